@@ -1,0 +1,28 @@
+"""neuralsim: the bed of the sciatic nerve, joint by joint.
+
+A small teaching model: a sagittal-plane body whose joint angles (degrees,
+clinical names and signs) set the length of the nerve bed from the upper
+cervical canal to the foot, and of the hamstrings and gastrocnemius beside it.
+For teaching and self-exploration, not for diagnosis or treatment.
+
+>>> import neuralsim as ns
+>>> slump_end = ns.Posture(hip_flexion=90, lumbar_flexion=30, thoracic_flexion=30,
+...                        cervical_flexion=45, ankle_dorsiflexion=15)
+>>> ns.relative_bed_length(slump_end) > 1.0
+True
+"""
+from .joints import JOINTS, UNIT, MOBILITIES, joint_range
+from .posture import Posture
+from .body import Body, DEFAULT_BODY
+from .model import (
+    MUSCLES, HAMSTRINGS, REFERENCE, nerve_bed_length, relative_bed_length,
+    bed_contributions, muscle_length,
+)
+from . import protocols
+
+__all__ = [
+    "JOINTS", "UNIT", "MOBILITIES", "joint_range", "Posture", "Body", "DEFAULT_BODY",
+    "MUSCLES", "HAMSTRINGS", "REFERENCE", "nerve_bed_length", "relative_bed_length",
+    "bed_contributions", "muscle_length", "protocols",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,89 @@
+"""The body: segment lengths scaled from height, and a mobility class.
+
+Lengths are in millimetres.  Every length in the model (segments and the
+offsets of the nerve and muscle paths from the joint centres) scales with
+``height_m / height_default`` (isometric scaling; a stated assumption).
+
+>>> b = Body()
+>>> round(b.segment("thigh"))
+429
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import parameters as _p
+from .joints import MOBILITIES
+
+__all__ = ["Body", "DEFAULT_BODY", "HEIGHT_RANGE_M"]
+
+#: Heights the model accepts (m).  Outside this the adult proportions do not hold.
+HEIGHT_RANGE_M = (1.40, 2.10)
+
+_SEGMENT_FRACTIONS = {
+    "head": "frac_head",
+    "cervical": "frac_cervical",
+    "thoracic": "frac_thoracic",
+    "lumbar": "frac_lumbar",
+    "pelvis_up": "frac_pelvis_up",
+    "pelvis_back": "frac_pelvis_back",
+    "thigh": "frac_thigh",
+    "shank": "frac_shank",
+    "foot": "frac_foot",
+    "ankle_height": "frac_ankle_height",
+}
+
+
+@dataclass(frozen=True)
+class Body:
+    """A person: height in metres and a mobility class.
+
+    ``mobility`` is one of ``"hypomobile"``, ``"typical"``, ``"hypermobile"``;
+    it scales both ends of every joint range (see :func:`neuralsim.joints.joint_range`).
+    """
+
+    height_m: float = _p.value("height_default")
+    mobility: str = "typical"
+
+    def __post_init__(self) -> None:
+        h = self.height_m
+        if isinstance(h, bool) or not isinstance(h, (int, float)) or not (h == h) or h in (float("inf"), float("-inf")):
+            raise ValueError(
+                f"body height: {h!r} is not a finite number; give metres between "
+                f"{HEIGHT_RANGE_M[0]} and {HEIGHT_RANGE_M[1]} m"
+            )
+        if not HEIGHT_RANGE_M[0] <= h <= HEIGHT_RANGE_M[1]:
+            raise ValueError(
+                f"body height: {h:g} m is outside the allowed range "
+                f"{HEIGHT_RANGE_M[0]} to {HEIGHT_RANGE_M[1]} m"
+            )
+        object.__setattr__(self, "height_m", float(h))
+        if self.mobility not in MOBILITIES:
+            raise ValueError(
+                f"mobility: {self.mobility!r} is not one of {', '.join(MOBILITIES)}"
+            )
+
+    @property
+    def scale(self) -> float:
+        """Height relative to the default body (dimensionless)."""
+        return self.height_m / _p.value("height_default")
+
+    def segment(self, name: str) -> float:
+        """Length of a body segment in mm (``thigh``, ``shank``, ``foot``, ...)."""
+        try:
+            frac = _SEGMENT_FRACTIONS[name]
+        except KeyError:
+            raise ValueError(
+                f"unknown segment {name!r}: choose one of {', '.join(_SEGMENT_FRACTIONS)}"
+            ) from None
+        return _p.value(frac) * self.height_m * 1000.0
+
+    def offset(self, name: str) -> float:
+        """A path offset parameter (mm) scaled to this body's height."""
+        p = _p.PARAMETERS[name]
+        if p.unit != "mm":
+            raise ValueError(f"parameter {name!r} is in {p.unit}, not mm")
+        return p.value * self.scale
+
+
+DEFAULT_BODY = Body()

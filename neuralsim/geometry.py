@@ -1,0 +1,344 @@
+"""Sagittal-plane linked segments and the paths that cross their joints.
+
+Coordinates and signs
+---------------------
+Every segment has its own frame.  In the anatomical position (all angles 0)
+all frames are aligned with the body: ``+x`` points anteriorly (forwards),
+``+y`` superiorly (up).  Lengths are in millimetres, rotations
+counter-clockwise-positive when the body faces ``+x`` (to the right).
+
+The chain is rooted at the pelvis (origin: the hip centre)::
+
+    head_neck --cervical_flexion-- thoracic --thoracic_flexion-- lumbar
+      --lumbar_flexion-- pelvis --hip_flexion-- thigh --knee_flexion-- shank
+      --ankle_dorsiflexion-- foot
+
+Each joint turns its child segment by ``k * angle`` relative to the parent
+(:data:`CHAIN` gives ``k``): hip flexion and ankle dorsiflexion turn the child
+counter-clockwise, knee flexion and the three spinal flexions clockwise.
+
+Paths
+-----
+A :class:`Pathway` (the nerve bed, or a muscle) is an ordered list of pieces:
+
+* a :class:`Run` is a polyline fixed in one segment's frame; its length never
+  changes;
+* a :class:`Crossing` is where the path passes a joint at perpendicular
+  distance ``d`` (the offset, in mm) from the joint centre, on one side
+  (posterior for every path here).  Runs end on the crossing's *joint-level
+  point* ``J + d * n`` (``n`` the posterior unit normal of that segment) and
+  leave it parallel to the segment.
+
+When the joint bends so that the path lies on the outside of the bend
+(angle ``phi > 0`` in the path's lengthening direction) the path wraps an arc
+of radius ``d`` round the joint centre and gains ``d * phi``.  When it bends
+the other way, the two parallel runs meet in a fold at distance
+``d / cos(phi/2)`` from the joint centre and the path loses
+``2 * d * tan(|phi| / 2)``.  So the moment arm (``dL/dphi``) is ``d`` on the
+wrapping side and ``d / cos^2(phi/2)`` on the folding side (``d`` near
+neutral, ``2 d`` at 90 degrees), as for the hamstrings, whose knee moment arms
+rise with flexion.  Out-of-plane crossings (hip adduction and internal
+rotation) follow the same law about axes perpendicular to the drawing and are
+not drawn.
+
+The length of a pathway is therefore the sum of its run lengths plus one term
+per crossing, which is what :meth:`Pathway.length` computes for arrays of
+postures, and :meth:`Pathway.points` returns the very polyline whose length
+that is, for drawing.
+
+>>> c = Crossing("hip_flexion", 41.0)
+>>> round(float(c.delta(90.0)), 1)   # 41 mm x pi/2
+64.4
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .joints import JOINTS, check_joint, joint_range
+
+__all__ = [
+    "SEGMENTS", "CHAIN", "Crossing", "Run", "Pathway", "kinematics", "VIEWS",
+    "posterior_normal", "polyline_length",
+]
+
+#: Segment names, head to foot.
+SEGMENTS: tuple[str, ...] = ("head_neck", "thoracic", "lumbar", "pelvis", "thigh", "shank", "foot")
+
+#: ``child: (parent, joint, k, child_above)``: the child turns by ``k * angle``
+#: (counter-clockwise positive) about the joint; ``child_above`` is True for the
+#: spine, whose children lie above their parents.
+CHAIN: Mapping[str, tuple[str, str, int, bool]] = {
+    "lumbar": ("pelvis", "lumbar_flexion", -1, True),
+    "thoracic": ("lumbar", "thoracic_flexion", -1, True),
+    "head_neck": ("thoracic", "cervical_flexion", -1, True),
+    "thigh": ("pelvis", "hip_flexion", +1, False),
+    "shank": ("thigh", "knee_flexion", -1, False),
+    "foot": ("shank", "ankle_dorsiflexion", +1, False),
+}
+
+#: joint -> (parent segment, child segment) for the in-plane joints.
+JOINT_SEGMENTS: Mapping[str, tuple[str, str]] = {
+    joint: (parent, child) for child, (parent, joint, _k, _above) in CHAIN.items()
+}
+
+#: Views for drawing: which segment is held at which world angle (degrees).
+VIEWS: tuple[str, ...] = ("standing", "sitting", "supine")
+
+
+def _posterior_sign(joint: str) -> int:
+    """+1 if a positive clinical angle puts a posterior path on the outside of the bend."""
+    parent, child = JOINT_SEGMENTS[joint]
+    _parent, _joint, k, above = CHAIN[child]
+    # A child below its parent that turns counter-clockwise opens the posterior
+    # side (hip flexion); a child above that turns clockwise does too (spine).
+    return k if not above else -k
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """Where a path passes a joint.
+
+    ``joint``: clinical joint name.  ``offset_mm``: perpendicular distance of the
+    path from the joint centre (mm), > 0.  ``sign``: +1 if a positive clinical
+    angle lengthens the path; for in-plane joints it is derived from
+    :data:`CHAIN` (posterior path) and must not be given.
+    """
+
+    joint: str
+    offset_mm: float
+    sign: int = 0
+    in_plane: bool = field(init=False, default=True)
+
+    def __post_init__(self) -> None:
+        check_joint(self.joint)
+        if not (isinstance(self.offset_mm, (int, float)) and math.isfinite(self.offset_mm) and self.offset_mm > 0):
+            raise ValueError(f"{self.joint}: path offset {self.offset_mm!r} mm must be a positive number")
+        in_plane = self.joint in JOINT_SEGMENTS
+        object.__setattr__(self, "in_plane", in_plane)
+        if in_plane:
+            derived = _posterior_sign(self.joint)
+            if self.sign not in (0, derived):
+                raise ValueError(
+                    f"{self.joint}: sign {self.sign} contradicts the chain (a posterior path gives {derived})"
+                )
+            object.__setattr__(self, "sign", derived)
+        elif self.sign not in (-1, 1):
+            raise ValueError(f"{self.joint}: an out-of-plane crossing needs sign +1 or -1")
+        object.__setattr__(self, "offset_mm", float(self.offset_mm))
+
+    def phi(self, angle_deg):
+        """Bend in the path's lengthening direction, radians (array like ``angle_deg``)."""
+        return np.radians(angle_deg) * self.sign
+
+    def delta(self, angle_deg):
+        """Change of path length at this joint from angle 0 (mm); any array shape."""
+        phi = np.radians(angle_deg) * self.sign
+        d = self.offset_mm
+        return np.where(phi >= 0.0, d * phi, (2.0 * d) * np.tan(0.5 * phi))
+
+    def moment_arm(self, angle_deg):
+        """``dL/dphi`` in mm: ``d`` when wrapping, ``d / cos^2(phi/2)`` when folding."""
+        phi = self.phi(angle_deg)
+        return np.where(phi >= 0.0, self.offset_mm, self.offset_mm / np.cos(0.5 * phi) ** 2)
+
+    def fold_depth(self, angle_deg: float) -> float:
+        """How far the fold lies from the joint level along each run (mm); 0 when wrapping."""
+        phi = float(self.phi(angle_deg))
+        return 0.0 if phi >= 0 else self.offset_mm * math.tan(-0.5 * phi)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A polyline fixed in one segment's frame; ``points`` has shape ``(k, 2)``, mm, k >= 2."""
+
+    segment: str
+    points: tuple[tuple[float, float], ...]
+
+    def __post_init__(self) -> None:
+        if self.segment not in SEGMENTS:
+            raise ValueError(f"unknown segment {self.segment!r}: choose one of {', '.join(SEGMENTS)}")
+        pts = tuple((float(x), float(y)) for x, y in self.points)
+        if len(pts) < 2:
+            raise ValueError(f"a run on {self.segment} needs at least two points")
+        object.__setattr__(self, "points", pts)
+
+    @property
+    def array(self) -> np.ndarray:
+        return np.asarray(self.points, dtype=float)
+
+    @property
+    def length(self) -> float:
+        """Length of the polyline, mm."""
+        return polyline_length(self.array)
+
+
+def polyline_length(points: np.ndarray) -> float:
+    """Length (mm) of a polyline given as an array of shape ``(k, 2)``."""
+    pts = np.asarray(points, dtype=float)
+    return float(np.hypot(*np.diff(pts, axis=0).T).sum())
+
+
+def posterior_normal(angle_rad: float) -> np.ndarray:
+    """World posterior unit normal ``(2,)`` of a segment turned by ``angle_rad``."""
+    return np.array([-math.cos(angle_rad), -math.sin(angle_rad)])
+
+
+@dataclass(frozen=True)
+class Pathway:
+    """A path made of runs and crossings, in order (see the module docstring).
+
+    ``joint_locations``: segment -> {joint: (x, y)} giving each joint centre in
+    that segment's frame (mm), used to check that runs meet the crossings.
+    """
+
+    name: str
+    pieces: tuple
+    joint_locations: Mapping[str, Mapping[str, tuple[float, float]]]
+
+    def __post_init__(self) -> None:
+        pieces = tuple(self.pieces)
+        object.__setattr__(self, "pieces", pieces)
+        runs = [p for p in pieces if isinstance(p, Run)]
+        if not runs:
+            raise ValueError(f"pathway {self.name}: needs at least one run")
+        for i, piece in enumerate(pieces):
+            if isinstance(piece, Crossing) and piece.in_plane:
+                before = pieces[i - 1] if i > 0 else None
+                after = pieces[i + 1] if i + 1 < len(pieces) else None
+                if not (isinstance(before, Run) and isinstance(after, Run)):
+                    raise ValueError(f"pathway {self.name}: crossing {piece.joint} must sit between two runs")
+                self._check_end(piece, before, before.array[-1], before.array[-2])
+                self._check_end(piece, after, after.array[0], after.array[1])
+            elif not isinstance(piece, (Run, Crossing)):
+                raise ValueError(f"pathway {self.name}: piece {piece!r} is neither a Run nor a Crossing")
+
+    def _check_end(self, c: Crossing, run: Run, end: np.ndarray, nxt: np.ndarray) -> None:
+        try:
+            jx, jy = self.joint_locations[run.segment][c.joint]
+        except KeyError:
+            raise ValueError(f"pathway {self.name}: {c.joint} is not a joint of segment {run.segment}") from None
+        target = np.array([jx - c.offset_mm, jy])
+        if not np.allclose(end, target, atol=1e-6):
+            raise ValueError(
+                f"pathway {self.name}: the run on {run.segment} must end at {c.joint}'s "
+                f"joint-level point {tuple(target)} mm, not {tuple(end)}"
+            )
+        if abs(nxt[0] - end[0]) > 1e-6:
+            raise ValueError(f"pathway {self.name}: the run on {run.segment} must leave {c.joint} parallel to the segment")
+        # The fold at the deepest bend the model allows must fit inside the run.
+        lo, hi = joint_range(c.joint, "hypermobile")
+        worst = lo if c.sign > 0 else hi
+        need = c.fold_depth(worst)
+        have = abs(nxt[1] - end[1])
+        if need > have + 1e-9:
+            raise ValueError(
+                f"pathway {self.name}: the straight run on {run.segment} next to {c.joint} is "
+                f"{have:.1f} mm but the fold at {worst:g} deg needs {need:.1f} mm"
+            )
+
+    # -- lengths ------------------------------------------------------------
+    @property
+    def crossings(self) -> tuple[Crossing, ...]:
+        return tuple(p for p in self.pieces if isinstance(p, Crossing))
+
+    @property
+    def joints(self) -> tuple[str, ...]:
+        """The joints this path crosses, in path order."""
+        return tuple(c.joint for c in self.crossings)
+
+    @property
+    def run_length(self) -> float:
+        """Sum of the fixed run lengths, mm: the path length with every crossed joint at 0."""
+        return sum(p.length for p in self.pieces if isinstance(p, Run))
+
+    def deltas(self, angles: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """joint -> change of length from angle 0 (mm), for each crossed joint."""
+        return {c.joint: c.delta(angles[c.joint]) for c in self.crossings}
+
+    def length(self, angles: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Path length (mm) for arrays of angles (deg) that broadcast together.
+
+        ``angles``: joint -> angle array (degrees), already range-checked.  Only the
+        joints this path crosses are read.  Returns an array of the broadcast shape.
+        """
+        total = self.run_length
+        for c in self.crossings:
+            total = total + c.delta(angles[c.joint])
+        return np.asarray(total, dtype=float)
+
+    # -- drawing ------------------------------------------------------------
+    def points(self, frames: Mapping[str, tuple[np.ndarray, float]], angles: Mapping[str, float],
+               arc_step_deg: float = 3.0) -> np.ndarray:
+        """World polyline ``(k, 2)`` in mm of the in-plane path for one posture.
+
+        ``frames``: from :func:`kinematics`.  Its length plus the out-of-plane
+        crossings' :meth:`Crossing.delta` equals :meth:`length` (arcs are
+        sampled every ``arc_step_deg`` degrees, so within a small fraction of a mm).
+        """
+        out: list[np.ndarray] = []
+        skip_first = False
+        pieces = self.pieces
+        for i, piece in enumerate(pieces):
+            if isinstance(piece, Run):
+                origin, ang = frames[piece.segment]
+                c, s = math.cos(ang), math.sin(ang)
+                rot = np.array([[c, -s], [s, c]])
+                world = piece.array @ rot.T + origin
+                out.extend(world[1:] if skip_first else world)
+                skip_first = False
+            elif piece.in_plane:
+                prev_run, next_run = pieces[i - 1], pieces[i + 1]
+                jx, jy = self.joint_locations[next_run.segment][piece.joint]
+                o2, a2 = frames[next_run.segment]
+                c2, s2 = math.cos(a2), math.sin(a2)
+                centre = o2 + np.array([c2 * jx - s2 * jy, s2 * jx + c2 * jy])
+                a1 = frames[prev_run.segment][1]
+                turn = math.atan2(math.sin(a2 - a1), math.cos(a2 - a1))
+                phi = float(piece.phi(angles[piece.joint]))
+                d = piece.offset_mm
+                if phi >= 0:
+                    n = max(2, int(math.ceil(abs(math.degrees(turn)) / arc_step_deg)) + 1)
+                    base = math.atan2(*posterior_normal(a1)[::-1])
+                    ts = base + np.linspace(0.0, turn, n)
+                    arc = centre + d * np.stack([np.cos(ts), np.sin(ts)], axis=1)
+                    out.pop()                # the run's end is the arc's start
+                    out.extend(arc)
+                    skip_first = True        # and the next run's start is its end
+                else:
+                    n1, n2 = posterior_normal(a1), posterior_normal(a2)
+                    fold = centre + d * (n1 + n2) / (1.0 + float(n1 @ n2))
+                    out.pop()
+                    out.append(fold)
+                    skip_first = True
+        return np.asarray(out)
+
+
+def kinematics(angles: Mapping[str, float], locations: Mapping[str, Mapping[str, tuple[float, float]]],
+               view: str = "standing") -> dict[str, tuple[np.ndarray, float]]:
+    """World frame of every segment for one posture: segment -> (origin ``(2,)`` mm, angle rad).
+
+    ``angles``: joint -> degrees (scalars).  ``locations``: segment -> {joint:
+    (x, y)} joint centres in the segment's frame (the child's origin is its
+    joint with the parent).  ``view``: ``"standing"`` holds the thigh vertical,
+    ``"sitting"`` holds it horizontal (pointing forwards), ``"supine"`` lays the
+    pelvis on its back with the head to the left.  The hip centre is at the
+    world origin.
+    """
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}: choose one of {', '.join(VIEWS)}")
+    hip = math.radians(float(angles["hip_flexion"]))
+    pelvis_angle = {"standing": -hip, "sitting": math.pi / 2 - hip, "supine": math.pi / 2}[view]
+    frames: dict[str, tuple[np.ndarray, float]] = {"pelvis": (np.zeros(2), pelvis_angle)}
+    order = ("lumbar", "thoracic", "head_neck", "thigh", "shank", "foot")
+    for child in order:
+        parent, joint, k, _above = CHAIN[child]
+        p_origin, p_angle = frames[parent]
+        jx, jy = locations[parent][joint]
+        c, s = math.cos(p_angle), math.sin(p_angle)
+        origin = p_origin + np.array([c * jx - s * jy, s * jx + c * jy])
+        frames[child] = (origin, p_angle + k * math.radians(float(angles[joint])))
+    return frames

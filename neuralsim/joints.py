@@ -1,0 +1,131 @@
+"""The eight joints of the model: names, sign conventions and ranges.
+
+All angles are in degrees at the API, with clinical names and signs.  Zero is
+the anatomical position (standing upright, looking ahead, knees straight,
+foot at a right angle to the shank).
+
+=========================  ==============================================
+joint                      positive direction (negative is the opposite)
+=========================  ==============================================
+``cervical_flexion``       chin towards chest (negative = extension)
+``thoracic_flexion``       rounding the upper back (negative = extension)
+``lumbar_flexion``         rounding the low back (negative = extension)
+``hip_flexion``            thigh forwards (negative = extension)
+``hip_adduction``          thigh across the midline (negative = abduction)
+``hip_internal_rotation``  knee turned in (negative = external rotation)
+``knee_flexion``           heel towards buttock; 0 = straight
+                           (negative = hyperextension)
+``ankle_dorsiflexion``     toes up (negative = plantarflexion)
+=========================  ==============================================
+"""
+from __future__ import annotations
+
+import math
+from typing import Mapping
+
+from . import parameters as _p
+
+__all__ = ["JOINTS", "UNIT", "DESCRIPTIONS", "MOBILITIES", "joint_range", "check_angle", "check_joint"]
+
+#: Joint names in the fixed order used by arrays of shape ``(..., 8)``.
+JOINTS: tuple[str, ...] = (
+    "cervical_flexion",
+    "thoracic_flexion",
+    "lumbar_flexion",
+    "hip_flexion",
+    "hip_adduction",
+    "hip_internal_rotation",
+    "knee_flexion",
+    "ankle_dorsiflexion",
+)
+
+#: The unit of every joint angle at the API.
+UNIT = "deg"
+
+#: Plain-language meaning of each joint's positive and negative direction.
+DESCRIPTIONS: Mapping[str, str] = {
+    "cervical_flexion": "neck: + looks down (flexion), - looks up (extension)",
+    "thoracic_flexion": "upper back: + rounds (flexion), - arches (extension)",
+    "lumbar_flexion": "low back: + rounds (flexion), - arches (extension)",
+    "hip_flexion": "hip: + thigh forwards (flexion), - thigh backwards (extension)",
+    "hip_adduction": "hip: + thigh across the midline (adduction), - outwards (abduction)",
+    "hip_internal_rotation": "hip: + knee turned in (internal rotation), - out (external rotation)",
+    "knee_flexion": "knee: 0 = straight, + bent (flexion), - hyperextended",
+    "ankle_dorsiflexion": "ankle: + toes up (dorsiflexion), - toes down (plantarflexion)",
+}
+
+#: Mobility classes a learner can choose; each scales both ends of every range.
+MOBILITIES: tuple[str, ...] = ("hypomobile", "typical", "hypermobile")
+
+
+def check_joint(name: object) -> str:
+    """Return ``name`` if it is a joint of the model, else raise ``ValueError``."""
+    if not isinstance(name, str) or name not in JOINTS:
+        raise ValueError(
+            f"unknown joint {name!r}: the joints are {', '.join(JOINTS)} (angles in {UNIT})"
+        )
+    return name
+
+
+def joint_range(joint: str, mobility: str = "typical") -> tuple[float, float]:
+    """Allowed range ``(min, max)`` of ``joint`` in degrees for a mobility class.
+
+    >>> joint_range("knee_flexion")
+    (-5.0, 140.0)
+    """
+    check_joint(joint)
+    if mobility not in MOBILITIES:
+        raise ValueError(f"unknown mobility {mobility!r}: choose one of {', '.join(MOBILITIES)}")
+    factor = _p.value(f"mobility_{mobility}")
+    lo = _p.value(f"range_{joint}_min") * factor
+    hi = _p.value(f"range_{joint}_max") * factor
+    if f"limit_{joint}_min" in _p.PARAMETERS:
+        lo = max(lo, _p.value(f"limit_{joint}_min"))
+    if f"limit_{joint}_max" in _p.PARAMETERS:
+        hi = min(hi, _p.value(f"limit_{joint}_max"))
+    return (round(lo, 6), round(hi, 6))
+
+
+def range_text(joint: str, mobility: str) -> str:
+    lo, hi = joint_range(joint, mobility)
+    return f"{lo:g} to {hi:g} {UNIT} ({mobility} range)"
+
+
+def check_angle(joint: str, angle, mobility: str = "typical"):
+    """Check a scalar or array of angles (degrees) for ``joint``; return it as float(s).
+
+    Raises ``ValueError`` naming the joint, the offending value, the allowed
+    range and the unit for NaN, infinity, wrong types and values outside the
+    range.  Never clamps.
+    """
+    import numpy as np
+
+    check_joint(joint)
+    if isinstance(angle, (bool, np.bool_)) or angle is None or isinstance(angle, (str, bytes)):
+        raise ValueError(
+            f"{joint}: {angle!r} is not a number; give an angle in {UNIT}, "
+            f"{range_text(joint, mobility)}"
+        )
+    try:
+        arr = np.asarray(angle, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{joint}: {angle!r} is not a number; give an angle in {UNIT}, "
+            f"{range_text(joint, mobility)}"
+        ) from None
+    if arr.dtype == object:  # pragma: no cover - asarray(float) never yields object
+        raise ValueError(f"{joint}: {angle!r} is not numeric ({UNIT})")
+    lo, hi = joint_range(joint, mobility)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = arr[~finite].flat[0] if arr.ndim else float(arr)
+        raise ValueError(
+            f"{joint}: {bad} {UNIT} is not a finite angle; allowed {range_text(joint, mobility)}"
+        )
+    out = (arr < lo - 1e-9) | (arr > hi + 1e-9)
+    if out.any():
+        bad = float(arr[out].flat[0]) if arr.ndim else float(arr)
+        raise ValueError(
+            f"{joint}: {bad:g} {UNIT} is outside the allowed range {range_text(joint, mobility)}"
+        )
+    return arr

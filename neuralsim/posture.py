@@ -1,0 +1,163 @@
+"""Postures: one set of joint angles, or many at once.
+
+A :class:`Posture` is immutable.  Each angle is in degrees with the clinical
+sign of :mod:`neuralsim.joints`; joints not named stay at 0 (the anatomical
+position).  An angle may be a number or an array: all arrays must broadcast
+together, and the posture then stands for that many postures
+(:attr:`Posture.shape`).
+
+>>> p = Posture(hip_flexion=90, knee_flexion=90)
+>>> p.knee_flexion
+90.0
+>>> p.replace(knee_flexion=0).knee_flexion
+0.0
+>>> Posture(knee_flexion=[0, 45, 90]).shape
+(3,)
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields
+from typing import Any, Iterator, Mapping
+
+import numpy as np
+
+from .joints import JOINTS, UNIT, check_angle, check_joint
+
+__all__ = ["Posture", "as_posture", "angle_array"]
+
+
+@dataclass(frozen=True, eq=False)
+class Posture:
+    """Joint angles in degrees (see :mod:`neuralsim.joints` for signs).
+
+    Construction checks every angle against the widest (hypermobile) range
+    and raises ``ValueError`` naming joint, value, range and unit.  The model
+    functions check again against the body they are given.
+    """
+
+    cervical_flexion: Any = 0.0
+    thoracic_flexion: Any = 0.0
+    lumbar_flexion: Any = 0.0
+    hip_flexion: Any = 0.0
+    hip_adduction: Any = 0.0
+    hip_internal_rotation: Any = 0.0
+    knee_flexion: Any = 0.0
+    ankle_dorsiflexion: Any = 0.0
+    _shape: tuple = field(default=(), init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        values = []
+        for name in JOINTS:
+            arr = check_angle(name, getattr(self, name), "hypermobile")
+            if arr.ndim == 0:
+                val: Any = float(arr)
+            else:
+                val = arr.copy()
+                val.setflags(write=False)
+            object.__setattr__(self, name, val)
+            values.append(arr)
+        try:
+            shape = np.broadcast_shapes(*(np.shape(v) for v in values))
+        except ValueError:
+            shapes = ", ".join(f"{n}{np.shape(v)}" for n, v in zip(JOINTS, values))
+            raise ValueError(
+                f"the joint angle arrays ({UNIT}) do not broadcast to one shape: {shapes}"
+            ) from None
+        object.__setattr__(self, "_shape", tuple(shape))
+
+    # -- conveniences -----------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        """Broadcast shape of the angles: ``()`` for a single posture."""
+        return self._shape
+
+    def replace(self, **angles: Any) -> "Posture":
+        """A new posture with some angles changed (degrees)."""
+        for name in angles:
+            check_joint(name)
+        return dataclasses.replace(self, **angles)
+
+    def angles(self) -> dict[str, Any]:
+        """Mapping joint -> angle (degrees), in :data:`JOINTS` order."""
+        return {name: getattr(self, name) for name in JOINTS}
+
+    def as_array(self) -> np.ndarray:
+        """Angles as an array of shape ``shape + (8,)`` in :data:`JOINTS` order (deg)."""
+        return np.stack([np.broadcast_to(getattr(self, n), self._shape) for n in JOINTS], axis=-1)
+
+    @classmethod
+    def from_array(cls, angles: Any) -> "Posture":
+        """Build from an array of shape ``(..., 8)`` in :data:`JOINTS` order (deg)."""
+        arr = _numeric_array(angles)
+        if arr.ndim < 1 or arr.shape[-1] != len(JOINTS):
+            raise ValueError(
+                f"an angle array must have shape (..., {len(JOINTS)}) with the joints "
+                f"{', '.join(JOINTS)} in that order ({UNIT}); got shape {arr.shape}"
+            )
+        return cls(**{n: arr[..., i] for i, n in enumerate(JOINTS)})
+
+    def __getitem__(self, index: Any) -> "Posture":
+        """One posture (or a slice) out of an array posture."""
+        if not self._shape:
+            raise ValueError("a single posture cannot be indexed; it has shape ()")
+        return Posture(**{n: np.broadcast_to(getattr(self, n), self._shape)[index] for n in JOINTS})
+
+    def __len__(self) -> int:
+        if not self._shape:
+            raise TypeError("a single posture has no length")
+        return self._shape[0]
+
+    def __iter__(self) -> Iterator["Posture"]:
+        if not self._shape:
+            raise TypeError("a single posture is not iterable")
+        return (self[i] for i in range(self._shape[0]))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Posture):
+            return NotImplemented
+        return self._shape == other._shape and all(
+            np.array_equal(getattr(self, n), getattr(other, n)) for n in JOINTS
+        )
+
+    def __hash__(self) -> int:
+        if self._shape:
+            raise TypeError("an array posture is not hashable")
+        return hash(tuple(getattr(self, n) for n in JOINTS))
+
+    def __repr__(self) -> str:
+        if self._shape:
+            return f"Posture(shape={self._shape})"
+        parts = [f"{n}={getattr(self, n):g}" for n in JOINTS if getattr(self, n) != 0.0]
+        return "Posture(" + ", ".join(parts) + ")"
+
+
+def _numeric_array(values: Any) -> np.ndarray:
+    if isinstance(values, (str, bytes)):
+        raise ValueError(f"expected angles in {UNIT}, got the text {values!r}")
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"expected numeric angles in {UNIT}, got {values!r}") from None
+
+
+def as_posture(posture: Any) -> Posture:
+    """Accept a :class:`Posture`, a mapping joint -> degrees, or an array ``(..., 8)``."""
+    if isinstance(posture, Posture):
+        return posture
+    if isinstance(posture, Mapping):
+        for name in posture:
+            check_joint(name)
+        return Posture(**posture)
+    if isinstance(posture, (np.ndarray, list, tuple)):
+        return Posture.from_array(posture)
+    raise ValueError(
+        f"expected a Posture, a mapping of joint -> angle in {UNIT}, or an array of "
+        f"shape (..., {len(JOINTS)}); got {type(posture).__name__}"
+    )
+
+
+def angle_array(posture: Any, mobility: str = "typical") -> dict[str, np.ndarray]:
+    """Angles of ``posture`` (deg) checked against ``mobility``'s ranges, as arrays."""
+    p = as_posture(posture)
+    return {n: check_angle(n, getattr(p, n), mobility) for n in JOINTS}

@@ -1,0 +1,141 @@
+"""Named postures and test sequences, as data.
+
+Each protocol is a tuple of :class:`Step` ``(name, posture)`` pairs, so
+``for name, posture in SLUMP_SEED`` works.  :data:`ALL` maps each protocol's
+name to a :class:`Protocol` with a title, the view to draw it in and its steps.
+
+The angles are typical values chosen to show each step clearly (degrees,
+clinical signs); real people vary.
+
+>>> [name for name, _ in SLUMP_SEED][:2]
+['sit, feet off the ground', 'slump, arms behind, look ahead']
+"""
+from __future__ import annotations
+
+from typing import Mapping, NamedTuple
+
+from .posture import Posture
+
+__all__ = [
+    "Step", "Protocol", "SITTING", "SLUMP_SEED", "SLUMP_CLASSIC", "SLR_SENSITISERS",
+    "FORWARD_BEND_HIP_HINGE", "FORWARD_BEND_SPINAL", "SCIATIC_GLIDE_SUPINE", "ALL", "POSTURES",
+]
+
+
+class Step(NamedTuple):
+    """One step of a protocol: a short name and the posture at the end of it."""
+
+    name: str
+    posture: Posture
+
+
+class Protocol(NamedTuple):
+    """A named sequence of steps with the view it is drawn in."""
+
+    title: str
+    view: str
+    steps: tuple
+
+    def names(self) -> list[str]:
+        return [s.name for s in self.steps]
+
+
+#: Sitting upright on a high table, feet hanging (the start of the slump test).
+SITTING = Posture(hip_flexion=90, knee_flexion=90, ankle_dorsiflexion=-10)
+_SLUMPED = SITTING.replace(lumbar_flexion=30, thoracic_flexion=30, cervical_flexion=-25)
+_KNEE_STRAIGHT = _SLUMPED.replace(knee_flexion=0)
+_LOOK_DOWN = _KNEE_STRAIGHT.replace(cervical_flexion=45)
+_DORSIFLEX = _LOOK_DOWN.replace(ankle_dorsiflexion=15)
+_LOOK_UP = _DORSIFLEX.replace(cervical_flexion=-40)
+
+#: The slump test in the order of the source article.  While slumped the
+#: person keeps looking ahead, which extends the neck a little against the
+#: rounded upper back (cervical_flexion -25).
+SLUMP_SEED: tuple = (
+    Step("sit, feet off the ground", SITTING),
+    Step("slump, arms behind, look ahead", _SLUMPED),
+    Step("extend one knee", _KNEE_STRAIGHT),
+    Step("look down", _LOOK_DOWN),
+    Step("dorsiflex the ankle", _DORSIFLEX),
+    Step("look up", _LOOK_UP),
+)
+
+_C_SLUMP = SITTING.replace(lumbar_flexion=30, thoracic_flexion=30)
+_C_NECK = _C_SLUMP.replace(cervical_flexion=45)
+_C_KNEE = _C_NECK.replace(knee_flexion=0)
+_C_DF = _C_KNEE.replace(ankle_dorsiflexion=15)
+_C_RELEASE = _C_DF.replace(cervical_flexion=0)
+
+#: The slump test in the classic clinical order, ending with the neck released to neutral.
+SLUMP_CLASSIC: tuple = (
+    Step("sit upright", SITTING),
+    Step("slump", _C_SLUMP),
+    Step("neck flexion", _C_NECK),
+    Step("knee extension", _C_KNEE),
+    Step("dorsiflexion", _C_DF),
+    Step("neck release", _C_RELEASE),
+)
+
+_SUPINE = Posture()
+_SLR = _SUPINE.replace(hip_flexion=60)
+_SLR_DF = _SLR.replace(ankle_dorsiflexion=15)
+_SLR_ADD = _SLR_DF.replace(hip_adduction=15)
+_SLR_IR = _SLR_ADD.replace(hip_internal_rotation=20)
+_SLR_NECK = _SLR_IR.replace(cervical_flexion=40)
+
+#: Straight-leg raise, then the sensitisers added one at a time.
+SLR_SENSITISERS: tuple = (
+    Step("lying on the back", _SUPINE),
+    Step("straight-leg raise to 60 deg", _SLR),
+    Step("+ dorsiflexion", _SLR_DF),
+    Step("+ hip adduction", _SLR_ADD),
+    Step("+ hip internal rotation", _SLR_IR),
+    Step("+ neck flexion", _SLR_NECK),
+)
+
+#: Forward bend, knees straight, reaching down by hinging at the hips with a neutral spine.
+FORWARD_BEND_HIP_HINGE: tuple = (
+    Step("standing", Posture()),
+    Step("hinge halfway", Posture(hip_flexion=45)),
+    Step("hinge fully", Posture(hip_flexion=90)),
+)
+
+#: Forward bend, knees straight, reaching down mostly by rounding the spine.
+FORWARD_BEND_SPINAL: tuple = (
+    Step("standing", Posture()),
+    Step("round halfway", Posture(cervical_flexion=20, thoracic_flexion=20, lumbar_flexion=30, hip_flexion=20)),
+    Step("round fully", Posture(cervical_flexion=40, thoracic_flexion=35, lumbar_flexion=55, hip_flexion=40)),
+)
+
+_GLIDE_BENT = Posture(hip_flexion=70, knee_flexion=45, ankle_dorsiflexion=-15)
+_GLIDE_OUT = _GLIDE_BENT.replace(knee_flexion=10, ankle_dorsiflexion=15)
+
+#: The supine sciatic nerve glide of the source article: lying on the back,
+#: leg lifted with the knee bent; straighten the knee and pull the foot up;
+#: let go again.  Small, easy ranges.
+SCIATIC_GLIDE_SUPINE: tuple = (
+    Step("leg lifted, knee bent", _GLIDE_BENT),
+    Step("knee straightened, foot pulled up", _GLIDE_OUT),
+    Step("release", _GLIDE_BENT),
+)
+
+#: Every protocol by name.
+ALL: Mapping[str, Protocol] = {
+    "slump": Protocol("Slump test (order of the source article)", "sitting", SLUMP_SEED),
+    "slump_classic": Protocol("Slump test (classic clinical order)", "sitting", SLUMP_CLASSIC),
+    "slr": Protocol("Straight-leg raise with sensitisers", "supine", SLR_SENSITISERS),
+    "hip_hinge": Protocol("Forward bend by hip hinge", "standing", FORWARD_BEND_HIP_HINGE),
+    "spinal_bend": Protocol("Forward bend by spinal flexion", "standing", FORWARD_BEND_SPINAL),
+    "sciatic_glide": Protocol("Supine sciatic nerve glide", "supine", SCIATIC_GLIDE_SUPINE),
+}
+
+#: Single named postures for preset buttons.
+POSTURES: Mapping[str, Posture] = {
+    "neutral (standing)": Posture(),
+    "sitting": SITTING,
+    "slump end (look down, dorsiflex)": _DORSIFLEX,
+    "slump end, looking up": _LOOK_UP,
+    "straight-leg raise 60 deg": _SLR,
+    "hip hinge": Posture(hip_flexion=90),
+    "toe touch by rounding": Posture(cervical_flexion=40, thoracic_flexion=35, lumbar_flexion=55, hip_flexion=40),
+}
