@@ -26,3 +26,15 @@ __all__ = [
     "bed_contributions", "muscle_length", "protocols",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # Heavier parts load on first use, so ``import neuralsim`` stays cheap
+    # (no matplotlib, no ipywidgets until something is drawn).
+    if name == "nerve_mechanics":
+        from .mechanics import nerve_mechanics
+        return nerve_mechanics
+    if name in ("mechanics", "widgets", "svg", "exercises", "plots"):
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'neuralsim' has no attribute {name!r}")
