@@ -25,7 +25,7 @@ test: $(STAMP)
 
 # The library's own tests only (no notebooks, no browser): quick while editing.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not browser" -p no:nbval
+	$(BIN)/python -m pytest neuralsim tests -m "not browser"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py

@@ -18,7 +18,6 @@ from .model import (
     MUSCLES, HAMSTRINGS, REFERENCE, nerve_bed_length, relative_bed_length,
     bed_contributions, muscle_length,
 )
-from . import protocols
 
 __all__ = [
     "JOINTS", "UNIT", "MOBILITIES", "joint_range", "Posture", "Body", "DEFAULT_BODY",
@@ -34,7 +33,7 @@ def __getattr__(name):
     if name == "nerve_mechanics":
         from .mechanics import nerve_mechanics
         return nerve_mechanics
-    if name in ("mechanics", "widgets", "svg", "exercises", "plots"):
+    if name in ("protocols", "mechanics", "widgets", "svg", "exercises", "plots", "evidence"):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'neuralsim' has no attribute {name!r}")

@@ -18,7 +18,7 @@ from .joints import MOBILITIES
 __all__ = ["Body", "DEFAULT_BODY", "HEIGHT_RANGE_M"]
 
 #: Heights the model accepts (m).  Outside this the adult proportions do not hold.
-HEIGHT_RANGE_M = (1.40, 2.10)
+HEIGHT_RANGE_M = (_p.value("height_min"), _p.value("height_max"))
 
 _SEGMENT_FRACTIONS = {
     "head": "frac_head",

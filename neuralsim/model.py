@@ -39,16 +39,20 @@ from . import parameters as _p
 __all__ = [
     "MUSCLES", "HAMSTRINGS", "REFERENCE", "nerve_bed_length", "relative_bed_length",
     "bed_contributions", "muscle_length", "nerve_pathway", "muscle_pathway",
-    "joint_locations", "body_frames", "drawing",
+    "joint_locations", "body_frames", "drawing", "angle_for_bed_length",
 ]
 
 #: Muscles whose musculotendon length the model gives (mm).
 MUSCLES: tuple[str, ...] = ("semimembranosus", "semitendinosus", "biceps_femoris_lh", "gastrocnemius")
 #: The three hamstrings.
-HAMSTRINGS: tuple[str, ...] = MUSCLES[:3]
+HAMSTRINGS: tuple[str, ...] = tuple(m for m in MUSCLES if m != "gastrocnemius")
 
 #: The default reference posture: the anatomical position.
 REFERENCE = Posture()
+
+# Drawing-only proportions of the head (they change no length).
+_HEAD_ROUNDNESS = 0.75
+_HEAD_FORWARD = 0.15
 
 _OUT_OF_PLANE = {
     "hip_adduction": "nerve_offset_hip_adduction",
@@ -102,8 +106,8 @@ def nerve_pathway(body: Body = DEFAULT_BODY) -> Pathway:
     d_c, d_t, d_l = off("nerve_offset_cervical"), off("nerve_offset_thoracic"), off("nerve_offset_lumbar")
     d_h, d_k, d_a = off("nerve_offset_hip"), off("nerve_offset_knee"), off("nerve_offset_ankle")
     foot, ankle_h = seg("foot"), seg("ankle_height")
-    heel_x = -0.22 * foot
-    end = (heel_x + _p.value("nerve_foot_reach") * foot, -0.9 * ankle_h)
+    heel_x = -_p.value("foot_heel_fraction") * foot
+    end = (heel_x + _p.value("nerve_foot_reach") * foot, -_p.value("nerve_foot_end_height") * ankle_h)
     pieces = [
         Run("head_neck", ((-d_c, seg("cervical")), (-d_c, 0.0))),
         Crossing("cervical_flexion", d_c),
@@ -119,7 +123,7 @@ def nerve_pathway(body: Body = DEFAULT_BODY) -> Pathway:
         Crossing("knee_flexion", d_k),
         _between("shank", (0.0, 0.0), d_k, loc["shank"]["ankle_dorsiflexion"], d_a, frac),
         Crossing("ankle_dorsiflexion", d_a),
-        Run("foot", ((-d_a, 0.0), (-d_a, -0.6 * ankle_h), end)),
+        Run("foot", ((-d_a, 0.0), (-d_a, -_p.value("nerve_foot_drop") * ankle_h), end)),
     ]
     # The out-of-plane crossings sit beside the hip; for the in-plane checks the
     # hip crossing must be followed by a run, so move them after the thigh run.
@@ -182,8 +186,9 @@ def nerve_bed_length(posture: Any, body: Body | None = None):
     Returns a float, or an array of shape ``S``.  Angles outside ``body``'s
     ranges raise ``ValueError``.
 
-    >>> round(nerve_bed_length(Posture()))
-    1612
+    >>> # 90 deg of hip flexion wraps the bed round a 41 mm offset: 41 x pi/2 mm
+    >>> round(nerve_bed_length(Posture(hip_flexion=90)) - nerve_bed_length(Posture()), 1)
+    64.4
     """
     b = _body(body)
     return _result(nerve_pathway(b).length(angle_array(posture, b.mobility)))
@@ -264,6 +269,7 @@ def drawing(posture: Any, body: Body | None = None, view: str = "standing") -> d
         return o + np.array([c * x - s * y, s * x + c * y])
 
     seg = b.segment
+    heel = _p.value("foot_heel_fraction")
     joints = {
         "c1": world("head_neck", (0.0, seg("cervical"))),
         "c7_t1": world("head_neck", (0.0, 0.0)),
@@ -272,11 +278,12 @@ def drawing(posture: Any, body: Body | None = None, view: str = "standing") -> d
         "hip": world("pelvis", (0.0, 0.0)),
         "knee": world("shank", (0.0, 0.0)),
         "ankle": world("foot", (0.0, 0.0)),
-        "heel": world("foot", (-0.22 * seg("foot"), -seg("ankle_height"))),
-        "toe": world("foot", (0.78 * seg("foot"), -seg("ankle_height"))),
+        "heel": world("foot", (-heel * seg("foot"), -seg("ankle_height"))),
+        "toe": world("foot", ((1.0 - heel) * seg("foot"), -seg("ankle_height"))),
     }
-    head_r = 0.5 * seg("head") * 0.75
-    head_c = world("head_neck", (0.15 * seg("head"), seg("cervical") + 0.5 * seg("head")))
+    # drawing only: a round head, slightly in front of the neck's axis
+    head_r = 0.5 * seg("head") * _HEAD_ROUNDNESS
+    head_c = world("head_neck", (_HEAD_FORWARD * seg("head"), seg("cervical") + 0.5 * seg("head")))
     spine = np.array([joints[k] for k in ("c1", "c7_t1", "t12_l1", "l5_s1", "hip")])
     leg = np.array([joints[k] for k in ("hip", "knee", "ankle", "heel", "toe", "ankle")])
     nerve = nerve_pathway(b).points(frames, angles)
@@ -286,3 +293,35 @@ def drawing(posture: Any, body: Body | None = None, view: str = "standing") -> d
         "nerve": nerve, "muscles": muscles, "frames": frames, "angles": angles,
         "nerve_drawn_length_mm": polyline_length(nerve),
     }
+
+
+def angle_for_bed_length(posture: Any, joint: str, length_mm, body: Body | None = None):
+    """Angle of ``joint`` (deg) at which the bed reaches ``length_mm``, the other joints as in ``posture``.
+
+    This inverts the joint's own length law (wrap or fold, see
+    :mod:`neuralsim.geometry`) exactly.  Where the length cannot be reached
+    inside the joint's range for ``body``'s mobility the result is ``nan``
+    (not reachable), never a clamped angle.  Shapes broadcast as in
+    :func:`nerve_bed_length`.
+
+    >>> round(angle_for_bed_length(Posture(), "hip_flexion", nerve_bed_length(Posture()) + 64.4), 1)
+    90.0
+    """
+    from .joints import check_joint, joint_range
+
+    check_joint(joint)
+    b = _body(body)
+    path = nerve_pathway(b)
+    angles = angle_array(posture, b.mobility)
+    target = np.asarray(length_mm, dtype=float)
+    if not np.all(np.isfinite(target)) or np.any(target <= 0):
+        raise ValueError(f"target bed length {length_mm!r} mm must be finite and positive")
+    crossing = next(c for c in path.crossings if c.joint == joint)
+    without = path.length(angles) - crossing.delta(angles[joint])
+    need = target - without
+    d = crossing.offset_mm
+    phi = np.where(need >= 0, need / d, 2.0 * np.arctan(need / (2.0 * d)))
+    theta = np.degrees(phi) / crossing.sign
+    lo, hi = joint_range(joint, b.mobility)
+    theta = np.where((theta < lo - 1e-9) | (theta > hi + 1e-9), np.nan, theta)
+    return _result(theta)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
@@ -48,7 +48,7 @@ class Parameter:
 
 
 def _load() -> Mapping[str, Parameter]:
-    text = resources.files("neuralsim").joinpath("data/parameters.csv").read_text("utf-8")
+    text = (Path(__file__).parent / "data" / "parameters.csv").read_text("utf-8")
     rows = {}
     for row in csv.DictReader(text.splitlines()):
         p = Parameter(
