@@ -139,3 +139,51 @@ POSTURES: Mapping[str, Posture] = {
     "hip hinge": Posture(hip_flexion=90),
     "toe touch by rounding": Posture(cervical_flexion=40, thoracic_flexion=35, lumbar_flexion=55, hip_flexion=40),
 }
+
+# -- sliders and tensioners (nerve mechanics) ----------------------------------
+# Seated, slumped (hip 90, lumbar 30, thoracic 30 deg).  In a slider one end of
+# the bed lengthens while the other shortens; in a tensioner both lengthen.
+_SLIDE_SEAT = Posture(hip_flexion=90, lumbar_flexion=30, thoracic_flexion=30, knee_flexion=60)
+
+#: Sciatic slider: the knee straightens while the head looks up, then both return.
+SCIATIC_SLIDER: tuple = (
+    Step("slumped, knee bent, looking down", _SLIDE_SEAT.replace(cervical_flexion=40)),
+    Step("knee nearly straight, looking up", _SLIDE_SEAT.replace(knee_flexion=20, cervical_flexion=-40)),
+    Step("back: knee bent, looking down", _SLIDE_SEAT.replace(cervical_flexion=40)),
+)
+
+#: Sciatic tensioner: the knee straightens while the head looks down, then both return.
+SCIATIC_TENSIONER: tuple = (
+    Step("slumped, knee bent, looking up", _SLIDE_SEAT.replace(cervical_flexion=-40)),
+    Step("knee nearly straight, looking down", _SLIDE_SEAT.replace(knee_flexion=20, cervical_flexion=40)),
+    Step("back: knee bent, looking up", _SLIDE_SEAT.replace(cervical_flexion=-40)),
+)
+
+#: The knee alone (single-joint movement), head held in neutral.
+SCIATIC_KNEE_ONLY: tuple = (
+    Step("slumped, knee bent", _SLIDE_SEAT),
+    Step("knee nearly straight", _SLIDE_SEAT.replace(knee_flexion=20)),
+    Step("back: knee bent", _SLIDE_SEAT),
+)
+
+#: The slump end position (classic order), then the neck released to neutral.
+SLUMP_NECK_RELEASE: tuple = (
+    Step("slump end: neck flexed, knee straight, foot pulled up", _C_DF),
+    Step("neck released", _C_RELEASE),
+)
+
+ALL = {
+    **ALL,
+    "sciatic_slider": Protocol("Sciatic slider (knee straightens, head looks up)", "sitting", SCIATIC_SLIDER),
+    "sciatic_tensioner": Protocol("Sciatic tensioner (knee straightens, head looks down)", "sitting", SCIATIC_TENSIONER),
+    "sciatic_knee_only": Protocol("Knee extension alone, slumped sitting", "sitting", SCIATIC_KNEE_ONLY),
+    "slump_release": Protocol("Slump end position with and without neck release", "sitting", SLUMP_NECK_RELEASE),
+}
+POSTURES = {
+    **POSTURES,
+    "slump end, neck flexed": _C_DF,
+    "slump end, neck released": _C_RELEASE,
+    "sciatic slider end": SCIATIC_SLIDER[1].posture,
+    "sciatic tensioner end": SCIATIC_TENSIONER[1].posture,
+}
+__all__ += ["SCIATIC_SLIDER", "SCIATIC_TENSIONER", "SCIATIC_KNEE_ONLY", "SLUMP_NECK_RELEASE"]
