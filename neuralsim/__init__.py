@@ -22,7 +22,7 @@ from .model import (
 __all__ = [
     "JOINTS", "UNIT", "MOBILITIES", "joint_range", "Posture", "Body", "DEFAULT_BODY",
     "MUSCLES", "HAMSTRINGS", "REFERENCE", "nerve_bed_length", "relative_bed_length",
-    "bed_contributions", "muscle_length", "protocols",
+    "bed_contributions", "muscle_length", "protocols", "nerve_mechanics",
 ]
 __version__ = "0.1.0"
 
@@ -33,7 +33,7 @@ def __getattr__(name):
     if name == "nerve_mechanics":
         from .mechanics import nerve_mechanics
         return nerve_mechanics
-    if name in ("protocols", "mechanics", "widgets", "svg", "exercises", "plots", "evidence"):
+    if name in ("protocols", "mechanics", "widgets", "svg", "exercises", "plots", "evidence", "analysis"):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'neuralsim' has no attribute {name!r}")

@@ -1,0 +1,197 @@
+"""Matplotlib figures for analysis (not for the live explorer, which is SVG).
+
+Length-angle curves, heat maps over two joints, protocol step bars, the
+straight-leg raise with sensitisers, the model beside the published figures
+and nerve strain profiles.  Every function returns the matplotlib ``Figure``;
+all numbers come from the core model (mm, degrees, %).  Colours are the
+Okabe-Ito palette, and lines also differ in style.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from .body import DEFAULT_BODY, Body
+from .joints import JOINTS, UNIT, joint_range
+from .model import MUSCLES, muscle_length, nerve_bed_length, relative_bed_length
+from .posture import Posture, as_posture
+from .svg import JOINT_LABELS, OKABE_ITO
+
+__all__ = ["length_angle_curves", "two_joint_heatmap", "step_bars", "sensitiser_curves",
+           "evidence_figure", "strain_profiles"]
+
+_COLOURS = {"nerve": OKABE_ITO["blue"], "semimembranosus": OKABE_ITO["reddish_purple"],
+            "semitendinosus": OKABE_ITO["vermillion"], "biceps_femoris_lh": OKABE_ITO["orange"],
+            "gastrocnemius": OKABE_ITO["bluish_green"]}
+_STYLES = {"nerve": "-", "semimembranosus": "--", "semitendinosus": "-.", "biceps_femoris_lh": ":",
+           "gastrocnemius": (0, (5, 1, 1, 1, 1, 1))}
+
+
+#: Okabe-Ito without yellow (too pale for lines on white).
+_LINE_COLOURS = [OKABE_ITO[k] for k in ("black", "orange", "sky_blue", "bluish_green", "blue",
+                                        "vermillion", "reddish_purple")]
+
+
+def _plt():
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _b(body):
+    return DEFAULT_BODY if body is None else body
+
+
+def length_angle_curves(joint: str, base: Any = None, body: Body | None = None, n: int = 121):
+    """Change of bed and muscle lengths (mm) as ``joint`` sweeps its whole range (deg) from ``base``.
+
+    Changes are against ``base`` with ``joint`` at 0 (or at its range end nearest 0).
+    """
+    b = _b(body)
+    p0 = Posture() if base is None else as_posture(base)
+    lo, hi = joint_range(joint, b.mobility)
+    angles = np.linspace(lo, hi, n)
+    sweep = p0.replace(**{joint: angles})
+    zero = p0.replace(**{joint: min(max(0.0, lo), hi)})
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    ax.plot(angles, np.broadcast_to(nerve_bed_length(sweep, b) - nerve_bed_length(zero, b), angles.shape),
+            _STYLES["nerve"],
+            color=_COLOURS["nerve"], lw=3, label="nerve bed")
+    for m in MUSCLES:
+        change = np.broadcast_to(muscle_length(sweep, m, b) - muscle_length(zero, m, b), angles.shape)
+        ax.plot(angles, change, linestyle=_STYLES[m],
+                color=_COLOURS[m], lw=2, label=m.replace("_lh", " (long head)").replace("_", " "))
+    ax.axhline(0, color="#999999", lw=0.8)
+    ax.set_xlabel(f"{JOINT_LABELS[joint]} ({UNIT})")
+    ax.set_ylabel("change of length (mm)")
+    ax.set_title(f"Lengths as {JOINT_LABELS[joint]} moves")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def two_joint_heatmap(joint_x: str, joint_y: str, base: Any = None, body: Body | None = None, n: int = 61):
+    """Heat map of the bed's change against standing (%) over two joints (deg), with contours every 1 %."""
+    b = _b(body)
+    p0 = Posture() if base is None else as_posture(base)
+    xs = np.linspace(*joint_range(joint_x, b.mobility), n)
+    ys = np.linspace(*joint_range(joint_y, b.mobility), n)
+    X, Y = np.meshgrid(xs, ys)
+    rel = 100.0 * (relative_bed_length(p0.replace(**{joint_x: X, joint_y: Y}), body=b) - 1.0)
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 4.6))
+    im = ax.pcolormesh(X, Y, rel, cmap="cividis", shading="auto")
+    cs = ax.contour(X, Y, rel, levels=np.arange(np.floor(rel.min()), np.ceil(rel.max()) + 1, 1.0),
+                    colors="white", linewidths=0.6)
+    ax.clabel(cs, fmt="%g %%", fontsize=7)
+    fig.colorbar(im, ax=ax, label="nerve bed against standing (%)")
+    ax.set_xlabel(f"{JOINT_LABELS[joint_x]} ({UNIT})")
+    ax.set_ylabel(f"{JOINT_LABELS[joint_y]} ({UNIT})")
+    ax.set_title("Nerve bed length over two joints")
+    fig.tight_layout()
+    return fig
+
+
+def step_bars(protocol: str, body: Body | None = None):
+    """Bars of the change per step (mm) of a protocol: nerve bed beside the mean hamstring."""
+    from .analysis import step_table
+    rows = step_table(protocol, body)
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    x = np.arange(len(rows))
+    ax.bar(x - 0.2, [r["change_mm"] for r in rows], 0.4, color=_COLOURS["nerve"], label="nerve bed")
+    ax.bar(x + 0.2, [r["hamstrings_change_mm"] for r in rows], 0.4, color=_COLOURS["semitendinosus"],
+           hatch="//", label="hamstrings (mean of 3)")
+    ax.axhline(0, color="#666666", lw=0.8)
+    ax.set_xticks(x, [r["step"] for r in rows], rotation=25, ha="right", fontsize=8)
+    ax.set_ylabel("change from previous step (mm)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def sensitiser_curves(relative_target: float = 1.04, body: Body | None = None):
+    """Bed against standing (%) as the straight leg is raised, for each sensitiser; the target as a line."""
+    from .analysis import SENSITISERS, sensitiser_table
+    b = _b(body)
+    lo, hi = joint_range("hip_flexion", b.mobility)
+    hips = np.linspace(0.0, hi, 121)
+    rows = {r["name"]: r for r in sensitiser_table(relative_target, b)}
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    colours = _LINE_COLOURS
+    styles = ["-", "--", "-.", ":", (0, (5, 1)), (0, (1, 1))]
+    for i, (name, extra) in enumerate(SENSITISERS.items()):
+        rel = 100.0 * (relative_bed_length(Posture(**extra).replace(hip_flexion=hips), body=b) - 1.0)
+        ax.plot(hips, rel, linestyle=styles[i % len(styles)], color=colours[i % len(colours)], lw=2,
+                label=f"{name}: {rows[name]['hip_deg']:.0f}{chr(176)}")
+    ax.axhline(100.0 * (relative_target - 1.0), color="#000000", lw=1)
+    ax.set_xlabel(f"hip flexion, knee straight ({UNIT})")
+    ax.set_ylabel("nerve bed against standing (%)")
+    ax.set_title(f"Straight-leg raise: where the bed reaches +{100 * (relative_target - 1):.0f} %")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def evidence_figure(rows: Sequence[Mapping] | None = None):
+    """The model beside each published figure with a numeric range.
+
+    Each row is drawn on its own scale: the published range as a bar from
+    ``low`` to ``high`` (open-ended when ``high`` is None), the model as a dot
+    (filled when within, a cross when outside).  Rows without numbers are left
+    to the table.
+    """
+    if rows is None:
+        from .evidence import comparisons
+        rows = comparisons()
+    num = [r for r in rows if r.get("model") is not None and r.get("low") is not None]
+    plt = _plt()
+    fig, axes = plt.subplots(len(num), 1, figsize=(8, 0.62 * len(num) + 0.6), squeeze=False)
+    for ax, r in zip(axes[:, 0], num):
+        lo, hi, m = float(r["low"]), r["high"], float(r["model"])
+        top = float(hi) if hi is not None else max(lo, m) * 1.5 + 1e-9
+        span = max(top - lo, abs(lo) * 0.1, 1e-6)
+        left, right = min(lo, m) - 0.3 * span, max(top, m) + 0.3 * span
+        ax.barh(0, top - lo, left=lo, height=0.5, color=OKABE_ITO["sky_blue"],
+                hatch=None if hi is not None else "..")
+        ax.plot([m], [0], "o" if r["within"] else "X", color=OKABE_ITO["black"] if r["within"]
+                else OKABE_ITO["vermillion"], ms=8)
+        ax.set_xlim(left, right)
+        ax.set_yticks([])
+        ax.tick_params(axis="x", labelsize=7)
+        ax.set_title(f"{r['quantity']} [{r['unit']}]: model {m:g}", fontsize=7, loc="left", pad=2)
+    fig.tight_layout()
+    return fig
+
+
+def strain_profiles(postures: Mapping[str, Any]):
+    """Local nerve strain (%) along the nerve (mm from its upper end) for named postures.
+
+    Needs :mod:`neuralsim.mechanics`.  Dotted lines mark 8 % and 15 % (animal-model
+    figures for impaired and stopped blood flow, for teaching only).
+    """
+    from .svg import load_mechanics
+    nerve_mechanics = load_mechanics()
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    if nerve_mechanics is None:
+        ax.text(0.5, 0.5, "the mechanics model (neuralsim.mechanics) is not available yet",
+                ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
+    colours = _LINE_COLOURS
+    styles = ["-", "--", "-.", ":"]
+    for i, (name, p) in enumerate(postures.items()):
+        r = nerve_mechanics(p)
+        ax.plot(np.asarray(r.s_mm), np.asarray(r.strain_profile_pct), linestyle=styles[i % 4],
+                color=colours[i % len(colours)], lw=2, label=f"{name} (peak {float(r.peak_strain_pct):.1f} %)")
+    for level in (8.0, 15.0):
+        ax.axhline(level, color="#666666", lw=0.8, ls=":")
+    ax.set_xlabel("position along the nerve from its upper end (mm)")
+    ax.set_ylabel("local strain (%)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
