@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: setup lab test test-fast app bench clean
+.PHONY: setup lab test test-fast app bench clean load-test hub
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,5 +31,22 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_mechanics.py
 
+LOAD_STAMP := $(VENV)/.load-stamp
+CHP_STAMP  := deploy/jupyterhub/node_modules/.stamp
+$(LOAD_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,browser,load]'
+	touch $(LOAD_STAMP)
+$(CHP_STAMP): deploy/jupyterhub/package-lock.json
+	cd deploy/jupyterhub && npm ci --no-audit --no-fund
+	touch $(CHP_STAMP)
+
+# JupyterHub + 30 simulated students on 127.0.0.1, about 5 min; not part of `make test`
+load-test: $(LOAD_STAMP) $(CHP_STAMP)
+	$(BIN)/python benchmarks/load_hub.py
+
+# a class on this machine: NEURALSIM_HUB_PASSWORD=... make hub
+hub: $(LOAD_STAMP) $(CHP_STAMP)
+	$(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis artifacts
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis artifacts deploy/jupyterhub/node_modules deploy/jupyterhub/run

@@ -9,6 +9,8 @@ Subcommands
     List the protocol names ``table`` accepts.
 ``params``
     Print every model parameter with unit, status and source.
+``notebooks DEST [--overwrite]``
+    Copy the teaching notebooks into folder DEST (for a student's own copy).
 """
 from __future__ import annotations
 
@@ -62,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     t.add_argument("name")
     sub.add_parser("protocols", help="list protocol names")
     sub.add_parser("params", help="list every model parameter")
+    n = sub.add_parser("notebooks", help="copy the teaching notebooks into a folder of your own")
+    n.add_argument("dest", help="folder to copy into (created if missing)")
+    n.add_argument("--overwrite", action="store_true", help="replace notebooks already there")
     args = parser.parse_args(argv)
 
     from . import protocols
@@ -75,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "protocols":
             for key, proto in protocols.ALL.items():
                 print(f"{key:<14} {proto.title}")
+        elif args.command == "notebooks":
+            from .notebooks_cli import main as notebooks_main
+            return notebooks_main(args.dest, overwrite=args.overwrite)
         elif args.command == "params":
             from .parameters import PARAMETERS
             for p in PARAMETERS.values():

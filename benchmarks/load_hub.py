@@ -1,0 +1,886 @@
+"""A whole class at once: JupyterHub with 30 simulated students (loopback only).
+
+Run:  make load-test      (or: .venv/bin/python benchmarks/load_hub.py)
+
+What it does, in one run, and then stops everything it started:
+
+1. Starts JupyterHub from ``deploy/jupyterhub/jupyterhub_config.py`` on 127.0.0.1
+   with free ports, a random class password and a temporary folder holding the
+   hub's state and every student's home.
+2. Single-user baseline: student01 logs in alone, starts a server, opens the
+   slump notebook, starts a kernel (timed, ``--solo-kernels`` times), runs the
+   notebook top to bottom and moves sliders (``--solo-moves`` times, timed).
+3. The class: ``--students`` students (student01..student30) arrive
+   ``--stagger`` seconds apart (30 x 2 s: everyone within the same minute).
+   Each logs in through the login form with the class password, starts a
+   server, opens the notebook, starts a kernel (timed), runs every code cell
+   and moves Explorer sliders ``--moves`` times with a human pause between
+   moves (timed).  When all are done, memory per student is measured with the
+   30 servers and kernels alive.
+4. Stops the hub (which stops every student's server), kills any process of
+   the run still alive, and checks the file system: nothing may have been
+   written outside the students' homes and the hub's own state folder.
+
+Everything goes through the same protocols as JupyterLab: the hub's login form
+and REST API, the student's Jupyter server REST API (contents, sessions) via
+the hub's proxy with the student's own API token, and the kernel websocket
+(Jupyter messaging protocol).  A slider move is the ``comm_msg`` a browser's
+widget manager sends when a slider is dragged (``method: update``); its
+latency runs from sending it to the kernel reporting idle for it, after the
+Explorer's text line came back.  Every text line is checked against
+``neuralsim.nerve_bed_length`` / ``relative_bed_length`` computed here.
+
+Exit status 0 when every notebook ran without error, every slider update
+returned the library's numbers, nothing was written outside the homes and the
+p95 of kernel start and of slider updates under load are at most 3x the
+single-user p95; 1 otherwise.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+import requests
+import websocket
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+NOTEBOOK_IN_HOME = "neuralsim/02_slump_test.ipynb"
+RESULT_RE = re.compile(r"Bed now (\d+) mm, ([+-]?\d+\.\d) % against standing")
+# Joints moved, in turn (all visible in the sitting slump).
+MOVE_JOINTS = ["knee_flexion", "ankle_dorsiflexion", "cervical_flexion", "hip_flexion",
+               "thoracic_flexion", "lumbar_flexion"]
+
+
+# ----------------------------------------------------------------------------- small helpers
+def free_port_block(n: int = 3) -> int:
+    """A port P with P..P+n-1 all free on 127.0.0.1."""
+    for _ in range(200):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            p = s.getsockname()[1]
+        if p + n >= 65535:
+            continue
+        ok = True
+        for q in range(p, p + n):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", q))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return p
+    raise RuntimeError("no block of free ports on 127.0.0.1")
+
+
+def pct(values, q):
+    """q-th percentile (0..100) by linear interpolation; nan for no data."""
+    v = sorted(values)
+    if not v:
+        return float("nan")
+    k = (len(v) - 1) * q / 100.0
+    lo, hi = int(k), min(int(k) + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+def summary(values):
+    return {"n": len(values), "median": pct(values, 50), "p95": pct(values, 95),
+            "max": max(values) if values else float("nan")}
+
+
+class Deadline:
+    def __init__(self, seconds):
+        self.end = time.monotonic() + seconds
+
+    def left(self):
+        return self.end - time.monotonic()
+
+    def check(self, what):
+        if self.left() <= 0:
+            raise TimeoutError(f"run deadline passed during {what}")
+
+
+# ----------------------------------------------------------------------------- kernel websocket
+class KernelChannel:
+    """The kernel websocket of a Jupyter server, speaking the JSON messaging protocol.
+
+    Tracks ipywidgets model state (comm_open / comm_msg update) like a browser's
+    widget manager does, so sliders and the Explorer's text line can be found.
+    """
+
+    def __init__(self, url, token, timeout):
+        self.session = uuid.uuid4().hex
+        self.ws = websocket.create_connection(
+            f"{url}?session_id={self.session}", header=[f"Authorization: token {token}"],
+            timeout=timeout, suppress_origin=True)
+        self.widgets: dict[str, dict] = {}      # comm_id -> state
+        self.opened: list[str] = []             # comm ids in order of opening
+
+    def close(self):
+        try:
+            self.ws.close()
+        except Exception:
+            pass
+
+    def send(self, channel, msg_type, content):
+        msg_id = uuid.uuid4().hex
+        self.ws.send(json.dumps({
+            "channel": channel,
+            "header": {"msg_id": msg_id, "msg_type": msg_type, "session": self.session,
+                       "username": "student", "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": {}, "content": content, "buffers": []}))
+        return msg_id
+
+    def _track(self, msg):
+        t = msg.get("msg_type") or msg["header"]["msg_type"]
+        c = msg.get("content", {})
+        if t == "comm_open" and c.get("target_name") == "jupyter.widget":
+            self.widgets[c["comm_id"]] = dict(c.get("data", {}).get("state", {}))
+            self.opened.append(c["comm_id"])
+        elif t == "comm_msg" and c.get("comm_id") in self.widgets:
+            data = c.get("data", {})
+            if data.get("method") in ("update", "echo_update"):
+                self.widgets[c["comm_id"]].update(data.get("state", {}))
+
+    def request(self, channel, msg_type, content, timeout):
+        """Send a request; return (reply content, [iopub messages for it]) once the kernel is idle for it."""
+        msg_id = self.send(channel, msg_type, content)
+        end = time.monotonic() + timeout
+        reply, iopub, idle = None, [], False
+        expect_reply = msg_type.endswith("_request")
+        while not (idle and (reply is not None or not expect_reply)):
+            left = end - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"{msg_type}: no answer in {timeout:.0f} s")
+            self.ws.settimeout(left)
+            msg = json.loads(self.ws.recv())
+            self._track(msg)
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if msg["channel"] == "iopub":
+                iopub.append(msg)
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    idle = True
+            elif msg["channel"] in ("shell", "control"):
+                reply = msg["content"]
+        return reply, iopub
+
+    def wait_ready(self, timeout):
+        """kernel_info_request until answered (the kernel may still be starting)."""
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                reply, _ = self.request("shell", "kernel_info_request", {}, timeout=min(5.0, max(0.1, end - time.monotonic())))
+                return reply
+            except (TimeoutError, websocket.WebSocketTimeoutException):
+                if time.monotonic() > end:
+                    raise TimeoutError("kernel did not answer kernel_info")
+
+    def execute(self, code, timeout):
+        reply, iopub = self.request("shell", "execute_request", {
+            "code": code, "silent": False, "store_history": True, "user_expressions": {},
+            "allow_stdin": False, "stop_on_error": True}, timeout)
+        errors = [m["content"] for m in iopub if m["msg_type"] == "error"]
+        if reply.get("status") != "ok":
+            errors.append(reply)
+        return errors
+
+    # -- widgets ---------------------------------------------------------------------------
+    def explorer(self):
+        """(sliders {joint: comm_id}, text comm_id, height comm_id, mobility comm_id) of the last Explorer shown."""
+        sliders, start = {}, None
+        for i, cid in enumerate(self.opened):
+            classes = self.widgets[cid].get("_dom_classes", [])
+            for cls in classes:
+                if cls.startswith("neuralsim-slider-"):
+                    joint = cls[len("neuralsim-slider-"):]
+                    if joint == "cervical_flexion" or not sliders:
+                        sliders, start = {}, i      # a new Explorer starts with its first slider
+                    sliders[joint] = cid
+        if not sliders:
+            raise RuntimeError("no Explorer sliders (class neuralsim-slider-*) in the notebook")
+        after = self.opened[start:]
+        text = next(cid for cid in after if RESULT_RE.search(str(self.widgets[cid].get("value", "")))
+                    and "<svg" not in str(self.widgets[cid].get("value", "")))
+        height = next((cid for cid in after if "neuralsim-height" in self.widgets[cid].get("_dom_classes", [])), None)
+        mobility = next((cid for cid in after if self.widgets[cid].get("_model_name") == "ToggleButtonsModel"
+                         and set(self.widgets[cid].get("_options_labels", [])) >= {"typical"}), None)
+        return sliders, text, height, mobility
+
+    def move(self, comm_id, value, text_id, timeout):
+        """Drag a slider: send the widget update; return (latency s, new text line)."""
+        t0 = time.perf_counter()
+        _, iopub = self.request("shell", "comm_msg", {
+            "comm_id": comm_id, "data": {"method": "update", "state": {"value": value}, "buffer_paths": []}}, timeout)
+        dt = time.perf_counter() - t0
+        texts = [m["content"]["data"]["state"]["value"] for m in iopub
+                 if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == text_id
+                 and "value" in m["content"]["data"].get("state", {})]
+        errors = [m["content"] for m in iopub if m["msg_type"] == "error"]
+        return dt, (texts[-1] if texts else None), errors
+
+
+# ----------------------------------------------------------------------------- one student
+class Student:
+    def __init__(self, name, hub, run):
+        self.name, self.hub, self.run = name, hub, run
+        self.http = requests.Session()
+        self.token = None
+        self.result = {"name": name, "errors": [], "kernel_start_s": [], "slider_s": [],
+                       "slider_checked": 0, "slider_wrong": []}
+
+    def log(self, msg):
+        if self.run.verbose:
+            print(f"[{time.monotonic() - self.run.t0:7.1f}s] {self.name}: {msg}", flush=True)
+
+    def login(self):
+        """The login form, as a browser submits it (class password)."""
+        r = self.http.get(f"{self.hub}/hub/login", timeout=60)
+        r.raise_for_status()
+        m = re.search(r'name="_xsrf"\s+value="([^"]+)"', r.text)
+        xsrf = m.group(1) if m else self.http.cookies.get("_xsrf", "")
+        r = self.http.post(f"{self.hub}/hub/login", allow_redirects=False, timeout=60,
+                           data={"username": self.name, "password": self.run.password, "_xsrf": xsrf})
+        if r.status_code != 302 or not any(c.name.startswith("jupyterhub-hub-login") for c in self.http.cookies):
+            raise RuntimeError(f"login failed: HTTP {r.status_code}")
+        # The student's API token (what the hub's token page hands out), issued by the admin service.
+        r = requests.post(f"{self.hub}/hub/api/users/{self.name}/tokens", timeout=60,
+                          headers={"Authorization": f"token {self.run.service_token}"},
+                          json={"note": "neuralsim load test", "expires_in": 3600})
+        r.raise_for_status()
+        self.token = r.json()["token"]
+        self.api = {"Authorization": f"token {self.token}"}
+
+    def start_server(self, deadline):
+        t0 = time.perf_counter()
+        r = requests.post(f"{self.hub}/hub/api/users/{self.name}/server", headers=self.api, timeout=120)
+        if r.status_code not in (201, 202, 400):   # 400: already running
+            raise RuntimeError(f"spawn: HTTP {r.status_code} {r.text[:200]}")
+        while True:
+            deadline.check("server start")
+            u = requests.get(f"{self.hub}/hub/api/users/{self.name}", headers=self.api, timeout=60).json()
+            srv = u.get("servers", {}).get("", {})
+            if srv.get("ready"):
+                break
+            if not srv.get("pending") and not srv:
+                if time.perf_counter() - t0 > 10:
+                    raise RuntimeError("server neither pending nor ready")
+            time.sleep(0.25)
+        self.result["server_start_s"] = time.perf_counter() - t0
+        self.base = f"{self.hub}/user/{self.name}"
+
+    def stop_server(self, deadline):
+        requests.delete(f"{self.hub}/hub/api/users/{self.name}/server", headers=self.api, timeout=120)
+        while requests.get(f"{self.hub}/hub/api/users/{self.name}", headers=self.api,
+                           timeout=60).json().get("servers", {}).get(""):
+            deadline.check("server stop")
+            time.sleep(0.25)
+
+    def open_notebook(self):
+        r = requests.get(f"{self.base}/api/contents/{self.run.notebook}", params={"content": 1},
+                         headers=self.api, timeout=120)
+        if r.status_code == 404 and self.run.fixture:
+            requests.put(f"{self.base}/api/contents/{self.run.notebook}", headers=self.api, timeout=120,
+                         json={"type": "notebook", "format": "json", "content": self.run.fixture}).raise_for_status()
+            r = requests.get(f"{self.base}/api/contents/{self.run.notebook}", params={"content": 1},
+                             headers=self.api, timeout=120)
+        r.raise_for_status()
+        self.nb = r.json()["content"]
+        self.cells = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                      for c in self.nb["cells"] if c["cell_type"] == "code"]
+
+    def start_kernel(self):
+        """POST a session (starts the kernel) and wait for kernel_info: the kernel start time."""
+        t0 = time.perf_counter()
+        r = requests.post(f"{self.base}/api/sessions", headers=self.api, timeout=120, json={
+            "path": self.run.notebook, "type": "notebook", "name": Path(self.run.notebook).name,
+            "kernel": {"name": "python3"}})
+        r.raise_for_status()
+        sess = r.json()
+        self.session_id, kid = sess["id"], sess["kernel"]["id"]
+        ws_url = self.base.replace("http://", "ws://") + f"/api/kernels/{kid}/channels"
+        self.kc = KernelChannel(ws_url, self.token, timeout=120)
+        self.kc.wait_ready(timeout=180)
+        dt = time.perf_counter() - t0
+        self.result["kernel_start_s"].append(dt)
+        return dt
+
+    def stop_kernel(self):
+        self.kc.close()
+        requests.delete(f"{self.base}/api/sessions/{self.session_id}", headers=self.api, timeout=120)
+
+    def run_all(self):
+        t0 = time.perf_counter()
+        for i, code in enumerate(self.cells):
+            errors = self.kc.execute(code, timeout=300)
+            if errors:
+                e = errors[0]
+                raise RuntimeError(f"cell {i}: {e.get('ename')}: {e.get('evalue')}")
+        self.result["run_all_s"] = time.perf_counter() - t0
+        # Autosave, as JupyterLab does after a run (writes the notebook in the student's home).
+        requests.put(f"{self.base}/api/contents/{self.run.notebook}", headers=self.api, timeout=120,
+                     json={"type": "notebook", "format": "json", "content": self.nb}).raise_for_status()
+
+    def move_sliders(self, n, rng):
+        import neuralsim as ns
+
+        sliders, text, height, mobility = self.kc.explorer()
+        w = self.kc.widgets
+        for k in range(n):
+            joint = MOVE_JOINTS[k % len(MOVE_JOINTS)]
+            cid = sliders[joint]
+            lo, hi, now = w[cid]["min"], w[cid]["max"], w[cid]["value"]
+            choices = [v for v in range(int(lo), int(hi) + 1) if v != now]
+            value = float(rng.choice(choices))
+            dt, line, errors = self.kc.move(cid, value, text, timeout=120)
+            if errors:
+                raise RuntimeError(f"slider {joint}: {errors[0].get('ename')}: {errors[0].get('evalue')}")
+            self.result["slider_s"].append(dt)
+            # The library's numbers for the posture the sliders now show.
+            posture = ns.Posture(**{j: w[c]["value"] for j, c in sliders.items()})
+            if abs(w[cid]["value"] - value) > 1e-9:
+                self.result["slider_wrong"].append(f"{joint}: kernel kept {w[cid]['value']}, sent {value}")
+            body = ns.Body(height_m=round(float(w[height]["value"]), 2) if height else 1.75,
+                           mobility=(w[mobility]["_options_labels"][w[mobility]["index"]] if mobility else "typical"))
+            bed = ns.nerve_bed_length(posture, body=body)
+            rel = ns.relative_bed_length(posture, body=body)
+            m = RESULT_RE.search(line or "")
+            if not m:
+                self.result["slider_wrong"].append(f"{joint}={value}: no result line in {line!r}")
+            elif abs(int(m.group(1)) - bed) > 0.5 + 1e-6 or abs(float(m.group(2)) - 100 * (rel - 1)) > 0.05 + 1e-6:
+                self.result["slider_wrong"].append(
+                    f"{joint}={value}: shown {m.group(1)} mm {m.group(2)} %, library {bed:.2f} mm {100 * (rel - 1):+.2f} %")
+            else:
+                self.result["slider_checked"] += 1
+            time.sleep(rng.uniform(*self.run.think))
+
+
+# ----------------------------------------------------------------------------- the run
+class Run:
+    def __init__(self, args):
+        self.args = args
+        self.verbose = args.verbose
+        self.t0 = time.monotonic()
+        self.password = secrets.token_urlsafe(12)
+        self.service_token = secrets.token_hex(32)
+        self.notebook = args.notebook
+        self.think = (args.think_min, args.think_max)
+        self.base = Path(tempfile.mkdtemp(prefix="neuralsim-hub-load-"))
+        self.state, self.homes = self.base / "state", self.base / "homes"
+        self.fixture = None
+        if not (ROOT / "notebooks" / Path(self.notebook).name).exists():
+            self.fixture = fixture_notebook()
+            print(f"WARNING: notebooks/{Path(self.notebook).name} not found: using a built-in fixture notebook")
+        self.hub_proc = None
+        self.seen_pids: set[int] = set()
+
+    # -- hub -----------------------------------------------------------------------------------
+    def start_hub(self):
+        self.port = free_port_block(3)
+        self.hub = f"http://127.0.0.1:{self.port}"
+        (self.state / "tmp").mkdir(parents=True)
+        env = dict(os.environ, TMPDIR=str(self.state / "tmp"), NEURALSIM_HUB_PASSWORD=self.password, NEURALSIM_HUB_IP="127.0.0.1",
+                   NEURALSIM_HUB_PORT=str(self.port), NEURALSIM_HUB_DIR=str(self.state),
+                   NEURALSIM_HUB_HOMES=str(self.homes), NEURALSIM_HUB_SERVICE_TOKEN=self.service_token)
+        self.hub_log = open(self.state / "hub.log", "w")
+        jhub = Path(sys.executable).with_name("jupyterhub")
+        self.hub_proc = subprocess.Popen([str(jhub), "-f", str(CONFIG)], cwd=self.state, env=env,
+                                         stdout=self.hub_log, stderr=subprocess.STDOUT, start_new_session=True)
+        end = time.monotonic() + 90
+        while time.monotonic() < end:
+            if self.hub_proc.poll() is not None:
+                raise RuntimeError(f"hub exited ({self.hub_proc.returncode}); see {self.state / 'hub.log'}")
+            try:
+                if requests.get(f"{self.hub}/hub/api/", timeout=5).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("hub did not answer within 90 s")
+
+    def remember_pids(self):
+        """Every process of the run (hub, proxy, servers, kernels), so stop() can be sure they are gone."""
+        try:
+            hub = psutil.Process(self.hub_proc.pid)
+            self.seen_pids.add(hub.pid)
+            self.seen_pids.update(p.pid for p in hub.children(recursive=True))
+        except psutil.Error:
+            pass
+
+    def student_processes(self):
+        """{student: [psutil.Process]} of the run's processes, by JUPYTERHUB_USER in their environment."""
+        self.remember_pids()
+        out = {}
+        for pid in self.seen_pids:
+            try:
+                p = psutil.Process(pid)
+                user = p.environ().get("JUPYTERHUB_USER")
+            except psutil.Error:
+                continue
+            if user:
+                out.setdefault(user, []).append(p)
+        return out
+
+    def cpu_seconds(self):
+        """(CPU seconds used by the whole machine, by this run's processes and the test itself) so far."""
+        t = psutil.cpu_times()
+        machine = t.user + t.system + getattr(t, "nice", 0) + getattr(t, "irq", 0) + getattr(t, "softirq", 0)
+        ours = sum(psutil.Process().cpu_times()[:2])
+        for pid in list(self.seen_pids):
+            try:
+                ours += sum(psutil.Process(pid).cpu_times()[:2])
+            except psutil.Error:
+                pass
+        return machine, ours
+
+    def memory(self):
+        per = {}
+        for user, procs in self.student_processes().items():
+            rss = uss = 0
+            for p in procs:
+                try:
+                    mi = p.memory_full_info()
+                    rss += mi.rss
+                    uss += mi.uss
+                except psutil.Error:
+                    pass
+            per[user] = {"rss_mb": rss / 2**20, "uss_mb": uss / 2**20, "processes": len(procs)}
+        hub_rss = 0
+        for pid in self.seen_pids:
+            try:
+                p = psutil.Process(pid)
+                if "JUPYTERHUB_USER" not in p.environ():
+                    hub_rss += p.memory_info().rss
+            except psutil.Error:
+                pass
+        return per, hub_rss / 2**20
+
+    def stop(self):
+        """Stop the hub (it stops the servers and the proxy), then make sure every process of the run is gone."""
+        if self.hub_proc is None:
+            return []
+        self.remember_pids()
+        try:
+            r = requests.post(f"{self.hub}/hub/api/shutdown", json={"servers": True, "proxy": True},
+                              headers={"Authorization": f"token {self.service_token}"}, timeout=30)
+            if r.status_code >= 400:
+                self.hub_proc.send_signal(signal.SIGTERM)
+        except requests.RequestException:
+            self.hub_proc.send_signal(signal.SIGTERM)
+        try:
+            self.hub_proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.hub_proc.send_signal(signal.SIGTERM)
+            try:
+                self.hub_proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.hub_proc.kill()
+                self.hub_proc.wait(timeout=10)
+        self.hub_log.close()
+        leftovers = []
+        gone, alive = psutil.wait_procs([p for p in map(_proc, self.seen_pids) if p], timeout=15)
+        for p in alive:
+            leftovers.append(p.pid)
+            try:
+                p.kill()
+            except psutil.Error:
+                pass
+        return leftovers
+
+
+def _proc(pid):
+    try:
+        return psutil.Process(pid)
+    except psutil.Error:
+        return None
+
+
+def fixture_notebook():
+    """Stand-in for notebooks/02_slump_test.ipynb while it does not exist: the slump table and the Explorer."""
+    cells = [
+        "import neuralsim as ns\nfrom neuralsim.__main__ import protocol_table\n"
+        "rows = protocol_table('slump')\nprint(len(rows), 'steps')",
+        "for r in rows:\n    print(f\"{r['step']:<34} {r['relative_bed']:.3f} {r['change_mm']:+.1f} mm\")",
+        "import ipywidgets as widgets\nfrom neuralsim.widgets import Explorer\n"
+        "explorer = Explorer('slump')\nexplorer",
+        "knee = widgets.FloatSlider(value=0, min=0, max=140, description='knee (deg)')\nknee",
+    ]
+    return {"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+            "cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": None, "outputs": [],
+                       "source": src} for i, src in enumerate(cells)]}
+
+
+# ----------------------------------------------------------------------------- file check
+class WriteWatcher:
+    """Every file written on this machine while the run lasts, with the process that wrote it.
+
+    Linux fanotify (needs root) on the whole root file system and /dev/shm:
+    FAN_MODIFY and FAN_CLOSE_WRITE events carry the writer's pid, so a write
+    is attributed to a student (JUPYTERHUB_USER in the process environment),
+    to the hub or proxy, or to something else on the machine (ignored: other
+    work going on at the same time).  Creating an empty folder or deleting a
+    file is not a content write and is not seen.
+    """
+
+    FAN_CLOEXEC, FAN_UNLIMITED_QUEUE = 0x1, 0x10
+    FAN_MARK_ADD, FAN_MARK_FILESYSTEM = 0x1, 0x100
+    FAN_MODIFY, FAN_CLOSE_WRITE, FAN_Q_OVERFLOW = 0x2, 0x8, 0x4000
+
+    def __init__(self, run):
+        import ctypes
+        import select
+
+        self.run, self._select = run, select
+        self.libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        self.libc.fanotify_mark.argtypes = [ctypes.c_int, ctypes.c_uint, ctypes.c_uint64, ctypes.c_int, ctypes.c_char_p]
+        self.fd = self.libc.fanotify_init(self.FAN_CLOEXEC | self.FAN_UNLIMITED_QUEUE, os.O_RDONLY | os.O_LARGEFILE)
+        if self.fd < 0:
+            raise OSError(ctypes.get_errno(), "fanotify_init (the file check needs root on Linux)")
+        marked = 0
+        for mount in ("/", "/dev/shm"):
+            if os.path.isdir(mount) and self.libc.fanotify_mark(
+                    self.fd, self.FAN_MARK_ADD | self.FAN_MARK_FILESYSTEM,
+                    self.FAN_MODIFY | self.FAN_CLOSE_WRITE, -100, mount.encode()) == 0:
+                marked += 1
+        if not marked:
+            raise OSError(ctypes.get_errno(), "fanotify_mark /")
+        self.owner: dict[int, str | None] = {}
+        self.writes: dict[str, set[str]] = {}   # owner -> paths
+        self.overflow = False
+        self.events = 0
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _who(self, pid):
+        if pid in self.owner:
+            return self.owner[pid]
+        who = None
+        try:
+            p = psutil.Process(pid)
+            user = p.environ().get("JUPYTERHUB_USER")
+            if user:
+                who = user
+            elif pid in self.run.seen_pids or (self.run.hub_proc and pid == self.run.hub_proc.pid):
+                who = "(hub)"
+            else:
+                for a in p.parents():
+                    if self.run.hub_proc and a.pid == self.run.hub_proc.pid:
+                        who = "(hub)"
+                        break
+        except psutil.Error:
+            who = "(gone)" if pid in self.run.seen_pids else None
+        self.owner[pid] = who
+        return who
+
+    def _loop(self):
+        import struct
+
+        size = struct.calcsize("IBBHQii")
+        while not self._stop.is_set():
+            r, _, _ = self._select.select([self.fd], [], [], 0.2)
+            if not r:
+                continue
+            buf = os.read(self.fd, 65536)
+            off = 0
+            while off + size <= len(buf):
+                event_len, _v, _r, _m, mask, fd, pid = struct.unpack_from("IBBHQii", buf, off)
+                off += event_len
+                self.events += 1
+                if mask & self.FAN_Q_OVERFLOW:
+                    self.overflow = True
+                if fd < 0:
+                    continue
+                try:
+                    if pid == os.getpid():
+                        continue
+                    who = self._who(pid)
+                    if who:
+                        path = os.readlink(f"/proc/self/fd/{fd}").removesuffix(" (deleted)")
+                        self.writes.setdefault(who, set()).add(path)
+                except OSError:
+                    pass
+                finally:
+                    os.close(fd)
+
+    def stop(self):
+        time.sleep(0.5)
+        self._stop.set()
+        self.thread.join(timeout=5)
+        os.close(self.fd)
+
+    def violations(self, homes: Path, state: Path):
+        """Writes by a student outside their own home, by the hub outside its state and the homes."""
+        bad = []
+        for who, paths in sorted(self.writes.items()):
+            for p in sorted(paths):
+                if who == "(hub)" or who == "(gone)":
+                    ok = _under(p, state) or _under(p, homes)
+                else:
+                    # a student's server logs to the hub's log through the stdout it inherits
+                    ok = _under(p, homes / who) or p == str(state / "hub.log")
+                if not ok:
+                    bad.append(f"{who}: {p}")
+        return bad
+
+
+def _under(path, folder):
+    return path == str(folder) or path.startswith(str(folder) + "/")
+
+
+# ----------------------------------------------------------------------------- main
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--students", type=int, default=30)
+    ap.add_argument("--login-stagger", type=float, default=3.0,
+                    help="seconds between two students logging in and starting their server (default 3)")
+    ap.add_argument("--stagger", type=float, default=2.0,
+                    help="seconds between two students opening and running the notebook (default 2: 30 in one minute)")
+    ap.add_argument("--moves", type=int, default=8, help="slider moves per student (default 8)")
+    ap.add_argument("--solo-moves", type=int, default=60, help="slider moves of the single-user baseline")
+    ap.add_argument("--solo-kernels", type=int, default=5, help="kernel starts of the single-user baseline")
+    ap.add_argument("--think-min", type=float, default=0.3, help="pause between two slider moves, s")
+    ap.add_argument("--think-max", type=float, default=1.0)
+    ap.add_argument("--timeout", type=float, default=900, help="the whole run ends by then (s)")
+    ap.add_argument("--notebook", default=NOTEBOOK_IN_HOME, help="notebook path inside each home")
+    ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary homes and hub state")
+    ap.add_argument("--no-file-check", action="store_true")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    if not 1 <= args.students <= 60:
+        ap.error("--students must be 1..60")
+
+    run = Run(args)
+    deadline = Deadline(args.timeout)
+    watcher = None if args.no_file_check else WriteWatcher(run)
+    rng = random.Random(20261124)
+    out = {"students": args.students, "login_stagger_s": args.login_stagger, "stagger_s": args.stagger, "moves": args.moves,
+           "load_average_before": os.getloadavg()}
+    failures = []
+    students = []
+    print(f"neuralsim load test: {args.students} students log in {args.login_stagger:g} s apart, then open and run "
+          f"the notebook {args.stagger:g} s apart and move a slider {args.moves} times each; "
+          f"temporary folder {run.base}", flush=True)
+    try:
+        run.start_hub()
+        print(f"hub up on {run.hub} after {time.monotonic() - run.t0:.1f} s", flush=True)
+
+        # -- 1. single user ----------------------------------------------------------------------
+        solo = Student("student01", run.hub, run)
+        solo.login()
+        solo.start_server(deadline)
+        solo.open_notebook()
+        for i in range(args.solo_kernels):
+            solo.start_kernel()
+            if i < args.solo_kernels - 1:
+                solo.stop_kernel()
+        solo.run_all()
+        solo.move_sliders(args.solo_moves, random.Random(1))
+        mem_solo, _ = run.memory()
+        solo.stop_kernel()
+        solo.stop_server(deadline)   # student01 starts afresh with the class
+        out["solo"] = {"server_start_s": solo.result["server_start_s"], "run_all_s": solo.result["run_all_s"],
+                       "kernel_start": summary(solo.result["kernel_start_s"]),
+                       "slider": summary(solo.result["slider_s"]),
+                       "memory_mb": mem_solo.get("student01")}
+        failures += [f"solo: {w}" for w in solo.result["slider_wrong"]]
+        print(f"single user: kernel start median {out['solo']['kernel_start']['median']:.2f} s, "
+              f"slider median {1000 * out['solo']['slider']['median']:.0f} ms p95 {1000 * out['solo']['slider']['p95']:.0f} ms",
+              flush=True)
+
+        # -- 2. the class ------------------------------------------------------------------------
+        done = threading.Semaphore(0)
+        release = threading.Event()
+
+        arrived = threading.Semaphore(0)
+        go = threading.Event()
+        go_at = [0.0]
+
+        def student_life(k, st):
+            try:
+                try:
+                    time.sleep(k * args.login_stagger)
+                    st.log("logs in")
+                    st.login()
+                    st.start_server(deadline)
+                    st.log(f"server up in {st.result['server_start_s']:.1f} s")
+                finally:
+                    arrived.release()
+                go.wait(timeout=max(1.0, deadline.left()))
+                time.sleep(max(0.0, go_at[0] + k * args.stagger - time.monotonic()))
+                st.open_notebook()
+                st.start_kernel()
+                st.log(f"kernel up in {st.result['kernel_start_s'][-1]:.1f} s")
+                st.run_all()
+                st.log(f"ran the notebook in {st.result['run_all_s']:.1f} s")
+                st.move_sliders(args.moves, random.Random(1000 + k))
+                st.result["ok"] = True
+            except Exception as e:  # noqa: BLE001 - every failure is reported
+                st.result["errors"].append(f"{type(e).__name__}: {e}")
+            finally:
+                done.release()
+            release.wait(timeout=max(1.0, deadline.left()))
+
+        def wait_all(sem, what):
+            n = 0
+            while n < args.students and deadline.left() > 0:
+                if sem.acquire(timeout=min(5.0, max(0.1, deadline.left()))):
+                    n += 1
+                run.remember_pids()
+            if n < args.students:
+                raise TimeoutError(f"only {n} of {args.students} students {what} before the deadline")
+
+        threads = []
+        for k in range(args.students):
+            st = Student(f"student{k + 1:02d}", run.hub, run)
+            students.append(st)
+            th = threading.Thread(target=student_life, args=(k, st), daemon=True)
+            th.start()
+            threads.append(th)
+        t_arrive = time.monotonic()
+        wait_all(arrived, "logged in")
+        out["arrival_wall_s"] = time.monotonic() - t_arrive
+        print(f"all {args.students} servers up after {out['arrival_wall_s']:.0f} s; "
+              f"the class now opens the notebook and runs it, {args.stagger:g} s apart", flush=True)
+        time.sleep(2.0)
+        run.remember_pids()
+        cpu0 = run.cpu_seconds()
+        go_at[0] = time.monotonic()
+        go.set()
+        class_t0 = time.monotonic()
+        try:
+            wait_all(done, "finished")
+        finally:
+            out["class_wall_s"] = time.monotonic() - class_t0
+            run.remember_pids()
+            cpu1 = run.cpu_seconds()
+            out["class_cpu_s"] = {"machine": cpu1[0] - cpu0[0], "this_run": cpu1[1] - cpu0[1],
+                                  "available": (os.cpu_count() or 1) * out["class_wall_s"]}
+            mem, hub_mb = run.memory()
+            release.set()
+            for th in threads:
+                th.join(timeout=30)
+
+        ok = [s for s in students if s.result.get("ok")]
+        for s in students:
+            failures += [f"{s.name}: {e}" for e in s.result["errors"]]
+            failures += [f"{s.name}: {w}" for w in s.result["slider_wrong"]]
+        ks = [s.result["kernel_start_s"][-1] for s in students if s.result["kernel_start_s"]]
+        sl = [v for s in students for v in s.result["slider_s"]]
+        ss = [s.result["server_start_s"] for s in students if "server_start_s" in s.result]
+        ra = [s.result["run_all_s"] for s in students if "run_all_s" in s.result]
+        uss = [m["uss_mb"] for m in mem.values()]
+        rss = [m["rss_mb"] for m in mem.values()]
+        out["class"] = {"completed": len(ok), "server_start": summary(ss), "kernel_start": summary(ks),
+                        "run_all": summary(ra), "slider": summary(sl),
+                        "slider_checked": sum(s.result["slider_checked"] for s in students),
+                        "memory_per_student_uss_mb": summary(uss), "memory_per_student_rss_mb": summary(rss),
+                        "students_with_processes": len(mem), "hub_and_proxy_rss_mb": hub_mb,
+                        "memory_total_rss_mb": sum(rss)}
+        out["ratio_p95"] = {"slider": out["class"]["slider"]["p95"] / out["solo"]["slider"]["p95"],
+                            "kernel_start": out["class"]["kernel_start"]["p95"] / out["solo"]["kernel_start"]["p95"]}
+        if len(ok) != args.students:
+            failures.append(f"only {len(ok)} of {args.students} students completed")
+        for key in ("slider", "kernel_start"):
+            if out["ratio_p95"][key] > 3.0:
+                failures.append(f"{key} p95 under load is {out['ratio_p95'][key]:.2f}x the single user (limit 3x)")
+    except Exception as e:  # noqa: BLE001
+        failures.append(f"run aborted: {type(e).__name__}: {e}")
+    finally:
+        leftovers = run.stop()
+        out["leftover_processes_killed"] = leftovers
+        if leftovers:
+            failures.append(f"{len(leftovers)} process(es) outlived the hub and were killed: {leftovers}")
+
+    # -- 3. nothing written outside the homes ------------------------------------------------------
+    if watcher is not None:
+        watcher.stop()
+        bad = watcher.violations(run.homes, run.state)
+        students_seen = sorted(w for w in watcher.writes if w.startswith("student"))
+        out["files"] = {"events": watcher.events, "writers": len(students_seen), "outside_homes": bad,
+                        "files_written_by_students": sum(len(watcher.writes[w]) for w in students_seen),
+                        "files_written_by_hub": len(watcher.writes.get("(hub)", ()))}
+        if bad:
+            failures.append(f"{len(bad)} file(s) written outside the writer's home: {bad[:10]}")
+        if watcher.overflow:
+            failures.append("fanotify queue overflowed: the file check is incomplete")
+        if len(students_seen) < args.students:
+            failures.append(f"file check saw writes from only {len(students_seen)} students")
+        homes = sorted(p.name for p in run.homes.iterdir()) if run.homes.exists() else []
+        sizes = [sum(f.stat().st_size for f in (run.homes / h).rglob("*") if f.is_file()) / 2**20 for h in homes]
+        out["files"]["homes"] = len(homes)
+        out["files"]["home_mb"] = summary(sizes)
+    if not args.keep:
+        shutil.rmtree(run.base, ignore_errors=True)
+
+    out["failures"] = failures
+    report(out)
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2, default=str))
+    return 0 if not failures else 1
+
+
+def report(out):
+    print("\n=== neuralsim JupyterHub load test ===")
+    print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; load average before the run "
+          + " ".join(f"{x:.1f}" for x in out["load_average_before"]) + " (other work on the machine skews the figures)")
+    s, c = out.get("solo"), out.get("class")
+    if s and c:
+        print(f"{'':<22}{'1 student':>30}{str(out['students']) + ' students':>32}")
+        def cell(d, f):
+            return f"median {f * d['median']:7.2f}  p95 {f * d['p95']:7.2f}"
+        solo_server = {"median": s["server_start_s"], "p95": s["server_start_s"]}
+        for label, so, cl, f in [("server start (s)", solo_server, c["server_start"], 1),
+                                 ("kernel start (s)", s["kernel_start"], c["kernel_start"], 1),
+                                 ("slider update (ms)", s["slider"], c["slider"], 1000)]:
+            print(f"{label:<22}{cell(so, f):>30}{cell(cl, f):>32}")
+        print(f"run all cells (s): single {s['run_all_s']:.2f}; class median {c['run_all']['median']:.2f} p95 {c['run_all']['p95']:.2f}")
+        print(f"p95 ratio under load / single (limit 3x): slider {out['ratio_p95']['slider']:.2f}x, "
+              f"kernel start {out['ratio_p95']['kernel_start']:.2f}x")
+        print(f"students completed: {c['completed']}/{out['students']}; slider results checked against the library: "
+              f"{c['slider_checked']} (+{s['slider']['n']} single-user)")
+        print(f"wall time: all servers up {out['arrival_wall_s']:.0f} s after the first login; "
+              f"notebook + sliders for the class {out['class_wall_s']:.0f} s")
+        u = out["class_cpu_s"]
+        print(f"CPU during the class phase: {u['this_run']:.0f} s by this run (hub, 30 servers and kernels, the test), "
+              f"{max(0.0, u['machine'] - u['this_run']):.0f} s by other work on the machine, of {u['available']:.0f} s available")
+        m = c["memory_per_student_uss_mb"]
+        r = c["memory_per_student_rss_mb"]
+        print(f"memory per student (server + kernel, all {c['students_with_processes']} alive): USS median {m['median']:.0f} MB "
+              f"max {m['max']:.0f} MB; RSS median {r['median']:.0f} MB; total RSS {c['memory_total_rss_mb'] / 1024:.1f} GB; "
+              f"hub + proxy {c['hub_and_proxy_rss_mb']:.0f} MB")
+        if s.get("memory_mb"):
+            print(f"memory, single student alone: USS {s['memory_mb']['uss_mb']:.0f} MB, RSS {s['memory_mb']['rss_mb']:.0f} MB")
+    if "files" in out:
+        f = out["files"]
+        print(f"files written (fanotify, by process): students {f['files_written_by_students']} "
+              f"(from {f['writers']} students), hub {f['files_written_by_hub']}; outside the writer's home: "
+              f"{len(f['outside_homes'])}; home size median {f['home_mb']['median']:.1f} MB")
+    print(f"leftover processes after stop: {len(out.get('leftover_processes_killed', []))}")
+    if out["failures"]:
+        print("FAILED:")
+        for f in out["failures"][:40]:
+            print("  -", f)
+    else:
+        print("PASSED")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
