@@ -283,7 +283,9 @@ def drawing(posture: Any, body: Body | None = None, view: str = "standing") -> d
     }
     # drawing only: a round head, slightly in front of the neck's axis
     head_r = 0.5 * seg("head") * _HEAD_ROUNDNESS
-    head_c = world("head_neck", (_HEAD_FORWARD * seg("head"), seg("cervical") + 0.5 * seg("head")))
+    # the skull sits on C1: the circle's lowest point touches the top of the neck
+    fwd = _HEAD_FORWARD * seg("head")
+    head_c = world("head_neck", (fwd, seg("cervical") + float(np.sqrt(head_r**2 - fwd**2))))
     spine = np.array([joints[k] for k in ("c1", "c7_t1", "t12_l1", "l5_s1", "hip")])
     leg = np.array([joints[k] for k in ("hip", "knee", "ankle", "heel", "toe", "ankle")])
     nerve = nerve_pathway(b).points(frames, angles)
