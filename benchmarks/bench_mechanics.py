@@ -73,7 +73,7 @@ def main() -> int:
     ok = ratio <= TARGET
     print(f"machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}, "
           f"numpy {np.__version__}")
-    print(f"postures: {N}; nodes along the nerve: {len(model.s_mm)} (element {model.h:.1f} mm)")
+    print(f"postures: {N}; nodes along the nerve: {len(model.s_mm)} (elements {model.element_mm.min():.1f}-{model.h:.1f} mm)")
     print(f"nerve_bed_length:      {t_bed * 1e3:8.2f} ms  ({t_bed / N * 1e9:7.1f} ns per posture)")
     print(f"nerve_mechanics:       {t_mech * 1e3:8.2f} ms  ({t_mech / N * 1e9:7.1f} ns per posture)"
           f"  -> ratio {ratio:.1f}x (target <= {TARGET:g}x) {'PASS' if ok else 'FAIL'}")

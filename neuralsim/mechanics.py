@@ -46,7 +46,10 @@ axial stiffness ``EA``:
 Only the ratio matters for strain and movement: the *shear-lag length*
 ``lam = sqrt(EA / k)`` (mm), the distance over which a pull at a joint fades
 by a factor ``e``.  ``lam`` is given per region (spinal canal C1 to L5/S1,
-lumbosacral roots L5/S1 to the hip, limb).  With no friction (``k = 0``,
+lumbosacral roots L5/S1 to the hip, limb, and the tarsal tunnel: the tibial
+nerve from a few cm above the ankle to the end of the bed, bound under the
+flexor retinaculum and the plantar muscles, where ``lam`` is short so the
+bed change of dorsiflexion stays near the ankle).  With no friction (``k = 0``,
 ``lam`` infinite) the strain is the same everywhere: the bed change divided
 by the bed length.  For one joint moved, ``u - U`` and the strain fall off
 as ``exp(-|s - s_j| / lam)`` on both sides of it (less the pull of the ends).
@@ -63,10 +66,17 @@ Outputs (positive = distal):
 
 Discretisation and solution
 ---------------------------
-Nodes ``s_i = i h`` (``h`` close to ``mech_element_mm``), with
-``g_i = (h / lam(s_i))**2`` and everything divided by ``EA / h``:
+Nodes ``s_i`` with element lengths ``h_i = s_{i+1} - s_i``: each region is
+cut into equal elements of about ``mech_element_mm``, shorter in proportion
+where its ``lam`` is below ``mech_resolve_shear_lag`` (the tarsal tunnel:
+about 5 mm), and region edges are nodes.  Node ``i`` stands for its cell,
+from the middle of the element before it to the middle of the one after it
+(length ``c_i``); ``g_i = c_i * mean(1 / lam**2)`` over the cell (1/mm) and
+``U_i`` is the bed displacement averaged over the cell (a crossing need not
+fall on a node).  Dividing by ``EA``:
 
-.. math::  -u_{i-1} + (2 + g_i)\,u_i - u_{i+1} = g_i\,U_i,
+.. math::  -\frac{u_{i-1}}{h_{i-1}} + \Bigl(\frac{1}{h_{i-1}} + \frac{1}{h_i} + g_i\Bigr)u_i
+           - \frac{u_{i+1}}{h_i} = g_i\,U_i,
            \qquad u_0 = 0,\quad u_{N-1} = U_{N-1},
 
 one tridiagonal system per posture, with the same matrix for every posture.
@@ -82,8 +92,13 @@ reference, never on the order in which the joints were moved.
 Limitations (also in :func:`evidence_rows`): the trunk is linear, so a bed
 that shortens a lot lets the nerve recoil as far as it likes, where a real
 nerve that has lost its resting tension would go slack; there is no creep
-or stress relaxation; the spine is lumped into three joints; there is no
-local tethering (dentate ligaments, foramina, tarsal tunnel).
+or stress relaxation; the spine is lumped into three joints; the only local
+hold is the tarsal tunnel (no dentate ligaments, no root sleeves in the
+foramina).  One linear interface length sets both how fast excursion fades
+away from a joint and how far its pull carries, so the model cannot at once
+let neck movement reach the thigh (sliders) and keep the roots, the thigh
+excursion and the cord strain as local as the cadaver and ultrasound data
+show; see the limitation texts of :func:`evidence_rows`.
 
 Every parameter is a row of ``data/parameters.csv`` (names ``mech_*`` and
 ``strain_band_*``) with its source or the word "assumption".
@@ -120,8 +135,10 @@ __all__ = [
 SITES: tuple[str, ...] = ("cervical", "lumbar_roots", "hip", "mid_thigh", "popliteal", "ankle")
 
 #: Regions with their own interface (shear-lag length): C1 to L5/S1, L5/S1 to
-#: the hip, the hip to the foot.
-REGIONS: tuple[str, ...] = ("canal", "roots", "limb")
+#: the hip, the hip to the foot, and the tibial nerve in and below the tarsal
+#: tunnel (from ``mech_tarsal_tunnel_above`` mm above the ankle crossing to
+#: the end of the bed), which overrides "limb" there.
+REGIONS: tuple[str, ...] = ("canal", "roots", "limb", "tarsal_tunnel")
 
 #: Said wherever the strain bands are shown.
 BAND_CAVEAT = ("These thresholds come from experiments on rabbit nerves; they are given for "
@@ -249,9 +266,11 @@ class NerveModel:
     (``math.inf`` means no interface friction); ``slack_pct``: uniform slack
     in the reference posture (%); ``element_mm``: target element length (mm).
 
-    Attributes: ``s_mm`` node positions (``(N,)``, mm from C1), ``h`` element
-    length (mm), ``length_mm`` bed length in the anatomical position (mm),
-    ``crossing_mm`` and ``site_mm`` (name -> mm from C1), ``shear_lag_mm``
+    Attributes: ``s_mm`` node positions (``(N,)``, mm from C1),
+    ``element_mm`` element lengths (``(N-1,)``, mm; shorter in the tarsal
+    tunnel), ``h`` the longest element (mm), ``length_mm`` bed length in the
+    anatomical position (mm), ``crossing_mm`` and ``site_mm`` (name -> mm from
+    C1), ``region_mm`` (region -> (start, end) mm from C1), ``shear_lag_mm``
     (region -> mm), ``slack`` (dimensionless, 0.005 = 0.5 %).
     """
 
@@ -289,17 +308,41 @@ class NerveModel:
         self.length_mm = L = s
         self.crossings: tuple[Crossing, ...] = tuple(cross)
         self.crossing_mm: dict[str, float] = pos
-        n_el = max(4, int(math.ceil(L / h_target)))
-        self.h = h = L / n_el
-        self.s_mm = np.linspace(0.0, L, n_el + 1)
-        self.s_mm.setflags(write=False)
-        N = n_el + 1
-        # interface per node: g = (h / lam)^2; region boundaries at L5/S1 and the hip
         s_l, s_h = pos["lumbar_flexion"], pos["hip_flexion"]
-        lam_node = np.where(self.s_mm <= s_l, lam["canal"], np.where(self.s_mm <= s_h, lam["roots"], lam["limb"]))
-        self._g = (h / lam_node) ** 2            # (N,)
-        # element index just distal of each crossing: U_i includes Delta_j for s_i > s_j
-        self._after = np.array([int(np.searchsorted(self.s_mm, pos[c.joint], side="right")) for c in cross])
+        s_t = pos["ankle_dorsiflexion"] - _p.value("mech_tarsal_tunnel_above") * b.scale
+        self.region_mm: dict[str, tuple[float, float]] = {
+            "canal": (0.0, s_l), "roots": (s_l, s_h), "limb": (s_h, s_t), "tarsal_tunnel": (s_t, L)}
+        # Mesh: each region is cut into equal elements of the target length, shorter
+        # in proportion where its shear-lag length is below mech_resolve_shear_lag
+        # (so a short hold such as the tarsal tunnel is resolved, and halving the
+        # target halves every element); region edges fall on nodes.
+        resolve = _p.value("mech_resolve_shear_lag") * b.scale
+        edges = [0.0]
+        for r, (a, z) in self.region_mm.items():
+            step = h_target * min(1.0, lam[r] / resolve)
+            n_r = max(1, int(math.ceil((z - a) / step - 1e-9)))
+            edges.extend(np.linspace(a, z, n_r + 1)[1:])
+        self.s_mm = np.array(edges)
+        if len(self.s_mm) < 5:
+            self.s_mm = np.linspace(0.0, L, 5)
+        self.s_mm.setflags(write=False)
+        N = len(self.s_mm)
+        self.element_mm = he = np.diff(self.s_mm)   # (N-1,) element lengths, mm
+        self.element_mm.setflags(write=False)
+        self.h = float(he.max())                     # longest element, mm
+        # Cell (control volume) of node i: from the middle of the element before it
+        # to the middle of the element after it.  The interface stiffness (~ 1/lam^2)
+        # and the bed's unit steps are averaged over it, so crossings need not fall
+        # on nodes.
+        lo = self.s_mm - 0.5 * np.concatenate(([0.0], he))
+        hi = self.s_mm + 0.5 * np.concatenate((he, [0.0]))
+        inv = np.zeros(N)
+        for r, (a, z) in self.region_mm.items():
+            inv += np.clip(np.minimum(hi, z) - np.maximum(lo, a), 0.0, None) / lam[r] ** 2
+        self._g = inv                                 # (N,) interface per node: cell length / lam^2, 1/mm
+        posn = np.array([pos[c.joint] for c in cross])
+        # (N, n_crossings): the share of node i's cell lying distal of crossing j
+        self._W = np.clip((hi[:, None] - posn[None, :]) / (hi - lo)[:, None], 0.0, 1.0)
         # sites
         runs = [p for p in path.pieces if isinstance(p, Run)]
         first = runs[0].length
@@ -318,22 +361,25 @@ class NerveModel:
         mids = 0.5 * (self.s_mm[1:] + self.s_mm[:-1])
         self._site_elem = {k: self._weights(v, mids) for k, v in self.site_mm.items()}
         # the matrix is the same for every posture: factorise it once
+        # interior node i: -u_{i-1}/h_{i-1} + (1/h_{i-1} + 1/h_i + g_i) u_i - u_{i+1}/h_i = g_i U_i
         n = N - 2
-        diag = 2.0 + self._g[1:-1]
+        low = 1.0 / he[:-1]                           # coupling to the node before, 1/mm
+        up = 1.0 / he[1:]                             # coupling to the node after, 1/mm
+        diag = low + up + self._g[1:-1]
         cp = np.empty(n)
         m = np.empty(n)
         m[0] = 1.0 / diag[0]
-        cp[0] = -m[0]
+        cp[0] = -up[0] * m[0]
         for i in range(1, n):
-            m[i] = 1.0 / (diag[i] + cp[i - 1])
-            cp[i] = -m[i]
-        self._cp, self._m = cp, m
+            m[i] = 1.0 / (diag[i] + low[i] * cp[i - 1])
+            cp[i] = -up[i] * m[i]
+        self._cp, self._m, self._low, self._up_end = cp, m, low, up[-1]
         # unit responses: nerve and bed displacement per mm of lengthening at each crossing
         unit = self._bed(np.eye(len(cross)))                  # (N, n_crossings)
         G = self._thomas(unit)
         self._G = np.ascontiguousarray(G.T)                   # (n_crossings, N)
         self._H = np.ascontiguousarray(unit.T)                # (n_crossings, N)
-        self._Gstrain = np.ascontiguousarray(np.diff(G, axis=0).T / h)   # (n_crossings, N-1) per mm
+        self._Gstrain = np.ascontiguousarray(np.diff(G, axis=0).T / he)  # (n_crossings, N-1) per mm
         self._Gstrain_pct_T = np.ascontiguousarray(100.0 * self._Gstrain.T)  # (N-1, n_crossings) % per mm
         exc = np.empty((len(cross), len(SITES)))
         posn = np.array([pos[c.joint] for c in cross])
@@ -372,12 +418,12 @@ class NerveModel:
         return d, tuple(shape)
 
     def _bed(self, d: np.ndarray) -> np.ndarray:
-        """Bed displacement at the nodes, ``(N, M)`` mm, for crossing lengthenings ``d`` ``(n_crossings, M)``."""
-        N = len(self.s_mm)
-        U = np.zeros((N + 1, d.shape[1]))
-        for k, a in enumerate(self._after):
-            U[a] += d[k]
-        return np.cumsum(U[:N], axis=0)
+        """Bed displacement at the nodes, ``(N, M)`` mm, for crossing lengthenings ``d`` ``(n_crossings, M)``.
+
+        Each node takes the mean of ``U`` over its cell, so a node whose cell
+        holds a crossing takes the part of the step that lies distal of it.
+        """
+        return self._W @ d
 
     def _thomas(self, U: np.ndarray) -> np.ndarray:
         """Nerve displacement ``(N, M)`` for bed displacement ``U`` ``(N, M)``.
@@ -394,11 +440,12 @@ class NerveModel:
         n = N - 2
         cp, m = self._cp, self._m
         dp = np.empty((n, M))
+        low = self._low
         rhs = U[1:-1] * g[1:-1, None]
-        rhs[-1] += u[-1]
+        rhs[-1] += self._up_end * u[-1]
         dp[0] = rhs[0] * m[0]
         for i in range(1, n):
-            dp[i] = (dp[i - 1] + rhs[i]) * m[i]      # the lower diagonal is -1
+            dp[i] = (rhs[i] + low[i] * dp[i - 1]) * m[i]   # the lower diagonal is -low
         x = u[1:-1]
         x[-1] = dp[-1]
         for i in range(n - 2, -1, -1):
@@ -493,7 +540,8 @@ class NerveMechanics:
     def peak_position_mm(self):
         """Where the peak strain is (mm from C1, element midpoint), shape ``S``."""
         k = self._elem.argmax(axis=0)
-        return self._out(self.model.s_mm[k] + 0.5 * self.model.h)
+        s = self.model.s_mm
+        return self._out(0.5 * (s[k] + s[k + 1]))
 
     @property
     def bed_change_mm(self):
@@ -604,17 +652,25 @@ def fitted_ankle_offset(target_pct: float = 3.9, dorsiflexion_deg: float = 20.0,
     """Ankle offset (mm) that would make dorsiflexion 0 -> ``dorsiflexion_deg`` strain the ankle site by ``target_pct``.
 
     Knee bent 90 deg, hip neutral (the first Alshami et al. 2008 set-up).  The
-    bed change is ``d * phi`` (wrapping side) and the model is linear in it,
-    so the fit is exact: ``d = (target + slack) / (phi * G)`` with ``G`` the
-    ankle-site strain per mm of bed change at the ankle.  Used only to report
-    what the calibration would ask for; the parameter row is not changed.
+    bed change at the ankle is ``d * phi`` (wrapping side) and the nerve's
+    elongation is linear in it: ``e_end = e_start + d * phi * G`` with ``G``
+    the ankle-site elongation per mm of bed change at the ankle and
+    ``e_start`` the elongation the bent knee leaves there.  While the start
+    is slack (``e_start <= slack``), the reported rise is
+    ``e_end - slack``, so ``d = (target + slack - e_start) / (phi * G)``.
+    Used only as a cross-check of the ankle offset row; the row is not changed.
     """
     m = _model(DEFAULT_BODY) if model is None else model
     k = [c.joint for c in m.crossings].index("ankle_dorsiflexion")
     i, j, w = m._site_elem["ankle"]
     g = (1.0 - w) * m._Gstrain[k, i] + w * m._Gstrain[k, j]
+    d0, _ = m.deltas(Posture(knee_flexion=90))
+    e_start = float(((1.0 - w) * m._Gstrain[:, i] + w * m._Gstrain[:, j]) @ d0[:, 0])
+    if e_start > m.slack:
+        raise ValueError(f"the start posture already strains the ankle site ({100 * e_start:.2f} %); "
+                         "the offset fit needs a slack start")
     phi = math.radians(dorsiflexion_deg)
-    return (0.01 * target_pct + m.slack) / (phi * g)
+    return (0.01 * target_pct + m.slack - e_start) / (phi * g)
 
 
 def _row(quantity, published, low, high, unit, model, within, source, status, limitation):
@@ -641,10 +697,15 @@ def evidence_rows(body: Body | None = None) -> list[dict]:
     rows = []
     # -- movement and strain -------------------------------------------------
     r30, r60 = ridehalgh(30, m), ridehalgh(60, m)
-    lim_r = ("the model's nerve slides about half of the knee's bed change (the core's fold law gives "
-             "50 mm for 90 deg) because the interface is set slippery enough for neck movement to reach "
-             "the leg; a linear cable also ignores the hip angle, where the data show more excursion at "
-             "hip 60 deg (slack taken up first)")
+    lim_r = ("the knee's bed change (the core's fold law gives 50 mm for 90 deg) reaches mid-thigh, 215 mm "
+             "above the knee, almost undiminished because the limb interface is slippery (shear-lag length "
+             f"{m.shear_lag_mm['limb']:.0f} mm). In a linear shear-lag cable one length sets both how fast "
+             "excursion fades (about Delta/2 exp(-x/lam)) and how far a pull carries: a thigh length of about "
+             "250-300 mm would bring this row inside the range but (checked) cuts the tensioner/slider strain "
+             "ratio to about 2, because neck extension would no longer offset the knee. A linear cable also "
+             "ignores the hip angle, where the data show more excursion at hip 60 deg (slack taken up first). "
+             "Needed: an interface that holds until a shear threshold and then slides (friction), or slack "
+             "that depends on posture")
     for hip, val, pub, lo, hi in ((30, r30, "9.9 +/- 2.2 mm", 7.7, 12.1), (60, r60, "12.4 +/- 4.4 mm", 8.0, 16.8)):
         rows.append(_row(f"sciatic excursion at mid-thigh, knee extension 90 -> 0 deg, hip {hip} deg",
                          pub + " (mean +/- SD, n=16)", lo, hi, "mm", val, lo <= val <= hi,
@@ -655,18 +716,17 @@ def evidence_rows(body: Body | None = None) -> list[dict]:
                      "+3.9 % (10 cadavers; no spread given: 2.9-4.9 % accepted)", 2.9, 4.9, "%", first,
                      2.9 <= first <= 4.9, "Alshami, Babri, Souvlis & Coppieters 2008, J Appl Biomech 24(4):368-76",
                      "partly",
-                     f"a 15 mm ankle offset lengthens the bed 5 mm, which the slack and the long shear-lag length "
-                     f"spread thinly; the nerve is not tethered in the tarsal tunnel in the model. Fitting the "
-                     f"offset alone would need {fitted_ankle_offset(model=m):.0f} mm, not anatomical, so the "
-                     f"row is kept"))
+                     f"the tarsal tunnel holds the 5 mm bed change of a 15 mm ankle offset near the ankle; this "
+                     f"row is sensitive to that assumed hold (mech_shear_lag_tarsal_tunnel). The offset that "
+                     f"would give 3.9 % is {fitted_ankle_offset(model=m):.0f} mm"))
     order = (al["knee extended, hip flexed"] >= max(al["knee extended"], al["hip flexed"])
              and al["hip flexed"] > first and al["knee extended"] > first)
     rows.append(_row("ankle strain from dorsiflexion with the knee extended / hip flexed first (both)",
                      "higher when the knee is extended or the hip flexed first, higher still with both",
                      None, None, "%", al["knee extended, hip flexed"], order,
                      "Alshami, Babri, Souvlis & Coppieters 2008, J Appl Biomech 24(4):368-76", "partly",
-                     "pre-positioning only adds strain where it takes up slack at the ankle; in the linear model "
-                     f"knee extension alone does not (knee flexed {first:.2f} %, knee extended "
+                     "pre-positioning only adds strain where it takes up slack at the ankle; in the model "
+                     f"it does not (knee flexed {first:.2f} %, knee extended "
                      f"{al['knee extended']:.2f} %, hip flexed {al['hip flexed']:.2f} %, both "
                      f"{al['knee extended, hip flexed']:.2f} %)"))
     neck = m.solve(Posture(cervical_flexion=_joint_max("cervical_flexion", b)))
@@ -674,17 +734,29 @@ def evidence_rows(body: Body | None = None) -> list[dict]:
     rows.append(_row("cervical cord strain, neck from neutral to full flexion", "about 10 % (18 necropsies; "
                      "7-13 % accepted)", 7.0, 13.0, "%", cs, 7.0 <= cs <= 13.0,
                      "Reid 1960, J Neurol Neurosurg Psychiatry 23:214-21", "partly",
-                     "the neck is one joint at C7/T1 and the cord slides freely in the canal, so its lengthening "
-                     "spreads over the whole neuraxis; the dentate ligaments and roots that hold the cord and "
-                     "concentrate strain C2-T1 are not modelled"))
+                     "the neck is one joint at C7/T1 and the cord slides freely in the canal (shear-lag length "
+                     f"{m.shear_lag_mm['canal']:.0f} mm), so its 16 mm of lengthening spreads over the whole "
+                     "neuraxis: at a crossing the strain is at most Delta / (lam above + lam below). Holding the "
+                     "cord near the neck instead (tried: shear-lag length 20-50 mm over 60-600 mm round C7/T1, as "
+                     "the dentate ligaments and roots might) puts the strain at the one lumped joint, not over "
+                     "C2-T1 (mid-cervical site 1-5 %), and stops neck movement reaching the thigh (slider and "
+                     "tensioner excursions then equal within 1 mm: no slider effect, no structural "
+                     "differentiation). Needed: the neck as several joints spreading the lengthening over C2-T1, a cord much "
+                     "more compliant along its length than the sciatic nerve (its own axial stiffness, which "
+                     "breaks the uniform-strain rule of a single cable) with segmental tethers"))
     slr = m.solve(Posture(hip_flexion=60))
     rx, rs = slr.excursion_mm("lumbar_roots"), slr.strain_pct("lumbar_roots")
     rows.append(_row("L4-S1 root excursion, straight-leg raise to 60 deg", "0.5-5 mm (10 cadavers)", 0.5, 5.0, "mm",
                      abs(rx), 0.5 <= abs(rx) <= 5.0, "Smith, Massie, Chesnut & Garfin 1993, Spine 18(8):992-9",
                      "partly",
-                     "the roots are not tethered in their foramina in the model, so the hip's pull slides them "
-                     "as freely as the rest of the nerve; a shorter root shear-lag length would fix this but "
-                     "would cut the neck off from the leg"))
+                     "the roots slide almost as freely as the rest of the nerve (shear-lag length "
+                     f"{m.shear_lag_mm['roots']:.0f} mm), so the hip's 43 mm pull reaches them 78 mm away. "
+                     "Excursion below 5 mm there needs a root length of about 120 mm or less (held in the "
+                     "foramina), but the slider's 3x strain ratio needs more than about 250 mm so that neck "
+                     "movement reaches the thigh (checked: 100 mm gives 3.6 mm and a ratio of 1.8): one "
+                     "linear interface cannot do both. Needed: an interface that transmits tension from the cord "
+                     "without letting the roots slide (friction with a threshold, or tethers that act only "
+                     "when the roots are pulled out of the canal)"))
     rows.append(_row("L4-S1 root strain, straight-leg raise to 60 deg", "2-4 % (10 cadavers)", 2.0, 4.0, "%", rs,
                      2.0 <= rs <= 4.0, "Smith, Massie, Chesnut & Garfin 1993, Spine 18(8):992-9", "partly",
                      "see the root excursion row"))

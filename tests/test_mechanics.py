@@ -59,8 +59,10 @@ def test_single_joint_strain_peaks_at_that_joint_and_falls_monotonically():
                          ("cervical_flexion", 50), ("lumbar_flexion", 40)):
         res = model.solve(P(**{joint: angle}))
         e = _elements(res)
-        k = int(np.searchsorted(model.s_mm, model.crossing_mm[joint], side="right")) - 1
-        assert e.argmax() == k, joint
+        k = int(e.argmax())
+        x = model.crossing_mm[joint]
+        # the peak element contains the crossing (either neighbour when it sits on a node)
+        assert model.s_mm[k] - 1e-9 <= x <= model.s_mm[k + 1] + 1e-9, joint
         assert np.all(np.diff(e[: k + 1]) >= -1e-12), joint      # rising towards the joint
         assert np.all(np.diff(e[k:]) <= 1e-12), joint            # falling beyond it
 
@@ -175,35 +177,43 @@ def test_evidence_rows_are_complete_and_consistent():
 
 def test_ridehalgh_knee_extension_excursion_is_a_stated_limitation():
     # 9.9 +/- 2.2 mm at hip 30, 12.4 +/- 4.4 at hip 60.  The model slides further (documented).
+    # Fold law: knee 90 -> 0 lengthens the bed by 2 x 25 mm x tan(45 deg) = 50 mm.
+    knee = 2 * 25 * math.tan(math.radians(45))
+    assert ns.nerve_bed_length(P(knee_flexion=0)) - ns.nerve_bed_length(P(knee_flexion=90)) == pytest.approx(knee)
     for hip, hi in ((30, 12.1), (60, 16.8)):
         x = me.ridehalgh(hip)
         assert x > hi
-        assert x < 50.0 / 2 + 1e-6       # but never more than half the knee's 50 mm bed change
+        assert x < knee                  # but never more than the knee's bed change
     r = _row("hip 30")
-    assert not r["within"] and "half" in r["limitation"]
+    assert not r["within"] and "shear-lag" in r["limitation"] and "ratio" in r["limitation"]
     # knee extension pulls the nerve distally at mid-thigh, as measured
     assert me.ridehalgh(30) > 0
 
 
 def test_alshami_ankle_strain():
     al = me.alshami()
-    # +3.9 % with dorsiflexion: the model is below (stated limitation, fitted offset reported)
-    assert al["knee flexed, hip neutral"] < 2.9
-    r = _row("dorsiflexion 0 -> 20 deg (knee bent")
-    assert not r["within"] and "tarsal tunnel" in r["limitation"]
-    # pre-positioning raises it: hip flexed first > knee bent, both together highest
+    # +3.9 % with dorsiflexion (10 cadavers, no spread given; 2.9-4.9 % accepted)
+    assert 2.9 <= al["knee flexed, hip neutral"] <= 4.9
+    assert _row("dorsiflexion 0 -> 20 deg (knee bent")["within"]
+    # pre-positioning raises it: knee extended or hip flexed first > knee bent, both together highest
+    assert al["knee extended"] > al["knee flexed, hip neutral"]
     assert al["hip flexed"] > al["knee flexed, hip neutral"]
-    assert al["knee extended, hip flexed"] > al["hip flexed"]
-    assert al["knee extended, hip flexed"] >= al["knee extended"]
-    # the fitted offset reproduces 3.9 % exactly (the model is linear in the offset)
+    assert al["knee extended, hip flexed"] > max(al["hip flexed"], al["knee extended"])
+    assert _row("knee extended / hip flexed first")["within"]
+    # without the tarsal-tunnel hold (limb interface there too) the bent knee's slack swallows it
+    loose = me.NerveModel(shear_lag_mm={"tarsal_tunnel": me._model(ns.DEFAULT_BODY).shear_lag_mm["limb"]})
+    assert me.alshami(loose)["knee flexed, hip neutral"] < 1.0
+    # the offset that gives exactly 3.9 % (the model is linear in the offset) reproduces it in the
+    # full set-up, and is close to the 15 mm estimated from the course behind the malleolus
     d = me.fitted_ankle_offset()
     model = me._model(ns.DEFAULT_BODY)
     k = _crossing_index(model, "ankle_dorsiflexion")
-    dd = np.zeros((len(model.crossings), 1))
-    dd[k] = d * math.radians(20)
-    res = me.NerveMechanics(model, (), dd)
-    assert res.strain_pct("ankle") == pytest.approx(3.9, rel=1e-9)
-    assert d > 60      # far beyond any anatomical moment arm: so the row stays a limitation
+    start, _ = model.deltas(P(knee_flexion=90))
+    end = start.copy()
+    end[k] += d * math.radians(20)
+    rise = me.NerveMechanics(model, (), end).strain_pct("ankle") - me.NerveMechanics(model, (), start).strain_pct("ankle")
+    assert rise == pytest.approx(3.9, rel=1e-9)
+    assert 10.0 < d < 25.0
 
 
 def test_smith_root_strain_within_and_excursion_a_limitation():
@@ -219,6 +229,11 @@ def test_reid_neck_flexion_cord_strain_is_a_stated_limitation():
     res = ns.nerve_mechanics(P(cervical_flexion=60))
     cs = res.strain_pct("cervical")
     assert 0 < cs < 7.0              # about 10 % published: far lower in the model (documented)
+    # the neck's lengthening (15 mm x 60 deg) spread over the whole bed would give dL / L; the
+    # model's slippery canal keeps the mid-cervical strain within a factor 2 of that
+    dL = 15 * math.radians(60)
+    uniform = 100 * dL / me._model(ns.DEFAULT_BODY).length_mm
+    assert uniform / 2 < cs + 0.5 < 2 * uniform
     assert "dentate" in _row("cervical cord")["limitation"]
 
 
@@ -335,7 +350,8 @@ def test_parameters_documented():
     for n in names:
         p = PARAMETERS[n]
         assert p.source and p.unit
-    for n in ("mech_shear_lag_canal", "mech_shear_lag_roots", "mech_shear_lag_limb", "mech_slack_pct"):
+    for n in ("mech_shear_lag_canal", "mech_shear_lag_roots", "mech_shear_lag_limb", "mech_slack_pct",
+              "mech_shear_lag_tarsal_tunnel", "mech_tarsal_tunnel_above"):
         assert "assumption" in PARAMETERS[n].source
 
 
@@ -407,5 +423,14 @@ def test_discretisation_converged():
     b = me.NerveModel(element_mm=10).solve(post)
     for s in me.SITES:
         assert np.abs(a.excursion_mm(s) - b.excursion_mm(s)).max() < 0.3
-        assert np.abs(a.strain_pct(s) - b.strain_pct(s)).max() < 0.1
+        # the ankle site is a crossing inside the short tarsal-tunnel hold: the strain has a
+        # sharp peak there, and interpolating element strains cuts it by about h / (2 lam),
+        # so it converges to first order only (about 0.1 % per halving): a looser bound
+        assert np.abs(a.strain_pct(s) - b.strain_pct(s)).max() < (0.15 if s == "ankle" else 0.1)
     assert np.abs(a.peak_strain_pct - b.peak_strain_pct).max() < 0.1
+    # the tunnel is meshed finer than the rest, in proportion to its shear-lag length
+    model = me.NerveModel()
+    lo, hi = model.region_mm["tarsal_tunnel"]
+    inside = (model.s_mm[:-1] >= lo - 1e-9) & (model.s_mm[1:] <= hi + 1e-9)
+    lam, resolve = model.shear_lag_mm["tarsal_tunnel"], ns.parameters.value("mech_resolve_shear_lag")
+    assert model.element_mm[inside].max() <= 20.0 * lam / resolve + 1e-9
