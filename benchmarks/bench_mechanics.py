@@ -22,22 +22,12 @@ import timeit
 import numpy as np
 
 import neuralsim as ns
+from bench_core import best, random_postures  # the same postures and timing rule as the core benchmark
 from neuralsim import mechanics as me
 
 N = 10**5
 REPEATS = 15
 TARGET = 20.0
-
-
-def random_postures(n: int, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    lo = np.array([ns.joint_range(j)[0] for j in ns.JOINTS])
-    hi = np.array([ns.joint_range(j)[1] for j in ns.JOINTS])
-    return lo + (hi - lo) * rng.random((n, len(ns.JOINTS)))
-
-
-def best(fn, repeats: int = REPEATS) -> float:
-    return min(timeit.repeat(fn, number=1, repeat=repeats))
 
 
 def best_pair(fa, fb, repeats: int = REPEATS) -> tuple[float, float]:

@@ -13,12 +13,12 @@ lengths dimensionless (1.0 = the anatomical position).
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from .body import DEFAULT_BODY, Body
-from .joints import JOINTS, UNIT, joint_range
+from .joints import JOINTS, joint_range
 from .model import (
     HAMSTRINGS, MUSCLES, muscle_length, muscle_pathway, nerve_bed_length, nerve_pathway,
     relative_bed_length,

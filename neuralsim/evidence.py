@@ -29,7 +29,6 @@ from .model import (
 )
 from .joints import joint_range
 from .posture import Posture
-from . import parameters as _p
 from . import protocols
 
 __all__ = ["comparisons", "knee_angle_at_onset", "core_rows"]

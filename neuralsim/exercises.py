@@ -17,9 +17,9 @@ the worked solution (teachers: ``notebooks/teacher/solutions.ipynb`` or
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Sequence
 
 from .joints import JOINTS
 

@@ -54,11 +54,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 
-from .joints import JOINTS, check_joint, joint_range
+from .joints import check_joint, joint_range
 
 __all__ = [
     "SEGMENTS", "CHAIN", "Crossing", "Run", "Pathway", "kinematics", "VIEWS",

@@ -20,7 +20,6 @@ joint                      positive direction (negative is the opposite)
 """
 from __future__ import annotations
 
-import math
 from typing import Mapping
 
 from . import parameters as _p

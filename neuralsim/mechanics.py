@@ -122,7 +122,7 @@ from . import parameters as _p
 from .body import DEFAULT_BODY, Body
 from .geometry import Crossing, Run
 from .joints import joint_range
-from .model import REFERENCE, nerve_pathway
+from .model import REFERENCE, _body, nerve_pathway
 from .posture import Posture, angle_array
 
 __all__ = [
@@ -236,14 +236,6 @@ def strain_colour(strain_pct: Any):
 
 
 # -- the model ----------------------------------------------------------------
-
-def _body(body: Body | None) -> Body:
-    if body is None:
-        return DEFAULT_BODY
-    if not isinstance(body, Body):
-        raise ValueError(f"body must be a neuralsim.Body, got {type(body).__name__}")
-    return body
-
 
 def _positive(name: str, value: Any, unit: str, allow_zero: bool = False, upper: float = math.inf) -> float:
     ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)

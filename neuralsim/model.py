@@ -260,7 +260,7 @@ def drawing(posture: Any, body: Body | None = None, view: str = "standing") -> d
     """
     b = _body(body)
     frames, angles = body_frames(posture, b, view)
-    loc = joint_locations(b)
+    joint_locations(b)
 
     def world(segment: str, xy) -> np.ndarray:
         o, a = frames[segment]

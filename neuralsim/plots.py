@@ -8,13 +8,12 @@ Okabe-Ito palette, and lines also differ in style.
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from .body import DEFAULT_BODY, Body
-from .joints import JOINTS, UNIT, joint_range
+from .joints import UNIT, joint_range
 from .model import MUSCLES, muscle_length, nerve_bed_length, relative_bed_length
 from .posture import Posture, as_posture
 from .svg import JOINT_LABELS, OKABE_ITO

@@ -17,7 +17,7 @@ together, and the posture then stands for that many postures
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 import numpy as np

@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 from html import escape
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 import numpy as np
 

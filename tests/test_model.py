@@ -1,10 +1,9 @@
 """Properties over the whole range, the public API's shapes, and the slump protocol."""
-import itertools
 import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 import neuralsim as ns
 from neuralsim import protocols

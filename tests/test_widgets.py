@@ -1,5 +1,4 @@
 """The explorer without a browser: drive every control and compare the text with the library."""
-import math
 import re
 
 import numpy as np
