@@ -260,7 +260,6 @@ def drawing(posture: Any, body: Body | None = None, view: str = "standing") -> d
     """
     b = _body(body)
     frames, angles = body_frames(posture, b, view)
-    joint_locations(b)
 
     def world(segment: str, xy) -> np.ndarray:
         o, a = frames[segment]
