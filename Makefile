@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: setup lab test test-fast app bench clean load-test hub
+.PHONY: setup lab test test-fast app bench bench-latency clean load-test hub
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ test: $(STAMP)
 # The library's own tests only (no notebooks, no browser): quick while editing.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest neuralsim tests -m "not browser"
+
+# The notebooks as a web app (Voila): no code shown, teacher notebooks not listed, nothing from a CDN.
+app: $(STAMP)
+	JUPYTER_PATH=$(CURDIR)/app/share/jupyter JUPYTER_CONFIG_PATH=$(CURDIR)/app $(BIN)/voila notebooks/
+
+bench-latency: $(STAMP)
+	$(BIN)/python benchmarks/bench_latency.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py

@@ -211,6 +211,12 @@ class Explorer:
         if self._hold:
             return
         joint = next(j for j, s in self.sliders.items() if s is change["owner"])
+        # After the kernel moves a slider (preset, protocol step), the browser's
+        # slider may send back the same angle off by float rounding (seen in
+        # Chromium: 8.9e-16 for 0).  That is no change: skip it, so nothing is
+        # recomputed or sent and the line saying what the preset or step did stays.
+        if abs(change["new"] - float(getattr(self._posture, joint))) < 1e-6:
+            return
         name, up, down = ACTION_WORDS[joint]
         verb = up if change["new"] > change["old"] else down
         self._posture = self._posture.replace(**{joint: change["new"]})
