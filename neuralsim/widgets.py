@@ -77,7 +77,7 @@ class Explorer:
     """
 
     def __init__(self, protocol: str = "slump", view: str | None = None, body: Body | None = None,
-                 posture: Any = None, strain: bool = True, width_px: int = 360):
+                 posture: Any = None, strain: bool = True, width_px: int = 420):
         if protocol not in protocols.ALL:
             raise ValueError(f"unknown protocol {protocol!r}: choose one of {', '.join(protocols.ALL)}")
         self.body = DEFAULT_BODY if body is None else body
@@ -110,7 +110,7 @@ class Explorer:
         self.height.add_class("neuralsim-height")
         self.height.observe(self._on_body, names="value")
         self.mobility = w.ToggleButtons(options=list(MOBILITIES), value=self.body.mobility,
-                                        description="joint ranges", style={"button_width": "95px"})
+                                        description="joint ranges", style={"button_width": "auto"})
         self.mobility.add_class("neuralsim-mobility")
         self.mobility.observe(self._on_body, names="value")
 
@@ -150,8 +150,10 @@ class Explorer:
              w.HTML("<b>Step through a protocol</b>"), self.protocol_select,
              w.HBox([self.prev_button, self.next_button]), self.step_label],
             layout=w.Layout(width="460px"))
-        picture = w.VBox([self.figure, self.text], layout=w.Layout(max_width="780px"))
-        self.widget = w.HBox([controls, picture], layout=w.Layout(flex_flow="row wrap"))
+        picture = w.VBox([self.figure, self.text], layout=w.Layout(max_width="880px"))
+        # The picture comes first: in a narrow notebook column it sits at the top, above the
+        # controls, so a projected explorer shows the body without scrolling.
+        self.widget = w.HBox([picture, controls], layout=w.Layout(flex_flow="row wrap"))
         self.widget.add_class("neuralsim-explorer")
 
         self._posture = self._read_sliders()

@@ -214,7 +214,7 @@ def test_strain_colouring_uses_the_documented_api(monkeypatch):
 def test_display_hook_and_widget(ex):
     import ipywidgets
     assert isinstance(ex.widget, ipywidgets.Box) and hasattr(ex, "_ipython_display_")
-    controls, picture = ex.widget.children
+    picture, controls = ex.widget.children                  # picture first: on top when the column is narrow
     assert list(picture.children) == [ex.figure, ex.text]     # the text line sits under the figure
     assert ex.sliders["knee_flexion"] in controls.children
 
