@@ -212,13 +212,7 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def _open_lab(page, server, name):
-    page.goto(f"{server.url}lab/tree/{name}?reset", wait_until="domcontentloaded")
-    page.wait_for_function(
-        """() => { const a = window.jupyterapp; const w = a && a.shell.currentWidget;
-                   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-                   return k && k.status === 'idle' && w.content && w.content.widgets.length > 0; }""",
-        timeout=120_000)
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    H.open_in_lab_and_run_all(page, server.url, name)
 
 
 def _open_voila(page, server, name):

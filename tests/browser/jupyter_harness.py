@@ -343,3 +343,17 @@ class ConsoleLog:
                 if not self._BENIGN.match(m.group(1)):
                     self.kernel.append("stderr: " + m.group(1)[:2000])
         ws.on("framereceived", frame)
+
+
+def open_in_lab_and_run_all(page, base_url: str, name: str, timeout_ms: int = 120_000) -> None:
+    """Open notebook ``name`` in JupyterLab at ``base_url``, wait for its kernel, and start run-all.
+
+    Returns as soon as the run has been requested; callers wait for what they need.
+    """
+    page.goto(f"{base_url}lab/tree/{name}?reset", wait_until="domcontentloaded")
+    page.wait_for_function(
+        """() => { const a = window.jupyterapp; const w = a && a.shell.currentWidget;
+                   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+                   return k && k.status === 'idle' && w.content && w.content.widgets.length > 0; }""",
+        timeout=timeout_ms)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")

@@ -36,13 +36,7 @@ def _screenshot(page, artifacts, name):
 
 
 def _run_in_lab(page, lab_server, notebook):
-    page.goto(f"{lab_server.url}lab/tree/{notebook.name}?reset", wait_until="domcontentloaded")
-    page.wait_for_function(
-        """() => { const a = window.jupyterapp; const w = a && a.shell.currentWidget;
-                   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-                   return k && k.status === 'idle' && w.content && w.content.widgets.length > 0; }""",
-        timeout=90_000)
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    H.open_in_lab_and_run_all(page, lab_server.url, notebook.name, timeout_ms=90_000)
     # Done when every code cell has an execution count and the kernel is idle again.
     page.wait_for_function(
         """() => { const w = window.jupyterapp.shell.currentWidget;
