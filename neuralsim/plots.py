@@ -33,6 +33,18 @@ _LINE_COLOURS = [OKABE_ITO[k] for k in ("black", "orange", "sky_blue", "bluish_g
                                         "vermillion", "reddish_purple")]
 
 
+
+def _finish(fig, ax, xlabel, ylabel, title=None, legend=True):
+    """Axis labels (units in the text), optional title and legend, then a tight layout."""
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title is not None:
+        ax.set_title(title)
+    if legend:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+
 def _plt():
     import matplotlib.pyplot as plt
     return plt
@@ -63,11 +75,8 @@ def length_angle_curves(joint: str, base: Any = None, body: Body | None = None, 
         ax.plot(angles, change, linestyle=_STYLES[m],
                 color=_COLOURS[m], lw=2, label=m.replace("_lh", " (long head)").replace("_", " "))
     ax.axhline(0, color="#999999", lw=0.8)
-    ax.set_xlabel(f"{JOINT_LABELS[joint]} ({UNIT})")
-    ax.set_ylabel("change of length (mm)")
-    ax.set_title(f"Lengths as {JOINT_LABELS[joint]} moves")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    _finish(fig, ax, f"{JOINT_LABELS[joint]} ({UNIT})", "change of length (mm)",
+            f"Lengths as {JOINT_LABELS[joint]} moves")
     return fig
 
 
@@ -86,10 +95,8 @@ def two_joint_heatmap(joint_x: str, joint_y: str, base: Any = None, body: Body |
                     colors="white", linewidths=0.6)
     ax.clabel(cs, fmt="%g %%", fontsize=7)
     fig.colorbar(im, ax=ax, label="nerve bed against standing (%)")
-    ax.set_xlabel(f"{JOINT_LABELS[joint_x]} ({UNIT})")
-    ax.set_ylabel(f"{JOINT_LABELS[joint_y]} ({UNIT})")
-    ax.set_title("Nerve bed length over two joints")
-    fig.tight_layout()
+    _finish(fig, ax, f"{JOINT_LABELS[joint_x]} ({UNIT})", f"{JOINT_LABELS[joint_y]} ({UNIT})",
+            "Nerve bed length over two joints", legend=False)
     return fig
 
 
@@ -105,9 +112,7 @@ def step_bars(protocol: str, body: Body | None = None):
            hatch="//", label="hamstrings (mean of 3)")
     ax.axhline(0, color="#666666", lw=0.8)
     ax.set_xticks(x, [r["step"] for r in rows], rotation=25, ha="right", fontsize=8)
-    ax.set_ylabel("change from previous step (mm)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    _finish(fig, ax, None, "change from previous step (mm)")
     return fig
 
 
@@ -127,11 +132,8 @@ def sensitiser_curves(relative_target: float = 1.04, body: Body | None = None):
         ax.plot(hips, rel, linestyle=styles[i % len(styles)], color=colours[i % len(colours)], lw=2,
                 label=f"{name}: {rows[name]['hip_deg']:.0f}{chr(176)}")
     ax.axhline(100.0 * (relative_target - 1.0), color="#000000", lw=1)
-    ax.set_xlabel(f"hip flexion, knee straight ({UNIT})")
-    ax.set_ylabel("nerve bed against standing (%)")
-    ax.set_title(f"Straight-leg raise: where the bed reaches +{100 * (relative_target - 1):.0f} %")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    _finish(fig, ax, f"hip flexion, knee straight ({UNIT})", "nerve bed against standing (%)",
+            f"Straight-leg raise: where the bed reaches +{100 * (relative_target - 1):.0f} %")
     return fig
 
 
@@ -189,8 +191,5 @@ def strain_profiles(postures: Mapping[str, Any]):
                 color=colours[i % len(colours)], lw=2, label=f"{name} (peak {float(r.peak_strain_pct):.1f} %)")
     for level in (8.0, 15.0):
         ax.axhline(level, color="#666666", lw=0.8, ls=":")
-    ax.set_xlabel("position along the nerve from its upper end (mm)")
-    ax.set_ylabel("local strain (%)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    _finish(fig, ax, "position along the nerve from its upper end (mm)", "local strain (%)")
     return fig
