@@ -9,10 +9,16 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
 .PHONY: setup lab test test-fast app bench bench-latency clean load-test hub
 
-$(STAMP): pyproject.toml
+# Enables the Jupyter server extension neuralsim.websocket (kernel websockets without Nagle delays).
+# A wheel installs it itself (data-files in pyproject.toml); an editable install skips
+# data files, so the setup puts it into the environment.
+SERVER_CONF := jupyter-config/jupyter_server_config.d/neuralsim.json
+
+$(STAMP): pyproject.toml $(SERVER_CONF)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,browser]'
+	install -D -m 644 $(SERVER_CONF) $(VENV)/etc/jupyter/jupyter_server_config.d/neuralsim.json
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -18,6 +18,13 @@ import jupyter_harness as H
 pytestmark = pytest.mark.browser
 
 
+def _sent_without_delay(server):
+    """The server's kernel websockets were neuralsim's TCP_NODELAY ones (configured, not assumed)."""
+    from neuralsim.websocket import NODELAY_LOG
+    assert NODELAY_LOG in server.log_text(), (
+        f"{server.kind} did not use neuralsim.websocket's connection class:\n{server.log_text()[-3000:]}")
+
+
 def _no_errors(page, log, server):
     assert log.errors == [], f"browser console errors: {log.errors}"
     assert log.kernel == [], f"kernel errors/stderr on iopub: {log.kernel}"
@@ -54,6 +61,7 @@ def test_explorer_in_jupyterlab(page, lab_server, explorer_notebook, chromium, a
     D.exercise(pg, log)
     _screenshot(pg, artifacts, "jupyterlab-explorer")
     _no_errors(pg, log, lab_server)
+    _sent_without_delay(lab_server)
     assert chromium.network_guard.blocked == [], f"requests left 127.0.0.1: {chromium.network_guard.blocked}"
 
 
@@ -67,6 +75,7 @@ def test_explorer_in_voila(page, voila_server, explorer_notebook, chromium, arti
     D.exercise(pg, log)
     _screenshot(pg, artifacts, "voila-explorer")
     _no_errors(pg, log, voila_server)
+    _sent_without_delay(voila_server)
     assert chromium.network_guard.blocked == [], f"requests left 127.0.0.1: {chromium.network_guard.blocked}"
 
 
