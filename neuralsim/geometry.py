@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Mapping
 
 import numpy as np
@@ -279,7 +280,10 @@ class Pathway:
         crossings' :meth:`Crossing.delta` equals :meth:`length` (arcs are
         sampled every ``arc_step_deg`` degrees, so within a small fraction of a mm).
         """
-        out: list[np.ndarray] = []
+        # Pieces of the polyline as arrays, joined once at the end.  At a crossing
+        # the previous run's last point is replaced by the arc (or the fold point),
+        # and the next run's first point is left out: it is where the arc ends.
+        chunks: list[np.ndarray] = []
         skip_first = False
         pieces = self.pieces
         for i, piece in enumerate(pieces):
@@ -288,7 +292,7 @@ class Pathway:
                 c, s = math.cos(ang), math.sin(ang)
                 rot = np.array([[c, -s], [s, c]])
                 world = piece.array @ rot.T + origin
-                out.extend(world[1:] if skip_first else world)
+                chunks.append(world[1:] if skip_first else world)
                 skip_first = False
             elif piece.in_plane:
                 prev_run, next_run = pieces[i - 1], pieces[i + 1]
@@ -300,21 +304,25 @@ class Pathway:
                 turn = math.atan2(math.sin(a2 - a1), math.cos(a2 - a1))
                 phi = float(piece.phi(angles[piece.joint]))
                 d = piece.offset_mm
+                chunks[-1] = chunks[-1][:-1]     # the run's end is the arc's start (or the fold)
                 if phi >= 0:
                     n = max(2, int(math.ceil(abs(math.degrees(turn)) / arc_step_deg)) + 1)
                     base = math.atan2(*posterior_normal(a1)[::-1])
-                    ts = base + np.linspace(0.0, turn, n)
-                    arc = centre + d * np.stack([np.cos(ts), np.sin(ts)], axis=1)
-                    out.pop()                # the run's end is the arc's start
-                    out.extend(arc)
-                    skip_first = True        # and the next run's start is its end
+                    ts = base + turn * _unit_steps(n)
+                    chunks.append(centre + d * np.column_stack((np.cos(ts), np.sin(ts))))
                 else:
                     n1, n2 = posterior_normal(a1), posterior_normal(a2)
-                    fold = centre + d * (n1 + n2) / (1.0 + float(n1 @ n2))
-                    out.pop()
-                    out.append(fold)
-                    skip_first = True
-        return np.asarray(out)
+                    chunks.append((centre + d * (n1 + n2) / (1.0 + float(n1 @ n2)))[None, :])
+                skip_first = True                # and the next run's start is its end
+        return np.concatenate(chunks)
+
+
+@lru_cache(maxsize=None)
+def _unit_steps(n: int) -> np.ndarray:
+    """``n`` evenly spaced fractions from 0 to 1 (read-only), shared by every arc of ``n`` points."""
+    steps = np.linspace(0.0, 1.0, n)
+    steps.setflags(write=False)
+    return steps
 
 
 def kinematics(angles: Mapping[str, float], locations: Mapping[str, Mapping[str, tuple[float, float]]],

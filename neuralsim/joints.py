@@ -20,6 +20,7 @@ joint                      positive direction (negative is the opposite)
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Mapping
 
 from . import parameters as _p
@@ -73,8 +74,14 @@ def joint_range(joint: str, mobility: str = "typical") -> tuple[float, float]:
     (-5.0, 140.0)
     """
     check_joint(joint)
-    if mobility not in MOBILITIES:
+    if not isinstance(mobility, str) or mobility not in MOBILITIES:
         raise ValueError(f"unknown mobility {mobility!r}: choose one of {', '.join(MOBILITIES)}")
+    return _range(joint, mobility)
+
+
+@lru_cache(maxsize=None)
+def _range(joint: str, mobility: str) -> tuple[float, float]:
+    # The parameters are read-only, so each (joint, mobility) is computed once.
     factor = _p.value(f"mobility_{mobility}")
     lo = _p.value(f"range_{joint}_min") * factor
     hi = _p.value(f"range_{joint}_max") * factor
@@ -99,6 +106,10 @@ def check_angle(joint: str, angle, mobility: str = "typical"):
     """
     import numpy as np
 
+    if type(angle) is float or type(angle) is int:  # the common case, a plain number (bool excluded)
+        lo, hi = joint_range(joint, mobility)
+        if lo - 1e-9 <= angle <= hi + 1e-9:     # False for NaN: that takes the full path and its message
+            return np.asarray(angle, dtype=float)
     check_joint(joint)
     if isinstance(angle, (bool, np.bool_)) or angle is None or isinstance(angle, (str, bytes)):
         raise ValueError(

@@ -124,7 +124,8 @@ def _band_index(pct: np.ndarray) -> np.ndarray:
 def points_attr(pts: np.ndarray) -> str:
     """SVG ``points`` text of a world polyline ``(k, 2)`` (mm), y flipped, 0.1 mm resolution."""
     a = np.round(np.asarray(pts, dtype=float) * (1.0, -1.0), 1) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return " ".join(f"{x:g},{y:g}" for x, y in a.tolist())
+    # one %-format of the whole array: about half the time of formatting point by point
+    return " ".join(["%g,%g"] * len(a)) % tuple(a.ravel().tolist())
 
 
 def _polyline(pts, colour: str, width: float, extra: str = "", cls: str = "") -> str:

@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import neuralsim as ns
 from neuralsim.__main__ import main
@@ -124,3 +126,25 @@ def test_cli_unknown_protocol_is_a_clear_error(capsys):
     assert main(["table", "cartwheel"]) == 2
     err = capsys.readouterr().err
     assert "unknown protocol 'cartwheel'" in err and "slump" in err
+
+
+@settings(max_examples=300, deadline=None)
+@given(joint=st.sampled_from(ns.JOINTS), mobility=st.sampled_from(ns.MOBILITIES),
+       angle=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-400, 400),
+                       st.floats(-200, 200)))
+def test_a_plain_number_is_judged_as_the_same_number_in_an_array(joint, mobility, angle):
+    """check_angle's shortcut for a plain float or int accepts and refuses exactly what the array path does."""
+    from neuralsim.joints import check_angle
+
+    def judge(value):
+        try:
+            return ("ok", float(np.asarray(check_angle(joint, value, mobility)).reshape(-1)[0]))
+        except ValueError as e:
+            return ("refused", str(e).split(":")[0])
+
+    plain, arr = judge(angle), judge(np.array([angle], dtype=float))
+    assert plain[0] == arr[0]
+    if plain[0] == "ok":
+        assert plain[1] == arr[1] == float(angle)
+    else:
+        assert plain[1] == arr[1] == joint
