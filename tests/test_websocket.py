@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -70,8 +69,11 @@ def test_extension_leaves_a_class_configured_elsewhere():
 def test_config_file_enables_the_extension_and_the_wheel_installs_it():
     conf = json.loads(CONF.read_text())
     assert conf == {"ServerApp": {"jpserver_extensions": {"neuralsim.websocket": True}}}
-    data_files = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
-    assert data_files["etc/jupyter/jupyter_server_config.d"] == [str(CONF.relative_to(REPO))]
+    # pyproject.toml's data-files table maps the file into the environment's etc/jupyter
+    # (read as text: tomllib is Python 3.11+, the project supports 3.10)
+    table = (REPO / "pyproject.toml").read_text().split("[tool.setuptools.data-files]\n", 1)[1].split("\n[", 1)[0]
+    entries = dict(line.split(" = ", 1) for line in table.splitlines() if " = " in line)
+    assert json.loads(entries['"etc/jupyter/jupyter_server_config.d"']) == [CONF.relative_to(REPO).as_posix()]
 
 
 def test_this_environment_has_the_extension_enabled(tmp_path):
