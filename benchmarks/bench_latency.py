@@ -211,6 +211,28 @@ def _pct(values: list[float], q: float) -> float:
     return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
+#: JupyterLab's indicators that repaint when the kernel turns busy: the status bar (kernel
+#: status, execution indicator), the notebook toolbar's execution progress (the kernel
+#: circle) and the tab's favicon.  ``--quiet-lab`` hides them, for information only.
+BUSY_INDICATOR_PLUGINS = ("@jupyterlab/statusbar-extension:plugin",
+                          "@jupyterlab/application-extension:faviconbusy")
+BUSY_TOOLBAR_ITEMS = ("executionProgress",)
+
+
+def quiet_lab_env(home: Path) -> dict:
+    """An isolated environment whose JupyterLab shows no busy indicators (nothing else differs)."""
+    env = H.isolated_env(home)
+    conf = Path(env["JUPYTER_CONFIG_DIR"])
+    (conf / "labconfig").mkdir(parents=True, exist_ok=True)
+    (conf / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {p: True for p in BUSY_INDICATOR_PLUGINS}}))
+    panel = conf / "lab" / "user-settings" / "@jupyterlab" / "notebook-extension"
+    panel.mkdir(parents=True, exist_ok=True)
+    (panel / "panel.jupyterlab-settings").write_text(
+        json.dumps({"toolbar": [{"name": n, "disabled": True} for n in BUSY_TOOLBAR_ITEMS]}))
+    return env
+
+
 def _open_lab(page, server, name):
     H.open_in_lab_and_run_all(page, server.url, name)
 
@@ -283,6 +305,8 @@ def markdown_table(results: dict) -> str:
     rows = [head]
     for front, r in results.items():
         for kind in ("explorer", "floor", "naive"):
+            if kind not in r:
+                continue
             x = r[kind]
             ratio = f"{r['speedup']:.1f}x" if kind == "explorer" and "speedup" in r else ""
             rows.append(f"| {front} | {kind} | {x['median_ms']:.1f} | {x['p95_ms']:.1f} | {x['input_ms']:.1f} | "
@@ -315,6 +339,9 @@ def main(argv=None) -> int:
     ap.add_argument("--gap", type=float, default=0.15, help="idle time between presses (s)")
     ap.add_argument("--rounds", type=int, default=4, help="interleaved rounds over the four cases")
     ap.add_argument("--json", type=Path, default=REPO / "artifacts" / "bench_latency.json")
+    ap.add_argument("--quiet-lab", action="store_true",
+                    help="also measure explorer and floor in a JupyterLab without its busy indicators "
+                         "(information only: no target, not how JupyterLab ships)")
     args = ap.parse_args(argv)
     if not H.chromium_available():
         print(f"{H.CHROMIUM} is missing: apt-get install -y chromium", file=sys.stderr)
@@ -337,13 +364,18 @@ def main(argv=None) -> int:
         vo = H.voila(root, env, tmp / "voila.log")
         servers.append(vo)
         vo.start()
+        fronts = [("jupyterlab", lab, _open_lab, ("explorer", "naive", "floor")),
+                  ("voila", vo, _open_voila, ("explorer", "naive", "floor"))]
+        if args.quiet_lab:
+            quiet = H.jupyterlab(root, quiet_lab_env(tmp / "quiet-home"), tmp / "jupyterlab-quiet.log")
+            servers.append(quiet)
+            quiet.start()
+            fronts.append(("jupyterlab-quiet", quiet, _open_lab, ("explorer", "floor")))
         with sync_playwright() as pw:
             ctx = H.launch_chromium(pw, tmp / "profile", env)
             guard = H.NetworkGuard().install(ctx)
             ctx.add_init_script(HOOKS_JS)
-            cases = [(f, k, srv, op, nb) for f, srv, op in (("jupyterlab", lab, _open_lab), ("voila", vo, _open_voila))
-                     for k, nb in (("explorer", "explorer.ipynb"), ("naive", "naive.ipynb"),
-                                   ("floor", "floor.ipynb"))]
+            cases = [(f, k, srv, op, f"{k}.ipynb") for f, srv, op, kinds in fronts for k in kinds]
             pages = {}
             for front, kind, server, opener, name in cases:
                 page = ctx.new_page()
@@ -379,6 +411,9 @@ def main(argv=None) -> int:
     ok = True
     lines = []
     for front, r in results.items():
+        if "naive" not in r:          # --quiet-lab: information only
+            r["above_floor_ms"] = r["explorer"]["median_ms"] - r["floor"]["median_ms"]
+            continue
         e, n, f = r["explorer"], r["naive"], r["floor"]
         r["above_floor_ms"] = e["median_ms"] - f["median_ms"]
         speedup = n["median_ms"] / e["median_ms"]

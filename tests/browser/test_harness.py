@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +104,29 @@ def test_app_config_selects_the_local_template_and_hides_teacher_notebooks():
     assert conf["VoilaConfiguration"]["template"] == H.VOILA_TEMPLATE
     assert conf["Voila"]["ip"] == "127.0.0.1"
     assert "teacher" in conf["ContentsManager"]["hide_globs"]
+
+
+def test_quiet_lab_env_names_plugins_and_toolbar_items_this_jupyterlab_has(tmp_path):
+    """bench_latency --quiet-lab hides JupyterLab's busy indicators; if a JupyterLab upgrade renamed
+    them, the comparison would silently measure an ordinary JupyterLab."""
+    import json
+    import sys
+
+    sys.path.insert(0, str(H.REPO / "benchmarks"))
+    import bench_latency as BL
+
+    env = BL.quiet_lab_env(tmp_path)
+    conf = Path(env["JUPYTER_CONFIG_DIR"])
+    disabled = json.loads((conf / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    assert set(disabled) == set(BL.BUSY_INDICATOR_PLUGINS)
+    panel = json.loads((conf / "lab" / "user-settings" / "@jupyterlab" / "notebook-extension"
+                        / "panel.jupyterlab-settings").read_text())
+    assert [t["name"] for t in panel["toolbar"] if t["disabled"]] == list(BL.BUSY_TOOLBAR_ITEMS)
+    # the names exist in the JupyterLab that is installed here
+    static = Path(sys.prefix) / "share" / "jupyter" / "lab" / "static"
+    bundle = "".join(p.read_text(errors="replace") for p in static.glob("*.js"))
+    for plugin in BL.BUSY_INDICATOR_PLUGINS:
+        assert f'"{plugin}"' in bundle, plugin
+    schema = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas" / "@jupyterlab" / "notebook-extension" / "panel.json"
+    for item in BL.BUSY_TOOLBAR_ITEMS:
+        assert f'"name": "{item}"' in schema.read_text(), item
