@@ -227,3 +227,18 @@ def test_strain_profiles_with_and_without_mechanics(monkeypatch):
     fig = plots.strain_profiles({"sitting": ns.protocols.SITTING})
     assert "not available" in fig.axes[0].texts[0].get_text()
     plt.close(fig)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(-3000, 3000), st.floats(-3000, 3000)), min_size=1, max_size=80))
+def test_points_attr_is_each_point_to_a_tenth_of_a_mm_with_y_flipped(pts):
+    """The SVG ``points`` text: one "x,y" pair per point, in order, 0.1 mm resolution, y up -> y down."""
+    arr = np.array(pts, dtype=float)
+    text = svg.points_attr(arr)
+    pairs = text.split(" ")
+    assert len(pairs) == len(pts)
+    back = np.array([[float(v) for v in p.split(",")] for p in pairs])
+    assert np.all(np.abs(back[:, 0] - arr[:, 0]) <= 0.05 + 1e-9)
+    assert np.all(np.abs(back[:, 1] + arr[:, 1]) <= 0.05 + 1e-9)
+    values = [v for p in pairs for v in p.split(",")]
+    assert "-0" not in values and not any("e" in v for v in values)   # no negative zero, no exponent
