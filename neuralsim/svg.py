@@ -37,7 +37,7 @@ from .posture import as_posture
 
 __all__ = [
     "OKABE_ITO", "NERVE_COLOUR", "HAMSTRING_COLOUR", "STRAIN_BANDS", "JOINT_LABELS",
-    "posture_svg", "contributions_svg", "view_box", "describe", "Picture", "picture", "protocol_strip", "strain_colour", "load_mechanics", "points_attr",
+    "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "describe", "Picture", "picture", "protocol_strip", "strain_colour", "load_mechanics", "points_attr",
 ]
 
 #: The Okabe-Ito colour-blind-safe palette (name -> hex).
@@ -45,23 +45,63 @@ OKABE_ITO: Mapping[str, str] = {
     "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
     "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
 }
-#: Nerve colour when no strain model is available.
+#: The nerve's colour everywhere (figure, gauges, plots, text): one meaning, the nerve.
 NERVE_COLOUR = OKABE_ITO["blue"]
-#: Hamstring colour (drawn dashed as a second cue).
+#: The hamstrings' colour everywhere; the three are told apart by dash pattern and label.
 HAMSTRING_COLOUR = OKABE_ITO["reddish_purple"]
-GASTROC_COLOUR = "#888888"
+GASTROC_COLOUR = "#6E6E6E"
 SKELETON_COLOUR = "#444444"
+#: The silhouette: a light fill with a darker outline, so coloured paths read on it.
+BODY_FILL, BODY_OUTLINE = "#E4E0DA", "#8A8580"
+SUPPORT_FILL = "#C9C9C9"
 
-#: Colour bands for local nerve strain (%): (upper bound, colour, label).  The
-#: 8 % and 15 % bounds are the animal-model figures in evidence.md (venous flow
-#: impaired / blood flow stops); they are teaching landmarks, not clinical limits.
+#: Local nerve strain bands (%): (upper bound, colour, label).  The 8 % and 15 %
+#: bounds are the animal-model figures in evidence.md (venous flow impaired /
+#: blood flow stops); they are teaching landmarks, not clinical limits.  Strain is
+#: drawn as a halo round the (always blue) nerve: the halo's colour steps from
+#: pale yellow to dark brown with lightness falling at every band (so the order
+#: survives protanopia, deuteranopia and tritanopia) and its width grows with
+#: the band (a cue that needs no colour at all); the legend prints each band.
 STRAIN_BANDS: tuple[tuple[float, str, str], ...] = (
-    (2.0, OKABE_ITO["sky_blue"], "under 2 %"),
-    (4.0, OKABE_ITO["bluish_green"], "2-4 %"),
-    (8.0, OKABE_ITO["orange"], "4-8 %"),
-    (15.0, OKABE_ITO["vermillion"], "8-15 %"),
-    (math.inf, OKABE_ITO["black"], "15 % and over"),
+    (2.0, "#FFF7BC", "under 2 %"),
+    (4.0, "#FEC44F", "2-4 %"),
+    (8.0, "#EC7014", "4-8 %"),
+    (15.0, "#993404", "8-15 %"),
+    (math.inf, "#3B1A02", "15 % and over"),
 )
+
+#: Muscle group -> drawing style (colour, stroke width mm, dash patterns in turn).  A muscle
+#: of a group not listed here is drawn in the "other" style: adding one from data never fails.
+MUSCLE_STYLES: Mapping[str, tuple[str, float, tuple[str, ...]]] = {
+    "hamstrings": (HAMSTRING_COLOUR, 20.0, ("none", "44 18", "12 12")),
+    "calf": (GASTROC_COLOUR, 14.0, ("6 14",)),
+    "other": (OKABE_ITO["bluish_green"], 14.0, ("30 12 6 12",)),
+}
+#: Muscle -> (group, short label, full name) for the model's muscles; others fall back to their
+#: own name and the registry's group when it has one.
+_MUSCLE_INFO: Mapping[str, tuple[str, str, str]] = {
+    "semimembranosus": ("hamstrings", "SM", "semimembranosus"),
+    "semitendinosus": ("hamstrings", "ST", "semitendinosus"),
+    "biceps_femoris_lh": ("hamstrings", "BFlh", "biceps femoris, long head"),
+    "gastrocnemius": ("calf", "gastroc.", "gastrocnemius"),
+}
+
+
+def muscle_info(name: str) -> tuple[str, str, str]:
+    """``(group, short label, full name)`` of a muscle; a muscle the drawing does not know gets its
+    registry group (``neuralsim.MUSCLES[name].group`` when the registry has one) or ``"other"``."""
+    info = _MUSCLE_INFO.get(name)
+    if info is not None:
+        return info
+    group = "other"
+    try:
+        from . import MUSCLES as registry  # name -> definition once the registry exists
+        group = getattr(registry[name], "group", group) if hasattr(registry, "keys") else group
+    except Exception:
+        pass
+    full = name.replace("_", " ")
+    return (group if group in MUSCLE_STYLES else "other", full, full)
+
 
 #: Short plain names of the joints, for labels.
 JOINT_LABELS: Mapping[str, str] = {
@@ -135,7 +175,10 @@ def _polyline(pts, colour: str, width: float, extra: str = "", cls: str = "") ->
 
 
 def _nerve_segments(nerve: np.ndarray, strain: Any) -> tuple[list[str], float | None]:
-    """Polylines of the nerve coloured by local strain; also the peak strain (%)."""
+    """Halo polylines under the nerve, one per run of points in the same strain band; also the peak (%).
+
+    The halo's colour and width both step with the band (see :data:`STRAIN_BANDS`).
+    """
     # The mechanics model measures s along the bed in the anatomical position
     # (C1 at 0, the end of the bed at s[-1]); the drawn bed runs between the
     # same two ends, so points are matched by their fraction of the way along.
@@ -151,29 +194,239 @@ def _nerve_segments(nerve: np.ndarray, strain: Any) -> tuple[list[str], float | 
     n = len(band)
     for i in range(1, n + 1):
         if i == n or band[i] != band[start]:
-            colour = STRAIN_BANDS[int(band[start])][1]
-            out.append(_polyline(nerve[start:i + 1], colour, 14, cls="neuralsim-nerve"))
+            k = int(band[start])
+            out.append(_polyline(nerve[start:i + 1], STRAIN_BANDS[k][1], halo_width(k),
+                                 f' data-band="{k}"', cls="neuralsim-strain"))
             start = i
     return out, float(strain.peak_strain_pct)
 
 
+#: Stroke widths in world mm (a 2.1 m box drawn about 500 px high: 24 mm is about 6 px).
+NERVE_WIDTH = 24.0
+_FONT_MM = 62.0
+
+
+def halo_width(band: int) -> float:
+    """Width (mm) of the strain halo of band ``band`` (0 = lowest): wider for every band up."""
+    return NERVE_WIDTH + 14.0 + 12.0 * band
+
+
+# -- the silhouette --------------------------------------------------------------
+# Drawing-only outlines of each segment in its own frame (x forwards, y along the
+# segment from its proximal joint, mm for a 1.75 m body; x scales with height, y
+# with the segment's length).  They change no length: the paths drawn on them are
+# the model's.  Each outline keeps the nerve and the muscles of its segment inside.
+_REF_H = 1750.0
+
+
+def _silhouette_local(b: Body) -> dict:
+    s = b.height_m * 1000.0 / _REF_H
+    seg = b.segment
+    L, T, C = seg("lumbar"), seg("thoracic"), seg("cervical")
+    th, sh = seg("thigh"), seg("shank")
+    foot, ah = seg("foot"), seg("ankle_height")
+    heel = _p_value("foot_heel_fraction") * foot
+
+    def poly(pts, ys=1.0):
+        return np.array([(x * s, y * ys) for x, y in pts], dtype=float)
+
+    ell = np.linspace(0.0, 2 * math.pi, 20, endpoint=False)
+    pelvis = np.column_stack((-10 * s + 105 * s * np.cos(ell), 45 * s + 105 * s * np.sin(ell)))
+    pelvis[:, 0] = np.maximum(pelvis[:, 0], -100 * s)      # a flatter back of the buttock
+    return {
+        "pelvis": [pelvis],
+        "lumbar": [poly([(-55, -0.1), (150, -0.1), (150, 1.05), (-58, 1.05)], L)],
+        "thoracic": [poly([(-62, 0), (165, 0), (170, 0.6), (115, 1.0), (-45, 1.02), (-68, 0.55)], T)],
+        "head_neck": [poly([(-42, -0.15), (62, -0.15), (52, 1.0), (-34, 1.0)], C)],
+        "thigh": [poly([(-98, 0.12), (88, 0.12), (64, -0.88), (55, -1.0), (-58, -1.0), (-74, -0.86)], th)],
+        "shank": [poly([(-58, 0.05), (52, 0.05), (46, -0.25), (40, -0.9), (32, -1.0), (-30, -1.0),
+                        (-42, -0.75), (-74, -0.32)], sh)],
+        "foot": [np.array([(-40 * s, 0.35 * ah), (38 * s, 0.35 * ah), (0.45 * (foot - heel), -0.35 * ah),
+                           (foot - heel, -0.8 * ah), (foot - heel, -ah), (-heel, -ah), (-heel - 12 * s, -0.5 * ah)])],
+        "_joints": {"thigh": [((0.0, -th), 56 * s)], "shank": [((0.0, -sh), 36 * s)]},
+        "_back": {"standing": 0.0, "sitting": 80 * s, "supine": 72 * s},
+    }
+
+
+def _p_value(name: str) -> float:
+    from .parameters import value
+    return value(name)
+
+
+_SIL_CACHE: dict = {}
+
+
+def _silhouette(b: Body) -> dict:
+    got = _SIL_CACHE.get(b)
+    if got is None:
+        got = _SIL_CACHE[b] = _silhouette_local(b)
+    return got
+
+
+def _to_world(frame, pts) -> np.ndarray:
+    o, a = frame
+    c, s = math.cos(a), math.sin(a)
+    pts = np.asarray(pts, dtype=float)
+    return np.column_stack((o[0] + c * pts[:, 0] - s * pts[:, 1], o[1] + s * pts[:, 0] + c * pts[:, 1]))
+
+
+def _polygon(pts, fill: str, stroke: str, width: float, cls: str = "") -> str:
+    c = f' class="{cls}"' if cls else ""
+    return (f'<polygon{c} points="{points_attr(pts)}" fill="{fill}" stroke="{stroke}" '
+            f'stroke-width="{width:g}" stroke-linejoin="round"/>')
+
+
+_ORDER = ("foot", "shank", "thigh", "pelvis", "lumbar", "thoracic", "head_neck")
+
+
+def _body_parts(frames, sil, fill: str, outline: str, cls: str) -> list[str]:
+    """The silhouette: every segment outline (outline pass, then fill pass so seams vanish)."""
+    polys = []
+    for segname in _ORDER:
+        for pts in sil[segname]:
+            polys.append(_to_world(frames[segname], pts))
+    circles = []
+    for segname, items in sil["_joints"].items():
+        for (xy, r) in items:
+            circles.append((_to_world(frames[segname], [xy])[0], r))
+    out = [f'<g class="{cls}">']
+    for pts in polys:
+        out.append(_polygon(pts, outline, outline, 10))
+    for (c, r) in circles:
+        out.append(f'<circle cx="{c[0]:.1f}" cy="{-c[1]:.1f}" r="{r + 5:.1f}" fill="{outline}"/>')
+    for pts in polys:
+        out.append(_polygon(pts, fill, fill, 0.5))
+    for (c, r) in circles:
+        out.append(f'<circle cx="{c[0]:.1f}" cy="{-c[1]:.1f}" r="{r:.1f}" fill="{fill}"/>')
+    out.append("</g>")
+    return out
+
+
+def _head(d: dict) -> list[str]:
+    """The head: a round skull with an eye, a nose and a dashed arrow where the person looks."""
+    (cx, cy), r = d["head"]
+    a = d["frames"]["head_neck"][1]
+    fwd = np.array([math.cos(a), math.sin(a)])
+    up = np.array([-math.sin(a), math.cos(a)])
+    c = np.array([cx, cy])
+    eye = c + r * (0.5 * fwd + 0.22 * up)
+    nose = np.array([c + r * (0.93 * fwd + 0.12 * up), c + r * (1.3 * fwd - 0.12 * up), c + r * (0.93 * fwd - 0.3 * up)])
+    hair = [c + 1.02 * r * (math.cos(t) * fwd + math.sin(t) * up) for t in np.linspace(0.55 * math.pi, 1.35 * math.pi, 12)]
+    g0, g1 = eye + 1.25 * r * fwd, eye + 3.6 * r * fwd
+    tip = [g1 + 0.35 * r * (-fwd + 0.6 * up), g1, g1 + 0.35 * r * (-fwd - 0.6 * up)]
+    return [
+        f'<g class="neuralsim-head">',
+        f'<circle cx="{cx:.1f}" cy="{-cy:.1f}" r="{r:.1f}" fill="{BODY_FILL}" stroke="{BODY_OUTLINE}" stroke-width="10"/>',
+        _polygon(np.array(hair), "#6B6259", "#6B6259", 4),
+        _polygon(nose, BODY_FILL, BODY_OUTLINE, 8),
+        f'<circle cx="{eye[0]:.1f}" cy="{-eye[1]:.1f}" r="{0.12 * r:.1f}" fill="#222222"/>',
+        _polyline(np.array([g0, g1]), "#333333", 8, ' stroke-dasharray="18 14"', cls="neuralsim-gaze"),
+        _polyline(np.array(tip), "#333333", 8),
+        "</g>",
+    ]
+
+
+def _support(view: str, d: dict, b: Body, sil: dict) -> list[str]:
+    """The surface the body rests on, placed from the drawn body: the floor under the standing
+    foot, a plinth under the thigh when sitting, a couch under the back when supine."""
+    x0, y0, x1, y1 = view_box(view)
+    t = 0.02 * _H_MAX_MM
+    cls = f'class="neuralsim-support" data-support="{_SUPPORT[view]}"'
+    if view == "standing":
+        top = d["joints"]["ankle"][1] if False else -(b.segment("thigh") + b.segment("shank") + b.segment("ankle_height"))
+        return [f'<rect {cls} x="{x0:.0f}" y="{-top:.0f}" width="{x1 - x0:.0f}" height="{t:.0f}" fill="{SUPPORT_FILL}"/>']
+    top = -sil["_back"][view]
+    if view == "sitting":
+        edge = float(d["joints"]["knee"][0]) - 0.04 * _H_MAX_MM
+    else:
+        edge = x1
+    left = x0
+    leg = 0.015 * _H_MAX_MM
+    return [f'<g {cls} fill="{SUPPORT_FILL}">'
+            f'<rect x="{left:.0f}" y="{-top:.0f}" width="{edge - left:.0f}" height="{t:.0f}"/>'
+            f'<rect x="{edge - 2 * leg:.0f}" y="{-top:.0f}" width="{leg:.0f}" height="{top - y0:.0f}"/>'
+            f'<rect x="{left + 0.2 * (edge - left):.0f}" y="{-top:.0f}" width="{leg:.0f}" height="{top - y0:.0f}"/></g>']
+
+
+#: view -> what the body rests on (``data-support`` of the drawn support).
+_SUPPORT: Mapping[str, str] = {"standing": "floor", "sitting": "plinth", "supine": "couch"}
+
+
+def _stance_leg(b: Body, sil: dict) -> list[str]:
+    """Standing: the other leg, straight under the hip (the drawn leg may bend or lift)."""
+    th, sh = b.segment("thigh"), b.segment("shank")
+    frames = {"thigh": (np.zeros(2), 0.0), "shank": (np.array([0.0, -th]), 0.0),
+              "foot": (np.array([0.0, -th - sh]), 0.0)}
+    out = ['<g class="neuralsim-stance-leg" opacity="0.55">']
+    for segname in ("foot", "shank", "thigh"):
+        for pts in sil[segname]:
+            out.append(_polygon(_to_world(frames[segname], pts), BODY_FILL, BODY_OUTLINE, 8))
+    out.append("</g>")
+    return out
+
+
+def _nearest(path: np.ndarray, target) -> int:
+    return int(np.argmin(((path - np.asarray(target)) ** 2).sum(axis=1)))
+
+
+def _labels(d: dict, b: Body, muscle_names: list, view: str = "standing") -> list[str]:
+    """Short names with leader lines: each starts on its own path (the model's point) and goes
+    out of the body (backwards; the hamstrings in steps of different length, so paths that run
+    close together are still named one by one).  Sitting, the tibial nerve's name goes in front
+    of the shank, where the plinth leaves room."""
+    frames = d["frames"]
+    th, sh, L = b.segment("thigh"), b.segment("shank"), b.segment("lumbar")
+    s = b.height_m * 1000.0 / _REF_H
+    items = []   # (path, segment, target in its frame, label, colour, leader length mm, direction +1 back / -1 front)
+    nerve = d["nerve"]
+    items.append((nerve, "lumbar", (-20.0, 0.35 * L), "roots", NERVE_COLOUR, 150, 1))
+    items.append((nerve, "thigh", (-41.0, -0.06 * th), "sciatic", NERVE_COLOUR, 150, 1))
+    sitting = view == "sitting"
+    items.append((nerve, "shank", (-25.0, -0.55 * sh), "tibial", NERVE_COLOUR, 230 if sitting else 170,
+                  -1 if sitting else 1))
+    hams = [m for m in muscle_names if muscle_info(m)[0] == "hamstrings"]
+    for i, m in enumerate(hams):
+        length = (150 + 95 * i) if sitting else (150 + 130 * (i % 2))
+        items.append((d["muscles"][m], "thigh", (-60.0, -(0.4 + 0.2 * i) * th), muscle_info(m)[1],
+                      HAMSTRING_COLOUR, length, 1))
+    out = [f'<g class="neuralsim-labels" font-family="sans-serif" font-size="{_FONT_MM:.0f}" font-weight="bold">']
+    for path, segname, local, text, colour, length, sign in items:
+        o, a = frames[segname]
+        target = _to_world(frames[segname], [(local[0] * s, local[1])])[0]
+        p = path[_nearest(path, target)]
+        back = sign * np.array([-math.cos(a), -math.sin(a)])
+        q = p + back * length * s
+        anchor = "end" if back[0] < -0.35 else ("start" if back[0] > 0.35 else "middle")
+        ty = q[1] - (0.35 * _FONT_MM if back[1] > 0.35 else (-0.9 * _FONT_MM if back[1] < -0.35 else -0.35 * _FONT_MM))
+        tx = q[0] + (-12 if anchor == "end" else (12 if anchor == "start" else 0))
+        out.append(_polyline(np.array([p, q]), colour, 6, cls="neuralsim-leader"))
+        out.append(f'<circle cx="{p[0]:.1f}" cy="{-p[1]:.1f}" r="11" fill="{colour}"/>')
+        out.append(f'<text x="{tx:.0f}" y="{-ty:.0f}" text-anchor="{anchor}" fill="{colour}" '
+                   f'stroke="#FFFFFF" stroke-width="14" paint-order="stroke" class="neuralsim-label">{escape(text)}</text>')
+    out.append("</g>")
+    return out
+
+
 def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", *,
                 strain: Any = "auto", title: str | None = None, desc: str | None = None,
-                width_px: int = 360, data: Mapping | None = None, legend: bool = True,
-                numbers: Mapping | None = None) -> str:
-    """An SVG picture (string) of one posture with the nerve bed and the hamstrings.
+                width_px: int | None = None, data: Mapping | None = None, legend: bool = True,
+                numbers: Mapping | None = None, height_px: int | None = None, labels: bool = True) -> str:
+    """An SVG picture (string) of one posture: a silhouette, the nerve bed and each muscle.
 
     ``posture``: a single :class:`~neuralsim.Posture` (angles in degrees) or a
     mapping joint -> degrees.  ``view``: ``"standing"``, ``"sitting"`` or
-    ``"supine"``.  ``strain``: ``"auto"`` colours the nerve by local strain
-    using :func:`neuralsim.mechanics.nerve_mechanics` when that module exists
-    (plain blue otherwise); ``None`` never colours it; or a result object with
-    ``s_mm`` and ``strain_profile_pct`` arrays (shape ``(N,)``, mm and %) and
+    ``"supine"``; the support drawn (floor, plinth, couch) follows the view.
+    ``strain``: ``"auto"`` draws a strain halo round the nerve using
+    :func:`neuralsim.mechanics.nerve_mechanics` when that module exists;
+    ``None`` never does; or a result object with ``s_mm`` and
+    ``strain_profile_pct`` arrays (shape ``(N,)``, mm and %) and
     ``peak_strain_pct``.  ``title``/``desc`` replace the generated ones.
     ``data``: a precomputed :func:`neuralsim.model.drawing` result (saves work).
-    ``legend``: draw the key in the top-left corner.  ``numbers``: precomputed
-    lengths for the description (see :func:`describe`).
-    Drawing units are mm; ``width_px`` sets the displayed width in pixels.
+    ``legend``: draw the key in a panel right of the body's box (never on the
+    body).  ``labels``: name the nerve's parts and each hamstring with leader
+    lines.  ``numbers``: precomputed lengths for the description (see
+    :func:`describe`).  Drawing units are mm; ``height_px`` (default 480) or
+    ``width_px`` sets the displayed size in pixels.
     """
     b = DEFAULT_BODY if body is None else body
     p = as_posture(posture)
@@ -187,72 +440,192 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
             except TypeError:
                 strain = None
     x0, y0, x1, y1 = view_box(view)
-    bw, bh = x1 - x0, y1 - y0
+    bh = y1 - y0
+    panel = _LEGEND_W_MM if legend else 0.0
+    bw = x1 - x0 + panel
+    if height_px is None:
+        height_px = 480 if width_px is None else width_px * bh / bw
+    width_px = height_px * bw / bh
     parts: list[str] = []
     if title is None:
-        title = f"Stick figure, {view} view, with the nerve bed and the hamstrings"
+        title = f"Body seen from the side, {view} view ({_SUPPORT[view]}), with the nerve bed and the hamstrings"
     if desc is None:
         desc = describe(p, b, view, numbers)
     uid = next(_ids)
     parts.append(
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-posture" '
-        f'viewBox="{x0:.0f} {-y1:.0f} {bw:.0f} {bh:.0f}" width="{width_px}" height="{width_px * bh / bw:.0f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-posture" data-view="{view}" '
+        f'viewBox="{x0:.0f} {-y1:.0f} {bw:.0f} {bh:.0f}" width="{width_px:.0f}" height="{height_px:.0f}" '
         f'aria-labelledby="ns-title-{uid} ns-desc-{uid}">'
         f'<title id="ns-title-{uid}">{escape(title)}</title><desc id="ns-desc-{uid}">{escape(desc)}</desc>'
     )
-    # support surface: a table under the thigh when sitting, the couch under the back when supine
-    t = 0.02 * _H_MAX_MM
-    if view == "sitting":
-        parts.append(f'<rect x="{-0.15 * _H_MAX_MM:.0f}" y="{1.6 * t:.0f}" width="{0.3 * _H_MAX_MM:.0f}" height="{t:.0f}" fill="#DDDDDD"/>')
-    elif view == "supine":
-        parts.append(f'<rect x="{x0:.0f}" y="{2.2 * t:.0f}" width="{0.6 * _H_MAX_MM - x0:.0f}" height="{t:.0f}" fill="#DDDDDD"/>')
+    sil = _silhouette(b)
+    frames = d["frames"]
+    parts.extend(_support(view, d, b, sil))
+    if view == "standing":
+        parts.extend(_stance_leg(b, sil))
+    parts.extend(_body_parts(frames, sil, BODY_FILL, BODY_OUTLINE, "neuralsim-body"))
     for line in d["skeleton"]:
-        parts.append(_polyline(line, SKELETON_COLOUR, 22, cls="neuralsim-skeleton"))
-    (cx, cy), r = d["head"]
-    parts.append(f'<circle cx="{cx:.1f}" cy="{-cy:.1f}" r="{r:.1f}" fill="#FFFFFF" stroke="{SKELETON_COLOUR}" stroke-width="14"/>')
+        parts.append(_polyline(line, "#B9B3AC", 8, cls="neuralsim-skeleton"))
+    parts.extend(_head(d))
     peak = None
     if strain is not None:
         segs, peak = _nerve_segments(d["nerve"], strain)
         parts.extend(segs)
-    else:
-        parts.append(_polyline(d["nerve"], NERVE_COLOUR, 14, cls="neuralsim-nerve"))
-    dash = ' stroke-dasharray="28 16"'
-    for m in HAMSTRINGS:
-        parts.append(_polyline(d["muscles"][m], HAMSTRING_COLOUR, 8, dash, cls="neuralsim-hamstring"))
-    parts.append(_polyline(d["muscles"]["gastrocnemius"], GASTROC_COLOUR, 6, ' stroke-dasharray="6 12"',
-                           cls="neuralsim-gastrocnemius"))
+    names = list(d["muscles"])
+    counts: dict = {}
+    for m in names:          # every muscle the model draws, styled by its group
+        group = muscle_info(m)[0]
+        colour, width, dashes = MUSCLE_STYLES[group]
+        k = counts[group] = counts.get(group, -1) + 1
+        dash = dashes[k % len(dashes)]
+        extra = "" if dash == "none" else f' stroke-dasharray="{dash}"'
+        pts = d["muscles"][m]
+        parts.append(_polyline(pts, "#FFFFFF", width + 8, cls="neuralsim-casing"))
+        parts.append(_polyline(pts, colour, width, extra + f' data-muscle="{m}"',
+                               cls="neuralsim-hamstring" if group == "hamstrings" else f"neuralsim-muscle neuralsim-{m}"))
+    parts.append(_polyline(d["nerve"], NERVE_COLOUR, NERVE_WIDTH, cls="neuralsim-nerve"))
+    if labels:
+        parts.extend(_labels(d, b, names, view))
     if legend:
-        parts.append(_legend(x0, y1, bw, bh, peak, view))
+        scale = bh / _LEGEND_H
+        parts.append(f'<g class="neuralsim-legend" transform="translate({x1 + 0.02 * _H_MAX_MM:.0f} {-y1 + 0.02 * _H_MAX_MM:.0f}) '
+                     f'scale({scale * 0.96:.3f})">{legend_body(peak, names)}</g>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _legend(bx0: float, by1: float, bw: float, bh: float, peak: float | None, view: str = "sitting") -> str:
-    """Key in the top-left corner; the strain bands, when shown, in a bottom corner the body never
-    reaches in that view (right when standing, left when sitting or lying)."""
-    fs = 0.04 * bw
-    x0, y0 = bx0 + 0.6 * fs, -by1 + 1.2 * fs
-    out = [f'<g font-family="sans-serif" font-size="{fs:.0f}" fill="#222222">']
-    nerve_label = "nerve bed" if peak is None else "nerve bed (colour = strain)"
-    rows = [(nerve_label, NERVE_COLOUR if peak is None else STRAIN_BANDS[1][1], ""),
-            ("hamstrings", HAMSTRING_COLOUR, ' stroke-dasharray="28 16"')]
-    for i, (label, colour, extra) in enumerate(rows):
-        y = y0 + i * 1.3 * fs
-        out.append(f'<line x1="{x0:.0f}" y1="{y:.0f}" x2="{x0 + 2.5 * fs:.0f}" y2="{y:.0f}" '
-                   f'stroke="{colour}" stroke-width="{0.25 * fs:.0f}"{extra}/>')
-        out.append(f'<text x="{x0 + 3 * fs:.0f}" y="{y + 0.35 * fs:.0f}">{label}</text>')
-    if peak is not None:
-        n = len(STRAIN_BANDS)
-        y = -by1 + bh - (n + 1.2) * 1.2 * fs
-        if view == "standing":
-            x0 = bx0 + bw - 12.5 * fs
-        out.append(f'<text x="{x0:.0f}" y="{y + 0.35 * fs:.0f}">nerve strain (peak {peak:.1f} %):</text>')
-        for i, (_u, colour, label) in enumerate(STRAIN_BANDS):
-            yy = y + (i + 1) * 1.2 * fs
-            out.append(f'<rect x="{x0:.0f}" y="{yy - 0.4 * fs:.0f}" width="{1.5 * fs:.0f}" height="{0.8 * fs:.0f}" fill="{colour}"/>')
-            out.append(f'<text x="{x0 + 2 * fs:.0f}" y="{yy + 0.35 * fs:.0f}">{label}</text>')
+_LEGEND_W_MM = 0.62 * _H_MAX_MM       # the key's panel, right of every view's box
+_LEGEND_H = 560.0                       # legend user units (px at its natural size)
+_LEGEND_W = 300.0
+
+
+def legend_body(peak: float | None, muscles: list | tuple | None = None, strain: bool | None = None) -> str:
+    """The key's SVG content (no outer ``<svg>``), in a 300 x 560 box of user units."""
+    if muscles is None:
+        from .model import MUSCLES
+        muscles = list(MUSCLES)
+    fs = 17
+    out = [f'<g font-family="sans-serif" font-size="{fs}" fill="#222222">']
+    y = 20
+    out.append(f'<text x="0" y="{y}" font-weight="bold">Key</text>')
+    y += 30
+    out.append(f'<line x1="0" y1="{y}" x2="46" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="7" stroke-linecap="round"/>'
+               f'<text x="56" y="{y + 6}">nerve: roots, sciatic, tibial</text>')
+    counts: dict = {}
+    for m in muscles:
+        group, short, full = muscle_info(m)
+        colour, width, dashes = MUSCLE_STYLES[group]
+        k = counts[group] = counts.get(group, -1) + 1
+        dash = dashes[k % len(dashes)]
+        extra = "" if dash == "none" else f' stroke-dasharray="{_scale_dash(dash, 0.27)}"'
+        y += 28
+        label = f"{short}: {full}" if short != full else full
+        out.append(f'<line x1="0" y1="{y}" x2="46" y2="{y}" stroke="{colour}" stroke-width="{width * 0.27:.1f}"{extra}/>'
+                   f'<text x="56" y="{y + 6}">{escape(label)}</text>')
+    y += 28
+    out.append(f'<text x="0" y="{y + 6}" fill="#555555">grey: body and support</text>')
+    show_strain = peak is not None if strain is None else strain
+    if show_strain:
+        y += 40
+        head = "nerve strain (halo)" + ("" if peak is None else f": peak {peak:.1f} %")
+        out.append(f'<text x="0" y="{y}" font-weight="bold">{head}</text>')
+        for k, (_u, colour, label) in enumerate(STRAIN_BANDS):
+            y += 32
+            hw = halo_width(k) * 0.27
+            out.append(f'<line x1="4" y1="{y}" x2="42" y2="{y}" stroke="{colour}" stroke-width="{hw:.1f}" stroke-linecap="round"/>'
+                       f'<line x1="4" y1="{y}" x2="42" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="{NERVE_WIDTH * 0.27:.1f}"/>'
+                       f'<text x="56" y="{y + 6}">{label}{"  (now at peak)" if peak is not None and _band_of(peak) == k else ""}</text>')
     out.append("</g>")
     return "".join(out)
+
+
+def _scale_dash(dash: str, k: float) -> str:
+    return " ".join(f"{float(v) * k:.1f}" for v in dash.split())
+
+
+def _band_of(pct: float) -> int:
+    return int(_band_index(np.array([pct]))[0])
+
+
+def _legend_compact(peak: float | None, muscles, strain: bool) -> tuple[str, float]:
+    """Two columns (structures | strain bands) in a 600-unit-wide box; also its height."""
+    fs = 16
+    out = [f'<g font-family="sans-serif" font-size="{fs}" fill="#222222">']
+    y = 16
+    out.append(f'<line x1="0" y1="{y}" x2="40" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="7" stroke-linecap="round"/>'
+               f'<text x="48" y="{y + 5}">nerve: roots, sciatic, tibial</text>')
+    counts: dict = {}
+    for m in muscles:
+        group, short, full = muscle_info(m)
+        colour, width, dashes = MUSCLE_STYLES[group]
+        k = counts[group] = counts.get(group, -1) + 1
+        dash = dashes[k % len(dashes)]
+        extra = "" if dash == "none" else f' stroke-dasharray="{_scale_dash(dash, 0.27)}"'
+        y += 24
+        label = f"{short}: {full}" if short != full else full
+        out.append(f'<line x1="0" y1="{y}" x2="40" y2="{y}" stroke="{colour}" stroke-width="{width * 0.27:.1f}"{extra}/>'
+                   f'<text x="48" y="{y + 5}">{escape(label)}</text>')
+    y += 24
+    out.append(f'<text x="0" y="{y + 5}" fill="#555555">grey: body and support; dashed arrow: gaze</text>')
+    h = y + 12
+    if strain:
+        x = 330
+        yy = 16
+        head = "nerve strain (halo)" + ("" if peak is None else f", peak {peak:.1f} %")
+        out.append(f'<text x="{x}" y="{yy + 5}" font-weight="bold">{head}</text>')
+        for k, (_u, colour, label) in enumerate(STRAIN_BANDS):
+            yy += 25
+            hw = halo_width(k) * 0.27
+            now = peak is not None and _band_of(peak) == k
+            bold = ' font-weight="bold"' if now else ""
+            mark = " ◀ peak" if now else ""
+            out.append(f'<line x1="{x + 4}" y1="{yy}" x2="{x + 40}" y2="{yy}" stroke="{colour}" stroke-width="{hw:.1f}" stroke-linecap="round"/>'
+                       f'<line x1="{x + 4}" y1="{yy}" x2="{x + 40}" y2="{yy}" stroke="{NERVE_COLOUR}" stroke-width="{NERVE_WIDTH * 0.27:.1f}"/>'
+                       f'<text x="{x + 52}" y="{yy + 5}"{bold}>{label}{mark}</text>')
+        h = max(h, yy + 14)
+    out.append("</g>")
+    return "".join(out), h
+
+
+def legend_svg(peak: float | None, muscles: list | tuple | None = None, width_px: int = 260,
+               strain: bool | None = None, compact: bool = False) -> str:
+    """The figure's key as its own SVG (the explorer shows it beside the body, never on it).
+
+    ``compact``: two columns (structures, strain bands) for a wide, low box.
+    """
+    if muscles is None:
+        from .model import MUSCLES
+        muscles = list(MUSCLES)
+    show = peak is not None if strain is None else bool(strain)
+    if compact:
+        body, h = _legend_compact(peak, muscles, show)
+        w_units = 600.0
+    else:
+        body, h = legend_body(peak, muscles, show), (_LEGEND_H if show else 250.0)
+        w_units = _LEGEND_W
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Key to the figure" class="neuralsim-legend" '
+            f'viewBox="0 0 {w_units:.0f} {h:.0f}" width="{width_px}" height="{width_px * h / w_units:.0f}">'
+            f'{body}</svg>')
+
+
+def support_fits(posture: Any, view: str) -> bool:
+    """Whether the support of ``view`` can carry ``posture`` (angles in degrees).
+
+    Standing: not a seated posture (hip and knee both flexed 45 deg or more would fold the
+    body over a standing leg).  Sitting on a plinth: the hip flexed at least 45 deg (less
+    and the trunk would lie back off the plinth's edge).  Supine on a couch: the hip not
+    extended and the knee bent no more than 5 deg beyond the hip (the shank stays above the
+    couch).  A view this module has no rule for is accepted.
+    """
+    p = as_posture(posture)
+    hip, knee = float(p.hip_flexion), float(p.knee_flexion)
+    if view == "standing":
+        return not (hip >= 45.0 and knee >= 45.0)
+    if view == "sitting":
+        return hip >= 45.0
+    if view == "supine":
+        return hip >= 0.0 and knee <= hip + 5.0
+    return True
 
 
 def describe(posture: Any, body: Body | None = None, view: str = "standing",
@@ -279,8 +652,9 @@ def contributions_svg(contributions: Mapping[str, float], *, title: str | None =
                       desc: str | None = None, scale_mm: float = 80.0, width_px: int = 360) -> str:
     """Horizontal bar chart (SVG string) of joint -> change of bed length (mm).
 
-    Bars to the right (vermillion, sign "+") lengthen the bed, bars to the left
-    (blue, sign "-") shorten it.  The axis spans ``±scale_mm`` and widens to
+    Bars are in the nerve's colour: filled to the right (sign "+") where the joint
+    lengthens the bed, outlined to the left (sign "-") where it shortens it.  Each
+    change is against standing (the anatomical position).  The axis spans ``±scale_mm`` and widens to
     the largest bar if that is bigger.
     """
     vals = [(j, float(contributions.get(j, 0.0))) for j in JOINTS]
@@ -291,7 +665,7 @@ def contributions_svg(contributions: Mapping[str, float], *, title: str | None =
     height = row * len(vals) + 40
     total = sum(v for _j, v in vals)
     if title is None:
-        title = "Change of nerve bed length at each joint, mm"
+        title = "Change of nerve bed length at each joint against standing, mm"
     if desc is None:
         desc = "; ".join(f"{JOINT_LABELS[j]} {v:+.1f} mm" for j, v in vals) + f". Total {total:+.1f} mm."
     x0 = label_w + bar_w / 2
@@ -301,19 +675,103 @@ def contributions_svg(contributions: Mapping[str, float], *, title: str | None =
         f'viewBox="0 0 {width} {height}" width="{width_px}" height="{width_px * height / width:.0f}" '
         f'aria-labelledby="ns-bars-title-{uid} ns-bars-desc-{uid}" font-family="sans-serif" font-size="13">'
         f'<title id="ns-bars-title-{uid}">{escape(title)}</title><desc id="ns-bars-desc-{uid}">{escape(desc)}</desc>'
-        f'<text x="{width / 2:.0f}" y="16" text-anchor="middle" fill="#222222">change of bed length (mm)</text>'
+        f'<text x="{width / 2:.0f}" y="16" text-anchor="middle" fill="#222222">bed length against standing, per joint (mm)</text>'
         f'<line x1="{x0:g}" y1="24" x2="{x0:g}" y2="{height - 8}" stroke="#666666"/>'
     ]
     for i, (j, v) in enumerate(vals):
         y = 28 + i * row
         w = (bar_w / 2) * abs(v) / scale
-        colour = OKABE_ITO["vermillion"] if v >= 0 else OKABE_ITO["blue"]
+        fill = NERVE_COLOUR if v >= 0 else "#FFFFFF"
         x = x0 if v >= 0 else x0 - w
         parts.append(f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end" fill="#222222">{JOINT_LABELS[j]}</text>')
-        parts.append(f'<rect class="neuralsim-bar" data-joint="{j}" x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" fill="{colour}"/>')
+        parts.append(f'<rect class="neuralsim-bar" data-joint="{j}" x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" fill="{fill}" stroke="{NERVE_COLOUR}" stroke-width="2"/>')
         parts.append(f'<text x="{x0 + bar_w / 2 + 4:g}" y="{y + 16}" fill="#222222">{int(round(v)):+d}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+#: The gauges' scale: percent change against the reference (the anatomical position).
+GAUGE_RANGE_PCT: tuple[float, float] = (-10.0, 30.0)
+
+
+def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)", width_px: int = 470,
+               title: str | None = None, start_label: str = "since start") -> str:
+    """Side-by-side gauges (SVG string): the nerve bed and each hamstring, drawn alike.
+
+    ``rows``: one dict per structure with ``name`` (label), ``kind`` (``"nerve"`` or a muscle
+    name), ``mm`` (length now, mm), ``ref_mm`` (length in the reference posture, mm),
+    ``step_mm`` (change at the last step, mm) and ``start_mm`` (change since the start, mm).
+    Each bar is the change against the reference in % (scale :data:`GAUGE_RANGE_PCT`, clipped
+    with an arrow beyond it) in the structure's own colour (nerve blue, hamstrings purple
+    with their dash pattern as the bar's edge); the columns beside it print that change in %
+    and mm, then the last step's change and the change since the start (mm), labelled.
+    """
+    lo, hi = GAUGE_RANGE_PCT
+    fs, row = 15, 30
+    label_w, bar_w = 86, 136
+    col = [label_w + bar_w + 8, label_w + bar_w + 156, label_w + bar_w + 234]
+    width = col[2] + 64
+    top = 44
+    height = top + row * len(rows) + 6
+    x_of = lambda pct: label_w + bar_w * (min(max(pct, lo), hi) - lo) / (hi - lo)  # noqa: E731
+    zero = x_of(0.0)
+    if title is None:
+        title = f"Length of the nerve bed and of each hamstring against {reference}"
+    desc = "; ".join(
+        f"{r['name']}: {100 * (r['mm'] / r['ref_mm'] - 1):+.1f} % ({r['mm'] - r['ref_mm']:+.0f} mm) against {reference}, "
+        f"last step {r['step_mm']:+.0f} mm, {start_label} {r['start_mm']:+.0f} mm" for r in rows) + "."
+    uid = next(_ids)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-gauges" '
+           f'viewBox="0 0 {width} {height}" width="{width_px}" height="{width_px * height / width:.0f}" '
+           f'aria-labelledby="ns-g-title-{uid} ns-g-desc-{uid}" font-family="sans-serif" font-size="{fs}" fill="#222222">'
+           f'<title id="ns-g-title-{uid}">{escape(title)}</title><desc id="ns-g-desc-{uid}">{escape(desc)}</desc>'
+           f'<text x="{label_w + bar_w / 2:.0f}" y="14" text-anchor="middle" font-size="13">against standing</text>'
+           f'<text x="{col[0]}" y="14" font-size="13">% and mm</text>'
+           f'<text x="{col[1] + 56}" y="14" font-size="13" text-anchor="end">last step</text>'
+           f'<text x="{col[2] + 62}" y="14" font-size="13" text-anchor="end">{escape(start_label)}</text>'
+           f'<text x="{col[1] + 56}" y="30" font-size="13" text-anchor="end">(mm)</text>'
+           f'<text x="{col[2] + 62}" y="30" font-size="13" text-anchor="end">(mm)</text>']
+    for t in (lo, 0.0, 10.0, 20.0, hi):
+        x = x_of(t)
+        out.append(f'<text x="{x:.0f}" y="30" font-size="11" text-anchor="middle" fill="#555555">{t:+.0f}%</text>'
+                   if t not in (lo, hi) else "")
+        out.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 4}" stroke="#BBBBBB" stroke-width="1"/>')
+    out.append(f'<line x1="{zero:.1f}" y1="{top - 8}" x2="{zero:.1f}" y2="{height - 4}" stroke="#444444" stroke-width="2"/>')
+    counts: dict = {}
+    for i, r in enumerate(rows):
+        y = top + i * row
+        pct = 100.0 * (r["mm"] / r["ref_mm"] - 1.0)
+        if r["kind"] == "nerve":
+            colour, dash = NERVE_COLOUR, "none"
+        else:
+            group = muscle_info(r["kind"])[0]
+            colour, _w, dashes = MUSCLE_STYLES[group]
+            k = counts[group] = counts.get(group, -1) + 1
+            dash = dashes[k % len(dashes)]
+        x = x_of(pct)
+        x_a, x_b = min(x, zero), max(x, zero)
+        edge = "" if dash == "none" else f' stroke-dasharray="{_scale_dash(dash, 0.4)}"'
+        out.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-weight="bold" fill="{colour}">{escape(r["name"])}</text>')
+        out.append(f'<rect class="neuralsim-gauge" data-kind="{escape(r["kind"])}" data-pct="{pct:.2f}" x="{x_a:.1f}" y="{y + 2}" '
+                   f'width="{x_b - x_a:.1f}" height="{row - 8}" fill="{colour}" fill-opacity="0.85" stroke="#222222" stroke-width="1.5"{edge}/>')
+        if pct > hi or pct < lo:
+            tip = x_b if pct > hi else x_a
+            s = 1 if pct > hi else -1
+            out.append(f'<polygon points="{tip:.1f},{y + 1} {tip + 10 * s:.1f},{y + row / 2 - 3:.1f} {tip:.1f},{y + row - 7}" fill="#222222"/>')
+        out.append(f'<text x="{col[0]}" y="{y + 16}">{_signed(pct, 1)} %, {_signed(r["mm"] - r["ref_mm"], 0)} mm</text>')
+        out.append(f'<text x="{col[1] + 56}" y="{y + 16}" text-anchor="end">{_signed(r["step_mm"], 0)}</text>')
+        out.append(f'<text x="{col[2] + 62}" y="{y + 16}" text-anchor="end">{_signed(r["start_mm"], 0)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _signed(v: float, nd: int) -> str:
+    """``+1.5`` / ``−1.5`` (Unicode minus) / ``0`` for a value that rounds to zero."""
+    r = round(float(v), nd)
+    if r == 0:
+        return "0" if nd == 0 else f"{0:.{nd}f}"
+    s = f"{abs(r):.{nd}f}"
+    return ("+" if r > 0 else "\u2212") + s
 
 
 class Picture:
@@ -347,13 +805,12 @@ def protocol_strip(protocol: str, body: Body | None = None, width_px: int = 230)
     rows = step_table(protocol, body)
     cells = []
     for i, ((name, p), r) in enumerate(zip(proto.steps, rows)):
-        fig = posture_svg(p, body, proto.view, strain=None, width_px=width_px, legend=False,
+        fig = posture_svg(p, body, proto.view, strain=None, width_px=width_px, legend=False, labels=False,
                           title=f"Step {i + 1}: {name}")
         cells.append(
             f'<figure style="margin:4px;width:{width_px}px">{fig}<figcaption style="font-size:0.85em">'
             f'<b>{i + 1}. {escape(name)}</b><br>bed {r["change_mm"]:+.1f} mm, now '
             f'{100 * (r["relative_bed"] - 1):+.1f} % against standing; hamstrings '
             f'{r["hamstrings_change_mm"]:+.1f} mm</figcaption></figure>')
-    key = ('<p style="font-size:0.85em">Solid blue: the nerve bed. Dashed purple: the hamstrings. '
-           'Grey: the skeleton and the support.</p>')
+    key = legend_svg(None, width_px=260)
     return Picture(f'{key}<div style="display:flex;flex-wrap:wrap">{"".join(cells)}</div>')

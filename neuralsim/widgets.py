@@ -1,4 +1,4 @@
-"""The explorer: sliders per joint, presets, protocol steps and a live SVG figure.
+"""The explorer: sliders per joint, presets, protocol steps, a live figure and gauges.
 
 >>> from neuralsim.widgets import Explorer
 >>> ex = Explorer("slump")
@@ -9,25 +9,40 @@ True
 Display it in a notebook with ``ex`` (or ``ex.widget``).  Every change (a
 slider, a preset, a protocol step, the body height or mobility) runs one
 method, :meth:`Explorer._update`, which computes the posture's numbers once,
-builds the figure as an SVG string (:mod:`neuralsim.svg`) and writes one line
-of text under it with the change in bed length (mm and %) and in hamstring
-length (mm).  Sliders are clamped to the joint's range for the chosen
-mobility (the widgets clamp; the library itself refuses out-of-range angles).
+draws the figure (:func:`neuralsim.svg.posture_svg`) and the gauges of the
+nerve bed and each hamstring (:func:`neuralsim.svg.gauges_svg`), and writes one
+line of text with the change in bed length (mm and %) and in hamstring length
+(mm).  Sliders are clamped to the joint's range for the chosen mobility (the
+widgets clamp; the library itself refuses out-of-range angles) and the text line
+says when a preset or step was clamped.
+
+The view follows the posture: a protocol step is drawn in the protocol's view, a
+preset in the view of the protocol it comes from, and a posture that the
+current support cannot carry (:func:`neuralsim.svg.support_fits`: a neutral
+standing posture on a plinth, a seated one lying on a couch) switches to one
+that can.
+
+Keyboard (documented in the explorer's help line): Tab moves control by control
+(one stop per slider: the typed-in value box is reached by mouse only, since
+the arrow keys already step the slider by 1 deg and Page Up/Down by 5 deg);
+``n`` / ``p`` (or Page Down / Page Up outside a slider) next / previous step;
+``f`` presentation mode (full screen, larger type; Escape leaves it).
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import ipywidgets as w
 
-from . import protocols
+from . import protocols as _protocols
 from .body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
 from .joints import JOINTS, MOBILITIES, UNIT, joint_range
 from .model import HAMSTRINGS, drawing, muscle_pathway, nerve_pathway
 from .posture import Posture, as_posture
-from .svg import JOINT_LABELS, contributions_svg, load_mechanics, posture_svg
+from .svg import (JOINT_LABELS, gauges_svg, legend_svg, load_mechanics, muscle_info, posture_svg,
+                  support_fits)
 
-__all__ = ["Explorer", "change_text", "ACTION_WORDS"]
+__all__ = ["Explorer", "change_text", "ACTION_WORDS", "choose_view"]
 
 #: joint -> (name, word for an increase, word for a decrease), for the text line.
 ACTION_WORDS: Mapping[str, tuple[str, str, str]] = {
@@ -41,12 +56,24 @@ ACTION_WORDS: Mapping[str, tuple[str, str, str]] = {
     "ankle_dorsiflexion": ("Ankle", "dorsiflexed", "plantarflexed"),
 }
 
+_VIEW_ORDER = ("standing", "sitting", "supine")
+
+
+def choose_view(posture: Any, *preferred: str | None) -> str:
+    """The first of ``preferred`` (then standing, sitting, supine) whose support carries ``posture``."""
+    p = as_posture(posture)
+    for v in (*preferred, *_VIEW_ORDER):
+        if v and support_fits(p, v):
+            return v
+    return next(v for v in preferred if v) if any(preferred) else "standing"  # pragma: no cover
+
 
 def change_text(what: str, bed_before: float, bed_after: float, ham_before: float, ham_after: float,
                 rel_after: float, peak_strain: float | None = None) -> str:
     """The text line: ``what`` → bed change (mm, % of the previous bed), hamstring change (mm), and the state now.
 
-    Lengths in mm; ``rel_after`` is the relative bed length (1 = standing).
+    Lengths in mm; ``rel_after`` is the relative bed length (1 = standing).  The hamstring
+    change is the mean of the three hamstrings (each one is in the gauges).
     """
     d = bed_after - bed_before
     pct = 100.0 * d / bed_before
@@ -58,46 +85,183 @@ def change_text(what: str, bed_before: float, bed_after: float, ham_before: floa
     return s + "."
 
 
+# The explorer's style sheet (no URL in it): visible focus, presentation mode, layout.
+_CSS = """<style>
+.neuralsim-explorer :focus-visible, .neuralsim-explorer .noUi-handle:focus,
+.neuralsim-explorer button:focus, .neuralsim-explorer select:focus {
+  outline: 3px solid #000 !important; outline-offset: 2px; box-shadow: 0 0 0 6px #FFD54F !important; }
+.neuralsim-explorer .neuralsim-text p { margin: 2px 0; font-size: 15px; line-height: 1.35; }
+.neuralsim-explorer.neuralsim-present { position: fixed !important; inset: 0; z-index: 10000;
+  background: #fff; overflow: auto; padding: 10px; box-sizing: border-box; }
+.neuralsim-present .neuralsim-posture { height: calc(100vh - 60px) !important; width: auto !important; max-width: 58vw; }
+.neuralsim-present .neuralsim-side { width: 40vw !important; }
+.neuralsim-present .neuralsim-gauges, .neuralsim-present .neuralsim-legend { width: 100% !important; height: auto !important; }
+.neuralsim-present .neuralsim-text p { font-size: 24px; }
+.neuralsim-present .neuralsim-step, .neuralsim-present button, .neuralsim-present select { font-size: 20px !important; }
+.neuralsim-present button { width: auto !important; height: auto !important; padding: 4px 12px !important; }
+.neuralsim-present .neuralsim-controls { display: none !important; }
+</style>"""
+
+# Browser side (anywidget, no network): names and rounded values with units on every slider
+# handle, one Tab stop per slider, keyboard shortcuts and full screen for presentation mode.
+_ESM = r"""
+function fixSliders(root) {
+  for (const s of root.querySelectorAll('.widget-slider')) {
+    const h = s.querySelector('.noUi-handle');
+    if (!h) continue;
+    const lab = s.querySelector('.widget-label');
+    const text = lab ? lab.textContent.trim() : '';
+    const m = text.match(/^(.*)\((.*)\)\s*$/);
+    const name = m ? m[1].trim() : text;
+    const unit = m ? m[2].trim() : '';
+    if (name && h.getAttribute('aria-label') !== name) h.setAttribute('aria-label', name);
+    const v = parseFloat(h.getAttribute('aria-valuenow'));
+    if (!isNaN(v)) {
+      const t = unit === 'deg' ? `${Math.round(v)} degrees` : unit === 'm' ? `${v.toFixed(2)} metres`
+              : `${Math.round(v * 100) / 100} ${unit}`;
+      if (h.getAttribute('aria-valuetext') !== t) h.setAttribute('aria-valuetext', t);
+    }
+    const r = s.querySelector('.widget-readout');
+    if (r && r.getAttribute('tabindex') !== '-1') r.setAttribute('tabindex', '-1');
+  }
+}
+function click(root, cls) { const b = root.querySelector(cls); if (b && !b.disabled) b.click(); }
+function render({ model, el }) {
+  el.style.display = 'none';
+  let root = null, tries = 0;
+  const start = () => {
+    root = el.closest('.neuralsim-explorer');
+    if (!root) { if (tries++ < 400) setTimeout(start, 50); return; }
+    fixSliders(root);
+    new MutationObserver(() => fixSliders(root)).observe(root, {
+      subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+    root.addEventListener('keydown', (e) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const t = e.target;
+      const typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+      if (typing) return;
+      const inSlider = t && t.classList && t.classList.contains('noUi-handle');
+      const present = root.classList.contains('neuralsim-present');
+      let act = null;
+      if (e.key === 'n' || (!inSlider && (e.key === 'PageDown' || (present && e.key === 'ArrowRight')))) act = '.neuralsim-next';
+      else if (e.key === 'p' || (!inSlider && (e.key === 'PageUp' || (present && e.key === 'ArrowLeft')))) act = '.neuralsim-prev';
+      else if (e.key === 'f') act = '.neuralsim-present-toggle';
+      else if (e.key === 'Escape' && present) act = '.neuralsim-present-toggle';
+      if (act) { e.preventDefault(); e.stopPropagation(); click(root, act); }
+    }, true);
+    const tog = root.querySelector('.neuralsim-present-toggle');
+    if (tog) tog.addEventListener('click', () => {
+      const on = !root.classList.contains('neuralsim-present');
+      try {
+        if (on && root.requestFullscreen && !document.fullscreenElement) root.requestFullscreen().catch(() => {});
+        else if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
+      } catch (err) { /* full screen refused: the fixed full-window layout still applies */ }
+      if (on) setTimeout(() => { const n = root.querySelector('.neuralsim-next'); if (n) n.focus(); }, 300);
+    });
+  };
+  start();
+}
+export default { render };
+"""
+
+
+def _helper():
+    """The browser-side helper widget (anywidget); ``None`` when anywidget is not installed."""
+    try:
+        import anywidget
+        import traitlets
+    except ImportError:  # the explorer still works; sliders keep ipywidgets' own ARIA
+        return None
+
+    class _ExplorerKeys(anywidget.AnyWidget):
+        _esm = _ESM
+        version = traitlets.Int(1).tag(sync=True)
+
+    return _ExplorerKeys()
+
+
+def _preset_view(posture: Posture, current_protocol: str, keys: Iterable[str]) -> str | None:
+    """The view of the protocol a preset comes from: the current protocol if it holds the
+    posture, else a standing protocol, else the first that does (``None`` if none does)."""
+    holders = [k for k in keys if any(s.posture == posture for s in _protocols.ALL[k].steps)]
+    if not holders:
+        holders = [k for k, pr in _protocols.ALL.items() if any(s.posture == posture for s in pr.steps)]
+    if current_protocol in holders:
+        return _protocols.ALL[current_protocol].view
+    views = [_protocols.ALL[k].view for k in holders]
+    return "standing" if "standing" in views else (views[0] if views else None)
+
+
 class Explorer:
     """Interactive explorer of the nerve bed (ipywidgets).
 
     ``protocol``: key of :data:`neuralsim.protocols.ALL` selected for the
-    step-through (default ``"slump"``).  ``view``: ``"standing"``, ``"sitting"``
-    or ``"supine"`` (default: the protocol's view).  ``body``: a
-    :class:`~neuralsim.Body` (height and mobility; default 1.75 m, typical).
-    ``posture``: the starting posture (default neutral, all 0 deg).
-    ``strain``: colour the nerve by local strain when :mod:`neuralsim.mechanics`
-    is available (``True``), or never (``False``).
+    step-through (default ``"slump"``).  ``view``: the view to start in
+    (``"standing"``, ``"sitting"``, ``"supine"``; default the protocol's); after
+    that the view follows the protocol, the preset and the posture (see the
+    module doc).  ``body``: a :class:`~neuralsim.Body` (height and mobility;
+    default 1.75 m, typical).  ``posture``: the starting posture (default
+    neutral, all 0 deg).  ``strain``: draw the nerve's strain halo when
+    :mod:`neuralsim.mechanics` is available (``True``), or never (``False``).
+    ``presets``: preset labels (keys of :data:`neuralsim.protocols.POSTURES`) or
+    a mapping label -> posture to offer (default all); ``protocols``: protocol
+    keys to offer (default all; ``protocol`` is always offered).
+    ``height_px``: the figure's height in pixels (default 470, so the figure,
+    gauges, text line and step buttons fit a 1280 x 800 screen together).
 
     Attributes for code and tests: ``sliders`` (joint -> FloatSlider, deg),
-    ``text`` (HTML text line), ``figure`` (HTML with the SVG), ``presets``
-    (label -> Button), ``next_button``, ``prev_button``, ``reset_button``,
-    ``protocol_select``, ``step_label``, ``height`` (m), ``mobility``,
-    ``widget`` (the whole box), ``state`` (the numbers last shown).
+    ``text`` (HTML text line), ``figure`` (HTML with the SVG), ``gauges`` (HTML
+    with the gauges), ``legend`` (HTML with the key), ``presets`` (label ->
+    Button), ``next_button``, ``prev_button``, ``reset_button``,
+    ``present_button``, ``protocol_select``, ``step_label``, ``height`` (m),
+    ``mobility``, ``widget`` (the whole box), ``view``, ``state`` (the numbers
+    last shown).
     """
 
     def __init__(self, protocol: str = "slump", view: str | None = None, body: Body | None = None,
-                 posture: Any = None, strain: bool = True, width_px: int = 420):
-        if protocol not in protocols.ALL:
-            raise ValueError(f"unknown protocol {protocol!r}: choose one of {', '.join(protocols.ALL)}")
+                 posture: Any = None, strain: bool = True, width_px: int | None = None, *,
+                 presets: Iterable[str] | Mapping[str, Any] | None = None,
+                 protocols: Iterable[str] | None = None, height_px: int = 470):
+        if protocol not in _protocols.ALL:
+            raise ValueError(f"unknown protocol {protocol!r}: choose one of {', '.join(_protocols.ALL)}")
+        keys = list(_protocols.ALL) if protocols is None else list(protocols)
+        for k in keys:
+            if k not in _protocols.ALL:
+                raise ValueError(f"unknown protocol {k!r}: choose one of {', '.join(_protocols.ALL)}")
+        if protocol not in keys:
+            keys.insert(0, protocol)
+        self._protocol_keys = keys
+        if presets is None:
+            preset_map = dict(_protocols.POSTURES)
+        elif isinstance(presets, Mapping):
+            preset_map = {str(k): as_posture(v) for k, v in presets.items()}
+        else:
+            preset_map = {}
+            for label in presets:
+                if label not in _protocols.POSTURES:
+                    raise ValueError(f"unknown preset {label!r}: choose one of {', '.join(_protocols.POSTURES)}")
+                preset_map[label] = _protocols.POSTURES[label]
         self.body = DEFAULT_BODY if body is None else body
-        self._view_fixed = view
-        self.view = view or protocols.ALL[protocol].view
-        self._width = width_px
+        self._height_px = int(height_px if width_px is None else max(300, min(height_px, width_px)))
         self._mech = load_mechanics() if strain else None
         self._hold = False
         self._path_cache: dict = {}
         self._step = -1
         self.state: dict = {}
+        self._start: dict | None = None
+        self._start_label = "since the start"
+        self._note = ""
         start = Posture() if posture is None else as_posture(posture)
+        self.view = choose_view(start, view, _protocols.ALL[protocol].view)
 
+        wide = {"description_width": "175px"}
         self.sliders: dict[str, w.FloatSlider] = {}
         for j in JOINTS:
             lo, hi = joint_range(j, self.body.mobility)
             s = w.FloatSlider(
                 value=min(max(float(getattr(start, j)), lo), hi), min=lo, max=hi, step=1.0,
                 description=f"{JOINT_LABELS[j]} ({UNIT})", readout_format=".0f", continuous_update=True,
-                style={"description_width": "170px"}, layout=w.Layout(width="440px"),
+                style=wide, layout=w.Layout(width="445px"),
                 tooltip=f"{JOINT_LABELS[j]} in degrees; arrow keys step by 1 {UNIT}",
             )
             s.add_class(f"neuralsim-slider-{j}")
@@ -106,7 +270,7 @@ class Explorer:
 
         self.height = w.FloatSlider(value=self.body.height_m, min=HEIGHT_RANGE_M[0], max=HEIGHT_RANGE_M[1],
                                     step=0.01, description="body height (m)", readout_format=".2f",
-                                    style={"description_width": "170px"}, layout=w.Layout(width="440px"))
+                                    style=wide, layout=w.Layout(width="410px"))
         self.height.add_class("neuralsim-height")
         self.height.observe(self._on_body, names="value")
         self.mobility = w.ToggleButtons(options=list(MOBILITIES), value=self.body.mobility,
@@ -116,44 +280,64 @@ class Explorer:
 
         self.reset_button = w.Button(description="reset to neutral", tooltip="all angles back to 0 deg")
         self.reset_button.add_class("neuralsim-reset")
-        self.reset_button.on_click(lambda _b: self.set_posture(Posture(), "Reset to neutral"))
+        self.reset_button.on_click(lambda _b: self.set_posture(Posture(), "Reset to neutral", anchor="since reset"))
 
         self.presets: dict[str, w.Button] = {}
-        for label, p in protocols.POSTURES.items():
+        for label, p in preset_map.items():
             b = w.Button(description=label, tooltip=f"preset: {label}", layout=w.Layout(width="auto"))
             b.add_class("neuralsim-preset")
-            b.on_click(lambda _b, label=label, p=p: self.set_posture(p, f"Preset '{label}'"))
+            b.on_click(lambda _b, label=label, p=p: self._preset(label, p))
             self.presets[label] = b
 
-        self.protocol_select = w.Dropdown(options=[(v.title, k) for k, v in protocols.ALL.items()],
+        self.protocol_select = w.Dropdown(options=[(_protocols.ALL[k].title, k) for k in keys],
                                           value=protocol, description="protocol",
-                                          layout=w.Layout(width="440px"))
+                                          layout=w.Layout(width="100%"), style={"description_width": "64px"})
         self.protocol_select.add_class("neuralsim-protocol")
         self.protocol_select.observe(self._on_protocol, names="value")
-        self.prev_button = w.Button(description="◀ previous step", tooltip="previous step of the protocol")
-        self.next_button = w.Button(description="next step ▶", tooltip="next step of the protocol")
+        self.prev_button = w.Button(description="◀ previous step", tooltip="previous step of the protocol (key p)")
+        self.next_button = w.Button(description="next step ▶", tooltip="next step of the protocol (key n)",
+                                    button_style="primary")
+        self.present_button = w.ToggleButton(value=False, description="presentation",
+                                             tooltip="full screen, larger type; keys n / p step, f or Escape leave",
+                                             icon="")
         self.prev_button.add_class("neuralsim-prev")
         self.next_button.add_class("neuralsim-next")
+        self.present_button.add_class("neuralsim-present-toggle")
         self.prev_button.on_click(lambda _b: self.step(-1))
         self.next_button.on_click(lambda _b: self.step(+1))
+        self.present_button.observe(self._on_present, names="value")
         self.step_label = w.HTML(value="")
         self.step_label.add_class("neuralsim-step")
 
         self.figure = w.HTML(value="")
         self.figure.add_class("neuralsim-figure")
+        self.gauges = w.HTML(value="")
+        self.gauges.add_class("neuralsim-gauges-box")
+        self.legend = w.HTML(value="")
+        self.legend.add_class("neuralsim-legend-box")
         self.text = w.HTML(value="")
         self.text.add_class("neuralsim-text")
+        help_line = w.HTML('<span style="font-size:12px;color:#444">Keys: Tab to a slider, arrows move it; '
+                           'n / p next / previous step; f presentation.</span>')
 
+        side = w.VBox([self.protocol_select, self.step_label,
+                       w.HBox([self.prev_button, self.next_button, self.present_button]),
+                       self.gauges, self.text, self.legend],
+                      layout=w.Layout(width="480px"))
+        side.add_class("neuralsim-side")
+        top = w.HBox([self.figure, side], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+        sl = list(self.sliders.values())
         controls = w.VBox(
-            [*self.sliders.values(), w.HBox([self.reset_button]), self.height, self.mobility,
-             w.HTML("<b>Presets</b>"), w.Box(list(self.presets.values()), layout=w.Layout(flex_flow="row wrap", width="450px")),
-             w.HTML("<b>Step through a protocol</b>"), self.protocol_select,
-             w.HBox([self.prev_button, self.next_button]), self.step_label],
-            layout=w.Layout(width="460px"))
-        picture = w.VBox([self.figure, self.text], layout=w.Layout(max_width="880px"))
-        # The picture comes first: in a narrow notebook column it sits at the top, above the
-        # controls, so a projected explorer shows the body without scrolling.
-        self.widget = w.HBox([picture, controls], layout=w.Layout(flex_flow="row wrap"))
+            [w.HBox([w.VBox(sl[:4]), w.VBox(sl[4:])], layout=w.Layout(flex_flow="row wrap")),
+             w.HBox([self.height, self.reset_button], layout=w.Layout(flex_flow="row wrap")), self.mobility,
+             w.HTML("<b>Presets</b>"), w.Box(list(self.presets.values()), layout=w.Layout(flex_flow="row wrap")),
+             help_line])
+        controls.add_class("neuralsim-controls")
+        parts = [w.HTML(_CSS), top, controls]
+        helper = _helper()
+        if helper is not None:
+            parts.append(helper)
+        self.widget = w.VBox(parts)
         self.widget.add_class("neuralsim-explorer")
 
         self._posture = self._read_sliders()
@@ -170,41 +354,68 @@ class Explorer:
     def protocol(self) -> str:
         return self.protocol_select.value
 
-    def set_posture(self, posture: Any, what: str = "Posture set") -> None:
-        """Move every slider to ``posture`` (clamped to the current ranges) and update once."""
+    def set_posture(self, posture: Any, what: str = "Posture set", view: str | None = None,
+                    anchor: str | None = None) -> None:
+        """Move every slider to ``posture`` (clamped to the current ranges) and update once.
+
+        ``view``: the view to draw it in when its support carries the posture.  ``anchor``: when
+        given, the gauges' "since" column counts from this posture on (its label).
+        """
         p = as_posture(posture)
+        clamped = []
         self._hold = True
         try:
             for j, s in self.sliders.items():
-                s.value = min(max(float(getattr(p, j)), s.min), s.max)
+                want = float(getattr(p, j))
+                got = min(max(want, s.min), s.max)
+                if got != want:
+                    clamped.append(f"{JOINT_LABELS[j]} {got:g}° (asked {want:g}°)")
+                s.value = got
         finally:
             self._hold = False
+        self._note = (f" Clamped to the {self.body.mobility} joint ranges: {', '.join(clamped)}."
+                      if clamped else "")
         self._posture = self._read_sliders()
+        self.view = choose_view(self._posture, view, self.view)
+        if anchor is not None:
+            self._start, self._start_label = None, anchor
         self._update(what)
 
     def step(self, delta: int) -> None:
         """Go ``delta`` steps forwards (+1) or backwards (-1) through the selected protocol."""
-        steps = protocols.ALL[self.protocol].steps
+        proto = _protocols.ALL[self.protocol]
+        steps = proto.steps
         self._step = min(max(self._step + delta, 0), len(steps) - 1)
         name, p = steps[self._step]
         self._show_step()
-        self.set_posture(p, f"Step {self._step + 1}/{len(steps)} '{name}'")
+        anchor = "since step 1" if self._step == 0 or self._start_label != "since step 1" else None
+        self.set_posture(p, f"Step {self._step + 1}/{len(steps)} '{name}'", view=proto.view, anchor=anchor)
 
     def _ipython_display_(self):
         from IPython.display import display
         display(self.widget)
 
     # -- internals ------------------------------------------------------------
+    def _preset(self, label: str, p: Posture) -> None:
+        view = _preset_view(p, self.protocol, self._protocol_keys)
+        self.set_posture(p, f"Preset '{label}'", view=view, anchor="since the preset")
+
+    def _on_present(self, change) -> None:
+        if change["new"]:
+            self.widget.add_class("neuralsim-present")
+        else:
+            self.widget.remove_class("neuralsim-present")
+
     def _read_sliders(self) -> Posture:
         return Posture(**{j: s.value for j, s in self.sliders.items()})
 
     def _show_step(self) -> None:
-        proto = protocols.ALL[self.protocol]
+        proto = _protocols.ALL[self.protocol]
         n = len(proto.steps)
         if self._step < 0:
-            self.step_label.value = f"{proto.title}: {n} steps; press 'next step' to begin."
+            self.step_label.value = f"{n} steps; press 'next step' to begin."
         else:
-            self.step_label.value = (f"{proto.title}: step {self._step + 1} of {n}: "
+            self.step_label.value = (f"Step {self._step + 1} of {n}: "
                                      f"<b>{proto.steps[self._step].name}</b>")
         self.prev_button.disabled = self._step <= 0
         self.next_button.disabled = self._step >= n - 1
@@ -222,19 +433,23 @@ class Explorer:
         name, up, down = ACTION_WORDS[joint]
         verb = up if change["new"] > change["old"] else down
         self._posture = self._posture.replace(**{joint: change["new"]})
+        self._note = ""
+        if not support_fits(self._posture, self.view):
+            self.view = choose_view(self._posture, _protocols.ALL[self.protocol].view)
         self._update(f"{name} {verb} to {change['new']:g}°")
 
     def _on_protocol(self, change) -> None:
         self._step = -1
-        if self._view_fixed is None:
-            self.view = protocols.ALL[change["new"]].view
+        self.view = choose_view(self._posture, _protocols.ALL[change["new"]].view)
         self._show_step()
-        self._update(f"Protocol '{protocols.ALL[change['new']].title}' chosen")
+        self._start, self._start_label = None, "since the protocol was chosen"
+        self._update(f"Protocol '{_protocols.ALL[change['new']].title}' chosen")
 
     def _on_body(self, change) -> None:
         if self._hold:
             return
         self.body = Body(height_m=round(float(self.height.value), 2), mobility=self.mobility.value)
+        before = self._posture
         self._hold = True
         try:
             for j, s in self.sliders.items():
@@ -246,8 +461,14 @@ class Explorer:
         finally:
             self._hold = False
         self._posture = self._read_sliders()
+        clamped = [f"{JOINT_LABELS[j]} {float(getattr(self._posture, j)):g}° (was {float(getattr(before, j)):g}°)"
+                   for j in JOINTS if float(getattr(self._posture, j)) != float(getattr(before, j))]
+        self._note = (f" Clamped to the {self.body.mobility} joint ranges: {', '.join(clamped)}."
+                      if clamped else "")
+        self.view = choose_view(self._posture, self.view)
         what = (f"Height {self.body.height_m:.2f} m" if change["owner"] is self.height
                 else f"Mobility '{self.body.mobility}'")
+        self._start = None       # the reference lengths change with the body
         self._update(what)  # the change is against the same posture in the old body
 
     def _paths(self, b: Body):
@@ -260,7 +481,8 @@ class Explorer:
         return cached
 
     def _update(self, what: str) -> None:
-        """Recompute the numbers for the current posture once, redraw the figure, rewrite the text line.
+        """Recompute the numbers for the current posture once, redraw the figure and the gauges,
+        rewrite the text line.
 
         All numbers come from the library's pathways (the same ones
         :func:`neuralsim.nerve_bed_length` and :func:`neuralsim.muscle_length`
@@ -283,15 +505,34 @@ class Explorer:
             except TypeError:
                 mech = None
         before = self.state or None
+        same_body = before is not None and before.get("body") == b
         bed0 = before["bed_mm"] if before else bed
         ham0 = before["hamstrings_mm"] if before else ham
+        m0 = before["muscles_mm"] if same_body else muscles_mm
+        if self._start is None:
+            self._start = {"bed_mm": bed, "muscles_mm": dict(muscles_mm)}
         peak = None if mech is None else float(mech.peak_strain_pct)
-        self.state = {"what": what, "posture": p, "bed_mm": bed, "relative_bed": rel,
-                      "hamstrings_mm": ham, "bed_change_mm": bed - bed0, "hamstrings_change_mm": ham - ham0,
-                      "contributions_mm": deltas, "peak_strain_pct": peak}
+        self.state = {"what": what, "posture": p, "body": b, "view": self.view, "bed_mm": bed, "relative_bed": rel,
+                      "hamstrings_mm": ham, "muscles_mm": muscles_mm, "bed_change_mm": bed - bed0,
+                      "hamstrings_change_mm": ham - ham0, "contributions_mm": deltas, "peak_strain_pct": peak,
+                      "bed_since_start_mm": bed - self._start["bed_mm"]}
         numbers = {"bed_mm": bed, "relative_bed": rel, "muscles_mm": muscles_mm}
-        fig = posture_svg(p, b, self.view, strain=mech, data=d, width_px=self._width, numbers=numbers)
-        bars = contributions_svg(deltas, width_px=self._width)
-        self.figure.value = f'<div style="display:flex;flex-wrap:wrap;gap:8px">{fig}{bars}</div>'
+        self.figure.value = posture_svg(p, b, self.view, strain=mech, data=d, height_px=self._height_px,
+                                        numbers=numbers, legend=False)
+        rows = [{"name": "nerve bed", "kind": "nerve", "mm": bed, "ref_mm": nerve_run,
+                 "step_mm": bed - bed0, "start_mm": bed - self._start["bed_mm"]}]
+        for m, (_path, run) in muscles.items():
+            rows.append({"name": muscle_info(m)[1], "kind": m, "mm": muscles_mm[m], "ref_mm": run,
+                         "step_mm": muscles_mm[m] - m0[m], "start_mm": muscles_mm[m] - self._start["muscles_mm"][m]})
+        self.gauges.value = gauges_svg(rows, start_label=self._start_label, width_px=470)
+        key = (mech is not None, None if peak is None else round(peak, 1))
+        if key != getattr(self, "_legend_key", None):
+            self._legend_key = key
+            self.legend.value = legend_svg(peak, list(d["muscles"]), width_px=470, strain=mech is not None,
+                                           compact=True)
         line = change_text(what, bed0, bed, ham0, ham, rel, peak)
-        self.text.value = f'<p role="status" aria-live="polite" style="font-size:1.05em">{line}</p>'
+        since = (f' <span class="neuralsim-since">{self._start_label.capitalize()}: nerve bed '
+                 f'{bed - self._start["bed_mm"]:+.0f} mm, hamstrings '
+                 f'{ham - sum(self._start["muscles_mm"].values()) / len(muscles_mm):+.0f} mm.</span>')
+        note = f' <strong class="neuralsim-clamped">{self._note.strip()}</strong>' if self._note else ""
+        self.text.value = f'<p role="status" aria-live="polite">{line}{since}{note}</p>'

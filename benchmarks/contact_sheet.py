@@ -1,0 +1,72 @@
+"""Contact sheets: every protocol step of the slump test, the straight-leg raise and the glides,
+drawn at projector size and photographed in Chromium (``make contact-sheet``).
+
+Each sheet is one PNG in ``artifacts/contact-sheet/`` (1280 px wide, one figure per step as the
+explorer draws it: view, support, strain halo, labels and key), for a teacher to check every
+picture before class.  Needs Debian's Chromium (``/usr/bin/chromium``) and Playwright.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from html import escape
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+import neuralsim as ns  # noqa: E402
+from neuralsim import protocols, svg  # noqa: E402
+from neuralsim.analysis import step_table  # noqa: E402
+
+#: The protocols on the sheets (the slump test, the straight-leg raise, the glides).
+SHEETS = ("slump", "slump_classic", "slr", "sciatic_glide", "sciatic_slider", "sciatic_tensioner",
+          "sciatic_knee_only")
+
+
+def sheet_html(key: str, height_px: int = 360) -> str:
+    proto = protocols.ALL[key]
+    rows = step_table(key)
+    cells = []
+    for i, ((name, p), r) in enumerate(zip(proto.steps, rows)):
+        fig = svg.posture_svg(p, view=proto.view, height_px=height_px, legend=(i == 0),
+                              title=f"Step {i + 1}: {name}")
+        cells.append(f'<figure><div>{fig}</div><figcaption><b>{i + 1}. {escape(name)}</b><br>'
+                     f'nerve bed {r["change_mm"]:+.1f} mm at this step; hamstrings '
+                     f'{r["hamstrings_change_mm"]:+.1f} mm</figcaption></figure>')
+    return ("<!doctype html><html><head><meta charset='utf-8'><style>"
+            "body{font-family:sans-serif;margin:12px;background:#fff}figure{margin:6px;display:inline-block;"
+            "vertical-align:top}figcaption{font-size:18px;max-width:600px}h1{font-size:26px;margin:4px}"
+            f"</style></head><body><h1>{escape(proto.title)} ({proto.view} view)</h1>{''.join(cells)}</body></html>")
+
+
+def render(pages: dict, out_dir: Path, width: int = 1280) -> list[Path]:
+    """Screenshot each ``name -> html`` page at ``width`` px (full page) into ``out_dir``."""
+    from playwright.sync_api import sync_playwright
+    import jupyter_harness as H
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=H.CHROMIUM, headless=True, args=list(H.CHROMIUM_ARGS))
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        for name, html in pages.items():
+            page.set_content(html)
+            path = out_dir / f"{name}.png"
+            page.screenshot(path=str(path), full_page=True)
+            paths.append(path)
+        browser.close()
+    return paths
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "artifacts" / "contact-sheet")
+    ap.add_argument("protocols", nargs="*", default=list(SHEETS))
+    args = ap.parse_args(argv)
+    for p in render({k: sheet_html(k) for k in args.protocols}, args.out):
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
