@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: setup lab test test-fast app bench bench-latency clean load-test hub
+.PHONY: setup lab test test-fast app bench bench-latency clean load-test hub contact-sheet
 
 # Enables the Jupyter server extension neuralsim.websocket (kernel websockets without Nagle delays).
 # A wheel installs it itself (data-files in pyproject.toml); an editable install skips
@@ -39,6 +39,10 @@ app: $(STAMP)
 
 bench-latency: $(STAMP)
 	$(BIN)/python benchmarks/bench_latency.py
+
+# every step of the slump test, straight-leg raise and glides as projected, into artifacts/contact-sheet/
+contact-sheet: $(STAMP)
+	$(BIN)/python benchmarks/contact_sheet.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py

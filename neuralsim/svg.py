@@ -441,7 +441,7 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
                 strain = None
     x0, y0, x1, y1 = view_box(view)
     bh = y1 - y0
-    panel = _LEGEND_W_MM if legend else 0.0
+    panel = (0.04 * _H_MAX_MM + _LEGEND_W * 0.96 * bh / _LEGEND_H) if legend else 0.0
     bw = x1 - x0 + panel
     if height_px is None:
         height_px = 480 if width_px is None else width_px * bh / bw
@@ -494,7 +494,6 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     return "".join(parts)
 
 
-_LEGEND_W_MM = 0.62 * _H_MAX_MM       # the key's panel, right of every view's box
 _LEGEND_H = 560.0                       # legend user units (px at its natural size)
 _LEGEND_W = 300.0
 

@@ -49,8 +49,14 @@ def test_title_desc_and_nerve_path_are_the_library_geometry(view, posture):
     want = drawing(posture, view=view)["nerve"] * (1, -1)   # SVG y points down
     assert pts.shape == want.shape
     assert np.abs(pts - want).max() <= 0.051                # written to 0.1 mm
-    hams = [el for el in root.iter(NS + "polyline") if el.get("class") == "neuralsim-hamstring"]
-    assert len(hams) == 3 and all(el.get("stroke-dasharray") for el in hams)
+    hams = {el.get("data-muscle"): el for el in root.iter(NS + "polyline") if el.get("class") == "neuralsim-hamstring"}
+    assert set(hams) == set(ns.HAMSTRINGS)                   # each hamstring its own path ...
+    assert len({el.get("stroke-dasharray") for el in hams.values()}) == 3     # ... told apart by dash pattern
+    assert {el.get("stroke") for el in hams.values()} == {svg.HAMSTRING_COLOUR}   # one colour: the hamstrings
+    d = drawing(posture, view=view)
+    for m, el in hams.items():
+        assert np.abs(polyline_points(el) - d["muscles"][m] * (1, -1)).max() <= 0.051
+    assert root.get("data-view") == view
 
 
 def test_the_drawn_nerve_is_as_long_as_the_bed_in_plane():
@@ -97,19 +103,27 @@ def fake_strain(profile):
                                  peak_strain_pct=float(profile.max()))
 
 
-def test_uniform_strain_colours_the_whole_nerve_in_one_band():
+def strain_lines(root):
+    return [el for el in root.iter(NS + "polyline") if el.get("class") == "neuralsim-strain"]
+
+
+def test_uniform_strain_draws_one_halo_in_one_band_and_keeps_the_nerve_blue():
     root = parse(svg.posture_svg(ns.Posture(), strain=fake_strain(np.full(40, 5.0))))
-    lines = nerve_lines(root)
-    assert len(lines) == 1 and lines[0].get("stroke") == svg.OKABE_ITO["orange"]   # 4-8 % band
+    halos = strain_lines(root)
+    assert len(halos) == 1 and halos[0].get("stroke") == svg.STRAIN_BANDS[2][1]   # 4-8 % band
+    assert float(halos[0].get("stroke-width")) == svg.halo_width(2)
+    assert [el.get("stroke") for el in nerve_lines(root)] == [svg.NERVE_COLOUR]  # the nerve is always blue
     assert "peak 5.0 %" in ET.tostring(root, "unicode")
 
 
 def test_rising_strain_walks_through_every_band_in_order_and_keeps_the_path():
     p = ns.protocols.SITTING
     root = parse(svg.posture_svg(p, view="sitting", strain=fake_strain(np.linspace(0.0, 20.0, 200))))
-    lines = nerve_lines(root)
+    lines = strain_lines(root)
     colours = [el.get("stroke") for el in lines]
     assert colours == [band[1] for band in svg.STRAIN_BANDS]
+    widths = [float(el.get("stroke-width")) for el in lines]
+    assert all(b > a for a, b in zip(widths, widths[1:]))     # the halo widens band by band: not colour alone
     joined = np.vstack([polyline_points(el) for el in lines])
     want = drawing(p, view="sitting")["nerve"] * (1, -1)
     # consecutive pieces share their end points, so the union is the whole path
@@ -119,9 +133,46 @@ def test_rising_strain_walks_through_every_band_in_order_and_keeps_the_path():
 
 def test_strain_colour_bands():
     assert svg.strain_colour(0.0) == svg.STRAIN_BANDS[0][1]
-    assert svg.strain_colour(7.99) == svg.OKABE_ITO["orange"]
-    assert svg.strain_colour(8.0) == svg.OKABE_ITO["vermillion"]
-    assert svg.strain_colour(15.7) == svg.OKABE_ITO["black"]
+    assert svg.strain_colour(7.99) == svg.STRAIN_BANDS[2][1]
+    assert svg.strain_colour(8.0) == svg.STRAIN_BANDS[3][1]
+    assert svg.strain_colour(15.7) == svg.STRAIN_BANDS[4][1]
+
+
+# Machado, Oliveira & Fernandes (2009), severity 1: linear-RGB matrices of the three dichromacies.
+CVD = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+    "typical": [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+}
+
+
+def _lab(hex_colour, matrix):
+    rgb = np.array([int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    lin = np.clip(np.array(matrix) @ lin, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ lin
+    xyz /= np.array([0.9505, 1.0, 1.089])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+@pytest.mark.parametrize("vision", list(CVD))
+def test_strain_bands_stay_ordered_and_apart_for_colour_blind_viewers(vision):
+    """Under simulated protanopia, deuteranopia and tritanopia every band is at least 10 L* units
+    lighter than the next one up (the order reads from lightness alone) and neighbours differ by at
+    least 15 CIELAB units."""
+    labs = [_lab(colour, CVD[vision]) for _u, colour, _l in svg.STRAIN_BANDS]
+    lightness = [lab[0] for lab in labs]
+    assert all(b < a - 10 for a, b in zip(lightness, lightness[1:])), lightness
+    assert min(np.linalg.norm(b - a) for a, b in zip(labs, labs[1:])) >= 15
+
+
+def test_old_bands_failed_the_same_check():
+    """The check above can fail: the old Okabe-Ito bands (sky blue, bluish green, orange, vermillion,
+    black) do not darken band by band under deuteranopia (orange is lighter than bluish green)."""
+    old = [_lab(c, CVD["deuteranopia"])[0] for c in ("#56B4E9", "#009E73", "#E69F00", "#D55E00", "#000000")]
+    assert not all(b < a - 10 for a, b in zip(old, old[1:]))
 
 
 def test_auto_falls_back_to_a_plain_nerve_without_mechanics(monkeypatch):
@@ -130,6 +181,7 @@ def test_auto_falls_back_to_a_plain_nerve_without_mechanics(monkeypatch):
     root = parse(svg.posture_svg(ns.protocols.SITTING, view="sitting"))
     lines = nerve_lines(root)
     assert len(lines) == 1 and lines[0].get("stroke") == svg.NERVE_COLOUR
+    assert strain_lines(root) == []
     assert "nerve strain" not in ET.tostring(root, "unicode")
 
 
@@ -154,7 +206,9 @@ def test_contribution_bars_are_proportional_and_signed():
     # hip 90 deg wraps: 41 mm x pi/2; knee 90 deg folds: -2 x 25 mm x tan 45 deg
     ratio = (P("nerve_offset_hip") * math.pi / 2) / (2 * P("nerve_offset_knee"))
     assert float(hip.get("width")) / float(knee.get("width")) == pytest.approx(ratio, rel=0.01)
-    assert hip.get("fill") == svg.OKABE_ITO["vermillion"] and knee.get("fill") == svg.OKABE_ITO["blue"]
+    # one colour for the nerve everywhere: filled where the joint lengthens the bed, outlined where it shortens it
+    assert hip.get("fill") == svg.NERVE_COLOUR and knee.get("fill") == "#FFFFFF"
+    assert knee.get("stroke") == svg.NERVE_COLOUR
     assert float(knee.get("x")) + float(knee.get("width")) == pytest.approx(float(hip.get("x")), abs=0.11)
     assert float(bars["ankle_dorsiflexion"].get("width")) == 0.0
 
@@ -169,7 +223,7 @@ def test_bars_widen_their_scale_for_big_changes():
 def test_ids_are_unique_across_pictures_on_one_page():
     page = svg.protocol_strip("slump").svg
     ids = re.findall(r'id="([^"]+)"', page)
-    assert len(ids) == len(set(ids)) == 2 * len(ns.protocols.SLUMP_SEED)
+    assert len(ids) == len(set(ids)) == 2 * len(ns.protocols.SLUMP_SEED)   # the key has no id
 
 
 def test_no_network_or_script_in_the_svg():
@@ -242,3 +296,156 @@ def test_points_attr_is_each_point_to_a_tenth_of_a_mm_with_y_flipped(pts):
     assert np.all(np.abs(back[:, 1] + arr[:, 1]) <= 0.05 + 1e-9)
     values = [v for p in pairs for v in p.split(",")]
     assert "-0" not in values and not any("e" in v for v in values)   # no negative zero, no exponent
+
+
+# -- silhouette, supports, labels, key, gauges --------------------------------------------------
+
+def _shapes(root, cls):
+    """Every point (SVG coordinates) of the polygons, polylines and circles under groups of class ``cls``."""
+    pts = []
+    for g in root.iter(NS + "g"):
+        if cls not in (g.get("class") or "").split():
+            continue
+        for el in g.iter():
+            if el.tag in (NS + "polygon", NS + "polyline"):
+                pts.append(polyline_points(el))
+            elif el.tag == NS + "circle":
+                cx, cy, r = (float(el.get(k)) for k in ("cx", "cy", "r"))
+                pts.append(np.array([[cx - r, cy - r], [cx + r, cy + r]]))
+    return np.vstack(pts)
+
+
+def _legend_box(root):
+    g = next(g for g in root.iter(NS + "g") if g.get("class") == "neuralsim-legend")
+    m = re.match(r"translate\(([-\d.]+) ([-\d.]+)\) scale\(([\d.]+)\)", g.get("transform"))
+    tx, ty, k = (float(v) for v in m.groups())
+    return tx, ty, tx + svg._LEGEND_W * k, ty + svg._LEGEND_H * k
+
+
+CASES = [(f"{key} {i + 1}", s.posture, pr.view) for key, pr in ns.protocols.ALL.items()
+         for i, s in enumerate(pr.steps)]
+
+
+@pytest.mark.parametrize("height", [1.40, 1.75, 2.10])
+@pytest.mark.parametrize("name,posture,view", CASES, ids=[c[0] for c in CASES])
+def test_the_key_never_overlaps_the_body_or_the_labels(name, posture, view, height):
+    root = parse(svg.posture_svg(posture, ns.Body(height), view, strain=fake_strain(np.full(10, 3.0))))
+    body = np.vstack([_shapes(root, "neuralsim-body"), _shapes(root, "neuralsim-head"),
+                      _shapes(root, "neuralsim-labels")])
+    x0, y0, x1, y1 = _legend_box(root)
+    vb = [float(v) for v in root.get("viewBox").split()]
+    assert body[:, 0].max() < x0, f"{name}: body/labels reach x={body[:, 0].max():.0f}, key starts at {x0:.0f}"
+    assert x1 <= vb[0] + vb[2] + 1 and y1 <= vb[1] + vb[3] + 1          # and the key is inside the picture
+
+
+def _support_top(root):
+    g = next(el for el in root.iter() if el.get("class") == "neuralsim-support")
+    rect = g if g.tag == NS + "rect" else next(g.iter(NS + "rect"))
+    return g.get("data-support"), float(rect.get("y"))
+
+
+@pytest.mark.parametrize("name,posture,view", CASES, ids=[c[0] for c in CASES])
+def test_every_protocol_step_rests_on_its_support(name, posture, view):
+    """The drawn support is the one of the view, the posture fits it, and the body rests on it:
+    the lowest point of the pelvis and trunk (sitting, supine) or of the standing foot (standing)
+    is within 40 mm of the support's top, and nothing of them sinks further than that into it."""
+    assert svg.support_fits(posture, view), name
+    d = drawing(posture, view=view)
+    root = parse(svg.posture_svg(posture, view=view, strain=None, data=d))
+    support, top = _support_top(root)
+    assert support == {"standing": "floor", "sitting": "plinth", "supine": "couch"}[view]
+    sil = svg._silhouette(ns.DEFAULT_BODY)
+    if view == "standing":
+        segs = ("foot",)
+        frames = {"foot": (np.array([0.0, -ns.DEFAULT_BODY.segment("thigh") - ns.DEFAULT_BODY.segment("shank")]), 0.0)}
+    else:
+        segs = ("pelvis", "lumbar") + (("thigh",) if view == "sitting" else ())
+        frames = d["frames"]
+    pts = np.vstack([svg._to_world(frames[s], p) for s in segs for p in sil[s]])
+    lowest = -pts[:, 1].min()           # SVG y of the lowest point
+    assert abs(lowest - top) <= 40.0, (name, lowest, top)
+
+
+def test_support_rules_by_hand():
+    fits = svg.support_fits
+    assert fits(ns.Posture(), "standing") and fits(ns.Posture(), "supine") and not fits(ns.Posture(), "sitting")
+    seated = ns.protocols.SITTING
+    assert fits(seated, "sitting") and not fits(seated, "standing")
+    assert not fits(ns.Posture(knee_flexion=60), "supine")            # the shank would go through the couch
+    assert fits(ns.Posture(hip_flexion=70, knee_flexion=45), "supine")   # the supine glide's start
+
+
+def test_labels_start_on_their_own_paths():
+    d = drawing(ns.protocols.SLR_SENSITISERS[1].posture, view="supine")
+    root = parse(svg.posture_svg(ns.protocols.SLR_SENSITISERS[1].posture, view="supine", strain=None, data=d))
+    g = next(g for g in root.iter(NS + "g") if g.get("class") == "neuralsim-labels")
+    texts = [el.text for el in g.iter(NS + "text")]
+    leaders = [polyline_points(el)[0] * (1, -1) for el in g.iter(NS + "polyline")]
+    assert texts == ["roots", "sciatic", "tibial", "SM", "ST", "BFlh"]
+    paths = [d["nerve"]] * 3 + [d["muscles"][m] for m in ("semimembranosus", "semitendinosus", "biceps_femoris_lh")]
+    for text, start, path in zip(texts, leaders, paths):
+        # the leader starts on a vertex of its own path (to the 0.1 mm the SVG is written in)
+        assert np.min(np.abs(path - start).max(axis=1)) <= 0.051, text
+    font = float(g.get("font-size"))
+    assert font >= 60          # about 14 px at the explorer's size: readable from the back of a room
+
+
+def test_a_muscle_added_from_data_is_drawn_with_a_group_style():
+    d = dict(drawing(ns.Posture(hip_flexion=30)))
+    d["muscles"] = {**d["muscles"], "rectus_femoris": d["muscles"]["semitendinosus"] + (80.0, 0.0)}
+    text = svg.posture_svg(ns.Posture(hip_flexion=30), strain=None, data=d)
+    root = parse(text)
+    other = [el for el in root.iter(NS + "polyline") if el.get("data-muscle") == "rectus_femoris"]
+    assert len(other) == 1 and other[0].get("stroke") == svg.MUSCLE_STYLES["other"][0]
+    assert "rectus femoris" in text                        # and it is in the key
+    assert svg.muscle_info("rectus_femoris")[0] == "other"
+
+
+def test_head_shows_where_the_person_looks():
+    def gaze(p):
+        root = parse(svg.posture_svg(p, view="sitting", strain=None))
+        el = next(el for el in root.iter(NS + "polyline") if el.get("class") == "neuralsim-gaze")
+        a, b = polyline_points(el) * (1, -1)
+        return math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
+    upright = ns.protocols.SITTING
+    # the gaze turns with the head: straight ahead, then 40 deg down (flexion), then 40 deg up
+    assert gaze(upright) == pytest.approx(0.0, abs=0.5)
+    assert gaze(upright.replace(cervical_flexion=40)) == pytest.approx(-40.0, abs=0.5)
+    assert gaze(upright.replace(cervical_flexion=-40)) == pytest.approx(40.0, abs=0.5)
+
+
+def _gauge_rows():
+    p, ref = ns.protocols.SLR_SENSITISERS[1].posture, ns.Posture()
+    rows = [{"name": "nerve bed", "kind": "nerve", "mm": ns.nerve_bed_length(p), "ref_mm": ns.nerve_bed_length(ref),
+             "step_mm": 12.0, "start_mm": 40.0}]
+    for m, short in zip(ns.HAMSTRINGS, ("SM", "ST", "BFlh")):
+        rows.append({"name": short, "kind": m, "mm": ns.muscle_length(p, m), "ref_mm": ns.muscle_length(ref, m),
+                     "step_mm": -3.0, "start_mm": 0.0})
+    return rows
+
+
+def test_gauges_are_the_change_against_the_reference_side_by_side():
+    rows = _gauge_rows()
+    root = parse(svg.gauges_svg(rows))
+    bars = [el for el in root.iter(NS + "rect") if el.get("class") == "neuralsim-gauge"]
+    assert [b.get("data-kind") for b in bars] == ["nerve", *ns.HAMSTRINGS]
+    pcts = [100 * (r["mm"] / r["ref_mm"] - 1) for r in rows]
+    assert [float(b.get("data-pct")) for b in bars] == pytest.approx(pcts, abs=0.006)
+    lo, hi = svg.GAUGE_RANGE_PCT
+    width = [float(b.get("width")) for b in bars]
+    for w_, pct in zip(width, pcts):       # bar length proportional to the % change (inside the scale)
+        assert w_ / width[0] == pytest.approx(min(pct, hi) / pcts[0], rel=0.01)
+    assert bars[0].get("fill") == svg.NERVE_COLOUR and {b.get("fill") for b in bars[1:]} == {svg.HAMSTRING_COLOUR}
+    # the straight-leg raise to 60 deg: the hip wraps the bed by 41 mm x 60 deg in radians
+    assert rows[0]["mm"] - rows[0]["ref_mm"] == pytest.approx(P("nerve_offset_hip") * math.radians(60), abs=0.01)
+    text = ET.tostring(root, "unicode")
+    assert "last step" in text and "since start" in text and "against standing" in text
+    assert "+12" in text and "+40" in text and "\u22123" in text      # signed, Unicode minus
+
+
+def test_gauges_clip_beyond_their_scale_with_an_arrow():
+    rows = [{"name": "x", "kind": "semitendinosus", "mm": 150.0, "ref_mm": 100.0, "step_mm": 0, "start_mm": 0}]
+    root = parse(svg.gauges_svg(rows))
+    bar = next(el for el in root.iter(NS + "rect") if el.get("class") == "neuralsim-gauge")
+    assert float(bar.get("data-pct")) == pytest.approx(50.0)
+    assert len(list(root.iter(NS + "polygon"))) == 1       # the arrow says "more than the scale shows"

@@ -5,12 +5,15 @@ import numpy as np
 import pytest
 
 import neuralsim as ns
-from neuralsim import protocols, widgets
-from neuralsim.widgets import Explorer
+from neuralsim import protocols, svg, widgets
+from neuralsim.svg import support_fits
+from neuralsim.widgets import Explorer, choose_view
 
 LINE = re.compile(
     r"(?P<what>.+) → nerve bed (?P<d>[+-]\d+) mm \((?P<pct>[+-][\d.]+) %\); hamstrings (?P<dh>[+-]\d+) mm\. "
-    r"Bed now (?P<bed>\d+) mm, (?P<rel>[+-][\d.]+) % against standing(; peak nerve strain (?P<peak>[\d.]+) %)?\.")
+    r"Bed now (?P<bed>\d+) mm, (?P<rel>[+-][\d.]+) % against standing(; peak nerve strain (?P<peak>[\d.]+) %)?\."
+    r" (?P<since>Since [^:]+): nerve bed (?P<sbed>[+-]\d+) mm, hamstrings (?P<sham>[+-]\d+) mm\."
+    r"(?: (?P<clamped>Clamped to the \w+ joint ranges: .+\.))?")
 
 
 def parse(ex):
@@ -56,7 +59,9 @@ def test_controls_are_labelled_classed_and_start_neutral(ex):
     assert all("neuralsim-preset" in b._dom_classes for b in ex.presets.values())
     assert ex.posture == ns.Posture()
     assert 'aria-live="polite"' in ex.text.value
-    assert ex.figure.value.count("<title") == 2 and ex.figure.value.count("<desc") == 2
+    assert ex.figure.value.count("<title") == 1 and ex.figure.value.count("<desc") == 1
+    assert ex.gauges.value.count("<title") == 1 and 'class="neuralsim-gauges"' in ex.gauges.value
+    assert ex.view == "standing"      # neutral is a standing posture, even in the slump explorer
 
 
 def test_the_issue_example_knee_extended(ex):
@@ -113,16 +118,17 @@ def test_every_preset(ex, label):
 def test_every_protocol_step_forwards_and_back(key):
     ex = Explorer(key, strain=False)
     proto = protocols.ALL[key]
-    assert ex.view == proto.view
+    assert ex.view == choose_view(ns.Posture(), proto.view)     # neutral start: the protocol's view if it fits
     assert ex.prev_button.disabled
     previous = ex.posture
     for i, (name, p) in enumerate(proto.steps):
         ex.next_button.click()
         assert ex.posture == p
-        assert name in ex.step_label.value and f"step {i + 1} of {len(proto.steps)}" in ex.step_label.value
+        assert name in ex.step_label.value and f"Step {i + 1} of {len(proto.steps)}" in ex.step_label.value
         m = assert_line_matches_library(ex, previous, p)
         assert m["what"] == f"Step {i + 1}/{len(proto.steps)} '{name}'"
         assert proto.view.capitalize() + " view" in ex.figure.value
+        assert f'data-view="{proto.view}"' in ex.figure.value and support_fits(p, proto.view)
         previous = p
     assert ex.next_button.disabled
     for i in range(len(proto.steps) - 2, -1, -1):
@@ -134,7 +140,7 @@ def test_every_protocol_step_forwards_and_back(key):
 def test_choosing_a_protocol_switches_view_and_restarts(ex):
     ex.next_button.click()
     ex.protocol_select.value = "slr"
-    assert ex.view == "supine" and "press 'next step'" in ex.step_label.value
+    assert ex.view == "supine" and "press 'next step'" in ex.step_label.value   # sitting fits the couch too
     ex.next_button.click()
     assert ex.posture == protocols.SLR_SENSITISERS[0].posture
 
@@ -192,7 +198,7 @@ def test_strain_in_text_and_figure_when_mechanics_exists():
     else:
         want = float(nm(protocols.POSTURES["slump end (look down, dorsiflex)"]).peak_strain_pct)
         assert float(peak) == pytest.approx(round(want, 1), abs=0.051)
-        assert f"peak {want:.1f} %" in ex.figure.value
+        assert f"peak {want:.1f} %" in ex.legend.value and "neuralsim-strain" in ex.figure.value
 
 
 def test_strain_colouring_uses_the_documented_api(monkeypatch):
@@ -208,17 +214,133 @@ def test_strain_colouring_uses_the_documented_api(monkeypatch):
     ex = Explorer("slump")
     ex.sliders["knee_flexion"].value = 10
     assert parse(ex)["peak"] == "9.0"
-    assert 'stroke="#D55E00"' in ex.figure.value      # the 8-15 % band colour
+    halo = f'stroke="{svg.STRAIN_BANDS[3][1]}" stroke-width="{svg.halo_width(3):g}"'
+    assert halo in ex.figure.value      # the 8-15 % band: its colour and its width
 
 
 def test_display_hook_and_widget(ex):
     import ipywidgets
     assert isinstance(ex.widget, ipywidgets.Box) and hasattr(ex, "_ipython_display_")
-    picture, controls = ex.widget.children                  # picture first: on top when the column is narrow
-    assert list(picture.children) == [ex.figure, ex.text]     # the text line sits under the figure
-    assert ex.sliders["knee_flexion"] in controls.children
+    _style, top, controls = ex.widget.children[:3]          # picture first: on top when the column is narrow
+    figure, side = top.children
+    assert figure is ex.figure
+    # beside the figure, all on one 1280 x 800 screen: protocol, step buttons, gauges, text line, key
+    assert [c for c in side.children if c in (ex.gauges, ex.text, ex.legend, ex.protocol_select)] == [
+        ex.protocol_select, ex.gauges, ex.text, ex.legend]
+    assert any(ex.next_button in getattr(c, "children", ()) for c in side.children)
+    sliders = [s for box in controls.children[0].children for s in box.children]
+    assert sliders == list(ex.sliders.values())
 
 
 def test_unknown_protocol_is_refused():
     with pytest.raises(ValueError, match="protocol"):
         Explorer("pilates")
+
+
+# -- views, supports, presets and protocols per notebook, clamping, gauges ------------------------
+
+def test_view_follows_the_posture_and_never_the_wrong_support(ex):
+    assert ex.view == "standing"                           # neutral: standing, not lying above a plinth
+    ex.next_button.click()                                  # slump step 1: sitting on the plinth
+    assert ex.view == "sitting" and 'data-support="plinth"' in ex.figure.value
+    ex.reset_button.click()                                 # back to neutral: standing again
+    assert ex.view == "standing" and 'data-support="floor"' in ex.figure.value
+    ex.presets["sitting"].click()
+    assert ex.view == "sitting"
+    ex.sliders["hip_flexion"].value = 30                    # leaning back off the plinth's edge ...
+    assert ex.view == "standing"                            # ... is drawn standing (hip 30, knee 90 fits)
+    ex.presets["straight-leg raise 60 deg"].click()
+    assert ex.view == "supine" and 'data-support="couch"' in ex.figure.value
+
+
+@pytest.mark.parametrize("label", list(protocols.POSTURES))
+def test_every_preset_is_drawn_on_a_support_that_carries_it(label):
+    for key in ("slump", "slr", "hip_hinge", "sciatic_glide"):
+        ex = Explorer(key, strain=False)
+        ex.presets[label].click()
+        assert support_fits(protocols.POSTURES[label], ex.view), (key, label, ex.view)
+        assert f'data-view="{ex.view}"' in ex.figure.value
+
+
+def test_preset_view_is_the_view_of_the_protocol_it_comes_from():
+    ex = Explorer("hip_hinge", strain=False)
+    ex.presets["sitting"].click()
+    assert ex.view == "sitting"                 # no jack-knifed standing figure
+    ex.presets["slump end (look down, dorsiflex)"].click()
+    assert ex.view == "sitting"
+    ex.presets["neutral (standing)"].click()
+    assert ex.view == "standing"
+    ex = Explorer("slr", strain=False)
+    ex.presets["neutral (standing)"].click()     # in the straight-leg raise: lying on the back
+    assert ex.view == "supine"
+
+
+def test_seated_glides_are_never_drawn_supine():
+    ex = Explorer("sciatic_glide", strain=False)
+    assert ex.view == "supine"
+    ex.protocol_select.value = "sciatic_slider"
+    for _ in protocols.ALL["sciatic_slider"].steps:
+        ex.next_button.click()
+        assert ex.view == "sitting"
+
+
+def test_choose_view_by_hand():
+    assert choose_view(ns.Posture(), "sitting") == "standing"
+    assert choose_view(protocols.SITTING, "standing") == "sitting"
+    assert choose_view(ns.Posture(knee_flexion=60), "supine") == "standing"   # shank would go through the couch
+    assert choose_view(ns.Posture(hip_flexion=70, knee_flexion=45), "supine") == "supine"
+
+
+def test_each_notebook_explorer_offers_only_its_own_presets_and_protocols():
+    ex = Explorer("slr", protocols=["slr"], presets=["straight-leg raise 60 deg"], strain=False)
+    assert list(ex.presets) == ["straight-leg raise 60 deg"]
+    assert [v for _t, v in ex.protocol_select.options] == ["slr"]
+    ex = Explorer("slump", protocols=["slump_classic"], presets={"my sit": protocols.SITTING}, strain=False)
+    assert [v for _t, v in ex.protocol_select.options] == ["slump", "slump_classic"]   # its own always offered
+    ex.presets["my sit"].click()
+    assert ex.posture == protocols.SITTING
+    with pytest.raises(ValueError, match="preset"):
+        Explorer("slr", presets=["yoga"])
+    with pytest.raises(ValueError, match="protocol"):
+        Explorer("slr", protocols=["pilates"])
+
+
+def test_a_clamped_preset_says_so():
+    ex = Explorer("hip_hinge", strain=False)
+    ex.mobility.value = "hypomobile"
+    ex.presets["toe touch by rounding"].click()       # lumbar 55 and thoracic 35 deg: over the hypomobile ranges
+    m = parse(ex)
+    lo_hi = ns.joint_range("lumbar_flexion", "hypomobile")
+    assert m["clamped"] and f"low back flexion {lo_hi[1]:g}° (asked 55°)" in m["clamped"]
+    assert "upper back flexion 30° (asked 35°)" in m["clamped"]
+    ex.presets["hip hinge"].click()                   # hip 90 deg fits the hypomobile range: no note
+    assert parse(ex)["clamped"] is None
+
+
+def test_gauges_show_the_last_step_beside_the_change_since_step_1():
+    ex = Explorer("slump", strain=False)
+    for _ in range(3):                                 # sit, slump, extend one knee
+        ex.next_button.click()
+    steps = protocols.SLUMP_SEED
+    bed = [ns.nerve_bed_length(s.posture) for s in steps[:3]]
+    m = parse(ex)
+    assert m["since"] == "Since step 1"
+    assert int(m["sbed"]) == round(bed[2] - bed[0]) and int(m["d"]) == round(bed[2] - bed[1])
+    g = ex.gauges.value
+    assert "last step" in g and "since step 1" in g and "against standing" in g
+    # the desc lists each structure's % against standing, hand-checked for the knee step:
+    # semitendinosus gains 2 x 45 mm x tan 45 deg = 90 mm between knee 90 deg and knee 0
+    st_now = ns.muscle_length(steps[2].posture, "semitendinosus")
+    st_ref = ns.muscle_length(ns.Posture(), "semitendinosus")
+    assert f"ST: {100 * (st_now / st_ref - 1):+.1f} %" in g
+    st_step = st_now - ns.muscle_length(steps[1].posture, "semitendinosus")
+    assert st_step == pytest.approx(2 * ns.parameters.value("semitendinosus_knee"), abs=0.01)
+    assert f"last step {st_step:+.0f} mm" in g
+
+
+def test_presentation_mode_toggles_a_class():
+    ex = Explorer("slump", strain=False)
+    ex.present_button.value = True
+    assert "neuralsim-present" in ex.widget._dom_classes
+    ex.present_button.value = False
+    assert "neuralsim-present" not in ex.widget._dom_classes
