@@ -4,7 +4,8 @@ Length-angle curves, heat maps over two joints, protocol step bars, the
 straight-leg raise with sensitisers, the model beside the published figures
 and nerve strain profiles.  Every function returns the matplotlib ``Figure``;
 all numbers come from the core model (mm, degrees, %).  Colours are the
-Okabe-Ito palette, and lines also differ in style.
+the figure's: the nerve blue, the hamstrings purple, the calf grey; lines also
+differ in style.
 """
 from __future__ import annotations
 
@@ -16,21 +17,25 @@ from .body import DEFAULT_BODY, Body
 from .joints import UNIT, joint_range
 from .model import MUSCLES, muscle_length, nerve_bed_length, relative_bed_length
 from .posture import Posture, as_posture
-from .svg import JOINT_LABELS, OKABE_ITO
+from .svg import GASTROC_COLOUR, HAMSTRING_COLOUR, JOINT_LABELS, NERVE_COLOUR, OKABE_ITO
 
 __all__ = ["length_angle_curves", "two_joint_heatmap", "step_bars", "sensitiser_curves",
            "evidence_figure", "strain_profiles"]
 
-_COLOURS = {"nerve": OKABE_ITO["blue"], "semimembranosus": OKABE_ITO["reddish_purple"],
-            "semitendinosus": OKABE_ITO["vermillion"], "biceps_femoris_lh": OKABE_ITO["orange"],
-            "gastrocnemius": OKABE_ITO["bluish_green"]}
+# One colour meaning across the figure, the gauges and these plots: the nerve blue, the
+# hamstrings purple (told apart by line style), the calf grey.
+_COLOURS = {"nerve": NERVE_COLOUR, "semimembranosus": HAMSTRING_COLOUR,
+            "semitendinosus": HAMSTRING_COLOUR, "biceps_femoris_lh": HAMSTRING_COLOUR,
+            "gastrocnemius": GASTROC_COLOUR}
 _STYLES = {"nerve": "-", "semimembranosus": "--", "semitendinosus": "-.", "biceps_femoris_lh": ":",
            "gastrocnemius": (0, (5, 1, 1, 1, 1, 1))}
 
 
 #: Okabe-Ito without yellow (too pale for lines on white).
-_LINE_COLOURS = [OKABE_ITO[k] for k in ("black", "orange", "sky_blue", "bluish_green", "blue",
-                                        "vermillion", "reddish_purple")]
+#: Lines that are all the nerve under different conditions: blues, greens and greys (never the
+#: hamstrings' purple or the strain halo's yellow-brown), told apart by line style too.
+_LINE_COLOURS = [NERVE_COLOUR, OKABE_ITO["black"], OKABE_ITO["sky_blue"], OKABE_ITO["bluish_green"],
+                 "#777777", "#00466E", "#5FB89A"]
 
 
 
