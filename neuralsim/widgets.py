@@ -415,7 +415,7 @@ class Explorer:
         if self._step < 0:
             self.step_label.value = f"{n} steps; press 'next step' to begin."
         else:
-            self.step_label.value = (f"Step {self._step + 1} of {n}: "
+            self.step_label.value = (f"Now at step {self._step + 1} of {n}: "
                                      f"<b>{proto.steps[self._step].name}</b>")
         self.prev_button.disabled = self._step <= 0
         self.next_button.disabled = self._step >= n - 1

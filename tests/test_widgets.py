@@ -124,7 +124,7 @@ def test_every_protocol_step_forwards_and_back(key):
     for i, (name, p) in enumerate(proto.steps):
         ex.next_button.click()
         assert ex.posture == p
-        assert name in ex.step_label.value and f"Step {i + 1} of {len(proto.steps)}" in ex.step_label.value
+        assert name in ex.step_label.value and f"step {i + 1} of {len(proto.steps)}" in ex.step_label.value
         m = assert_line_matches_library(ex, previous, p)
         assert m["what"] == f"Step {i + 1}/{len(proto.steps)} '{name}'"
         assert proto.view.capitalize() + " view" in ex.figure.value

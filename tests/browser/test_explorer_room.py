@@ -1,0 +1,215 @@
+"""The explorer as projected: 1280 x 800 in Voila and JupyterLab, every view, keyboard, axe-core.
+
+* Fits the room: with the explorer scrolled to the top of the page, the figure, the gauges,
+  the text line and both step buttons are inside the viewport (and, in JupyterLab, inside the
+  notebook's visible area) together: no scrolling between the picture and "next step".
+* The key never covers the body: the bounding boxes (as the browser lays them out) of the key
+  and of the drawn body, head and labels do not intersect.
+* Every preset and every step of every protocol the notebook offers is drawn on a support
+  that carries the posture the sliders show (``neuralsim.svg.support_fits``), and the support
+  drawn is the view's (floor, plinth, couch).
+* Sliders: an accessible name and a rounded value with its unit on every handle; one Tab stop
+  per slider; keys n / p step through the protocol; f opens presentation mode.
+* axe-core (bundled in axe-playwright-python, injected into the page, nothing fetched) finds no
+  serious or critical violation in the explorer of each notebook that has one.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import explorer_driver as D
+import jupyter_harness as H
+import neuralsim as ns
+from neuralsim.svg import support_fits
+
+pytestmark = pytest.mark.browser
+
+ROOM = {"width": 1280, "height": 800}
+EXPLORER_NOTEBOOKS = ["00_start_here.ipynb", "01_hamstrings_or_nerve.ipynb", "02_slump_test.ipynb",
+                      "03_straight_leg_raise.ipynb", "04_nerve_glides.ipynb"]
+SUPPORT = {"standing": "floor", "sitting": "plinth", "supine": "couch"}
+
+_RECTS = """() => {
+  const r = (e) => { if (!e) return null; const b = e.getBoundingClientRect();
+                     return [b.left, b.top, b.right, b.bottom]; };
+  const q = (s) => r(document.querySelector(s));
+  const area = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
+            || document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+  return {figure: q('.neuralsim-figure svg'), gauges: q('.neuralsim-gauges'), text: q('.neuralsim-text'),
+          next: q('.neuralsim-next'), prev: q('.neuralsim-prev'), legend: q('.neuralsim-legend-box svg'),
+          body: q('.neuralsim-figure .neuralsim-body'), head: q('.neuralsim-figure .neuralsim-head'),
+          labels: q('.neuralsim-figure .neuralsim-labels'), area: r(area),
+          view: [0, 0, window.innerWidth, window.innerHeight]};
+}"""
+
+
+def _inside(inner, outer, tol=0.5):
+    return (inner[0] >= outer[0] - tol and inner[1] >= outer[1] - tol
+            and inner[2] <= outer[2] + tol and inner[3] <= outer[3] + tol)
+
+
+def _overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _to_top(page):
+    page.evaluate("document.querySelector('.neuralsim-explorer').scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+
+
+def check_fits(page, where: str) -> dict:
+    _to_top(page)
+    rects = page.evaluate(_RECTS)
+    frame = rects["view"]
+    for name in ("figure", "gauges", "text", "next", "prev"):
+        assert rects[name], f"{where}: no {name} in the page"
+        assert _inside(rects[name], frame), f"{where}: {name} {rects[name]} is outside the 1280x800 viewport"
+        if rects["area"]:
+            assert _inside(rects[name], rects["area"]), (
+                f"{where}: {name} {rects[name]} is outside the notebook's visible area {rects['area']}")
+    for part in ("body", "head", "labels"):
+        assert not _overlap(rects["legend"], rects[part]), f"{where}: the key {rects['legend']} covers the {part}"
+    return rects
+
+
+def _figure_view(page):
+    return page.evaluate("""() => { const s = document.querySelector('.neuralsim-figure svg');
+        const g = s.querySelector('.neuralsim-support');
+        return [s.getAttribute('data-view'), g && g.getAttribute('data-support')]; }""")
+
+
+def check_support(page, where: str):
+    view, support = _figure_view(page)
+    posture = ns.Posture(**D.read_posture(page))
+    assert support == SUPPORT[view], f"{where}: {view} view drawn on {support}"
+    assert support_fits(posture, view), f"{where}: {posture} drawn in the {view} view"
+    return view
+
+
+def _wait_text(page, prefix):
+    D._wait_for(lambda: D.text_line(page).startswith(prefix),
+                lambda: f"text line {D.text_line(page)!r} does not start with {prefix!r}")
+    page.wait_for_timeout(150)
+
+
+def every_preset_and_step(page, where: str) -> set:
+    """Press every preset and every step of every protocol offered; check the support each time."""
+    views = set()
+    labels = [t.strip() for t in page.locator(".neuralsim-preset").all_inner_texts()]
+    for i, label in enumerate(labels):
+        page.locator(".neuralsim-preset").nth(i).click()
+        _wait_text(page, f"Preset '{label}'")
+        views.add(check_support(page, f"{where}, preset {label!r}"))
+    options = page.evaluate("() => [...document.querySelector('.neuralsim-protocol select').options].map(o => o.text)")
+    for title in options:
+        page.locator(".neuralsim-protocol select").select_option(label=title)
+        title = title.replace("\xa0", " ")
+        key = next(k for k, v in ns.protocols.ALL.items() if v.title == title)
+        for k, (name, _p) in enumerate(ns.protocols.ALL[key].steps):
+            page.locator(".neuralsim-next").first.click()
+            _wait_text(page, f"Step {k + 1}/")
+            views.add(check_support(page, f"{where}, {key} step {k + 1} {name!r}"))
+            check_fits(page, f"{where}, {key} step {k + 1}")
+    return views
+
+
+def check_sliders_accessible(page, where: str):
+    handles = page.evaluate("""() => [...document.querySelectorAll('.neuralsim-explorer .noUi-handle')].map(h =>
+        [h.getAttribute('aria-label'), h.getAttribute('aria-valuetext'), h.getAttribute('aria-valuenow')])""")
+    assert len(handles) == len(ns.JOINTS) + 1, handles          # 8 joints and the body height
+    for name, text, now in handles:
+        assert name and name[0].isalpha(), f"{where}: slider without a name: {handles}"
+        assert re.fullmatch(r"-?\d+(\.\d\d)? (degrees|metres)", text or ""), f"{where}: value text {text!r}"
+    # one Tab stop per slider: Tab from the first handle lands on the next slider's handle
+    page.locator(".neuralsim-explorer .noUi-handle").first.focus()
+    seen = []
+    for _ in range(len(ns.JOINTS) - 1):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate("() => document.activeElement.getAttribute('aria-label')"))
+    names = [h[0] for h in handles[1:len(ns.JOINTS)]]
+    assert seen == names, f"{where}: Tab went {seen}, sliders are {names}"
+    # the focused handle shows a ring wider than 1 px
+    ring = page.evaluate("() => getComputedStyle(document.activeElement).outlineWidth")
+    assert float(ring.rstrip("px")) >= 3, ring
+
+
+def check_keys(page, where: str):
+    label0 = page.locator(".neuralsim-step").first.inner_text()
+    page.locator(".neuralsim-reset").first.focus()           # focus inside the explorer, not on a slider
+    m = re.search(r"step (\d+) of (\d+)", label0)
+    key = "p" if m and m.group(1) == m.group(2) else "n"     # at the last step only "previous" moves
+    page.keyboard.press(key)
+    D._wait_for(lambda: page.locator(".neuralsim-step").first.inner_text() != label0,
+                lambda: f"{where}: key {key} did not step ({label0!r})")
+    page.keyboard.press("f")
+    D._wait_for(lambda: page.evaluate("() => document.querySelector('.neuralsim-explorer').classList.contains('neuralsim-present')"),
+                lambda: f"{where}: key f did not open presentation mode")
+    page.wait_for_timeout(500)
+    rects = page.evaluate(_RECTS)
+    assert _inside(rects["figure"], rects["view"]) and _inside(rects["next"], rects["view"])
+    big = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.neuralsim-text p')).fontSize)")
+    assert big >= 22, f"{where}: presentation text is {big}px"
+    page.keyboard.press("Escape")
+    D._wait_for(lambda: not page.evaluate("() => document.querySelector('.neuralsim-explorer').classList.contains('neuralsim-present')"),
+                lambda: f"{where}: Escape did not leave presentation mode")
+
+
+def axe_serious(page) -> list:
+    from axe_playwright_python.sync_playwright import Axe
+    result = Axe().run(page, context=".neuralsim-explorer")
+    bad = [v for v in result.response["violations"] if v.get("impact") in ("serious", "critical")]
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
+
+
+def _open_voila(page, server, name):
+    page.set_viewport_size(ROOM)
+    page.goto(f"{server.url}voila/render/{name}", wait_until="domcontentloaded")
+    page.wait_for_selector(".neuralsim-figure svg", timeout=120_000)
+    D.wait_consistent(page, timeout=30)
+    page.wait_for_function("() => document.querySelector('.neuralsim-explorer .noUi-handle[aria-label]')",
+                           timeout=30_000)
+
+
+def _open_lab(page, server, name):
+    page.set_viewport_size(ROOM)
+    H.open_in_lab_and_run_all(page, server.url, name, timeout_ms=90_000)
+    page.wait_for_function(
+        """() => { const w = window.jupyterapp.shell.currentWidget;
+                   const cells = w.content.widgets.filter(c => c.model.type === 'code');
+                   return w.sessionContext.session.kernel.status === 'idle'
+                          && cells.every(c => c.model.executionCount !== null); }""",
+        timeout=180_000, polling=250)
+    page.wait_for_selector(".neuralsim-figure svg", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('.neuralsim-explorer .noUi-handle[aria-label]')",
+                           timeout=30_000)
+
+
+@pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
+def test_explorer_fits_the_room_in_voila(page, voila_server, chromium, artifacts, name):
+    pg, log = page
+    _open_voila(pg, voila_server, name)
+    where = f"Voila {name}"
+    check_fits(pg, where)
+    pg.screenshot(path=str(artifacts / f"room-voila-{name.split('_')[0]}.png"))
+    assert axe_serious(pg) == [], f"{where}: axe-core serious/critical violations"
+    check_sliders_accessible(pg, where)
+    views = every_preset_and_step(pg, where)
+    assert views, where
+    check_keys(pg, where)
+    assert log.errors == [], f"browser console errors: {log.errors}"
+    assert chromium.network_guard.blocked == [], f"requests left 127.0.0.1: {chromium.network_guard.blocked}"
+
+
+@pytest.mark.parametrize("name", ["02_slump_test.ipynb", "03_straight_leg_raise.ipynb", "00_start_here.ipynb"])
+def test_explorer_fits_the_room_in_jupyterlab(page, lab_server, chromium, artifacts, name):
+    pg, log = page
+    _open_lab(pg, lab_server, name)
+    where = f"JupyterLab {name}"
+    check_fits(pg, where)
+    pg.screenshot(path=str(artifacts / f"room-lab-{name.split('_')[0]}.png"))
+    assert axe_serious(pg) == [], f"{where}: axe-core serious/critical violations"
+    check_sliders_accessible(pg, where)
+    every_preset_and_step(pg, where)
+    assert chromium.network_guard.blocked == [], f"requests left 127.0.0.1: {chromium.network_guard.blocked}"
