@@ -58,11 +58,46 @@ def render(pages: dict, out_dir: Path, width: int = 1280) -> list[Path]:
     return paths
 
 
+def explorer_screenshot(path: Path, notebook: str = "02_slump_test.ipynb", steps: int = 4) -> Path:
+    """The explorer as a class sees it: Voila at 1280 x 800, ``steps`` presses of "next step"."""
+    import tempfile
+    from playwright.sync_api import sync_playwright
+    import explorer_driver as D
+    import jupyter_harness as H
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        env = H.isolated_env(home)
+        server = H.voila(ROOT / "notebooks", env, home / "voila.log").start()
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=H.CHROMIUM, headless=True, args=list(H.CHROMIUM_ARGS))
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                page.goto(f"{server.url}voila/render/{notebook}", wait_until="domcontentloaded")
+                page.wait_for_selector(".neuralsim-figure svg", timeout=120_000)
+                for k in range(steps):
+                    page.locator(".neuralsim-next").first.click()
+                    D._wait_for(lambda: D.text_line(page).startswith(f"Step {k + 1}/"), lambda: "no step")
+                page.wait_for_timeout(500)
+                page.evaluate("document.querySelector('.neuralsim-explorer').scrollIntoView({block: 'start'})")
+                page.wait_for_timeout(300)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(path))
+                browser.close()
+        finally:
+            server.stop()
+    return path
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "artifacts" / "contact-sheet")
+    ap.add_argument("--explorer", type=Path, default=None,
+                    help="also photograph the slump explorer in Voila at 1280x800 into this PNG "
+                         "(the README's picture: docs/explorer.png)")
     ap.add_argument("protocols", nargs="*", default=list(SHEETS))
     args = ap.parse_args(argv)
+    if args.explorer is not None:
+        print(explorer_screenshot(args.explorer))
     for p in render({k: sheet_html(k) for k in args.protocols}, args.out):
         print(p)
     return 0

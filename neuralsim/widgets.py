@@ -249,7 +249,7 @@ class Explorer:
         self._step = -1
         self.state: dict = {}
         self._start: dict | None = None
-        self._start_label = "since the start"
+        self._start_label = "since start"
         self._note = ""
         start = Posture() if posture is None else as_posture(posture)
         self.view = choose_view(start, view, _protocols.ALL[protocol].view)
@@ -398,7 +398,7 @@ class Explorer:
     # -- internals ------------------------------------------------------------
     def _preset(self, label: str, p: Posture) -> None:
         view = _preset_view(p, self.protocol, self._protocol_keys)
-        self.set_posture(p, f"Preset '{label}'", view=view, anchor="since the preset")
+        self.set_posture(p, f"Preset '{label}'", view=view, anchor="since preset")
 
     def _on_present(self, change) -> None:
         if change["new"]:
@@ -442,7 +442,7 @@ class Explorer:
         self._step = -1
         self.view = choose_view(self._posture, _protocols.ALL[change["new"]].view)
         self._show_step()
-        self._start, self._start_label = None, "since the protocol was chosen"
+        self._start, self._start_label = None, "since protocol"
         self._update(f"Protocol '{_protocols.ALL[change['new']].title}' chosen")
 
     def _on_body(self, change) -> None:
