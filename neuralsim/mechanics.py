@@ -142,6 +142,7 @@ REGIONS: tuple[str, ...] = ("canal", "roots", "limb", "tarsal_tunnel")
 
 # The strain bands (thresholds, labels, colours) are the one scale in
 # neuralsim.bands, shared with the figure and the plots.
+from .errors import OutOfRangeError  # noqa: E402
 from .bands import BAND_CAVEAT, STRAIN_BANDS, StrainBand, strain_band, strain_colour  # noqa: E402
 
 
@@ -158,6 +159,11 @@ def _positive(name: str, value: Any, unit: str, allow_zero: bool = False, upper:
         raise ValueError(f"{name}: {value!r} {unit} is not allowed; give a number {lo}"
                          + (f" and at most {upper:g} {unit}" if upper < math.inf else ""))
     return float(value)
+
+
+#: Model-size bounds: the smallest target element length (mm) and the most elements.
+ELEMENT_MM_MIN = 1.0
+MAX_ELEMENTS = 20000
 
 
 class NerveModel:
@@ -194,6 +200,8 @@ class NerveModel:
         self.slack = 0.01 * (_p.value("mech_slack_pct") if slack_pct is None
                              else _positive("slack", slack_pct, "%", allow_zero=True, upper=20.0))
         h_target = _p.value("mech_element_mm") if element_mm is None else _positive("element length", element_mm, "mm", upper=200.0)
+        if h_target < ELEMENT_MM_MIN:   # model size has bounds: refuse before building a huge mesh
+            raise OutOfRangeError("element_mm", h_target, ELEMENT_MM_MIN, 200.0, "mm")
 
         # crossing positions along the anatomical bed (mm from C1)
         pos, cross, s = {}, [], 0.0
@@ -220,6 +228,12 @@ class NerveModel:
         # target halves every element); region edges fall on nodes.
         resolve = _p.value("mech_resolve_shear_lag") * b.scale
         edges = [0.0]
+        n_elements = sum(max(1, math.ceil((z - a) / (h_target * min(1.0, lam[r] / resolve)) - 1e-9))
+                         for r, (a, z) in self.region_mm.items())
+        if n_elements > MAX_ELEMENTS:
+            raise OutOfRangeError("element count", n_elements, 1, MAX_ELEMENTS, "elements",
+                                  f"(element_mm {h_target:g} mm with shear-lag lengths "
+                                  + ", ".join(f"{r} {v:g} mm" for r, v in lam.items()) + ")")
         for r, (a, z) in self.region_mm.items():
             step = h_target * min(1.0, lam[r] / resolve)
             n_r = max(1, int(math.ceil((z - a) / step - 1e-9)))

@@ -327,7 +327,7 @@ def test_bad_angles_raise_the_core_errors():
         ns.nerve_mechanics(P(), reference=P(cervical_flexion=65))
     with pytest.raises(ValueError, match="hip_flexion"):
         ns.nerve_mechanics({"hip_flexion": float("nan")})
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError):
         ns.nerve_mechanics("upright")
     with pytest.raises(ValueError, match="shape"):
         ns.nerve_mechanics(np.zeros((3, 7)))
