@@ -30,6 +30,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from . import bands as _bands
 from .body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
 from .joints import JOINTS, UNIT
 from .model import HAMSTRINGS, drawing, nerve_bed_length, muscle_length, relative_bed_length
@@ -55,20 +56,11 @@ SKELETON_COLOUR = "#444444"
 BODY_FILL, BODY_OUTLINE = "#E4E0DA", "#8A8580"
 SUPPORT_FILL = "#C9C9C9"
 
-#: Local nerve strain bands (%): (upper bound, colour, label).  The 8 % and 15 %
-#: bounds are the animal-model figures in evidence.md (venous flow impaired /
-#: blood flow stops); they are teaching landmarks, not clinical limits.  Strain is
-#: drawn as a halo round the (always blue) nerve: the halo's colour steps from
-#: pale yellow to dark brown with lightness falling at every band (so the order
-#: survives protanopia, deuteranopia and tritanopia) and its width grows with
-#: the band (a cue that needs no colour at all); the legend prints each band.
-STRAIN_BANDS: tuple[tuple[float, str, str], ...] = (
-    (2.0, "#FFF7BC", "under 2 %"),
-    (4.0, "#FEC44F", "2-4 %"),
-    (8.0, "#EC7014", "4-8 %"),
-    (15.0, "#993404", "8-15 %"),
-    (math.inf, "#3B1A02", "15 % and over"),
-)
+#: Strain bands: the one scale of :mod:`neuralsim.bands` (also used by the mechanics).  Strain
+#: is drawn as a halo round the (always blue) nerve: the band's colour, the band's dash pattern,
+#: and a width that grows band by band (a cue that needs no colour at all); the key prints each
+#: band's range and meaning.
+STRAIN_BANDS = _bands.STRAIN_BANDS
 
 #: Muscle group -> drawing style (colour, stroke width mm, dash patterns in turn).  A muscle
 #: of a group not listed here is drawn in the "other" style: adding one from data never fails.
@@ -148,17 +140,8 @@ def load_mechanics():
     return nerve_mechanics
 
 
-def strain_colour(pct: float) -> str:
-    """Colour (hex) of the strain band that ``pct`` (local strain, %) falls in."""
-    for upper, colour, _label in STRAIN_BANDS:
-        if pct < upper:
-            return colour
-    return STRAIN_BANDS[-1][1]  # pragma: no cover - inf catches everything but NaN
-
-
-def _band_index(pct: np.ndarray) -> np.ndarray:
-    bounds = np.array([b[0] for b in STRAIN_BANDS[:-1]])
-    return np.searchsorted(bounds, pct, side="right")
+strain_colour = _bands.strain_colour
+_band_index = _bands.band_index
 
 
 def points_attr(pts: np.ndarray) -> str:
@@ -177,7 +160,7 @@ def _polyline(pts, colour: str, width: float, extra: str = "", cls: str = "") ->
 def _nerve_segments(nerve: np.ndarray, strain: Any) -> tuple[list[str], float | None]:
     """Halo polylines under the nerve, one per run of points in the same strain band; also the peak (%).
 
-    The halo's colour and width both step with the band (see :data:`STRAIN_BANDS`).
+    The halo's colour, dash pattern and width all step with the band (see :data:`STRAIN_BANDS`).
     """
     # The mechanics model measures s along the bed in the anatomical position
     # (C1 at 0, the end of the bed at s[-1]); the drawn bed runs between the
@@ -188,15 +171,17 @@ def _nerve_segments(nerve: np.ndarray, strain: Any) -> tuple[list[str], float | 
     s_draw = np.concatenate(([0.0], np.cumsum(seg)))
     mids = 0.5 * (s_draw[1:] + s_draw[:-1]) / s_draw[-1]
     local = np.interp(mids, (s_mm - s_mm[0]) / (s_mm[-1] - s_mm[0]), prof)
-    band = _band_index(local)
+    band = _band_index(np.maximum(local, 0.0))    # a slack (compressed) stretch is in the lowest band
     out = []
     start = 0
     n = len(band)
     for i in range(1, n + 1):
         if i == n or band[i] != band[start]:
             k = int(band[start])
-            out.append(_polyline(nerve[start:i + 1], STRAIN_BANDS[k][1], halo_width(k),
-                                 f' data-band="{k}"', cls="neuralsim-strain"))
+            b = STRAIN_BANDS[k]
+            dash = f' stroke-dasharray="{_scale_dash(b.pattern, 4.0)}"' if b.pattern else ""
+            out.append(_polyline(nerve[start:i + 1], b.colour, halo_width(k),
+                                 f' data-band="{k}"{dash}', cls="neuralsim-strain"))
             start = i
     return out, float(strain.peak_strain_pct)
 
@@ -528,12 +513,13 @@ def legend_body(peak: float | None, muscles: list | tuple | None = None, strain:
         y += 40
         head = "nerve strain (halo)" + ("" if peak is None else f": peak {peak:.1f} %")
         out.append(f'<text x="0" y="{y}" font-weight="bold">{head}</text>')
-        for k, (_u, colour, label) in enumerate(STRAIN_BANDS):
+        for k, b in enumerate(STRAIN_BANDS):
             y += 32
-            hw = halo_width(k) * 0.27
-            out.append(f'<line x1="4" y1="{y}" x2="42" y2="{y}" stroke="{colour}" stroke-width="{hw:.1f}" stroke-linecap="round"/>'
-                       f'<line x1="4" y1="{y}" x2="42" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="{NERVE_WIDTH * 0.27:.1f}"/>'
-                       f'<text x="56" y="{y + 6}">{label}{"  (now at peak)" if peak is not None and _band_of(peak) == k else ""}</text>')
+            out.append(_band_sample(k, 4, 42, y))
+            now = "  (peak)" if peak is not None and _band_of(peak) == k else ""
+            out.append(f'<text x="56" y="{y + 6}" font-size="14">{escape(b.label)}{now}'
+                       f'<title>{escape(b.meaning)}</title></text>')
+        out.append(f'<text x="0" y="{y + 30}" font-size="12" fill="#555555">rabbit data: not clinical limits</text>')
     out.append("</g>")
     return "".join(out)
 
@@ -543,7 +529,15 @@ def _scale_dash(dash: str, k: float) -> str:
 
 
 def _band_of(pct: float) -> int:
-    return int(_band_index(np.array([pct]))[0])
+    return int(_band_index(max(float(pct), 0.0)))
+
+
+def _band_sample(k: int, x0: float, x1: float, y: float) -> str:
+    """A short piece of nerve with the halo of band ``k`` (its colour, dash pattern and width)."""
+    b = STRAIN_BANDS[k]
+    dash = f' stroke-dasharray="{_scale_dash(b.pattern, 1.0)}"' if b.pattern else ""
+    return (f'<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="{b.colour}" stroke-width="{halo_width(k) * 0.27:.1f}"{dash}/>'
+            f'<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="{NERVE_WIDTH * 0.27:.1f}"/>')
 
 
 def _legend_compact(peak: float | None, muscles, strain: bool) -> tuple[str, float]:
@@ -572,15 +566,16 @@ def _legend_compact(peak: float | None, muscles, strain: bool) -> tuple[str, flo
         yy = 16
         head = "nerve strain (halo)" + ("" if peak is None else f", peak {peak:.1f} %")
         out.append(f'<text x="{x}" y="{yy + 5}" font-weight="bold">{head}</text>')
-        for k, (_u, colour, label) in enumerate(STRAIN_BANDS):
-            yy += 25
-            hw = halo_width(k) * 0.27
+        for k, b in enumerate(STRAIN_BANDS):
+            yy += 26
             now = peak is not None and _band_of(peak) == k
             bold = ' font-weight="bold"' if now else ""
-            mark = " ◀ peak" if now else ""
-            out.append(f'<line x1="{x + 4}" y1="{yy}" x2="{x + 40}" y2="{yy}" stroke="{colour}" stroke-width="{hw:.1f}" stroke-linecap="round"/>'
-                       f'<line x1="{x + 4}" y1="{yy}" x2="{x + 40}" y2="{yy}" stroke="{NERVE_COLOUR}" stroke-width="{NERVE_WIDTH * 0.27:.1f}"/>'
-                       f'<text x="{x + 52}" y="{yy + 5}"{bold}>{label}{mark}</text>')
+            mark = " ◀" if now else ""
+            out.append(_band_sample(k, x + 4, x + 40, yy))
+            out.append(f'<text x="{x + 52}" y="{yy + 5}" font-size="14"{bold}>{escape(b.label)}{mark}'
+                       f'<title>{escape(b.meaning)}</title></text>')
+        yy += 24
+        out.append(f'<text x="{x}" y="{yy + 5}" font-size="12" fill="#555555">rabbit data, for education: not clinical limits</text>')
         h = max(h, yy + 14)
     out.append("</g>")
     return "".join(out), h
@@ -598,7 +593,7 @@ def legend_svg(peak: float | None, muscles: list | tuple | None = None, width_px
     show = peak is not None if strain is None else bool(strain)
     if compact:
         body, h = _legend_compact(peak, muscles, show)
-        w_units = 600.0
+        w_units = 640.0
     else:
         body, h = legend_body(peak, muscles, show), (_LEGEND_H if show else 250.0)
         w_units = _LEGEND_W

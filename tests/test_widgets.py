@@ -214,7 +214,7 @@ def test_strain_colouring_uses_the_documented_api(monkeypatch):
     ex = Explorer("slump")
     ex.sliders["knee_flexion"].value = 10
     assert parse(ex)["peak"] == "9.0"
-    halo = f'stroke="{svg.STRAIN_BANDS[3][1]}" stroke-width="{svg.halo_width(3):g}"'
+    halo = f'stroke="{svg.STRAIN_BANDS[1].colour}" stroke-width="{svg.halo_width(1):g}"'
     assert halo in ex.figure.value      # the 8-15 % band: its colour and its width
 
 
