@@ -55,8 +55,13 @@ def _overlap(a, b):
 
 
 def _to_top(page):
-    page.evaluate("document.querySelector('.neuralsim-explorer').scrollIntoView({block: 'start'})")
-    page.wait_for_timeout(300)
+    """Scroll the explorer's top to the top of what the page shows (JupyterLab: of the notebook panel)."""
+    for _ in range(3):
+        page.evaluate("""() => { const e = document.querySelector('.neuralsim-explorer');
+            const outer = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
+            if (!outer) { e.scrollIntoView({block: 'start'}); return; }
+            outer.scrollTop += e.getBoundingClientRect().top - outer.getBoundingClientRect().top - 4; }""")
+        page.wait_for_timeout(300)
 
 
 def check_fits(page, where: str) -> dict:
@@ -184,6 +189,11 @@ def _open_lab(page, server, name):
     page.wait_for_selector(".neuralsim-figure svg", timeout=30_000)
     page.wait_for_function("() => document.querySelector('.neuralsim-explorer .noUi-handle[aria-label]')",
                            timeout=30_000)
+    # A teacher projecting JupyterLab hides the file browser (Ctrl+B, View > Left sidebar): with it
+    # open the notebook column is about 850 px wide and the explorer stacks its figure above its
+    # gauges (presentation mode, key f, fills the window either way).
+    page.evaluate("() => { if (!window.jupyterapp.shell.leftCollapsed) window.jupyterapp.shell.collapseLeft(); }")
+    page.wait_for_timeout(500)
 
 
 @pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
