@@ -264,26 +264,26 @@ def _polygon(pts, fill: str, stroke: str, width: float, cls: str = "") -> str:
 _ORDER = ("foot", "shank", "thigh", "pelvis", "lumbar", "thoracic", "head_neck")
 
 
+def _points_mm(pts) -> str:
+    """``points`` text to the whole mm (outlines only: 1 mm is a quarter of a pixel on screen)."""
+    a = np.rint(np.asarray(pts, dtype=float) * (1.0, -1.0)).astype(int)
+    return " ".join(["%d,%d"] * len(a)) % tuple(a.ravel().tolist())
+
+
 def _body_parts(frames, sil, fill: str, outline: str, cls: str) -> list[str]:
-    """The silhouette: every segment outline (outline pass, then fill pass so seams vanish)."""
-    polys = []
+    """The silhouette: every segment's outline drawn once, shown twice (a wide outline pass through
+    ``<use>``, then the fill pass on top, so the seams between segments vanish)."""
+    uid = next(_ids)
+    out = [f'<use href="#ns-body-{uid}" fill="{outline}" stroke="{outline}" stroke-width="10" stroke-linejoin="round"/>',
+           f'<g fill="{fill}" stroke="{fill}" stroke-width="0.5"><g id="ns-body-{uid}" class="{cls}">']
     for segname in _ORDER:
         for pts in sil[segname]:
-            polys.append(_to_world(frames[segname], pts))
-    circles = []
+            out.append(f'<polygon points="{_points_mm(_to_world(frames[segname], pts))}"/>')
     for segname, items in sil["_joints"].items():
         for (xy, r) in items:
-            circles.append((_to_world(frames[segname], [xy])[0], r))
-    out = [f'<g class="{cls}">']
-    for pts in polys:
-        out.append(_polygon(pts, outline, outline, 10))
-    for (c, r) in circles:
-        out.append(f'<circle cx="{c[0]:.1f}" cy="{-c[1]:.1f}" r="{r + 5:.1f}" fill="{outline}"/>')
-    for pts in polys:
-        out.append(_polygon(pts, fill, fill, 0.5))
-    for (c, r) in circles:
-        out.append(f'<circle cx="{c[0]:.1f}" cy="{-c[1]:.1f}" r="{r:.1f}" fill="{fill}"/>')
-    out.append("</g>")
+            c = _to_world(frames[segname], [xy])[0]
+            out.append(f'<circle cx="{c[0]:.0f}" cy="{-c[1]:.0f}" r="{r:.0f}"/>')
+    out.append("</g></g>")
     return out
 
 
@@ -540,8 +540,10 @@ def _band_sample(k: int, x0: float, x1: float, y: float) -> str:
             f'<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="{NERVE_WIDTH * 0.27:.1f}"/>')
 
 
-def _legend_compact(peak: float | None, muscles, strain: bool) -> tuple[str, float]:
-    """Two columns (structures | strain bands) in a 600-unit-wide box; also its height."""
+def _legend_compact(peak: float | None, muscles, strain: bool, peak_band: int | None = None) -> tuple[str, float]:
+    """Two columns (structures | strain bands) in a 640-unit-wide box; also its height.
+
+    ``peak_band``: mark this band as the one the peak is in (when ``peak`` is not given)."""
     fs = 16
     out = [f'<g font-family="sans-serif" font-size="{fs}" fill="#222222">']
     y = 16
@@ -568,9 +570,9 @@ def _legend_compact(peak: float | None, muscles, strain: bool) -> tuple[str, flo
         out.append(f'<text x="{x}" y="{yy + 5}" font-weight="bold">{head}</text>')
         for k, b in enumerate(STRAIN_BANDS):
             yy += 26
-            now = peak is not None and _band_of(peak) == k
+            now = (_band_of(peak) if peak is not None else peak_band) == k
             bold = ' font-weight="bold"' if now else ""
-            mark = " ◀" if now else ""
+            mark = " ◀ peak" if now else ""
             out.append(_band_sample(k, x + 4, x + 40, yy))
             out.append(f'<text x="{x + 52}" y="{yy + 5}" font-size="14"{bold}>{escape(b.label)}{mark}'
                        f'<title>{escape(b.meaning)}</title></text>')
@@ -582,17 +584,19 @@ def _legend_compact(peak: float | None, muscles, strain: bool) -> tuple[str, flo
 
 
 def legend_svg(peak: float | None, muscles: list | tuple | None = None, width_px: int = 260,
-               strain: bool | None = None, compact: bool = False) -> str:
+               strain: bool | None = None, compact: bool = False, peak_band: int | None = None) -> str:
     """The figure's key as its own SVG (the explorer shows it beside the body, never on it).
 
-    ``compact``: two columns (structures, strain bands) for a wide, low box.
+    ``peak``: the peak local strain (%) to print, or ``None``.  ``compact``: two columns
+    (structures, strain bands) for a wide, low box; there ``peak_band`` marks a band as the
+    peak's without printing the value.
     """
     if muscles is None:
         from .model import MUSCLES
         muscles = list(MUSCLES)
     show = peak is not None if strain is None else bool(strain)
     if compact:
-        body, h = _legend_compact(peak, muscles, show)
+        body, h = _legend_compact(peak, muscles, show, peak_band)
         w_units = 640.0
     else:
         body, h = legend_body(peak, muscles, show), (_LEGEND_H if show else 250.0)

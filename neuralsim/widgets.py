@@ -39,7 +39,7 @@ from .body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
 from .joints import JOINTS, MOBILITIES, UNIT, joint_range
 from .model import HAMSTRINGS, drawing, muscle_pathway, nerve_pathway
 from .posture import Posture, as_posture
-from .svg import (JOINT_LABELS, gauges_svg, legend_svg, load_mechanics, muscle_info, posture_svg,
+from .svg import (JOINT_LABELS, _band_of, gauges_svg, legend_svg, load_mechanics, muscle_info, posture_svg,
                   support_fits)
 
 __all__ = ["Explorer", "change_text", "ACTION_WORDS", "choose_view"]
@@ -525,11 +525,13 @@ class Explorer:
             rows.append({"name": muscle_info(m)[1], "kind": m, "mm": muscles_mm[m], "ref_mm": run,
                          "step_mm": muscles_mm[m] - m0[m], "start_mm": muscles_mm[m] - self._start["muscles_mm"][m]})
         self.gauges.value = gauges_svg(rows, start_label=self._start_label, width_px=470)
-        key = (mech is not None, None if peak is None else round(peak, 1))
+        # the key marks the band the peak is in (the peak's value is in the text line): it is
+        # rebuilt only when that band changes, not on every update
+        key = (mech is not None, None if peak is None else _band_of(peak))
         if key != getattr(self, "_legend_key", None):
             self._legend_key = key
-            self.legend.value = legend_svg(peak, list(d["muscles"]), width_px=470, strain=mech is not None,
-                                           compact=True)
+            self.legend.value = legend_svg(None, list(d["muscles"]), width_px=470, strain=mech is not None,
+                                           compact=True, peak_band=key[1])
         line = change_text(what, bed0, bed, ham0, ham, rel, peak)
         since = (f' <span class="neuralsim-since">{self._start_label.capitalize()}: nerve bed '
                  f'{bed - self._start["bed_mm"]:+.0f} mm, hamstrings '

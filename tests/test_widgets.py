@@ -198,7 +198,9 @@ def test_strain_in_text_and_figure_when_mechanics_exists():
     else:
         want = float(nm(protocols.POSTURES["slump end (look down, dorsiflex)"]).peak_strain_pct)
         assert float(peak) == pytest.approx(round(want, 1), abs=0.051)
-        assert f"peak {want:.1f} %" in ex.legend.value and "neuralsim-strain" in ex.figure.value
+        assert f"peak nerve strain {want:.1f} %" in ex.text.value and "neuralsim-strain" in ex.figure.value
+        band = svg.STRAIN_BANDS[svg._band_of(want)]
+        assert f"{band.label} ◀ peak" in ex.legend.value        # the key marks the peak's band
 
 
 def test_strain_colouring_uses_the_documented_api(monkeypatch):
