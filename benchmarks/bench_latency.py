@@ -244,7 +244,7 @@ def _open_voila(page, server, name):
 def prepare(page, kind: str):
     """Wait for the case's slider and figure; return (slider selector, figure selector)."""
     slider, fig, inner = {
-        "explorer": (".neuralsim-slider-knee_flexion", ".neuralsim-text", "p"),   # written last: figure and gauges are in
+        "explorer": (".neuralsim-slider-knee_flexion", ".neuralsim-live", "p"),   # gauges + text line, sent after the figure
         "naive": (".bench-naive-slider", ".bench-naive-out", "img"),
         "floor": (".bench-floor-slider", ".bench-floor-out", ".widget-html-content"),
     }[kind]

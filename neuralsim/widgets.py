@@ -90,13 +90,13 @@ _CSS = """<style>
 .neuralsim-explorer :focus-visible, .neuralsim-explorer .noUi-handle:focus,
 .neuralsim-explorer button:focus, .neuralsim-explorer select:focus {
   outline: 3px solid #000 !important; outline-offset: 2px; box-shadow: 0 0 0 6px #FFD54F !important; }
-.neuralsim-explorer .neuralsim-text p { margin: 2px 0; font-size: 15px; line-height: 1.35; }
+.neuralsim-explorer p.neuralsim-text { margin: 2px 0; font-size: 15px; line-height: 1.35; }
 .neuralsim-explorer.neuralsim-present { position: fixed !important; inset: 0; z-index: 10000;
   background: #fff; overflow: auto; padding: 10px; box-sizing: border-box; }
 .neuralsim-present .neuralsim-posture { height: calc(100vh - 60px) !important; width: auto !important; max-width: 58vw; }
 .neuralsim-present .neuralsim-side { width: 40vw !important; }
 .neuralsim-present .neuralsim-gauges, .neuralsim-present .neuralsim-legend { width: 100% !important; height: auto !important; }
-.neuralsim-present .neuralsim-text p { font-size: 24px; }
+.neuralsim-present p.neuralsim-text { font-size: 24px; }
 .neuralsim-present .neuralsim-step, .neuralsim-present button, .neuralsim-present select { font-size: 20px !important; }
 .neuralsim-present button { width: auto !important; height: auto !important; padding: 4px 12px !important; }
 .neuralsim-present .neuralsim-controls { display: none !important; }
@@ -210,8 +210,8 @@ class Explorer:
     gauges, text line and step buttons fit a 1280 x 800 screen together).
 
     Attributes for code and tests: ``sliders`` (joint -> FloatSlider, deg),
-    ``text`` (HTML text line), ``figure`` (HTML with the SVG), ``gauges`` (HTML
-    with the gauges), ``legend`` (HTML with the key), ``presets`` (label ->
+    ``text`` (HTML with the gauges and the text line, ``p.neuralsim-text``),
+    ``figure`` (HTML with the SVG), ``gauges`` (the same widget as ``text``), ``legend`` (HTML with the key), ``presets`` (label ->
     Button), ``next_button``, ``prev_button``, ``reset_button``,
     ``present_button``, ``protocol_select``, ``step_label``, ``height`` (m),
     ``mobility``, ``widget`` (the whole box), ``view``, ``state`` (the numbers
@@ -311,18 +311,19 @@ class Explorer:
 
         self.figure = w.HTML(value="")
         self.figure.add_class("neuralsim-figure")
-        self.gauges = w.HTML(value="")
-        self.gauges.add_class("neuralsim-gauges-box")
         self.legend = w.HTML(value="")
         self.legend.add_class("neuralsim-legend-box")
+        # The gauges and the text line share one widget: one message per update for both (the
+        # figure is the other), which keeps a key press under 30 ms on a projector's laptop.
         self.text = w.HTML(value="")
-        self.text.add_class("neuralsim-text")
+        self.text.add_class("neuralsim-live")
+        self.gauges = self.text
         help_line = w.HTML('<span style="font-size:12px;color:#444">Keys: Tab to a slider, arrows move it; '
                            'n / p next / previous step; f presentation.</span>')
 
         side = w.VBox([self.protocol_select, self.step_label,
                        w.HBox([self.prev_button, self.next_button, self.present_button]),
-                       self.gauges, self.text, self.legend],
+                       self.text, self.legend],
                       layout=w.Layout(width="480px"))
         side.add_class("neuralsim-side")
         top = w.HBox([self.figure, side], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
@@ -524,7 +525,7 @@ class Explorer:
         for m, (_path, run) in muscles.items():
             rows.append({"name": muscle_info(m)[1], "kind": m, "mm": muscles_mm[m], "ref_mm": run,
                          "step_mm": muscles_mm[m] - m0[m], "start_mm": muscles_mm[m] - self._start["muscles_mm"][m]})
-        self.gauges.value = gauges_svg(rows, start_label=self._start_label, width_px=470)
+        gauges = gauges_svg(rows, start_label=self._start_label, width_px=470)
         # the key marks the band the peak is in (the peak's value is in the text line): it is
         # rebuilt only when that band changes, not on every update
         key = (mech is not None, None if peak is None else _band_of(peak))
@@ -537,4 +538,5 @@ class Explorer:
                  f'{bed - self._start["bed_mm"]:+.0f} mm, hamstrings '
                  f'{ham - sum(self._start["muscles_mm"].values()) / len(muscles_mm):+.0f} mm.</span>')
         note = f' <strong class="neuralsim-clamped">{self._note.strip()}</strong>' if self._note else ""
-        self.text.value = f'<p role="status" aria-live="polite">{line}{since}{note}</p>'
+        self.text.value = (f'{gauges}<p class="neuralsim-text" role="status" aria-live="polite">'
+                           f'{line}{since}{note}</p>')

@@ -17,7 +17,8 @@ LINE = re.compile(
 
 
 def parse(ex):
-    text = re.sub(r"<[^>]+>", "", ex.text.value)
+    line = re.search(r'<p class="neuralsim-text"[^>]*>(.*)</p>', ex.text.value, re.S).group(1)
+    text = re.sub(r"<[^>]+>", "", line)
     m = LINE.fullmatch(text.strip())
     assert m, text
     return m
@@ -53,7 +54,7 @@ def test_controls_are_labelled_classed_and_start_neutral(ex):
         assert (s.min, s.max) == ns.joint_range(j, "typical")
         assert s.value == 0.0
         assert f"neuralsim-slider-{j}" in s._dom_classes
-    assert "neuralsim-figure" in ex.figure._dom_classes and "neuralsim-text" in ex.text._dom_classes
+    assert "neuralsim-figure" in ex.figure._dom_classes and 'class="neuralsim-text"' in ex.text.value
     assert "neuralsim-next" in ex.next_button._dom_classes and "neuralsim-prev" in ex.prev_button._dom_classes
     assert set(ex.presets) == set(protocols.POSTURES)
     assert all("neuralsim-preset" in b._dom_classes for b in ex.presets.values())
@@ -227,8 +228,9 @@ def test_display_hook_and_widget(ex):
     figure, side = top.children
     assert figure is ex.figure
     # beside the figure, all on one 1280 x 800 screen: protocol, step buttons, gauges, text line, key
-    assert [c for c in side.children if c in (ex.gauges, ex.text, ex.legend, ex.protocol_select)] == [
-        ex.protocol_select, ex.gauges, ex.text, ex.legend]
+    assert [c for c in side.children if c in (ex.text, ex.legend, ex.protocol_select)] == [
+        ex.protocol_select, ex.text, ex.legend]
+    assert ex.text.value.index("neuralsim-gauges") < ex.text.value.index("neuralsim-text")   # gauges, then the line
     assert any(ex.next_button in getattr(c, "children", ()) for c in side.children)
     sliders = [s for box in controls.children[0].children for s in box.children]
     assert sliders == list(ex.sliders.values())

@@ -154,7 +154,7 @@ def check_keys(page, where: str):
     page.wait_for_timeout(500)
     rects = page.evaluate(_RECTS)
     assert _inside(rects["figure"], rects["view"]) and _inside(rects["next"], rects["view"])
-    big = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.neuralsim-text p')).fontSize)")
+    big = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('p.neuralsim-text')).fontSize)")
     assert big >= 22, f"{where}: presentation text is {big}px"
     page.keyboard.press("Escape")
     D._wait_for(lambda: not page.evaluate("() => document.querySelector('.neuralsim-explorer').classList.contains('neuralsim-present')"),
