@@ -269,9 +269,6 @@ def _glides():
 
 
 def _glide_lower_peak():
-    from .analysis import mechanics_available
-    if not mechanics_available():
-        raise ValueError("this exercise needs neuralsim.mechanics, which is not installed yet")
     g = _glides()
     return "slider" if g["slider"]["strain_rise_pct"] < g["tensioner"]["strain_rise_pct"] else "tensioner"
 
