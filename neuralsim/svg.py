@@ -31,7 +31,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
-from .joints import JOINTS, UNIT
+from .joints import JOINTS, LABELS, UNIT
 from .model import HAMSTRINGS, drawing, nerve_bed_length, muscle_length, relative_bed_length
 from .posture import as_posture
 
@@ -63,17 +63,8 @@ STRAIN_BANDS: tuple[tuple[float, str, str], ...] = (
     (math.inf, OKABE_ITO["black"], "15 % and over"),
 )
 
-#: Short plain names of the joints, for labels.
-JOINT_LABELS: Mapping[str, str] = {
-    "cervical_flexion": "neck flexion",
-    "thoracic_flexion": "upper back flexion",
-    "lumbar_flexion": "low back flexion",
-    "hip_flexion": "hip flexion",
-    "hip_adduction": "hip adduction",
-    "hip_internal_rotation": "hip internal rotation",
-    "knee_flexion": "knee flexion",
-    "ankle_dorsiflexion": "ankle dorsiflexion",
-}
+#: Short plain names of the joints, for labels (an alias of the joint table's labels).
+JOINT_LABELS: Mapping[str, str] = LABELS
 
 # The picture's box is fixed per view (so the figure does not jump while a
 # slider moves, and a taller body really looks taller): world x0, y0, x1, y1
@@ -83,6 +74,8 @@ _BOXES: Mapping[str, tuple[float, float, float, float]] = {
     "standing": (-0.48, -0.64, 0.53, 0.53),
     "sitting": (-0.53, -0.47, 0.64, 0.53),
     "supine": (-0.53, -0.48, 0.64, 0.64),
+    "prone": (-0.64, -0.64, 0.53, 0.48),        # the supine box turned half a turn (head to the right)
+    "side_lying": (-0.53, -0.48, 0.64, 0.64),   # held like supine, seen from above
 }
 _H_MAX_MM = HEIGHT_RANGE_M[1] * 1000.0
 
@@ -206,6 +199,8 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
         parts.append(f'<rect x="{-0.15 * _H_MAX_MM:.0f}" y="{1.6 * t:.0f}" width="{0.3 * _H_MAX_MM:.0f}" height="{t:.0f}" fill="#DDDDDD"/>')
     elif view == "supine":
         parts.append(f'<rect x="{x0:.0f}" y="{2.2 * t:.0f}" width="{0.6 * _H_MAX_MM - x0:.0f}" height="{t:.0f}" fill="#DDDDDD"/>')
+    elif view == "prone":   # the couch under the front of the body (head to the right)
+        parts.append(f'<rect x="{-0.6 * _H_MAX_MM:.0f}" y="{2.2 * t:.0f}" width="{x1 + 0.6 * _H_MAX_MM:.0f}" height="{t:.0f}" fill="#DDDDDD"/>')
     for line in d["skeleton"]:
         parts.append(_polyline(line, SKELETON_COLOUR, 22, cls="neuralsim-skeleton"))
     (cx, cy), r = d["head"]
@@ -266,8 +261,8 @@ def describe(posture: Any, body: Body | None = None, view: str = "standing",
     p = as_posture(posture)
     angles = ", ".join(f"{JOINT_LABELS[j]} {float(getattr(p, j)):g} {UNIT}" for j in JOINTS)
     if numbers is None:
-        numbers = {"bed_mm": nerve_bed_length(p, b), "relative_bed": relative_bed_length(p, body=b),
-                   "muscles_mm": {m: muscle_length(p, m, b) for m in HAMSTRINGS}}
+        numbers = {"bed_mm": nerve_bed_length(p, body=b), "relative_bed": relative_bed_length(p, body=b),
+                   "muscles_mm": {m: muscle_length(p, m, body=b) for m in HAMSTRINGS}}
     bed, rel = numbers["bed_mm"], numbers["relative_bed"]
     ham = ", ".join(f"{m.replace('_lh', ' long head').replace('_', ' ')} {numbers['muscles_mm'][m]:.0f} mm"
                     for m in HAMSTRINGS)
