@@ -40,7 +40,7 @@ from . import registry as _reg
 from .body import DEFAULT_BODY, Body
 from .geometry import Pathway, kinematics, polyline_length
 from .joints import JOINTS
-from .posture import Posture, angle_array, as_posture
+from .posture import Posture, angle_array, angle_arrays, as_posture
 from . import parameters as _p
 
 __all__ = [
@@ -167,11 +167,6 @@ def _result(x: np.ndarray):
     return float(x) if x.ndim == 0 else x
 
 
-def _reference_angles(reference: Any, b: Body) -> Mapping[str, np.ndarray]:
-    ref = REFERENCE if reference is None else reference
-    return angle_array(ref, b.mobility)
-
-
 # -- public API ---------------------------------------------------------------
 
 def nerve_bed_length(posture: Any, nerve: str = DEFAULT_NERVE, *, body: Body | None = None):
@@ -207,7 +202,8 @@ def relative_bed_length(posture: Any, reference: Any = None, *, nerve: str = DEF
     name = _nerve(nerve)
     b = _body(body)
     path = _reg.current().pathway(name, b)
-    return _result(path.length(angle_array(posture, b.mobility)) / path.length(_reference_angles(reference, b)))
+    now, ref = angle_arrays(posture, REFERENCE if reference is None else reference, b.mobility)
+    return _result(path.length(now) / path.length(ref))
 
 
 def length_contributions(posture: Any, structure: str, reference: Any = None, *,
@@ -221,7 +217,7 @@ def length_contributions(posture: Any, structure: str, reference: Any = None, *,
     """
     b = _body(body)
     path = pathway(structure, b)
-    return _contributions(path, angle_array(posture, b.mobility), _reference_angles(reference, b))
+    return _contributions(path, *angle_arrays(posture, REFERENCE if reference is None else reference, b.mobility))
 
 
 def _contributions(path: Pathway, angles: Mapping, ref: Mapping) -> dict:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Mapping, NamedTuple
 
+from .errors import Choices
 from .posture import Posture
 
 __all__ = [
@@ -189,6 +190,9 @@ POSTURES = {
     "sciatic slider end": SCIATIC_SLIDER[1].posture,
     "sciatic tensioner end": SCIATIC_TENSIONER[1].posture,
 }
+# An unknown name raises UnknownNameError (a ValueError and a KeyError) listing the valid names.
+ALL = Choices("protocol", ALL)
+POSTURES = Choices("posture", POSTURES)
 __all__ += ["SCIATIC_SLIDER", "SCIATIC_TENSIONER", "SCIATIC_KNEE_ONLY", "SLUMP_NECK_RELEASE"]
 
 # -- the front of the thigh: the femoral nerve ----------------------------------
@@ -224,16 +228,15 @@ SLUMP_KNEE_BEND: tuple = (
     Step("neck released", _SL_RELEASE),
 )
 
-ALL = {
+ALL = Choices("protocol", {
     **ALL,
     "prone_knee_bend": Protocol("Prone knee bend (femoral nerve)", "prone", PRONE_KNEE_BEND, "femoral"),
     "slump_knee_bend": Protocol("Side-lying slump knee bend (femoral nerve)", "side_lying", SLUMP_KNEE_BEND,
                                 "femoral"),
-}
+})
 
 
 def get(name: str) -> Protocol:
-    """The :class:`Protocol` called ``name`` (a key of :data:`ALL`), else ``ValueError`` listing them."""
-    if not isinstance(name, str) or name not in ALL:
-        raise ValueError(f"unknown protocol {name!r}: choose one of {', '.join(ALL)}")
+    """The :class:`Protocol` called ``name`` (a key of :data:`ALL`), else
+    :class:`~neuralsim.errors.UnknownNameError` (a ``ValueError``) listing them."""
     return ALL[name]

@@ -33,7 +33,7 @@ import numpy as np
 from . import registry as _reg
 from .body import Body
 from .model import DEFAULT_NERVE, REFERENCE, _body, _contributions, _result, drawing
-from .posture import Posture, angle_array, as_posture
+from .posture import Posture, angle_arrays, as_posture
 
 __all__ = ["State", "compute"]
 
@@ -124,8 +124,7 @@ def compute(posture: Any, *, body: Body | None = None, view: str | None = None,
     b = _body(body)
     p = as_posture(posture)
     ref = REFERENCE if reference is None else as_posture(reference)
-    angles = angle_array(p, b.mobility)
-    ref_angles = angle_array(ref, b.mobility)
+    angles, ref_angles = angle_arrays(p, ref, b.mobility)
     reg = _reg.current()
     lengths, ref_lengths, contrib = {}, {}, {}
     for name in reg:
