@@ -415,3 +415,47 @@ EXERCISES: dict[str, Exercise] = {e.key: e for e in [
          "Every row is either within or has a stated limitation."],
         lambda: f"{_within_count()} rows", tolerance=0.0, unit="rows"),
 ]}
+
+
+# -- 06 front of the thigh (femoral nerve or rectus femoris?) ---------------------------
+
+def _front_change(protocol, step, structure):
+    """Change (mm) of ``structure`` at step ``step`` of ``protocol`` (from the step before)."""
+    from . import protocols
+    from .state import compute
+    steps = protocols.get(protocol).steps
+    return compute(steps[step].posture).change_mm(structure) - compute(steps[step - 1].posture).change_mm(structure)
+
+
+_FRONT = ("femoral nerve bed", "rectus femoris", "both", "neither")
+
+
+def _front_neck_changes():
+    nerve, muscle = (abs(_front_change("slump_knee_bend", 3, s)) > 1e-9 for s in ("femoral", "rectus_femoris"))
+    return {(True, False): _FRONT[0], (False, True): _FRONT[1], (True, True): _FRONT[2]}.get((nerve, muscle), _FRONT[3])
+
+
+EXERCISES.update({e.key: e for e in [
+    _ex("front_knee_90_mm", "06_front_of_the_thigh",
+        "Lying prone, the knee bends from straight to 90 degrees. By how many mm does the femoral nerve bed lengthen?",
+        "number", lambda: _front_change("prone_knee_bend", 1, "femoral"),
+        ["The femoral bed passes in front of the knee: knee flexion puts it on the outside of the bend.",
+         "Wrapping adds offset x angle in radians; the offset is femoral_offset_knee in the parameter table."],
+        lambda: f"{_front_change('prone_knee_bend', 1, 'femoral'):.1f} mm = femoral_offset_knee x pi/2",
+        tolerance=1.0, unit="mm"),
+    _ex("front_neck_rectus_mm", "06_front_of_the_thigh",
+        "In the side-lying slump knee bend, by how many mm does releasing the neck change rectus femoris?",
+        "number", lambda: _front_change("slump_knee_bend", 3, "rectus_femoris"),
+        ["Which joints does rectus femoris cross?", "A muscle only changes length at the joints it crosses."],
+        lambda: f"{_front_change('slump_knee_bend', 3, 'rectus_femoris'):.1f} mm: it crosses only the hip and the knee.",
+        tolerance=0.5, unit="mm"),
+    _ex("front_neck_which", "06_front_of_the_thigh",
+        "The pull at the front of the thigh eases when the neck is released in the side-lying slump knee bend. "
+        "Which structure does the model say changed length?",
+        "choice", _front_neck_changes,
+        ["Compare the bed and the quadriceps columns of the step table at the last step.",
+         "The femoral bed runs up the spinal canal; rectus femoris runs from the pelvis to the shin."],
+        lambda: f"{_front_neck_changes()}: the bed changes by {_front_change('slump_knee_bend', 3, 'femoral'):+.1f} mm, "
+                f"rectus femoris by {_front_change('slump_knee_bend', 3, 'rectus_femoris'):+.1f} mm.",
+        choices=lambda: _FRONT),
+]})

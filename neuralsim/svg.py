@@ -345,7 +345,8 @@ def picture(posture: Any, body: Body | None = None, view: str = "standing", **kw
 
 
 def protocol_strip(protocol: str, body: Body | None = None, width_px: int = 230) -> Picture:
-    """Every step of a protocol as a small picture with its name and bed change (mm) underneath."""
+    """Every step of a protocol as a small picture with its name and bed change (mm) underneath
+    (the protocol's nerve, beside the muscle group its registry entry contrasts it with)."""
     from . import protocols
     from .analysis import step_table
     proto = protocols.ALL[protocol]
@@ -353,12 +354,12 @@ def protocol_strip(protocol: str, body: Body | None = None, width_px: int = 230)
     cells = []
     for i, ((name, p), r) in enumerate(zip(proto.steps, rows)):
         fig = posture_svg(p, body, proto.view, strain=None, width_px=width_px, legend=False,
-                          title=f"Step {i + 1}: {name}")
+                          title=f"Step {i + 1}: {name}", nerve=proto.nerve)
         cells.append(
             f'<figure style="margin:4px;width:{width_px}px">{fig}<figcaption style="font-size:0.85em">'
             f'<b>{i + 1}. {escape(name)}</b><br>bed {r["change_mm"]:+.1f} mm, now '
-            f'{100 * (r["relative_bed"] - 1):+.1f} % against standing; hamstrings '
-            f'{r["hamstrings_change_mm"]:+.1f} mm</figcaption></figure>')
-    key = ('<p style="font-size:0.85em">Solid blue: the nerve bed. Dashed purple: the hamstrings. '
-           'Grey: the skeleton and the support.</p>')
+            f'{100 * (r["relative_bed"] - 1):+.1f} % against standing; {r["group"]} '
+            f'{r[r["group"] + "_change_mm"]:+.1f} mm</figcaption></figure>')
+    key = (f'<p style="font-size:0.85em">Solid blue: the {NERVES[proto.nerve].label}. Dashed purple: the hamstrings; '
+           'dash-dot green: the quadriceps (rectus femoris). Grey: the skeleton and the support.</p>')
     return Picture(f'{key}<div style="display:flex;flex-wrap:wrap">{"".join(cells)}</div>')

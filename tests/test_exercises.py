@@ -8,7 +8,7 @@ from neuralsim import exercises
 from neuralsim.parameters import value as P
 
 NOTEBOOKS = ["00_start_here", "01_hamstrings_or_nerve", "02_slump_test", "03_straight_leg_raise",
-             "04_nerve_glides", "05_model_and_evidence"]
+             "04_nerve_glides", "05_model_and_evidence", "06_front_of_the_thigh"]
 
 
 @pytest.fixture(autouse=True)

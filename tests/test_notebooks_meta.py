@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
 SEED_README = Path("/work/shared/seed/README.md")
 STUDENT = ["00_start_here.ipynb", "01_hamstrings_or_nerve.ipynb", "02_slump_test.ipynb",
-           "03_straight_leg_raise.ipynb", "04_nerve_glides.ipynb", "05_model_and_evidence.ipynb"]
+           "03_straight_leg_raise.ipynb", "04_nerve_glides.ipynb", "05_model_and_evidence.ipynb",
+           "06_front_of_the_thigh.ipynb"]
 ALL = STUDENT + ["teacher/solutions.ipynb"]
 
 # Each claim of the seed table (matched by the start of its first column) -> where it is taught.
