@@ -40,7 +40,7 @@ from . import registry as _reg
 from .body import DEFAULT_BODY, Body
 from .geometry import Pathway, kinematics, polyline_length
 from .joints import JOINTS
-from .posture import Posture, angle_array, angle_arrays, as_posture
+from .posture import Posture, angle_array, angle_arrays, as_posture, broadcast_shape
 from . import parameters as _p
 
 __all__ = [
@@ -202,8 +202,10 @@ def relative_bed_length(posture: Any, reference: Any = None, *, nerve: str = DEF
     name = _nerve(nerve)
     b = _body(body)
     path = _reg.current().pathway(name, b)
-    now, ref = angle_arrays(posture, REFERENCE if reference is None else reference, b.mobility)
-    return _result(path.length(now) / path.length(ref))
+    ref = REFERENCE if reference is None else reference
+    broadcast_shape(posture, ref)            # refuses shapes that do not broadcast, naming both
+    # each length on its own shape (a single reference is computed once), then broadcast
+    return _result(path.length(angle_array(posture, b.mobility)) / path.length(angle_array(ref, b.mobility)))
 
 
 def length_contributions(posture: Any, structure: str, reference: Any = None, *,
