@@ -115,8 +115,10 @@ def test_unknown_muscle_and_bad_body():
         ns.Body(height_m=float("nan"))
     with pytest.raises(ValueError, match="mobility"):
         ns.Body(mobility="bendy")
-    with pytest.raises(ValueError, match="neuralsim.Body"):
+    with pytest.raises(TypeError, match="neuralsim.Body"):
         ns.nerve_bed_length(ns.Posture(), body=1.8)
+    with pytest.raises(TypeError, match="muscle name must be text.*semitendinosus"):
+        ns.muscle_length(ns.Posture(), 3)
 
 
 def test_unknown_view():

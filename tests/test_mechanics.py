@@ -331,7 +331,7 @@ def test_bad_angles_raise_the_core_errors():
         ns.nerve_mechanics("upright")
     with pytest.raises(ValueError, match="shape"):
         ns.nerve_mechanics(np.zeros((3, 7)))
-    with pytest.raises(ValueError, match="Body"):
+    with pytest.raises(TypeError, match="Body"):
         ns.nerve_mechanics(P(), body="tall")
 
 
