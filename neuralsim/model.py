@@ -127,7 +127,7 @@ def _body(body: Body | None) -> Body:
     if body is None:
         return DEFAULT_BODY
     if not isinstance(body, Body):
-        raise ValueError(f"body must be a neuralsim.Body, got {type(body).__name__}")
+        raise TypeError(f"body must be a neuralsim.Body, got {type(body).__name__}")
     return body
 
 

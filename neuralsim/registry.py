@@ -337,10 +337,13 @@ class Registry(Mapping[str, Structure]):
         return tuple(dict.fromkeys(s.group for s in self.muscles.values()))
 
     def check(self, name: Any, kind: str | None = None) -> Structure:
-        """The structure ``name`` (of ``kind`` if given), else ``ValueError`` listing the choices."""
+        """The structure ``name`` (of ``kind`` if given), else ``ValueError`` listing the choices
+        (``TypeError`` when ``name`` is not text)."""
         pool = self._all if kind is None else (self.nerves if kind == "nerve" else self.muscles)
-        if not isinstance(name, str) or name not in pool:
-            what = "structure" if kind is None else kind
+        what = "structure" if kind is None else kind
+        if not isinstance(name, str):
+            raise TypeError(f"a {what} name must be text, got {name!r}: choose one of {', '.join(pool)}")
+        if name not in pool:
             raise ValueError(f"unknown {what} {name!r}: choose one of {', '.join(pool)}")
         return pool[name]
 
