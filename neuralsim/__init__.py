@@ -20,7 +20,6 @@ from .model import (
     bed_contributions, muscle_length,
 )
 from .model import NERVES, structure_length
-from .state import State, compute
 
 __all__ = [
     "JOINTS", "UNIT", "MOBILITIES", "joint_range", "Posture", "Body", "DEFAULT_BODY",
@@ -35,6 +34,9 @@ __version__ = "0.1.0"
 def __getattr__(name):
     # Heavier parts load on first use, so ``import neuralsim`` stays cheap
     # (no matplotlib, no ipywidgets until something is drawn).
+    if name in ("compute", "State"):
+        from . import state
+        return getattr(state, name)
     if name == "nerve_mechanics":
         from .mechanics import nerve_mechanics
         return nerve_mechanics

@@ -202,10 +202,10 @@ def relative_bed_length(posture: Any, reference: Any = None, *, nerve: str = DEF
     name = _nerve(nerve)
     b = _body(body)
     path = _reg.current().pathway(name, b)
-    ref = REFERENCE if reference is None else reference
-    broadcast_shape(posture, ref)            # refuses shapes that do not broadcast, naming both
+    p, ref = as_posture(posture), as_posture(REFERENCE if reference is None else reference)
+    broadcast_shape(p, ref)                  # refuses shapes that do not broadcast, naming both
     # each length on its own shape (a single reference is computed once), then broadcast
-    return _result(path.length(angle_array(posture, b.mobility)) / path.length(angle_array(ref, b.mobility)))
+    return _result(path.length(angle_array(p, b.mobility)) / path.length(angle_array(ref, b.mobility)))
 
 
 def length_contributions(posture: Any, structure: str, reference: Any = None, *,

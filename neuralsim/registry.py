@@ -358,15 +358,25 @@ class Registry(Mapping[str, Structure]):
         return path
 
 
-#: The package's registry, read from ``data/structures.json``.
-DEFAULT = Registry.load(Path(__file__).parent / "data" / "structures.json")
+_active: list[Registry] = []
 
-_active: list[Registry] = [DEFAULT]
+
+def _default() -> Registry:
+    # read on first use, so ``import neuralsim`` stays cheap
+    if not _active:
+        _active.append(Registry.load(Path(__file__).parent / "data" / "structures.json"))
+    return _active[0]
 
 
 def current() -> Registry:
     """The registry the model functions use now (:data:`DEFAULT` unless inside :func:`using`)."""
-    return _active[-1]
+    return _active[-1] if _active else _default()
+
+
+def __getattr__(name: str):
+    if name == "DEFAULT":       #: the package's registry, read from ``data/structures.json``
+        return _default()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @contextlib.contextmanager
@@ -374,6 +384,7 @@ def using(registry: Registry):
     """Make ``registry`` the active one inside a ``with`` block (for new or test structures)."""
     if not isinstance(registry, Registry):
         raise TypeError(f"expected a neuralsim.registry.Registry, got {type(registry).__name__}")
+    _default()
     _active.append(registry)
     try:
         yield registry
