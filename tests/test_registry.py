@@ -262,3 +262,16 @@ def test_the_joint_table_is_the_one_source():
     assert joints.TABLE["hip_flexion"].range() == ns.joint_range("hip_flexion")
     assert {j for _p, j, _k, _a in CHAIN.values()} == {j.name for j in joints.TABLE.values() if j.in_plane}
     assert not joints.TABLE["hip_adduction"].in_plane
+
+
+def test_an_anterior_crossing_is_the_posterior_law_mirrored():
+    from neuralsim.geometry import Crossing
+    post, ant = Crossing("knee_flexion", 20.0), Crossing("knee_flexion", 20.0, side="anterior")
+    assert (post.sign, ant.sign) == (-1, +1) and ant.level_x == 20.0 and post.level_x == -20.0
+    assert float(ant.delta(90.0)) == pytest.approx(20.0 * math.pi / 2)          # wraps: d x phi
+    for a in (-5.0, 30.0, 120.0):
+        assert float(ant.delta(a)) == pytest.approx(float(post.delta(-a)))
+    with pytest.raises(ValueError, match="does not fit"):
+        Crossing("hip_adduction", 10.0, sign=1, side="anterior")
+    with pytest.raises(ValueError, match="contradicts"):
+        Crossing("hip_flexion", 10.0, sign=1, side="anterior")
