@@ -1,0 +1,137 @@
+"""Rows of dicts shown as readable tables in notebooks and the Voila app.
+
+The library's tables are lists of dicts with code-style keys (``nerve_mm``,
+``hip_deg@1.04``) and values such as joint code names (``cervical_flexion``).
+:func:`show` turns them into a table a student reads: plain column names with
+units, plain joint names, numbers rounded, yes/no for true/false, and a dash
+for a missing value.  It shows whatever columns the rows carry, so a table that
+gains a column still renders.
+
+>>> t = show([{"joint": "cervical_flexion", "nerve_mm": 10.47, "within": True}])
+>>> print(t)
+joint        | nerve bed (mm) | within the published range?
+neck flexion | 10.5           | yes
+"""
+from __future__ import annotations
+
+import math
+import re
+from html import escape
+from typing import Any, Mapping, Sequence
+
+__all__ = ["Table", "show", "column_label", "cell_text"]
+
+#: Plain names of the columns the library's tables use.
+COLUMN_LABELS: Mapping[str, str] = {
+    "quantity": "what is compared",
+    "published": "published figure",
+    "low": "published low",
+    "high": "published high",
+    "model": "model",
+    "within": "within the published range?",
+    "source": "source",
+    "status": "status",
+    "limitation": "why the model differs",
+    "name": "name",
+    "value": "value",
+    "unit": "unit",
+    "note": "note",
+    "joint": "joint",
+    "step": "step",
+    "nerve_mm": "nerve bed (mm)",
+    "bed_mm": "nerve bed (mm)",
+    "change_mm": "bed change in this step (mm)",
+    "relative_bed": "bed relative to standing",
+    "hamstrings_mm": "hamstrings, mean (mm)",
+    "hamstrings_change_mm": "hamstrings change in this step (mm)",
+    "bed_change_mm": "bed change (mm)",
+    "excursion_mm": "nerve slide (mm)",
+    "peak_strain_pct": "peak strain (%)",
+    "strain_rise_pct": "rise of peak strain (%)",
+    "hip_deg": "hip angle (°)",
+    "earlier_by_deg": "sooner by (°)",
+}
+
+_SUFFIX = {"_mm": " (mm)", "_deg": " (°)", "_pct": " (%)", "_m": " (m)"}
+
+
+def column_label(key: str) -> str:
+    """Plain name of a column: ``"semitendinosus_mm"`` -> ``"semitendinosus (mm)"``."""
+    if key in COLUMN_LABELS:
+        return COLUMN_LABELS[key]
+    m = re.fullmatch(r"(.+?)(_mm|_deg|_pct|_m)(@.*)?", key)
+    if m:
+        at = f" at {m.group(3)[1:]}" if m.group(3) else ""
+        return _plain(m.group(1)) + at + _SUFFIX[m.group(2)]
+    return _plain(key)
+
+
+_NAMES = {"biceps_femoris_lh": "biceps femoris, long head", "nerve": "nerve bed"}
+
+
+def _plain(text: str) -> str:
+    from .exercises import _JOINT_WORDS
+    if text in _JOINT_WORDS:
+        return _JOINT_WORDS[text][0]
+    if text in _NAMES:
+        return _NAMES[text]
+    return text.replace("_", " ")
+
+
+def cell_text(value: Any, digits: int = 1) -> str:
+    """One value as text: yes/no, numbers rounded to ``digits`` (no ``-0.0``), a dash for nothing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = f"{value:.{digits}f}"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text
+    if isinstance(value, str):
+        return _plain(value) if re.fullmatch(r"[a-z]+_[a-z_]+", value) else value
+    return str(value)
+
+
+class Table:
+    """A list of rows shown as an HTML table (notebooks, Voila) or as aligned text."""
+
+    def __init__(self, rows: Sequence[Mapping], columns: Sequence[str] | None = None,
+                 caption: str = "", digits: int = 1):
+        self.rows = [dict(r) for r in rows]
+        if columns is None:
+            columns = list(dict.fromkeys(k for r in self.rows for k in r))
+        self.columns = list(columns)
+        self.caption = caption
+        self.digits = digits
+
+    def cells(self) -> list[list[str]]:
+        """Header and body as text: the first row is the plain column names."""
+        head = [column_label(c) for c in self.columns]
+        body = [[cell_text(r.get(c), self.digits) for c in self.columns] for r in self.rows]
+        return [head] + body
+
+    def __repr__(self) -> str:
+        cells = self.cells()
+        widths = [max(len(row[i]) for row in cells) for i in range(len(self.columns))]
+        lines = [" | ".join(t.ljust(w) for t, w in zip(row, widths)).rstrip() for row in cells]
+        return ((self.caption + "\n") if self.caption else "") + "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        head, *body = self.cells()
+        cap = f"<caption style='text-align:left;font-weight:bold'>{escape(self.caption)}</caption>" \
+            if self.caption else ""
+        th = "".join(f"<th scope='col' style='text-align:left;padding:3px 8px'>{escape(h)}</th>" for h in head)
+        rows = "".join("<tr>" + "".join(f"<td style='text-align:left;padding:3px 8px;vertical-align:top'>"
+                                        f"{escape(c)}</td>" for c in row) + "</tr>" for row in body)
+        return (f"<table class='neuralsim-table' style='border-collapse:collapse;font-size:0.95em'>{cap}"
+                f"<thead><tr>{th}</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def show(rows: Sequence[Mapping] | Mapping, columns: Sequence[str] | None = None, caption: str = "",
+         digits: int = 1) -> Table:
+    """A :class:`Table` of ``rows`` (a list of dicts, or one dict shown as one row)."""
+    if isinstance(rows, Mapping):
+        rows = [rows]
+    return Table(rows, columns, caption, digits)
