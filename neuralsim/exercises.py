@@ -338,8 +338,8 @@ def check(key: str, given: Any) -> Feedback:
     right = ex.answer()
     if ex._matches(value, right):
         _attempts.pop(key, None)
-        because = f" Because {ex.because}" if ex.because else ""
-        return Feedback(key, True, "That matches the model." + because, "right")
+        because = f", because {ex.because}" if ex.because else "."
+        return Feedback(key, True, "That matches the model" + because, "right")
     n = _attempts.get(key, 0) + 1
     _attempts[key] = n
     hit = _targeted(ex, value, right)
@@ -817,6 +817,13 @@ PREDICTIONS: dict[str, Prediction] = {p.key: p for p in [
                         f"{_bed(_bend_end('spinal rounding')):.0f} mm. Rounding bends three spinal joints "
                         "as well as the hip, and the bed wraps round each."),
                choices=lambda: _BENDS),
+    Prediction("predict_slump_step", "02_slump_test",
+               "Which step of the slump test will add the most length to the nerve bed?", "choice",
+               _slump_biggest,
+               lambda: ("Change per step: " + "; ".join(f"{r['step']} {r['change_mm']:+.1f} mm"
+                                                        for r in _slump_rows()[1:])
+                        + ". Straightening the knee undoes the deepest fold of the test."),
+               choices=_slump_steps),
     Prediction("predict_look_up", "02_slump_test",
                "Knee straight, ankle pulled up: by how many mm will the bed change when the person looks up "
                "from 45° of neck flexion to 40° of extension? (negative = shorter)", "number", _look_up_diff,

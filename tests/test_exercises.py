@@ -451,7 +451,7 @@ def test_a_right_answer_says_because():
     for key, ex in exercises.EXERCISES.items():
         assert len(ex.because) > 20, key
     fb = exercises.check("slump_look_up_hamstrings", "0")
-    assert fb.correct and "Because" in fb.message and "neck" in fb.message
+    assert fb.correct and ", because " in fb.message and "neck" in fb.message
 
 
 def test_messages_use_plain_joint_names():
@@ -468,7 +468,7 @@ def test_messages_use_plain_joint_names():
 def test_exercise_widget_checks_what_is_typed():
     w = exercises.widget("slump_look_up_mm")
     assert w.submit("\u221222,7 mm").correct
-    assert 'data-correct="true"' in w.feedback.value and "Because" in w.feedback.value
+    assert 'data-correct="true"' in w.feedback.value and "because" in w.feedback.value
     assert w.submit("22.7").reason == "sign"
 
 
