@@ -78,8 +78,8 @@ def _plain(text: str) -> str:
     return text.replace("_", " ")
 
 
-def cell_text(value: Any, digits: int = 1) -> str:
-    """One value as text: yes/no, numbers rounded to ``digits`` (no ``-0.0``), a dash for nothing."""
+def cell_text(value: Any, digits: int = 1, signed: bool = False) -> str:
+    """One value as text: yes/no, numbers rounded to ``digits`` (no ``-0.0``; ``+`` with ``signed``), a dash for nothing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, bool):
@@ -87,8 +87,10 @@ def cell_text(value: Any, digits: int = 1) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        text = f"{value:.{digits}f}"
-        return text[1:] if text.startswith("-") and float(text) == 0 else text
+        text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+        if float(text) == 0:
+            text = text.lstrip("+-")
+        return text
     if isinstance(value, str):
         return _plain(value) if re.fullmatch(r"[a-z]+_[a-z_]+", value) else value
     return str(value)
@@ -98,18 +100,19 @@ class Table:
     """A list of rows shown as an HTML table (notebooks, Voila) or as aligned text."""
 
     def __init__(self, rows: Sequence[Mapping], columns: Sequence[str] | None = None,
-                 caption: str = "", digits: int = 1):
+                 caption: str = "", digits: int = 1, signed: Sequence[str] = ()):
         self.rows = [dict(r) for r in rows]
         if columns is None:
             columns = list(dict.fromkeys(k for r in self.rows for k in r))
         self.columns = list(columns)
         self.caption = caption
         self.digits = digits
+        self.signed = set(signed)
 
     def cells(self) -> list[list[str]]:
         """Header and body as text: the first row is the plain column names."""
         head = [column_label(c) for c in self.columns]
-        body = [[cell_text(r.get(c), self.digits) for c in self.columns] for r in self.rows]
+        body = [[cell_text(r.get(c), self.digits, c in self.signed) for c in self.columns] for r in self.rows]
         return [head] + body
 
     def __repr__(self) -> str:
@@ -130,8 +133,12 @@ class Table:
 
 
 def show(rows: Sequence[Mapping] | Mapping, columns: Sequence[str] | None = None, caption: str = "",
-         digits: int = 1) -> Table:
-    """A :class:`Table` of ``rows`` (a list of dicts, or one dict shown as one row)."""
+         digits: int = 1, signed: Sequence[str] = ()) -> Table:
+    """A :class:`Table` of ``rows`` (a list of dicts, or one dict shown as one row).
+
+    ``columns``: which keys, in order (default: every key); ``signed``: columns of
+    changes, written with ``+`` or ``-``.
+    """
     if isinstance(rows, Mapping):
         rows = [rows]
-    return Table(rows, columns, caption, digits)
+    return Table(rows, columns, caption, digits, signed)
