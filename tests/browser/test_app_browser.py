@@ -158,3 +158,35 @@ def test_prediction_locks_then_reveals(page, voila_server, artifacts):
     assert box.locator("input").is_disabled()              # still locked after the reveal
     box.screenshot(path=str(artifacts / "voila-prediction-revealed.png"))
     assert log.errors == [], log.errors
+
+
+def test_exercise_and_prediction_in_jupyterlab(page, lab_server, artifacts):
+    """The same widgets in JupyterLab: type, check, lock, reveal, without editing a cell."""
+    import jupyter_harness as H
+    pg, log = page
+    pg.set_viewport_size(VIEW)
+    H.open_in_lab_and_run_all(pg, lab_server.url, SLUMP, timeout_ms=90_000)
+    box = pg.locator(".neuralsim-exercise-slump_look_up_hamstrings")
+    box.wait_for(timeout=180_000)
+    box.scroll_into_view_if_needed()
+    rows_since_start = "63.3"        # the hamstrings since the start: the knee straightened on the way
+    box.locator("input").fill(rows_since_start)
+    box.get_by_role("button", name="Check").click()
+    box.locator(".neuralsim-feedback").wait_for(timeout=15_000)
+    assert "since the start" in box.locator(".neuralsim-feedback").inner_text()
+    box.locator("input").fill("0 mm")
+    box.get_by_role("button", name="Check").click()
+    pg.wait_for_function(
+        "() => document.querySelector('.neuralsim-exercise-slump_look_up_hamstrings .neuralsim-feedback')"
+        "?.dataset.correct === 'true'", timeout=15_000)
+    pred = pg.locator(".neuralsim-prediction-predict_slump_step")
+    pred.scroll_into_view_if_needed()
+    pred.get_by_text("extend one knee", exact=True).click()
+    pred.get_by_role("button", name="Lock my prediction").click()
+    pred.get_by_role("button", name="Show the model").click()
+    pred.locator(".neuralsim-feedback").wait_for(timeout=15_000)
+    text = pred.locator(".neuralsim-feedback").inner_text()
+    assert text.startswith("Agrees.") and "The model: extend one knee" in text
+    assert pred.locator("input[type=radio]").first.is_disabled()
+    box.screenshot(path=str(artifacts / "lab-exercise-answered.png"))
+    assert log.errors == [], log.errors
