@@ -895,6 +895,9 @@ def _frame(children, css: str, key: str):
 def widget(key: str):
     """An exercise as a widget: the question, an input, a *Check* button and the feedback.
 
+    A number is checked on *Check* or on Enter; the same answer twice in a row is
+    counted (and shown) once.
+
     Works in JupyterLab and Voila (nothing to edit).  The returned box has
     ``.submit(answer)`` (check an answer as if typed, for tests) and
     ``.feedback`` (the HTML widget with the last :class:`Feedback`).
@@ -908,12 +911,23 @@ def widget(key: str):
     button = W.Button(description="Check", button_style="primary", tooltip="check your answer against the model")
     feedback = W.HTML()
 
+    last: dict[str, Any] = {}
+
     def submit(given):
         fb = check(key, given)
         feedback.value = fb._repr_html_()
+        last["given"] = given
         return fb
 
-    button.on_click(lambda _b: submit(read()))
+    def submit_once(given):
+        # Enter in the number box and the Check button both check; one answer is counted once
+        if last.get("given") != given:
+            submit(given)
+
+    button.on_click(lambda _b: submit_once(read()))
+    if ex.kind == "number":
+        control.continuous_update = False           # the value arrives on Enter (or on leaving the box)
+        control.observe(lambda ch: submit_once(ch["new"]) if ch["new"].strip() else None, names="value")
     box = _frame([question, shown, button, feedback], "neuralsim-exercise", key)
     box.submit, box.feedback, box.control = submit, feedback, control
     return box

@@ -2,6 +2,8 @@
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import neuralsim as ns
 from neuralsim import exercises
@@ -463,6 +465,17 @@ def test_messages_use_plain_joint_names():
         assert not any(j in t for j in ns.JOINTS), t
 
 
+@settings(max_examples=300, deadline=None)
+@given(x=st.floats(min_value=-1e5, max_value=1e5, allow_nan=False), digits=st.integers(0, 4),
+       minus=st.sampled_from(["-", "\u2212"]), comma=st.booleans(), unit=st.sampled_from(["", " mm", "mm", " millimetres"]))
+def test_parse_number_reads_every_written_form(x, digits, minus, comma, unit):
+    text = f"{x:.{digits}f}"
+    written = text.replace("-", minus)
+    if comma:
+        written = written.replace(".", ",")
+    assert exercises.parse_number(written + unit, "mm") == float(text)
+
+
 # -- widgets and predictions (the same checker behind the buttons) ---------------------------
 
 def test_exercise_widget_checks_what_is_typed():
@@ -470,6 +483,12 @@ def test_exercise_widget_checks_what_is_typed():
     assert w.submit("\u221222,7 mm").correct
     assert 'data-correct="true"' in w.feedback.value and "because" in w.feedback.value
     assert w.submit("22.7").reason == "sign"
+    # Enter in the box checks too, and then pressing Check on the same answer does not count a second try
+    exercises.reset_attempts()
+    w.control.value = "500"
+    assert exercises._attempts["slump_look_up_mm"] == 1 and "Not yet" in w.feedback.value
+    w.children[2].click()
+    assert exercises._attempts["slump_look_up_mm"] == 1
 
 
 def test_choice_and_joints_widgets():
