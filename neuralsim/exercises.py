@@ -959,13 +959,13 @@ def predict(key: str):
             status.value = Feedback(key, None, f"Enter a prediction first: {e}.")._repr_html_()
             return False
         state["predicted"] = given
+        status.value = (f"<div role='status' class='neuralsim-locked'>Locked: you predicted "
+                        f"{escape(_show(p.kind, p._as_exercise()._normalise(given), p.unit))}.</div>")
         for c in controls():
             c.disabled = True
         lock_b.disabled = True
         lock_b.description = "Prediction locked"
         show_b.disabled = False
-        status.value = (f"<div role='status' class='neuralsim-locked'>Locked: you predicted "
-                        f"{escape(_show(p.kind, p._as_exercise()._normalise(given), p.unit))}.</div>")
         return True
 
     def show():

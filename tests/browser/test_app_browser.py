@@ -147,6 +147,7 @@ def test_prediction_locks_then_reveals(page, voila_server, artifacts):
     pg.wait_for_function(
         "() => document.querySelector('.neuralsim-prediction-predict_look_up input')?.disabled === true",
         timeout=15_000)
+    box.locator(".neuralsim-locked").wait_for(timeout=15_000)
     assert "Locked: you predicted" in box.inner_text() and "The model" not in box.inner_text()
     show.click()
     box.locator(".neuralsim-feedback").wait_for(timeout=15_000)
