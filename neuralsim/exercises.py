@@ -442,6 +442,11 @@ def _slump_rows():
     return step_table("slump")
 
 
+def _bed_standing():
+    from .posture import Posture
+    return _bed(Posture())
+
+
 def _slump_steps():
     return [r["step"] for r in _slump_rows()[1:]]
 
@@ -625,6 +630,22 @@ EXERCISES: dict[str, Exercise] = {e.key: e for e in [
                           lambda: _slump_rows()[-1]["hamstrings_mm"] - _slump_rows()[0]["hamstrings_mm"],
                           "That is the change since the start of the test (the knee straightened on the way). "
                           "The question asks about the last step only.")]),
+    _ex("slump_since_start_mm", "02_slump_test",
+        "From the first position (sitting on the table) to the last (look up), by how many mm does the "
+        "bed change in all? (negative = shorter)", "number",
+        lambda: _slump_rows()[-1]["bed_mm"] - _slump_rows()[0]["bed_mm"],
+        ["Add up the changes of every step after the first, or compare the bed at the first and the last step.",
+         "Most of it comes from the knee: which step straightened it?"],
+        lambda: f"{_slump_rows()[-1]['bed_mm'] - _slump_rows()[0]['bed_mm']:+.1f} mm (the sum of the step changes)",
+        tolerance=2.0, unit="mm",
+        because="the steps add up: the knee, the slump, the chin and the ankle take up length, and looking up "
+                "gives only part of it back.",
+        mistakes=[Mistake("per_step", lambda: _slump_rows()[-1]["change_mm"],
+                          "That is the change in the last step only. The question asks for the change since the "
+                          "first position: add up every step."),
+                  Mistake("since_standing", lambda: _slump_rows()[-1]["bed_mm"] - _bed_standing(),
+                          "That is the change from standing. The test starts sitting on the table: compare "
+                          "with the first position.")]),
     # 03 straight-leg raise
     _ex("slr_hip_plain", "03_straight_leg_raise",
         "Lying on the back with the knee straight and everything else neutral, at what hip flexion angle "

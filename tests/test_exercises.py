@@ -533,3 +533,24 @@ def test_every_prediction_reveals_model_and_reason():
         model = p.model()
         fb = exercises.reveal(key, model if p.kind != "joints" else sorted(model))
         assert fb.correct and "The model:" in fb.message and len(p.explain()) > 30, key
+
+
+def _hand_bed_change(p):
+    """Bed change from standing by the two rules, joint by joint (wrap d*angle; fold -2 d tan(|angle|/2))."""
+    def rule(d, a):     # a > 0 opens the bed's side (wrap); a < 0 closes it (fold)
+        return d * math.radians(a) if a >= 0 else -2 * d * math.tan(math.radians(-a) / 2)
+    return (rule(P("nerve_offset_cervical"), p.cervical_flexion) + rule(P("nerve_offset_thoracic"), p.thoracic_flexion)
+            + rule(P("nerve_offset_lumbar"), p.lumbar_flexion) + rule(P("nerve_offset_hip"), p.hip_flexion)
+            + rule(P("nerve_offset_hip_adduction"), p.hip_adduction)
+            + rule(P("nerve_offset_hip_rotation"), p.hip_internal_rotation)
+            + rule(P("nerve_offset_knee"), -p.knee_flexion)             # behind the knee: flexion folds
+            + rule(P("nerve_offset_ankle"), p.ankle_dorsiflexion))
+
+
+def test_slump_since_start_by_hand_and_its_slips():
+    first, last = ns.protocols.SLUMP_SEED[0].posture, ns.protocols.SLUMP_SEED[-1].posture
+    by_hand = _hand_bed_change(last) - _hand_bed_change(first)
+    assert 60 < by_hand < 70
+    assert exercises.check("slump_since_start_mm", f"{by_hand:.1f} mm").correct
+    assert _hint("slump_since_start_mm", LOOK_UP).reason == "per_step"          # the last step only
+    assert _hint("slump_since_start_mm", _hand_bed_change(last)).reason == "since_standing"
