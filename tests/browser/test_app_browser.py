@@ -62,7 +62,8 @@ def test_landing_page_is_a_course_map(page, voila_server, chromium, artifacts):
         assert len(part.locator(".do").inner_text()) > 40          # what you will do, in a sentence
     body = pg.inner_text("body")
     assert ".ipynb" not in body and "teacher" not in body.lower()
-    assert f"about {sum(m for _, _, m in expected)} minutes in all" in body
+    total = sum(m for _, _, m in expected)
+    assert f"6 parts, about {total // 60} h {total % 60} min in all" in body
     # the first two parts and the start of the third are on screen without scrolling
     box = parts.nth(1).bounding_box()
     assert box is not None and box["y"] + box["height"] <= VIEW["height"]
