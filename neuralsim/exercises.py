@@ -496,13 +496,18 @@ def _crossing(joint):
 
 
 def _row_count():
+    from .evidence import summary
+    return summary()["comparisons"]
+
+
+def _within_all_rows():
     from .evidence import comparisons
-    return len(comparisons())
+    return sum(1 for r in comparisons() if r["within"])
 
 
 def _within_count():
-    from .evidence import comparisons
-    return sum(1 for r in comparisons() if r["within"])
+    from .evidence import summary
+    return summary()["within"]
 
 
 def _sitting_hip_only():
@@ -729,15 +734,18 @@ EXERCISES: dict[str, Exercise] = {e.key: e for e in [
                           "That is the wrap rule (moment arm × angle). Behind the knee the nerve is on the "
                           "inside of the bend: it folds.")]),
     _ex("model_within", "05_model_and_evidence",
-        "How many of the published figures does the model fall within (the 'within' column)?",
+        "How many of the comparisons (not the inputs) does the model fall within?",
         "number", _within_count,
-        ["Count the rows of the comparison table marked within.",
+        ["Count the rows marked 'yes' (within) in the comparisons table, not in the inputs table.",
          "Every row is either within or has a stated limitation."],
         lambda: f"{_within_count()} rows", tolerance=0.0, unit="rows",
         because="every other row has its limitation stated beside it.",
-        mistakes=[Mistake("all_rows", _row_count, "That is every row of the table: count only those marked within."),
+        mistakes=[Mistake("all_rows", _row_count, "That is every comparison: count only those within."),
                   Mistake("outside_count", lambda: _row_count() - _within_count(),
-                          "That is the number of rows outside the published figure: count those within.")]),
+                          "That is the number of comparisons outside the published figure: count those within."),
+                  Mistake("counted_inputs", _within_all_rows,
+                          "That counts the inputs too. Inputs are figures a parameter was taken from, so they "
+                          "match by construction: count only the comparisons.")]),
 ]}
 
 
@@ -869,10 +877,11 @@ PREDICTIONS: dict[str, Prediction] = {p.key: p for p in [
                         "what the knee takes up."),
                choices=lambda: ("slider", "tensioner")),
     Prediction("predict_misses", "05_model_and_evidence",
-               "Of the published figures in the table below, how many do you expect the model to miss?",
+               "Of the comparisons below (published figures the model was not set from), how many do you "
+               "expect the model to miss?",
                "number", lambda: _row_count() - _within_count(),
-               lambda: (f"{_row_count() - _within_count()} of {_row_count()} rows fall outside the published "
-                        "figure; each has its reason stated in the table."), unit="rows", tolerance=0.0),
+               lambda: (f"{_row_count() - _within_count()} of {_row_count()} comparisons fall outside the "
+                        "published figure; each has its reason stated in the table."), unit="rows", tolerance=0.0),
 ]}
 
 

@@ -19,7 +19,7 @@ import re
 from html import escape
 from typing import Any, Mapping, Sequence
 
-__all__ = ["Table", "show", "column_label", "cell_text"]
+__all__ = ["Table", "Tables", "show", "show_evidence", "column_label", "cell_text"]
 
 #: Plain names of the columns the library's tables use.
 COLUMN_LABELS: Mapping[str, str] = {
@@ -32,6 +32,8 @@ COLUMN_LABELS: Mapping[str, str] = {
     "source": "source",
     "status": "status",
     "limitation": "why the model differs",
+    "conditions": "measured in",
+    "kind": "kind",
     "name": "name",
     "value": "value",
     "unit": "unit",
@@ -142,3 +144,44 @@ def show(rows: Sequence[Mapping] | Mapping, columns: Sequence[str] | None = None
     if isinstance(rows, Mapping):
         rows = [rows]
     return Table(rows, columns, caption, digits, signed)
+
+
+class Tables:
+    """Several :class:`Table` shown one after the other."""
+
+    def __init__(self, tables: Sequence[Table]):
+        self.tables = list(tables)
+
+    def __repr__(self) -> str:
+        return "\n\n".join(repr(t) for t in self.tables)
+
+    def _repr_html_(self) -> str:
+        return "<br>".join(t._repr_html_() for t in self.tables)
+
+
+#: Evidence columns in reading order; columns for the program (the model quantity's key, how a row
+#: is checked, the range's ends, already in the published text) are left out; any other column shows at the end.
+EVIDENCE_FIRST = ("quantity", "published", "unit", "model", "within", "conditions", "source", "status", "limitation")
+EVIDENCE_HIDDEN = ("key", "check", "low", "high", "kind")
+
+
+def show_evidence(rows: Sequence[Mapping]) -> Tables:
+    """The rows of :func:`neuralsim.evidence.comparisons` as two tables: comparisons, then inputs.
+
+    Whatever rows and columns it is given are shown (a row without a ``kind``
+    counts as a comparison), with plain column names.
+    """
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    columns = [k for k in EVIDENCE_FIRST if k in keys] + [k for k in keys
+                                                          if k not in EVIDENCE_FIRST and k not in EVIDENCE_HIDDEN]
+    kinds = {"comparison": "Comparisons: the model beside figures it was not set from",
+             "input": "Inputs: figures a parameter was taken from (they match because they were copied)"}
+    out = []
+    for kind, caption in kinds.items():
+        part = [r for r in rows if r.get("kind", "comparison") == kind]
+        if part:
+            out.append(Table(part, columns, caption))
+    other = [r for r in rows if r.get("kind", "comparison") not in kinds]
+    if other:
+        out.append(Table(other, columns, "Other figures"))
+    return Tables(out)

@@ -185,7 +185,7 @@ def test_glide_strain_exercise_needs_and_uses_mechanics():
 def test_model_within_counts_the_comparison_rows():
     from neuralsim.evidence import comparisons
     rows = comparisons()
-    assert exercises.check("model_within", sum(bool(r["within"]) for r in rows)).correct
+    assert exercises.check("model_within", sum(bool(r["within"]) for r in rows if r["kind"] == "comparison")).correct
     assert not exercises.check("model_within", len(rows) + 1).correct
 
 
@@ -436,8 +436,10 @@ def test_unit_and_rule_mistakes():
     assert _hint("slr_all_four", HAND["slr_hip_plain"] - HAND["slr_all_four"]).reason == "angle_not_difference"
     from neuralsim.evidence import comparisons
     rows = comparisons()
-    assert _hint("model_within", len(rows)).reason == "all_rows"
-    assert _hint("model_within", sum(not r["within"] for r in rows)).reason == "outside_count"
+    compared = [r for r in rows if r["kind"] == "comparison" and r["model"] is not None]
+    assert _hint("model_within", len(compared)).reason == "all_rows"
+    assert _hint("model_within", sum(not r["within"] for r in compared)).reason == "outside_count"
+    assert _hint("model_within", sum(r["within"] for r in rows)).reason == "counted_inputs"
 
 
 def test_targeted_hints_never_hold_the_answer():

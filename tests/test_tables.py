@@ -28,13 +28,21 @@ def test_joint_table_has_no_code_names_and_html_is_escaped():
     assert "&lt;b&gt;" in tables.show([{"note": "<b>"}])._repr_html_()
 
 
-def test_evidence_table_renders_every_row_it_is_given():
+def test_evidence_tables_render_every_row_they_are_given():
     rows = evidence.comparisons()
-    t = tables.show(rows, columns=[k for k in rows[0] if k not in ("low", "high")])
-    head, *body = t.cells()
-    assert len(body) == len(rows) and "within the published range?" in head and "why the model differs" in head
-    assert sum(r[head.index("within the published range?")] == "yes" for r in body) == sum(r["within"] for r in rows)
-    assert t._repr_html_().count("<tr>") == len(rows) + 1
+    shown = tables.show_evidence(rows)
+    assert [t.caption.split(":")[0] for t in shown.tables] == ["Comparisons", "Inputs"]
+    assert sum(len(t.rows) for t in shown.tables) == len(rows)
+    assert len(shown.tables[0].rows) == sum(r["kind"] == "comparison" for r in rows)
+    head, *body = shown.tables[0].cells()
+    assert "within the published range?" in head and "why the model differs" in head
+    assert "key" not in shown.tables[0].columns and "check" not in shown.tables[0].columns
+    assert sum(r[head.index("within the published range?")] == "yes" for r in body) == \
+        sum(r["within"] for r in rows if r["kind"] == "comparison")
+    assert shown._repr_html_().count("<tr>") == len(rows) + 2
+    # a row made by hand without a kind, with a new column, still shows
+    extra = tables.show_evidence([{"quantity": "q", "model": 1.0, "within": True, "new_col_mm": 2.0}])
+    assert extra.tables[0].cells()[0] == ["what is compared", "model", "within the published range?", "new col (mm)"]
 
 
 def test_one_dict_is_one_row():
