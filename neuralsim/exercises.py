@@ -898,7 +898,7 @@ def _input(kind: str, unit: str, choices: Sequence[str] | None, label: str):
     """(widget, read) for one kind of answer; ``read()`` gives the learner's answer."""
     import ipywidgets as W
     if kind == "number":
-        box = W.Text(placeholder=f"a number in {unit}, e.g. -12.5" if unit else "a number",
+        box = W.Text(placeholder=f"a number in {unit}, e.g. -12.5" if unit in ("mm", "deg") else "a number",
                      description=label, style={"description_width": "initial"},
                      layout=W.Layout(width="22em"))
         return W.HBox([box, W.Label(unit)]), box, lambda: box.value

@@ -80,8 +80,9 @@ def _plain(text: str) -> str:
     return text.replace("_", " ")
 
 
-def cell_text(value: Any, digits: int = 1, signed: bool = False) -> str:
-    """One value as text: yes/no, numbers rounded to ``digits`` (no ``-0.0``; ``+`` with ``signed``), a dash for nothing."""
+def cell_text(value: Any, digits: int | None = 1, signed: bool = False) -> str:
+    """One value as text: yes/no, numbers rounded to ``digits`` (``None``: about three significant
+    figures; no ``-0.0``; ``+`` with ``signed``), a dash for nothing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, bool):
@@ -89,6 +90,8 @@ def cell_text(value: Any, digits: int = 1, signed: bool = False) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
+        if digits is None:      # about three significant figures, never an exponent
+            digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2 if abs(value) >= 1 else 3
         text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
         if float(text) == 0:
             text = text.lstrip("+-")
@@ -102,7 +105,7 @@ class Table:
     """A list of rows shown as an HTML table (notebooks, Voila) or as aligned text."""
 
     def __init__(self, rows: Sequence[Mapping], columns: Sequence[str] | None = None,
-                 caption: str = "", digits: int = 1, signed: Sequence[str] = ()):
+                 caption: str = "", digits: int | None = 1, signed: Sequence[str] = ()):
         self.rows = [dict(r) for r in rows]
         if columns is None:
             columns = list(dict.fromkeys(k for r in self.rows for k in r))
@@ -174,14 +177,16 @@ def show_evidence(rows: Sequence[Mapping]) -> Tables:
     keys = list(dict.fromkeys(k for r in rows for k in r))
     columns = [k for k in EVIDENCE_FIRST if k in keys] + [k for k in keys
                                                           if k not in EVIDENCE_FIRST and k not in EVIDENCE_HIDDEN]
+    rows = [dict(r, within="not compared") if r.get("model") is None and r.get("check") != "direction"
+            and not r.get("within") else r for r in rows]
     kinds = {"comparison": "Comparisons: the model beside figures it was not set from",
              "input": "Inputs: figures a parameter was taken from (they match because they were copied)"}
     out = []
     for kind, caption in kinds.items():
         part = [r for r in rows if r.get("kind", "comparison") == kind]
         if part:
-            out.append(Table(part, columns, caption))
+            out.append(Table(part, columns, caption, digits=None))
     other = [r for r in rows if r.get("kind", "comparison") not in kinds]
     if other:
-        out.append(Table(other, columns, "Other figures"))
+        out.append(Table(other, columns, "Other figures", digits=None))
     return Tables(out)

@@ -18,6 +18,8 @@ def test_cells():
     assert [tables.cell_text(v) for v in (True, False, None, math.nan, 3, -0.04, 2.25, "hip_flexion", "look up")] \
         == ["yes", "no", "–", "–", "3", "0.0", "2.2", "hip flexion", "look up"]
     assert tables.cell_text(2.6, signed=True) == "+2.6" and tables.cell_text(-0.01, signed=True) == "0.0"
+    assert [tables.cell_text(v, None) for v in (0.99812, 8.71, 43.04, 1683.4, -0.0001)] == \
+        ["0.998", "8.71", "43.0", "1683", "0.000"]
 
 
 def test_joint_table_has_no_code_names_and_html_is_escaped():
@@ -36,6 +38,8 @@ def test_evidence_tables_render_every_row_they_are_given():
     assert len(shown.tables[0].rows) == sum(r["kind"] == "comparison" for r in rows)
     head, *body = shown.tables[0].cells()
     assert "within the published range?" in head and "why the model differs" in head
+    not_compared = [r for r in body if r[head.index("model")] == "–"]
+    assert not_compared and all(r[head.index("within the published range?")] == "not compared" for r in not_compared)
     assert "key" not in shown.tables[0].columns and "check" not in shown.tables[0].columns
     assert sum(r[head.index("within the published range?")] == "yes" for r in body) == \
         sum(r["within"] for r in rows if r["kind"] == "comparison")
