@@ -73,13 +73,13 @@ def length_angle_curves(joint: str, base: Any = None, body: Body | None = None, 
     zero = p0.replace(**{joint: min(max(0.0, lo), hi)})
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.5, 4))
-    ax.plot(angles, np.broadcast_to(nerve_bed_length(sweep, b) - nerve_bed_length(zero, b), angles.shape),
+    ax.plot(angles, np.broadcast_to(nerve_bed_length(sweep, body=b) - nerve_bed_length(zero, body=b), angles.shape),
             _STYLES["nerve"],
             color=_COLOURS["nerve"], lw=3, label="nerve bed")
     for m in MUSCLES:
-        change = np.broadcast_to(muscle_length(sweep, m, b) - muscle_length(zero, m, b), angles.shape)
-        ax.plot(angles, change, linestyle=_STYLES[m],
-                color=_COLOURS[m], lw=2, label=m.replace("_lh", " (long head)").replace("_", " "))
+        change = np.broadcast_to(muscle_length(sweep, m, body=b) - muscle_length(zero, m, body=b), angles.shape)
+        ax.plot(angles, change, linestyle=_STYLES.get(m, (0, (2, 2))),
+                color=_COLOURS.get(m, OKABE_ITO["black"]), lw=2, label=m.replace("_lh", " (long head)").replace("_", " "))
     ax.axhline(0, color="#999999", lw=0.8)
     _finish(fig, ax, f"{JOINT_LABELS[joint]} ({UNIT})", "change of length (mm)",
             f"Lengths as {JOINT_LABELS[joint]} moves")
@@ -189,14 +189,16 @@ def strain_profiles(postures: Mapping[str, Any]):
                 ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
-    colours = _LINE_COLOURS
+    # line colours none of the strain bands uses, so a posture's line is never read as a threshold
+    colours = [c for c in _LINE_COLOURS if c.upper() not in {b.colour.upper() for b in STRAIN_BANDS}]
     styles = ["-", "--", "-.", ":"]
     for i, (name, p) in enumerate(postures.items()):
         r = nerve_mechanics(p)
         ax.plot(np.asarray(r.s_mm), np.asarray(r.strain_profile_pct), linestyle=styles[i % 4],
                 color=colours[i % len(colours)], lw=2, label=f"{name} (peak {float(r.peak_strain_pct):.1f} %)")
     for i, band in enumerate(STRAIN_BANDS[1:], 1):   # the one band scale (neuralsim.bands), labelled
-        ax.axhline(band.lower_pct, color=band.colour, lw=0.8, ls=":")
+        dashes = tuple(float(x) for x in band.pattern.split())       # the band's own dash pattern
+        ax.axhline(band.lower_pct, color=band.colour, lw=1.0, ls=(0, dashes) if dashes else "-")
         close = i + 1 < len(STRAIN_BANDS) and STRAIN_BANDS[i + 1].lower_pct - band.lower_pct < 2.0
         ax.annotate(band.label, (1.0, band.lower_pct), xycoords=("axes fraction", "data"),
                     ha="right", va="top" if close else "bottom", fontsize=7, color=band.colour)

@@ -32,8 +32,8 @@ import numpy as np
 
 from . import bands as _bands
 from .body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
-from .joints import JOINTS, UNIT
-from .model import HAMSTRINGS, drawing, nerve_bed_length, muscle_length, relative_bed_length
+from .joints import JOINTS, LABELS, UNIT
+from .model import HAMSTRINGS, MUSCLES, NERVES, drawing, nerve_bed_length, muscle_length, relative_bed_length
 from .posture import as_posture
 
 __all__ = [
@@ -67,7 +67,8 @@ STRAIN_BANDS = _bands.STRAIN_BANDS
 MUSCLE_STYLES: Mapping[str, tuple[str, float, tuple[str, ...]]] = {
     "hamstrings": (HAMSTRING_COLOUR, 20.0, ("none", "44 18", "12 12")),
     "calf": (GASTROC_COLOUR, 14.0, ("6 14",)),
-    "other": (OKABE_ITO["bluish_green"], 14.0, ("30 12 6 12",)),
+    "quadriceps": (OKABE_ITO["bluish_green"], 18.0, ("30 12 6 12",)),
+    "other": (OKABE_ITO["black"], 12.0, ("4 10",)),
 }
 #: Muscle -> (group, short label, full name) for the model's muscles; others fall back to their
 #: own name and the registry's group when it has one.
@@ -76,6 +77,7 @@ _MUSCLE_INFO: Mapping[str, tuple[str, str, str]] = {
     "semitendinosus": ("hamstrings", "ST", "semitendinosus"),
     "biceps_femoris_lh": ("hamstrings", "BFlh", "biceps femoris, long head"),
     "gastrocnemius": ("calf", "gastroc.", "gastrocnemius"),
+    "rectus_femoris": ("quadriceps", "RF", "rectus femoris"),
 }
 
 
@@ -85,27 +87,19 @@ def muscle_info(name: str) -> tuple[str, str, str]:
     info = _MUSCLE_INFO.get(name)
     if info is not None:
         return info
-    group = "other"
-    try:
-        from . import MUSCLES as registry  # name -> definition once the registry exists
-        group = getattr(registry[name], "group", group) if hasattr(registry, "keys") else group
+    group, short, full = "other", name.replace("_", " "), name.replace("_", " ")
+    try:                                  # the registry's definition: its group, short name, label
+        spec = MUSCLES[name]
+        group = getattr(spec, "group", group)
+        full = getattr(spec, "label", full)
+        short = getattr(spec, "short", None) or full
     except Exception:
         pass
-    full = name.replace("_", " ")
-    return (group if group in MUSCLE_STYLES else "other", full, full)
+    return (group if group in MUSCLE_STYLES else "other", short, full)
 
 
-#: Short plain names of the joints, for labels.
-JOINT_LABELS: Mapping[str, str] = {
-    "cervical_flexion": "neck flexion",
-    "thoracic_flexion": "upper back flexion",
-    "lumbar_flexion": "low back flexion",
-    "hip_flexion": "hip flexion",
-    "hip_adduction": "hip adduction",
-    "hip_internal_rotation": "hip internal rotation",
-    "knee_flexion": "knee flexion",
-    "ankle_dorsiflexion": "ankle dorsiflexion",
-}
+#: Short plain names of the joints, for labels (an alias of the joint table's labels).
+JOINT_LABELS: Mapping[str, str] = LABELS
 
 # The picture's box is fixed per view (so the figure does not jump while a
 # slider moves, and a taller body really looks taller): world x0, y0, x1, y1
@@ -115,6 +109,8 @@ _BOXES: Mapping[str, tuple[float, float, float, float]] = {
     "standing": (-0.48, -0.64, 0.53, 0.53),
     "sitting": (-0.53, -0.47, 0.64, 0.53),
     "supine": (-0.53, -0.48, 0.64, 0.64),
+    "prone": (-0.64, -0.64, 0.53, 0.48),        # the supine box turned half a turn (head to the right)
+    "side_lying": (-0.53, -0.48, 0.64, 0.64),   # held like supine, seen from above
 }
 _H_MAX_MM = HEIGHT_RANGE_M[1] * 1000.0
 
@@ -229,7 +225,8 @@ def _silhouette_local(b: Body) -> dict:
         "foot": [np.array([(-40 * s, 0.35 * ah), (38 * s, 0.35 * ah), (0.45 * (foot - heel), -0.35 * ah),
                            (foot - heel, -0.8 * ah), (foot - heel, -ah), (-heel, -ah), (-heel - 12 * s, -0.5 * ah)])],
         "_joints": {"thigh": [((0.0, -th), 56 * s)], "shank": [((0.0, -sh), 36 * s)]},
-        "_back": {"standing": 0.0, "sitting": 80 * s, "supine": 72 * s},
+        # depth of the support's top below the hip centre (prone: the chest and thighs rest on it)
+        "_back": {"standing": 0.0, "sitting": 80 * s, "supine": 72 * s, "prone": 110 * s, "side_lying": 72 * s},
     }
 
 
@@ -334,7 +331,8 @@ def _support(view: str, d: dict, b: Body, sil: dict) -> list[str]:
 
 
 #: view -> what the body rests on (``data-support`` of the drawn support).
-_SUPPORT: Mapping[str, str] = {"standing": "floor", "sitting": "plinth", "supine": "couch"}
+_SUPPORT: Mapping[str, str] = {"standing": "floor", "sitting": "plinth", "supine": "couch", "prone": "couch",
+                                "side_lying": "couch"}
 
 
 def _stance_leg(b: Body, sil: dict) -> list[str]:
@@ -354,7 +352,7 @@ def _nearest(path: np.ndarray, target) -> int:
     return int(np.argmin(((path - np.asarray(target)) ** 2).sum(axis=1)))
 
 
-def _labels(d: dict, b: Body, muscle_names: list, view: str = "standing") -> list[str]:
+def _labels(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_parts: bool = True) -> list[str]:
     """Short names with leader lines: each starts on its own path (the model's point) and goes
     out of the body (backwards; the hamstrings in steps of different length, so paths that run
     close together are still named one by one).  Sitting, the tibial nerve's name goes in front
@@ -367,7 +365,10 @@ def _labels(d: dict, b: Body, muscle_names: list, view: str = "standing") -> lis
     items.append((nerve, "lumbar", (-20.0, 0.35 * L), "roots", NERVE_COLOUR, 150, 1))
     items.append((nerve, "thigh", (-41.0, -0.06 * th), "sciatic", NERVE_COLOUR, 150, 1))
     sitting = view == "sitting"
-    items.append((nerve, "shank", (-25.0, -0.55 * sh), "tibial", NERVE_COLOUR, 230 if sitting else 170,
+    if not nerve_parts:          # another nerve than the sciatic: its parts are not named
+        items = []
+    else:
+        items.append((nerve, "shank", (-25.0, -0.55 * sh), "tibial", NERVE_COLOUR, 230 if sitting else 170,
                   -1 if sitting else 1))
     hams = [m for m in muscle_names if muscle_info(m)[0] == "hamstrings"]
     for i, m in enumerate(hams):
@@ -395,8 +396,9 @@ def _labels(d: dict, b: Body, muscle_names: list, view: str = "standing") -> lis
 def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", *,
                 strain: Any = "auto", title: str | None = None, desc: str | None = None,
                 width_px: int | None = None, data: Mapping | None = None, legend: bool = True,
-                numbers: Mapping | None = None, height_px: int | None = None, labels: bool = True) -> str:
-    """An SVG picture (string) of one posture: a silhouette, the nerve bed and each muscle.
+                numbers: Mapping | None = None, height_px: int | None = None, labels: bool = True,
+                nerve: str | None = None) -> str:
+    """An SVG picture (string) of one posture: a silhouette, a nerve bed and every muscle of the registry.
 
     ``posture``: a single :class:`~neuralsim.Posture` (angles in degrees) or a
     mapping joint -> degrees.  ``view``: ``"standing"``, ``"sitting"`` or
@@ -410,12 +412,17 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     ``legend``: draw the key in a panel right of the body's box (never on the
     body).  ``labels``: name the nerve's parts and each hamstring with leader
     lines.  ``numbers``: precomputed lengths for the description (see
-    :func:`describe`).  Drawing units are mm; ``height_px`` (default 480) or
-    ``width_px`` sets the displayed size in pixels.
+    :func:`describe`).  ``nerve``: the nerve bed drawn (a key of
+    :data:`neuralsim.NERVES`; default the sciatic); a strain halo only for a
+    nerve the mechanics model covers.  Drawing units are mm; ``height_px``
+    (default 480) or ``width_px`` sets the displayed size in pixels.
     """
     b = DEFAULT_BODY if body is None else body
     p = as_posture(posture)
     d = drawing(p, b, view) if data is None else data
+    nerve_pts = d["nerve"] if nerve is None else d["nerves"][nerve]
+    if nerve is not None and not NERVES[nerve].mechanics:
+        strain = None
     if isinstance(strain, str) and strain == "auto":
         nm = load_mechanics()
         strain = None
@@ -435,7 +442,7 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     if title is None:
         title = f"Body seen from the side, {view} view ({_SUPPORT[view]}), with the nerve bed and the hamstrings"
     if desc is None:
-        desc = describe(p, b, view, numbers)
+        desc = describe(p, b, view, numbers, nerve=nerve)
     uid = next(_ids)
     parts.append(
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-posture" data-view="{view}" '
@@ -454,7 +461,7 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     parts.extend(_head(d))
     peak = None
     if strain is not None:
-        segs, peak = _nerve_segments(d["nerve"], strain)
+        segs, peak = _nerve_segments(nerve_pts, strain)
         parts.extend(segs)
     names = list(d["muscles"])
     counts: dict = {}
@@ -468,13 +475,13 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
         parts.append(_polyline(pts, "#FFFFFF", width + 8, cls="neuralsim-casing"))
         parts.append(_polyline(pts, colour, width, extra + f' data-muscle="{m}"',
                                cls="neuralsim-hamstring" if group == "hamstrings" else f"neuralsim-muscle neuralsim-{m}"))
-    parts.append(_polyline(d["nerve"], NERVE_COLOUR, NERVE_WIDTH, cls="neuralsim-nerve"))
+    parts.append(_polyline(nerve_pts, NERVE_COLOUR, NERVE_WIDTH, cls="neuralsim-nerve"))
     if labels:
-        parts.extend(_labels(d, b, names, view))
+        parts.extend(_labels(d, b, names, view, nerve_parts=nerve in (None, "sciatic")))
     if legend:
         scale = bh / _LEGEND_H
         parts.append(f'<g class="neuralsim-legend" transform="translate({x1 + 0.02 * _H_MAX_MM:.0f} {-y1 + 0.02 * _H_MAX_MM:.0f}) '
-                     f'scale({scale * 0.96:.3f})">{legend_body(peak, names)}</g>')
+                     f'scale({scale * 0.96:.3f})">{legend_body(peak, names, nerve=nerve)}</g>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -483,7 +490,14 @@ _LEGEND_H = 560.0                       # legend user units (px at its natural s
 _LEGEND_W = 300.0
 
 
-def legend_body(peak: float | None, muscles: list | tuple | None = None, strain: bool | None = None) -> str:
+def _nerve_key(nerve: str | None) -> str:
+    if nerve in (None, "sciatic"):
+        return "nerve: roots, sciatic, tibial"
+    return f"nerve: {NERVES[nerve].label}"
+
+
+def legend_body(peak: float | None, muscles: list | tuple | None = None, strain: bool | None = None,
+                nerve: str | None = None) -> str:
     """The key's SVG content (no outer ``<svg>``), in a 300 x 560 box of user units."""
     if muscles is None:
         from .model import MUSCLES
@@ -494,7 +508,7 @@ def legend_body(peak: float | None, muscles: list | tuple | None = None, strain:
     out.append(f'<text x="0" y="{y}" font-weight="bold">Key</text>')
     y += 30
     out.append(f'<line x1="0" y1="{y}" x2="46" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="7" stroke-linecap="round"/>'
-               f'<text x="56" y="{y + 6}">nerve: roots, sciatic, tibial</text>')
+               f'<text x="56" y="{y + 6}">{escape(_nerve_key(nerve))}</text>')
     counts: dict = {}
     for m in muscles:
         group, short, full = muscle_info(m)
@@ -584,7 +598,8 @@ def _legend_compact(peak: float | None, muscles, strain: bool, peak_band: int | 
 
 
 def legend_svg(peak: float | None, muscles: list | tuple | None = None, width_px: int = 260,
-               strain: bool | None = None, compact: bool = False, peak_band: int | None = None) -> str:
+               strain: bool | None = None, compact: bool = False, peak_band: int | None = None,
+               nerve: str | None = None) -> str:
     """The figure's key as its own SVG (the explorer shows it beside the body, never on it).
 
     ``peak``: the peak local strain (%) to print, or ``None``.  ``compact``: two columns
@@ -599,7 +614,7 @@ def legend_svg(peak: float | None, muscles: list | tuple | None = None, width_px
         body, h = _legend_compact(peak, muscles, show, peak_band)
         w_units = 640.0
     else:
-        body, h = legend_body(peak, muscles, show), (_LEGEND_H if show else 250.0)
+        body, h = legend_body(peak, muscles, show, nerve), (_LEGEND_H if show else 250.0)
         w_units = _LEGEND_W
     return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Key to the figure" class="neuralsim-legend" '
             f'viewBox="0 0 {w_units:.0f} {h:.0f}" width="{width_px}" height="{width_px * h / w_units:.0f}">'
@@ -627,7 +642,7 @@ def support_fits(posture: Any, view: str) -> bool:
 
 
 def describe(posture: Any, body: Body | None = None, view: str = "standing",
-             numbers: Mapping | None = None) -> str:
+             numbers: Mapping | None = None, *, nerve: str | None = None) -> str:
     """One-paragraph text description of a posture and its lengths (for ``<desc>``).
 
     ``numbers``: optional precomputed ``{"bed_mm", "relative_bed", "muscles_mm": {muscle: mm}}``
@@ -636,9 +651,18 @@ def describe(posture: Any, body: Body | None = None, view: str = "standing",
     b = DEFAULT_BODY if body is None else body
     p = as_posture(posture)
     angles = ", ".join(f"{JOINT_LABELS[j]} {float(getattr(p, j)):g} {UNIT}" for j in JOINTS)
+    if nerve is not None:      # a named nerve: its bed, beside the muscle group it is told apart from
+        group = NERVES[nerve].contrast
+        mus = [m for m, s in MUSCLES.items() if s.group == group]
+        bed = nerve_bed_length(p, nerve, body=b)
+        return (f"{view.capitalize()} view of a {b.height_m:.2f} m body. Joint angles: {angles}. "
+                f"{NERVES[nerve].label.capitalize()} {bed:.0f} mm, "
+                f"{100 * (relative_bed_length(p, nerve=nerve, body=b) - 1):+.1f} % against standing. "
+                f"{group.capitalize()}: " + ", ".join(
+                    f"{MUSCLES[m].label} {muscle_length(p, m, body=b):.0f} mm" for m in mus) + ".")
     if numbers is None:
-        numbers = {"bed_mm": nerve_bed_length(p, b), "relative_bed": relative_bed_length(p, body=b),
-                   "muscles_mm": {m: muscle_length(p, m, b) for m in HAMSTRINGS}}
+        numbers = {"bed_mm": nerve_bed_length(p, body=b), "relative_bed": relative_bed_length(p, body=b),
+                   "muscles_mm": {m: muscle_length(p, m, body=b) for m in HAMSTRINGS}}
     bed, rel = numbers["bed_mm"], numbers["relative_bed"]
     ham = ", ".join(f"{m.replace('_lh', ' long head').replace('_', ' ')} {numbers['muscles_mm'][m]:.0f} mm"
                     for m in HAMSTRINGS)
@@ -796,7 +820,8 @@ def picture(posture: Any, body: Body | None = None, view: str = "standing", **kw
 
 
 def protocol_strip(protocol: str, body: Body | None = None, width_px: int = 230) -> Picture:
-    """Every step of a protocol as a small picture with its name and bed change (mm) underneath."""
+    """Every step of a protocol as a small picture with its name and bed change (mm) underneath
+    (the protocol's nerve, beside the muscle group its registry entry contrasts it with)."""
     from . import protocols
     from .analysis import step_table
     proto = protocols.ALL[protocol]
@@ -804,11 +829,11 @@ def protocol_strip(protocol: str, body: Body | None = None, width_px: int = 230)
     cells = []
     for i, ((name, p), r) in enumerate(zip(proto.steps, rows)):
         fig = posture_svg(p, body, proto.view, strain=None, width_px=width_px, legend=False, labels=False,
-                          title=f"Step {i + 1}: {name}")
+                          title=f"Step {i + 1}: {name}", nerve=proto.nerve)
         cells.append(
             f'<figure style="margin:4px;width:{width_px}px">{fig}<figcaption style="font-size:0.85em">'
             f'<b>{i + 1}. {escape(name)}</b><br>bed {r["change_mm"]:+.1f} mm, now '
-            f'{100 * (r["relative_bed"] - 1):+.1f} % against standing; hamstrings '
-            f'{r["hamstrings_change_mm"]:+.1f} mm</figcaption></figure>')
-    key = legend_svg(None, width_px=260)
+            f'{100 * (r["relative_bed"] - 1):+.1f} % against standing; {r["group"]} '
+            f'{r[r["group"] + "_change_mm"]:+.1f} mm</figcaption></figure>')
+    key = legend_svg(None, width_px=260, nerve=proto.nerve)
     return Picture(f'{key}<div style="display:flex;flex-wrap:wrap">{"".join(cells)}</div>')

@@ -36,7 +36,7 @@ import ipywidgets as w
 
 from . import protocols as _protocols
 from .body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
-from .joints import JOINTS, MOBILITIES, UNIT, joint_range
+from .joints import ACTION_WORDS as _JOINT_WORDS, JOINTS, MOBILITIES, UNIT, joint_range
 from .model import HAMSTRINGS, drawing, muscle_pathway, nerve_pathway
 from .posture import Posture, as_posture
 from .svg import (JOINT_LABELS, _band_of, gauges_svg, legend_svg, load_mechanics, muscle_info, posture_svg,
@@ -44,17 +44,9 @@ from .svg import (JOINT_LABELS, _band_of, gauges_svg, legend_svg, load_mechanics
 
 __all__ = ["Explorer", "change_text", "ACTION_WORDS", "choose_view"]
 
-#: joint -> (name, word for an increase, word for a decrease), for the text line.
-ACTION_WORDS: Mapping[str, tuple[str, str, str]] = {
-    "cervical_flexion": ("Neck", "flexed (looking down)", "extended (looking up)"),
-    "thoracic_flexion": ("Upper back", "rounded", "straightened"),
-    "lumbar_flexion": ("Low back", "rounded", "straightened"),
-    "hip_flexion": ("Hip", "flexed", "extended"),
-    "hip_adduction": ("Hip", "adducted", "abducted"),
-    "hip_internal_rotation": ("Hip", "turned in", "turned out"),
-    "knee_flexion": ("Knee", "bent", "extended"),
-    "ankle_dorsiflexion": ("Ankle", "dorsiflexed", "plantarflexed"),
-}
+#: joint -> (name, word for an increase, word for a decrease), for the text line
+#: (an alias of the joint table's words).
+ACTION_WORDS: Mapping[str, tuple[str, str, str]] = _JOINT_WORDS
 
 _VIEW_ORDER = ("standing", "sitting", "supine")
 
