@@ -317,6 +317,8 @@ def _support(view: str, d: dict, b: Body, sil: dict) -> list[str]:
     if view == "standing":
         top = d["joints"]["ankle"][1] if False else -(b.segment("thigh") + b.segment("shank") + b.segment("ankle_height"))
         return [f'<rect {cls} x="{x0:.0f}" y="{-top:.0f}" width="{x1 - x0:.0f}" height="{t:.0f}" fill="{SUPPORT_FILL}"/>']
+    if view == "side_lying":   # seen from above: the couch is under the whole body, the page itself
+        return [f'<rect {cls} x="{x0:.0f}" y="{-y1:.0f}" width="{x1 - x0:.0f}" height="{y1 - y0:.0f}" fill="#F1F1F1"/>']
     top = -sil["_back"][view]
     if view == "sitting":
         edge = float(d["joints"]["knee"][0]) - 0.04 * _H_MAX_MM
