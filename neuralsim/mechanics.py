@@ -124,114 +124,27 @@ ENTRAPMENT_SITES: tuple[str, ...] = ("lumbar_roots", "piriformis", "popliteal", 
 #: The neck's intervertebral levels over which ``cervical_flexion`` is shared.
 NECK_LEVELS: tuple[str, ...] = ("c2_c3", "c3_c4", "c4_c5", "c5_c6", "c6_c7", "c7_t1")
 
-#: Said wherever the strain bands are shown.
-BAND_CAVEAT = ("These thresholds come from experiments on rabbit nerves; they are given for "
-               "education and are not clinical limits for people.")
-
-
-# -- strain bands -------------------------------------------------------------
-
-@dataclass(frozen=True)
-class StrainBand:
-    """A band of local nerve strain, ``lower_pct <= strain < upper_pct`` (%)."""
-
-    name: str
-    lower_pct: float
-    upper_pct: float
-    meaning: str
-    source: str
-    colour: str
-
-
-def _bands() -> tuple[StrainBand, ...]:
-    v = _p.PARAMETERS
-    venous = v["strain_band_venous_flow_impaired"]
-    isch = v["strain_band_ischaemia"]
-    stop = v["strain_band_blood_flow_stops"]
-    kwan_ok = v["strain_band_conduction_kept"]
-    kwan_block = v["strain_band_conduction_block"]
-    if not (venous.value <= isch.value <= stop.value):
-        raise ValueError("strain band thresholds in parameters.csv must increase")
-    # Okabe-Ito colours (colour-blind safe), one per band; drawing only.
-    return (
-        StrainBand("low", 0.0, venous.value,
-                   f"below the lowest threshold seen in animal nerves; {kwan_ok.value:g} % held for 2 h "
-                   "did not reduce conduction significantly in rabbit tibial nerve",
-                   f"{venous.source}; {kwan_ok.source}", "#56B4E9"),
-        StrainBand("venous flow impaired", venous.value, isch.value,
-                   "venous return in the nerve slows in rabbit nerve",
-                   venous.source, "#E69F00"),
-        StrainBand("ischaemia, conduction at risk", isch.value, stop.value,
-                   f"the nerve becomes ischaemic (rabbit); {kwan_block.value:g} % for 1 h cut the "
-                   "evoked muscle response by about 99 % in rabbit tibial nerve",
-                   f"{isch.source}; {kwan_block.source}", "#D55E00"),
-        StrainBand("blood flow stops", stop.value, math.inf,
-                   "intraneural blood flow stops completely in rabbit sciatic nerve",
-                   stop.source, "#000000"),
-    )
-
-
-#: Strain bands (animal-model thresholds, for education only; see :data:`BAND_CAVEAT`).
-STRAIN_BANDS: tuple[StrainBand, ...] = _bands()
+# The nerve's strain bands (thresholds, labels, colours) are the one scale in
+# neuralsim.bands, shared with the figure and the plots; the cord has its own.
+from .errors import OutOfRangeError  # noqa: E402
+from .bands import BAND_CAVEAT, STRAIN_BANDS, StrainBand, strain_band, strain_colour  # noqa: E402
 
 
 def _cord_bands() -> tuple[StrainBand, ...]:
     normal = _p.PARAMETERS["strain_band_cord_normal_flexion"]
+    v = normal.value
     return (
-        StrainBand("within normal neck flexion", 0.0, normal.value,
+        StrainBand("within normal neck flexion", 0.0, v, f"under {v:g} %", f"under {v:g} %: within normal neck flexion",
                    "no more than full neck flexion stretches a normal cervical cord (cadavers)",
-                   normal.source, "#56B4E9"),
-        StrainBand("beyond normal movement", normal.value, math.inf,
+                   normal.source, "#56B4E9", ""),
+        StrainBand("beyond normal movement", v, math.inf, f"from {v:g} %", f"from {v:g} %: beyond normal movement",
                    "more than full neck flexion gives a normal cord; the model has no sourced threshold of "
-                   "harm for the cord", normal.source, "#E69F00"),
+                   "harm for the cord", normal.source, "#E69F00", "12 6"),
     )
 
 
-#: Strain bands of the spinal cord (from cord data; the nerve's bands are not applied to it).
+#: Strain bands of the spinal cord, from cord data (the nerve's rabbit bands are not applied to it).
 CORD_STRAIN_BANDS: tuple[StrainBand, ...] = _cord_bands()
-
-
-def _check_strain(strain_pct: Any) -> np.ndarray:
-    if isinstance(strain_pct, (bool, np.bool_, str, bytes)) or strain_pct is None:
-        raise ValueError(f"strain {strain_pct!r} is not a number; give local strain in % (0 or more)")
-    try:
-        arr = np.asarray(strain_pct, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"strain {strain_pct!r} is not a number; give local strain in % (0 or more)") from None
-    bad = ~np.isfinite(arr) | (arr < 0.0)
-    if bad.any():
-        val = arr[bad].flat[0] if arr.ndim else float(arr)
-        raise ValueError(f"strain {val} % is outside the allowed range: a finite number, 0 % or more")
-    return arr
-
-
-def _band_index(strain_pct: Any) -> np.ndarray:
-    arr = _check_strain(strain_pct)
-    edges = np.array([b.upper_pct for b in STRAIN_BANDS[:-1]])
-    return np.searchsorted(edges, arr, side="right")
-
-
-def strain_band(strain_pct: Any):
-    """Name of the :data:`STRAIN_BANDS` band of a local strain (%, >= 0).
-
-    Scalar in, ``str`` out; array in, array of names out (same shape).
-    These are animal-model thresholds for education, not clinical limits.
-
-    >>> strain_band(3.0), strain_band(8.0), strain_band(16.0)
-    ('low', 'venous flow impaired', 'blood flow stops')
-    """
-    idx = _band_index(strain_pct)
-    names = np.array([b.name for b in STRAIN_BANDS], dtype=object)
-    out = names[idx]
-    return str(out) if np.ndim(out) == 0 else out
-
-
-def strain_colour(strain_pct: Any):
-    """Hex colour of the band of a local strain (%, >= 0); arrays give arrays."""
-    idx = _band_index(strain_pct)
-    cols = np.array([b.colour for b in STRAIN_BANDS], dtype=object)
-    out = cols[idx]
-    return str(out) if np.ndim(out) == 0 else out
 
 
 # -- the model ----------------------------------------------------------------
@@ -267,6 +180,11 @@ def _check_entrapment(entrapment: Any) -> tuple[tuple[str, float], ...]:
         if sev > 0.0:
             out.append((site, sev))
     return tuple(sorted(out))
+
+
+#: Model-size bounds: the smallest target element length (mm) and the most elements.
+ELEMENT_MM_MIN = 1.0
+MAX_ELEMENTS = 20000
 
 
 class NerveModel:
@@ -319,6 +237,8 @@ class NerveModel:
         self.root_stiffness = rr
         h_target = (_p.value("mech_element_mm") if element_mm is None
                     else _positive("element length", element_mm, "mm", upper=200.0))
+        if h_target < ELEMENT_MM_MIN:   # model size has bounds: refuse before building a huge mesh
+            raise OutOfRangeError("element_mm", h_target, ELEMENT_MM_MIN, 200.0, "mm")
 
         # -- crossings along the anatomical bed (mm from C1) ------------------------
         pos, s = {}, 0.0
@@ -393,6 +313,12 @@ class NerveModel:
         for x in xs:                                       # nothing else inside a crossing's element
             fixed = fixed[~((fixed > x - 0.5 * hc + 1e-9) & (fixed < x + 0.5 * hc - 1e-9))]
         resolve = _p.value("mech_resolve_shear_lag") * sc
+        n_elements = sum(max(1, math.ceil((z - a) / (h_target * min(1.0, lam[r] / resolve)) - 1e-9))
+                         for r, (a, z) in self.region_mm.items()) + 2 * len(xs)
+        if n_elements > MAX_ELEMENTS:
+            raise OutOfRangeError("element count", n_elements, 1, MAX_ELEMENTS, "elements",
+                                  f"(element_mm {h_target:g} mm with shear-lag lengths "
+                                  + ", ".join(f"{r} {v:g} mm" for r, v in lam.items()) + ")")
         nodes = [0.0]
         for a, z in zip(fixed[:-1], fixed[1:]):
             if z - a < 1e-9:
