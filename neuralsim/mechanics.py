@@ -108,7 +108,8 @@ from .posture import Posture, angle_array
 __all__ = [
     "SITES", "REGIONS", "ENTRAPMENT_SITES", "NECK_LEVELS", "STRAIN_BANDS", "CORD_STRAIN_BANDS", "StrainBand",
     "strain_band", "strain_colour", "NerveModel", "NerveMechanics", "nerve_mechanics", "evidence_rows",
-    "BAND_CAVEAT", "ridehalgh", "alshami", "slider_tensioner",
+    "BAND_CAVEAT", "ridehalgh", "alshami", "slider_tensioner", "glide_as_slider", "entrapment_table",
+    "format_entrapment_table", "CORD_STRAIN_BANDS",
 ]
 
 #: Named sites along the nerve, head to foot.  ``"cervical"`` reports the peak
@@ -859,6 +860,71 @@ def slider_tensioner(model: NerveModel | None = None) -> dict[str, dict[str, flo
         out[key] = {"excursion_mm": b.excursion_mm("mid_thigh") - a.excursion_mm("mid_thigh"),
                     "strain_pct": float((b.strain_profile_pct - a.strain_profile_pct).max())}
     return out
+
+
+def glide_as_slider(body: Body | None = None) -> dict[str, dict[str, Any]]:
+    """The source article's supine sciatic glide as written, and the same ranges made a slider.
+
+    As written (:data:`neuralsim.protocols.SCIATIC_GLIDE_SUPINE`): the knee
+    straightens while the foot is pulled up, so the bed lengthens at both
+    joints: a tensioner done in small ranges.  As a slider: the same knee
+    and ankle ranges, but the foot points down while the knee straightens
+    (and comes up as it bends), so the ankle gives back part of what the knee
+    takes.  For each (``"as written"``, ``"as a slider"``): ``start`` and
+    ``end`` postures, ``bed_change_mm`` (core), ``excursion_mm`` at mid-thigh
+    (mm, + distal) and ``strain_rise_pct``, the largest rise of local strain
+    anywhere from start to end (%).
+    """
+    from . import protocols as pr
+    b = _body(body)
+    m = _model(b)
+    g0, g1 = pr.SCIATIC_GLIDE_SUPINE[0].posture, pr.SCIATIC_GLIDE_SUPINE[1].posture
+    pairs = {"as written": (g0, g1),
+             "as a slider": (g0.replace(ankle_dorsiflexion=g1.ankle_dorsiflexion),
+                             g1.replace(ankle_dorsiflexion=g0.ankle_dorsiflexion))}
+    out = {}
+    for name, (a, z) in pairs.items():
+        ra, rz = m.solve(a), m.solve(z)
+        out[name] = {"start": a, "end": z, "bed_change_mm": rz.bed_change_mm - ra.bed_change_mm,
+                     "excursion_mm": rz.excursion_mm("mid_thigh") - ra.excursion_mm("mid_thigh"),
+                     "strain_rise_pct": float((rz.strain_profile_pct - ra.strain_profile_pct).max())}
+    return out
+
+
+def entrapment_table(posture: Any, site: str, severities=(0.0, 0.5, 1.0), reference: Any = None,
+                     body: Body | None = None) -> list[dict]:
+    """What an entrapment at ``site`` does in one ``posture``, for each severity (0 free .. 1 held fast).
+
+    One dict per severity: ``severity``; ``excursion_mm`` (site -> mm, + distal,
+    for every site of :data:`SITES`); ``strain_above_pct`` and
+    ``strain_below_pct``: local strain of the nerve just proximal and just
+    distal of the hold (%); ``peak_strain_pct`` (%).
+    """
+    if site not in ENTRAPMENT_SITES:
+        raise ValueError(f"unknown entrapment site {site!r}: choose one of {', '.join(ENTRAPMENT_SITES)}")
+    rows = []
+    for sev in severities:
+        r = nerve_mechanics(posture, reference, body=body, entrapment={site: sev})
+        if r.shape:
+            raise ValueError(f"entrapment_table needs a single posture, got one of shape {r.shape}")
+        m = r.model
+        i = int(np.argmin(np.abs(m.s_mm - m.entrapment_mm[site])))
+        rows.append({"severity": float(sev), "excursion_mm": {s: r.excursion_mm(s) for s in SITES},
+                     "strain_above_pct": float(r._elem[i - 1, 0]), "strain_below_pct": float(r._elem[i, 0]),
+                     "peak_strain_pct": r.peak_strain_pct})
+    return rows
+
+
+def format_entrapment_table(rows: list[dict]) -> str:
+    """Plain-text table of :func:`entrapment_table` (mm and %)."""
+    head = (f"{'severity':>8} " + " ".join(f"{s:>12}" for s in SITES)
+            + f" {'above (%)':>10} {'below (%)':>10} {'peak (%)':>9}")
+    lines = [" " * 9 + "excursion (mm, + towards the foot) at each site; strain beside the hold", head,
+             "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r['severity']:>8.2f} " + " ".join(f"{r['excursion_mm'][s]:>+12.1f}" for s in SITES)
+                     + f" {r['strain_above_pct']:>10.2f} {r['strain_below_pct']:>10.2f} {r['peak_strain_pct']:>9.2f}")
+    return "\n".join(lines)
 
 
 def _row(quantity, published, low, high, unit, model, within, source, status, limitation):
