@@ -108,7 +108,7 @@ from .posture import Posture, angle_array
 __all__ = [
     "SITES", "REGIONS", "ENTRAPMENT_SITES", "NECK_LEVELS", "STRAIN_BANDS", "CORD_STRAIN_BANDS", "StrainBand",
     "strain_band", "strain_colour", "NerveModel", "NerveMechanics", "nerve_mechanics", "evidence_rows",
-    "BAND_CAVEAT", "ridehalgh", "alshami", "slider_tensioner", "glide_as_slider", "entrapment_table",
+    "BAND_CAVEAT", "ridehalgh", "alshami", "slider_tensioner", "glide_as_slider", "format_glide_as_slider", "entrapment_table",
     "format_entrapment_table", "CORD_STRAIN_BANDS",
 ]
 
@@ -889,6 +889,13 @@ def glide_as_slider(body: Body | None = None) -> dict[str, dict[str, Any]]:
                      "excursion_mm": rz.excursion_mm("mid_thigh") - ra.excursion_mm("mid_thigh"),
                      "strain_rise_pct": float((rz.strain_profile_pct - ra.strain_profile_pct).max())}
     return out
+
+
+def format_glide_as_slider(glide: dict) -> str:
+    """Plain-text lines of :func:`glide_as_slider` (mm and %)."""
+    return "\n".join(f"{name:12s} bed change {g['bed_change_mm']:+6.1f} mm, excursion at mid-thigh "
+                     f"{g['excursion_mm']:+5.1f} mm, strain rises by {g['strain_rise_pct']:.1f} %"
+                     for name, g in glide.items())
 
 
 def entrapment_table(posture: Any, site: str, severities=(0.0, 0.5, 1.0), reference: Any = None,
