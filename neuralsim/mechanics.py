@@ -75,7 +75,7 @@ Sites (:data:`SITES`): ``"cervical"`` is the peak cord strain over C2-T1,
 the hip, mid-thigh, popliteal fossa and ankle.  Cord strain has its own bands
 (:data:`CORD_STRAIN_BANDS`); the peripheral-nerve bands are not applied to it.
 
-Limitations (also in :func:`evidence_rows`): linear elastic and time-free (no
+Limitations (the model beside each published figure: :func:`neuralsim.evidence.comparisons`): linear elastic and time-free (no
 toe region, creep or stress relaxation); the interface is a linear shear
 spring (no friction threshold); the lumbar spine and thorax still bend at one
 crossing each; the cord tethers, root hold, tissue stiffnesses and resting
@@ -107,7 +107,7 @@ from .posture import Posture, angle_array
 
 __all__ = [
     "SITES", "REGIONS", "ENTRAPMENT_SITES", "NECK_LEVELS", "STRAIN_BANDS", "CORD_STRAIN_BANDS", "StrainBand",
-    "strain_band", "strain_colour", "NerveModel", "NerveMechanics", "nerve_mechanics", "evidence_rows",
+    "strain_band", "strain_colour", "NerveModel", "NerveMechanics", "nerve_mechanics",
     "BAND_CAVEAT", "ridehalgh", "alshami", "slider_tensioner", "glide_as_slider", "format_glide_as_slider", "entrapment_table",
     "format_entrapment_table", "CORD_STRAIN_BANDS",
 ]
@@ -932,135 +932,3 @@ def format_entrapment_table(rows: list[dict]) -> str:
         lines.append(f"{r['severity']:>8.2f} " + " ".join(f"{r['excursion_mm'][s]:>+12.1f}" for s in SITES)
                      + f" {r['strain_above_pct']:>10.2f} {r['strain_below_pct']:>10.2f} {r['peak_strain_pct']:>9.2f}")
     return "\n".join(lines)
-
-
-def _row(quantity, published, low, high, unit, model, within, source, status, limitation):
-    model = None if model is None else round(float(model), 2)
-    return {"quantity": quantity, "published": published, "low": low, "high": high, "unit": unit,
-            "model": model, "within": bool(within), "source": source, "status": status,
-            "limitation": "" if within else limitation}
-
-
-def evidence_rows(body: Body | None = None) -> list[dict]:
-    """The mechanics model beside each published figure on movement, sliders and strain.
-
-    One dict per figure of the evidence file's sections "Movement and strain of
-    the nerve", "Sliders and tensioners" and "What strain does to a nerve",
-    with keys ``quantity``, ``published`` (text), ``low``, ``high`` (numbers or
-    ``None``), ``unit``, ``model`` (number), ``within`` (bool), ``source``,
-    ``status``, ``limitation`` ('' when within).  Where a source gives one
-    figure without a spread, the accepted range is stated in ``published``.
-    (The canal length change of Breig and Louis is a bed-length figure: the
-    core's rows in :mod:`neuralsim.evidence` compare it.)
-    """
-    b = _body(body)
-    m = _model(b)
-    rest = m.solve(REFERENCE)
-    rows = []
-    # -- movement and strain -------------------------------------------------
-    r30, r60 = ridehalgh(30, m), ridehalgh(60, m)
-    for hip, val, pub, lo, hi in ((30, r30, "9.9 +/- 2.2 mm", 7.7, 12.1), (60, r60, "12.4 +/- 4.4 mm", 8.0, 16.8)):
-        rows.append(_row(f"sciatic excursion at mid-thigh, knee extension 90 -> 0 deg, hip {hip} deg",
-                         pub + " (mean +/- SD, n=16)", lo, hi, "mm", val, lo <= val <= hi,
-                         "Ridehalgh, Moore & Hough 2014, Man Ther 19(1):59-64", "confirmed",
-                         f"the model gives {val:.1f} mm: the knee's pull reaches mid-thigh through the limb "
-                         f"interface (shear-lag length {m.shear_lag_mm['limb']:.0f} mm) once the slack behind "
-                         "the knee is taken up"))
-    al = alshami(m)
-    first = al["knee flexed, hip neutral"]
-    rows.append(_row("tibial nerve strain at the ankle, dorsiflexion 0 -> 20 deg (knee bent, hip neutral)",
-                     "+3.9 % (10 cadavers; no spread given: 2.9-4.9 % accepted)", 2.9, 4.9, "%", first,
-                     2.9 <= first <= 4.9, "Alshami, Babri, Souvlis & Coppieters 2008, J Appl Biomech 24(4):368-76",
-                     "partly",
-                     "the rise depends on the assumed hold of the tarsal tunnel (mech_shear_lag_tarsal_tunnel) "
-                     "and the unsourced ankle offset"))
-    both = al["knee extended, hip flexed"]
-    order = (al["knee extended"] > first and al["hip flexed"] > first
-             and both > max(al["knee extended"], al["hip flexed"]) + 0.05)
-    rows.append(_row("ankle strain from dorsiflexion with the knee extended / hip flexed first (both)",
-                     "higher when the knee is extended or the hip flexed first, higher still with both",
-                     None, None, "%", both, order,
-                     "Alshami, Babri, Souvlis & Coppieters 2008, J Appl Biomech 24(4):368-76", "partly",
-                     f"knee extended or hip flexed first does raise it (knee flexed {first:.2f} %, knee extended "
-                     f"{al['knee extended']:.2f} %, hip flexed {al['hip flexed']:.2f} %): either one takes up "
-                     "the slack the bent knee leaves, after which the nerve behind the knee is taut and the leg "
-                     f"behaves linearly, so doing both gives no more ({both:.2f} %). A nerve that stiffens as it "
-                     "is stretched (its toe region) or slack spread along the leg rather than at the joints "
-                     "would be needed"))
-    neck = m.solve(Posture(cervical_flexion=_joint_max("cervical_flexion", b)))
-    cs = neck.strain_pct("cervical") - rest.strain_pct("cervical")
-    rows.append(_row("cervical cord strain over C2-T1, neck from neutral to full flexion", "about 10 % (18 necropsies; "
-                     "7-13 % accepted)", 7.0, 13.0, "%", cs, 7.0 <= cs <= 13.0,
-                     "Reid 1960, J Neurol Neurosurg Psychiatry 23:214-21", "partly",
-                     "the neck's lengthening is shared over C2/3-C7/T1 and held there by the cervical tethers; "
-                     "the figure depends on the assumed cord stiffness and tether length"))
-    slr = m.solve(Posture(hip_flexion=60))
-    rx = slr.excursion_mm("lumbar_roots")
-    rs = slr.strain_pct("lumbar_roots") - rest.strain_pct("lumbar_roots")
-    rows.append(_row("L4-S1 root excursion, straight-leg raise to 60 deg", "0.5-5 mm (10 cadavers)", 0.5, 5.0, "mm",
-                     abs(rx), 0.5 <= abs(rx) <= 5.0, "Smith, Massie, Chesnut & Garfin 1993, Spine 18(8):992-9",
-                     "partly", f"the roots slide {abs(rx):.1f} mm: the hold at the foramina (shear-lag length "
-                     f"{m.shear_lag_mm['roots']:.0f} mm) is an assumption"))
-    rows.append(_row("L4-S1 root strain, straight-leg raise to 60 deg", "2-4 % (10 cadavers)", 2.0, 4.0, "%", rs,
-                     2.0 <= rs <= 4.0, "Smith, Massie, Chesnut & Garfin 1993, Spine 18(8):992-9", "partly",
-                     f"the roots strain {rs:.1f} %: the root stiffness (mech_root_stiffness_ratio) is an assumption"))
-    df = m.solve(Posture(ankle_dorsiflexion=20))
-    hf = m.solve(Posture(hip_flexion=70))
-    ok = df.excursion_mm("ankle") > 0 and hf.excursion_mm("popliteal") < 0 and hf.excursion_mm("ankle") < 0
-    rows.append(_row("direction of tibial nerve movement: dorsiflexion / hip flexion",
-                     "dorsiflexion pulls the nerve distally; hip flexion pulls it proximally, far down the leg",
-                     None, None, "mm", hf.excursion_mm("ankle"), ok,
-                     "Coppieters et al. 2006, J Orthop Res 24(9):1883-9", "confirmed (direction only)",
-                     "the signs of the model's excursions disagree with the cadaver data"))
-    # -- sliders and tensioners ---------------------------------------------
-    # The cadaver and in vivo ratios are for the median and ulnar nerves at the wrist and
-    # elbow: for the sciatic model only their direction is compared.
-    st = slider_tensioner(m)
-    sl, te, kn = st["slider"], st["tensioner"], st["knee alone"]
-    strain_ratio = te["strain_pct"] / max(sl["strain_pct"], 1e-6)
-    rows.append(_row("slider moves the nerve more than the tensioner (direction; sciatic at mid-thigh, mm)",
-                     "median nerve 12.6 vs 6.1 mm (2.1x); ulnar nerve 8.3 vs 3.8 mm (2.2x): direction only, "
-                     "other nerves", None, None, "mm", sl["excursion_mm"] - te["excursion_mm"],
-                     sl["excursion_mm"] > te["excursion_mm"], "Coppieters & Butler 2008, Man Ther 13(3):213-21",
-                     "confirmed (direction only)", "the model's slider moves the nerve less than its tensioner"))
-    rows.append(_row("tensioner / slider ratio of the rise of peak strain, from the technique's start",
-                     "median nerve 6.8 % vs 0.8 % (8.5x): direction, at least 3x accepted", 3.0, None,
-                     "1", strain_ratio, strain_ratio >= 3.0, "Coppieters & Butler 2008, Man Ther 13(3):213-21",
-                     "confirmed (direction only)", "the model's slider strains the nerve nearly as much as the tensioner"))
-    ok9 = sl["excursion_mm"] > kn["excursion_mm"] > te["excursion_mm"]
-    rows.append(_row("slider > single joint > tensioner excursion (direction; sciatic at mid-thigh, mm)",
-                     "median nerve: slider 10.2 +/- 2.8 mm, tensioner 1.8 +/- 4.0 mm, single joint 3.4-5.6 mm: "
-                     "direction only, other nerve", None, None, "mm", sl["excursion_mm"], ok9,
-                     "Coppieters, Hough & Dilley 2009, JOSPT 39(3):164-71", "partly (direction only)",
-                     f"the order differs: slider {sl['excursion_mm']:.1f}, knee alone {kn['excursion_mm']:.1f}, "
-                     f"tensioner {te['excursion_mm']:.1f} mm"))
-    rows.append(_row("sciatic slider (neck extension with knee extension): largest excursion", "largest sciatic "
-                     "excursion of the techniques compared", None, None, "mm", sl["excursion_mm"],
-                     sl["excursion_mm"] > max(kn["excursion_mm"], te["excursion_mm"]),
-                     "Ellis, Hing & McNair 2012, JOSPT 42(8):667-75", "confirmed (direction only)",
-                     "the model's slider does not move the nerve most"))
-    # -- what strain does to a nerve (the band thresholds) ----------------------
-    v = _p.PARAMETERS
-    for name, pub, src, status, what in (
-        ("strain_band_blood_flow_stops", "above 15.7 %", "Ogata & Naito 1986, J Hand Surg Br 11(1):10-14",
-         "confirmed", "blood flow stops (rabbit sciatic nerve)"),
-        ("strain_band_conduction_kept", "8 % for 2 h: no significant loss",
-         "Kwan, Wall, Massie & Garfin 1992, Acta Orthop Scand 63:267-72", "partly",
-         "conduction kept (rabbit tibial nerve)"),
-        ("strain_band_conduction_block", "15 %: 99 % drop of the muscle response",
-         "Kwan, Wall, Massie & Garfin 1992, Acta Orthop Scand 63:267-72", "partly",
-         "conduction lost (rabbit tibial nerve)"),
-        ("strain_band_venous_flow_impaired", "8 %", "Lundborg & Rydevik 1973, J Bone Joint Surg Br 55:390-401",
-         "check", "venous flow impaired (rabbit)"),
-        ("strain_band_ischaemia", "15 %", "Lundborg & Rydevik 1973, J Bone Joint Surg Br 55:390-401", "check",
-         "complete ischaemia (rabbit)"),
-    ):
-        val = v[name].value
-        pubval = float(pub.split("%")[0].split()[-1])
-        rows.append(_row(f"strain band threshold: {what}", pub, pubval, pubval, "%", val, abs(val - pubval) < 1e-9,
-                         src, status, "the band threshold in parameters.csv differs from the source"))
-    rows.append(_row("stress relaxation after 1 h at 6 / 9 / 12 % strain", "48 / 34 / 34 % (rabbit tibial nerve)",
-                     34.0, 48.0, "%", 0.0, False, "Wall et al. 1991, J Hand Surg Am 16(5):859-63", "confirmed",
-                     "the model is elastic: strain and tension do not change with time, so it shows no relaxation; "
-                     "a position held for minutes loads the nerve less than the model says"))
-    return rows
