@@ -16,6 +16,14 @@ alternately so that a burst of other work on the machine hits both.
 """
 from __future__ import annotations
 
+import os
+
+# One BLAS thread, as in a notebook kernel sharing the machine: the core (no BLAS) and the
+# mechanics (small matrix products) are then timed on the same single core.  Under heavy load a
+# multi-threaded BLAS spins and waits, which would time the machine's load, not the model.
+for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+
 import platform
 import sys
 import timeit

@@ -653,6 +653,22 @@ class NerveMechanics:
         self._d = self._c[:ng]
         self._folds = self._c[ng:]
         self._elem_cache = None
+        self._site_cache: dict[str, np.ndarray] = {}
+
+    def _sites(self, what: str) -> np.ndarray:
+        """Excursion (``"x"``, mm) or strain (``"e"``, %, not for "cervical") at every site, ``(n_sites, M)``."""
+        got = self._site_cache.get(what)
+        if got is None:
+            m = self.model
+            if what == "x":
+                got = m._Xsite @ self._c
+            else:
+                got = m._Ssite @ self._c
+                got += m._psite[:, None]
+                np.maximum(got, 0.0, out=got)
+                got *= 100.0
+            self._site_cache[what] = got
+        return got
 
     @property
     def _elem(self) -> np.ndarray:
@@ -756,7 +772,7 @@ class NerveMechanics:
     def excursion_mm(self, site: str):
         """How far the nerve has slid along its bed at ``site`` (mm, + = distal), shape ``S``."""
         k = SITES.index(self._site(site))
-        return self._out(self.model._Xsite[k] @ self._c)
+        return self._out(self._sites("x")[k])
 
     def strain_pct(self, site: str):
         """Local strain at ``site`` (%, from the unloaded length), shape ``S``.
@@ -768,9 +784,7 @@ class NerveMechanics:
         m = self.model
         if site == "cervical":
             return self._out(self._peak(m._cerv, m._cerv_key))
-        e = m._Ssite[k] @ self._c
-        e += m._psite[k]
-        return self._out(100.0 * np.maximum(e, 0.0))
+        return self._out(self._sites("e")[k])
 
 
 @lru_cache(maxsize=32)

@@ -476,3 +476,31 @@ def test_discretisation_converged():
         # order in the element length (about 2 % of the value per halving)
         assert np.abs(a.strain_pct(s) - b.strain_pct(s)).max() < (0.4 if s in ("cervical", "conus") else 0.05)
     assert np.abs(a.peak_strain_pct - b.peak_strain_pct).max() < 0.6
+
+
+def test_the_articles_supine_glide_is_a_tensioner_and_the_slider_version_strains_less():
+    g = me.glide_as_slider()
+    written, slider = g["as written"], g["as a slider"]
+    # knee 45 -> 10 deg opens the fold: 2 x 25 mm x (tan 22.5 - tan 5 deg) = 16.34 mm;
+    # ankle -15 -> +15 deg: the fold opens (2 x 15 mm x tan 7.5 deg = 3.95 mm), then wraps 15 mm x 15 deg = 3.93 mm
+    knee = 2 * 25 * (math.tan(math.radians(22.5)) - math.tan(math.radians(5)))
+    ankle = 2 * 15 * math.tan(math.radians(7.5)) + 15 * math.radians(15)
+    assert written["bed_change_mm"] == pytest.approx(knee + ankle)      # both joints take length: a tensioner
+    assert slider["bed_change_mm"] == pytest.approx(knee - ankle)       # the ankle gives some back
+    assert written["strain_rise_pct"] > 3 * slider["strain_rise_pct"] > 0
+    assert slider["excursion_mm"] > 0
+    assert "as a slider" in me.format_glide_as_slider(g)
+
+
+def test_entrapment_table():
+    rows = me.entrapment_table(P(hip_flexion=70), "piriformis", severities=(0.0, 1.0))
+    assert [r["severity"] for r in rows] == [0.0, 1.0]
+    assert set(rows[0]["excursion_mm"]) == set(me.SITES)
+    free = ns.nerve_mechanics(P(hip_flexion=70))
+    assert rows[0]["excursion_mm"]["conus"] == pytest.approx(free.excursion_mm("conus"))
+    assert abs(rows[1]["excursion_mm"]["conus"]) < abs(rows[0]["excursion_mm"]["conus"])
+    assert "severity" in me.format_entrapment_table(rows)
+    with pytest.raises(ValueError, match="piriformis"):
+        me.entrapment_table(P(), "knee")
+    with pytest.raises(ValueError, match="single posture"):
+        me.entrapment_table(P(hip_flexion=[10, 20]), "popliteal")
