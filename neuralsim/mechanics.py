@@ -736,6 +736,12 @@ class NerveMechanics:
         return self._profile(nodes)
 
     @property
+    def cord_nodes(self) -> np.ndarray:
+        """``(N,)`` bool: nodes on the spinal cord (C1 to the conus), whose strain belongs on
+        :data:`CORD_STRAIN_BANDS`, not on the nerve's :data:`STRAIN_BANDS`."""
+        return self.model.s_mm <= self.model.cord_mm[1] + 1e-9
+
+    @property
     def slack_mm(self):
         """Nerve lying slack in folds where the bed has shortened (mm, total), shape ``S``."""
         return self._out(self._folds.sum(axis=0))

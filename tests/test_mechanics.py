@@ -214,6 +214,8 @@ def test_the_cord_is_its_own_tissue_with_its_own_bands():
     assert all("rabbit" not in b.meaning for b in me.CORD_STRAIN_BANDS)
     res = ns.nerve_mechanics(P(cervical_flexion=NECK_MAX))
     assert res.peak_nerve_strain_pct < res.strain_pct("cervical")
+    cord = res.cord_nodes
+    assert cord[0] and not cord[-1] and res.s_mm[cord].max() == pytest.approx(model.cord_mm[1])
 
 
 # -- published figures (evidence file) ---------------------------------------------------
