@@ -10,7 +10,7 @@ The model: a tension-only cable in a regional bed
 Arc length ``s`` (mm) runs along the bed from C1 (``s = 0``) to the end of the
 bed in the foot (``s = L``), measured in the anatomical position.  The cable is
 the spinal cord (C1 to the conus, about L1/L2), the cauda equina and roots
-(conus to the sciatic notch) and the sciatic and tibial nerve, each tissue
+(conus to a little beyond the foramina) and the sciatic and tibial nerve, each tissue
 with its own axial stiffness ``EA`` (cord and roots as fractions of the
 nerve's).
 
@@ -278,9 +278,9 @@ class NerveModel:
             "cervical_canal": (0.0, s_t1), "canal": (s_t1, s_l), "roots": (s_l, s_h),
             "limb": (s_h, s_t), "tarsal_tunnel": (s_t, L)}
         self.cord_mm = (0.0, s_conus)
-        s_notch = s_h - _p.value("mech_entrapment_piriformis_above_hip") * sc
+        s_plexus = s_l + _p.value("mech_root_end") * pelvis     # roots become the plexus, beyond the foramina
         self.tissue_mm: dict[str, tuple[float, float]] = {
-            "cord": (0.0, s_conus), "roots": (s_conus, s_notch), "nerve": (s_notch, L)}
+            "cord": (0.0, s_conus), "roots": (s_conus, s_plexus), "nerve": (s_plexus, L)}
         self.site_mm: dict[str, float] = {
             "cervical": 0.5 * (vert + s_t1),
             "conus": s_conus,
@@ -305,7 +305,7 @@ class NerveModel:
         # proportion where the shear-lag length is below mech_resolve_shear_lag.
         hc = _p.value("mech_crossing_element_mm") * sc
         xs = sorted({round(x, 9) for _j, _w, x in crossings})
-        fixed = {0.0, L, s_conus, *(a for a, _z in self.region_mm.values()), *self.cervical_span_mm,
+        fixed = {0.0, L, s_conus, s_plexus, *(a for a, _z in self.region_mm.values()), *self.cervical_span_mm,
                  *self.entrapment_mm.values(),
                  *(v for k, v in self.site_mm.items() if k not in ("hip", "popliteal", "ankle", "cervical"))}
         for x in xs:
