@@ -436,6 +436,7 @@ class NerveModel:
         self._Mf = np.ascontiguousarray(S[self._cand, ng:])
         self._pc = self._p_elem[self._cand]
         self._inv_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._block_steps = 12          # block pivoting steps before the single-pivot (Murty) rule
         # sites: excursion u - U at nodes and strain at element midpoints, interpolated
         self._X = self._G - np.hstack([self._Wj, np.zeros((N, nc))])       # (N, n_groups + nc)
         self._site_node = {k: _weights(v, sm) for k, v in self.site_mm.items()}
@@ -539,7 +540,7 @@ class NerveModel:
             viol = bad_f | bad_w
             ok = ~viol.any(axis=1)
             fT[cols[ok]] = fs[ok]
-            if it < 12:
+            if it < self._block_steps:
                 new = (S & ~bad_f) | bad_w
             else:                                            # Murty: flip the first violation only
                 first = np.argmax(viol, axis=1)

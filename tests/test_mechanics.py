@@ -506,3 +506,14 @@ def test_entrapment_table():
         me.entrapment_table(P(), "knee")
     with pytest.raises(ValueError, match="single posture"):
         me.entrapment_table(P(hip_flexion=[10, 20]), "popliteal")
+
+
+def test_single_pivot_fallback_finds_the_same_slack():
+    # Murty's rule (one element flipped at a time) is the fall-back when block pivoting has not
+    # settled; forced from the first step it must reach the same unique solution
+    model = me.NerveModel()
+    post = _random_postures(400, 11)
+    d, _ = model.deltas(post)
+    block = model.folds(d)
+    model._block_steps = 0
+    assert np.allclose(model.folds(d), block, atol=1e-9)
