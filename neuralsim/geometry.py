@@ -40,8 +40,8 @@ the other way, the two parallel runs meet in a fold at distance
 ``d / cos(phi/2)`` from the joint centre and the path loses
 ``2 * d * tan(|phi| / 2)``.  So the moment arm (``dL/dphi``) is ``d`` on the
 wrapping side and ``d / cos^2(phi/2)`` on the folding side (``d`` near
-neutral, ``2 d`` at 90 degrees), as for the hamstrings, whose knee moment arms
-rise with flexion.  Out-of-plane crossings (hip adduction and internal
+neutral, ``2 d`` at 90 degrees), which keeps rising in deep bends; the muscles
+whose published moment arms fall again use :class:`MomentArmCurve`.  Out-of-plane crossings (hip adduction and internal
 rotation) follow the same law about axes perpendicular to the drawing and are
 not drawn.
 
