@@ -335,21 +335,27 @@ class MomentArmCurve(Crossing):
         # a = before - centre, b = after - centre: with q_i(s) = |a_i - s w|^2 and
         # sqrt(q1) + sqrt(q2) = T, sqrt(q1) = (T + (q1 - q2) / T) / 2, a quadratic in s;
         # the larger root is the point on this crossing's side of the joint.
-        e1 = centre + self.offset_mm * n1
-        e2 = centre + self.offset_mm * n2
-        T = float(np.hypot(*(before - e1)) + np.hypot(*(after - e2))
-                  + self.delta(math.degrees(phi * self.sign)))
-        chord = math.hypot(*(after - before))
+        # (plain floats: this runs once per crossing per drawn posture)
+        d = self.offset_mm
+        cx, cy = float(centre[0]), float(centre[1])
+        n1x, n1y, n2x, n2y = float(n1[0]), float(n1[1]), float(n2[0]), float(n2[1])
+        ax, ay = float(before[0]) - cx, float(before[1]) - cy        # a = before - centre
+        bx, by = float(after[0]) - cx, float(after[1]) - cy          # b = after - centre
+        theta = phi * self.sign
+        k = self._k()
+        grow = d * (theta + (self.gain / k) * (1.0 - math.cos(k * theta)))     # delta, as in delta()
+        T = math.hypot(ax - d * n1x, ay - d * n1y) + math.hypot(bx - d * n2x, by - d * n2y) + self.sign * grow
+        chord = math.hypot(bx - ax, by - ay)
         if T <= chord + 1e-9:                        # straight (or within rounding): no vertex needed
             if T < chord - 1e-6:
                 raise ValueError(f"{self.joint}: the straight runs beside the joint are too short to "
                                  f"draw a bend of {math.degrees(abs(phi)):.0f} deg with this moment-arm curve")
-            return (0.5 * (e1 + e2))[None, :]
-        w = n1 + n2
-        w = w / math.hypot(w[0], w[1])
-        a, b = before - centre, after - centre
-        al, be = float(a @ w), float(b @ w)
-        aa, bb = float(a @ a), float(b @ b)
+            return np.array([[cx + 0.5 * d * (n1x + n2x), cy + 0.5 * d * (n1y + n2y)]])
+        wx, wy = n1x + n2x, n1y + n2y
+        wn = math.hypot(wx, wy)
+        wx, wy = wx / wn, wy / wn
+        al, be = ax * wx + ay * wy, bx * wx + by * wy
+        aa, bb = ax * ax + ay * ay, bx * bx + by * by
         m, c0 = -2.0 * (al - be), aa - bb            # q1 - q2 = m s + c0
         # s^2 - 2 al s + aa = (T + (m s + c0) / T)^2 / 4, i.e. A s^2 + 2 Bh s + C = 0 with
         h = 0.5 * m / T
@@ -361,7 +367,7 @@ class MomentArmCurve(Crossing):
             raise ValueError(f"{self.joint}: the straight runs beside the joint are too short to draw "
                              f"a bend of {math.degrees(abs(phi)):.0f} deg with this moment-arm curve")
         s = (-Bh + math.sqrt(disc)) / A
-        return (centre + s * w)[None, :]
+        return np.array([[cx + s * wx, cy + s * wy]])
 
 
 #: The crossing laws the data may name (``"law"`` of a crossing in ``data/structures.json``).
