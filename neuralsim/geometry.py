@@ -289,7 +289,12 @@ class MomentArmCurve(Crossing):
     Drawing: for flexion the crossing is one vertex on the bisector of the joint
     (the line from the joint centre through the middle of a wrap or a fold), placed
     so that the two straight pieces from the neighbouring run points to it have
-    exactly the computed length; for extension it is drawn as a wrap or fold.
+    exactly the computed length (of the two such points on that line, the one nearer
+    the corner where the two runs' lines meet); for extension it is drawn as a wrap
+    or fold.  In deep flexion, where the curve's moment arm is well below the fold's,
+    the vertex lies further from the joint than a fold would: the muscle takes a
+    wider path through the soft tissue between the two segments, as a path that is
+    longer than a tight fold must.
 
     >>> c = MomentArmCurve("knee_flexion", 45.0, side="posterior", peak_deg=50.0, gain=0.2)
     >>> round(float(c.moment_arm(50.0)), 1), round(float(c.moment_arm(0.0)), 1)   # peak, straight
@@ -333,8 +338,7 @@ class MomentArmCurve(Crossing):
         # The vertex F = centre + s * w on the bisector w with |F - before| + |F - after| = T,
         # T = the straight pieces it replaces plus this crossing's delta.  Writing
         # a = before - centre, b = after - centre: with q_i(s) = |a_i - s w|^2 and
-        # sqrt(q1) + sqrt(q2) = T, sqrt(q1) = (T + (q1 - q2) / T) / 2, a quadratic in s;
-        # the larger root is the point on this crossing's side of the joint.
+        # sqrt(q1) + sqrt(q2) = T, sqrt(q1) = (T + (q1 - q2) / T) / 2, a quadratic in s.
         # (plain floats: this runs once per crossing per drawn posture)
         d = self.offset_mm
         cx, cy = float(centre[0]), float(centre[1])
@@ -366,7 +370,11 @@ class MomentArmCurve(Crossing):
         if disc < 0 or A <= 0:
             raise ValueError(f"{self.joint}: the straight runs beside the joint are too short to draw "
                              f"a bend of {math.degrees(abs(phi)):.0f} deg with this moment-arm curve")
-        s = (-Bh + math.sqrt(disc)) / A
+        # of the line's two crossings with that ellipse, the one nearer the corner where the
+        # two runs' lines meet (at d / cos(phi / 2) from the centre) keeps the path's shape
+        corner = d / math.cos(0.5 * phi)
+        root = math.sqrt(disc)
+        s = min(((-Bh + root) / A, (-Bh - root) / A), key=lambda r: abs(r - corner))
         return np.array([[cx + s * wx, cy + s * wy]])
 
 

@@ -175,3 +175,17 @@ def test_drawn_muscle_has_the_computed_length_at_deep_bends(muscle, view):
     d = ns.model.drawing(p, view=view)
     drawn = float(np.hypot(*np.diff(d["muscles"][muscle], axis=0).T).sum())
     assert drawn == pytest.approx(ns.muscle_length(p, muscle), abs=0.05)
+
+
+@pytest.mark.parametrize("muscle, d", [("semitendinosus", 45.0), ("semimembranosus", 30.0),
+                                       ("biceps_femoris_lh", 20.0), ("gastrocnemius", 20.0)])
+@pytest.mark.parametrize("knee", [10.0, 45.0, 90.0])
+def test_drawn_bend_stays_at_the_knee(muscle, d, knee):
+    """The drawn vertex is the one near the joint (where the runs' lines meet, d / cos(knee / 2)
+    from the knee centre), not the far crossing of the same length on the other side of the chord."""
+    p = ns.Posture(hip_flexion=90, knee_flexion=knee)
+    dr = ns.model.drawing(p, view="sitting")
+    pts = dr["muscles"][muscle]
+    nearest = float(np.min(np.hypot(*(pts - dr["joints"]["knee"]).T)))
+    corner = d / math.cos(math.radians(knee / 2))
+    assert nearest <= 1.5 * corner
