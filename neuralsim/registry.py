@@ -3,8 +3,10 @@
 ``data/structures.json`` declares each structure once: its kind (nerve or
 muscle), a label, a short name for table columns, a group for muscles
 (``hamstrings``, ``calf``, ``quadriceps``...) and its path, as runs fixed to
-segments and joint crossings with the side of the joint they pass and offsets
-named from ``parameters.csv``.  This module reads it and builds each path as
+segments and joint crossings with the side of the joint they pass, offsets
+named from ``parameters.csv`` and, where it is not wrap-and-fold, the
+crossing's law (``"law"``, one of :data:`neuralsim.geometry.LAWS`, with the
+parameters that law reads).  This module reads it and builds each path as
 a :class:`~neuralsim.geometry.Pathway` for a :class:`~neuralsim.Body`.
 Nothing in the package asks which structure it is: code loops over the
 registry (a muscle's group, a nerve's ``mechanics`` flag and ``contrast``
