@@ -40,10 +40,19 @@ the other way, the two parallel runs meet in a fold at distance
 ``d / cos(phi/2)`` from the joint centre and the path loses
 ``2 * d * tan(|phi| / 2)``.  So the moment arm (``dL/dphi``) is ``d`` on the
 wrapping side and ``d / cos^2(phi/2)`` on the folding side (``d`` near
-neutral, ``2 d`` at 90 degrees), as for the hamstrings, whose knee moment arms
-rise with flexion.  Out-of-plane crossings (hip adduction and internal
+neutral, ``2 d`` at 90 degrees), which keeps rising in deep bends; the muscles
+whose published moment arms fall again use :class:`MomentArmCurve`.  Out-of-plane crossings (hip adduction and internal
 rotation) follow the same law about axes perpendicular to the drawing and are
 not drawn.
+
+A crossing's *law* is the object itself, chosen by the data (``"law"`` in
+``data/structures.json``, see :data:`LAWS`): :class:`Crossing` is the wrap/fold
+law above (``"wrap_fold"``, the nerve beds); :class:`MomentArmCurve`
+(``"moment_arm_curve"``, the hamstrings and gastrocnemius) gives a moment arm
+that is the cited offset with the joint straight, rises to a peak and falls in
+deep bends, as published moment-arm curves do, and its length change is the
+closed-form integral of that moment arm.  Each law draws itself (see
+:meth:`Crossing.drawn`), so the drawn polyline has the computed length.
 
 The length of a pathway is therefore the sum of its run lengths plus one term
 per crossing, which is what :meth:`Pathway.length` computes for arrays of
@@ -66,8 +75,8 @@ import numpy as np
 from .joints import TABLE, check_joint, joint_range
 
 __all__ = [
-    "SEGMENTS", "CHAIN", "Side", "SIDES", "Crossing", "Run", "Pathway", "kinematics", "VIEWS",
-    "VIEW_HOLDS", "posterior_normal", "polyline_length",
+    "SEGMENTS", "CHAIN", "Side", "SIDES", "Crossing", "MomentArmCurve", "LAWS", "Run", "Pathway",
+    "kinematics", "VIEWS", "VIEW_HOLDS", "posterior_normal", "polyline_length",
 ]
 
 #: Segment names, head to foot.
@@ -231,6 +240,147 @@ class Crossing:
         phi = float(self.phi(angle_deg))
         return 0.0 if phi >= 0 else self.offset_mm * math.tan(-0.5 * phi)
 
+    #: Data keys (``data/structures.json``) this law reads besides joint, side, offset and
+    #: sign: data key -> constructor argument.  The wrap/fold law reads none.
+    SPEC_KEYS = ()
+
+    def drawn(self, centre: np.ndarray, n1: np.ndarray, n2: np.ndarray, turn: float, phi: float,
+              before: np.ndarray, after: np.ndarray, arc_step_deg: float) -> np.ndarray:
+        """World points ``(k, 2)`` (mm) that replace the two joint-level points in the drawing.
+
+        ``centre``: joint centre; ``n1``/``n2``: unit normals towards this crossing's side
+        of the segments before and after; ``turn``: their relative turn (rad); ``phi``: the
+        bend in the lengthening direction (rad); ``before``/``after``: the neighbouring run
+        points (the far ends of the straight runs next to the joint).  The wrap/fold law
+        draws the arc of radius ``d`` (sampled every ``arc_step_deg``) or the fold point.
+        """
+        d = self.offset_mm
+        if phi >= 0:
+            n = max(2, int(math.ceil(abs(math.degrees(turn)) / arc_step_deg)) + 1)
+            base = math.atan2(n1[1], n1[0])
+            ts = base + turn * _unit_steps(n)
+            return centre + d * np.column_stack((np.cos(ts), np.sin(ts)))
+        return (centre + d * (n1 + n2) / (1.0 + float(n1 @ n2)))[None, :]
+
+
+
+@dataclass(frozen=True)
+class MomentArmCurve(Crossing):
+    """A crossing whose moment arm follows a published-shape curve of the joint angle.
+
+    For a positive clinical angle ``theta`` (flexion; radians here) the moment arm
+    is (mm)::
+
+        r(theta) = d * (1 + gain * sin(pi * theta / (2 * p)))      p = radians(peak_deg)
+
+    ``d`` (``offset_mm``) with the joint straight, a peak of ``d * (1 + gain)`` at
+    ``peak_deg``, back to ``d`` at twice that and down to ``d * (1 - gain)`` at three
+    times it (choose a peak of at least a third of the deepest flexion, so the curve
+    falls all the way).  The length change is its integral, in closed form (mm)::
+
+        delta(theta) = sign * d * (theta + gain * (2 p / pi) * (1 - cos(pi * theta / (2 p))))
+
+    (``sign`` +1 when flexion lengthens the path, as at the hip for a posterior
+    muscle, -1 when it shortens it, as at the knee).  For negative angles
+    (extension beyond the anatomical position, a few degrees at the knee, up to 20
+    at the hip) the wrap/fold law of :class:`Crossing` holds, which has the same
+    moment arm ``d`` at 0, so the curve is continuous.
+
+    Drawing: for flexion the crossing is one vertex on the bisector of the joint
+    (the line from the joint centre through the middle of a wrap or a fold), placed
+    so that the two straight pieces from the neighbouring run points to it have
+    exactly the computed length (of the two such points on that line, the one nearer
+    the corner where the two runs' lines meet); for extension it is drawn as a wrap
+    or fold.  In deep flexion, where the curve's moment arm is well below the fold's,
+    the vertex lies further from the joint than a fold would: the muscle takes a
+    wider path through the soft tissue between the two segments, as a path that is
+    longer than a tight fold must.
+
+    >>> c = MomentArmCurve("knee_flexion", 45.0, side="posterior", peak_deg=50.0, gain=0.2)
+    >>> round(float(c.moment_arm(50.0)), 1), round(float(c.moment_arm(0.0)), 1)   # peak, straight
+    (54.0, 45.0)
+    """
+
+    peak_deg: float = 1.0
+    gain: float = 0.0
+
+    SPEC_KEYS = (("peak", "peak_deg"), ("gain", "gain"))
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        checks = (("peak_deg", self.peak_deg, lambda v: v > 0.0, "a positive angle (deg)"),
+                  ("gain", self.gain, lambda v: 0.0 <= v < 1.0, "a fraction from 0 up to (not including) 1"))
+        for name, v, ok, what in checks:
+            if not (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and ok(v)):
+                raise ValueError(f"{self.joint}: moment-arm curve {name} {v!r} must be {what}")
+            object.__setattr__(self, name, float(v))
+
+    def _k(self) -> float:
+        """pi / (2 p), per radian."""
+        return math.pi / (2.0 * math.radians(self.peak_deg))
+
+    def moment_arm(self, angle_deg):
+        """``|dL/dtheta|`` in mm: the curve for flexion, the wrap/fold law for extension."""
+        theta = np.radians(angle_deg)
+        curve = self.offset_mm * (1.0 + self.gain * np.sin(self._k() * np.maximum(theta, 0.0)))
+        return np.where(theta >= 0.0, curve, Crossing.moment_arm(self, np.minimum(angle_deg, 0.0)))
+
+    def delta(self, angle_deg):
+        """Change of path length from angle 0 (mm): the integral of :meth:`moment_arm`."""
+        u = np.maximum(np.radians(angle_deg), 0.0)
+        k = self._k()
+        curve = self.sign * self.offset_mm * (u + (self.gain / k) * (1.0 - np.cos(k * u)))
+        return curve + Crossing.delta(self, np.minimum(angle_deg, 0.0))
+
+    def drawn(self, centre, n1, n2, turn, phi, before, after, arc_step_deg):
+        if phi * self.sign < 0.0:                    # extension: the wrap/fold law
+            return Crossing.drawn(self, centre, n1, n2, turn, phi, before, after, arc_step_deg)
+        # The vertex F = centre + s * w on the bisector w with |F - before| + |F - after| = T,
+        # T = the straight pieces it replaces plus this crossing's delta.  Writing
+        # a = before - centre, b = after - centre: with q_i(s) = |a_i - s w|^2 and
+        # sqrt(q1) + sqrt(q2) = T, sqrt(q1) = (T + (q1 - q2) / T) / 2, a quadratic in s.
+        # (plain floats: this runs once per crossing per drawn posture)
+        d = self.offset_mm
+        cx, cy = float(centre[0]), float(centre[1])
+        n1x, n1y, n2x, n2y = float(n1[0]), float(n1[1]), float(n2[0]), float(n2[1])
+        ax, ay = float(before[0]) - cx, float(before[1]) - cy        # a = before - centre
+        bx, by = float(after[0]) - cx, float(after[1]) - cy          # b = after - centre
+        theta = phi * self.sign
+        k = self._k()
+        grow = d * (theta + (self.gain / k) * (1.0 - math.cos(k * theta)))     # delta, as in delta()
+        T = math.hypot(ax - d * n1x, ay - d * n1y) + math.hypot(bx - d * n2x, by - d * n2y) + self.sign * grow
+        chord = math.hypot(bx - ax, by - ay)
+        if T <= chord + 1e-9:                        # straight (or within rounding): no vertex needed
+            if T < chord - 1e-6:
+                raise ValueError(f"{self.joint}: the straight runs beside the joint are too short to "
+                                 f"draw a bend of {math.degrees(abs(phi)):.0f} deg with this moment-arm curve")
+            return np.array([[cx + 0.5 * d * (n1x + n2x), cy + 0.5 * d * (n1y + n2y)]])
+        wx, wy = n1x + n2x, n1y + n2y
+        wn = math.hypot(wx, wy)
+        wx, wy = wx / wn, wy / wn
+        al, be = ax * wx + ay * wy, bx * wx + by * wy
+        aa, bb = ax * ax + ay * ay, bx * bx + by * by
+        m, c0 = -2.0 * (al - be), aa - bb            # q1 - q2 = m s + c0
+        # s^2 - 2 al s + aa = (T + (m s + c0) / T)^2 / 4, i.e. A s^2 + 2 Bh s + C = 0 with
+        h = 0.5 * m / T
+        A = 1.0 - h * h
+        Bh = -al - 0.5 * h * (T + c0 / T)
+        C = aa - (0.5 * (T + c0 / T)) ** 2
+        disc = Bh * Bh - A * C
+        if disc < 0 or A <= 0:
+            raise ValueError(f"{self.joint}: the straight runs beside the joint are too short to draw "
+                             f"a bend of {math.degrees(abs(phi)):.0f} deg with this moment-arm curve")
+        # of the line's two crossings with that ellipse, the one nearer the corner where the
+        # two runs' lines meet (at d / cos(phi / 2) from the centre) keeps the path's shape
+        corner = d / math.cos(0.5 * phi)
+        root = math.sqrt(disc)
+        s = min(((-Bh + root) / A, (-Bh - root) / A), key=lambda r: abs(r - corner))
+        return np.array([[cx + s * wx, cy + s * wy]])
+
+
+#: The crossing laws the data may name (``"law"`` of a crossing in ``data/structures.json``).
+LAWS: Mapping[str, type] = {"wrap_fold": Crossing, "moment_arm_curve": MomentArmCurve}
+
 
 @dataclass(frozen=True)
 class Run:
@@ -363,15 +513,17 @@ class Pathway:
         # Pieces of the polyline as arrays, joined once at the end.  At a crossing
         # the previous run's last point is replaced by the arc (or the fold point),
         # and the next run's first point is left out: it is where the arc ends.
-        chunks: list[np.ndarray] = []
-        skip_first = False
-        pieces = self.pieces
-        for i, piece in enumerate(pieces):
+        worlds: dict[int, np.ndarray] = {}
+        for i, piece in enumerate(pieces := self.pieces):
             if isinstance(piece, Run):
                 origin, ang = frames[piece.segment]
                 c, s = math.cos(ang), math.sin(ang)
-                rot = np.array([[c, -s], [s, c]])
-                world = piece.array @ rot.T + origin
+                worlds[i] = piece.array @ np.array([[c, s], [-s, c]]) + origin
+        chunks: list[np.ndarray] = []
+        skip_first = False
+        for i, piece in enumerate(pieces):
+            if isinstance(piece, Run):
+                world = worlds[i]
                 chunks.append(world[1:] if skip_first else world)
                 skip_first = False
             elif piece.in_plane:
@@ -383,17 +535,11 @@ class Pathway:
                 a1 = frames[prev_run.segment][1]
                 turn = math.atan2(math.sin(a2 - a1), math.cos(a2 - a1))
                 phi = float(piece.phi(angles[piece.joint]))
-                d = piece.offset_mm
-                chunks[-1] = chunks[-1][:-1]     # the run's end is the arc's start (or the fold)
-                if phi >= 0:
-                    n = max(2, int(math.ceil(abs(math.degrees(turn)) / arc_step_deg)) + 1)
-                    base = math.atan2(*piece.normal(a1)[::-1])
-                    ts = base + turn * _unit_steps(n)
-                    chunks.append(centre + d * np.column_stack((np.cos(ts), np.sin(ts))))
-                else:
-                    n1, n2 = piece.normal(a1), piece.normal(a2)
-                    chunks.append((centre + d * (n1 + n2) / (1.0 + float(n1 @ n2)))[None, :])
-                skip_first = True                # and the next run's start is its end
+                before = worlds[i - 1][-2]
+                chunks[-1] = chunks[-1][:-1]     # the run's end is replaced by the crossing's points
+                chunks.append(piece.drawn(centre, piece.normal(a1), piece.normal(a2), turn, phi,
+                                          before, worlds[i + 1][1], arc_step_deg))
+                skip_first = True                # and the next run's start too
         return np.concatenate(chunks)
 
 

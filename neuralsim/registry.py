@@ -3,8 +3,10 @@
 ``data/structures.json`` declares each structure once: its kind (nerve or
 muscle), a label, a short name for table columns, a group for muscles
 (``hamstrings``, ``calf``, ``quadriceps``...) and its path, as runs fixed to
-segments and joint crossings with the side of the joint they pass and offsets
-named from ``parameters.csv``.  This module reads it and builds each path as
+segments and joint crossings with the side of the joint they pass, offsets
+named from ``parameters.csv`` and, where it is not wrap-and-fold, the
+crossing's law (``"law"``, one of :data:`neuralsim.geometry.LAWS`, with the
+parameters that law reads).  This module reads it and builds each path as
 a :class:`~neuralsim.geometry.Pathway` for a :class:`~neuralsim.Body`.
 Nothing in the package asks which structure it is: code loops over the
 registry (a muscle's group, a nerve's ``mechanics`` flag and ``contrast``
@@ -35,7 +37,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from . import parameters as _p
 from .body import Body, _SEGMENT_FRACTIONS
-from .geometry import JOINT_SEGMENTS, SEGMENTS, SIDES, Crossing, Pathway, Run
+from .geometry import JOINT_SEGMENTS, LAWS, SEGMENTS, SIDES, Crossing, Pathway, Run
 from .joints import TABLE, joint_range
 
 __all__ = ["Structure", "Registry", "DEFAULT", "current", "using", "KINDS", "length_expression"]
@@ -132,7 +134,8 @@ class Structure:
 
 
 _PIECE_KEYS = {"start": {"start", "along"}, "end": {"end", "along", "then"},
-               "cross": {"cross", "side", "offset", "sign"}}
+               "cross": {"cross", "side", "offset", "sign", "law"}
+               | {key for law in LAWS.values() for key, _arg in law.SPEC_KEYS}}
 
 
 def _structure(name: str, kind: str, spec: Mapping) -> Structure:
@@ -161,6 +164,12 @@ def _structure(name: str, kind: str, spec: Mapping) -> Structure:
     for p in pieces[1:-1]:
         if p["cross"] not in TABLE:
             raise ValueError(f"{where}: unknown joint {p['cross']!r}; the joints are {', '.join(TABLE)}")
+        law = p.get("law", "wrap_fold")
+        if law not in LAWS:
+            raise ValueError(f"{where}: {p['cross']}: unknown law {law!r}; choose one of {', '.join(LAWS)}")
+        extra = set(p) - {"cross", "side", "offset", "sign", "law"} - {k for k, _a in LAWS[law].SPEC_KEYS}
+        if extra:
+            raise ValueError(f"{where}: {p['cross']}: keys {sorted(extra)} do not belong to the law {law!r}")
         if p.get("side", "posterior") not in SIDES:
             raise ValueError(f"{where}: {p['cross']}: unknown side {p.get('side')!r}; choose one of {', '.join(SIDES)}")
     for p in (pieces[0], pieces[-1]):
@@ -242,11 +251,13 @@ def build_pathway(structure: Structure, body: Body) -> Pathway:
     crossings = []
     for spec in structure.path[1:-1]:
         side = spec.get("side", "posterior" if TABLE[spec["cross"]].in_plane else "out_of_plane")
+        law = LAWS[spec.get("law", "wrap_fold")]
         try:
-            crossings.append(Crossing(spec["cross"], length(spec["offset"]), sign=int(spec.get("sign", 0)),
-                                      side=side))
-        except KeyError:
-            raise ValueError(f"{where}: crossing {spec['cross']} needs an 'offset'") from None
+            extra = {arg: length(spec[key]) for key, arg in law.SPEC_KEYS}
+            crossings.append(law(spec["cross"], length(spec["offset"]), sign=int(spec.get("sign", 0)),
+                                 side=side, **extra))
+        except KeyError as e:
+            raise ValueError(f"{where}: crossing {spec['cross']} needs {e.args[0]!r}") from None
     inplane = [c for c in crossings if c.in_plane]
     outplane = [c for c in crossings if not c.in_plane]
     first, last = inplane[0], inplane[-1]
