@@ -1,0 +1,372 @@
+"""Where a movement stops, what stops it, and what is felt where.
+
+:func:`movement_limit` moves one joint from a start posture, in one direction,
+until the first of three things happens for each person:
+
+* **hamstrings**: the largest relative elongation of the three hamstrings
+  (musculotendon length over its length in the anatomical position, minus 1,
+  in %) reaches the person's stretch tolerance (``hamstring_tolerance_pct``);
+* **nerve**: the local nerve strain (% beyond the slack, from
+  :func:`neuralsim.nerve_mechanics`) at any symptom site reaches that site's
+  threshold for the person (:meth:`neuralsim.person.Person.threshold_pct`);
+* **joint range**: the end of the person's range of the joint.
+
+Solving
+-------
+For one start posture the sweep is the same for everybody: the joint's angle
+``a0 + direction * t`` for ``t`` from 0 to the widest reach.  Nerve strain at
+the sites and hamstring elongation are computed once on a 1-degree grid of
+``t`` (one vectorised call), every person's thresholds are compared with the
+whole grid at once (an array ``(people, grid)``), the first grid step where a
+limit is passed brackets the stop, and 16 steps of bisection on all people's
+brackets together (each step one vectorised call on an array of postures)
+narrow it below 0.001 deg.  There is no Python loop over people.  A limit
+passed and un-passed again inside one 1-degree step would be missed; the
+quantities here rise steadily along each movement.
+
+Height: every length in the model scales with height (isometric scaling), so
+strain and relative elongation do not depend on it; the sweep uses the
+default height and the result holds for everybody (a test checks this).
+
+Shapes: for a single :class:`~neuralsim.person.Person` the result holds
+floats and strings; for ``n`` people, arrays of shape ``(n,)`` and lists of
+length ``n``.
+
+>>> from neuralsim import Posture
+>>> r = movement_limit(Posture(), "hip_flexion")     # a straight-leg raise, typical person
+>>> r.limited_by
+'hamstrings'
+>>> 55 < r.angle_deg < 80
+True
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import parameters as _p
+from .body import Body
+from .joints import JOINTS, UNIT, check_joint, joint_range
+from .model import HAMSTRINGS, REFERENCE, muscle_length
+from .person import SYMPTOM_SITES, Person
+from .posture import Posture, as_posture
+
+__all__ = [
+    "movement_limit", "differentiate", "MovementLimit", "Differentiation", "REGIONS", "forward_bend",
+    "LIMITED_BY",
+]
+
+#: What can stop a movement.
+LIMITED_BY: tuple[str, ...] = ("hamstrings", "nerve", "joint range")
+
+#: Where each symptom site is felt and how (plain words for the learner).
+REGIONS: dict[str, tuple[str, str]] = {
+    "lumbar_roots": ("low back and buttock", "deep pulling or burning"),
+    "hip": ("buttock", "deep pulling or burning"),
+    "mid_thigh": ("back of the thigh", "pulling or burning along a line"),
+    "popliteal": ("back of the knee and calf", "pulling or burning"),
+    "ankle": ("calf and sole of the foot", "tingling"),
+}
+_HAMSTRING_FEEL = ("back of the thigh", "broad stretch in the muscle")
+_JOINT_FEEL = ("the joint that moved", "firm block at the end of the joint's range, no stretch felt")
+
+# the sweep body: default height (strain and relative stretch do not depend on it) and the
+# widest ranges, so that no angle a hypermobile person can reach is refused
+_SWEEP_BODY = Body(mobility="hypermobile")
+_GRID_STEP_DEG = 1.0
+_BISECTIONS = 16
+
+
+def _reference_lengths() -> np.ndarray:
+    return np.array([muscle_length(REFERENCE, m) for m in HAMSTRINGS])
+
+
+def _quantities(angles: np.ndarray, start: Posture, joint: str) -> tuple[np.ndarray, np.ndarray]:
+    """Nerve strain at the symptom sites ``(..., 5)`` (%) and hamstring elongation ``(..., 3)`` (%)."""
+    from .mechanics import nerve_mechanics
+    post = start.replace(**{joint: angles})
+    m = nerve_mechanics(post, None, body=_SWEEP_BODY)
+    strain = np.stack([np.asarray(m.strain_pct(s), dtype=float) for s in SYMPTOM_SITES], axis=-1)
+    lengths = np.stack([np.asarray(muscle_length(post, mu, body=_SWEEP_BODY), dtype=float) for mu in HAMSTRINGS],
+                       axis=-1)
+    stretch = 100.0 * (lengths / _reference_lengths() - 1.0)
+    return strain, stretch
+
+
+def _ratios(strain: np.ndarray, stretch: np.ndarray, thr: np.ndarray, tol: np.ndarray):
+    """Nerve ratio max_s strain/threshold and hamstring ratio max elongation/tolerance (broadcast)."""
+    return (strain / thr).max(axis=-1), stretch.max(axis=-1) / tol
+
+
+def _as_person(person: Any) -> Person:
+    if person is None:
+        return Person()
+    if isinstance(person, Person):
+        return person
+    if isinstance(person, (list, tuple)):
+        return Person.stack(person)
+    raise TypeError(f"person must be a neuralsim.Person (or a list of them), got {type(person).__name__}")
+
+
+def _single_start(start: Any) -> Posture:
+    p = as_posture(start)
+    if p.shape:
+        raise ValueError(f"the start posture must be a single posture (shape ()), got shape {p.shape}")
+    return p
+
+
+@dataclass(frozen=True)
+class MovementLimit:
+    """Where a movement stopped for each person and why.
+
+    ``angle_deg``: the moved joint's angle at the stop (deg; float or ``(n,)``);
+    ``limited_by``: ``"hamstrings"``, ``"nerve"`` or ``"joint range"`` (str or list);
+    ``symptoms``: what is felt where at the stop, a tuple of ``(region, sensation)``
+    pairs (or a list of them, one per person);
+    ``nerve_strain_pct``: site -> local strain at the stop (%);
+    ``peak_nerve_strain_pct``: highest site strain at the stop (%);
+    ``hamstring_stretch_pct``: largest hamstring elongation at the stop (%);
+    ``passive_resistance``: hamstring elongation times relative stiffness (%; 1 x typical);
+    ``nerve_ratio`` / ``hamstring_ratio``: how close each limit is at the stop
+    (1 = at its threshold); ``joint``, ``start``, ``direction`` as given.
+    """
+
+    joint: str
+    start: Posture
+    direction: int
+    angle_deg: Any
+    limited_by: Any
+    symptoms: Any
+    nerve_strain_pct: dict
+    peak_nerve_strain_pct: Any
+    hamstring_stretch_pct: Any
+    passive_resistance: Any
+    nerve_ratio: Any
+    hamstring_ratio: Any
+
+    @property
+    def movement_deg(self):
+        """How far the joint moved from the start to the stop (deg, >= 0)."""
+        return np.abs(np.asarray(self.angle_deg) - getattr(self.start, self.joint)) if np.ndim(self.angle_deg) \
+            else abs(self.angle_deg - getattr(self.start, self.joint))
+
+    def posture(self, i: int | None = None) -> Posture:
+        """The posture at the stop (of person ``i`` for many people)."""
+        a = self.angle_deg if i is None else self.angle_deg[i]
+        return self.start.replace(**{self.joint: float(a)})
+
+    def describe(self, i: int | None = None) -> str:
+        """One sentence: where it stopped, why, and what was felt where."""
+        a = self.angle_deg if i is None else self.angle_deg[i]
+        why = self.limited_by if i is None else self.limited_by[i]
+        sym = self.symptoms if i is None else self.symptoms[i]
+        felt = "; ".join(f"{how} in the {where}" if where != _JOINT_FEEL[0] else how for where, how in sym)
+        return f"stops at {self.joint.replace('_', ' ')} {a:.0f} {UNIT}, limited by the {why}: {felt}"
+
+
+def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int = +1) -> MovementLimit:
+    """Move ``joint`` from the ``start`` posture until the first limit; see the module docstring.
+
+    ``start``: a single posture (``Posture``, mapping joint -> deg, or array ``(8,)``);
+    ``joint``: the joint that moves; ``direction``: +1 (the angle grows) or -1;
+    ``person``: a :class:`~neuralsim.person.Person` (one or many), a list of
+    them, or ``None`` for the typical person.
+
+    The straight-leg raise is ``movement_limit(Posture(), "hip_flexion")``;
+    the slump's knee extension is ``movement_limit(slump_posture, "knee_flexion",
+    direction=-1)`` (the knee straightens: its flexion angle falls).
+    """
+    start = _single_start(start)
+    check_joint(joint)
+    if isinstance(direction, bool) or direction not in (1, -1):
+        raise ValueError(f"direction: {direction!r} is not allowed; give +1 (the {joint} angle grows) or -1")
+    people = _as_person(person)
+    n = people.n
+    a0 = float(getattr(start, joint))
+    lo, hi = people.joint_range(joint)
+    out_of_range = (a0 < lo - 1e-9) | (a0 > hi + 1e-9)
+    if out_of_range.any():
+        k = int(np.argmax(out_of_range))
+        raise ValueError(f"{joint}: the start angle {a0:g} {UNIT} is outside the allowed range "
+                         f"{lo[k]:g} to {hi[k]:g} {UNIT} of person {k}")
+    reach = np.maximum(0.0, (hi - a0) if direction > 0 else (a0 - lo))      # (n,) deg
+    thr = people.thresholds()                                                 # (n, 5) %
+    tol = people.tolerance()                                                  # (n,) %
+    T = float(reach.max())
+    t = np.arange(0.0, T + _GRID_STEP_DEG, _GRID_STEP_DEG)
+    t = t[t < T - 1e-9]
+    t = np.append(t, T)                                                       # (G,) deg
+    wide = joint_range(joint, "hypermobile")
+    ang = np.clip(a0 + direction * t, *wide)
+    strain, stretch = _quantities(ang, start, joint)                          # (G, 5), (G, 3)
+    rn, rh = _ratios(strain[None, :, :], stretch[None, :, :], thr[:, None, :], tol[:, None])   # (n, G)
+    passed = (np.maximum(rn, rh) >= 1.0) & (t[None, :] <= reach[:, None] + 1e-9)
+    any_grid = passed.any(axis=1)
+    g1 = np.where(any_grid, passed.argmax(axis=1), 0)
+    # check the end of each person's reach (it may fall between grid points)
+    at_end = np.where(any_grid, False, True)
+    lo_t = np.where(any_grid, t[np.maximum(g1 - 1, 0)], 0.0)
+    hi_t = np.where(any_grid, t[g1], reach)
+    if at_end.any():
+        s_e, h_e = _quantities(np.clip(a0 + direction * reach, *wide), start, joint)
+        rn_e, rh_e = _ratios(s_e, h_e, thr, tol)
+        end_passed = at_end & (np.maximum(rn_e, rh_e) >= 1.0)
+        last = np.searchsorted(t, reach, side="left") - 1
+        lo_t = np.where(end_passed, t[np.clip(last, 0, None)], lo_t)
+        stopped_by_range = at_end & ~end_passed
+    else:
+        stopped_by_range = np.zeros(n, dtype=bool)
+    at_start = any_grid & (g1 == 0)
+    need = ~stopped_by_range & ~at_start
+    for _ in range(_BISECTIONS):
+        if not need.any():
+            break
+        mid = 0.5 * (lo_t + hi_t)
+        s_m, h_m = _quantities(np.clip(a0 + direction * mid, *wide), start, joint)
+        rn_m, rh_m = _ratios(s_m, h_m, thr, tol)
+        over = np.maximum(rn_m, rh_m) >= 1.0
+        hi_t = np.where(need & over, mid, hi_t)
+        lo_t = np.where(need & ~over, mid, lo_t)
+    t_stop = np.where(stopped_by_range, reach, np.where(at_start, 0.0, hi_t))
+    angle = np.clip(a0 + direction * t_stop, lo, hi)
+    s_f, h_f = _quantities(angle, start, joint)                               # (n, 5), (n, 3)
+    rn_f, rh_f = _ratios(s_f, h_f, thr, tol)
+    limited = np.where(stopped_by_range, "joint range", np.where(rh_f >= rn_f, "hamstrings", "nerve"))
+    spread = _p.value("person_symptom_spread")
+    symptoms = []
+    for i in range(n):   # building the words per person (the numbers above are all vectorised)
+        sym: list[tuple[str, str]] = []
+        if limited[i] == "joint range":
+            sym.append(_JOINT_FEEL)
+        if rh_f[i] >= spread:
+            sym.append(_HAMSTRING_FEEL)
+        hot = s_f[i] / thr[i] >= spread
+        for k in np.flatnonzero(hot):
+            pair = REGIONS[SYMPTOM_SITES[k]]
+            if pair not in sym:
+                sym.append(pair)
+        symptoms.append(tuple(sym))
+    stretch_max = h_f.max(axis=-1)
+    single = not people.shape
+
+    def pick(x):
+        return float(x[0]) if single else x
+
+    return MovementLimit(
+        joint=joint, start=start, direction=int(direction),
+        angle_deg=pick(angle), limited_by=str(limited[0]) if single else [str(x) for x in limited],
+        symptoms=symptoms[0] if single else symptoms,
+        nerve_strain_pct={s: pick(s_f[:, k]) for k, s in enumerate(SYMPTOM_SITES)},
+        peak_nerve_strain_pct=pick(s_f.max(axis=-1)),
+        hamstring_stretch_pct=pick(stretch_max),
+        passive_resistance=pick(stretch_max * people.stiffness()),
+        nerve_ratio=pick(rn_f), hamstring_ratio=pick(rh_f),
+    )
+
+
+@dataclass(frozen=True)
+class Differentiation:
+    """Stops of one movement at several angles of a remote joint.
+
+    ``remote_angles_deg`` ``(K,)``; ``results``: one :class:`MovementLimit` per
+    remote angle; ``angle_deg``: stops, ``(K,)`` for one person or ``(K, n)``;
+    ``change_deg``: stop at the last remote angle minus stop at the first
+    (deg; float or ``(n,)``); ``symptoms_change``: whether what is felt
+    differs between the first and last remote angle (bool or ``(n,)``).
+    """
+
+    joint: str
+    remote_joint: str
+    remote_angles_deg: np.ndarray
+    results: tuple
+    angle_deg: np.ndarray
+    change_deg: Any
+    symptoms_change: Any
+
+    def nerve_involved(self, min_change_deg: float | None = None):
+        """True where moving the remote joint changed the stop by at least ``min_change_deg``.
+
+        The remote joint is one the hamstrings do not cross, so only the nerve
+        can carry its effect to the stop.  Default threshold:
+        ``differentiation_min_change_deg`` from the parameters.
+        """
+        m = _p.value("differentiation_min_change_deg") if min_change_deg is None else float(min_change_deg)
+        out = np.abs(np.asarray(self.change_deg)) >= m
+        return bool(out) if out.ndim == 0 else out
+
+
+def differentiate(start: Any, joint: str, remote_joint: str, remote_angles: Sequence[float],
+                  person: Any = None, *, direction: int = +1) -> Differentiation:
+    """Structural differentiation: the stop of ``joint`` with ``remote_joint`` at each of ``remote_angles`` (deg).
+
+    The remote joint must be one the hamstrings do not cross (not the hip's
+    flexion, not the knee): the neck (``cervical_flexion``), the ankle, the
+    spine, or the hip's adduction and rotation.  If it changes where the
+    movement stops, the nerve is involved.
+    """
+    start = _single_start(start)
+    check_joint(joint)
+    check_joint(remote_joint)
+    if remote_joint in ("hip_flexion", "knee_flexion"):
+        raise ValueError(f"remote joint {remote_joint!r} is crossed by the hamstrings, so it cannot tell nerve "
+                         "from hamstrings; choose cervical_flexion, ankle_dorsiflexion, a spinal joint, "
+                         "hip_adduction or hip_internal_rotation")
+    if remote_joint == joint:
+        raise ValueError(f"the remote joint must differ from the moving joint ({joint})")
+    if isinstance(remote_angles, (str, bytes)):
+        raise TypeError(f"remote_angles must be numbers in {UNIT}, got {remote_angles!r}")
+    ra = np.atleast_1d(np.asarray(remote_angles, dtype=float))
+    if ra.ndim != 1 or ra.size < 2:
+        raise ValueError(f"remote_angles must be a 1-d list of at least two angles in {UNIT}, got {remote_angles!r}")
+    results = tuple(movement_limit(start.replace(**{remote_joint: float(r)}), joint, person, direction=direction)
+                    for r in ra)
+    stops = np.array([np.asarray(r.angle_deg, dtype=float) for r in results])
+    change = stops[-1] - stops[0]
+    first, last = results[0].symptoms, results[-1].symptoms
+    if isinstance(first, tuple):
+        sym_change: Any = set(first) != set(last)
+    else:
+        sym_change = np.array([set(a) != set(b) for a, b in zip(first, last)])
+    return Differentiation(joint, remote_joint, ra, results, stops,
+                           float(change) if change.ndim == 0 else change, sym_change)
+
+
+def forward_bend(person: Any = None, trunk_deg: float = 90.0) -> dict:
+    """Bend forward, knees straight, until the trunk leans ``trunk_deg`` (deg from upright).
+
+    The hip hinges first, as far as the person's first limit for hip flexion
+    (hamstrings, nerve or a stiff hip's range, from :func:`movement_limit`);
+    the rest is made up by rounding the low back and then the upper back,
+    each to its range.  Returns a dict (arrays ``(n,)`` for many people):
+    ``hip_deg``, ``lumbar_deg``, ``thoracic_deg`` (deg), ``reached_deg``
+    (the lean achieved, deg), ``hip_limited_by``, ``nerve_strain_pct``
+    (site -> % at the end posture) and ``peak_nerve_strain_pct``.  This is the
+    source article's point that a hip that does not hinge makes the spine
+    round, and the rounding lengthens the nerve's bed, not the hamstrings.
+    """
+    from .mechanics import nerve_mechanics
+    if isinstance(trunk_deg, bool) or not isinstance(trunk_deg, (int, float)) or not 0 <= trunk_deg <= 150:
+        raise ValueError(f"trunk lean: {trunk_deg!r} is not allowed; give 0 to 150 {UNIT}")
+    people = _as_person(person)
+    hip = movement_limit(Posture(), "hip_flexion", people)
+    h = np.atleast_1d(np.asarray(hip.angle_deg, dtype=float))
+    hip_deg = np.minimum(trunk_deg, h)
+    rest = trunk_deg - hip_deg
+    lum_max = people.joint_range("lumbar_flexion")[1]
+    tho_max = people.joint_range("thoracic_flexion")[1]
+    lum = np.minimum(rest, lum_max)
+    tho = np.minimum(rest - lum, tho_max)
+    post = Posture(hip_flexion=hip_deg, lumbar_flexion=lum, thoracic_flexion=tho)
+    m = nerve_mechanics(post, None, body=_SWEEP_BODY)
+    strain = {s: np.asarray(m.strain_pct(s), dtype=float) for s in SYMPTOM_SITES}
+    single = not people.shape
+
+    def pick(x):
+        return float(np.asarray(x).reshape(-1)[0]) if single else np.asarray(x)
+
+    return {"hip_deg": pick(hip_deg), "lumbar_deg": pick(lum), "thoracic_deg": pick(tho),
+            "reached_deg": pick(hip_deg + lum + tho), "hip_limited_by": hip.limited_by,
+            "nerve_strain_pct": {k: pick(v) for k, v in strain.items()},
+            "peak_nerve_strain_pct": pick(np.max(np.stack(list(strain.values())), axis=0))}
