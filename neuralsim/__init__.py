@@ -18,11 +18,13 @@ from .model import (
     MUSCLES, HAMSTRINGS, REFERENCE, nerve_bed_length, relative_bed_length,
     bed_contributions, muscle_length,
 )
+from .person import Person
 
 __all__ = [
     "JOINTS", "UNIT", "MOBILITIES", "joint_range", "Posture", "Body", "DEFAULT_BODY",
     "MUSCLES", "HAMSTRINGS", "REFERENCE", "nerve_bed_length", "relative_bed_length",
     "bed_contributions", "muscle_length", "protocols", "nerve_mechanics",
+    "Person", "movement_limit", "differentiate", "cases",
 ]
 __version__ = "0.1.0"
 
@@ -33,7 +35,11 @@ def __getattr__(name):
     if name == "nerve_mechanics":
         from .mechanics import nerve_mechanics
         return nerve_mechanics
-    if name in ("protocols", "mechanics", "widgets", "svg", "exercises", "plots", "evidence", "analysis"):
+    if name in ("movement_limit", "differentiate"):
+        from . import limits
+        return getattr(limits, name)
+    if name in ("protocols", "mechanics", "widgets", "svg", "exercises", "plots", "evidence", "analysis",
+                "limits", "cases", "person", "clinic"):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'neuralsim' has no attribute {name!r}")

@@ -117,8 +117,8 @@ def class_set(seed: int, n: int = 30) -> list[Patient]:
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an integer, got {seed!r}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 1000:
-        raise ValueError(f"n: {n!r} is not allowed; give a whole number of patients from 1 to 1000")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 100_000:
+        raise ValueError(f"n: {n!r} is not allowed; give a whole number of patients from 1 to 100000")
     rng = np.random.default_rng(int(seed))
     tol0 = _p.value("person_hamstring_tolerance_pct")
     tol_sd = _p.value("person_hamstring_tolerance_sd_pct")

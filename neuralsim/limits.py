@@ -18,9 +18,9 @@ For one start posture the sweep is the same for everybody: the joint's angle
 the sites and hamstring elongation are computed once on a 1-degree grid of
 ``t`` (one vectorised call), every person's thresholds are compared with the
 whole grid at once (an array ``(people, grid)``), the first grid step where a
-limit is passed brackets the stop, and 16 steps of bisection on all people's
+limit is passed brackets the stop, and 10 steps of bisection on all people's
 brackets together (each step one vectorised call on an array of postures)
-narrow it below 0.001 deg.  There is no Python loop over people.  A limit
+narrow it to 1/1024 deg.  There is no Python loop over people.  A limit
 passed and un-passed again inside one 1-degree step would be missed; the
 quantities here rise steadily along each movement.
 
@@ -56,7 +56,7 @@ from .posture import Posture, as_posture
 
 __all__ = [
     "movement_limit", "differentiate", "MovementLimit", "Differentiation", "REGIONS", "forward_bend",
-    "after_stretching", "EVIDENCE",
+    "after_stretching", "EVIDENCE", "FELT_KEYS",
     "LIMITED_BY",
 ]
 
@@ -74,11 +74,23 @@ REGIONS: dict[str, tuple[str, str]] = {
 _HAMSTRING_FEEL = ("back of the thigh", "broad stretch in the muscle")
 _JOINT_FEEL = ("the joint that moved", "firm block at the end of the joint's range, no stretch felt")
 
+#: Columns of :attr:`MovementLimit.felt`: the end of the joint's range, the hamstrings, then each symptom site.
+FELT_KEYS: tuple[str, ...] = ("joint range", "hamstrings", *SYMPTOM_SITES)
+
+
+def _words(row: np.ndarray) -> tuple:
+    out: list[tuple[str, str]] = []
+    pairs = [_JOINT_FEEL, _HAMSTRING_FEEL] + [REGIONS[s] for s in SYMPTOM_SITES]
+    for on, pair in zip(row, pairs):
+        if on and pair not in out:
+            out.append(pair)
+    return tuple(out)
+
 # the sweep body: default height (strain and relative stretch do not depend on it) and the
 # widest ranges, so that no angle a hypermobile person can reach is refused
 _SWEEP_BODY = Body(mobility="hypermobile")
 _GRID_STEP_DEG = 1.0
-_BISECTIONS = 16
+_BISECTIONS = 10
 
 
 def _reference_lengths() -> np.ndarray:
@@ -125,7 +137,10 @@ class MovementLimit:
 
     ``angle_deg``: the moved joint's angle at the stop (deg; float or ``(n,)``);
     ``limited_by``: ``"hamstrings"``, ``"nerve"`` or ``"joint range"`` (str or list);
-    ``symptoms``: what is felt where at the stop, a tuple of ``(region, sensation)``
+    ``felt``: booleans over :data:`FELT_KEYS` (``(7,)`` or ``(n, 7)``): what is felt at the stop,
+    at the joint, in the hamstrings, and at each nerve site (a site is felt from
+    ``person_symptom_spread`` of its threshold);
+    ``symptoms`` (property): the same in words, a tuple of ``(region, sensation)``
     pairs (or a list of them, one per person);
     ``nerve_strain_pct``: site -> local strain at the stop (%);
     ``peak_nerve_strain_pct``: highest site strain at the stop (%);
@@ -140,13 +155,23 @@ class MovementLimit:
     direction: int
     angle_deg: Any
     limited_by: Any
-    symptoms: Any
+    felt: np.ndarray
     nerve_strain_pct: dict
     peak_nerve_strain_pct: Any
     hamstring_stretch_pct: Any
     passive_resistance: Any
     nerve_ratio: Any
     hamstring_ratio: Any
+
+    @property
+    def symptoms(self):
+        """What is felt where: a tuple of ``(region, sensation)`` pairs (one person) or a list of them.
+
+        Built from :attr:`felt` (booleans over :data:`FELT_KEYS`, shape ``(7,)`` or ``(n, 7)``).
+        """
+        if self.felt.ndim == 1:
+            return _words(self.felt)
+        return [_words(row) for row in self.felt]
 
     @property
     def movement_deg(self):
@@ -237,19 +262,8 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
     rn_f, rh_f = _ratios(s_f, h_f, thr, tol)
     limited = np.where(stopped_by_range, "joint range", np.where(rh_f >= rn_f, "hamstrings", "nerve"))
     spread = _p.value("person_symptom_spread")
-    symptoms = []
-    for i in range(n):   # building the words per person (the numbers above are all vectorised)
-        sym: list[tuple[str, str]] = []
-        if limited[i] == "joint range":
-            sym.append(_JOINT_FEEL)
-        if rh_f[i] >= spread:
-            sym.append(_HAMSTRING_FEEL)
-        hot = s_f[i] / thr[i] >= spread
-        for k in np.flatnonzero(hot):
-            pair = REGIONS[SYMPTOM_SITES[k]]
-            if pair not in sym:
-                sym.append(pair)
-        symptoms.append(tuple(sym))
+    # what is felt: (n, 2 + 5) booleans over FELT_KEYS, no loop over people
+    felt = np.concatenate([stopped_by_range[:, None], (rh_f >= spread)[:, None], s_f / thr >= spread], axis=1)
     stretch_max = h_f.max(axis=-1)
     single = not people.shape
 
@@ -259,7 +273,7 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
     return MovementLimit(
         joint=joint, start=start, direction=int(direction),
         angle_deg=pick(angle), limited_by=str(limited[0]) if single else [str(x) for x in limited],
-        symptoms=symptoms[0] if single else symptoms,
+        felt=felt[0] if single else felt,
         nerve_strain_pct={s: pick(s_f[:, k]) for k, s in enumerate(SYMPTOM_SITES)},
         peak_nerve_strain_pct=pick(s_f.max(axis=-1)),
         hamstring_stretch_pct=pick(stretch_max),
@@ -326,11 +340,8 @@ def differentiate(start: Any, joint: str, remote_joint: str, remote_angles: Sequ
                     for r in ra)
     stops = np.array([np.asarray(r.angle_deg, dtype=float) for r in results])
     change = stops[-1] - stops[0]
-    first, last = results[0].symptoms, results[-1].symptoms
-    if isinstance(first, tuple):
-        sym_change: Any = set(first) != set(last)
-    else:
-        sym_change = np.array([set(a) != set(b) for a, b in zip(first, last)])
+    sym = (results[0].felt != results[-1].felt).any(axis=-1)
+    sym_change: Any = bool(sym) if sym.ndim == 0 else sym
     return Differentiation(joint, remote_joint, ra, results, stops,
                            float(change) if change.ndim == 0 else change, sym_change)
 

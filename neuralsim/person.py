@@ -237,7 +237,9 @@ class Person:
         mob = self.mobilities()
         lo = np.array([joint_range(joint, m)[0] for m in MOBILITIES])
         hi = np.array([joint_range(joint, m)[1] for m in MOBILITIES])
-        idx = np.array([MOBILITIES.index(m) for m in mob]) if self._shape else np.array([MOBILITIES.index(self.mobility)])
+        idx = np.zeros(self.n, dtype=int)
+        for k, m in enumerate(MOBILITIES):      # three classes, each compared with all people at once
+            idx[mob == m] = k
         lo, hi = lo[idx], hi[idx]
         if joint in self.joint_limits:
             a, b = self.joint_limits[joint]
