@@ -49,6 +49,7 @@ import numpy as np
 
 from . import parameters as _p
 from .body import Body
+from .errors import OutOfRangeError
 from .joints import JOINTS, UNIT, check_joint, joint_range
 from .model import HAMSTRINGS, REFERENCE, muscle_length
 from .person import SYMPTOM_SITES, Person
@@ -216,8 +217,7 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
     out_of_range = (a0 < lo - 1e-9) | (a0 > hi + 1e-9)
     if out_of_range.any():
         k = int(np.argmax(out_of_range))
-        raise ValueError(f"{joint}: the start angle {a0:g} {UNIT} is outside the allowed range "
-                         f"{lo[k]:g} to {hi[k]:g} {UNIT} of person {k}")
+        raise OutOfRangeError(joint, a0, lo[k], hi[k], UNIT, extra=f"(start angle; the range of person {k})")
     reach = np.maximum(0.0, (hi - a0) if direction > 0 else (a0 - lo))      # (n,) deg
     thr = people.thresholds()                                                 # (n, 5) %
     tol = people.tolerance()                                                  # (n,) %

@@ -47,6 +47,7 @@ import numpy as np
 
 from . import parameters as _p
 from .body import HEIGHT_RANGE_M, Body
+from .errors import OutOfRangeError
 from .joints import JOINTS, MOBILITIES, UNIT, check_joint, joint_range
 
 __all__ = ["Person", "SYMPTOM_SITES", "ENTRAPMENT_SITES", "ENTRAPMENT_SITE_OF"]
@@ -77,7 +78,7 @@ def _num(name: str, value: Any, unit: str, lo: float, hi: float) -> Any:
     bad = ~np.isfinite(arr) | (arr < lo) | (arr > hi)
     if bad.any():
         v = arr[bad].flat[0] if arr.ndim else float(arr)
-        raise ValueError(f"{name}: {v:g} is outside the allowed range {lo:g} to {hi:g} {unit}")
+        raise OutOfRangeError(name, float(v), lo, hi, unit)
     if arr.ndim == 0:
         return float(arr)
     arr = arr.copy()

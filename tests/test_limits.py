@@ -89,8 +89,10 @@ def test_bad_input_refused():
         L.movement_limit(P(hip_flexion=[0, 10]), "hip_flexion")
     with pytest.raises(ValueError, match="crossed by the hamstrings"):
         L.differentiate(P(), "hip_flexion", "knee_flexion", [0, 30])
-    with pytest.raises(ValueError, match="hamstring stretch tolerance: 0.1 is outside"):
+    with pytest.raises(ns.OutOfRangeError, match="hamstring stretch tolerance: 0.1 % elongation is outside"):
         Person(hamstring_tolerance_pct=0.1)
+    with pytest.raises(ns.OutOfRangeError, match="hip_flexion: 100 deg .* 45 deg"):
+        L.movement_limit(P(hip_flexion=100), "hip_flexion", C.CASES["stiff hip"].person)
     with pytest.raises(TypeError, match="sensitised"):
         Person(sensitised="yes")
     with pytest.raises(ValueError, match="entrapment site 'belt'"):
