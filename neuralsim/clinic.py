@@ -66,6 +66,12 @@ GLIDES_TEXT = (
     "model does not predict a change from them.")
 
 
+#: The key to the marks on the stop picture (shape and colour, so colour is never the only cue).
+MARK_KEY = ("<p style='margin:0'>solid line: the nerve's bed (blue: strain under 8 %); dashed pink: the hamstrings<br>"
+            "<span style='color:#D55E00'>&#9733;</span> nerve symptoms &nbsp; "
+            "<span style='color:#CC79A7'>&#9676;</span> hamstring stretch &nbsp; "
+            "<span style='color:#000000'>&#9632;</span> firm block at the joint</p>")
+
 #: A hint for a wrong answer, by the right answer (given before the answer itself).
 HINTS: dict[str, str] = {
     "nerve": ("Compare the raise with the neck flexed or the ankle dorsiflexed with the plain raise: the "
@@ -111,7 +117,7 @@ def _mark(x: float, y: float, colour: str, shape: str, label: str) -> str:
     return f'<polygon points="{" ".join(pts)}" fill="{colour}" opacity="0.9">{t}</polygon>'
 
 
-def stop_svg(summary: dict, view: str = "supine", width_px: int = 420) -> str:
+def stop_svg(summary: dict, view: str = "supine", width_px: int = 380) -> str:
     """The stop posture drawn by :func:`neuralsim.svg.posture_svg`, with marks where it is felt.
 
     Orange stars: nerve symptoms (at the buttock, the back of the thigh, behind
@@ -122,7 +128,7 @@ def stop_svg(summary: dict, view: str = "supine", width_px: int = 420) -> str:
     p = summary["posture"]
     d = drawing(p, view=view)
     desc = "Stop posture. " + summary["text"]
-    body = _svg.posture_svg(p, view=view, width_px=width_px, data=d, desc=desc,
+    body = _svg.posture_svg(p, view=view, width_px=width_px, data=d, desc=desc, legend=False,
                             title="Where the movement stopped and where it is felt")
     joints = d["joints"]
     marks = []
@@ -161,9 +167,9 @@ class Clinic:
                 self.patients[p.label] = p
         names = list(self.patients)
         self.patient = w.Dropdown(options=names, value=names[0], description="Patient",
-                                  layout=w.Layout(width="420px"))
+                                  layout=w.Layout(width="540px"))
         self.test = w.Dropdown(options=list(TESTS), value=list(TESTS)[0], description="Test",
-                               layout=w.Layout(width="520px"))
+                               layout=w.Layout(width="540px"))
         self.run = w.Button(description="Run the test", button_style="primary", layout=w.Layout(width="160px"))
         self.picture = w.HTML()
         self.log = w.HTML()
@@ -178,10 +184,15 @@ class Clinic:
         self.check.on_click(lambda _: self.check_answer())
         self.stretch.on_click(lambda _: self.show_stretching())
         self.patient.observe(lambda _: self.reset(), names="value")
-        self.widget = w.VBox([
-            w.HBox([self.patient]), w.HBox([self.test, self.run]), self.picture, self.log,
-            w.HBox([self.answer, self.check]), self.feedback, self.stretch, self.stretch_out,
-        ])
+        left = w.VBox([self.patient, w.HBox([self.test]), self.run, self.picture],
+                      layout=w.Layout(width="560px"))
+        right = w.VBox([self.log, self.answer, self.check, self.feedback, self.stretch, self.stretch_out],
+                       layout=w.Layout(width="560px"))
+        self.widget = w.HBox([left, right], layout=w.Layout(flex_flow="row wrap"))
+        self.widget.add_class("neuralsim-clinic")
+        self.log.add_class("neuralsim-clinic-log")
+        self.feedback.add_class("neuralsim-clinic-feedback")
+        self.picture.add_class("neuralsim-clinic-figure")
         self.reset()
 
     def _ipython_display_(self):  # pragma: no cover - display hook
@@ -196,7 +207,7 @@ class Clinic:
         """New patient: clear the findings, the answer and the feedback."""
         self.findings = []
         self.wrong = 0
-        self.log.value = "<p>No tests run yet for this patient.</p>"
+        self.log.value = "<p>Findings: no tests run yet for this patient.</p>"
         self.picture.value = ""
         self.answer.value = None
         self.feedback.value = ""
@@ -209,12 +220,12 @@ class Clinic:
             raise ValueError(f"unknown test {name!r}: choose one of {', '.join(TESTS)}")
         start, joint, direction, view = TESTS[name]
         s = stop_summary(start, joint, self.current.person, direction=direction)
-        self.picture.value = stop_svg(s, view)
+        self.picture.value = stop_svg(s, view) + MARK_KEY
         felt = "; ".join(f"{how} ({where})" for where, how in s["symptoms"]) or "nothing"
         what = "knee flexion" if joint == "knee_flexion" else "hip flexion"
         line = f"<li><b>{escape(name)}</b>: stops at {what} {s['angle_deg']:.0f} deg; felt: {escape(felt)}</li>"
         self.findings.append(line)
-        self.log.value = "<ul>" + "".join(self.findings) + "</ul>"
+        self.log.value = "<p>Findings:</p><ul>" + "".join(self.findings) + "</ul>"
         return s
 
     def check_answer(self, answer: str | None = None) -> bool:
