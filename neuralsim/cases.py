@@ -24,7 +24,7 @@ import numpy as np
 
 from . import parameters as _p
 from .limits import differentiate, movement_limit
-from .person import SYMPTOM_SITES, Person
+from .person import Person, typical_tolerance_pct
 from .posture import Posture
 
 __all__ = ["Patient", "CASES", "ANSWERS", "class_set", "examine", "identify", "EXPLANATIONS",
@@ -52,7 +52,7 @@ EXPLANATIONS: dict[str, str] = {
               "moves the stop: only the nerve runs past those joints. With the nerve slackened from both ends "
               "the leg goes up to a normal range, so the hamstrings are not short."),
     "both": ("The neck or the ankle moves the stop, so the nerve takes part; but even with the nerve slackened "
-             "from both ends the raise still stops short with a stretch in the back of the thigh, so the "
+             "from both ends the raise still stops short, and a stretch in the back of the thigh is what stops it, so the "
              "hamstrings are short as well."),
     "stiff hip": ("The raise stops at a firm block with no stretch felt, far short of a normal hip's range, and "
                   "nothing at the neck or ankle changes it: the hip joint itself is stiff. In a forward bend this "
@@ -85,7 +85,7 @@ def _typical_thresholds(factor: float = 1.0) -> dict:
 
 
 def _cases() -> dict[str, Patient]:
-    tol = _p.value("person_hamstring_tolerance_pct")
+    tol = typical_tolerance_pct()
     stiff = _p.value("person_stiff_hip_max_deg")
     c = {
         "short hamstrings": Patient("short hamstrings", Person(hamstring_tolerance_pct=0.55 * tol), "hamstrings"),
@@ -120,8 +120,8 @@ def class_set(seed: int, n: int = 30) -> list[Patient]:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 100_000:
         raise ValueError(f"n: {n!r} is not allowed; give a whole number of patients from 1 to 100000")
     rng = np.random.default_rng(int(seed))
-    tol0 = _p.value("person_hamstring_tolerance_pct")
-    tol_sd = _p.value("person_hamstring_tolerance_sd_pct")
+    tol0 = typical_tolerance_pct()
+    tol_sd = _p.value("person_hamstring_tolerance_sd") * tol0
     thr_sd = _p.value("person_nerve_threshold_sd")
     stiff = _p.value("person_stiff_hip_max_deg")
     kinds = rng.choice(ANSWERS, size=n, p=[0.2, 0.2, 0.1, 0.1, 0.4])
@@ -129,7 +129,7 @@ def class_set(seed: int, n: int = 30) -> list[Patient]:
     for i, kind in enumerate(kinds):   # n is a class (tens), each draw a handful of numbers
         height = float(np.clip(rng.normal(1.72, 0.09), 1.5, 2.0))
         f_thr = float(np.exp(rng.normal(0.0, thr_sd)))
-        tol_normal = float(np.clip(rng.normal(tol0, tol_sd), tol0 - tol_sd, tol0 + 2 * tol_sd))
+        tol_normal = float(np.clip(rng.normal(tol0, tol_sd), tol0 - 0.7 * tol_sd, tol0 + 2 * tol_sd))
         tol_short = float(rng.uniform(0.45, 0.6) * tol0)
         kw: dict[str, Any] = {"height_m": height, "hamstring_stiffness": float(np.exp(rng.normal(0.0, 0.2)))}
         if kind == "hamstrings":
@@ -142,7 +142,7 @@ def class_set(seed: int, n: int = 30) -> list[Patient]:
                 kw.update(entrapment={site: 1.0}, nerve_threshold_pct=_typical_thresholds(min(f_thr, 1.0)))
             kw.update(hamstring_tolerance_pct=tol_normal)
         elif kind == "both":
-            kw.update(hamstring_tolerance_pct=float(rng.uniform(0.6, 0.7) * tol0), sensitised=True,
+            kw.update(hamstring_tolerance_pct=float(rng.uniform(0.55, 0.65) * tol0), sensitised=True,
                       nerve_threshold_pct=_typical_thresholds(0.75 * min(f_thr, 1.0)))
         elif kind == "stiff hip":
             kw.update(hamstring_tolerance_pct=tol_normal, nerve_threshold_pct=_typical_thresholds(f_thr),
@@ -187,8 +187,9 @@ def identify(patient: Patient | Person, findings: dict | None = None) -> str:
        raise's stop, or looking up moves the slump's knee stop, by at least
        ``differentiation_min_change_deg``; the hamstrings are short if the
        raise with the nerve slackened (neck extended, ankle plantarflexed)
-       still stops below ``slr_normal_min_deg`` with a stretch in the back of
-       the thigh.  Both, one, or (if neither shows) the hamstrings.
+       still stops below ``slr_normal_min_deg`` and the stretch in the back
+       of the thigh is the strongest thing felt there.  Both, one, or (if neither shows)
+       the hamstrings.
     """
     f = examine(patient) if findings is None else findings
     slr = f["slr"]
@@ -199,8 +200,8 @@ def identify(patient: Patient | Person, findings: dict | None = None) -> str:
         return "neither"
     nerve = bool(f["slr_ankle"].nerve_involved() or f["slr_neck"].nerve_involved() or f["slump"].nerve_involved())
     rel = f["slr_released"]
-    felt_thigh_stretch = any("stretch in the muscle" in how for _, how in rel.symptoms)
-    hamstrings = rel.angle_deg < normal and felt_thigh_stretch
+    muscle_first = rel.symptoms[:1] == (("back of the thigh", "broad stretch in the muscle"),)
+    hamstrings = rel.angle_deg < normal and muscle_first
     if nerve and hamstrings:
         return "both"
     if nerve:

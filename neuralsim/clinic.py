@@ -223,7 +223,8 @@ class Clinic:
         self.picture.value = stop_svg(s, view) + MARK_KEY
         felt = "; ".join(f"{how} ({where})" for where, how in s["symptoms"]) or "nothing"
         what = "knee flexion" if joint == "knee_flexion" else "hip flexion"
-        line = f"<li><b>{escape(name)}</b>: stops at {what} {s['angle_deg']:.0f} deg; felt: {escape(felt)}</li>"
+        line = (f"<li><b>{escape(name)}</b>: stops at {what} {s['angle_deg']:.0f} deg; felt (strongest first): "
+                f"{escape(felt)}</li>")
         self.findings.append(line)
         self.log.value = "<p>Findings:</p><ul>" + "".join(self.findings) + "</ul>"
         return s

@@ -6,9 +6,9 @@ until the first of three things happens for each person:
 * **hamstrings**: the largest relative elongation of the three hamstrings
   (musculotendon length over its length in the anatomical position, minus 1,
   in %) reaches the person's stretch tolerance (``hamstring_tolerance_pct``);
-* **nerve**: the local nerve strain (% beyond the slack, from
-  :func:`neuralsim.nerve_mechanics`) at any symptom site reaches that site's
-  threshold for the person (:meth:`neuralsim.person.Person.threshold_pct`);
+* **nerve**: the rise of local nerve strain above its standing value (strain
+  from :func:`neuralsim.nerve_mechanics`) at any symptom site reaches that
+  site's threshold for the person (:meth:`neuralsim.person.Person.threshold_pct`);
 * **joint range**: the end of the person's range of the joint.
 
 Solving
@@ -52,7 +52,7 @@ from .body import Body
 from .errors import OutOfRangeError
 from .joints import JOINTS, UNIT, check_joint, joint_range
 from .model import HAMSTRINGS, REFERENCE, muscle_length
-from .person import SYMPTOM_SITES, Person
+from .person import SYMPTOM_SITES, Person, resting_strain_pct
 from .posture import Posture, as_posture
 
 __all__ = [
@@ -80,11 +80,13 @@ FELT_KEYS: tuple[str, ...] = ("joint range", "hamstrings", *SYMPTOM_SITES)
 
 
 def _words(row: np.ndarray) -> tuple:
+    """Pairs (region, sensation) of the items at or above the symptom spread, strongest first."""
     out: list[tuple[str, str]] = []
     pairs = [_JOINT_FEEL, _HAMSTRING_FEEL] + [REGIONS[s] for s in SYMPTOM_SITES]
-    for on, pair in zip(row, pairs):
-        if on and pair not in out:
-            out.append(pair)
+    spread = _p.value("person_symptom_spread")
+    for k in np.argsort(-row, kind="stable"):
+        if row[k] >= spread and pairs[k] not in out:
+            out.append(pairs[k])
     return tuple(out)
 
 # the sweep body: default height (strain and relative stretch do not depend on it) and the
@@ -92,6 +94,9 @@ def _words(row: np.ndarray) -> tuple:
 _SWEEP_BODY = Body(mobility="hypermobile")
 _GRID_STEP_DEG = 1.0
 _BISECTIONS = 10
+
+
+_REST = np.array(resting_strain_pct())        # (5,) local strain standing, %
 
 
 def _reference_lengths() -> np.ndarray:
@@ -111,8 +116,8 @@ def _quantities(angles: np.ndarray, start: Posture, joint: str) -> tuple[np.ndar
 
 
 def _ratios(strain: np.ndarray, stretch: np.ndarray, thr: np.ndarray, tol: np.ndarray):
-    """Nerve ratio max_s strain/threshold and hamstring ratio max elongation/tolerance (broadcast)."""
-    return (strain / thr).max(axis=-1), stretch.max(axis=-1) / tol
+    """Nerve ratio max_s (strain - standing strain)/threshold and hamstring ratio max elongation/tolerance."""
+    return ((strain - _REST) / thr).max(axis=-1), stretch.max(axis=-1) / tol
 
 
 def _as_person(person: Any) -> Person:
@@ -138,11 +143,11 @@ class MovementLimit:
 
     ``angle_deg``: the moved joint's angle at the stop (deg; float or ``(n,)``);
     ``limited_by``: ``"hamstrings"``, ``"nerve"`` or ``"joint range"`` (str or list);
-    ``felt``: booleans over :data:`FELT_KEYS` (``(7,)`` or ``(n, 7)``): what is felt at the stop,
-    at the joint, in the hamstrings, and at each nerve site (a site is felt from
-    ``person_symptom_spread`` of its threshold);
-    ``symptoms`` (property): the same in words, a tuple of ``(region, sensation)``
-    pairs (or a list of them, one per person);
+    ``intensity``: how close each item of :data:`FELT_KEYS` is to its threshold at
+    the stop (``(7,)`` or ``(n, 7)``; 1 = at it; the joint's block 2 when the range
+    stopped the movement, else 0); ``felt`` (property): booleans, felt or not;
+    ``symptoms`` (property): the same in words, strongest first, a tuple of
+    ``(region, sensation)`` pairs (or a list of them, one per person);
     ``nerve_strain_pct``: site -> local strain at the stop (%);
     ``peak_nerve_strain_pct``: highest site strain at the stop (%);
     ``hamstring_stretch_pct``: largest hamstring elongation at the stop (%);
@@ -156,7 +161,7 @@ class MovementLimit:
     direction: int
     angle_deg: Any
     limited_by: Any
-    felt: np.ndarray
+    intensity: np.ndarray
     nerve_strain_pct: dict
     peak_nerve_strain_pct: Any
     hamstring_stretch_pct: Any
@@ -165,14 +170,23 @@ class MovementLimit:
     hamstring_ratio: Any
 
     @property
-    def symptoms(self):
-        """What is felt where: a tuple of ``(region, sensation)`` pairs (one person) or a list of them.
+    def felt(self) -> np.ndarray:
+        """Booleans over :data:`FELT_KEYS` (shape ``(7,)`` or ``(n, 7)``): felt at the stop or not.
 
-        Built from :attr:`felt` (booleans over :data:`FELT_KEYS`, shape ``(7,)`` or ``(n, 7)``).
+        An item is felt from ``person_symptom_spread`` of its threshold (the joint's block only
+        when the joint range stopped the movement).
         """
-        if self.felt.ndim == 1:
-            return _words(self.felt)
-        return [_words(row) for row in self.felt]
+        return self.intensity >= _p.value("person_symptom_spread")
+
+    @property
+    def symptoms(self):
+        """What is felt where, strongest first: a tuple of ``(region, sensation)`` pairs (or a list of them).
+
+        The first pair is what stopped the movement.
+        """
+        if self.intensity.ndim == 1:
+            return _words(self.intensity)
+        return [_words(row) for row in self.intensity]
 
     @property
     def movement_deg(self):
@@ -261,9 +275,9 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
     s_f, h_f = _quantities(angle, start, joint)                               # (n, 5), (n, 3)
     rn_f, rh_f = _ratios(s_f, h_f, thr, tol)
     limited = np.where(stopped_by_range, "joint range", np.where(rh_f >= rn_f, "hamstrings", "nerve"))
-    spread = _p.value("person_symptom_spread")
-    # what is felt: (n, 2 + 5) booleans over FELT_KEYS, no loop over people
-    felt = np.concatenate([stopped_by_range[:, None], (rh_f >= spread)[:, None], s_f / thr >= spread], axis=1)
+    # how strongly each item is felt, as a fraction of its threshold: (n, 2 + 5) over FELT_KEYS;
+    # the joint's block counts 2 (above everything) when the range stopped the movement
+    intensity = np.concatenate([2.0 * stopped_by_range[:, None], rh_f[:, None], (s_f - _REST) / thr], axis=1)
     stretch_max = h_f.max(axis=-1)
     single = not people.shape
 
@@ -273,7 +287,7 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
     return MovementLimit(
         joint=joint, start=start, direction=int(direction),
         angle_deg=pick(angle), limited_by=str(limited[0]) if single else [str(x) for x in limited],
-        felt=felt[0] if single else felt,
+        intensity=intensity[0] if single else intensity,
         nerve_strain_pct={s: pick(s_f[:, k]) for k, s in enumerate(SYMPTOM_SITES)},
         peak_nerve_strain_pct=pick(s_f.max(axis=-1)),
         hamstring_stretch_pct=pick(stretch_max),

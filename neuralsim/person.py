@@ -6,14 +6,16 @@ A :class:`Person` is immutable.  Besides height (m) and a mobility class (as
 * **hamstring stretch tolerance** ``hamstring_tolerance_pct``: the
   elongation of the hamstrings' musculotendon length beyond its length in the
   anatomical position (%) at which the stretch becomes too strong to go on
-  (stretch tolerance, in the sense of Weppler & Magnusson 2010);
+  (stretch tolerance, in the sense of Weppler & Magnusson 2010); default
+  :func:`typical_tolerance_pct`;
 * **passive stiffness** ``hamstring_stiffness``: resistance to stretch
   relative to a typical person (1 = typical, dimensionless); it sets the
   reported passive resistance at the stop, not the stop itself;
 * **nerve sensitivity** ``nerve_threshold_pct``: for each symptom site along
-  the nerve (:data:`SYMPTOM_SITES`), the local nerve strain (%, beyond the
-  slack, as :func:`neuralsim.nerve_mechanics` reports it) at which symptoms
-  start; ``sensitised=True`` multiplies every threshold by
+  the nerve (:data:`SYMPTOM_SITES`), the rise of local nerve strain above its
+  value standing (percentage points, strain as :func:`neuralsim.nerve_mechanics`
+  reports it) at which symptoms start; default :func:`typical_thresholds`;
+  ``sensitised=True`` multiplies every threshold by
   ``nerve_sensitised_factor`` (below 1);
 * **entrapment** (optional): a mapping site -> severity from 0 (free) to 1
   (held fast), sites as in the mechanics (``"lumbar_roots"``,
@@ -29,8 +31,13 @@ The hidden parameters (tolerance, stiffness, thresholds, entrapment) are not
 shown by ``repr``: a virtual patient can be handed to a student without
 giving the answer away.
 
-Typical values and spreads are rows of ``data/parameters.csv`` (names
-``person_*``), each with its source and status.
+Typical values come from anchors in ``data/parameters.csv`` (names
+``person_*``, each with its source and status): the typical tolerance is the
+hamstring elongation at a straight-leg raise to ``person_slr_hamstring_stop_deg``,
+the typical thresholds the strain rises of a raise to
+``person_slr_nerve_onset_deg``.  No study measures a symptom threshold as a
+nerve strain in people, so the thresholds are anchored to a clinical angle
+and follow the nerve mechanics as it is revised.
 
 >>> p = Person()
 >>> p
@@ -41,6 +48,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -50,7 +58,8 @@ from .body import HEIGHT_RANGE_M, Body
 from .errors import OutOfRangeError
 from .joints import JOINTS, MOBILITIES, UNIT, check_joint, joint_range
 
-__all__ = ["Person", "SYMPTOM_SITES", "ENTRAPMENT_SITES", "ENTRAPMENT_SITE_OF"]
+__all__ = ["Person", "SYMPTOM_SITES", "ENTRAPMENT_SITES", "ENTRAPMENT_SITE_OF", "typical_thresholds",
+           "typical_tolerance_pct", "resting_strain_pct"]
 
 #: Sites along the nerve with a symptom threshold, head to foot (mechanics site names).
 SYMPTOM_SITES: tuple[str, ...] = ("lumbar_roots", "hip", "mid_thigh", "popliteal", "ankle")
@@ -62,9 +71,54 @@ ENTRAPMENT_SITE_OF: Mapping[str, str] = {
 ENTRAPMENT_SITES: tuple[str, ...] = tuple(ENTRAPMENT_SITE_OF)
 
 
-def _typical_thresholds() -> dict[str, float]:
-    leg = _p.value("person_nerve_threshold_leg_pct")
-    return {s: (_p.value("person_nerve_threshold_ankle_pct") if s == "ankle" else leg) for s in SYMPTOM_SITES}
+@lru_cache(maxsize=1)
+def resting_strain_pct() -> tuple[float, ...]:
+    """Local nerve strain at each symptom site standing (the anatomical position), % (cached).
+
+    A threshold is a *rise* of strain above this: standing is symptom-free by definition.
+    """
+    from .mechanics import nerve_mechanics
+    from .model import REFERENCE
+    m = nerve_mechanics(REFERENCE)
+    return tuple(float(m.strain_pct(s)) for s in SYMPTOM_SITES)
+
+
+@lru_cache(maxsize=1)
+def typical_tolerance_pct() -> float:
+    """The typical hamstring stretch tolerance (% elongation from standing), from its anchor.
+
+    The largest elongation of the three hamstrings at a plain straight-leg raise
+    to ``person_slr_hamstring_stop_deg``.
+    """
+    from .model import HAMSTRINGS, REFERENCE, muscle_length
+    from .posture import Posture
+    post = Posture(hip_flexion=_p.value("person_slr_hamstring_stop_deg"))
+    return max(100.0 * (muscle_length(post, m) / muscle_length(REFERENCE, m) - 1.0) for m in HAMSTRINGS)
+
+
+@lru_cache(maxsize=1)
+def _typical_rises() -> tuple[float, ...]:
+    from .joints import joint_range as _jr
+    from .mechanics import nerve_mechanics
+    from .posture import Posture
+    rest = np.array(resting_strain_pct())
+    slr = nerve_mechanics(Posture(hip_flexion=_p.value("person_slr_nerve_onset_deg")))
+    rise = np.array([float(slr.strain_pct(s)) for s in SYMPTOM_SITES]) - rest
+    df = nerve_mechanics(Posture(ankle_dorsiflexion=_jr("ankle_dorsiflexion", "typical")[1]))
+    k = SYMPTOM_SITES.index("ankle")
+    rise[k] = max(rise[k], _p.value("person_ankle_margin") * (float(df.strain_pct("ankle")) - rest[k]))
+    return tuple(float(x) for x in rise)
+
+
+def typical_thresholds() -> dict[str, float]:
+    """The typical person's symptom thresholds: site -> rise of local strain above standing (%).
+
+    From the roots to behind the knee: the rise a plain straight-leg raise to
+    ``person_slr_nerve_onset_deg`` gives at that site.  Ankle: the larger of
+    that and ``person_ankle_margin`` times the rise of full standing
+    dorsiflexion (standing with the foot pulled up gives no symptoms).
+    """
+    return dict(zip(SYMPTOM_SITES, _typical_rises()))
 
 
 def _num(name: str, value: Any, unit: str, lo: float, hi: float) -> Any:
@@ -100,7 +154,7 @@ class Person:
 
     height_m: Any = field(default_factory=lambda: _p.value("height_default"))
     mobility: Any = "typical"
-    hamstring_tolerance_pct: Any = field(default_factory=lambda: _p.value("person_hamstring_tolerance_pct"), repr=False)
+    hamstring_tolerance_pct: Any = field(default=None, repr=False)
     hamstring_stiffness: Any = field(default=1.0, repr=False)
     nerve_threshold_pct: Mapping[str, Any] | None = field(default=None, repr=False)
     sensitised: Any = field(default=False, repr=False)
@@ -116,11 +170,13 @@ class Person:
             if not isinstance(m, str) or m not in MOBILITIES:
                 raise ValueError(f"mobility: {m!r} is not one of {', '.join(MOBILITIES)}")
         s(self, "mobility", str(mob) if mob.ndim == 0 else mob)
+        if self.hamstring_tolerance_pct is None:
+            s(self, "hamstring_tolerance_pct", typical_tolerance_pct())
         s(self, "hamstring_tolerance_pct",
           _num("hamstring stretch tolerance", self.hamstring_tolerance_pct, "% elongation", 0.5, 60.0))
         s(self, "hamstring_stiffness", _num("hamstring passive stiffness", self.hamstring_stiffness,
                                             "(relative to typical, 1 = typical)", 0.05, 10.0))
-        thr = _typical_thresholds()
+        thr = typical_thresholds()
         if self.nerve_threshold_pct is not None:
             if not isinstance(self.nerve_threshold_pct, Mapping):
                 raise TypeError("nerve_threshold_pct must be a mapping site -> strain threshold in %")
