@@ -124,9 +124,9 @@ def as_numbers(name: str, value: Any, low: float, high: float, unit: str, extra:
     except (TypeError, ValueError, OverflowError):   # ragged lists, odd objects
         raise _type_error(name, value, low, high, unit, extra, "is not a number or an array of numbers") from None
     kind = arr.dtype.kind
-    if isinstance(value, (list, tuple)) and kind in "iuf":   # numpy turns [True, 2] into [1, 2]
+    if isinstance(value, (list, tuple)) and kind in "iuf":   # numpy turns [True, 2] into [1, 2], [b"Z"] into [[90]]
         for v in _leaves(value):
-            if isinstance(v, (bool, np.bool_)):
+            if v is None or isinstance(v, _NOT_NUMBERS):
                 raise _type_error(name, v, low, high, unit, extra)
     if kind == "O":                                  # e.g. integers too large for int64, Fraction, Decimal
         items = arr.reshape(-1).tolist()

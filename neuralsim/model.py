@@ -64,7 +64,7 @@ def _body(body: Body | None) -> Body:
     if body is None:
         return DEFAULT_BODY
     if not isinstance(body, Body):
-        raise ValueError(f"body must be a neuralsim.Body, got {type(body).__name__}")
+        raise TypeError(f"body must be a neuralsim.Body, got {type(body).__name__}")
     return body
 
 
@@ -166,7 +166,9 @@ def muscle_pathway(muscle: str, body: Body = DEFAULT_BODY) -> Pathway:
 
 
 def _check_muscle(muscle: Any) -> str:
-    if not isinstance(muscle, str) or muscle not in MUSCLES:
+    if not isinstance(muscle, str):
+        raise TypeError(f"a muscle name must be text, got {muscle!r}: choose one of {', '.join(MUSCLES)}")
+    if muscle not in MUSCLES:
         raise ValueError(f"unknown muscle {muscle!r}: choose one of {', '.join(MUSCLES)}")
     return muscle
 

@@ -184,14 +184,16 @@ def strain_profiles(postures: Mapping[str, Any]):
                 ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
-    colours = _LINE_COLOURS
+    # line colours none of the strain bands uses, so a posture's line is never read as a threshold
+    colours = [c for c in _LINE_COLOURS if c.upper() not in {b.colour.upper() for b in STRAIN_BANDS}]
     styles = ["-", "--", "-.", ":"]
     for i, (name, p) in enumerate(postures.items()):
         r = nerve_mechanics(p)
         ax.plot(np.asarray(r.s_mm), np.asarray(r.strain_profile_pct), linestyle=styles[i % 4],
                 color=colours[i % len(colours)], lw=2, label=f"{name} (peak {float(r.peak_strain_pct):.1f} %)")
     for i, band in enumerate(STRAIN_BANDS[1:], 1):   # the one band scale (neuralsim.bands), labelled
-        ax.axhline(band.lower_pct, color=band.colour, lw=0.8, ls=":")
+        dashes = tuple(float(x) for x in band.pattern.split())       # the band's own dash pattern
+        ax.axhline(band.lower_pct, color=band.colour, lw=1.0, ls=(0, dashes) if dashes else "-")
         close = i + 1 < len(STRAIN_BANDS) and STRAIN_BANDS[i + 1].lower_pct - band.lower_pct < 2.0
         ax.annotate(band.label, (1.0, band.lower_pct), xycoords=("axes fraction", "data"),
                     ha="right", va="top" if close else "bottom", fontsize=7, color=band.colour)

@@ -65,7 +65,7 @@ def test_one_bad_value_in_a_large_array_is_named():
     _assert_full_message(err, "knee_flexion", "175", lo, hi)
 
 
-@pytest.mark.parametrize("bad", ["90", None, True, object(), [1, "a"], {"x": 1}])
+@pytest.mark.parametrize("bad", ["90", None, True, object(), [1, "a"], {"x": 1}, [bytearray(b"Z")], [True, 2], [[1, 2], [3]]])
 def test_wrong_types(bad):
     lo, hi = ns.joint_range("hip_flexion", "hypermobile")
     with pytest.raises(TypeError) as err:
@@ -115,8 +115,10 @@ def test_unknown_muscle_and_bad_body():
         ns.Body(height_m=float("nan"))
     with pytest.raises(ValueError, match="mobility"):
         ns.Body(mobility="bendy")
-    with pytest.raises(ValueError, match="neuralsim.Body"):
+    with pytest.raises(TypeError, match="neuralsim.Body"):
         ns.nerve_bed_length(ns.Posture(), body=1.8)
+    with pytest.raises(TypeError, match="muscle name must be text.*semitendinosus"):
+        ns.muscle_length(ns.Posture(), 3)
 
 
 def test_unknown_view():

@@ -2,7 +2,7 @@
 
 Expected values come from the physics (hand-solved shear-lag cases, the
 core's bed length, conservation and superposition) or from the published
-figures in shared/reference/evidence.md, never from the code's own output.
+published figures (neuralsim/data/evidence.csv), never from the code's own output.
 """
 from __future__ import annotations
 
@@ -154,7 +154,7 @@ def test_directions_of_movement():
     assert df.excursion_mm("ankle") > 0 and df.excursion_mm("mid_thigh") > 0
 
 
-# -- calibration against evidence.md --------------------------------------------
+# -- calibration against the published figures --------------------------------------------
 
 def _row(part):
     rows = [r for r in me.evidence_rows() if part in r["quantity"]]
@@ -331,7 +331,7 @@ def test_bad_angles_raise_the_core_errors():
         ns.nerve_mechanics("upright")
     with pytest.raises(ValueError, match="shape"):
         ns.nerve_mechanics(np.zeros((3, 7)))
-    with pytest.raises(ValueError, match="Body"):
+    with pytest.raises(TypeError, match="Body"):
         ns.nerve_mechanics(P(), body="tall")
 
 
