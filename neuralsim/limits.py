@@ -57,7 +57,7 @@ from .posture import Posture, as_posture
 
 __all__ = [
     "movement_limit", "differentiate", "MovementLimit", "Differentiation", "REGIONS", "forward_bend",
-    "after_stretching", "EVIDENCE", "FELT_KEYS",
+    "after_stretching", "EVIDENCE", "FELT_KEYS", "EVIDENCE_QUANTITIES",
     "LIMITED_BY",
 ]
 
@@ -96,7 +96,9 @@ _GRID_STEP_DEG = 1.0
 _BISECTIONS = 10
 
 
-_REST = np.array(resting_strain_pct())        # (5,) local strain standing, %
+def _rest() -> np.ndarray:
+    """(5,) local strain standing at the symptom sites, % (cached in neuralsim.person)."""
+    return np.array(resting_strain_pct())
 
 
 def _reference_lengths() -> np.ndarray:
@@ -117,7 +119,7 @@ def _quantities(angles: np.ndarray, start: Posture, joint: str) -> tuple[np.ndar
 
 def _ratios(strain: np.ndarray, stretch: np.ndarray, thr: np.ndarray, tol: np.ndarray):
     """Nerve ratio max_s (strain - standing strain)/threshold and hamstring ratio max elongation/tolerance."""
-    return ((strain - _REST) / thr).max(axis=-1), stretch.max(axis=-1) / tol
+    return ((strain - _rest()) / thr).max(axis=-1), stretch.max(axis=-1) / tol
 
 
 def _as_person(person: Any) -> Person:
@@ -277,7 +279,7 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
     limited = np.where(stopped_by_range, "joint range", np.where(rh_f >= rn_f, "hamstrings", "nerve"))
     # how strongly each item is felt, as a fraction of its threshold: (n, 2 + 5) over FELT_KEYS;
     # the joint's block counts 2 (above everything) when the range stopped the movement
-    intensity = np.concatenate([2.0 * stopped_by_range[:, None], rh_f[:, None], (s_f - _REST) / thr], axis=1)
+    intensity = np.concatenate([2.0 * stopped_by_range[:, None], rh_f[:, None], (s_f - _rest()) / thr], axis=1)
     stretch_max = h_f.max(axis=-1)
     single = not people.shape
 
@@ -399,9 +401,10 @@ def forward_bend(person: Any = None, trunk_deg: float = 90.0) -> dict:
             "peak_nerve_strain_pct": pick(np.max(np.stack(list(strain.values())), axis=0))}
 
 
-#: Published figures the movement limits are tested against (the project's evidence
-#: file, ``data/evidence.csv``, was not on main when this was written; these rows
-#: belong there).  ``low``/``high`` in the unit given; ``None`` = direction only.
+#: Published figures the movement limits are tested against, with the trials the clinic
+#: cites for stretching; the comparable ones are also rows of ``data/evidence.csv``
+#: (computed by :data:`EVIDENCE_QUANTITIES`).  ``low``/``high`` in the unit given;
+#: ``None`` = direction only.
 EVIDENCE: tuple[dict, ...] = (
     {"quantity": "straight-leg raise, healthy adults, ankle plantarflexed", "published": "57 +/- 17 deg (n=40)",
      "low": 40.0, "high": 74.0, "unit": "deg",
@@ -472,3 +475,75 @@ def after_stretching(person: Any = None, weeks: int = 4) -> Person:
     new_tol = np.interp(np.minimum(ang + gain, grid[-1]), grid, stretch)
     new_tol = float(new_tol[0]) if not people.shape else new_tol
     return people.replace(hamstring_tolerance_pct=new_tol)
+
+
+# -- the model's values for the rows of data/evidence.csv (see neuralsim.evidence) ---------------------
+
+def _healthy(seed: int = 1, n: int = 200) -> Person:
+    """Generated healthy people ("neither" answers of a seeded class) for population figures."""
+    from .cases import class_set
+    return Person.stack([p.person for p in class_set(seed, n) if p.answer == "neither"])
+
+
+def _ev_slr_mean(c) -> dict:
+    a = np.asarray(movement_limit(Posture(ankle_dorsiflexion=-20), "hip_flexion", _healthy()).angle_deg)
+    return {"value": float(a.mean()), "sd": float(a.std()), "anchor": _p.value("person_slr_hamstring_stop_deg")}
+
+
+def _ev_slr_sd(c) -> dict:
+    return {"value": _ev_slr_mean(c)["sd"]}
+
+
+def _ev_slr_dorsiflexion_healthy(c) -> dict:
+    d = differentiate(Posture(), "hip_flexion", "ankle_dorsiflexion", [-20, 20], _healthy())
+    ch = -np.asarray(d.change_deg)
+    return {"value": float(ch.mean()), "nerve_limited": int(sum(x == "nerve" for x in d.results[0].limited_by)),
+            "n": int(ch.size)}
+
+
+def _ev_slr_dorsiflexion_sensitised(c) -> dict:
+    d = differentiate(Posture(), "hip_flexion", "ankle_dorsiflexion", [0, 10], Person(sensitised=True))
+    return {"value": -float(d.change_deg)}
+
+
+def _ev_neck_vs_ankle(c) -> dict:
+    person = Person(sensitised=True)
+    ankle = -differentiate(Posture(), "hip_flexion", "ankle_dorsiflexion", [0, 10], person).change_deg
+    neck = -differentiate(Posture(), "hip_flexion", "cervical_flexion", [0, 40], person).change_deg
+    return {"value": neck, "ok": 0 < neck < ankle, "ankle": ankle, "neck": neck}
+
+
+def _ev_knee_extension_hip90(c) -> dict:
+    r = movement_limit(Posture(hip_flexion=90, knee_flexion=90), "knee_flexion", _healthy(), direction=-1)
+    return {"value": float(np.mean(r.angle_deg)), "anchor": _p.value("person_slr_hamstring_stop_deg")}
+
+
+def _ev_slump_look_up(c) -> dict:
+    from .cases import SLUMP_START
+    people = _healthy()
+    down = np.asarray(movement_limit(SLUMP_START, "knee_flexion", people, direction=-1).angle_deg)
+    up = np.asarray(movement_limit(SLUMP_START.replace(cervical_flexion=-20), "knee_flexion", people,
+                                   direction=-1).angle_deg)
+    gain = down - up
+    return {"value": float(gain.mean()), "ok": bool(gain.mean() > 0 and gain.min() >= -1e-9)}
+
+
+def _ev_ylinen(c) -> dict:
+    from .cases import CASES
+    short = CASES["short hamstrings"].person
+    before = movement_limit(Posture(), "hip_flexion", short).angle_deg
+    return {"value": movement_limit(Posture(), "hip_flexion", after_stretching(short, 4)).angle_deg - before}
+
+
+#: Model quantities of the movement-limit rows of ``data/evidence.csv`` (merged into
+#: :data:`neuralsim.evidence.MODEL_QUANTITIES`).
+EVIDENCE_QUANTITIES = {
+    "slr_healthy_mean": _ev_slr_mean,
+    "slr_healthy_sd": _ev_slr_sd,
+    "slr_dorsiflexion_healthy": _ev_slr_dorsiflexion_healthy,
+    "slr_dorsiflexion_sensitised": _ev_slr_dorsiflexion_sensitised,
+    "slr_neck_vs_dorsiflexion": _ev_neck_vs_ankle,
+    "knee_extension_hip90": _ev_knee_extension_hip90,
+    "slump_look_up_knee": _ev_slump_look_up,
+    "ylinen_four_weeks": _ev_ylinen,
+}

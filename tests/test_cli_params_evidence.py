@@ -213,6 +213,9 @@ KNOWN_MISSES = {
     "slider_tensioner_excursion_ratio": "in the seated sciatic slider the neck gives back most of the knee's pull",
     "slider_in_vivo": "the sciatic slider moves the nerve further than the median-nerve slider",
     "wall_relaxation": "the model is elastic and never relaxes",
+    "slr_dorsiflexion_healthy": "healthy generated people stop at the hamstrings; dorsiflexion adds little strain above the knee",
+    "slr_neck_vs_dorsiflexion": "neck flexion's bed change reaches the whole nerve in the linear mechanics",
+    "knee_extension_hip90": "the biceps femoris long head's hip moment arm is three times its knee moment arm",
 }
 _COMPARED = [r["model"] for r in evidence.EVIDENCE if r["kind"] == "comparison" and r["check"] != "none"]
 
