@@ -246,7 +246,7 @@ class Person:
     def __repr__(self) -> str:
         if self._shape:
             return f"Person(n={self._shape[0]})"
-        return f"Person(height_m={self.height_m:g}, mobility={self.mobility!r})"
+        return f"Person(height_m={self.height_m:.2f}, mobility={self.mobility!r})"
 
     # -- derived values (always arrays of shape (n,)) -------------------------
     def _vec(self, value: Any) -> np.ndarray:
