@@ -27,7 +27,7 @@ from .limits import differentiate, movement_limit
 from .person import Person, typical_tolerance_pct
 from .posture import Posture
 
-__all__ = ["Patient", "CASES", "ANSWERS", "class_set", "examine", "identify", "EXPLANATIONS",
+__all__ = ["Patient", "CASES", "ANSWERS", "class_set", "examine", "identify", "EXPLANATIONS", "seated_start",
            "SLR_START", "SLUMP_START", "RELEASED_SLR_START"]
 
 ANSWERS: tuple[str, ...] = ("hamstrings", "nerve", "both", "stiff hip", "neither")
@@ -155,6 +155,21 @@ def class_set(seed: int, n: int = 30) -> list[Patient]:
     return out
 
 
+def seated_start(person: Person, start=None):
+    """The slump start (default :data:`SLUMP_START`) with every angle brought inside the person's range.
+
+    A person whose hip cannot flex to 90 deg sits with the hip as far as it goes (deg).
+    """
+    if not isinstance(person, Person) or person.shape:
+        raise TypeError("seated_start takes a single neuralsim.Person")
+    start = SLUMP_START if start is None else start
+    fitted = {}
+    for j, a in start.angles().items():
+        lo, hi = person.joint_range(j)
+        fitted[j] = float(min(max(a, lo[0]), hi[0]))
+    return Posture(**fitted)
+
+
 def examine(patient: Patient | Person) -> dict:
     """Run the clinic's tests on one patient; returns what a clinician would see.
 
@@ -163,17 +178,19 @@ def examine(patient: Patient | Person) -> dict:
     with the ankle 0 -> 10 deg dorsiflexion and the neck 0 -> 40 deg flexion),
     ``"slr_released"`` (the raise with the neck extended and the ankle
     plantarflexed), ``"slump"`` (the slump's knee extension, neck flexed ->
-    looking up, a :class:`~neuralsim.limits.Differentiation`).
+    looking up, a :class:`~neuralsim.limits.Differentiation`; seated as far as
+    the person's joints allow, :func:`seated_start`).
     """
     person = patient.person if isinstance(patient, Patient) else patient
     if not isinstance(person, Person):
         raise TypeError(f"examine takes a Patient or a Person, got {type(patient).__name__}")
+    slump = seated_start(person)
     return {
         "slr": movement_limit(SLR_START, "hip_flexion", person),
         "slr_ankle": differentiate(SLR_START, "hip_flexion", "ankle_dorsiflexion", ANKLE_ANGLES, person),
         "slr_neck": differentiate(SLR_START, "hip_flexion", "cervical_flexion", NECK_ANGLES, person),
         "slr_released": movement_limit(RELEASED_SLR_START, "hip_flexion", person),
-        "slump": differentiate(SLUMP_START, "knee_flexion", "cervical_flexion", SLUMP_NECK_ANGLES, person,
+        "slump": differentiate(slump, "knee_flexion", "cervical_flexion", SLUMP_NECK_ANGLES, person,
                                direction=-1),
     }
 

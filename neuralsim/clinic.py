@@ -219,7 +219,8 @@ class Clinic:
         if name not in TESTS:
             raise ValueError(f"unknown test {name!r}: choose one of {', '.join(TESTS)}")
         start, joint, direction, view = TESTS[name]
-        s = stop_summary(start, joint, self.current.person, direction=direction)
+        fitted = _cases.seated_start(self.current.person, start)   # a stiff hip sits as far as it goes
+        s = stop_summary(fitted, joint, self.current.person, direction=direction)
         self.picture.value = stop_svg(s, view) + MARK_KEY
         felt = "; ".join(f"{how} ({where})" for where, how in s["symptoms"]) or "nothing"
         what = "knee flexion" if joint == "knee_flexion" else "hip flexion"

@@ -229,11 +229,14 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
     people = _as_person(person)
     n = people.n
     a0 = float(getattr(start, joint))
+    for j in JOINTS:          # the start must be a posture every person can take (a loop over joints)
+        lo_j, hi_j = people.joint_range(j)
+        a_j = float(getattr(start, j))
+        bad = (a_j < lo_j - 1e-9) | (a_j > hi_j + 1e-9)
+        if bad.any():
+            k = int(np.argmax(bad))
+            raise OutOfRangeError(j, a_j, lo_j[k], hi_j[k], UNIT, extra=f"(start posture; the range of person {k})")
     lo, hi = people.joint_range(joint)
-    out_of_range = (a0 < lo - 1e-9) | (a0 > hi + 1e-9)
-    if out_of_range.any():
-        k = int(np.argmax(out_of_range))
-        raise OutOfRangeError(joint, a0, lo[k], hi[k], UNIT, extra=f"(start angle; the range of person {k})")
     reach = np.maximum(0.0, (hi - a0) if direction > 0 else (a0 - lo))      # (n,) deg
     thr = people.thresholds()                                                 # (n, 5) %
     tol = people.tolerance()                                                  # (n,) %

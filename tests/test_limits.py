@@ -57,7 +57,7 @@ def test_joint_range_stop_and_block_felt():
 
 
 def test_vectorised_matches_one_by_one():
-    people = C.class_set(3, 12)
+    people = [p for p in C.class_set(3, 20) if p.answer != "stiff hip"][:12]   # a stiff hip cannot sit at 90 deg
     many = L.movement_limit(C.SLUMP_START, "knee_flexion", [p.person for p in people], direction=-1)
     for i, p in enumerate(people):
         one = L.movement_limit(C.SLUMP_START, "knee_flexion", p.person, direction=-1)
@@ -93,6 +93,9 @@ def test_bad_input_refused():
         Person(hamstring_tolerance_pct=0.1)
     with pytest.raises(ns.OutOfRangeError, match="hip_flexion: 100 deg .* 45 deg"):
         L.movement_limit(P(hip_flexion=100), "hip_flexion", C.CASES["stiff hip"].person)
+    with pytest.raises(ns.OutOfRangeError, match="hip_flexion: 90 deg .*start posture"):   # another joint's range
+        L.movement_limit(C.SLUMP_START, "knee_flexion", C.CASES["stiff hip"].person, direction=-1)
+    assert C.seated_start(C.CASES["stiff hip"].person).hip_flexion == pytest.approx(45.0)
     with pytest.raises(TypeError, match="sensitised"):
         Person(sensitised="yes")
     with pytest.raises(ValueError, match="entrapment site 'belt'"):
