@@ -242,7 +242,7 @@ def test_less_extensible_or_more_sensitive_never_goes_further(person, f_tol, f_t
 
 
 @settings(max_examples=25, deadline=None)
-@given(people_st, st.floats(-60, 50), st.floats(-40, 20))
+@given(people_st, st.floats(-50, 45), st.floats(-35, 15))   # inside every mobility class's range
 def test_result_independent_of_order_remote_joints_were_set(person, neck, ankle):
     a = P().replace(cervical_flexion=neck).replace(ankle_dorsiflexion=ankle)
     b = P().replace(ankle_dorsiflexion=ankle).replace(cervical_flexion=neck)
