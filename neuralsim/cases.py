@@ -27,7 +27,7 @@ from .limits import differentiate, movement_limit
 from .person import Person, typical_tolerance_pct
 from .posture import Posture
 
-__all__ = ["Patient", "CASES", "ANSWERS", "class_set", "examine", "identify", "EXPLANATIONS", "seated_start",
+__all__ = ["Patient", "CASES", "ANSWERS", "class_set", "examine", "identify", "EXPLANATIONS", "seated_start", "answer_key",
            "SLR_START", "SLUMP_START", "RELEASED_SLR_START"]
 
 ANSWERS: tuple[str, ...] = ("hamstrings", "nerve", "both", "stiff hip", "neither")
@@ -153,6 +153,11 @@ def class_set(seed: int, n: int = 30) -> list[Patient]:
                       nerve_threshold_pct=_typical_thresholds(max(f_thr, 1.0)))
         out.append(Patient(f"patient {i + 1:02d}", Person(**kw), str(kind)))
     return out
+
+
+def answer_key(seed: int, n: int = 30) -> list[tuple[str, str]]:
+    """For the teacher: ``(label, answer)`` of every patient of :func:`class_set` ``(seed, n)``."""
+    return [(p.label, p.answer) for p in class_set(seed, n)]
 
 
 def seated_start(person: Person, start=None):

@@ -271,6 +271,7 @@ def test_class_set_identified_and_reproducible(seed):
     assert len({p.person.hamstring_tolerance_pct for p in a}) > 20        # each a different person
     for p in a:
         assert C.identify(p) == p.answer, p.label
+    assert C.answer_key(seed) == [(p.label, p.answer) for p in a]
     other = C.class_set(seed + 1)
     assert [p.person.height_m for p in other] != [p.person.height_m for p in a]
 
