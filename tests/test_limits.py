@@ -42,11 +42,12 @@ def test_nerve_stop_is_where_a_site_reaches_its_threshold():
     person = Person(sensitised=True)
     r = L.movement_limit(P(), "hip_flexion", person)
     assert r.limited_by == "nerve"
+    rest = nerve_mechanics(P())                       # thresholds are rises above the standing strain
     m = nerve_mechanics(P(hip_flexion=r.angle_deg))
-    ratios = [m.strain_pct(s) / person.threshold_pct(s) for s in SYMPTOM_SITES]
+    ratios = [(m.strain_pct(s) - rest.strain_pct(s)) / person.threshold_pct(s) for s in SYMPTOM_SITES]
     assert max(ratios) == pytest.approx(1.0, abs=1e-4)
     m0 = nerve_mechanics(P(hip_flexion=r.angle_deg - 0.5))
-    assert max(m0.strain_pct(s) / person.threshold_pct(s) for s in SYMPTOM_SITES) < 1.0
+    assert max((m0.strain_pct(s) - rest.strain_pct(s)) / person.threshold_pct(s) for s in SYMPTOM_SITES) < 1.0
 
 
 def test_joint_range_stop_and_block_felt():
@@ -183,7 +184,7 @@ def test_evidence_rows_of_movement_limits_are_computed():
 
 def test_short_hamstrings_normal_nerve_no_change_from_neck_or_ankle():
     person = C.CASES["short hamstrings"].person
-    for remote, angles in (("cervical_flexion", [-40, 0, 40]), ("ankle_dorsiflexion", [-30, 0, 20])):
+    for remote, angles in (("cervical_flexion", [-40, 0, 40]), ("ankle_dorsiflexion", [-30, 0, 10])):
         d = L.differentiate(P(), "hip_flexion", remote, angles, person)
         assert np.ptp(d.angle_deg) < 1e-6
         assert all(r.limited_by == "hamstrings" for r in d.results)
