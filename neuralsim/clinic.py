@@ -90,14 +90,16 @@ def stop_summary(start: Any, joint: str, person: Person | None = None, *, direct
 
     Keys: ``angle_deg`` (deg), ``limited_by`` (``"hamstrings"``, ``"nerve"``,
     ``"joint range"``), ``felt`` (list of :data:`~neuralsim.limits.FELT_KEYS`
-    items felt), ``symptoms`` (list of ``(region, sensation)``), ``posture``
-    (the stop posture), ``text`` (one sentence).  For the explorer's patient
-    mode.
+    items felt), ``symptoms`` (list of ``(region, sensation)``, strongest
+    first), ``posture`` (the stop posture), ``body`` (the person's
+    :class:`~neuralsim.Body`, for drawing), ``text`` (one sentence).  For the
+    explorer's patient mode.
     """
     if person is not None and (not isinstance(person, Person) or person.shape):
         raise TypeError("stop_summary takes a single neuralsim.Person (or None for the typical person)")
     r = movement_limit(start, joint, person, direction=direction)
-    return {"angle_deg": r.angle_deg, "limited_by": r.limited_by,
+    body = (Person() if person is None else person).body()
+    return {"angle_deg": r.angle_deg, "limited_by": r.limited_by, "body": body,
             "felt": [k for k, on in zip(FELT_KEYS, r.felt) if on], "symptoms": list(r.symptoms),
             "posture": r.posture(), "text": r.describe()}
 
@@ -126,9 +128,10 @@ def stop_svg(summary: dict, view: str = "supine", width_px: int = 380) -> str:
     ``<title>`` naming what is felt.
     """
     p = summary["posture"]
-    d = drawing(p, view=view)
+    body = summary.get("body")
+    d = drawing(p, body, view=view)
     desc = "Stop posture. " + summary["text"]
-    body = _svg.posture_svg(p, view=view, width_px=width_px, data=d, desc=desc, legend=False,
+    picture = _svg.posture_svg(p, body, view=view, width_px=width_px, data=d, desc=desc, legend=False,
                             title="Where the movement stopped and where it is felt")
     joints = d["joints"]
     marks = []
@@ -139,7 +142,7 @@ def stop_svg(summary: dict, view: str = "supine", width_px: int = 380) -> str:
         colour, shape = _MARK_STYLE.get(key, _NERVE_MARK)
         label = words.get(key) or f"{REGIONS[key][1]} in the {REGIONS[key][0]}"
         marks.append(_mark(float(x), float(y), colour, shape, label))
-    return body.replace("</svg>", "".join(marks) + "</svg>")
+    return picture.replace("</svg>", "".join(marks) + "</svg>")
 
 
 class Clinic:
