@@ -299,3 +299,18 @@ def test_four_weeks_of_stretching_follows_ylinen():
     nerve = C.CASES["sensitised nerve"].person
     assert L.movement_limit(P(), "hip_flexion", L.after_stretching(nerve)).angle_deg == pytest.approx(
         L.movement_limit(P(), "hip_flexion", nerve).angle_deg)
+
+
+def test_people_stack_and_index_round_trip():
+    singles = [C.CASES[k].person for k in C.CASES]
+    many = Person.stack(singles)
+    assert many.shape == (len(singles),) and repr(many) == f"Person(n={len(singles)})"
+    for i, one in enumerate(singles):
+        back = many[i]
+        assert back.hamstring_tolerance_pct == one.hamstring_tolerance_pct
+        np.testing.assert_array_equal(back.thresholds(), one.thresholds())
+        assert back.joint_range("hip_flexion") == one.joint_range("hip_flexion")
+        assert back.mobility == one.mobility and back.sensitised == one.sensitised
+    stretched = L.after_stretching(many, 4)
+    assert np.asarray(stretched.hamstring_tolerance_pct).shape == (len(singles),)
+    assert np.all(np.asarray(stretched.hamstring_tolerance_pct) > many.tolerance())
