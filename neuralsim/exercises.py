@@ -477,9 +477,6 @@ def _glides():
 
 
 def _glide_lower_peak():
-    from .analysis import mechanics_available
-    if not mechanics_available():
-        raise ValueError("this exercise needs neuralsim.mechanics, which is not installed yet")
     g = _glides()
     return "slider" if g["slider"]["strain_rise_pct"] < g["tensioner"]["strain_rise_pct"] else "tensioner"
 
@@ -1012,3 +1009,57 @@ def predict(key: str):
     box = _frame([question, shown, W.HBox([lock_b, show_b]), status], "neuralsim-prediction", key)
     box.lock, box.show, box.status, box.control = lock, show, status, control
     return box
+
+
+# -- 06 front of the thigh (femoral nerve or rectus femoris?) ---------------------------
+
+def _front_change(protocol, step, structure):
+    """Change (mm) of ``structure`` at step ``step`` of ``protocol`` (from the step before)."""
+    from . import protocols
+    from .state import compute
+    steps = protocols.get(protocol).steps
+    return compute(steps[step].posture).change_mm(structure) - compute(steps[step - 1].posture).change_mm(structure)
+
+
+_FRONT = ("femoral nerve bed", "rectus femoris", "both", "neither")
+
+
+def _front_neck_changes():
+    nerve, muscle = (abs(_front_change("slump_knee_bend", 3, s)) > 1e-9 for s in ("femoral", "rectus_femoris"))
+    return {(True, False): _FRONT[0], (False, True): _FRONT[1], (True, True): _FRONT[2]}.get((nerve, muscle), _FRONT[3])
+
+
+EXERCISES.update({e.key: e for e in [
+    _ex("front_knee_90_mm", "06_front_of_the_thigh",
+        "Lying prone, the knee bends from straight to 90 degrees. By how many mm does the femoral nerve bed lengthen?",
+        "number", lambda: _front_change("prone_knee_bend", 1, "femoral"),
+        ["The femoral bed passes in front of the knee: knee flexion puts it on the outside of the bend.",
+         "Wrapping adds offset x angle in radians; the offset is femoral_offset_knee in the parameter table."],
+        lambda: f"{_front_change('prone_knee_bend', 1, 'femoral'):.1f} mm = femoral_offset_knee x pi/2",
+        tolerance=1.0, unit="mm",
+        because="the bed lies in front of the knee, so a bending knee wraps it: offset x angle in radians.",
+        mistakes=[Mistake("sign", lambda: -_front_change("prone_knee_bend", 1, "femoral"),
+                          "Check the sign: in front of the knee, is the bed on the inside or the outside "
+                          "of the bend when the heel comes towards the buttock?")]),
+    _ex("front_neck_rectus_mm", "06_front_of_the_thigh",
+        "In the side-lying slump knee bend, by how many mm does releasing the neck change rectus femoris?",
+        "number", lambda: _front_change("slump_knee_bend", 3, "rectus_femoris"),
+        ["Which joints does rectus femoris cross?", "A muscle only changes length at the joints it crosses."],
+        lambda: f"{_front_change('slump_knee_bend', 3, 'rectus_femoris'):.1f} mm: it crosses only the hip and the knee.",
+        tolerance=0.5, unit="mm",
+        because="rectus femoris runs from the pelvis to the shin: the neck is not on its path.",
+        mistakes=[Mistake("per_step", lambda: _front_change("slump_knee_bend", 3, "femoral"),
+                          "That is the femoral nerve bed's change. The question asks about the muscle.")]),
+    _ex("front_neck_which", "06_front_of_the_thigh",
+        "The pull at the front of the thigh eases when the neck is released in the side-lying slump knee bend. "
+        "Which structure does the model say changed length?",
+        "choice", _front_neck_changes,
+        ["Compare the bed and the quadriceps columns of the step table at the last step.",
+         "The femoral bed runs up the spinal canal; rectus femoris runs from the pelvis to the shin."],
+        lambda: f"{_front_neck_changes()}: the bed changes by {_front_change('slump_knee_bend', 3, 'femoral'):+.1f} mm, "
+                f"rectus femoris by {_front_change('slump_knee_bend', 3, 'rectus_femoris'):+.1f} mm.",
+        choices=lambda: _FRONT,
+        because="only the femoral bed reaches up the spinal canal to the neck.",
+        aliases={"nerve": "femoral nerve bed", "femoral": "femoral nerve bed", "femoral nerve": "femoral nerve bed",
+                 "muscle": "rectus femoris", "quadriceps": "rectus femoris"}),
+]})

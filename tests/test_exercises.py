@@ -10,7 +10,7 @@ from neuralsim import exercises
 from neuralsim.parameters import value as P
 
 NOTEBOOKS = ["00_start_here", "01_hamstrings_or_nerve", "02_slump_test", "03_straight_leg_raise",
-             "04_nerve_glides", "05_model_and_evidence"]
+             "04_nerve_glides", "05_model_and_evidence", "06_front_of_the_thigh"]
 
 
 @pytest.fixture(autouse=True)
@@ -265,28 +265,15 @@ def test_neck_differentiation_leaves_every_hamstring_alone():
                                             + 2 * P("nerve_offset_cervical") * math.tan(math.radians(20))))
 
 
-def test_glide_tables_without_mechanics_give_nan(monkeypatch):
-    import neuralsim.svg as svg_mod
-    monkeypatch.setattr(svg_mod, "load_mechanics", lambda: None)
-    rows = analysis.glide_table()
-    assert all(math.isnan(r["excursion_mm"]) and math.isnan(r["strain_rise_pct"]) for r in rows)
-    assert all(not math.isnan(r["bed_change_mm"]) for r in rows)
-    sites = analysis.site_table()
-    assert [r["site"] for r in sites] == list(analysis.SITES)
-    assert "nan" in analysis.format_site_table(sites)
-
-
 def test_glide_tables_with_mechanics_match_the_model():
-    from neuralsim.svg import load_mechanics
-    nm = load_mechanics()
-    if nm is None:
-        assert not analysis.mechanics_available()
-        return
+    from neuralsim.mechanics import nerve_mechanics as nm
     (s0, s1) = analysis.GLIDES["slider: knee straightens while the head looks up"]
     row = analysis.glide_table()[0]
     assert row["excursion_mm"] == pytest.approx(
         float(nm(s1).excursion_mm("mid_thigh")) - float(nm(s0).excursion_mm("mid_thigh")))
-    site = {r["site"]: r for r in analysis.site_table()}["popliteal"]
+    sites = analysis.site_table()
+    assert [r["site"] for r in sites] == list(analysis.SITES)
+    site = {r["site"]: r for r in sites}["popliteal"]
     assert site["slider: knee straightens while the head looks up|strain_pct"] == pytest.approx(
         float(nm(s1).strain_pct("popliteal")))
 
@@ -459,9 +446,7 @@ def test_a_right_answer_says_because():
 
 
 def test_messages_use_plain_joint_names():
-    texts = [exercises.ask(k) for k in exercises.EXERCISES] + [exercises.solution(k) for k in exercises.EXERCISES
-                                                               if k != "glide_lower_peak" or
-                                                               ns.analysis.mechanics_available()]
+    texts = [exercises.ask(k) for k in exercises.EXERCISES] + [exercises.solution(k) for k in exercises.EXERCISES]
     texts += [exercises.check("ham_joints", ["hip"]).message, exercises.check("ham_joints", "elbow").message]
     for t in texts:
         assert not any(j in t for j in ns.JOINTS), t

@@ -11,7 +11,8 @@ from neuralsim import exercises
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
 STUDENT = ["00_start_here.ipynb", "01_hamstrings_or_nerve.ipynb", "02_slump_test.ipynb",
-           "03_straight_leg_raise.ipynb", "04_nerve_glides.ipynb", "05_model_and_evidence.ipynb"]
+           "03_straight_leg_raise.ipynb", "04_nerve_glides.ipynb", "05_model_and_evidence.ipynb",
+           "06_front_of_the_thigh.ipynb"]
 ALL = STUDENT + ["../teacher/solutions.ipynb"]   # teacher material lives outside the served notebooks/
 
 # The teaching claims the project must make visible (the brief's list of what to teach from the source
