@@ -76,7 +76,7 @@ def test_height_does_not_change_strain_or_relative_stretch():
         np.testing.assert_allclose(a.strain_pct(s), b.strain_pct(s), atol=0.01)
     for mu in HAMSTRINGS:
         np.testing.assert_allclose(muscle_length(post, mu) / muscle_length(P(), mu),
-                                   muscle_length(post, mu, tall) / muscle_length(P(), mu, tall), rtol=1e-12)
+                                   muscle_length(post, mu, body=tall) / muscle_length(P(), mu, body=tall), rtol=1e-12)
 
 
 def test_bad_input_refused():
