@@ -51,7 +51,7 @@ EXPLANATIONS: dict[str, str] = {
     "nerve": ("The raise stops short and moving the neck or the ankle, which the hamstrings do not cross, "
               "moves the stop: only the nerve runs past those joints. With the nerve slackened from both ends "
               "the leg goes up to a normal range, so the hamstrings are not short."),
-    "both": ("The neck or the ankle moves the stop, so the nerve takes part; but even with the nerve slackened "
+    "both": ("The neck or the ankle moves the stop (or a nerve symptom is what is felt most), so the nerve takes part; but even with the nerve slackened "
              "from both ends the raise still stops short, and a stretch in the back of the thigh is what stops it, so the "
              "hamstrings are short as well."),
     "stiff hip": ("The raise stops at a firm block with no stretch felt, far short of a normal hip's range, and "
@@ -84,6 +84,13 @@ def _typical_thresholds(factor: float = 1.0) -> dict:
     return {s: factor * v for s, v in Person().nerve_threshold_pct.items()}
 
 
+def _root_sensitised(factor: float) -> dict:
+    """Typical thresholds with the roots' lowered by ``factor`` (an irritated root, as over a disc)."""
+    t = _typical_thresholds()
+    t["lumbar_roots"] *= factor
+    return t
+
+
 def _cases() -> dict[str, Patient]:
     tol = typical_tolerance_pct()
     stiff = _p.value("person_stiff_hip_max_deg")
@@ -92,8 +99,8 @@ def _cases() -> dict[str, Patient]:
         "sensitised nerve": Patient("sensitised nerve", Person(sensitised=True), "nerve"),
         "nerve stuck at the piriformis": Patient(
             "nerve stuck at the piriformis", Person(entrapment={"piriformis": 1.0}), "nerve"),
-        "both": Patient("both", Person(hamstring_tolerance_pct=0.65 * tol, sensitised=True,
-                                       nerve_threshold_pct=_typical_thresholds(0.75)), "both"),
+        "both": Patient("both", Person(hamstring_tolerance_pct=0.65 * tol,
+                                       nerve_threshold_pct=_root_sensitised(0.5)), "both"),
         "neither, hypermobile": Patient("neither, hypermobile", Person(
             mobility="hypermobile", hamstring_tolerance_pct=1.6 * tol,
             nerve_threshold_pct=_typical_thresholds(1.4)), "neither"),
@@ -142,8 +149,8 @@ def class_set(seed: int, n: int = 30) -> list[Patient]:
                 kw.update(entrapment={site: 1.0}, nerve_threshold_pct=_typical_thresholds(min(f_thr, 1.0)))
             kw.update(hamstring_tolerance_pct=tol_normal)
         elif kind == "both":
-            kw.update(hamstring_tolerance_pct=float(rng.uniform(0.55, 0.65) * tol0), sensitised=True,
-                      nerve_threshold_pct=_typical_thresholds(0.75 * min(f_thr, 1.0)))
+            kw.update(hamstring_tolerance_pct=float(rng.uniform(0.55, 0.6) * tol0),
+                      nerve_threshold_pct=_root_sensitised(0.5 * min(f_thr, 1.0)))
         elif kind == "stiff hip":
             kw.update(hamstring_tolerance_pct=tol_normal, nerve_threshold_pct=_typical_thresholds(f_thr),
                       joint_limits={"hip_flexion": (-20.0, float(rng.uniform(0.75, 1.0) * stiff))})
@@ -205,8 +212,10 @@ def identify(patient: Patient | Person, findings: dict | None = None) -> str:
 
     1. The raise stops at a firm block (no stretch felt) short of 90 deg: ``"stiff hip"``.
     2. The raise reaches ``slr_normal_min_deg`` or more: ``"neither"``.
-    3. Otherwise the nerve takes part if the neck or the ankle moves the
-       raise's stop, or looking up moves the slump's knee stop, by at least
+    3. Otherwise the nerve takes part if what is felt most at the stop is a
+       nerve symptom (a deep pull or burning, tingling: not the broad stretch
+       of a muscle), or if the neck or the ankle moves the raise's stop, or
+       looking up moves the slump's knee stop, by at least
        ``differentiation_min_change_deg``; the hamstrings are short if the
        raise with the nerve slackened (neck extended, ankle plantarflexed)
        still stops below ``slr_normal_min_deg`` and the stretch in the back
@@ -220,7 +229,9 @@ def identify(patient: Patient | Person, findings: dict | None = None) -> str:
         return "stiff hip"
     if slr.angle_deg >= normal:
         return "neither"
-    nerve = bool(f["slr_ankle"].nerve_involved() or f["slr_neck"].nerve_involved() or f["slump"].nerve_involved())
+    nerve_felt = slr.symptoms[:1] != (("back of the thigh", "broad stretch in the muscle"),)
+    nerve = bool(nerve_felt or f["slr_ankle"].nerve_involved() or f["slr_neck"].nerve_involved()
+                 or f["slump"].nerve_involved())
     rel = f["slr_released"]
     muscle_first = rel.symptoms[:1] == (("back of the thigh", "broad stretch in the muscle"),)
     hamstrings = rel.angle_deg < normal and muscle_first
