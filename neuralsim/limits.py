@@ -105,11 +105,12 @@ def _reference_lengths() -> np.ndarray:
     return np.array([muscle_length(REFERENCE, m) for m in HAMSTRINGS])
 
 
-def _quantities(angles: np.ndarray, start: Posture, joint: str) -> tuple[np.ndarray, np.ndarray]:
+def _quantities(angles: np.ndarray, start: Posture, joint: str, entrapment: dict | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Nerve strain at the symptom sites ``(..., 5)`` (%) and hamstring elongation ``(..., 3)`` (%)."""
     from .mechanics import nerve_mechanics
     post = start.replace(**{joint: angles})
-    m = nerve_mechanics(post, None, body=_SWEEP_BODY)
+    m = nerve_mechanics(post, None, body=_SWEEP_BODY, entrapment=entrapment or None)
     strain = np.stack([np.asarray(m.strain_pct(s), dtype=float) for s in SYMPTOM_SITES], axis=-1)
     lengths = np.stack([np.asarray(muscle_length(post, mu, body=_SWEEP_BODY), dtype=float) for mu in HAMSTRINGS],
                        axis=-1)
@@ -210,6 +211,55 @@ class MovementLimit:
         return f"stops at {self.joint.replace('_', ' ')} {a:.0f} {UNIT}, limited by the {why}: {felt}"
 
 
+def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray, hi: np.ndarray,
+           thr: np.ndarray, tol: np.ndarray, ent: dict):
+    """The stops of people who share one entrapment ``ent``: grid bracketing, then vectorised bisection.
+
+    Returns ``angle`` (deg), ``stopped_by_range`` (bool), site strains ``(m, 5)`` and hamstring
+    elongations ``(m, 3)`` at the stop, for the ``m`` people given.
+    """
+    reach = np.maximum(0.0, (hi - a0) if direction > 0 else (a0 - lo))      # (m,) deg
+    T = float(reach.max())
+    t = np.arange(0.0, T + _GRID_STEP_DEG, _GRID_STEP_DEG)
+    t = t[t < T - 1e-9]
+    t = np.append(t, T)                                                       # (G,) deg
+    wide = joint_range(joint, "hypermobile")
+    ang = np.clip(a0 + direction * t, *wide)
+    strain, stretch = _quantities(ang, start, joint, ent)                          # (G, 5), (G, 3)
+    rn, rh = _ratios(strain[None, :, :], stretch[None, :, :], thr[:, None, :], tol[:, None])   # (n, G)
+    passed = (np.maximum(rn, rh) >= 1.0) & (t[None, :] <= reach[:, None] + 1e-9)
+    any_grid = passed.any(axis=1)
+    g1 = np.where(any_grid, passed.argmax(axis=1), 0)
+    # check the end of each person's reach (it may fall between grid points)
+    at_end = np.where(any_grid, False, True)
+    lo_t = np.where(any_grid, t[np.maximum(g1 - 1, 0)], 0.0)
+    hi_t = np.where(any_grid, t[g1], reach)
+    if at_end.any():
+        s_e, h_e = _quantities(np.clip(a0 + direction * reach, *wide), start, joint, ent)
+        rn_e, rh_e = _ratios(s_e, h_e, thr, tol)
+        end_passed = at_end & (np.maximum(rn_e, rh_e) >= 1.0)
+        last = np.searchsorted(t, reach, side="left") - 1
+        lo_t = np.where(end_passed, t[np.clip(last, 0, None)], lo_t)
+        stopped_by_range = at_end & ~end_passed
+    else:
+        stopped_by_range = np.zeros(len(reach), dtype=bool)
+    at_start = any_grid & (g1 == 0)
+    need = ~stopped_by_range & ~at_start
+    for _ in range(_BISECTIONS):
+        if not need.any():
+            break
+        mid = 0.5 * (lo_t + hi_t)
+        s_m, h_m = _quantities(np.clip(a0 + direction * mid, *wide), start, joint, ent)
+        rn_m, rh_m = _ratios(s_m, h_m, thr, tol)
+        over = np.maximum(rn_m, rh_m) >= 1.0
+        hi_t = np.where(need & over, mid, hi_t)
+        lo_t = np.where(need & ~over, mid, lo_t)
+    t_stop = np.where(stopped_by_range, reach, np.where(at_start, 0.0, hi_t))
+    angle = np.clip(a0 + direction * t_stop, lo, hi)
+    s_f, h_f = _quantities(angle, start, joint, ent)                               # (n, 5), (n, 3)
+    return angle, stopped_by_range, s_f, h_f
+
+
 def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int = +1) -> MovementLimit:
     """Move ``joint`` from the ``start`` posture until the first limit; see the module docstring.
 
@@ -237,47 +287,26 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
             k = int(np.argmax(bad))
             raise OutOfRangeError(j, a_j, lo_j[k], hi_j[k], UNIT, extra=f"(start posture; the range of person {k})")
     lo, hi = people.joint_range(joint)
-    reach = np.maximum(0.0, (hi - a0) if direction > 0 else (a0 - lo))      # (n,) deg
     thr = people.thresholds()                                                 # (n, 5) %
     tol = people.tolerance()                                                  # (n,) %
-    T = float(reach.max())
-    t = np.arange(0.0, T + _GRID_STEP_DEG, _GRID_STEP_DEG)
-    t = t[t < T - 1e-9]
-    t = np.append(t, T)                                                       # (G,) deg
-    wide = joint_range(joint, "hypermobile")
-    ang = np.clip(a0 + direction * t, *wide)
-    strain, stretch = _quantities(ang, start, joint)                          # (G, 5), (G, 3)
-    rn, rh = _ratios(strain[None, :, :], stretch[None, :, :], thr[:, None, :], tol[:, None])   # (n, G)
-    passed = (np.maximum(rn, rh) >= 1.0) & (t[None, :] <= reach[:, None] + 1e-9)
-    any_grid = passed.any(axis=1)
-    g1 = np.where(any_grid, passed.argmax(axis=1), 0)
-    # check the end of each person's reach (it may fall between grid points)
-    at_end = np.where(any_grid, False, True)
-    lo_t = np.where(any_grid, t[np.maximum(g1 - 1, 0)], 0.0)
-    hi_t = np.where(any_grid, t[g1], reach)
-    if at_end.any():
-        s_e, h_e = _quantities(np.clip(a0 + direction * reach, *wide), start, joint)
-        rn_e, rh_e = _ratios(s_e, h_e, thr, tol)
-        end_passed = at_end & (np.maximum(rn_e, rh_e) >= 1.0)
-        last = np.searchsorted(t, reach, side="left") - 1
-        lo_t = np.where(end_passed, t[np.clip(last, 0, None)], lo_t)
-        stopped_by_range = at_end & ~end_passed
-    else:
-        stopped_by_range = np.zeros(n, dtype=bool)
-    at_start = any_grid & (g1 == 0)
-    need = ~stopped_by_range & ~at_start
-    for _ in range(_BISECTIONS):
-        if not need.any():
-            break
-        mid = 0.5 * (lo_t + hi_t)
-        s_m, h_m = _quantities(np.clip(a0 + direction * mid, *wide), start, joint)
-        rn_m, rh_m = _ratios(s_m, h_m, thr, tol)
-        over = np.maximum(rn_m, rh_m) >= 1.0
-        hi_t = np.where(need & over, mid, hi_t)
-        lo_t = np.where(need & ~over, mid, lo_t)
-    t_stop = np.where(stopped_by_range, reach, np.where(at_start, 0.0, hi_t))
-    angle = np.clip(a0 + direction * t_stop, lo, hi)
-    s_f, h_f = _quantities(angle, start, joint)                               # (n, 5), (n, 3)
+    # people held at the same places with the same severities share one sweep of the mechanics:
+    # a loop over the distinct entrapments (a handful), never over people
+    sites = sorted(people.entrapment)
+    sev = np.stack([np.broadcast_to(np.asarray(people.entrapment[k], float), (n,)) for k in sites], axis=1) \
+        if sites else np.zeros((n, 0))
+    groups, which = np.unique(sev, axis=0, return_inverse=True)
+    which = np.asarray(which).reshape(-1)
+    angle = np.empty(n)
+    stopped_by_range = np.empty(n, dtype=bool)
+    s_f = np.empty((n, len(SYMPTOM_SITES)))
+    h_f = np.empty((n, len(HAMSTRINGS)))
+    for g, row in enumerate(groups):
+        idx = np.flatnonzero(which == g)
+        ent = {k: float(v) for k, v in zip(sites, row) if v > 0}
+        angle[idx], stopped_by_range[idx], s_f[idx], h_f[idx] = _solve(
+            start, joint, direction, a0, lo[idx], hi[idx], thr[idx], tol[idx], ent)
+    rn_f, rh_f = _ratios(s_f, h_f, thr, tol)
+    limited = np.where(stopped_by_range, "joint range", np.where(rh_f >= rn_f, "hamstrings", "nerve"))
     rn_f, rh_f = _ratios(s_f, h_f, thr, tol)
     limited = np.where(stopped_by_range, "joint range", np.where(rh_f >= rn_f, "hamstrings", "nerve"))
     # how strongly each item is felt, as a fraction of its threshold: (n, 2 + 5) over FELT_KEYS;

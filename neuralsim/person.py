@@ -19,7 +19,9 @@ A :class:`Person` is immutable.  Besides height (m) and a mobility class (as
   ``nerve_sensitised_factor`` (below 1);
 * **entrapment** (optional): a mapping site -> severity from 0 (free) to 1
   (held fast), sites as in the mechanics (``"lumbar_roots"``,
-  ``"piriformis"``, ``"popliteal"``, ``"tarsal_tunnel"``);
+  ``"piriformis"``, ``"popliteal"``, ``"tarsal_tunnel"``): passed to
+  :func:`neuralsim.nerve_mechanics` (the nerve held there) and lowering the
+  threshold where it is held (the nerve is irritated there too);
 * **joint limits** (optional): a mapping joint -> ``(min, max)`` degrees that
   narrows the mobility class's range (a stiff hip).
 

@@ -50,6 +50,17 @@ def test_nerve_stop_is_where_a_site_reaches_its_threshold():
     assert max((m0.strain_pct(s) - rest.strain_pct(s)) / person.threshold_pct(s) for s in SYMPTOM_SITES) < 1.0
 
 
+def test_entrapment_is_held_by_the_mechanics_and_lowers_the_threshold_there():
+    person = C.CASES["nerve stuck at the piriformis"].person
+    r = L.movement_limit(P(), "hip_flexion", person)
+    rest = nerve_mechanics(P())
+    held = nerve_mechanics(P(hip_flexion=r.angle_deg), entrapment={"piriformis": 1.0})
+    assert (held.strain_pct("hip") - rest.strain_pct("hip")) / person.threshold_pct("hip") == pytest.approx(1.0, abs=1e-4)
+    free = L.movement_limit(P(), "hip_flexion", person.replace(entrapment=None,
+                            nerve_threshold_pct={"hip": person.threshold_pct("hip")}))
+    assert r.angle_deg < free.angle_deg          # the hold gathers strain at the buttock: an earlier stop
+
+
 def test_joint_range_stop_and_block_felt():
     r = L.movement_limit(P(), "hip_flexion", C.CASES["stiff hip"].person)
     assert r.limited_by == "joint range"
