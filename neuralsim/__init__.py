@@ -20,6 +20,7 @@ from .model import (
     bed_contributions, muscle_length,
 )
 from .model import NERVES, structure_length
+from .person import Person
 
 __all__ = [
     "JOINTS", "UNIT", "MOBILITIES", "joint_range", "Posture", "Body", "DEFAULT_BODY",
@@ -27,6 +28,7 @@ __all__ = [
     "bed_contributions", "muscle_length", "protocols", "nerve_mechanics",
     "NERVES", "structure_length", "State", "compute",
     "OutOfRangeError", "UnknownNameError",
+    "Person", "movement_limit", "differentiate", "cases",
 ]
 __version__ = "0.1.0"
 
@@ -40,8 +42,11 @@ def __getattr__(name):
     if name == "nerve_mechanics":
         from .mechanics import nerve_mechanics
         return nerve_mechanics
+    if name in ("movement_limit", "differentiate"):
+        from . import limits
+        return getattr(limits, name)
     if name in ("protocols", "mechanics", "widgets", "svg", "exercises", "plots", "evidence", "analysis",
-                "registry"):
+                "registry", "limits", "cases", "person", "clinic"):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'neuralsim' has no attribute {name!r}")

@@ -247,6 +247,12 @@ def _parameter(name):
     return lambda c: {"value": _p.value(name)}
 
 
+def _limits_quantities() -> dict:
+    """Movement limits, people and stretching trials (issue 13): computed in neuralsim.limits."""
+    from .limits import EVIDENCE_QUANTITIES
+    return dict(EVIDENCE_QUANTITIES)
+
+
 def _wall_relaxation(c):
     return {"value": 0.0}      # the model is elastic: it never relaxes
 
@@ -278,6 +284,7 @@ MODEL_QUANTITIES: Mapping[str, Callable[[Any], dict]] = {
                                   "strain_band_conduction_block", "strain_band_venous_flow_impaired",
                                   "strain_band_ischaemia")},
     "wall_relaxation": _wall_relaxation,
+    **_limits_quantities(),
 }
 
 

@@ -33,7 +33,8 @@ def test_course_map_follows_the_notebooks():
     parts = course_map()
     assert [f for f, _, _ in parts] == [f"{n}.ipynb" for n in (
         "00_start_here", "01_hamstrings_or_nerve", "02_slump_test", "03_straight_leg_raise",
-        "04_nerve_glides", "05_model_and_evidence", "06_front_of_the_thigh")]
+        "04_nerve_glides", "05_model_and_evidence", "06_front_of_the_thigh",
+        "07_clinic_hamstrings_or_nerve")]
     for file, title, minutes in parts:
         assert (NB_DIR / file).exists(), file
         assert (title, minutes) == _title_and_minutes(NB_DIR / file), file

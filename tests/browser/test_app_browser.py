@@ -50,7 +50,7 @@ def test_landing_page_is_a_course_map(page, voila_server, chromium, artifacts):
     pg.goto(voila_server.url, wait_until="networkidle")
     parts = pg.locator("#course-map li.step")
     expected = _course_map()
-    assert parts.count() == len(expected) == 7
+    assert parts.count() == len(expected) == 8
     for i, (file, title, minutes) in enumerate(expected):
         part = parts.nth(i)
         link = part.locator("a.title")

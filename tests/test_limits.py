@@ -1,0 +1,325 @@
+"""Where movements stop, what stops them, differentiation, virtual patients.
+
+Published figures come from ``neuralsim.limits.EVIDENCE`` (each with its
+source); misses against them are ``xfail(strict=True)`` with the reason.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import neuralsim as ns
+from neuralsim import cases as C
+from neuralsim import limits as L
+from neuralsim.mechanics import nerve_mechanics
+from neuralsim.model import HAMSTRINGS, muscle_length
+from neuralsim.person import SYMPTOM_SITES, Person
+
+P = ns.Posture
+EV = {row["quantity"]: row for row in L.EVIDENCE}
+
+
+def _class(seed=1, n=200):
+    """Generated people of the healthy kind ("neither" answers) for population figures."""
+    return Person.stack([p.person for p in C.class_set(seed, n) if p.answer == "neither"])
+
+
+# -- the stop comes from the thresholds ------------------------------------------
+
+def test_hamstring_stop_is_where_elongation_reaches_tolerance():
+    r = L.movement_limit(P(), "hip_flexion", Person(hamstring_tolerance_pct=8.0))
+    assert r.limited_by == "hamstrings"
+    ref = np.array([muscle_length(P(), m) for m in HAMSTRINGS])
+    at = np.array([muscle_length(P(hip_flexion=r.angle_deg), m) for m in HAMSTRINGS])
+    assert (100 * (at / ref - 1)).max() == pytest.approx(8.0, abs=1e-3)
+    assert r.hamstring_stretch_pct == pytest.approx(8.0, abs=1e-3)
+    before = np.array([muscle_length(P(hip_flexion=r.angle_deg - 0.5), m) for m in HAMSTRINGS])
+    assert (100 * (before / ref - 1)).max() < 8.0
+
+
+def test_nerve_stop_is_where_a_site_reaches_its_threshold():
+    person = Person(sensitised=True)
+    r = L.movement_limit(P(), "hip_flexion", person)
+    assert r.limited_by == "nerve"
+    rest = nerve_mechanics(P())                       # thresholds are rises above the standing strain
+    m = nerve_mechanics(P(hip_flexion=r.angle_deg))
+    ratios = [(m.strain_pct(s) - rest.strain_pct(s)) / person.threshold_pct(s) for s in SYMPTOM_SITES]
+    assert max(ratios) == pytest.approx(1.0, abs=1e-4)
+    m0 = nerve_mechanics(P(hip_flexion=r.angle_deg - 0.5))
+    assert max((m0.strain_pct(s) - rest.strain_pct(s)) / person.threshold_pct(s) for s in SYMPTOM_SITES) < 1.0
+
+
+def test_entrapment_is_held_by_the_mechanics_and_lowers_the_threshold_there():
+    person = C.CASES["nerve stuck at the piriformis"].person
+    r = L.movement_limit(P(), "hip_flexion", person)
+    rest = nerve_mechanics(P())
+    held = nerve_mechanics(P(hip_flexion=r.angle_deg), entrapment={"piriformis": 1.0})
+    assert (held.strain_pct("hip") - rest.strain_pct("hip")) / person.threshold_pct("hip") == pytest.approx(1.0, abs=1e-4)
+    free = L.movement_limit(P(), "hip_flexion", person.replace(entrapment=None,
+                            nerve_threshold_pct={"hip": person.threshold_pct("hip")}))
+    assert r.angle_deg < free.angle_deg          # the hold gathers strain at the buttock: an earlier stop
+
+
+def test_joint_range_stop_and_block_felt():
+    r = L.movement_limit(P(), "hip_flexion", C.CASES["stiff hip"].person)
+    assert r.limited_by == "joint range"
+    assert r.angle_deg == pytest.approx(45.0)
+    assert any("firm block" in how for _, how in r.symptoms)
+
+
+def test_vectorised_matches_one_by_one():
+    people = [p for p in C.class_set(3, 20) if p.answer != "stiff hip"][:12]   # a stiff hip cannot sit at 90 deg
+    many = L.movement_limit(C.SLUMP_START, "knee_flexion", [p.person for p in people], direction=-1)
+    for i, p in enumerate(people):
+        one = L.movement_limit(C.SLUMP_START, "knee_flexion", p.person, direction=-1)
+        assert many.angle_deg[i] == pytest.approx(one.angle_deg, abs=1e-6)
+        assert many.limited_by[i] == one.limited_by
+        assert set(many.symptoms[i]) == set(one.symptoms)
+
+
+def test_height_does_not_change_strain_or_relative_stretch():
+    """The sweep uses the default height: check that this is exact for another body."""
+    post = P(hip_flexion=[20.0, 60.0, 90.0], cervical_flexion=30.0)
+    tall = ns.Body(2.0)
+    a, b = nerve_mechanics(post), nerve_mechanics(post, body=tall)
+    for s in SYMPTOM_SITES:   # to the mesh: the element length (mech_element_mm) does not scale with height
+        np.testing.assert_allclose(a.strain_pct(s), b.strain_pct(s), atol=0.01)
+    for mu in HAMSTRINGS:
+        np.testing.assert_allclose(muscle_length(post, mu) / muscle_length(P(), mu),
+                                   muscle_length(post, mu, body=tall) / muscle_length(P(), mu, body=tall), rtol=1e-12)
+
+
+def test_bad_input_refused():
+    with pytest.raises(ValueError, match="direction"):
+        L.movement_limit(P(), "hip_flexion", direction=2)
+    with pytest.raises(ValueError, match="unknown joint"):
+        L.movement_limit(P(), "elbow")
+    with pytest.raises(TypeError, match="Person"):
+        L.movement_limit(P(), "hip_flexion", person="tight")
+    with pytest.raises(ValueError, match="single posture"):
+        L.movement_limit(P(hip_flexion=[0, 10]), "hip_flexion")
+    with pytest.raises(ValueError, match="crossed by the hamstrings"):
+        L.differentiate(P(), "hip_flexion", "knee_flexion", [0, 30])
+    with pytest.raises(ns.OutOfRangeError, match="hamstring stretch tolerance: 0.1 % elongation is outside"):
+        Person(hamstring_tolerance_pct=0.1)
+    with pytest.raises(ns.OutOfRangeError, match="hip_flexion: 100 deg .* 45 deg"):
+        L.movement_limit(P(hip_flexion=100), "hip_flexion", C.CASES["stiff hip"].person)
+    with pytest.raises(ns.OutOfRangeError, match="hip_flexion: 90 deg .*start posture"):   # another joint's range
+        L.movement_limit(C.SLUMP_START, "knee_flexion", C.CASES["stiff hip"].person, direction=-1)
+    assert C.seated_start(C.CASES["stiff hip"].person).hip_flexion == pytest.approx(45.0)
+    with pytest.raises(TypeError, match="sensitised"):
+        Person(sensitised="yes")
+    with pytest.raises(ValueError, match="entrapment site 'belt'"):
+        Person(entrapment={"belt": 0.5})
+    with pytest.raises(ValueError, match="weeks"):
+        L.after_stretching(Person(), weeks=1)
+
+
+def test_repr_hides_hidden_parameters():
+    p = Person(hamstring_tolerance_pct=9.0, sensitised=True, entrapment={"piriformis": 0.5})
+    text = repr(p)
+    assert "9" not in text and "sensitised" not in text and "piriformis" not in text
+    for patient in C.class_set(5, 30):
+        assert repr(patient) == f"Patient({patient.label!r})"
+
+
+# -- published figures ------------------------------------------------------------
+
+def test_typical_slr_and_its_spread_inside_published_range():
+    row, sd_row = EV["straight-leg raise, healthy adults, ankle plantarflexed"], \
+        EV["straight-leg raise spread (SD) across healthy adults"]
+    r = L.movement_limit(P(ankle_dorsiflexion=-20), "hip_flexion", _class())
+    a = np.asarray(r.angle_deg)
+    assert row["low"] <= a.mean() <= row["high"]
+    assert sd_row["low"] <= a.std() <= sd_row["high"]
+
+
+@pytest.mark.xfail(strict=True, reason="two misses: the nerve in the linear mechanics is already near its "
+                   "threshold in the slumped start (the strain of the flexed spine and neck reaches every site), "
+                   "and the model's biceps femoris long head (knee moment arm 20 mm, hip 60 mm) stops a hip-90 "
+                   "knee extension near 70 deg for a person whose raise reaches 64 deg; published knee extension "
+                   "at hip 90 stops about 35 deg short (mechanics and muscle paths: issue 12)")
+def test_slump_knee_extension_stop_and_spread_inside_published_range():
+    row = EV["knee short of full extension at hip 90 deg (active knee extension), perceived tight hamstrings"]
+    r = L.movement_limit(C.SLUMP_START, "knee_flexion", _class(), direction=-1)
+    a = np.asarray(r.angle_deg)
+    assert row["low"] <= a.mean() <= row["high"]
+    assert 7.0 <= a.std() <= 21.0           # published SD 14.2 deg, accepted half to one and a half times
+
+
+@pytest.mark.xfail(strict=True, reason="the roots' threshold is anchored to a 75 deg raise, and in the nerve "
+                   "mechanics the slumped start (spine and neck flexed, hip 90 deg) already strains the roots past "
+                   "it, so every generated person stops before the knee moves, looking up or not")
+def test_slump_looking_up_lets_the_knee_straighten_further():
+    """Johnson & Chiarello 1997 (direction): knee extension is smaller with the neck flexed."""
+    people = _class()
+    down = L.movement_limit(C.SLUMP_START, "knee_flexion", people, direction=-1)
+    up = L.movement_limit(C.SLUMP_START.replace(cervical_flexion=-20), "knee_flexion", people, direction=-1)
+    gain = np.asarray(down.angle_deg) - np.asarray(up.angle_deg)
+    assert gain.min() >= -1e-9 and gain.mean() > 3.0
+    assert 0.0 <= np.min(up.angle_deg) and np.max(down.angle_deg) <= 90.0
+
+
+@pytest.mark.xfail(strict=True, reason="most generated healthy people stop at the hamstrings (anchor 64 deg, nerve "
+                   "75 deg), and dorsiflexion adds little strain above the knee in the nerve mechanics, so the mean "
+                   "healthy effect stays near 1 deg")
+def test_dorsiflexion_lowers_healthy_slr_inside_published_range():
+    row = EV["reduction of the straight-leg raise by ankle dorsiflexion, healthy"]
+    d = L.differentiate(P(), "hip_flexion", "ankle_dorsiflexion", [-20, 20], _class())
+    assert row["low"] <= -np.mean(d.change_deg) <= row["high"]
+
+
+@pytest.mark.xfail(strict=True, reason="a sensitised nerve's ankle threshold (0.45 of the typical rise) is passed "
+                   "early once the ankle is dorsiflexed: the tarsal tunnel holds the tibial nerve, so 10 deg of "
+                   "dorsiflexion strains the ankle site about 1.8 % and the raise stops near 6 deg, not 9 deg earlier")
+def test_dorsiflexion_lowers_sensitised_slr_inside_published_range():
+    row = EV["reduction of the straight-leg raise by ankle dorsiflexion, low back pain patients"]
+    d = L.differentiate(P(), "hip_flexion", "ankle_dorsiflexion", [0, 10], Person(sensitised=True))
+    assert row["low"] <= -d.change_deg <= row["high"]
+    assert all(r.limited_by == "nerve" for r in d.results)
+
+
+def test_neck_flexion_sensitises_slr_less_than_dorsiflexion():
+    person = Person(sensitised=True)
+    ankle = L.differentiate(P(), "hip_flexion", "ankle_dorsiflexion", [0, 10], person)
+    neck = L.differentiate(P(), "hip_flexion", "cervical_flexion", [0, 40], person)
+    assert 0 < -neck.change_deg < -ankle.change_deg
+
+
+def test_evidence_rows_of_movement_limits_are_computed():
+    from neuralsim import evidence
+    keys = set(L.EVIDENCE_QUANTITIES)
+    rows = {r["key"]: r for r in evidence.comparisons() if r["key"] in keys}
+    assert set(rows) == keys
+    assert rows["slr_neck_vs_dorsiflexion"]["within"]
+    assert rows["ylinen_four_weeks"]["model"] == pytest.approx(17.0, abs=0.05)
+
+
+def test_short_hamstrings_normal_nerve_no_change_from_neck_or_ankle():
+    person = C.CASES["short hamstrings"].person
+    for remote, angles in (("cervical_flexion", [-40, 0, 40]), ("ankle_dorsiflexion", [-30, 0, 10])):
+        d = L.differentiate(P(), "hip_flexion", remote, angles, person)
+        assert np.ptp(d.angle_deg) < 1e-6
+        assert all(r.limited_by == "hamstrings" for r in d.results)
+    d = L.differentiate(C.SLUMP_START, "knee_flexion", "cervical_flexion", [45, -20], person, direction=-1)
+    assert d.change_deg == pytest.approx(0.0, abs=1e-6)
+
+
+def test_sensitised_nerve_stops_earlier_and_neck_release_changes_it():
+    typical = L.movement_limit(P(), "hip_flexion")
+    sens = L.movement_limit(P(), "hip_flexion", Person(sensitised=True))
+    assert sens.angle_deg < typical.angle_deg - 10
+    assert sens.limited_by == "nerve"
+    slr = L.differentiate(P(), "hip_flexion", "cervical_flexion", [40, 0], Person(sensitised=True))
+    assert slr.change_deg > 3.0              # releasing the neck lets the leg go higher
+
+
+# -- properties --------------------------------------------------------------------
+
+people_st = st.builds(
+    Person,
+    mobility=st.sampled_from(["hypomobile", "typical", "hypermobile"]),
+    hamstring_tolerance_pct=st.floats(3.0, 30.0),
+    sensitised=st.booleans(),
+    entrapment=st.one_of(st.none(), st.fixed_dictionaries({"piriformis": st.floats(0.0, 1.0)})),
+)
+moves = st.sampled_from([(P(), "hip_flexion", 1), (C.SLUMP_START, "knee_flexion", -1),
+                         (P(knee_flexion=60), "knee_flexion", -1)])
+
+
+@settings(max_examples=40, deadline=None)
+@given(people_st, moves)
+def test_stop_never_exceeds_joint_range(person, move):
+    start, joint, direction = move
+    r = L.movement_limit(start, joint, person, direction=direction)
+    lo, hi = person.joint_range(joint)
+    assert lo[0] - 1e-9 <= r.angle_deg <= hi[0] + 1e-9
+    a0 = getattr(start, joint)
+    assert (r.angle_deg - a0) * direction >= -1e-9
+
+
+@settings(max_examples=40, deadline=None)
+@given(people_st, st.floats(0.3, 1.0), st.floats(0.3, 1.0), moves)
+def test_less_extensible_or_more_sensitive_never_goes_further(person, f_tol, f_thr, move):
+    start, joint, direction = move
+    base = L.movement_limit(start, joint, person, direction=direction)
+    tighter = person.replace(hamstring_tolerance_pct=max(0.5, person.hamstring_tolerance_pct * f_tol))
+    touchier = person.replace(nerve_threshold_pct={s: v * f_thr for s, v in person.nerve_threshold_pct.items()})
+    for other in (tighter, touchier):
+        r = L.movement_limit(start, joint, other, direction=direction)
+        assert (r.angle_deg - base.angle_deg) * direction <= 1e-3
+
+
+@settings(max_examples=25, deadline=None)
+@given(people_st, st.floats(-50, 45), st.floats(-35, 15))   # inside every mobility class's range
+def test_result_independent_of_order_remote_joints_were_set(person, neck, ankle):
+    a = P().replace(cervical_flexion=neck).replace(ankle_dorsiflexion=ankle)
+    b = P().replace(ankle_dorsiflexion=ankle).replace(cervical_flexion=neck)
+    ra = L.movement_limit(a, "hip_flexion", person)
+    rb = L.movement_limit(b, "hip_flexion", person)
+    assert ra.angle_deg == rb.angle_deg and ra.limited_by == rb.limited_by and ra.symptoms == rb.symptoms
+
+
+# -- cases and the class set ---------------------------------------------------------
+
+@pytest.mark.parametrize("name", list(C.CASES))
+def test_every_named_case_identified_by_the_procedure(name):
+    patient = C.CASES[name]
+    assert C.identify(patient) == patient.answer
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 2026])
+def test_class_set_identified_and_reproducible(seed):
+    a, b = C.class_set(seed), C.class_set(seed)
+    assert len(a) == 30
+    for x, y in zip(a, b):
+        assert x.label == y.label and x.answer == y.answer
+        assert x.person.hamstring_tolerance_pct == y.person.hamstring_tolerance_pct
+        assert x.person.height_m == y.person.height_m
+        assert x.person.thresholds().tolist() == y.person.thresholds().tolist()
+    assert len({p.person.hamstring_tolerance_pct for p in a}) > 20        # each a different person
+    for p in a:
+        assert C.identify(p) == p.answer, p.label
+    assert C.answer_key(seed) == [(p.label, p.answer) for p in a]
+    other = C.class_set(seed + 1)
+    assert [p.person.height_m for p in other] != [p.person.height_m for p in a]
+
+
+def test_stiff_hip_forces_spinal_rounding_which_tensions_the_nerve_not_the_hamstrings():
+    typical = L.forward_bend(Person(), 90.0)
+    stiff = L.forward_bend(C.CASES["stiff hip"].person, 90.0)
+    assert stiff["hip_deg"] == pytest.approx(45.0)
+    assert stiff["lumbar_deg"] + stiff["thoracic_deg"] > typical["lumbar_deg"] + typical["thoracic_deg"]
+    assert stiff["reached_deg"] == pytest.approx(90.0)
+    hip_only = nerve_mechanics(P(hip_flexion=45.0))
+    assert stiff["nerve_strain_pct"]["lumbar_roots"] > hip_only.strain_pct("lumbar_roots") + 1.0
+    rounded = P(hip_flexion=45.0, lumbar_flexion=stiff["lumbar_deg"], thoracic_flexion=stiff["thoracic_deg"])
+    for mu in HAMSTRINGS:   # the rounding adds nothing to the hamstrings
+        assert muscle_length(rounded, mu) == pytest.approx(muscle_length(P(hip_flexion=45.0), mu))
+
+
+def test_four_weeks_of_stretching_follows_ylinen():
+    row = EV["4 weeks of daily hamstring stretching"]
+    short = C.CASES["short hamstrings"].person
+    before = L.movement_limit(P(), "hip_flexion", short)
+    after = L.movement_limit(P(), "hip_flexion", L.after_stretching(short, 4))
+    assert after.angle_deg - before.angle_deg == pytest.approx(row["low"], abs=0.05)
+    nerve = C.CASES["sensitised nerve"].person
+    assert L.movement_limit(P(), "hip_flexion", L.after_stretching(nerve)).angle_deg == pytest.approx(
+        L.movement_limit(P(), "hip_flexion", nerve).angle_deg)
+
+
+def test_people_stack_and_index_round_trip():
+    singles = [C.CASES[k].person for k in C.CASES]
+    many = Person.stack(singles)
+    assert many.shape == (len(singles),) and repr(many) == f"Person(n={len(singles)})"
+    for i, one in enumerate(singles):
+        back = many[i]
+        assert back.hamstring_tolerance_pct == one.hamstring_tolerance_pct
+        np.testing.assert_array_equal(back.thresholds(), one.thresholds())
+        assert back.joint_range("hip_flexion") == one.joint_range("hip_flexion")
+        assert back.mobility == one.mobility and back.sensitised == one.sensitised
+    stretched = L.after_stretching(many, 4)
+    assert np.asarray(stretched.hamstring_tolerance_pct).shape == (len(singles),)
+    assert np.all(np.asarray(stretched.hamstring_tolerance_pct) > many.tolerance())
