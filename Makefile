@@ -17,7 +17,7 @@ SERVER_CONF := jupyter-config/jupyter_server_config.d/neuralsim.json
 $(STAMP): pyproject.toml $(SERVER_CONF)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,browser]'
+	$(BIN)/python -m pip install --quiet -e '.[test,browser,k8s]'
 	install -D -m 644 $(SERVER_CONF) $(VENV)/etc/jupyter/jupyter_server_config.d/neuralsim.json
 	touch $(STAMP)
 
@@ -47,7 +47,7 @@ bench: $(STAMP)
 LOAD_STAMP := $(VENV)/.load-stamp
 CHP_STAMP  := deploy/jupyterhub/node_modules/.stamp
 $(LOAD_STAMP): $(STAMP) pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test,browser,load]'
+	$(BIN)/python -m pip install --quiet -e '.[test,browser,k8s,load]'
 	touch $(LOAD_STAMP)
 $(CHP_STAMP): deploy/jupyterhub/package-lock.json
 	cd deploy/jupyterhub && npm ci --no-audit --no-fund

@@ -947,13 +947,11 @@ def main(argv=None):
         out["files"]["homes"] = len(homes)
         out["files"]["home_mb"] = summary(sizes)
     # -- 4. the Unix accounts and cgroups of the run (only those the hub made) ---------------------
+    hub.Cgroups().remove_all()
     if args.keep:
         print(f"kept {run.base} and the Unix accounts; remove them with: "
               f"deploy/jupyterhub/hubctl.py remove-users {' '.join(run.passwords)} nsgrader")
     else:
-        cg = hub.Cgroups()
-        for name in run.passwords:
-            cg.remove(name)
         out["accounts_removed"] = len(hub.remove_unix_users(list(run.passwords))
                                       + hub.remove_unix_users([hubctl.GRADER], hubctl.GRADER_MARKER))
         shutil.rmtree(run.base, ignore_errors=True)

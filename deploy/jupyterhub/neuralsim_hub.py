@@ -381,3 +381,17 @@ class Cgroups:
                 d.rmdir()
             except OSError:
                 pass
+
+    def remove_all(self) -> None:
+        """Delete every empty student group and the ``neuralsim-hub`` folder itself."""
+        for b in set(self.base.values()):
+            for d in b.iterdir() if b.is_dir() else []:
+                if d.is_dir():
+                    try:
+                        d.rmdir()
+                    except OSError:
+                        pass
+            try:
+                b.rmdir()
+            except OSError:
+                pass
