@@ -12,6 +12,7 @@ For teaching and self-exploration, not for diagnosis or treatment.
 True
 """
 from .joints import JOINTS, UNIT, MOBILITIES, joint_range
+from .errors import OutOfRangeError, UnknownNameError
 from .posture import Posture
 from .body import Body, DEFAULT_BODY
 from .model import (
@@ -23,6 +24,7 @@ __all__ = [
     "JOINTS", "UNIT", "MOBILITIES", "joint_range", "Posture", "Body", "DEFAULT_BODY",
     "MUSCLES", "HAMSTRINGS", "REFERENCE", "nerve_bed_length", "relative_bed_length",
     "bed_contributions", "muscle_length", "protocols", "nerve_mechanics",
+    "OutOfRangeError", "UnknownNameError",
 ]
 __version__ = "0.1.0"
 

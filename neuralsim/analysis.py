@@ -344,18 +344,27 @@ def format_parameter_table(rows: Sequence[Mapping] | None = None) -> str:
 
 
 def format_comparisons(rows: Sequence[Mapping] | None = None) -> str:
-    """The model beside each published figure (see :func:`neuralsim.evidence.comparisons`), as text."""
+    """The model beside each published figure (see :func:`neuralsim.evidence.comparisons`), as text.
+
+    Comparisons first, then inputs (figures the model was set from), then a
+    line "N of M comparisons within" computed from the rows.
+    """
+    from .evidence import comparisons, summary
     if rows is None:
-        from .evidence import comparisons
         rows = comparisons()
     out = []
-    for i, r in enumerate(rows, 1):
-        model = "direction only" if r["model"] is None else f"{r['model']:g} {r['unit']}"
-        rng = ("" if r["low"] is None else
-               f" [published range {r['low']:g} to {'open' if r['high'] is None else format(r['high'], 'g')} {r['unit']}]")
-        verdict = "WITHIN" if r["within"] else ("NOT COMPARED" if r["model"] is None else "OUTSIDE")
-        out.append(f"{i:>2}. {r['quantity']}\n    published: {r['published']}{rng}\n"
-                   f"    model: {model} -> {verdict}   ({r['source']}; {r['status']})")
-        if r["limitation"]:
-            out.append(f"    limitation: {r['limitation']}")
+    for kind, heading in (("comparison", "COMPARISONS (the model against figures it was not set from)"),
+                          ("input", "INPUTS (figures the model was set from: agreement shows only that they were copied)")):
+        out.append(heading)
+        for i, r in enumerate((r for r in rows if r.get("kind", "comparison") == kind), 1):
+            model = "direction only" if r["model"] is None else f"{r['model']:.4g} {r['unit']}"
+            rng = ("" if r["low"] is None else
+                   f" [published range {r['low']:g} to {'open' if r['high'] is None else format(r['high'], 'g')} {r['unit']}]")
+            verdict = "WITHIN" if r["within"] else ("NOT COMPARED" if r["model"] is None else "OUTSIDE")
+            out.append(f"{i:>2}. {r['quantity']}\n    published: {r['published']}{rng}\n"
+                       f"    model: {model} -> {verdict}   ({r['source']}; {r['status']})")
+            if r["limitation"]:
+                out.append(f"    limitation: {r['limitation']}")
+        out.append("")
+    out.append(summary(rows)["text"])
     return "\n".join(out)

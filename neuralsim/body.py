@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import parameters as _p
+from .errors import as_numbers
 from .joints import MOBILITIES
 
 __all__ = ["Body", "DEFAULT_BODY", "HEIGHT_RANGE_M"]
@@ -46,18 +47,15 @@ class Body:
     mobility: str = "typical"
 
     def __post_init__(self) -> None:
-        h = self.height_m
-        if isinstance(h, bool) or not isinstance(h, (int, float)) or not (h == h) or h in (float("inf"), float("-inf")):
-            raise ValueError(
-                f"body height: {h!r} is not a finite number; give metres between "
-                f"{HEIGHT_RANGE_M[0]} and {HEIGHT_RANGE_M[1]} m"
-            )
-        if not HEIGHT_RANGE_M[0] <= h <= HEIGHT_RANGE_M[1]:
-            raise ValueError(
-                f"body height: {h:g} m is outside the allowed range "
-                f"{HEIGHT_RANGE_M[0]} to {HEIGHT_RANGE_M[1]} m"
-            )
+        # TypeError for what is not a real number, OutOfRangeError (a ValueError) out of
+        # range; numpy scalars (np.float32(1.75)) are numbers too
+        h = as_numbers("body height", self.height_m, HEIGHT_RANGE_M[0], HEIGHT_RANGE_M[1], "m")
+        if h.ndim != 0:
+            raise TypeError(f"body height: {self.height_m!r} is not one number; give metres, allowed "
+                            f"range {HEIGHT_RANGE_M[0]:g} to {HEIGHT_RANGE_M[1]:g} m")
         object.__setattr__(self, "height_m", float(h))
+        if not isinstance(self.mobility, str):
+            raise TypeError(f"mobility: {self.mobility!r} is not text; choose one of {', '.join(MOBILITIES)}")
         if self.mobility not in MOBILITIES:
             raise ValueError(
                 f"mobility: {self.mobility!r} is not one of {', '.join(MOBILITIES)}"

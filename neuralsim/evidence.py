@@ -1,52 +1,136 @@
 """The model beside every published figure it can be compared with.
 
-:func:`comparisons` returns one dict per figure in the project's evidence
-list (``shared/reference/evidence.md``), with keys:
+The published figures are data: ``data/evidence.csv`` has one row per figure
+with ``quantity``, ``published`` (the figure in words), ``low`` and ``high``
+(the accepted range, empty where the source gives only a direction),
+``unit``, ``conditions``, ``source``, ``status`` (how well the citation was
+checked: ``confirmed``, ``partly``, ``check``), ``kind``, ``check`` and
+``limitation``, and ``model``: the name of the function in
+:data:`MODEL_QUANTITIES` that computes the model's value for a body.
 
-``quantity``   what is compared (units in the text)
-``published``  the published figure, in words
-``low``, ``high``  the published range as numbers (``None`` where the source gives only a direction)
-``unit``       unit of ``low``, ``high`` and ``model``
-``model``      the model's value (a number, or ``None`` where only a direction is compared)
-``within``     True when the model lies inside the range (or agrees in direction)
-``source``     citation
-``status``     how well the citation was checked (``confirmed``, ``partly``, ``check``)
-``limitation`` '' when within; otherwise the stated reason for the difference
+``kind`` is ``comparison`` or ``input``.  A figure that set a parameter (an
+offset, a threshold, a segment fraction, an interface length chosen to meet
+it) and is then compared with that parameter is an *input*: agreeing with it
+shows only that the parameter was copied correctly, so it is not counted as
+evidence.  ``check`` says how the model value is judged: ``range`` (inside
+``[low, high]``), ``at_least`` (``>= low``), ``direction`` (the direction the
+source reports, judged by the model function), ``none`` (no number can be
+compared).  The limitation text holds no model numbers: its ``{placeholders}``
+are filled from the values the model function computes.
 
-The geometry rows are computed here; the rows about movement and strain of
-the nerve come from :func:`neuralsim.mechanics.evidence_rows` when that
-module is present.
+:func:`comparisons` returns one dict per row with the CSV fields plus
+``model`` (the value, a float or ``None``), ``within`` (bool) and
+``limitation`` ('' when within); :func:`summary` counts "N of M comparisons
+within".  Both use the body they are given.
 """
 from __future__ import annotations
 
+import csv
 import math
+from pathlib import Path
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from .body import Body, DEFAULT_BODY
-from .model import (
-    angle_for_bed_length, bed_contributions, muscle_length, muscle_pathway, nerve_pathway,
-)
-from .joints import joint_range
-from .posture import Posture
+from . import parameters as _p
 from . import protocols
+from .body import Body, DEFAULT_BODY
+from .joints import joint_range
+from .model import (
+    angle_for_bed_length, bed_contributions, muscle_length, muscle_pathway, nerve_bed_length, nerve_pathway,
+)
+from .posture import Posture
 
-__all__ = ["comparisons", "knee_angle_at_onset", "core_rows"]
+__all__ = ["EVIDENCE", "MODEL_QUANTITIES", "comparisons", "summary", "knee_angle_at_onset", "core_rows"]
+
+KINDS = ("comparison", "input")
+CHECKS = ("range", "at_least", "direction", "none")
 
 
-def _row(quantity, published, low, high, unit, model, within, source, status, limitation=""):
-    return {
-        "quantity": quantity, "published": published, "low": low, "high": high, "unit": unit,
-        "model": model, "within": bool(within), "source": source, "status": status,
-        "limitation": "" if within else limitation,
-    }
+def _num(text: str) -> float | None:
+    return None if text.strip() == "" else float(text)
 
 
-def _knee_moment_arm_near_extension(muscle: str) -> tuple[float, float]:
-    """Smallest and largest knee moment arm (mm) of ``muscle`` between 0 and 30 deg of flexion."""
-    crossing = next(c for c in muscle_pathway(muscle).crossings if c.joint == "knee_flexion")
-    arms = crossing.moment_arm(np.linspace(0.0, 30.0, 31))
-    return float(arms.min()), float(arms.max())
+def _load() -> tuple[dict, ...]:
+    text = (Path(__file__).parent / "data" / "evidence.csv").read_text("utf-8")
+    rows = []
+    for r in csv.DictReader(text.splitlines()):
+        row = {k: v.strip() for k, v in r.items()}
+        row["low"], row["high"] = _num(row["low"]), _num(row["high"])
+        if row["kind"] not in KINDS or row["check"] not in CHECKS:
+            raise ValueError(f"evidence.csv row {row['model']!r}: kind {row['kind']!r} / check {row['check']!r}")
+        rows.append(row)
+    return tuple(rows)
+
+
+#: The published figures, one dict per row of ``data/evidence.csv`` (``low``/``high`` as numbers or ``None``).
+EVIDENCE: tuple[dict, ...] = _load()
+
+
+class _Context:
+    """One body, and the nerve mechanics of that body built once on first use."""
+
+    def __init__(self, body: Body) -> None:
+        self.body = body
+        self._mech = None
+
+    @property
+    def mech(self):
+        if self._mech is None:
+            from .mechanics import NerveModel
+            self._mech = NerveModel(self.body)
+        return self._mech
+
+    def solve(self, **angles):
+        return self.mech.solve(Posture(**angles))
+
+
+# -- the model quantities, one function per name in the CSV's "model" column ------------------------------
+# Each takes a _Context and returns {"value": number or None, ...}: "value_min" (the smallest value over
+# the compared span, for a range), "ok" (the direction check), "also" (an extra condition), and any named
+# numbers the limitation text uses.
+
+def _bed_change_hip_90(c):
+    return {"value": bed_contributions(Posture(hip_flexion=90), body=c.body)["hip_flexion"],
+            "height_m": c.body.height_m}
+
+
+def _knee_moment_arm(muscle):
+    def f(c):
+        crossing = next(x for x in muscle_pathway(muscle, c.body).crossings if x.joint == "knee_flexion")
+        arms = crossing.moment_arm(np.linspace(0.0, 30.0, 31))
+        return {"value": float(arms.max()), "value_min": float(arms.min())}
+    return f
+
+
+def _hip_over_knee(muscle):
+    def f(c):
+        L = lambda **a: muscle_length(Posture(**a), muscle, body=c.body)   # noqa: E731
+        return {"value": (L(hip_flexion=90) - L()) / (L() - L(knee_flexion=90))}
+    return f
+
+
+def _not_compared(c):
+    return {"value": None}
+
+
+def _thigh_over_shank(c):
+    thigh, shank = c.body.segment("thigh"), c.body.segment("shank")
+    return {"value": thigh / shank, "thigh_mm": thigh, "shank_mm": shank, "height_m": c.body.height_m}
+
+
+def _fraction(segment):
+    return lambda c: {"value": c.body.segment(segment) / (1000.0 * c.body.height_m)}
+
+
+def _canal_lengthening(c):
+    spine = {}
+    for x in nerve_pathway(c.body).crossings:
+        if x.joint in ("cervical_flexion", "thoracic_flexion", "lumbar_flexion"):
+            lo, hi = joint_range(x.joint, c.body.mobility)
+            spine[x.joint.split("_")[0]] = float(x.delta(hi) - x.delta(lo))
+    return {"value": sum(spine.values()) / 10.0, "also": max(spine, key=spine.get) == "cervical",
+            **{f"{k}_mm": v for k, v in spine.items()}}
 
 
 def knee_angle_at_onset(posture: Posture, onset_length_mm: float, body: Body | None = None) -> float:
@@ -59,119 +143,197 @@ def knee_angle_at_onset(posture: Posture, onset_length_mm: float, body: Body | N
     return angle_for_bed_length(posture, "knee_flexion", onset_length_mm, body=body)
 
 
-def _slump_differentiation():
-    """Knee angle at symptom onset in the slump with the neck flexed, neutral and extended."""
+def _slump_differentiation(body: Body) -> dict:
+    """Knee angle (deg) at symptom onset in the slump with the neck flexed, neutral and extended."""
     slumped = protocols.SLUMP_CLASSIC[1].posture            # slumped, neck neutral, knee 90
-    ref = slumped.replace(knee_flexion=20.0)
-    from .model import nerve_bed_length
-    onset = nerve_bed_length(ref)                           # onset: knee 20 deg short of straight, neck neutral
-    neck_flex = knee_angle_at_onset(slumped.replace(cervical_flexion=45.0), onset)
-    neutral = knee_angle_at_onset(slumped, onset)
-    neck_ext = knee_angle_at_onset(slumped.replace(cervical_flexion=-30.0), onset)
-    df = knee_angle_at_onset(slumped.replace(cervical_flexion=45.0, ankle_dorsiflexion=15.0), onset)
-    ir = knee_angle_at_onset(slumped.replace(cervical_flexion=45.0, ankle_dorsiflexion=15.0,
-                                             hip_internal_rotation=20.0), onset)
-    return {"neck_flexed": neck_flex, "neutral": neutral, "neck_extended": neck_ext,
-            "plus_dorsiflexion": df, "plus_internal_rotation": ir}
+    onset = nerve_bed_length(slumped.replace(knee_flexion=20.0), body=body)   # onset: knee 20 deg short of straight
+    k = lambda **a: knee_angle_at_onset(slumped.replace(**a), onset, body)   # noqa: E731
+    return {"neck_flexed": k(cervical_flexion=45.0), "neutral": k(), "neck_extended": k(cervical_flexion=-30.0),
+            "plus_dorsiflexion": k(cervical_flexion=45.0, ankle_dorsiflexion=15.0),
+            "plus_internal_rotation": k(cervical_flexion=45.0, ankle_dorsiflexion=15.0, hip_internal_rotation=20.0)}
+
+
+def _slump_neck_flexion(c):
+    d = _slump_differentiation(c.body)
+    ok = (d["neck_flexed"] > d["neutral"] > d["neck_extended"]
+          and d["plus_internal_rotation"] > d["plus_dorsiflexion"] > d["neck_flexed"])
+    return {"value": d["neck_flexed"] - d["neck_extended"], "ok": ok}
+
+
+def _slump_neck_release(c):
+    d = _slump_differentiation(c.body)
+    return {"value": d["neck_flexed"] - d["neutral"], "ok": d["neck_flexed"] - d["neutral"] > 0}
+
+
+def _ridehalgh(hip):
+    def f(c):
+        from .mechanics import ridehalgh
+        m = c.mech
+        knee = bed_contributions(Posture(hip_flexion=hip), Posture(hip_flexion=hip, knee_flexion=90),
+                                 body=c.body)["knee_flexion"]
+        return {"value": ridehalgh(hip, m), "knee_bed_mm": knee, "lam_limb": m.shear_lag_mm["limb"],
+                "site_above_knee_mm": m.crossing_mm["knee_flexion"] - m.site_mm["mid_thigh"]}
+    return f
+
+
+def _alshami_ankle(c):
+    from .mechanics import alshami, fitted_ankle_offset
+    return {"value": alshami(c.mech)["knee flexed, hip neutral"], "lam_tunnel": c.mech.shear_lag_mm["tarsal_tunnel"],
+            "fitted_offset_mm": fitted_ankle_offset(model=c.mech)}
+
+
+def _alshami_order(c):
+    from .mechanics import alshami
+    a = alshami(c.mech)
+    first = a["knee flexed, hip neutral"]
+    ok = (a["knee extended, hip flexed"] >= max(a["knee extended"], a["hip flexed"])
+          and a["hip flexed"] > first and a["knee extended"] > first)
+    return {"value": a["knee extended, hip flexed"], "ok": ok, "knee_flexed": first, "knee_extended": a["knee extended"],
+            "hip_flexed": a["hip flexed"], "both": a["knee extended, hip flexed"]}
+
+
+def _reid_cervical(c):
+    top = joint_range("cervical_flexion", c.body.mobility)[1]
+    neck = bed_contributions(Posture(cervical_flexion=top), body=c.body)["cervical_flexion"]
+    return {"value": c.solve(cervical_flexion=top).strain_pct("cervical"), "lam_canal": c.mech.shear_lag_mm["canal"],
+            "neck_bed_mm": neck}
+
+
+def _smith_root_excursion(c):
+    hip = bed_contributions(Posture(hip_flexion=60), body=c.body)["hip_flexion"]
+    return {"value": abs(c.solve(hip_flexion=60).excursion_mm("lumbar_roots")), "lam_roots": c.mech.shear_lag_mm["roots"],
+            "hip_bed_mm": hip, "roots_to_hip_mm": c.mech.crossing_mm["hip_flexion"] - c.mech.site_mm["lumbar_roots"]}
+
+
+def _smith_root_strain(c):
+    return {"value": c.solve(hip_flexion=60).strain_pct("lumbar_roots")}
+
+
+def _coppieters_direction(c):
+    df, hf = c.solve(ankle_dorsiflexion=20), c.solve(hip_flexion=70)
+    ok = df.excursion_mm("ankle") > 0 and hf.excursion_mm("popliteal") < 0 and hf.excursion_mm("ankle") < 0
+    return {"value": hf.excursion_mm("ankle"), "ok": ok}
+
+
+def _glides(c):
+    from .mechanics import slider_tensioner
+    st = slider_tensioner(c.mech)
+    return st["slider"], st["tensioner"], st["knee alone"]
+
+
+def _slider_tensioner_excursion_ratio(c):
+    sl, te, _ = _glides(c)
+    ratio = sl["excursion_mm"] / te["excursion_mm"] if te["excursion_mm"] > 0 else math.inf
+    return {"value": ratio, "tensioner_mm": te["excursion_mm"]}
+
+
+def _slider_tensioner_strain_ratio(c):
+    sl, te, _ = _glides(c)
+    return {"value": te["strain_pct"] / max(sl["strain_pct"], 1e-6)}
+
+
+def _slider_in_vivo(c):
+    sl, te, kn = _glides(c)
+    return {"value": sl["excursion_mm"], "also": sl["excursion_mm"] > kn["excursion_mm"] > te["excursion_mm"],
+            "slider_mm": sl["excursion_mm"], "knee_mm": kn["excursion_mm"], "tensioner_mm": te["excursion_mm"]}
+
+
+def _ellis_slider(c):
+    sl, te, kn = _glides(c)
+    return {"value": sl["excursion_mm"], "ok": sl["excursion_mm"] > max(kn["excursion_mm"], te["excursion_mm"])}
+
+
+def _parameter(name):
+    return lambda c: {"value": _p.value(name)}
+
+
+def _wall_relaxation(c):
+    return {"value": 0.0}      # the model is elastic: it never relaxes
+
+
+#: Model quantity name (the CSV's ``model`` column) -> function of a context with ``.body``.
+MODEL_QUANTITIES: Mapping[str, Callable[[Any], dict]] = {
+    "bed_change_hip_90": _bed_change_hip_90,
+    **{f"knee_moment_arm_{m}": _knee_moment_arm(m) for m in ("semitendinosus", "semimembranosus", "biceps_femoris_lh")},
+    **{f"hip_over_knee_{m}": _hip_over_knee(m) for m in ("semitendinosus", "semimembranosus", "biceps_femoris_lh")},
+    "hawkins_hull": _not_compared,
+    "thigh_over_shank": _thigh_over_shank,
+    **{f"fraction_{s}": _fraction(s) for s in ("thigh", "shank", "foot")},
+    "canal_lengthening": _canal_lengthening,
+    "slump_neck_flexion": _slump_neck_flexion,
+    "slump_neck_release": _slump_neck_release,
+    "ridehalgh_hip30": _ridehalgh(30),
+    "ridehalgh_hip60": _ridehalgh(60),
+    "alshami_ankle": _alshami_ankle,
+    "alshami_order": _alshami_order,
+    "reid_cervical": _reid_cervical,
+    "smith_root_excursion": _smith_root_excursion,
+    "smith_root_strain": _smith_root_strain,
+    "coppieters_direction": _coppieters_direction,
+    "slider_tensioner_excursion_ratio": _slider_tensioner_excursion_ratio,
+    "slider_tensioner_strain_ratio": _slider_tensioner_strain_ratio,
+    "slider_in_vivo": _slider_in_vivo,
+    "ellis_slider": _ellis_slider,
+    **{n: _parameter(n) for n in ("strain_band_blood_flow_stops", "strain_band_conduction_kept",
+                                  "strain_band_conduction_block", "strain_band_venous_flow_impaired",
+                                  "strain_band_ischaemia")},
+    "wall_relaxation": _wall_relaxation,
+}
+
+
+def _within(row: Mapping, res: Mapping) -> bool:
+    v, check = res["value"], row["check"]
+    if check == "none" or (v is None and check != "direction"):
+        return False
+    if check == "direction":
+        ok = bool(res["ok"])
+    else:
+        lo, hi = row["low"], row["high"]
+        tol = 1e-9 * max(1.0, abs(lo))
+        vmin = res.get("value_min", v)
+        ok = vmin >= lo - tol and (check == "at_least" or hi is None or v <= hi + tol)
+    return ok and bool(res.get("also", True))
+
+
+def comparisons(body: Body = DEFAULT_BODY, rows: Any = None) -> list[dict]:
+    """Every figure of ``data/evidence.csv`` with the model's value for ``body`` beside it.
+
+    ``rows``: the rows to compute (default :data:`EVIDENCE`).  Each dict has the
+    CSV fields, ``model`` (the value: float or ``None``), ``within`` (bool) and
+    ``limitation`` ('' when within, else the text with its numbers filled in).
+    """
+    ctx = _Context(body)
+    out = []
+    for row in EVIDENCE if rows is None else rows:
+        res = MODEL_QUANTITIES[row["model"]](ctx)
+        within = _within(row, res)
+        value = res["value"]
+        out.append({**row, "key": row["model"], "model": None if value is None else float(value),
+                    "within": within, "limitation": "" if within else row["limitation"].format(**res)})
+    return out
+
+
+def summary(rows: Any = None, body: Body = DEFAULT_BODY) -> dict:
+    """Counts over :func:`comparisons`: ``{"comparisons", "within", "inputs", "inputs_within",
+    "not_compared", "text"}``, ``text`` being e.g. "6 of 14 comparisons within (...)"."""
+    rows = comparisons(body) if rows is None else rows
+    kind = lambda r: r.get("kind", "comparison")          # noqa: E731  (rows made by hand count as comparisons)
+    none = [r for r in rows if r.get("check") == "none" or (r.get("model") is None and r.get("check") != "direction")]
+    comp = [r for r in rows if kind(r) == "comparison" and not any(r is x for x in none)]
+    inputs = [r for r in rows if kind(r) == "input"]
+    n, m = sum(r["within"] for r in comp), len(comp)
+    ni = sum(r["within"] for r in inputs)
+    text = (f"{n} of {m} comparisons within; {ni} of {len(inputs)} inputs match their source "
+            f"(inputs are figures the model was set from, not evidence)"
+            + (f"; {len(none)} figure{'s' if len(none) != 1 else ''} not compared" if none else ""))
+    return {"comparisons": m, "within": n, "inputs": len(inputs), "inputs_within": ni, "not_compared": len(none),
+            "text": text}
 
 
 def core_rows(body: Body = DEFAULT_BODY) -> list[dict]:
-    """Rows for the geometry and structural-differentiation figures (computed from the model)."""
-    rows = []
-    hip90 = bed_contributions(Posture(hip_flexion=90), body=body)["hip_flexion"]
-    expected = 41.0 * math.pi / 2
-    rows.append(_row(
-        "nerve bed lengthening with 90 deg hip flexion (mm)",
-        "median 41 mm from femoral head centre to sciatic nerve, so about 41 mm x pi/2 = 64 mm",
-        round(expected * 0.98, 1), round(expected * 1.02, 1), "mm", round(hip90, 2),
-        abs(hip90 - expected) <= 0.02 * expected,
-        "Robinson & Probyn 2019, Can J Neurol Sci", "confirmed",
-        "the hip offset is scaled with body height; at other heights the figure scales with it"))
-
-    for muscle, lo, hi, published in (
-        ("semitendinosus", 40.0, 55.0, "40-55 mm"),
-        ("semimembranosus", 20.0, 40.0, "20-40 mm"),
-        ("biceps_femoris_lh", 15.0, 25.0, "about 20 mm (taken as 15-25 mm)"),
-    ):
-        a_min, a_max = _knee_moment_arm_near_extension(muscle)
-        rows.append(_row(
-            f"{muscle} knee moment arm, 0-30 deg flexion (mm)", published, lo, hi, "mm",
-            round(a_max, 1), lo <= a_min and a_max <= hi,
-            "Spoor et al. 1990 (via a textbook summary)", "partly",
-            "the fold law makes the moment arm rise with flexion; past the cited range at deep flexion"))
-
-    for muscle in ("semitendinosus", "semimembranosus", "biceps_femoris_lh"):
-        hip = muscle_length(Posture(hip_flexion=90), muscle) - muscle_length(Posture(), muscle)
-        knee = muscle_length(Posture(), muscle) - muscle_length(Posture(knee_flexion=90), muscle)
-        rows.append(_row(
-            f"{muscle}: length change, hip 0->90 deg over knee 90->0 deg (ratio)",
-            "hamstring moment arm larger at the hip than at the knee; biceps femoris length depends far more on the hip",
-            1.0, None, "1", round(hip / knee, 2), hip / knee > 1.0,
-            "Visser et al. 1990; Kellis & Blazevich 2022", "confirmed",
-            "the hip moment arm would have to be larger than the knee's"))
-
-    rows.append(_row(
-        "hamstring musculotendon length vs hip and knee angle (regression)",
-        "regression equations per muscle in % of thigh length", None, None, "% thigh length", None, False,
-        "Hawkins & Hull 1990, J Biomech 23(5):487-94", "check",
-        "the coefficients were not seen, so no number is compared; the model's absolute muscle lengths run "
-        "longer than anatomical ones because each tendon is kept along the bone far enough to hold the fold "
-        "of a deep knee bend: compare changes of length, not absolute lengths"))
-
-    thigh, shank = body.segment("thigh"), body.segment("shank")
-    ratio_model, ratio_delp = thigh / shank, 0.396 / 0.426
-    rows.append(_row(
-        "thigh length over shank length (ratio)", "generic model: hip-knee 0.396 m, knee-ankle 0.426 m (ratio 0.93)",
-        round(ratio_delp * 0.97, 3), round(ratio_delp * 1.03, 3), "1", round(ratio_model, 3),
-        abs(ratio_model - ratio_delp) <= 0.03 * ratio_delp,
-        "Delp 1990 model geometry", "confirmed",
-        f"the model follows Winter's fractions (thigh 0.245 H, shank 0.246 H), which make the thigh as long as the "
-        f"shank; at the default {body.height_m:g} m the thigh is {thigh:.0f} mm and the shank {shank:.0f} mm"))
-
-    for seg, frac in (("thigh", 0.245), ("shank", 0.246), ("foot", 0.152)):
-        val = body.segment(seg) / (1000.0 * body.height_m)
-        rows.append(_row(
-            f"{seg} length as a fraction of height", f"{frac} H", frac, frac, "1", round(val, 4),
-            abs(val - frac) < 1e-9, "Winter, Biomechanics and Motor Control of Human Movement", "check",
-            "the model must use the table's fraction"))
-
-    path = nerve_pathway(body)
-    spine = {}
-    for c in path.crossings:
-        if c.joint in ("cervical_flexion", "thoracic_flexion", "lumbar_flexion"):
-            lo, hi = joint_range(c.joint, body.mobility)
-            spine[c.joint] = float(c.delta(hi) - c.delta(lo))
-    total_cm = sum(spine.values()) / 10.0
-    cervical_most = max(spine, key=spine.get) == "cervical_flexion"
-    rows.append(_row(
-        "spinal canal lengthening, full extension to full flexion (cm)",
-        "5-9 cm in all, most of it in the cervical region", 5.0, 9.0, "cm", round(total_cm, 1),
-        5.0 <= total_cm <= 9.0 and cervical_most, "Breig 1978; Louis 1981, Anat Clin 3:1-11", "check",
-        "the spinal offsets are estimates and the ranges are a young adult's full active range"))
-
-    d = _slump_differentiation()
-    rows.append(_row(
-        "slump: knee angle (deg) at which the bed reaches a set length, neck flexed vs extended",
-        "neck flexion significantly reduces knee extension; dorsiflexion and hip medial rotation add to it",
-        None, None, "deg", round(d["neck_flexed"] - d["neck_extended"], 1),
-        d["neck_flexed"] > d["neutral"] > d["neck_extended"]
-        and d["plus_internal_rotation"] > d["plus_dorsiflexion"] > d["neck_flexed"],
-        "Johnson & Chiarello 1997, JOSPT 26(6):310-7", "confirmed (direction only)",
-        "the model's direction would have to match"))
-    rows.append(_row(
-        "slump, structural differentiation: neck release changes the knee angle at onset (deg)",
-        "releasing the neck changes knee and hip angle significantly in healthy people", None, None, "deg",
-        round(d["neck_flexed"] - d["neutral"], 1), d["neck_flexed"] - d["neutral"] > 0,
-        "Herrington et al. 2008, Man Ther 13(4):289-94", "confirmed (direction only)",
-        "the model's direction would have to match"))
-    return rows
-
-
-def comparisons(body: Body = DEFAULT_BODY) -> list[dict]:
-    """Every comparison: the geometry rows, then the mechanics rows if the mechanics model is present."""
-    rows = core_rows(body)
-    try:
-        from .mechanics import evidence_rows
-    except ImportError:
-        return rows
-    return rows + list(evidence_rows())
+    """The rows that need only the geometry (no nerve mechanics), for ``body``."""
+    geometric = {"bed_change_hip_90", "hawkins_hull", "thigh_over_shank", "canal_lengthening",
+                 "slump_neck_flexion", "slump_neck_release"}
+    keep = [r for r in EVIDENCE if r["model"] in geometric or r["model"].startswith(("knee_moment_arm_",
+                                                                                    "hip_over_knee_", "fraction_"))]
+    return comparisons(body, keep)

@@ -288,8 +288,8 @@ def _crossing(joint):
 
 
 def _within_count():
-    from .evidence import comparisons
-    return sum(1 for r in comparisons() if r["within"])
+    from .evidence import summary
+    return summary()["within"]
 
 
 def _ex(key, notebook, question, kind, answer, hints, working, **kw) -> Exercise:
@@ -412,9 +412,9 @@ EXERCISES: dict[str, Exercise] = {e.key: e for e in [
         lambda: f"{float(_crossing('knee_flexion').delta(90.0)):.1f} mm = -2 x offset x tan(45 deg)",
         tolerance=1.0, unit="mm"),
     _ex("model_within", "05_model_and_evidence",
-        "How many of the published figures does the model fall within (the 'within' column)?",
+        "How many of the comparisons (not the inputs) does the model fall within?",
         "number", _within_count,
-        ["Count the rows of the comparison table marked within.",
+        ["Count the rows marked WITHIN under COMPARISONS in the table.",
          "Every row is either within or has a stated limitation."],
         lambda: f"{_within_count()} rows", tolerance=0.0, unit="rows"),
 ]}

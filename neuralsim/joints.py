@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Mapping
 
 from . import parameters as _p
+from .errors import as_numbers
 
 __all__ = ["JOINTS", "UNIT", "DESCRIPTIONS", "MOBILITIES", "joint_range", "check_angle", "check_joint"]
 
@@ -59,8 +60,11 @@ MOBILITIES: tuple[str, ...] = ("hypomobile", "typical", "hypermobile")
 
 
 def check_joint(name: object) -> str:
-    """Return ``name`` if it is a joint of the model, else raise ``ValueError``."""
-    if not isinstance(name, str) or name not in JOINTS:
+    """Return ``name`` if it is a joint of the model, else raise ``TypeError`` (not text) or ``ValueError``."""
+    if not isinstance(name, str):
+        raise TypeError(f"a joint name must be text, got {name!r}: the joints are {', '.join(JOINTS)} "
+                        f"(angles in {UNIT})")
+    if name not in JOINTS:
         raise ValueError(
             f"unknown joint {name!r}: the joints are {', '.join(JOINTS)} (angles in {UNIT})"
         )
@@ -100,9 +104,11 @@ def range_text(joint: str, mobility: str) -> str:
 def check_angle(joint: str, angle, mobility: str = "typical"):
     """Check a scalar or array of angles (degrees) for ``joint``; return it as float(s).
 
-    Raises ``ValueError`` naming the joint, the offending value, the allowed
-    range and the unit for NaN, infinity, wrong types and values outside the
-    range.  Never clamps.
+    Raises ``TypeError`` for what is not a real number (text, bytes, booleans,
+    ``None``, complex numbers, times) and :class:`~neuralsim.errors.OutOfRangeError`
+    (a ``ValueError``) for NaN, infinity and values outside the range; both
+    name the joint, the offending value, the allowed range and the unit.
+    Never clamps.
     """
     import numpy as np
 
@@ -111,31 +117,5 @@ def check_angle(joint: str, angle, mobility: str = "typical"):
         if lo - 1e-9 <= angle <= hi + 1e-9:     # False for NaN: that takes the full path and its message
             return np.asarray(angle, dtype=float)
     check_joint(joint)
-    if isinstance(angle, (bool, np.bool_)) or angle is None or isinstance(angle, (str, bytes)):
-        raise ValueError(
-            f"{joint}: {angle!r} is not a number; give an angle in {UNIT}, "
-            f"{range_text(joint, mobility)}"
-        )
-    try:
-        arr = np.asarray(angle, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{joint}: {angle!r} is not a number; give an angle in {UNIT}, "
-            f"{range_text(joint, mobility)}"
-        ) from None
-    if arr.dtype == object:  # pragma: no cover - asarray(float) never yields object
-        raise ValueError(f"{joint}: {angle!r} is not numeric ({UNIT})")
     lo, hi = joint_range(joint, mobility)
-    finite = np.isfinite(arr)
-    if not finite.all():
-        bad = arr[~finite].flat[0] if arr.ndim else float(arr)
-        raise ValueError(
-            f"{joint}: {bad} {UNIT} is not a finite angle; allowed {range_text(joint, mobility)}"
-        )
-    out = (arr < lo - 1e-9) | (arr > hi + 1e-9)
-    if out.any():
-        bad = float(arr[out].flat[0]) if arr.ndim else float(arr)
-        raise ValueError(
-            f"{joint}: {bad:g} {UNIT} is outside the allowed range {range_text(joint, mobility)}"
-        )
-    return arr
+    return as_numbers(joint, angle, lo, hi, UNIT, f"({mobility} range)")

@@ -140,99 +140,10 @@ SITES: tuple[str, ...] = ("cervical", "lumbar_roots", "hip", "mid_thigh", "popli
 #: the end of the bed), which overrides "limb" there.
 REGIONS: tuple[str, ...] = ("canal", "roots", "limb", "tarsal_tunnel")
 
-#: Said wherever the strain bands are shown.
-BAND_CAVEAT = ("These thresholds come from experiments on rabbit nerves; they are given for "
-               "education and are not clinical limits for people.")
-
-
-
-# -- strain bands -------------------------------------------------------------
-
-@dataclass(frozen=True)
-class StrainBand:
-    """A band of local nerve strain, ``lower_pct <= strain < upper_pct`` (%)."""
-
-    name: str
-    lower_pct: float
-    upper_pct: float
-    meaning: str
-    source: str
-    colour: str
-
-
-def _bands() -> tuple[StrainBand, ...]:
-    v = _p.PARAMETERS
-    venous = v["strain_band_venous_flow_impaired"]
-    isch = v["strain_band_ischaemia"]
-    stop = v["strain_band_blood_flow_stops"]
-    kwan_ok = v["strain_band_conduction_kept"]
-    kwan_block = v["strain_band_conduction_block"]
-    if not (venous.value <= isch.value <= stop.value):
-        raise ValueError("strain band thresholds in parameters.csv must increase")
-    # Okabe-Ito colours (colour-blind safe), one per band; drawing only.
-    return (
-        StrainBand("low", 0.0, venous.value,
-                   f"below the lowest threshold seen in animal nerves; {kwan_ok.value:g} % held for 2 h "
-                   "did not reduce conduction significantly in rabbit tibial nerve",
-                   f"{venous.source}; {kwan_ok.source}", "#56B4E9"),
-        StrainBand("venous flow impaired", venous.value, isch.value,
-                   "venous return in the nerve slows in rabbit nerve",
-                   venous.source, "#E69F00"),
-        StrainBand("ischaemia, conduction at risk", isch.value, stop.value,
-                   f"the nerve becomes ischaemic (rabbit); {kwan_block.value:g} % for 1 h cut the "
-                   "evoked muscle response by about 99 % in rabbit tibial nerve",
-                   f"{isch.source}; {kwan_block.source}", "#D55E00"),
-        StrainBand("blood flow stops", stop.value, math.inf,
-                   "intraneural blood flow stops completely in rabbit sciatic nerve",
-                   stop.source, "#000000"),
-    )
-
-
-#: Strain bands (animal-model thresholds, for education only; see :data:`BAND_CAVEAT`).
-STRAIN_BANDS: tuple[StrainBand, ...] = _bands()
-
-
-def _check_strain(strain_pct: Any) -> np.ndarray:
-    if isinstance(strain_pct, (bool, np.bool_, str, bytes)) or strain_pct is None:
-        raise ValueError(f"strain {strain_pct!r} is not a number; give local strain in % (0 or more)")
-    try:
-        arr = np.asarray(strain_pct, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"strain {strain_pct!r} is not a number; give local strain in % (0 or more)") from None
-    bad = ~np.isfinite(arr) | (arr < 0.0)
-    if bad.any():
-        val = arr[bad].flat[0] if arr.ndim else float(arr)
-        raise ValueError(f"strain {val} % is outside the allowed range: a finite number, 0 % or more")
-    return arr
-
-
-def _band_index(strain_pct: Any) -> np.ndarray:
-    arr = _check_strain(strain_pct)
-    edges = np.array([b.upper_pct for b in STRAIN_BANDS[:-1]])
-    return np.searchsorted(edges, arr, side="right")
-
-
-def strain_band(strain_pct: Any):
-    """Name of the :data:`STRAIN_BANDS` band of a local strain (%, >= 0).
-
-    Scalar in, ``str`` out; array in, array of names out (same shape).
-    These are animal-model thresholds for education, not clinical limits.
-
-    >>> strain_band(3.0), strain_band(8.0), strain_band(16.0)
-    ('low', 'venous flow impaired', 'blood flow stops')
-    """
-    idx = _band_index(strain_pct)
-    names = np.array([b.name for b in STRAIN_BANDS], dtype=object)
-    out = names[idx]
-    return str(out) if np.ndim(out) == 0 else out
-
-
-def strain_colour(strain_pct: Any):
-    """Hex colour of the band of a local strain (%, >= 0); arrays give arrays."""
-    idx = _band_index(strain_pct)
-    cols = np.array([b.colour for b in STRAIN_BANDS], dtype=object)
-    out = cols[idx]
-    return str(out) if np.ndim(out) == 0 else out
+# The strain bands (thresholds, labels, colours) are the one scale in
+# neuralsim.bands, shared with the figure and the plots.
+from .errors import OutOfRangeError  # noqa: E402
+from .bands import BAND_CAVEAT, STRAIN_BANDS, StrainBand, strain_band, strain_colour  # noqa: E402
 
 
 # -- the model ----------------------------------------------------------------
@@ -248,6 +159,11 @@ def _positive(name: str, value: Any, unit: str, allow_zero: bool = False, upper:
         raise ValueError(f"{name}: {value!r} {unit} is not allowed; give a number {lo}"
                          + (f" and at most {upper:g} {unit}" if upper < math.inf else ""))
     return float(value)
+
+
+#: Model-size bounds: the smallest target element length (mm) and the most elements.
+ELEMENT_MM_MIN = 1.0
+MAX_ELEMENTS = 20000
 
 
 class NerveModel:
@@ -284,6 +200,8 @@ class NerveModel:
         self.slack = 0.01 * (_p.value("mech_slack_pct") if slack_pct is None
                              else _positive("slack", slack_pct, "%", allow_zero=True, upper=20.0))
         h_target = _p.value("mech_element_mm") if element_mm is None else _positive("element length", element_mm, "mm", upper=200.0)
+        if h_target < ELEMENT_MM_MIN:   # model size has bounds: refuse before building a huge mesh
+            raise OutOfRangeError("element_mm", h_target, ELEMENT_MM_MIN, 200.0, "mm")
 
         # crossing positions along the anatomical bed (mm from C1)
         pos, cross, s = {}, [], 0.0
@@ -310,6 +228,12 @@ class NerveModel:
         # target halves every element); region edges fall on nodes.
         resolve = _p.value("mech_resolve_shear_lag") * b.scale
         edges = [0.0]
+        n_elements = sum(max(1, math.ceil((z - a) / (h_target * min(1.0, lam[r] / resolve)) - 1e-9))
+                         for r, (a, z) in self.region_mm.items())
+        if n_elements > MAX_ELEMENTS:
+            raise OutOfRangeError("element count", n_elements, 1, MAX_ELEMENTS, "elements",
+                                  f"(element_mm {h_target:g} mm with shear-lag lengths "
+                                  + ", ".join(f"{r} {v:g} mm" for r, v in lam.items()) + ")")
         for r, (a, z) in self.region_mm.items():
             step = h_target * min(1.0, lam[r] / resolve)
             n_r = max(1, int(math.ceil((z - a) / step - 1e-9)))

@@ -33,7 +33,7 @@ import numpy as np
 from .body import DEFAULT_BODY, Body
 from .geometry import Crossing, Pathway, Run, kinematics, polyline_length
 from .joints import JOINTS
-from .posture import Posture, angle_array, as_posture
+from .posture import Posture, angle_array, angle_arrays, as_posture
 from . import parameters as _p
 
 __all__ = [
@@ -64,7 +64,7 @@ def _body(body: Body | None) -> Body:
     if body is None:
         return DEFAULT_BODY
     if not isinstance(body, Body):
-        raise ValueError(f"body must be a neuralsim.Body, got {type(body).__name__}")
+        raise TypeError(f"body must be a neuralsim.Body, got {type(body).__name__}")
     return body
 
 
@@ -166,7 +166,9 @@ def muscle_pathway(muscle: str, body: Body = DEFAULT_BODY) -> Pathway:
 
 
 def _check_muscle(muscle: Any) -> str:
-    if not isinstance(muscle, str) or muscle not in MUSCLES:
+    if not isinstance(muscle, str):
+        raise TypeError(f"a muscle name must be text, got {muscle!r}: choose one of {', '.join(MUSCLES)}")
+    if muscle not in MUSCLES:
         raise ValueError(f"unknown muscle {muscle!r}: choose one of {', '.join(MUSCLES)}")
     return muscle
 
@@ -194,11 +196,6 @@ def nerve_bed_length(posture: Any, body: Body | None = None):
     return _result(nerve_pathway(b).length(angle_array(posture, b.mobility)))
 
 
-def _reference_angles(reference: Any, b: Body) -> Mapping[str, np.ndarray]:
-    ref = REFERENCE if reference is None else reference
-    return angle_array(ref, b.mobility)
-
-
 def relative_bed_length(posture: Any, reference: Any = None, body: Body | None = None):
     """Bed length divided by its length in ``reference`` (dimensionless; 1.0 at the reference).
 
@@ -210,7 +207,8 @@ def relative_bed_length(posture: Any, reference: Any = None, body: Body | None =
     """
     b = _body(body)
     path = nerve_pathway(b)
-    return _result(path.length(angle_array(posture, b.mobility)) / path.length(_reference_angles(reference, b)))
+    now, ref = angle_arrays(posture, REFERENCE if reference is None else reference, b.mobility)
+    return _result(path.length(now) / path.length(ref))
 
 
 def bed_contributions(posture: Any, reference: Any = None, body: Body | None = None) -> dict:
@@ -223,8 +221,8 @@ def bed_contributions(posture: Any, reference: Any = None, body: Body | None = N
     """
     b = _body(body)
     path = nerve_pathway(b)
-    now = path.deltas(angle_array(posture, b.mobility))
-    ref = path.deltas(_reference_angles(reference, b))
+    now_a, ref_a = angle_arrays(posture, REFERENCE if reference is None else reference, b.mobility)
+    now, ref = path.deltas(now_a), path.deltas(ref_a)
     return {j: _result(now[j] - ref[j]) for j in JOINTS}
 
 

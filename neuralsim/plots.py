@@ -12,6 +12,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from .bands import STRAIN_BANDS
 from .body import DEFAULT_BODY, Body
 from .joints import UNIT, joint_range
 from .model import MUSCLES, muscle_length, nerve_bed_length, relative_bed_length
@@ -171,8 +172,8 @@ def evidence_figure(rows: Sequence[Mapping] | None = None):
 def strain_profiles(postures: Mapping[str, Any]):
     """Local nerve strain (%) along the nerve (mm from its upper end) for named postures.
 
-    Needs :mod:`neuralsim.mechanics`.  Dotted lines mark 8 % and 15 % (animal-model
-    figures for impaired and stopped blood flow, for teaching only).
+    Needs :mod:`neuralsim.mechanics`.  Dotted lines, each labelled, mark where the
+    bands of :mod:`neuralsim.bands` start (animal-model thresholds, for teaching only).
     """
     from .svg import load_mechanics
     nerve_mechanics = load_mechanics()
@@ -183,13 +184,19 @@ def strain_profiles(postures: Mapping[str, Any]):
                 ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
-    colours = _LINE_COLOURS
+    # line colours none of the strain bands uses, so a posture's line is never read as a threshold
+    colours = [c for c in _LINE_COLOURS if c.upper() not in {b.colour.upper() for b in STRAIN_BANDS}]
     styles = ["-", "--", "-.", ":"]
     for i, (name, p) in enumerate(postures.items()):
         r = nerve_mechanics(p)
         ax.plot(np.asarray(r.s_mm), np.asarray(r.strain_profile_pct), linestyle=styles[i % 4],
                 color=colours[i % len(colours)], lw=2, label=f"{name} (peak {float(r.peak_strain_pct):.1f} %)")
-    for level in (8.0, 15.0):
-        ax.axhline(level, color="#666666", lw=0.8, ls=":")
+    for i, band in enumerate(STRAIN_BANDS[1:], 1):   # the one band scale (neuralsim.bands), labelled
+        dashes = tuple(float(x) for x in band.pattern.split())       # the band's own dash pattern
+        ax.axhline(band.lower_pct, color=band.colour, lw=1.0, ls=(0, dashes) if dashes else "-")
+        close = i + 1 < len(STRAIN_BANDS) and STRAIN_BANDS[i + 1].lower_pct - band.lower_pct < 2.0
+        ax.annotate(band.label, (1.0, band.lower_pct), xycoords=("axes fraction", "data"),
+                    ha="right", va="top" if close else "bottom", fontsize=7, color=band.colour)
+    ax.set_ylim(top=max(ax.get_ylim()[1], STRAIN_BANDS[-1].lower_pct * 1.1))   # room for the top label
     _finish(fig, ax, "position along the nerve from its upper end (mm)", "local strain (%)")
     return fig

@@ -24,15 +24,17 @@ import numpy as np
 
 from .joints import JOINTS, UNIT, check_angle, check_joint
 
-__all__ = ["Posture", "as_posture", "angle_array"]
+__all__ = ["Posture", "as_posture", "angle_array", "angle_arrays", "broadcast_shape"]
 
 
 @dataclass(frozen=True, eq=False)
 class Posture:
     """Joint angles in degrees (see :mod:`neuralsim.joints` for signs).
 
-    Construction checks every angle against the widest (hypermobile) range
-    and raises ``ValueError`` naming joint, value, range and unit.  The model
+    Construction checks every angle against the widest (hypermobile) range:
+    ``TypeError`` for what is not a real number, :class:`~neuralsim.errors.OutOfRangeError`
+    (a ``ValueError``) for NaN, infinity or a value out of range, each naming
+    joint, value, range and unit.  The model
     functions check again against the body they are given.
     """
 
@@ -133,12 +135,15 @@ class Posture:
 
 
 def _numeric_array(values: Any) -> np.ndarray:
-    if isinstance(values, (str, bytes)):
-        raise ValueError(f"expected angles in {UNIT}, got the text {values!r}")
+    # Only the shape is judged here; each joint's column is then checked by check_angle
+    # (which refuses booleans, text, complex numbers, ... with the joint's name and range).
+    if isinstance(values, (str, bytes, bytearray)):
+        raise TypeError(f"expected angles in {UNIT}, got the text {values!r}")
     try:
-        return np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"expected numeric angles in {UNIT}, got {values!r}") from None
+        return np.asarray(values)
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"expected an array of angles in {UNIT} of shape (..., {len(JOINTS)}), "
+                        f"got {values!r}") from None
 
 
 def as_posture(posture: Any) -> Posture:
@@ -151,13 +156,42 @@ def as_posture(posture: Any) -> Posture:
         return Posture(**posture)
     if isinstance(posture, (np.ndarray, list, tuple)):
         return Posture.from_array(posture)
-    raise ValueError(
+    raise TypeError(
         f"expected a Posture, a mapping of joint -> angle in {UNIT}, or an array of "
         f"shape (..., {len(JOINTS)}); got {type(posture).__name__}"
     )
 
 
 def angle_array(posture: Any, mobility: str = "typical") -> dict[str, np.ndarray]:
-    """Angles of ``posture`` (deg) checked against ``mobility``'s ranges, as arrays."""
+    """Angles of ``posture`` (deg) checked against ``mobility``'s ranges, as arrays.
+
+    Every joint's array has the posture's full shape (read-only broadcast
+    views), so a result computed from only some joints still has the shape
+    of the whole posture.
+    """
     p = as_posture(posture)
-    return {n: check_angle(n, getattr(p, n), mobility) for n in JOINTS}
+    if not p.shape:
+        return {n: check_angle(n, getattr(p, n), mobility) for n in JOINTS}
+    return {n: np.broadcast_to(check_angle(n, getattr(p, n), mobility), p.shape) for n in JOINTS}
+
+
+def broadcast_shape(posture: Any, reference: Any) -> tuple:
+    """The shape of results for ``posture`` against ``reference``; ``ValueError`` naming both
+    shapes when they do not broadcast together."""
+    p, r = as_posture(posture), as_posture(reference)
+    try:
+        return tuple(np.broadcast_shapes(p.shape, r.shape))
+    except ValueError:
+        raise ValueError(
+            f"the posture (shape {p.shape}) and the reference (shape {r.shape}) do not broadcast "
+            f"to one shape; give postures whose angle arrays ({UNIT}) broadcast together"
+        ) from None
+
+
+def angle_arrays(posture: Any, reference: Any, mobility: str = "typical") -> tuple[dict, dict]:
+    """Checked angles (deg) of ``posture`` and ``reference``, every array of their common
+    broadcast shape (see :func:`broadcast_shape`)."""
+    shape = broadcast_shape(posture, reference)
+    now, ref = angle_array(posture, mobility), angle_array(reference, mobility)
+    return ({n: np.broadcast_to(a, shape) for n, a in now.items()},
+            {n: np.broadcast_to(a, shape) for n, a in ref.items()})

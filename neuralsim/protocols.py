@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Mapping, NamedTuple
 
+from .errors import Choices
 from .posture import Posture
 
 __all__ = [
@@ -186,4 +187,7 @@ POSTURES = {
     "sciatic slider end": SCIATIC_SLIDER[1].posture,
     "sciatic tensioner end": SCIATIC_TENSIONER[1].posture,
 }
+# An unknown name raises UnknownNameError (a ValueError and a KeyError) listing the valid names.
+ALL = Choices("protocol", ALL)
+POSTURES = Choices("posture", POSTURES)
 __all__ += ["SCIATIC_SLIDER", "SCIATIC_TENSIONER", "SCIATIC_KNEE_ONLY", "SLUMP_NECK_RELEASE"]

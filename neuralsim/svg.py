@@ -30,6 +30,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from . import bands as _bands
 from .body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
 from .joints import JOINTS, UNIT
 from .model import HAMSTRINGS, drawing, nerve_bed_length, muscle_length, relative_bed_length
@@ -52,16 +53,8 @@ HAMSTRING_COLOUR = OKABE_ITO["reddish_purple"]
 GASTROC_COLOUR = "#888888"
 SKELETON_COLOUR = "#444444"
 
-#: Colour bands for local nerve strain (%): (upper bound, colour, label).  The
-#: 8 % and 15 % bounds are the animal-model figures in evidence.md (venous flow
-#: impaired / blood flow stops); they are teaching landmarks, not clinical limits.
-STRAIN_BANDS: tuple[tuple[float, str, str], ...] = (
-    (2.0, OKABE_ITO["sky_blue"], "under 2 %"),
-    (4.0, OKABE_ITO["bluish_green"], "2-4 %"),
-    (8.0, OKABE_ITO["orange"], "4-8 %"),
-    (15.0, OKABE_ITO["vermillion"], "8-15 %"),
-    (math.inf, OKABE_ITO["black"], "15 % and over"),
-)
+#: Strain bands: the one scale of :mod:`neuralsim.bands` (also used by the mechanics).
+STRAIN_BANDS = _bands.STRAIN_BANDS
 
 #: Short plain names of the joints, for labels.
 JOINT_LABELS: Mapping[str, str] = {
@@ -108,17 +101,8 @@ def load_mechanics():
     return nerve_mechanics
 
 
-def strain_colour(pct: float) -> str:
-    """Colour (hex) of the strain band that ``pct`` (local strain, %) falls in."""
-    for upper, colour, _label in STRAIN_BANDS:
-        if pct < upper:
-            return colour
-    return STRAIN_BANDS[-1][1]  # pragma: no cover - inf catches everything but NaN
-
-
-def _band_index(pct: np.ndarray) -> np.ndarray:
-    bounds = np.array([b[0] for b in STRAIN_BANDS[:-1]])
-    return np.searchsorted(bounds, pct, side="right")
+strain_colour = _bands.strain_colour
+_band_index = _bands.band_index
 
 
 def points_attr(pts: np.ndarray) -> str:
@@ -151,7 +135,7 @@ def _nerve_segments(nerve: np.ndarray, strain: Any) -> tuple[list[str], float | 
     n = len(band)
     for i in range(1, n + 1):
         if i == n or band[i] != band[start]:
-            colour = STRAIN_BANDS[int(band[start])][1]
+            colour = STRAIN_BANDS[int(band[start])].colour
             out.append(_polyline(nerve[start:i + 1], colour, 14, cls="neuralsim-nerve"))
             start = i
     return out, float(strain.peak_strain_pct)
@@ -234,7 +218,7 @@ def _legend(bx0: float, by1: float, bw: float, bh: float, peak: float | None, vi
     x0, y0 = bx0 + 0.6 * fs, -by1 + 1.2 * fs
     out = [f'<g font-family="sans-serif" font-size="{fs:.0f}" fill="#222222">']
     nerve_label = "nerve bed" if peak is None else "nerve bed (colour = strain)"
-    rows = [(nerve_label, NERVE_COLOUR if peak is None else STRAIN_BANDS[1][1], ""),
+    rows = [(nerve_label, NERVE_COLOUR if peak is None else STRAIN_BANDS[1].colour, ""),
             ("hamstrings", HAMSTRING_COLOUR, ' stroke-dasharray="28 16"')]
     for i, (label, colour, extra) in enumerate(rows):
         y = y0 + i * 1.3 * fs
@@ -247,10 +231,11 @@ def _legend(bx0: float, by1: float, bw: float, bh: float, peak: float | None, vi
         if view == "standing":
             x0 = bx0 + bw - 12.5 * fs
         out.append(f'<text x="{x0:.0f}" y="{y + 0.35 * fs:.0f}">nerve strain (peak {peak:.1f} %):</text>')
-        for i, (_u, colour, label) in enumerate(STRAIN_BANDS):
+        for i, b in enumerate(STRAIN_BANDS):   # the range in words beside each colour, the meaning in <title>
             yy = y + (i + 1) * 1.2 * fs
-            out.append(f'<rect x="{x0:.0f}" y="{yy - 0.4 * fs:.0f}" width="{1.5 * fs:.0f}" height="{0.8 * fs:.0f}" fill="{colour}"/>')
-            out.append(f'<text x="{x0 + 2 * fs:.0f}" y="{yy + 0.35 * fs:.0f}">{label}</text>')
+            out.append(f'<rect x="{x0:.0f}" y="{yy - 0.4 * fs:.0f}" width="{1.5 * fs:.0f}" height="{0.8 * fs:.0f}" fill="{b.colour}">'
+                       f'<title>{escape(b.label)}</title></rect>')
+            out.append(f'<text x="{x0 + 2 * fs:.0f}" y="{yy + 0.35 * fs:.0f}">{escape(b.range_label)}</text>')
     out.append("</g>")
     return "".join(out)
 

@@ -1,4 +1,5 @@
-"""Every bad-input path raises ValueError naming the joint, the value, the allowed range and the unit."""
+"""The input contract: bad input raises TypeError (wrong type) or OutOfRangeError, a ValueError
+(wrong value), naming the joint, the value, the allowed range and the unit; never a number."""
 import math
 
 import numpy as np
@@ -22,9 +23,11 @@ def _assert_full_message(err, joint, value_text, lo, hi):
 def test_out_of_range_above_and_below_for_every_joint(joint):
     lo, hi = ns.joint_range(joint, "hypermobile")
     for bad in (hi + 1.5, lo - 1.5):
-        with pytest.raises(ValueError) as err:
+        with pytest.raises(ns.OutOfRangeError) as err:
             ns.Posture(**{joint: bad})
         _assert_full_message(err, joint, f"{bad:g}", lo, hi)
+        e = err.value
+        assert (e.joint, e.value, e.range, e.unit) == (joint, bad, (lo, hi), "deg")
 
 
 def test_typical_body_refuses_what_a_hypermobile_posture_allows():
@@ -62,10 +65,10 @@ def test_one_bad_value_in_a_large_array_is_named():
     _assert_full_message(err, "knee_flexion", "175", lo, hi)
 
 
-@pytest.mark.parametrize("bad", ["90", None, True, object(), [1, "a"], {"x": 1}])
+@pytest.mark.parametrize("bad", ["90", None, True, object(), [1, "a"], {"x": 1}, [bytearray(b"Z")], [True, 2], [[1, 2], [3]]])
 def test_wrong_types(bad):
     lo, hi = ns.joint_range("hip_flexion", "hypermobile")
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(TypeError) as err:
         ns.Posture(hip_flexion=bad)
     msg = str(err.value)
     assert "hip_flexion" in msg and "deg" in msg and f"{lo:g} to {hi:g}" in msg
@@ -97,23 +100,25 @@ def test_wrong_shapes():
 
 
 def test_wrong_posture_type():
-    with pytest.raises(ValueError, match="expected a Posture"):
+    with pytest.raises(TypeError, match="expected a Posture"):
         ns.nerve_bed_length("slump")
-    with pytest.raises(ValueError, match="expected a Posture"):
+    with pytest.raises(TypeError, match="expected a Posture"):
         ns.nerve_bed_length(42)
 
 
 def test_unknown_muscle_and_bad_body():
     with pytest.raises(ValueError, match="unknown muscle 'quadriceps'.*semitendinosus"):
         ns.muscle_length(ns.Posture(), "quadriceps")
-    with pytest.raises(ValueError, match=r"body height: 3 m is outside the allowed range 1.4 to 2.1 m"):
+    with pytest.raises(ns.OutOfRangeError, match=r"body height: 3 m is outside the allowed range 1.4 to 2.1 m"):
         ns.Body(height_m=3)
-    with pytest.raises(ValueError, match="not a finite number"):
+    with pytest.raises(ns.OutOfRangeError, match="not a finite number"):
         ns.Body(height_m=float("nan"))
     with pytest.raises(ValueError, match="mobility"):
         ns.Body(mobility="bendy")
-    with pytest.raises(ValueError, match="neuralsim.Body"):
+    with pytest.raises(TypeError, match="neuralsim.Body"):
         ns.nerve_bed_length(ns.Posture(), body=1.8)
+    with pytest.raises(TypeError, match="muscle name must be text.*semitendinosus"):
+        ns.muscle_length(ns.Posture(), 3)
 
 
 def test_unknown_view():
@@ -139,8 +144,8 @@ def test_a_plain_number_is_judged_as_the_same_number_in_an_array(joint, mobility
     def judge(value):
         try:
             return ("ok", float(np.asarray(check_angle(joint, value, mobility)).reshape(-1)[0]))
-        except ValueError as e:
-            return ("refused", str(e).split(":")[0])
+        except ns.OutOfRangeError as e:
+            return ("refused", e.joint)
 
     plain, arr = judge(angle), judge(np.array([angle], dtype=float))
     assert plain[0] == arr[0]
@@ -148,3 +153,188 @@ def test_a_plain_number_is_judged_as_the_same_number_in_an_array(joint, mobility
         assert plain[1] == arr[1] == float(angle)
     else:
         assert plain[1] == arr[1] == joint
+
+
+# -- the bad inputs of issue 10, each with the error it now gets; README.md lists the same table ----------
+
+from fractions import Fraction                    # noqa: E402
+from pathlib import Path                          # noqa: E402
+
+from neuralsim import protocols                   # noqa: E402
+from neuralsim.mechanics import NerveModel        # noqa: E402
+
+_NS = {"ns": ns, "np": np, "protocols": protocols, "NerveModel": NerveModel}
+
+# (the call as written in the README, the exception, text the message must hold)
+ISSUE_CASES = [
+    ('ns.Posture(hip_flexion=[True, True])', "TypeError", ["hip_flexion", "True", "-24 to 140 deg"]),
+    ('ns.Posture(knee_flexion=["90"])', "TypeError", ["knee_flexion", "'90'", "-6 to 150 deg"]),
+    ('ns.Posture(knee_flexion=np.complex128(90+45j))', "TypeError", ["knee_flexion", "90+45j", "deg"]),
+    ('ns.Posture(knee_flexion=np.timedelta64(90, "D"))', "TypeError", ["knee_flexion", "timedelta64", "deg"]),
+    ('ns.Posture(knee_flexion=bytearray(b"Z"))', "TypeError", ["knee_flexion", "bytearray", "deg"]),
+    ('ns.Posture(knee_flexion=10**400)', "OutOfRangeError", ["knee_flexion", "1.000e+400", "-6 to 150 deg"]),
+    ('ns.relative_bed_length(ns.Posture(knee_flexion=[0, 10, 20]), ns.Posture(hip_flexion=[0, 10]))',
+     "ValueError", ["posture (shape (3,))", "reference (shape (2,))", "broadcast"]),
+    ('ns.bed_contributions(ns.Posture(knee_flexion=[0, 10, 20]), ns.Posture(hip_flexion=[0, 10]))',
+     "ValueError", ["posture (shape (3,))", "reference (shape (2,))", "broadcast"]),
+    ('protocols.ALL["cartwheel"]', "UnknownNameError", ["unknown protocol 'cartwheel'", "slump", "sciatic_glide"]),
+    ('NerveModel(element_mm=1e-4)', "OutOfRangeError", ["element_mm", "0.0001 mm", "1 to 200 mm"]),
+    ('ns.Body(np.float32(3.0))', "OutOfRangeError", ["body height", "3 m", "1.4 to 2.1 m"]),
+]
+# (the call, what it now returns) for the inputs that were refused or gave the wrong shape
+ISSUE_RESULTS = [
+    ('ns.Body(np.float32(1.75))', "Body(height_m=1.75)"),
+    ('ns.muscle_length(ns.Posture(cervical_flexion=[0, 10, 20]), "semitendinosus")', "shape (3,)"),
+    ('ns.bed_contributions(ns.Posture(knee_flexion=[0, 10, 20]), ns.Posture(hip_flexion=[[0], [10]]))',
+     "shape (2, 3) for every joint"),
+]
+
+
+@pytest.mark.parametrize("code,exc,parts", ISSUE_CASES, ids=[c[0] for c in ISSUE_CASES])
+def test_issue_bad_inputs_get_the_documented_error(code, exc, parts):
+    with pytest.raises(Exception) as err:
+        eval(code, _NS)
+    assert type(err.value).__name__ == exc
+    assert isinstance(err.value, TypeError if exc == "TypeError" else ValueError)
+    for part in parts:
+        assert part in str(err.value), (part, str(err.value))
+    if exc == "OutOfRangeError":
+        e = err.value
+        assert e.joint in str(e) and e.unit in str(e) and e.low <= e.high
+
+
+def test_issue_inputs_that_now_work():
+    b = ns.Body(np.float32(1.75))
+    assert b.height_m == 1.75 and b == ns.Body(1.75)
+    # only the neck varies: semitendinosus does not cross it, but the result has the posture's shape
+    st_len = ns.muscle_length(ns.Posture(cervical_flexion=[0, 10, 20]), "semitendinosus")
+    assert st_len.shape == (3,) and np.all(st_len == ns.muscle_length(ns.Posture(), "semitendinosus"))
+    c = ns.bed_contributions(ns.Posture(knee_flexion=[0, 10, 20]), ns.Posture(hip_flexion=[[0], [10]]))
+    assert {np.shape(v) for v in c.values()} == {(2, 3)}
+    # hand value: reference hip 10 deg wraps 41 mm x 10 deg; the posture has hip 0, so -41 x pi/18 mm
+    assert c["hip_flexion"][1] == pytest.approx([-41 * math.pi / 18] * 3, abs=1e-9)
+    assert c["hip_flexion"][0] == pytest.approx([0.0] * 3, abs=1e-12)
+    assert c["cervical_flexion"].shape == (2, 3) and not c["cervical_flexion"].any()
+
+
+def test_readme_table_lists_every_issue_input_with_its_error():
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    section = text.split("## Bad input and the errors it gets", 1)[1].split("\n## ", 1)[0]
+    rows = [[c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+            for line in section.splitlines() if line.startswith("| `")]
+    table = {r[0]: r[1] for r in rows}
+    want = {code: exc for code, exc, _ in ISSUE_CASES}
+    want.update({code: res for code, res in ISSUE_RESULTS})
+    assert set(table) == set(want)
+    for code, exc in want.items():
+        assert table[code].startswith(exc), (code, table[code])
+
+
+# -- hypothesis: unusual inputs of every kind get a number only when they are real numbers in range ----------
+
+def _oracle(value, lo, hi):
+    """What the contract says a value should get: "ok", "type" or "range" (written apart from the library)."""
+    def bad_type(v):
+        return (v is None or isinstance(v, (bool, np.bool_, str, bytes, bytearray, complex, np.complexfloating,
+                                            np.timedelta64, np.datetime64, dict))
+                or not isinstance(v, (int, float, np.integer, np.floating, Fraction, list, tuple)))
+    if isinstance(value, (list, tuple)):
+        leaves, shapes = [], set()
+
+        def walk(v, depth):
+            if isinstance(v, (list, tuple)):
+                shapes.add((depth, len(v)))
+                for x in v:
+                    walk(x, depth + 1)
+            else:
+                shapes.add((depth, "leaf"))
+                leaves.append(v)
+        walk(value, 0)
+        depths = {d for d, _ in shapes}
+        ragged = any(len({n for d2, n in shapes if d2 == d}) > 1 for d in depths)
+        if ragged or any(bad_type(v) or isinstance(v, (list, tuple)) for v in leaves):
+            return "type"
+        values = leaves
+    else:
+        if bad_type(value):
+            return "type"
+        values = [value]
+    for v in values:
+        try:
+            f = float(v)
+        except OverflowError:
+            return "range"
+        if not math.isfinite(f) or not lo - 1e-9 <= f <= hi + 1e-9:
+            return "range"
+    return "ok"
+
+
+_scalars = st.one_of(
+    st.floats(-300, 300), st.floats(allow_nan=True, allow_infinity=True), st.integers(-400, 400),
+    st.integers(min_value=10**300, max_value=10**420), st.booleans(), st.none(), st.text(max_size=3),
+    st.binary(max_size=2), st.binary(max_size=2).map(bytearray), st.complex_numbers(max_magnitude=200),
+    st.floats(-200, 200).map(np.float32), st.integers(-200, 200).map(np.int16),
+    st.complex_numbers(max_magnitude=200, allow_nan=False).map(np.complex128),
+    st.integers(-200, 200).map(lambda d: np.timedelta64(d, "D")),
+    st.integers(-200, 200).map(lambda d: np.datetime64(d, "D")), st.just(np.bool_(True)),
+    st.fractions(min_value=-200, max_value=200), st.dictionaries(st.text(max_size=1), st.integers(), max_size=1),
+)
+_values = st.one_of(_scalars, st.lists(_scalars, max_size=3),
+                    st.lists(st.lists(st.floats(-100, 100) | st.booleans(), min_size=1, max_size=2), max_size=2))
+
+
+@settings(max_examples=400, deadline=None)
+@given(joint=st.sampled_from(ns.JOINTS), value=_values)
+def test_unusual_input_gets_a_number_only_when_it_is_a_real_number_in_range(joint, value):
+    lo, hi = ns.joint_range(joint, "hypermobile")
+    want = _oracle(value, lo, hi)
+    try:
+        p = ns.Posture(**{joint: value})
+    except TypeError as e:
+        assert want == "type", (value, str(e))
+        msg = str(e)
+    except ns.OutOfRangeError as e:
+        assert want == "range", (value, str(e))
+        assert (e.joint, e.unit, e.range) == (joint, "deg", (lo, hi))
+        msg = str(e)
+    else:
+        assert want == "ok", value
+        got = np.asarray(getattr(p, joint))
+        assert got.dtype == float
+        assert np.array_equal(got, np.asarray([float(v) for v in np.ravel(np.asarray(value, dtype=object))],
+                                              dtype=float).reshape(np.shape(np.asarray(value, dtype=object))))
+        return
+    assert joint in msg and "deg" in msg and f"{lo:g} to {hi:g} deg" in msg
+
+
+_shape = st.lists(st.integers(1, 3), max_size=2).map(tuple)
+
+
+@settings(max_examples=150, deadline=None)
+@given(shapes=st.dictionaries(st.sampled_from(ns.JOINTS), _shape, max_size=3),
+       ref_shape=_shape, ref_joint=st.sampled_from(ns.JOINTS), muscle=st.sampled_from(sorted(ns.MUSCLES)))
+def test_results_have_the_broadcast_shape_of_all_inputs(shapes, ref_shape, ref_joint, muscle):
+    try:
+        p_shape = np.broadcast_shapes(*shapes.values()) if shapes else ()
+    except ValueError:
+        with pytest.raises(ValueError, match="broadcast"):
+            ns.Posture(**{j: np.full(s, 5.0) for j, s in shapes.items()})
+        return
+    p = ns.Posture(**{j: np.full(s, 5.0) for j, s in shapes.items()})
+    r = ns.Posture(**{ref_joint: np.full(ref_shape, 5.0)})
+    assert np.shape(ns.nerve_bed_length(p)) == p_shape
+    assert np.shape(ns.muscle_length(p, muscle)) == p_shape
+    try:
+        both = np.broadcast_shapes(p_shape, ref_shape)
+    except ValueError:
+        for fn in (ns.relative_bed_length, ns.bed_contributions):
+            with pytest.raises(ValueError) as err:
+                fn(p, r)
+            assert f"shape {p_shape}" in str(err.value) and f"shape {ref_shape}" in str(err.value)
+        return
+    assert np.shape(ns.relative_bed_length(p, r)) == both
+    contrib = ns.bed_contributions(p, r)
+    assert {j: np.shape(v) for j, v in contrib.items()} == {j: both for j in ns.JOINTS}
+    # the contributions still sum to the change of length (every angle 5 deg: a hand-checkable case)
+    total = sum(np.asarray(v) for v in contrib.values())
+    assert np.allclose(total, ns.nerve_bed_length(p) - ns.nerve_bed_length(r))

@@ -10,38 +10,42 @@ from neuralsim import exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
-SEED_README = Path("/work/shared/seed/README.md")
 STUDENT = ["00_start_here.ipynb", "01_hamstrings_or_nerve.ipynb", "02_slump_test.ipynb",
            "03_straight_leg_raise.ipynb", "04_nerve_glides.ipynb", "05_model_and_evidence.ipynb"]
 ALL = STUDENT + ["teacher/solutions.ipynb"]
 
-# Each claim of the seed table (matched by the start of its first column) -> where it is taught.
+# The teaching claims the project must make visible (the brief's list of what to teach from the source
+# article, La Rocca G., "Neural Tension and Hamstring Myths"), each in the project's own short words, and
+# where each is taught: notebook and heading.  The list lives here, in the repository; no test reads a file
+# outside it.
+SEED_CLAIMS = [
+    "forward bending is limited by hip hinging, hip mobility or the sciatic nerve, not only hamstring length",
+    "the sciatic nerve's path from the lumbar roots to the foot, and that it must glide",
+    "muscle tightness and neural tension differ (which joints change which length)",
+    "the slump test step by step in the article's order",
+    "looking up relieves leg symptoms: neck movement changes the nerve bed, not the hamstrings",
+    "nerves are glided, not stretched: sliders vs tensioners",
+    "people differ: body size, joint ranges, nerve sensitivity",
+    "what is felt where, and where a movement stops: nerve vs hamstring limits",
+    "a nerve held ('stuck') at a chosen site, and what that does above and below it",
+]
 SEED_MAP = {
-    "Forward bending is limited": ("01_hamstrings_or_nerve.ipynb", "Forward bend: hip hinge vs spinal flexion"),
-    "The sciatic nerve runs from the lumbar roots": ("00_start_here.ipynb", "The nerve path drawn on the body"),
-    "Muscle tightness vs neural tension": ("01_hamstrings_or_nerve.ipynb",
-                                           "Muscle tightness vs neural tension: which joints change which length"),
-    "The slump test, step by step": ("02_slump_test.ipynb", "The slump test step by step (source order)"),
-    "Looking up relieves leg symptoms": ("02_slump_test.ipynb",
-                                         "Structural differentiation: the neck changes the nerve, not the hamstrings"),
-    "Nerves should not be stretched hard": ("04_nerve_glides.ipynb", "Sliders vs tensioners: excursion and strain"),
-    "People differ": ("03_straight_leg_raise.ipynb", "People differ: body size, joint ranges and nerve sensitivity"),
+    SEED_CLAIMS[0]: ("01_hamstrings_or_nerve.ipynb", "Forward bend: hip hinge vs spinal flexion"),
+    SEED_CLAIMS[1]: ("00_start_here.ipynb", "The nerve path drawn on the body"),
+    SEED_CLAIMS[2]: ("01_hamstrings_or_nerve.ipynb",
+                     "Muscle tightness vs neural tension: which joints change which length"),
+    SEED_CLAIMS[3]: ("02_slump_test.ipynb", "The slump test step by step (source order)"),
+    SEED_CLAIMS[4]: ("02_slump_test.ipynb",
+                     "Structural differentiation: the neck changes the nerve, not the hamstrings"),
+    SEED_CLAIMS[5]: ("04_nerve_glides.ipynb", "Sliders vs tensioners: excursion and strain"),
+    SEED_CLAIMS[6]: ("03_straight_leg_raise.ipynb", "People differ: body size, joint ranges and nerve sensitivity"),
 }
-
-# The seed table as the project keeps it (used when the shared folder is not mounted, e.g. in CI).
-SEED_CLAIMS_FALLBACK = list(SEED_MAP)
-
-
-def seed_claims():
-    if not SEED_README.exists():
-        return SEED_CLAIMS_FALLBACK
-    claims = []
-    for line in SEED_README.read_text().splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.startswith("|") and len(cells) == 2 and cells[0] and not set(cells[0]) <= set("-") \
-                and cells[0] != "claim in the article":
-            claims.append(cells[0])
-    return claims
+# Claims not taught yet: each is a strict xfail, so the test fails (and this entry must go) once a mapping
+# to an existing heading is added above.
+NOT_YET_TAUGHT = {
+    SEED_CLAIMS[7]: "movement limits and symptoms by region are being built (issue 13: people, limits, clinic notebook)",
+    SEED_CLAIMS[8]: "the 'stuck' nerve at a chosen site is being built (issue 12: nerve mechanics)",
+}
 
 
 def load(name):
@@ -56,17 +60,29 @@ def headings(nb):
     return out
 
 
-def test_seed_table_is_read():
-    claims = seed_claims()
-    assert len(claims) == 7
+def test_every_claim_is_either_mapped_or_expected_missing():
+    assert len(SEED_CLAIMS) == len(set(SEED_CLAIMS)) == 9
+    assert set(SEED_MAP) | set(NOT_YET_TAUGHT) == set(SEED_CLAIMS)
+    assert not set(SEED_MAP) & set(NOT_YET_TAUGHT)
 
 
-@pytest.mark.parametrize("claim", seed_claims())
-def test_every_seed_row_maps_to_an_existing_heading(claim):
-    key = next((k for k in SEED_MAP if claim.startswith(k)), None)
-    assert key is not None, f"seed claim not mapped to a notebook section: {claim!r}"
-    notebook, heading = SEED_MAP[key]
+@pytest.mark.parametrize("claim", [
+    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=NOT_YET_TAUGHT[c])) if c in NOT_YET_TAUGHT else c
+    for c in SEED_CLAIMS])
+def test_every_seed_claim_maps_to_an_existing_heading(claim):
+    assert claim in SEED_MAP, f"teaching claim not mapped to a notebook section: {claim!r}"
+    notebook, heading = SEED_MAP[claim]
     assert heading in headings(load(notebook)), f"{notebook} lacks the heading {heading!r}"
+
+
+def test_notebooks_and_package_cite_the_article_not_a_folder_outside_the_repository():
+    for path in [*NB_DIR.rglob("*.ipynb"), *(ROOT / "neuralsim").rglob("*.py"), *(ROOT / "neuralsim").rglob("*.csv")]:
+        text = path.read_text("utf-8")
+        for bad in ("/work/", "shared/seed", "shared/reference", "evidence.md"):
+            assert bad not in text, f"{path.relative_to(ROOT)} names {bad!r}"
+    for name in STUDENT:
+        refs = "\n".join(c.source for c in load(name).cells if c.cell_type == "markdown" and "## References" in c.source)
+        assert "La Rocca" in refs and "Neural Tension and Hamstring Myths" in refs, name
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -100,7 +100,7 @@ def fake_strain(profile):
 def test_uniform_strain_colours_the_whole_nerve_in_one_band():
     root = parse(svg.posture_svg(ns.Posture(), strain=fake_strain(np.full(40, 5.0))))
     lines = nerve_lines(root)
-    assert len(lines) == 1 and lines[0].get("stroke") == svg.OKABE_ITO["orange"]   # 4-8 % band
+    assert len(lines) == 1 and lines[0].get("stroke") == svg.STRAIN_BANDS[0].colour   # under 8 %
     assert "peak 5.0 %" in ET.tostring(root, "unicode")
 
 
@@ -109,7 +109,7 @@ def test_rising_strain_walks_through_every_band_in_order_and_keeps_the_path():
     root = parse(svg.posture_svg(p, view="sitting", strain=fake_strain(np.linspace(0.0, 20.0, 200))))
     lines = nerve_lines(root)
     colours = [el.get("stroke") for el in lines]
-    assert colours == [band[1] for band in svg.STRAIN_BANDS]
+    assert colours == [band.colour for band in svg.STRAIN_BANDS]
     joined = np.vstack([polyline_points(el) for el in lines])
     want = drawing(p, view="sitting")["nerve"] * (1, -1)
     # consecutive pieces share their end points, so the union is the whole path
@@ -118,9 +118,9 @@ def test_rising_strain_walks_through_every_band_in_order_and_keeps_the_path():
 
 
 def test_strain_colour_bands():
-    assert svg.strain_colour(0.0) == svg.STRAIN_BANDS[0][1]
-    assert svg.strain_colour(7.99) == svg.OKABE_ITO["orange"]
-    assert svg.strain_colour(8.0) == svg.OKABE_ITO["vermillion"]
+    assert svg.strain_colour(0.0) == svg.strain_colour(7.99) == "#56B4E9"   # sky blue, under 8 %
+    assert svg.strain_colour(8.0) == svg.OKABE_ITO["orange"]                # 8 to 15 %
+    assert svg.strain_colour(15.0) == "#B2182B"                             # 15 to 15.7 %
     assert svg.strain_colour(15.7) == svg.OKABE_ITO["black"]
 
 

@@ -208,7 +208,7 @@ def test_strain_colouring_uses_the_documented_api(monkeypatch):
     ex = Explorer("slump")
     ex.sliders["knee_flexion"].value = 10
     assert parse(ex)["peak"] == "9.0"
-    assert 'stroke="#D55E00"' in ex.figure.value      # the 8-15 % band colour
+    assert 'stroke="#E69F00"' in ex.figure.value      # the 8-15 % band colour (orange)
 
 
 def test_display_hook_and_widget(ex):

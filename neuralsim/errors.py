@@ -1,0 +1,190 @@
+"""The one exception of the library's input contract.
+
+Bad input never gives a number.  A value of the wrong *type* (text, a
+boolean, a complex number, a time, bytes, ``None``) raises ``TypeError``; a
+number that is not allowed (out of range, NaN, infinite, too large to hold)
+raises :class:`OutOfRangeError`, a ``ValueError``.  Both messages name the
+quantity (a joint, or a parameter such as ``body height``), the value, the
+allowed range and the unit.  :class:`OutOfRangeError` also carries them as
+attributes, so a caller (the explorer) can catch it precisely and read them
+instead of parsing text:
+
+>>> from neuralsim.bands import strain_band
+>>> try:
+...     strain_band(-1.0)
+... except OutOfRangeError as e:
+...     (e.joint, e.value, e.range, e.unit)
+('strain', -1.0, (0.0, inf), '%')
+"""
+from __future__ import annotations
+
+import datetime
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+__all__ = ["OutOfRangeError", "UnknownNameError", "Choices", "range_text", "as_numbers"]
+
+
+def range_text(low: float, high: float, unit: str) -> str:
+    """``"low to high unit"``; an open end is written as "or more" / "or less"."""
+    if math.isinf(high) and math.isinf(low):
+        return f"any finite number ({unit})"
+    if math.isinf(high):
+        return f"{low:g} {unit} or more"
+    if math.isinf(low):
+        return f"{high:g} {unit} or less"
+    return f"{low:g} to {high:g} {unit}"
+
+
+def _show(value: Any) -> str:
+    """A short text of a value: ``%g`` for floats, digit count for huge integers."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        d = str(abs(value))                           # too large for float(): scientific by hand
+        return f"{'-' if value < 0 else ''}{d[0]}.{d[1:4]}e+{len(d) - 1}"
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError, OverflowError):
+        return repr(value)
+
+
+class OutOfRangeError(ValueError):
+    """A number outside the allowed range (or NaN, infinite, or too large).
+
+    Attributes: ``joint`` (the joint or named quantity), ``value`` (the
+    offending value, as given or as a float), ``low`` and ``high`` (the
+    allowed range, inclusive; ``inf`` for an open end), ``range`` (the tuple
+    ``(low, high)``) and ``unit``.  ``extra`` is appended to the message
+    (for example which mobility class the range belongs to).
+    """
+
+    def __init__(self, joint: str, value: Any, low: float, high: float, unit: str,
+                 extra: str = "", reason: str | None = None) -> None:
+        self.joint = joint
+        self.value = value
+        self.low = float(low)
+        self.high = float(high)
+        self.unit = unit
+        self.extra = extra
+        self.reason = reason
+        if reason is None:
+            reason = "is outside the allowed range"
+        msg = f"{joint}: {_show(value)} {unit} {reason} {range_text(self.low, self.high, unit)}"
+        super().__init__(msg + (f" {extra}" if extra else ""))
+
+    @property
+    def range(self) -> tuple[float, float]:
+        """The allowed range ``(low, high)`` in :attr:`unit`."""
+        return (self.low, self.high)
+
+    def __reduce__(self):  # keep the attributes through pickling (multiprocessing, ipykernel)
+        return (type(self), (self.joint, self.value, self.low, self.high, self.unit, self.extra, self.reason))
+
+
+# -- the checks every numeric input goes through --------------------------------
+
+_NOT_NUMBERS = (bool, np.bool_, str, bytes, bytearray, memoryview, complex, np.complexfloating,
+                np.timedelta64, np.datetime64, datetime.timedelta, datetime.date, datetime.time)
+
+
+def _type_error(name: str, value: Any, low: float, high: float, unit: str, extra: str,
+                what: str = "is not a number") -> TypeError:
+    text = repr(value)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return TypeError(f"{name}: {text} {what}; give a real number in {unit}, allowed range "
+                     f"{range_text(low, high, unit)}" + (f" {extra}" if extra else ""))
+
+
+def _leaves(value: Any):
+    for v in value:
+        if isinstance(v, (list, tuple)):
+            yield from _leaves(v)
+        else:
+            yield v
+
+
+def as_numbers(name: str, value: Any, low: float, high: float, unit: str, extra: str = "") -> np.ndarray:
+    """``value`` (a real number or an array-like of them) as a float array, checked.
+
+    ``TypeError`` for anything that is not real numbers: text, bytes, booleans,
+    ``None``, complex numbers, times and dates, nested lists of uneven length;
+    :class:`OutOfRangeError` for NaN, infinity, numbers too large for a float
+    and numbers outside ``[low, high]`` (compared with a tolerance of 1e-9).
+    Both name ``name``, the value, the range and ``unit``.
+
+    >>> as_numbers("knee_flexion", [0, 90], -5, 140, "deg").tolist()
+    [0.0, 90.0]
+    """
+    if value is None or isinstance(value, _NOT_NUMBERS):
+        raise _type_error(name, value, low, high, unit, extra)
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError, OverflowError):   # ragged lists, odd objects
+        raise _type_error(name, value, low, high, unit, extra, "is not a number or an array of numbers") from None
+    kind = arr.dtype.kind
+    if isinstance(value, (list, tuple)) and kind in "iuf":   # numpy turns [True, 2] into [1, 2], [b"Z"] into [[90]]
+        for v in _leaves(value):
+            if v is None or isinstance(v, _NOT_NUMBERS):
+                raise _type_error(name, v, low, high, unit, extra)
+    if kind == "O":                                  # e.g. integers too large for int64, Fraction, Decimal
+        items = arr.reshape(-1).tolist()
+        for v in items:
+            if v is None or isinstance(v, _NOT_NUMBERS) or not isinstance(v, numbers.Real):
+                raise _type_error(name, v, low, high, unit, extra)
+        flat = []
+        for v in items:
+            try:
+                flat.append(float(v))
+            except OverflowError:
+                raise OutOfRangeError(name, v, low, high, unit, extra, "is too large for the allowed range") from None
+        arr = np.array(flat, dtype=float).reshape(arr.shape)
+    elif kind not in "iuf":                          # text, bytes, booleans, complex, times
+        if isinstance(value, (list, tuple)):
+            bad = next((v for v in _leaves(value) if v is None or isinstance(v, _NOT_NUMBERS)
+                        or not isinstance(v, numbers.Real)), value)
+        else:
+            bad = arr.reshape(-1)[0] if arr.size else value
+            bad = bad.item() if hasattr(bad, "item") and kind not in "mM" else bad
+        raise _type_error(name, bad, low, high, unit, extra)
+    else:
+        arr = arr.astype(float, copy=False)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = float(arr[~finite].flat[0])
+        raise OutOfRangeError(name, bad, low, high, unit, extra, "is not a finite number; allowed range")
+    out = (arr < low - 1e-9) | (arr > high + 1e-9)
+    if out.any():
+        raise OutOfRangeError(name, float(arr[out].flat[0]), low, high, unit, extra)
+    return arr
+
+
+class UnknownNameError(KeyError, ValueError):
+    """A name (of a protocol, a posture, ...) that is not one of the choices.
+
+    A ``ValueError`` (a wrong value) and, since the lookup is by key, a
+    ``KeyError`` too, so ``mapping.get`` and ``in`` keep working.  Attributes:
+    ``kind`` (what was looked up), ``name`` and ``choices``.
+    """
+
+    def __init__(self, kind: str, name: Any, choices) -> None:
+        self.kind, self.name, self.choices = kind, name, tuple(choices)
+        super().__init__(f"unknown {kind} {name!r}: choose one of {', '.join(map(str, self.choices))}")
+
+    def __str__(self) -> str:   # KeyError would print the message in quotes
+        return str(self.args[0])
+
+    def __reduce__(self):
+        return (type(self), (self.kind, self.name, self.choices))
+
+
+class Choices(dict):
+    """A dict whose missing keys raise :class:`UnknownNameError` listing the valid names."""
+
+    def __init__(self, kind: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def __missing__(self, key: Any):
+        raise UnknownNameError(self.kind, key, self.keys())
