@@ -5,21 +5,25 @@ Run:  make load-test      (or: .venv/bin/python benchmarks/load_hub.py)
 What it does, in one run, and then stops everything it started:
 
 1. Starts JupyterHub from ``deploy/jupyterhub/jupyterhub_config.py`` on 127.0.0.1
-   with free ports, a random class password and a temporary folder holding the
-   hub's state and every student's home.
+   with free ports, a roster, a temporary data folder (hub state, homes, course,
+   exchange) and a random password for each account.
 2. Single-user baseline: student01 logs in alone, starts a server, opens the
    slump notebook, starts a kernel (timed, ``--solo-kernels`` times), runs the
    notebook top to bottom and moves sliders (``--solo-moves`` times, timed).
 3. The class: ``--students`` students (student01..student30) arrive
    ``--stagger`` seconds apart (30 x 2 s: everyone within the same minute).
-   Each logs in through the login form with the class password, starts a
+   Each logs in through the login form with their own password, starts a
    server, opens the notebook, starts a kernel (timed), runs every code cell
    and moves Explorer sliders ``--moves`` times with a human pause between
    moves (timed).  When all are done, memory per student is measured with the
    30 servers and kernels alive.
-4. Stops the hub (which stops every student's server), kills any process of
-   the run still alive, and checks the file system: nothing may have been
-   written outside the students' homes and the hub's own state folder.
+4. After class (servers alive): attacks from a student's kernel, a memory hog,
+   the login lockout, nbgrader (30 submit, the teacher collects and grades),
+   then waits for the idle culler (see ``after_class``).
+5. Stops the hub (which stops every student's server), kills any process of
+   the run still alive (same pid and start time), removes the Unix accounts and
+   cgroups the hub made, and checks the file system: nothing may have been
+   written outside the students' homes (and the exchange inbound) and the run's folder.
 
 Everything goes through the same protocols as JupyterLab: the hub's login form
 and REST API, the student's Jupyter server REST API (contents, sessions) via
