@@ -357,8 +357,27 @@ class Student:
             time.sleep(0.25)
         self.result["server_start_s"] = time.perf_counter() - t0
         self.base = f"{self.hub}/user/{self.name}"
+        self.open_tab()
+
+    def open_tab(self):
+        """A JupyterLab tab stays open: it polls the server's kernel list every 10 s, which the server
+        (and so the idle culler) counts as activity. close_tab() is the student closing the browser."""
+        self._tab_closed = threading.Event()
+
+        def poll():
+            while not self._tab_closed.wait(10.0):
+                try:
+                    requests.get(f"{self.base}/api/kernels", headers=self.api, timeout=30)
+                except requests.RequestException:
+                    pass
+        threading.Thread(target=poll, daemon=True).start()
+
+    def close_tab(self):
+        if getattr(self, "_tab_closed", None) is not None:
+            self._tab_closed.set()
 
     def stop_server(self, deadline):
+        self.close_tab()
         requests.delete(f"{self.hub}/hub/api/users/{self.name}/server", headers=self.api, timeout=120)
         while requests.get(f"{self.hub}/hub/api/users/{self.name}", headers=self.api,
                            timeout=60).json().get("servers", {}).get(""):
@@ -778,8 +797,9 @@ def main(argv=None):
     ap.add_argument("--think-max", type=float, default=1.0)
     ap.add_argument("--timeout", type=float, default=1500, help="the whole run ends by then (s)")
     ap.add_argument("--mem-limit", default="1G", help="memory limit per student (default 1G)")
-    ap.add_argument("--cull-timeout", type=int, default=240,
-                    help="idle seconds before the culler stops a server (default 240: longer than any wait in the run)")
+    ap.add_argument("--cull-timeout", type=int, default=120,
+                    help="seconds without activity before the culler stops a server (default 120; open tabs "
+                         "poll every 10 s, as JupyterLab does)")
     ap.add_argument("--notebook", default=NOTEBOOK_IN_HOME, help="notebook path inside each home")
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary homes and hub state")
@@ -927,6 +947,8 @@ def main(argv=None):
     except Exception as e:  # noqa: BLE001
         failures.append(f"run aborted: {type(e).__name__}: {e}")
     finally:
+        for s in students:
+            s.close_tab()
         leftovers = run.stop()
         out["leftover_processes_killed"] = leftovers
         if leftovers:
@@ -1115,7 +1137,9 @@ def after_class(run, students, args, out, failures, deadline):
         failures.append(f"nbgrader: {len(errs)} submit errors {errs[:2]}, collected {n}, "
                         f"grades differ: {[(k, got.get(k), v) for k, v in expected.items() if got.get(k) != v][:5]}")
 
-    # -- the idle culler stops servers nobody uses ----------------------------------------------
+    # -- the idle culler stops servers nobody uses: everyone closes their tab --------------------
+    for s in students:
+        s.close_tab()
     t0 = time.monotonic()
     up0 = running_servers(run)
     end = t0 + args.cull_timeout + 120

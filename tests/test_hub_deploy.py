@@ -193,6 +193,7 @@ def test_cgroup_v1_limits_are_written_under_the_hubs_own_group(tmp_path):
     assert (mem / "memory.limit_in_bytes").read_text() == str(2**30)
     assert (cpu / "cpu.cfs_quota_us").read_text() == "50000"          # half of a 100 ms period
     assert (cpu / "cpu.cfs_period_us").read_text() == "100000"
+    assert (tmp_path / "cpu" / "neuralsim-hub" / "cpu.shares").read_text() == str(40 * 1024)   # the class weighs 40 processes
     assert cg.procs_files("alex") == sorted([str(cpu / "cgroup.procs"), str(mem / "cgroup.procs")])
     (mem / "memory.oom_control").write_text("oom_kill_disable 0\nunder_oom 0\noom_kill 2\n")
     assert cg.oom_kills("alex") == 2
@@ -209,6 +210,7 @@ def test_cgroup_v2_limits(tmp_path):
     d = tmp_path / "hub.slice" / "neuralsim-hub" / "bea"
     assert (d / "memory.max").read_text() == str(512 * 2**20)
     assert (d / "cpu.max").read_text() == "100000 100000"
+    assert (tmp_path / "hub.slice" / "neuralsim-hub" / "cpu.weight").read_text() == "4000"
 
 
 def test_no_cgroups_means_not_available(tmp_path):

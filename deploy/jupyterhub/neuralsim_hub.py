@@ -282,7 +282,13 @@ class Cgroups:
 
     PERIOD_US = 100_000
 
-    def __init__(self, root: str = "/sys/fs/cgroup", proc_self: str = "/proc/self/cgroup"):
+    def __init__(self, root: str = "/sys/fs/cgroup", proc_self: str = "/proc/self/cgroup", weight_of: int = 40):
+        """``weight_of``: the class as a whole gets the CPU weight of that many ordinary processes.
+
+        (A cgroup competes for CPU as ONE entity against the processes beside it: left at the
+        default weight, 30 students together would get the share of a single process whenever
+        other work runs on the machine.)
+        """
         self.root = Path(root)
         self.version = None
         self.base: dict[str, Path] = {}
@@ -302,6 +308,9 @@ class Cgroups:
                 if self.version == 2:
                     (b.parent / "cgroup.subtree_control").write_text("+memory +cpu")
                     (b / "cgroup.subtree_control").write_text("+memory +cpu")
+                    (b / "cpu.weight").write_text(str(min(10000, 100 * weight_of)))
+            if self.version == 1:
+                (self.base["cpu"] / "cpu.shares").write_text(str(min(262144, 1024 * weight_of)))
         except OSError:
             self.version, self.base = None, {}
 
