@@ -406,12 +406,21 @@ class Student:
         r.raise_for_status()
         sess = r.json()
         self.session_id, kid = sess["id"], sess["kernel"]["id"]
+        self.kernel_id = kid
         ws_url = self.base.replace("http://", "ws://") + f"/api/kernels/{kid}/channels"
         self.kc = KernelChannel(ws_url, self.token, timeout=120)
         self.kc.wait_ready(timeout=180)
         dt = time.perf_counter() - t0
         self.result["kernel_start_s"].append(dt)
         return dt
+
+    def reconnect(self):
+        """A new websocket to the same kernel, as JupyterLab opens after a while away (the server
+        closes a websocket that answered no ping while the test was not reading it)."""
+        self.kc.close()
+        ws_url = self.base.replace("http://", "ws://") + f"/api/kernels/{self.kernel_id}/channels"
+        self.kc = KernelChannel(ws_url, self.token, timeout=120)
+        self.kc.wait_ready(timeout=120)
 
     def submit_assignment(self, k):
         """nbgrader fetch, answer, submit, from the student's kernel (as `!nbgrader ...` in a cell).
@@ -1114,6 +1123,8 @@ def after_class(run, students, args, out, failures, deadline):
         try:
             if st is hog:       # its kernel was killed: a new one, as after JupyterLab's "kernel restarted"
                 st.start_kernel()
+            else:
+                st.reconnect()
             st.submit_assignment(k)
         except Exception as e:  # noqa: BLE001
             errs.append(f"{st.name}: {e}")
@@ -1136,6 +1147,20 @@ def after_class(run, students, args, out, failures, deadline):
     if errs or n != len(expected) or got != expected:
         failures.append(f"nbgrader: {len(errs)} submit errors {errs[:2]}, collected {n}, "
                         f"grades differ: {[(k, got.get(k), v) for k, v in expected.items() if got.get(k) != v][:5]}")
+
+    # -- CPU quota: how often the students' groups were held back ---------------------------------
+    cg = hub.Cgroups()
+    thr = {}
+    for s in students:
+        try:
+            stat = dict(line.split() for line in (cg.paths(s.name)["cpu"] / "cpu.stat").read_text().splitlines())
+            thr[s.name] = (int(stat.get("nr_throttled", 0)), int(stat.get("throttled_time", 0)) / 1e9
+                           if "throttled_time" in stat else int(stat.get("throttled_usec", 0)) / 1e6)
+        except (OSError, ValueError):
+            pass
+    out["cpu_throttling"] = {"students": len(thr), "periods_throttled_total": sum(v[0] for v in thr.values()),
+                             "seconds_throttled_total": sum(v[1] for v in thr.values()),
+                             "seconds_throttled_max": max((v[1] for v in thr.values()), default=0.0)}
 
     # -- the idle culler stops servers nobody uses: everyone closes their tab --------------------
     for s in students:
@@ -1194,7 +1219,7 @@ def report(out):
         print("attacks from student02's kernel:")
         for k, v in out["attacks"].items():
             print(f"  {k:<62} {v}")
-    for key in ("memory_hog", "lockout", "nbgrader", "culling"):
+    for key in ("memory_hog", "lockout", "cpu_throttling", "nbgrader", "culling"):
         if key in out:
             print(f"{key}: " + json.dumps(out[key], default=str)[:900])
     print(f"leftover processes after stop: {len(out.get('leftover_processes_killed', []))}")
