@@ -311,3 +311,26 @@ def test_cli_within_option(shipped, tmp_path, capsys):
     (home / "neuralsim").symlink_to(tmp_path)
     assert notebooks_cli.main(home / "neuralsim", within=home) == 2
     assert "symlink" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- the assignment
+def test_assignment_is_built_from_the_exercises_and_graded_by_their_checker():
+    import hubctl
+    from neuralsim import exercises
+
+    nb = hubctl.assignment_notebook()
+    meta = [c["metadata"]["nbgrader"] for c in nb["cells"]]
+    assert len({m["grade_id"] for m in meta}) == len(meta)                    # nbgrader needs unique ids
+    tests = [c for c in nb["cells"] if c["metadata"]["nbgrader"]["grade"]]
+    answers = [c for c in nb["cells"] if c["metadata"]["nbgrader"]["solution"]]
+    assert len(tests) == len(answers) == len(hubctl.QUESTIONS)
+    assert all(t["metadata"]["nbgrader"]["locked"] and t["metadata"]["nbgrader"]["points"] == 1 for t in tests)
+    for i, ((key, solution), t, a) in enumerate(zip(hubctl.QUESTIONS, tests, answers), start=1):
+        assert exercises.ask(key) in "".join(c["source"] for c in nb["cells"] if c["cell_type"] == "markdown")
+        assert f"check({key!r}, answer_{i})" in t["source"]
+        ns = {}
+        exec(a["source"], ns)                       # the teacher's solution passes the test cell ...
+        exec(t["source"], ns)
+        ns[f"answer_{i}"] = ["ankle_dorsiflexion"] if solution.startswith("[") else 12345
+        with pytest.raises(AssertionError):         # ... a wrong answer does not
+            exec(t["source"], ns)

@@ -1,6 +1,7 @@
 """The teacher's commands for the class hub (run as root, with the same NEURALSIM_HUB_* settings as the hub).
 
-    hubctl.py passwords --out FILE      a one-time password for each roster name without one (FILE: mode 0600)
+    hubctl.py passwords [--out FILE]    a one-time password for each roster name without one, listed in FILE
+                                        (mode 0600; default <data>/hub-passwords.csv, outside the repository)
     hubctl.py set-passwords FILE        passwords from a CSV 'username,password' (e.g. chosen with the students)
     hubctl.py release                   build the assignment from neuralsim.exercises, release it to the class
     hubctl.py collect                   collect the students' submissions
@@ -84,6 +85,7 @@ def cmd_passwords(args):
     have = {u.username for u in session.query(UserInfo).all()}
     new = [(n, secrets.token_urlsafe(9)) for n in roster.users if n not in have]
     set_passwords(new, data_dir(), replace=False)
+    args.out = args.out or str(data_dir() / "hub-passwords.csv")
     fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", newline="") as f:
         w = csv.writer(f)
@@ -212,7 +214,7 @@ def main(argv=None):
     ap.add_argument("-v", "--verbose", action="store_true")
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("passwords")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", help="default: <data folder>/hub-passwords.csv")
     p = sub.add_parser("set-passwords")
     p.add_argument("file")
     sub.add_parser("release")
