@@ -33,7 +33,8 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest neuralsim tests -m "not browser"
 
-# The notebooks as a web app (Voila): no code shown, teacher notebooks not listed, nothing from a CDN.
+# The notebooks as a web app (Voila): a course map as landing page, no code shown, nothing from a CDN
+# (teacher solutions live in teacher/, outside the served folder).
 app: $(STAMP)
 	JUPYTER_PATH=$(CURDIR)/app/share/jupyter JUPYTER_CONFIG_PATH=$(CURDIR)/app $(BIN)/voila notebooks/
 

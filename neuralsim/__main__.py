@@ -3,8 +3,8 @@
 Subcommands
 -----------
 ``slump`` / ``table NAME``
-    Print a protocol's steps as a table: relative bed length, change of bed
-    length from the previous step (mm), hamstring lengths (mm).
+    Print a protocol's steps as a table: relative length of the protocol's
+    nerve bed, its change from the previous step (mm), every muscle's length (mm).
 ``protocols``
     List the protocol names ``table`` accepts.
 ``params``
@@ -22,36 +22,46 @@ __all__ = ["main", "protocol_table", "format_table"]
 
 
 def protocol_table(name: str, body=None) -> list[dict]:
-    """Rows for protocol ``name``: step, relative bed length, change (mm), bed (mm), hamstrings (mm)."""
-    from . import protocols
-    from .model import HAMSTRINGS, muscle_length, nerve_bed_length, relative_bed_length
+    """Rows for protocol ``name``, one per step, read from :func:`neuralsim.compute`.
 
-    if name not in protocols.ALL:
-        raise ValueError(f"unknown protocol {name!r}: choose one of {', '.join(protocols.ALL)}")
+    Keys: ``step``; ``relative_bed`` (the protocol's nerve, against the
+    anatomical position); ``change_mm`` (from the previous step, mm);
+    ``bed_mm``; and one key per muscle of :data:`neuralsim.MUSCLES` (mm).
+    """
+    from . import protocols
+    from .state import compute
+
+    proto = protocols.get(name)
     rows = []
     previous = None
-    for step, posture in protocols.ALL[name].steps:
-        bed = nerve_bed_length(posture, body=body)
+    for step, posture in proto.steps:
+        st = compute(posture, body=body)
+        bed = st.lengths_mm[proto.nerve]
         rows.append({
             "step": step,
-            "relative_bed": relative_bed_length(posture, body=body),
+            "relative_bed": st.relative(proto.nerve),
             "change_mm": 0.0 if previous is None else bed - previous,
             "bed_mm": bed,
-            **{m: muscle_length(posture, m, body=body) for m in HAMSTRINGS},
+            **{m: st.lengths_mm[m] for m in st.muscles},
         })
         previous = bed
     return rows
 
 
 def format_table(rows: list[dict]) -> str:
-    """Plain-text table of :func:`protocol_table` rows (units in the header)."""
-    head = (f"{'step':<34} {'relative bed':>12} {'change (mm)':>11} {'bed (mm)':>9} "
-            f"{'SM (mm)':>8} {'ST (mm)':>8} {'BFlh (mm)':>9}")
+    """Plain-text table of :func:`protocol_table` rows (units in the header; muscles by short name)."""
+    from .model import MUSCLES
+
+    muscles = [m for m in MUSCLES if rows and m in rows[0]]
+    heads = [f"{MUSCLES[m].short} (mm)" for m in muscles]
+    widths = [max(9, len(h)) for h in heads]
+    head = (f"{'step':<34} {'relative bed':>12} {'change (mm)':>11} {'bed (mm)':>9}"
+            + "".join(f" {h:>{w}}" for h, w in zip(heads, widths)))
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r['step']:<34} {r['relative_bed']:>12.3f} {r['change_mm']:>+11.1f} {r['bed_mm']:>9.1f} "
-            f"{r['semimembranosus']:>8.1f} {r['semitendinosus']:>8.1f} {r['biceps_femoris_lh']:>9.1f}"
+            f"{r['step']:<34} {r['relative_bed']:>12.3f} {r['change_mm']:>+11.1f} {r['bed_mm']:>9.1f}"
+            + "".join(f" {r[m]:>{w}.1f}" for m, w in zip(muscles, widths))
         )
     return "\n".join(lines)
 
@@ -74,12 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("slump", "table"):
             name = "slump" if args.command == "slump" else args.name
             table = format_table(protocol_table(name))
-            print(protocols.ALL[name].title)
-            print("Relative bed length is against the anatomical position (all angles 0).")
+            from .model import MUSCLES, NERVES
+            nerve = NERVES[protocols.get(name).nerve]
+            print(protocols.get(name).title)
+            print(f"Bed: the {nerve.label} ({nerve.roots} roots). Relative bed length is against the "
+                  "anatomical position (all angles 0).")
             print(table)
+            print("Muscles: " + ", ".join(f"{m.short} = {m.label} ({m.group})" for m in MUSCLES.values()) + ".")
         elif args.command == "protocols":
             for key, proto in protocols.ALL.items():
-                print(f"{key:<14} {proto.title}")
+                print(f"{key:<18} {proto.title}")
         elif args.command == "notebooks":
             from .notebooks_cli import main as notebooks_main
             return notebooks_main(args.dest, overwrite=args.overwrite)

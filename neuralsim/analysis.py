@@ -1,8 +1,9 @@
 """Small tables the notebooks show: protocol steps, which joint changes which
 length, the straight-leg raise with sensitisers, sliders vs tensioners.
 
-Every function returns plain rows (lists of dicts, units in the keys) computed
-from the core model, plus a ``format_*`` helper that prints them as text, so a
+Every function returns plain rows (lists of dicts, units in the keys) read
+from the one computed state of each posture (:func:`neuralsim.compute`), with
+a column for every nerve and muscle of the registry, plus a ``format_*`` helper that prints them as text, so a
 notebook cell stays one call.  Lengths in mm, angles in degrees, relative
 lengths dimensionless (1.0 = the anatomical position).
 
@@ -17,19 +18,18 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from . import registry as _reg
 from .body import DEFAULT_BODY, Body
 from .joints import JOINTS, joint_range
-from .model import (
-    HAMSTRINGS, MUSCLES, muscle_length, muscle_pathway, nerve_bed_length, nerve_pathway,
-    relative_bed_length,
-)
+from .model import DEFAULT_NERVE, nerve_bed_length, pathway
 from .posture import Posture, as_posture
+from .state import compute
 from . import protocols
 
 __all__ = [
     "step_table", "format_step_table", "joint_effects", "format_joint_effects", "crossed_joints",
     "hip_angle_for_bed_length", "sensitiser_table", "format_sensitiser_table", "neck_differentiation",
-    "GLIDES", "glide_table", "format_glide_table", "site_table", "format_site_table", "glide_end_postures", "mechanics_available", "SITES",
+    "GLIDES", "glide_table", "format_glide_table", "site_table", "format_site_table", "glide_end_postures", "SITES",
 ]
 
 #: Named sites of the mechanics model (see the mechanics issue).
@@ -41,84 +41,111 @@ def _b(body: Body | None) -> Body:
 
 
 def _mean_hamstrings(posture: Any, body: Body) -> float:
-    return float(np.mean([muscle_length(posture, m, body) for m in HAMSTRINGS]))
+    """Mean hamstring length (mm) of one posture (kept for :mod:`neuralsim.exercises`)."""
+    return float(compute(posture, body=body).group_mean_mm("hamstrings"))
 
 
-def step_table(protocol: str | Sequence, body: Body | None = None) -> list[dict]:
+def _protocol(protocol: str | Sequence) -> tuple[Sequence, str]:
+    """Steps and nerve of a protocol key, or the steps given (and the default nerve)."""
+    if isinstance(protocol, str):
+        return protocols.get(protocol).steps, protocols.get(protocol).nerve
+    return protocol, DEFAULT_NERVE
+
+
+def step_table(protocol: str | Sequence, body: Body | None = None, *, nerve: str | None = None) -> list[dict]:
     """One row per step of a protocol (a key of :data:`neuralsim.protocols.ALL`, or a sequence of steps).
 
-    Keys: ``step``; ``bed_mm`` (bed length, mm); ``relative_bed`` (against the
-    anatomical position, 1); ``change_mm`` (bed change from the previous step,
-    mm; 0 for the first); ``hamstrings_mm`` (mean of the three hamstrings, mm);
-    ``hamstrings_change_mm`` (its change from the previous step, mm).
+    ``nerve``: the nerve bed to follow (default: the protocol's nerve, or the
+    sciatic for a sequence of steps); the muscles beside it are the group its
+    registry entry names as its ``contrast`` (hamstrings for the sciatic,
+    quadriceps for the femoral).  Keys: ``step``; ``nerve``; ``group`` (the
+    contrast group); ``bed_mm`` (bed length, mm); ``relative_bed`` (against
+    the anatomical position, 1); ``change_mm`` (bed change from the previous
+    step, mm; 0 for the first); for every muscle group of the registry
+    ``<group>_mm`` (mean length of its muscles, e.g. ``hamstrings_mm``, mm)
+    and ``<group>_change_mm`` (its change from the previous step, mm);
+    ``contributions_mm`` (joint -> mm of the bed from the anatomical position).
     """
     b = _b(body)
-    steps = protocols.ALL[protocol].steps if isinstance(protocol, str) else protocol
+    steps, own = _protocol(protocol)
+    nerve = own if nerve is None else nerve
+    group = _reg.current().check(nerve, "nerve").contrast
     rows: list[dict] = []
-    prev_bed = prev_ham = None
+    prev_bed = prev_mus = None
     for name, posture in steps:
-        bed = nerve_bed_length(posture, b)
-        ham = _mean_hamstrings(posture, b)
-        rows.append({
-            "step": name, "bed_mm": bed, "relative_bed": relative_bed_length(posture, body=b),
-            "change_mm": 0.0 if prev_bed is None else bed - prev_bed,
-            "hamstrings_mm": ham, "hamstrings_change_mm": 0.0 if prev_ham is None else ham - prev_ham,
-        })
-        prev_bed, prev_ham = bed, ham
+        st = compute(posture, body=b)
+        bed = st.lengths_mm[nerve]
+        mus = {g: st.group_mean_mm(g) for g in st.groups}
+        row = {"step": name, "nerve": nerve, "group": group, "bed_mm": bed, "relative_bed": st.relative(nerve),
+               "change_mm": 0.0 if prev_bed is None else bed - prev_bed,
+               "contributions_mm": dict(st.contributions_mm[nerve])}
+        for g, v in mus.items():
+            row[f"{g}_mm"] = v
+            row[f"{g}_change_mm"] = 0.0 if prev_mus is None else v - prev_mus[g]
+        rows.append(row)
+        prev_bed, prev_mus = bed, mus
     return rows
 
 
 def format_step_table(rows: Sequence[Mapping]) -> str:
     """Plain-text table of :func:`step_table` rows (units in the header)."""
-    head = f"{'step':<36}{'bed (mm)':>9}{'relative':>10}{'change (mm)':>13}{'hamstrings change (mm)':>24}"
+    group = rows[0]["group"] if rows else "hamstrings"
+    head = f"{'step':<36}{'bed (mm)':>9}{'relative':>10}{'change (mm)':>13}{group + ' change (mm)':>24}"
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(f"{r['step']:<36}{r['bed_mm']:>9.0f}{r['relative_bed']:>10.3f}"
-                     f"{r['change_mm']:>+13.1f}{r['hamstrings_change_mm']:>+24.1f}")
+                     f"{r['change_mm']:>+13.1f}{r[group + '_change_mm']:>+24.1f}")
     return "\n".join(lines)
 
 
 def crossed_joints(structure: str, body: Body | None = None) -> tuple[str, ...]:
-    """The joints whose angle changes the length of ``structure`` ("nerve" or a muscle name)."""
+    """The joints whose angle changes the length of ``structure`` (a nerve or muscle name;
+    ``"nerve"`` means the default nerve)."""
     b = _b(body)
-    path = nerve_pathway(b) if structure == "nerve" else muscle_pathway(structure, b)
+    path = pathway(DEFAULT_NERVE if structure == "nerve" else structure, b)
     return tuple(j for j in JOINTS if j in path.joints)
 
 
-def joint_effects(base: Any = None, step_deg: float = 10.0, body: Body | None = None) -> list[dict]:
+def joint_effects(base: Any = None, step_deg: float = 10.0, body: Body | None = None, *,
+                  nerve: str = DEFAULT_NERVE) -> list[dict]:
     """Change of each length when one joint moves ``step_deg`` degrees from ``base``.
 
-    One row per joint: ``joint``, ``nerve_mm`` and one key per muscle of
-    :data:`neuralsim.MUSCLES` (mm).  ``base`` defaults to the anatomical
-    position; a joint whose step would leave its range is moved the other way
-    (``step_deg`` then reported negative).
+    One row per joint: ``joint``, ``step_deg``, ``nerve_mm`` (the bed of
+    ``nerve``) and ``<name>_mm`` for every nerve and muscle of the registry
+    (mm).  ``base`` defaults to the anatomical position; a joint whose step
+    would leave its range is moved the other way (``step_deg`` then reported
+    negative).
     """
     b = _b(body)
     p0 = Posture() if base is None else as_posture(base)
+    s0 = compute(p0, body=b)
+    s0.relative(nerve)                       # an unknown nerve is refused here, before any row
     rows = []
     for j in JOINTS:
         lo, hi = joint_range(j, b.mobility)
         a0 = float(getattr(p0, j))
         step = step_deg if a0 + step_deg <= hi else -step_deg
-        p1 = p0.replace(**{j: a0 + step})
-        row = {"joint": j, "step_deg": step,
-               "nerve_mm": nerve_bed_length(p1, b) - nerve_bed_length(p0, b)}
-        for m in MUSCLES:
-            row[f"{m}_mm"] = muscle_length(p1, m, b) - muscle_length(p0, m, b)
+        s1 = compute(p0.replace(**{j: a0 + step}), body=b)
+        row = {"joint": j, "step_deg": step, "nerve_mm": s1.lengths_mm[nerve] - s0.lengths_mm[nerve]}
+        for name in s1.lengths_mm:
+            row[f"{name}_mm"] = s1.lengths_mm[name] - s0.lengths_mm[name]
         rows.append(row)
     return rows
 
 
 def format_joint_effects(rows: Sequence[Mapping]) -> str:
-    """Plain-text table of :func:`joint_effects` rows (mm)."""
-    head = (f"{'joint (step, deg)':<32}{'nerve bed':>10}{'semimembr.':>11}{'semitend.':>10}"
-            f"{'biceps fem.':>12}{'gastrocn.':>10}")
+    """Plain-text table of :func:`joint_effects` rows (mm): one column per nerve and muscle."""
+    reg = _reg.current()
+    names = [n for n in reg if rows and f"{n}_mm" in rows[0]]
+    cols = [(n, reg[n].short if reg[n].kind == "muscle" else n) for n in names]
+    head = f"{'joint (step, deg)':<32}" + "".join(f"{c:>10}" for _n, c in cols)
     lines = [head + "   (all mm)", "-" * len(head)]
     for r in rows:
         label = "%s (%+g)" % (r["joint"], r["step_deg"])
-        lines.append(f"{label:<32}{r['nerve_mm']:>+10.1f}"
-                     f"{r['semimembranosus_mm']:>+11.1f}{r['semitendinosus_mm']:>+10.1f}"
-                     f"{r['biceps_femoris_lh_mm']:>+12.1f}{r['gastrocnemius_mm']:>+10.1f}")
+        lines.append(f"{label:<32}" + "".join(f"{r[n + '_mm']:>+10.1f}" for n, _c in cols))
+    key = [f"{reg[n].short} = {reg[n].label}" for n in names if reg[n].kind == "muscle"]
+    beds = [n for n in names if reg[n].kind == "nerve"]
+    lines.append(f"{', '.join(beds)}: nerve beds; " + ", ".join(key))
     return "\n".join(lines)
 
 
@@ -155,7 +182,7 @@ def sensitiser_table(relative_target: float = 1.04, body: Body | None = None,
     reached), ``earlier_by_deg`` (how many degrees sooner than the plain raise).
     """
     b = _b(body)
-    target = relative_target * nerve_bed_length(Posture(), b)
+    target = relative_target * nerve_bed_length(Posture(), body=b)
     rows = []
     plain = None
     for name, extra in (SENSITISERS if sensitisers is None else sensitisers).items():
@@ -175,14 +202,17 @@ def format_sensitiser_table(rows: Sequence[Mapping]) -> str:
     return "\n".join(lines)
 
 
-def neck_differentiation(posture: Any, neck_from: float, neck_to: float, body: Body | None = None) -> dict:
-    """Change of bed and of each hamstring (mm) when only the neck moves from ``neck_from`` to ``neck_to`` deg."""
+def neck_differentiation(posture: Any, neck_from: float, neck_to: float, body: Body | None = None, *,
+                         nerve: str = DEFAULT_NERVE) -> dict:
+    """Change of the bed of ``nerve`` (``nerve_mm``) and of every muscle (``<muscle>_mm``), mm,
+    when only the neck moves from ``neck_from`` to ``neck_to`` deg."""
     b = _b(body)
     p = as_posture(posture)
-    a, z = p.replace(cervical_flexion=neck_from), p.replace(cervical_flexion=neck_to)
-    out = {"nerve_mm": nerve_bed_length(z, b) - nerve_bed_length(a, b)}
-    for m in HAMSTRINGS:
-        out[f"{m}_mm"] = muscle_length(z, m, b) - muscle_length(a, m, b)
+    a = compute(p.replace(cervical_flexion=neck_from), body=b)
+    z = compute(p.replace(cervical_flexion=neck_to), body=b)
+    out = {"nerve_mm": z.lengths_mm[nerve] - a.lengths_mm[nerve]}
+    for m in z.muscles:
+        out[f"{m}_mm"] = z.lengths_mm[m] - a.lengths_mm[m]
     return out
 
 
@@ -210,34 +240,25 @@ GLIDES: Mapping[str, tuple[Posture, Posture]] = {
 }
 
 
-def mechanics_available() -> bool:
-    """True when :mod:`neuralsim.mechanics` can be imported."""
-    from .svg import load_mechanics
-    return load_mechanics() is not None
-
-
 def glide_table(site: str = "mid_thigh", glides: Mapping | None = None, body: Body | None = None) -> list[dict]:
     """Bed change, nerve excursion and peak strain for each movement of :data:`GLIDES`.
 
     Keys: ``name``; ``bed_change_mm`` (core model); ``excursion_mm`` (nerve
     movement at ``site`` from start to end, mm, + = distal); ``peak_strain_pct``
     (highest local strain at the end, %); ``strain_rise_pct`` (how much the
-    peak strain rose from start to end, %).  The last three need
-    :mod:`neuralsim.mechanics`; without it they are ``nan``.
+    peak strain rose from start to end, %), from :mod:`neuralsim.mechanics`.
     """
     b = _b(body)
-    from .svg import load_mechanics
-    nm = load_mechanics()
     rows = []
     for name, (start, end) in (GLIDES if glides is None else glides).items():
-        row = {"name": name, "bed_change_mm": nerve_bed_length(end, b) - nerve_bed_length(start, b),
-               "excursion_mm": math.nan, "peak_strain_pct": math.nan, "strain_rise_pct": math.nan}
-        if nm is not None:
-            m0, m1 = nm(start, body=b), nm(end, body=b)
-            row["excursion_mm"] = float(m1.excursion_mm(site)) - float(m0.excursion_mm(site))
-            row["peak_strain_pct"] = float(m1.peak_strain_pct)
-            row["strain_rise_pct"] = float(m1.peak_strain_pct) - float(m0.peak_strain_pct)
-        rows.append(row)
+        s0, s1 = compute(start, body=b), compute(end, body=b)
+        m0, m1 = s0.mechanics(), s1.mechanics()
+        rows.append({
+            "name": name, "bed_change_mm": s1.lengths_mm[DEFAULT_NERVE] - s0.lengths_mm[DEFAULT_NERVE],
+            "excursion_mm": float(m1.excursion_mm(site)) - float(m0.excursion_mm(site)),
+            "peak_strain_pct": float(m1.peak_strain_pct),
+            "strain_rise_pct": float(m1.peak_strain_pct) - float(m0.peak_strain_pct),
+        })
     return rows
 
 
@@ -245,24 +266,19 @@ def site_table(glides: Mapping | None = None, body: Body | None = None) -> list[
     """Excursion (mm, + = distal) and end strain (%) at every site of :data:`SITES` for each glide.
 
     One row per site: ``site`` and, per movement name, ``"<name>|excursion_mm"``
-    (start to end) and ``"<name>|strain_pct"`` (at the end).  ``nan`` without
+    (start to end) and ``"<name>|strain_pct"`` (at the end), from
     :mod:`neuralsim.mechanics`.
     """
     b = _b(body)
-    from .svg import load_mechanics
-    nm = load_mechanics()
     g = GLIDES if glides is None else glides
-    solved = {name: (nm(a, body=b), nm(z, body=b)) for name, (a, z) in g.items()} if nm is not None else {}
+    solved = {name: (compute(a, body=b).mechanics(), compute(z, body=b).mechanics()) for name, (a, z) in g.items()}
     rows = []
     for site in SITES:
         row: dict = {"site": site}
         for name in g:
-            if solved:
-                m0, m1 = solved[name]
-                row[f"{name}|excursion_mm"] = float(m1.excursion_mm(site)) - float(m0.excursion_mm(site))
-                row[f"{name}|strain_pct"] = float(m1.strain_pct(site))
-            else:
-                row[f"{name}|excursion_mm"] = row[f"{name}|strain_pct"] = math.nan
+            m0, m1 = solved[name]
+            row[f"{name}|excursion_mm"] = float(m1.excursion_mm(site)) - float(m0.excursion_mm(site))
+            row[f"{name}|strain_pct"] = float(m1.strain_pct(site))
         rows.append(row)
     return rows
 
@@ -314,7 +330,7 @@ def people_table(targets: Sequence[float] = (1.03, 1.04, 1.05),
     for label, b in bodies.items():
         row = {"body": label, "height_m": b.height_m, "mobility": b.mobility,
                "hip_max_deg": joint_range("hip_flexion", b.mobility)[1]}
-        base = nerve_bed_length(Posture(), b)
+        base = nerve_bed_length(Posture(), body=b)
         for t in targets:
             row[f"hip_deg@{t:g}"] = hip_angle_for_bed_length(Posture(), t * base, b)
         rows.append(row)

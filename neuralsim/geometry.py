@@ -24,10 +24,14 @@ A :class:`Pathway` (the nerve bed, or a muscle) is an ordered list of pieces:
 * a :class:`Run` is a polyline fixed in one segment's frame; its length never
   changes;
 * a :class:`Crossing` is where the path passes a joint at perpendicular
-  distance ``d`` (the offset, in mm) from the joint centre, on one side
-  (posterior for every path here).  Runs end on the crossing's *joint-level
-  point* ``J + d * n`` (``n`` the posterior unit normal of that segment) and
-  leave it parallel to the segment.
+  distance ``d`` (the offset, in mm) from the joint centre, on one
+  :class:`Side` of it (posterior, anterior, or out of the drawing plane).
+  The crossing *is* the surface the path wraps: a circle of radius ``d``
+  round the joint centre on that side, an object the path holds, so the
+  side is data and no code asks which structure it is.  Runs end on the
+  crossing's *joint-level point* ``J + d * n`` (``n`` the unit normal of
+  that segment towards the crossing's side) and leave it parallel to the
+  segment.
 
 When the joint bends so that the path lies on the outside of the bend
 (angle ``phi > 0`` in the path's lengthening direction) the path wraps an arc
@@ -59,11 +63,11 @@ from typing import Mapping
 
 import numpy as np
 
-from .joints import check_joint, joint_range
+from .joints import TABLE, check_joint, joint_range
 
 __all__ = [
-    "SEGMENTS", "CHAIN", "Crossing", "Run", "Pathway", "kinematics", "VIEWS",
-    "posterior_normal", "polyline_length",
+    "SEGMENTS", "CHAIN", "Side", "SIDES", "Crossing", "Run", "Pathway", "kinematics", "VIEWS",
+    "VIEW_HOLDS", "posterior_normal", "polyline_length",
 ]
 
 #: Segment names, head to foot.
@@ -72,22 +76,71 @@ SEGMENTS: tuple[str, ...] = ("head_neck", "thoracic", "lumbar", "pelvis", "thigh
 #: ``child: (parent, joint, k, child_above)``: the child turns by ``k * angle``
 #: (counter-clockwise positive) about the joint; ``child_above`` is True for the
 #: spine, whose children lie above their parents.
+#: Derived from the joint table (``data/joints.csv``).
 CHAIN: Mapping[str, tuple[str, str, int, bool]] = {
-    "lumbar": ("pelvis", "lumbar_flexion", -1, True),
-    "thoracic": ("lumbar", "thoracic_flexion", -1, True),
-    "head_neck": ("thoracic", "cervical_flexion", -1, True),
-    "thigh": ("pelvis", "hip_flexion", +1, False),
-    "shank": ("thigh", "knee_flexion", -1, False),
-    "foot": ("shank", "ankle_dorsiflexion", +1, False),
+    j.child: (j.parent, j.name, j.turn, j.child_above) for j in TABLE.values() if j.in_plane
 }
+
+#: The root segment of the chain (its frame is placed by the view).
+ROOT = "pelvis"
+
+
+def _chain_order() -> tuple[str, ...]:
+    """Child segments in an order where every parent comes before its children."""
+    order: list[str] = []
+    placed = {ROOT}
+    pending = list(CHAIN)
+    while pending:
+        ready = [c for c in pending if CHAIN[c][0] in placed]
+        if not ready:
+            raise ValueError(f"joint table: segments {pending} are not linked to {ROOT}")
+        for c in ready:
+            order.append(c)
+            placed.add(c)
+            pending.remove(c)
+    return tuple(order)
+
+
+_ORDER = _chain_order()
 
 #: joint -> (parent segment, child segment) for the in-plane joints.
 JOINT_SEGMENTS: Mapping[str, tuple[str, str]] = {
     joint: (parent, child) for child, (parent, joint, _k, _above) in CHAIN.items()
 }
 
-#: Views for drawing: which segment is held at which world angle (degrees).
-VIEWS: tuple[str, ...] = ("standing", "sitting", "supine")
+#: Views for drawing: view -> (segment held still, its world angle in degrees,
+#: counter-clockwise from upright).  Standing holds the thigh upright, sitting
+#: holds it horizontal pointing forwards, supine and side-lying lay the pelvis
+#: down with the head to the left (face up on the page; side-lying is seen from
+#: above, the couch being the page), prone lays it face down with the head to
+#: the right.
+_RIGHT_ANGLE = math.degrees(math.pi / 2.0)
+VIEW_HOLDS: Mapping[str, tuple[str, float]] = {
+    "standing": ("thigh", 0.0),
+    "sitting": ("thigh", _RIGHT_ANGLE),
+    "supine": ("pelvis", _RIGHT_ANGLE),
+    "prone": ("pelvis", -_RIGHT_ANGLE),
+    "side_lying": ("pelvis", _RIGHT_ANGLE),
+}
+VIEWS: tuple[str, ...] = tuple(VIEW_HOLDS)
+
+
+@dataclass(frozen=True)
+class Side:
+    """The side of a joint a path passes: ``normal_x`` is the x component (in the
+    segment's frame, +x anterior) of the unit normal from the joint centre to the
+    path: -1 posterior, +1 anterior, 0 out of the drawing plane."""
+
+    name: str
+    normal_x: float
+
+
+#: The sides a crossing may have, by name.
+SIDES: Mapping[str, Side] = {
+    "posterior": Side("posterior", -1.0),
+    "anterior": Side("anterior", +1.0),
+    "out_of_plane": Side("out_of_plane", 0.0),
+}
 
 
 def _posterior_sign(joint: str) -> int:
@@ -104,14 +157,19 @@ class Crossing:
     """Where a path passes a joint.
 
     ``joint``: clinical joint name.  ``offset_mm``: perpendicular distance of the
-    path from the joint centre (mm), > 0.  ``sign``: +1 if a positive clinical
+    path from the joint centre (mm), > 0.  ``side``: a :class:`Side` or its
+    name; default ``"posterior"`` for the in-plane joints and
+    ``"out_of_plane"`` for the others.  ``sign``: +1 if a positive clinical
     angle lengthens the path; for in-plane joints it is derived from
-    :data:`CHAIN` (posterior path) and must not be given.
+    :data:`CHAIN` and the side (a posterior path lengthens with hip flexion,
+    an anterior one with hip extension) and need not be given; an
+    out-of-plane crossing must give it.
     """
 
     joint: str
     offset_mm: float
     sign: int = 0
+    side: Side | str | None = None
     in_plane: bool = field(init=False, default=True)
 
     def __post_init__(self) -> None:
@@ -120,16 +178,38 @@ class Crossing:
             raise ValueError(f"{self.joint}: path offset {self.offset_mm!r} mm must be a positive number")
         in_plane = self.joint in JOINT_SEGMENTS
         object.__setattr__(self, "in_plane", in_plane)
+        side = self.side
+        if side is None:
+            side = "posterior" if in_plane else "out_of_plane"
+        if isinstance(side, str):
+            if side not in SIDES:
+                raise ValueError(f"{self.joint}: unknown side {side!r}: choose one of {', '.join(SIDES)}")
+            side = SIDES[side]
+        if (side.normal_x != 0.0) != in_plane:
+            raise ValueError(
+                f"{self.joint}: side {side.name!r} does not fit a joint "
+                f"{'in' if in_plane else 'out of'} the drawing plane")
+        object.__setattr__(self, "side", side)
         if in_plane:
-            derived = _posterior_sign(self.joint)
+            derived = int(_posterior_sign(self.joint) * -side.normal_x)
             if self.sign not in (0, derived):
                 raise ValueError(
-                    f"{self.joint}: sign {self.sign} contradicts the chain (a posterior path gives {derived})"
+                    f"{self.joint}: sign {self.sign} contradicts the chain (a {side.name} path gives {derived})"
                 )
             object.__setattr__(self, "sign", derived)
         elif self.sign not in (-1, 1):
             raise ValueError(f"{self.joint}: an out-of-plane crossing needs sign +1 or -1")
         object.__setattr__(self, "offset_mm", float(self.offset_mm))
+
+    def normal(self, angle_rad: float) -> np.ndarray:
+        """World unit normal ``(2,)`` towards this crossing's side of a segment turned by ``angle_rad``."""
+        k = self.side.normal_x
+        return np.array([k * math.cos(angle_rad), k * math.sin(angle_rad)])
+
+    @property
+    def level_x(self) -> float:
+        """x (mm, segment frame) of the joint-level point relative to the joint centre."""
+        return self.side.normal_x * self.offset_mm
 
     def phi(self, angle_deg):
         """Bend in the path's lengthening direction, radians (array like ``angle_deg``)."""
@@ -222,7 +302,7 @@ class Pathway:
             jx, jy = self.joint_locations[run.segment][c.joint]
         except KeyError:
             raise ValueError(f"pathway {self.name}: {c.joint} is not a joint of segment {run.segment}") from None
-        target = np.array([jx - c.offset_mm, jy])
+        target = np.array([jx + c.level_x, jy])
         if not np.allclose(end, target, atol=1e-6):
             raise ValueError(
                 f"pathway {self.name}: the run on {run.segment} must end at {c.joint}'s "
@@ -307,11 +387,11 @@ class Pathway:
                 chunks[-1] = chunks[-1][:-1]     # the run's end is the arc's start (or the fold)
                 if phi >= 0:
                     n = max(2, int(math.ceil(abs(math.degrees(turn)) / arc_step_deg)) + 1)
-                    base = math.atan2(*posterior_normal(a1)[::-1])
+                    base = math.atan2(*piece.normal(a1)[::-1])
                     ts = base + turn * _unit_steps(n)
                     chunks.append(centre + d * np.column_stack((np.cos(ts), np.sin(ts))))
                 else:
-                    n1, n2 = posterior_normal(a1), posterior_normal(a2)
+                    n1, n2 = piece.normal(a1), piece.normal(a2)
                     chunks.append((centre + d * (n1 + n2) / (1.0 + float(n1 @ n2)))[None, :])
                 skip_first = True                # and the next run's start is its end
         return np.concatenate(chunks)
@@ -331,18 +411,23 @@ def kinematics(angles: Mapping[str, float], locations: Mapping[str, Mapping[str,
 
     ``angles``: joint -> degrees (scalars).  ``locations``: segment -> {joint:
     (x, y)} joint centres in the segment's frame (the child's origin is its
-    joint with the parent).  ``view``: ``"standing"`` holds the thigh vertical,
-    ``"sitting"`` holds it horizontal (pointing forwards), ``"supine"`` lays the
-    pelvis on its back with the head to the left.  The hip centre is at the
-    world origin.
+    joint with the parent).  ``view``: one of :data:`VIEWS`; it holds one
+    segment at a fixed world angle (:data:`VIEW_HOLDS`).  The hip centre is at
+    the world origin.
     """
-    if view not in VIEWS:
-        raise ValueError(f"unknown view {view!r}: choose one of {', '.join(VIEWS)}")
-    hip = math.radians(float(angles["hip_flexion"]))
-    pelvis_angle = {"standing": -hip, "sitting": math.pi / 2 - hip, "supine": math.pi / 2}[view]
-    frames: dict[str, tuple[np.ndarray, float]] = {"pelvis": (np.zeros(2), pelvis_angle)}
-    order = ("lumbar", "thoracic", "head_neck", "thigh", "shank", "foot")
-    for child in order:
+    try:
+        held, held_deg = VIEW_HOLDS[view]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown view {view!r}: choose one of {', '.join(VIEWS)}") from None
+    # the held segment's angle relative to the pelvis: the turns of the joints between them
+    rel = 0.0
+    seg = held
+    while seg != ROOT:
+        parent, joint, k, _above = CHAIN[seg]
+        rel += k * math.radians(float(angles[joint]))
+        seg = parent
+    frames: dict[str, tuple[np.ndarray, float]] = {ROOT: (np.zeros(2), math.radians(held_deg) - rel)}
+    for child in _ORDER:
         parent, joint, k, _above = CHAIN[child]
         p_origin, p_angle = frames[parent]
         jx, jy = locations[parent][joint]

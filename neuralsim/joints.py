@@ -1,6 +1,9 @@
 """The eight joints of the model: names, sign conventions and ranges.
 
-All angles are in degrees at the API, with clinical names and signs.  Zero is
+The facts about each joint (name, sign convention, labels, plain words,
+the segments it links) live in one table, ``data/joints.csv``
+(:data:`TABLE`); the ranges with their sources are rows of
+``parameters.csv``.  All angles are in degrees at the API, with clinical names and signs.  Zero is
 the anatomical position (standing upright, looking ahead, knees straight,
 foot at a right angle to the shank).
 
@@ -20,40 +23,103 @@ joint                      positive direction (negative is the opposite)
 """
 from __future__ import annotations
 
+import csv
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
 from typing import Mapping
 
 from . import parameters as _p
 from .errors import as_numbers
 
-__all__ = ["JOINTS", "UNIT", "DESCRIPTIONS", "MOBILITIES", "joint_range", "check_angle", "check_joint"]
+__all__ = [
+    "JOINTS", "UNIT", "DESCRIPTIONS", "MOBILITIES", "Joint", "TABLE", "LABELS", "ACTION_WORDS",
+    "joint_range", "check_angle", "check_joint",
+]
+
+
+@dataclass(frozen=True)
+class Joint:
+    """One row of ``data/joints.csv``: everything the package says about a joint.
+
+    ``name``: clinical name (degrees, positive direction in the name).
+    ``region``: the body part in plain words ("Knee").  ``label``: short
+    label ("knee flexion").  ``increase``/``decrease``: what the body part
+    did when the angle rose/fell ("bent"/"extended").  ``positive``/
+    ``negative``: the meaning of a positive/negative angle.  ``zero``: what
+    0 deg means when that needs saying ("0 = straight").  ``parent``/
+    ``child``: the segments the joint links in the sagittal chain (empty for
+    the out-of-plane hip joints); the child turns by ``turn * angle``
+    counter-clockwise; ``child_above`` is True for the spine, whose children
+    lie above their parents.  The range (deg) is in ``parameters.csv``
+    (``range_<name>_min``/``_max``, with sources): :meth:`range`.
+    """
+
+    name: str
+    region: str
+    label: str
+    increase: str
+    decrease: str
+    positive: str
+    negative: str
+    zero: str = ""
+    parent: str = ""
+    child: str = ""
+    turn: int = 0
+    child_above: bool = False
+
+    @property
+    def in_plane(self) -> bool:
+        """True for the joints drawn in the sagittal plane (they link two segments)."""
+        return bool(self.child)
+
+    @property
+    def description(self) -> str:
+        """Plain-language meaning of the joint's positive and negative direction."""
+        zero = f"{self.zero}, " if self.zero else ""
+        return f"{self.region.lower()}: {zero}+ {self.positive}, - {self.negative}"
+
+    def range(self, mobility: str = "typical") -> tuple[float, float]:
+        """Allowed ``(min, max)`` in degrees for a mobility class (see :func:`joint_range`)."""
+        return joint_range(self.name, mobility)
+
+
+def _load_table() -> Mapping[str, Joint]:
+    text = (Path(__file__).parent / "data" / "joints.csv").read_text("utf-8")
+    rows: dict[str, Joint] = {}
+    for row in csv.DictReader(text.splitlines()):
+        r = {k: (v or "").strip() for k, v in row.items()}
+        if r["name"] in rows:
+            raise ValueError(f"joint {r['name']!r} is defined twice in joints.csv")
+        rows[r["name"]] = Joint(
+            name=r["name"], region=r["region"], label=r["label"], increase=r["increase"],
+            decrease=r["decrease"], positive=r["positive"], negative=r["negative"], zero=r["zero"],
+            parent=r["parent"], child=r["child"], turn=int(r["turn"]) if r["turn"] else 0,
+            child_above=r["child_above"] == "yes",
+        )
+    return MappingProxyType(rows)
+
+
+#: The joint table (name -> :class:`Joint`), read once from ``data/joints.csv``:
+#: the one place a joint's facts live.  Everything below is derived from it.
+TABLE: Mapping[str, Joint] = _load_table()
 
 #: Joint names in the fixed order used by arrays of shape ``(..., 8)``.
-JOINTS: tuple[str, ...] = (
-    "cervical_flexion",
-    "thoracic_flexion",
-    "lumbar_flexion",
-    "hip_flexion",
-    "hip_adduction",
-    "hip_internal_rotation",
-    "knee_flexion",
-    "ankle_dorsiflexion",
-)
+JOINTS: tuple[str, ...] = tuple(TABLE)
 
 #: The unit of every joint angle at the API.
 UNIT = "deg"
 
 #: Plain-language meaning of each joint's positive and negative direction.
-DESCRIPTIONS: Mapping[str, str] = {
-    "cervical_flexion": "neck: + looks down (flexion), - looks up (extension)",
-    "thoracic_flexion": "upper back: + rounds (flexion), - arches (extension)",
-    "lumbar_flexion": "low back: + rounds (flexion), - arches (extension)",
-    "hip_flexion": "hip: + thigh forwards (flexion), - thigh backwards (extension)",
-    "hip_adduction": "hip: + thigh across the midline (adduction), - outwards (abduction)",
-    "hip_internal_rotation": "hip: + knee turned in (internal rotation), - out (external rotation)",
-    "knee_flexion": "knee: 0 = straight, + bent (flexion), - hyperextended",
-    "ankle_dorsiflexion": "ankle: + toes up (dorsiflexion), - toes down (plantarflexion)",
-}
+DESCRIPTIONS: Mapping[str, str] = MappingProxyType({j.name: j.description for j in TABLE.values()})
+
+#: Short plain names of the joints, for labels ("knee flexion").
+LABELS: Mapping[str, str] = MappingProxyType({j.name: j.label for j in TABLE.values()})
+
+#: joint -> (name, word for an increase, word for a decrease), for text lines.
+ACTION_WORDS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
+    {j.name: (j.region, j.increase, j.decrease) for j in TABLE.values()})
 
 #: Mobility classes a learner can choose; each scales both ends of every range.
 MOBILITIES: tuple[str, ...] = ("hypomobile", "typical", "hypermobile")

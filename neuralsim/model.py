@@ -1,10 +1,15 @@
-"""The nerve bed and the muscles, built on one body geometry.
+"""The nerve beds and the muscles, built on one body geometry.
 
-The *nerve bed* is the path the neuraxis and the sciatic-tibial nerve lie in:
-from the upper cervical canal (C1) down the thoracic and lumbar canal, out
-with the L4-S3 roots to the sciatic notch, behind the hip, down the back of
-the thigh between the hamstrings, behind the knee, down the calf, behind the
-medial malleolus and a little way under the foot.  Its length is in mm.
+Every structure is declared once, as data, in ``data/structures.json`` (see
+:mod:`neuralsim.registry`): :data:`NERVES` and :data:`MUSCLES` map each name
+to its definition (with ``.group`` for muscles).  The *sciatic nerve bed*
+(the default nerve) is the path the neuraxis and the sciatic-tibial nerve lie
+in: from the upper cervical canal (C1) down the thoracic and lumbar canal,
+out with the L4-S3 roots to the sciatic notch, behind the hip, down the back
+of the thigh between the hamstrings, behind the knee, down the calf, behind
+the medial malleolus and a little way under the foot.  The *femoral nerve
+bed* shares the canal, leaves with the L2-L4 roots and passes in front of the
+hip and the knee.  Lengths are in mm.
 
 Reference posture
 -----------------
@@ -21,31 +26,94 @@ Every function takes one posture or many: a :class:`~neuralsim.Posture` whose
 angles are arrays (all broadcast to one shape ``S``), a mapping joint ->
 degrees, or an array of shape ``S + (8,)`` in :data:`~neuralsim.JOINTS` order.
 It returns a float for a single posture, else an array of shape ``S``.
-There is no Python loop over postures.
+There is no Python loop over postures.  ``reference`` and ``body`` are
+keyword-only where they follow the posture and the structure.
 """
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from . import registry as _reg
 from .body import DEFAULT_BODY, Body
-from .geometry import Crossing, Pathway, Run, kinematics, polyline_length
+from .geometry import Pathway, kinematics, polyline_length
 from .joints import JOINTS
-from .posture import Posture, angle_array, angle_arrays, as_posture
+from .posture import Posture, angle_array, angle_arrays, as_posture, broadcast_shape
 from . import parameters as _p
 
 __all__ = [
-    "MUSCLES", "HAMSTRINGS", "REFERENCE", "nerve_bed_length", "relative_bed_length",
-    "bed_contributions", "muscle_length", "nerve_pathway", "muscle_pathway",
-    "joint_locations", "body_frames", "drawing", "angle_for_bed_length",
+    "NERVES", "MUSCLES", "HAMSTRINGS", "DEFAULT_NERVE", "REFERENCE", "nerve_bed_length",
+    "relative_bed_length", "bed_contributions", "muscle_length", "structure_length",
+    "length_contributions", "pathway", "nerve_pathway", "muscle_pathway", "joint_locations",
+    "body_frames", "drawing", "angle_for_bed_length",
 ]
 
-#: Muscles whose musculotendon length the model gives (mm).
-MUSCLES: tuple[str, ...] = ("semimembranosus", "semitendinosus", "biceps_femoris_lh", "gastrocnemius")
-#: The three hamstrings.
-HAMSTRINGS: tuple[str, ...] = tuple(m for m in MUSCLES if m != "gastrocnemius")
+#: The nerve the functions use when none is named.
+DEFAULT_NERVE = "sciatic"
+
+
+class _KindView(Mapping):
+    """Live read-only view: name -> :class:`~neuralsim.registry.Structure` of one kind
+    in the active registry.  Iterating gives the names, so ``for m in MUSCLES`` and
+    ``"semitendinosus" in MUSCLES`` work as with a tuple of names."""
+
+    def __init__(self, kind: str) -> None:
+        self._kind = kind
+
+    def _pool(self) -> Mapping:
+        r = _reg.current()
+        return r.nerves if self._kind == "nerve" else r.muscles
+
+    def __getitem__(self, name: str):
+        return self._pool()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pool())
+
+    def __len__(self) -> int:
+        return len(self._pool())
+
+    def __repr__(self) -> str:
+        return f"{self._kind.upper()}S{tuple(self)}"
+
+
+class _GroupView(Sequence):
+    """Live tuple-like view of the names of one muscle group in the active registry."""
+
+    def __init__(self, group: str) -> None:
+        self.group = group
+
+    def _names(self) -> tuple[str, ...]:
+        return _reg.current().group(self.group)
+
+    def __getitem__(self, i):
+        return self._names()[i]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, list, _GroupView)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._names())
+
+
+#: Nerve beds of the model: name -> definition (``.roots``, ``.contrast``, ``.mechanics``...).
+NERVES: Mapping = _KindView("nerve")
+#: Muscles whose musculotendon length the model gives (mm): name -> definition with ``.group``.
+MUSCLES: Mapping = _KindView("muscle")
+#: The muscles of group ``hamstrings`` (derived from the registry, not a list of names).
+HAMSTRINGS: Sequence[str] = _GroupView("hamstrings")
 
 #: The default reference posture: the anatomical position.
 REFERENCE = Posture()
@@ -53,11 +121,6 @@ REFERENCE = Posture()
 # Drawing-only proportions of the head (they change no length).
 _HEAD_ROUNDNESS = 0.75
 _HEAD_FORWARD = 0.15
-
-_OUT_OF_PLANE = {
-    "hip_adduction": "nerve_offset_hip_adduction",
-    "hip_internal_rotation": "nerve_offset_hip_rotation",
-}
 
 
 def _body(body: Body | None) -> Body:
@@ -71,106 +134,32 @@ def _body(body: Body | None) -> Body:
 @lru_cache(maxsize=64)
 def joint_locations(body: Body = DEFAULT_BODY) -> Mapping[str, Mapping[str, tuple[float, float]]]:
     """segment -> {joint: (x, y)}: joint centres in each segment's frame (mm)."""
-    seg = body.segment
-    return {
-        "head_neck": {"cervical_flexion": (0.0, 0.0)},
-        "thoracic": {"thoracic_flexion": (0.0, 0.0), "cervical_flexion": (0.0, seg("thoracic"))},
-        "lumbar": {"lumbar_flexion": (0.0, 0.0), "thoracic_flexion": (0.0, seg("lumbar"))},
-        "pelvis": {"hip_flexion": (0.0, 0.0), "lumbar_flexion": (-seg("pelvis_back"), seg("pelvis_up"))},
-        "thigh": {"hip_flexion": (0.0, 0.0), "knee_flexion": (0.0, -seg("thigh"))},
-        "shank": {"knee_flexion": (0.0, 0.0), "ankle_dorsiflexion": (0.0, -seg("shank"))},
-        "foot": {"ankle_dorsiflexion": (0.0, 0.0)},
-    }
+    return _reg.joint_locations(body)
 
 
-def _between(segment: str, top: tuple[float, float], d_top: float,
-             bottom: tuple[float, float], d_bottom: float, frac: float) -> Run:
-    """A run from the joint-level point below ``top`` to the one at ``bottom``.
-
-    It leaves each end parallel to the segment for ``frac`` of the distance
-    between the two joints and crosses over in the middle.
-    """
-    (tx, ty), (bx, by) = top, bottom
-    r = frac * abs(ty - by)
-    pts = [(tx - d_top, ty), (tx - d_top, ty - r), (bx - d_bottom, by + r), (bx - d_bottom, by)]
-    return Run(segment, tuple(pts))
+def _nerve(nerve: Any) -> str:
+    if isinstance(nerve, Body):
+        raise TypeError("body is keyword-only: pass it as body=..., e.g. nerve_bed_length(posture, body=b)")
+    return _reg.current().check(nerve, "nerve").name
 
 
-@lru_cache(maxsize=64)
-def nerve_pathway(body: Body = DEFAULT_BODY) -> Pathway:
-    """The nerve bed of ``body`` as a :class:`~neuralsim.geometry.Pathway`, head to foot."""
-    loc = joint_locations(body)
-    off = body.offset
-    seg = body.segment
-    frac = _p.value("run_fraction")
-    d_c, d_t, d_l = off("nerve_offset_cervical"), off("nerve_offset_thoracic"), off("nerve_offset_lumbar")
-    d_h, d_k, d_a = off("nerve_offset_hip"), off("nerve_offset_knee"), off("nerve_offset_ankle")
-    foot, ankle_h = seg("foot"), seg("ankle_height")
-    heel_x = -_p.value("foot_heel_fraction") * foot
-    end = (heel_x + _p.value("nerve_foot_reach") * foot, -_p.value("nerve_foot_end_height") * ankle_h)
-    pieces = [
-        Run("head_neck", ((-d_c, seg("cervical")), (-d_c, 0.0))),
-        Crossing("cervical_flexion", d_c),
-        _between("thoracic", loc["thoracic"]["cervical_flexion"], d_c, (0.0, 0.0), d_t, frac),
-        Crossing("thoracic_flexion", d_t),
-        _between("lumbar", loc["lumbar"]["thoracic_flexion"], d_t, (0.0, 0.0), d_l, frac),
-        Crossing("lumbar_flexion", d_l),
-        _between("pelvis", loc["pelvis"]["lumbar_flexion"], d_l, (0.0, 0.0), d_h, frac),
-        Crossing("hip_flexion", d_h),
-        Crossing("hip_adduction", off(_OUT_OF_PLANE["hip_adduction"]), sign=+1),
-        Crossing("hip_internal_rotation", off(_OUT_OF_PLANE["hip_internal_rotation"]), sign=+1),
-        _between("thigh", (0.0, 0.0), d_h, loc["thigh"]["knee_flexion"], d_k, frac),
-        Crossing("knee_flexion", d_k),
-        _between("shank", (0.0, 0.0), d_k, loc["shank"]["ankle_dorsiflexion"], d_a, frac),
-        Crossing("ankle_dorsiflexion", d_a),
-        Run("foot", ((-d_a, 0.0), (-d_a, -_p.value("nerve_foot_drop") * ankle_h), end)),
-    ]
-    # The out-of-plane crossings sit beside the hip; for the in-plane checks the
-    # hip crossing must be followed by a run, so move them after the thigh run.
-    inplane = [p for p in pieces if not (isinstance(p, Crossing) and not p.in_plane)]
-    outplane = [p for p in pieces if isinstance(p, Crossing) and not p.in_plane]
-    return Pathway("nerve bed", tuple(inplane + outplane), loc)
+def _muscle(muscle: Any) -> str:
+    return _reg.current().check(muscle, "muscle").name
 
 
-@lru_cache(maxsize=64)
+def pathway(name: str, body: Body | None = None) -> Pathway:
+    """The :class:`~neuralsim.geometry.Pathway` of any structure of the registry for ``body``."""
+    return _reg.current().pathway(_reg.current().check(name).name, _body(body))
+
+
+def nerve_pathway(body: Body = DEFAULT_BODY, nerve: str = DEFAULT_NERVE) -> Pathway:
+    """The bed of ``nerve`` (default the sciatic) for ``body``, head to foot."""
+    return _reg.current().pathway(_nerve(nerve), _body(body))
+
+
 def muscle_pathway(muscle: str, body: Body = DEFAULT_BODY) -> Pathway:
     """The musculotendon path of ``muscle`` (one of :data:`MUSCLES`) for ``body``."""
-    _check_muscle(muscle)
-    loc = joint_locations(body)
-    off = body.offset
-    frac = _p.value("run_fraction")
-    knee = loc["thigh"]["knee_flexion"]
-    if muscle in HAMSTRINGS:
-        r_h, r_k = off(f"{muscle}_hip"), off(f"{muscle}_knee")
-        above = off("hamstring_origin_above_hip")
-        reach = off(f"{muscle}_shank_reach")
-        pieces = (
-            Run("pelvis", ((-r_h, above), (-r_h, 0.0))),
-            Crossing("hip_flexion", r_h),
-            _between("thigh", (0.0, 0.0), r_h, knee, r_k, frac),
-            Crossing("knee_flexion", r_k),
-            Run("shank", ((-r_k, 0.0), (-r_k, -reach))),
-        )
-    else:
-        r_k, r_a = off("gastrocnemius_knee"), off("gastrocnemius_ankle")
-        reach = off("gastrocnemius_thigh_reach")
-        ins = off("gastrocnemius_insertion")
-        pieces = (
-            Run("thigh", ((-r_k, knee[1] + reach), (-r_k, knee[1]))),
-            Crossing("knee_flexion", r_k),
-            _between("shank", (0.0, 0.0), r_k, loc["shank"]["ankle_dorsiflexion"], r_a, frac),
-            Crossing("ankle_dorsiflexion", r_a),
-            Run("foot", ((-r_a, 0.0), (-r_a, -ins))),
-        )
-    return Pathway(muscle, pieces, loc)
-
-
-def _check_muscle(muscle: Any) -> str:
-    if not isinstance(muscle, str):
-        raise TypeError(f"a muscle name must be text, got {muscle!r}: choose one of {', '.join(MUSCLES)}")
-    if muscle not in MUSCLES:
-        raise ValueError(f"unknown muscle {muscle!r}: choose one of {', '.join(MUSCLES)}")
-    return muscle
+    return _reg.current().pathway(_muscle(muscle), _body(body))
 
 
 def _result(x: np.ndarray):
@@ -180,8 +169,8 @@ def _result(x: np.ndarray):
 
 # -- public API ---------------------------------------------------------------
 
-def nerve_bed_length(posture: Any, body: Body | None = None):
-    """Absolute length of the nerve bed, mm.
+def nerve_bed_length(posture: Any, nerve: str = DEFAULT_NERVE, *, body: Body | None = None):
+    """Absolute length of the bed of ``nerve`` (a key of :data:`NERVES`), mm.
 
     ``posture``: a :class:`~neuralsim.Posture` (angles scalar or arrays of a common
     broadcast shape ``S``), a mapping joint -> degrees, or an array ``S + (8,)``.
@@ -191,12 +180,17 @@ def nerve_bed_length(posture: Any, body: Body | None = None):
     >>> # 90 deg of hip flexion wraps the bed round a 41 mm offset: 41 x pi/2 mm
     >>> round(nerve_bed_length(Posture(hip_flexion=90)) - nerve_bed_length(Posture()), 1)
     64.4
+    >>> # the femoral bed passes in front of the hip: 20 deg of extension round 30 mm
+    >>> round(nerve_bed_length(Posture(hip_flexion=-20), "femoral") - nerve_bed_length(Posture(), "femoral"), 2)
+    10.47
     """
+    name = _nerve(nerve)
     b = _body(body)
-    return _result(nerve_pathway(b).length(angle_array(posture, b.mobility)))
+    return _result(_reg.current().pathway(name, b).length(angle_array(posture, b.mobility)))
 
 
-def relative_bed_length(posture: Any, reference: Any = None, body: Body | None = None):
+def relative_bed_length(posture: Any, reference: Any = None, *, nerve: str = DEFAULT_NERVE,
+                        body: Body | None = None):
     """Bed length divided by its length in ``reference`` (dimensionless; 1.0 at the reference).
 
     ``reference`` defaults to the anatomical position (all angles 0); it may be a
@@ -205,36 +199,64 @@ def relative_bed_length(posture: Any, reference: Any = None, body: Body | None =
     >>> relative_bed_length(Posture())
     1.0
     """
+    name = _nerve(nerve)
     b = _body(body)
-    path = nerve_pathway(b)
-    now, ref = angle_arrays(posture, REFERENCE if reference is None else reference, b.mobility)
-    return _result(path.length(now) / path.length(ref))
+    path = _reg.current().pathway(name, b)
+    p, ref = as_posture(posture), as_posture(REFERENCE if reference is None else reference)
+    broadcast_shape(p, ref)                  # refuses shapes that do not broadcast, naming both
+    # each length on its own shape (a single reference is computed once), then broadcast
+    return _result(path.length(angle_array(p, b.mobility)) / path.length(angle_array(ref, b.mobility)))
 
 
-def bed_contributions(posture: Any, reference: Any = None, body: Body | None = None) -> dict:
-    """Change of bed length at each joint from ``reference`` to ``posture``, mm.
+def length_contributions(posture: Any, structure: str, reference: Any = None, *,
+                         body: Body | None = None) -> dict:
+    """Change of the length of ``structure`` (any nerve or muscle) at each joint, mm.
+
+    joint -> mm (a float, or an array of the broadcast shape) for every joint
+    in :data:`~neuralsim.JOINTS` (0 for joints the structure does not cross),
+    from ``reference`` (default the anatomical position) to ``posture``; the
+    values sum to the change of length.  Positive means that joint lengthened it.
+    """
+    b = _body(body)
+    path = pathway(structure, b)
+    return _contributions(path, *angle_arrays(posture, REFERENCE if reference is None else reference, b.mobility))
+
+
+def _contributions(path: Pathway, angles: Mapping, ref: Mapping) -> dict:
+    shape = np.broadcast_shapes(*(np.shape(a) for a in angles.values()), *(np.shape(a) for a in ref.values()))
+    zero = np.zeros(shape)
+    now, was = path.deltas(angles), path.deltas(ref)
+    return {j: _result(now[j] - was[j] + zero) if j in now else _result(zero) for j in JOINTS}
+
+
+def bed_contributions(posture: Any, reference: Any = None, *, nerve: str = DEFAULT_NERVE,
+                      body: Body | None = None) -> dict:
+    """Change of the bed length of ``nerve`` at each joint from ``reference`` to ``posture``, mm.
 
     Returns joint -> mm (a float, or an array of the broadcast shape) for every
     joint in :data:`~neuralsim.JOINTS`; the values sum exactly to
     ``nerve_bed_length(posture) - nerve_bed_length(reference)``.  Positive means
     that joint lengthened the bed.
     """
-    b = _body(body)
-    path = nerve_pathway(b)
-    now_a, ref_a = angle_arrays(posture, REFERENCE if reference is None else reference, b.mobility)
-    now, ref = path.deltas(now_a), path.deltas(ref_a)
-    return {j: _result(now[j] - ref[j]) for j in JOINTS}
+    return length_contributions(posture, _nerve(nerve), reference, body=body)
 
 
-def muscle_length(posture: Any, muscle: str, body: Body | None = None):
+def muscle_length(posture: Any, muscle: str, *, body: Body | None = None):
     """Musculotendon length of ``muscle`` (one of :data:`MUSCLES`), mm.
 
-    It depends only on the joints the muscle crosses: hip and knee for the
-    hamstrings, knee and ankle for gastrocnemius.  Shapes as :func:`nerve_bed_length`.
+    It depends only on the joints the muscle crosses (its path in the
+    registry): hip and knee for the hamstrings and rectus femoris, knee and
+    ankle for gastrocnemius.  Shapes as :func:`nerve_bed_length`.
     """
-    _check_muscle(muscle)
+    name = _muscle(muscle)
     b = _body(body)
-    return _result(muscle_pathway(muscle, b).length(angle_array(posture, b.mobility)))
+    return _result(_reg.current().pathway(name, b).length(angle_array(posture, b.mobility)))
+
+
+def structure_length(posture: Any, structure: str, *, body: Body | None = None):
+    """Length (mm) of any structure of the registry, nerve or muscle.  Shapes as :func:`nerve_bed_length`."""
+    b = _body(body)
+    return _result(pathway(structure, b).length(angle_array(posture, b.mobility)))
 
 
 def body_frames(posture: Any, body: Body | None = None, view: str = "standing"):
@@ -247,17 +269,25 @@ def body_frames(posture: Any, body: Body | None = None, view: str = "standing"):
     return kinematics(angles, joint_locations(b), view), angles
 
 
-def drawing(posture: Any, body: Body | None = None, view: str = "standing") -> dict:
+def drawing(posture: Any, body: Body | None = None, view: str = "standing", *,
+            angles: Mapping[str, float] | None = None) -> dict:
     """Everything needed to draw one posture, in world mm (x forwards, y up).
 
     Returns a dict with ``"joints"`` (name -> ``(2,)`` point), ``"skeleton"``
     (list of ``(k, 2)`` polylines: head-to-pelvis chain and leg), ``"head"``
-    (centre ``(2,)`` and radius), ``"nerve"`` (``(k, 2)`` polyline of the bed,
-    the very path whose length :func:`nerve_bed_length` gives, less the
-    out-of-plane hip terms), and ``"muscles"`` (name -> ``(k, 2)``).
+    (centre ``(2,)`` and radius), ``"nerves"`` (name -> ``(k, 2)`` polyline of
+    each nerve bed of :data:`NERVES`, the very path whose length
+    :func:`nerve_bed_length` gives, less the out-of-plane hip terms),
+    ``"nerve"`` (the default nerve's polyline), ``"muscles"`` (name -> ``(k, 2)``
+    for every muscle of :data:`MUSCLES`), ``"frames"`` and ``"angles"``.
+    ``angles``: the posture's angles already checked (joint -> deg), to skip a
+    second check (used by :func:`neuralsim.compute`).
     """
     b = _body(body)
-    frames, angles = body_frames(posture, b, view)
+    if angles is None:
+        frames, angles = body_frames(posture, b, view)
+    else:
+        frames = kinematics(angles, joint_locations(b), view)
 
     def world(segment: str, xy) -> np.ndarray:
         o, a = frames[segment]
@@ -285,16 +315,19 @@ def drawing(posture: Any, body: Body | None = None, view: str = "standing") -> d
     head_c = world("head_neck", (fwd, seg("cervical") + float(np.sqrt(head_r**2 - fwd**2))))
     spine = np.array([joints[k] for k in ("c1", "c7_t1", "t12_l1", "l5_s1", "hip")])
     leg = np.array([joints[k] for k in ("hip", "knee", "ankle", "heel", "toe", "ankle")])
-    nerve = nerve_pathway(b).points(frames, angles)
-    muscles = {m: muscle_pathway(m, b).points(frames, angles) for m in MUSCLES}
+    reg = _reg.current()
+    nerves = {n: reg.pathway(n, b).points(frames, angles) for n in reg.nerves}
+    muscles = {m: reg.pathway(m, b).points(frames, angles) for m in reg.muscles}
+    default = nerves.get(DEFAULT_NERVE, next(iter(nerves.values())))
     return {
         "joints": joints, "skeleton": [spine, leg], "head": (head_c, head_r),
-        "nerve": nerve, "muscles": muscles, "frames": frames, "angles": angles,
-        "nerve_drawn_length_mm": polyline_length(nerve),
+        "nerve": default, "nerves": nerves, "muscles": muscles, "frames": frames, "angles": angles,
+        "nerve_drawn_length_mm": polyline_length(default),
     }
 
 
-def angle_for_bed_length(posture: Any, joint: str, length_mm, body: Body | None = None):
+def angle_for_bed_length(posture: Any, joint: str, length_mm, body: Body | None = None, *,
+                         nerve: str = DEFAULT_NERVE):
     """Angle of ``joint`` (deg) at which the bed reaches ``length_mm``, the other joints as in ``posture``.
 
     This inverts the joint's own length law (wrap or fold, see
@@ -310,12 +343,14 @@ def angle_for_bed_length(posture: Any, joint: str, length_mm, body: Body | None 
 
     check_joint(joint)
     b = _body(body)
-    path = nerve_pathway(b)
+    path = nerve_pathway(b, nerve)
     angles = angle_array(posture, b.mobility)
     target = np.asarray(length_mm, dtype=float)
     if not np.all(np.isfinite(target)) or np.any(target <= 0):
         raise ValueError(f"target bed length {length_mm!r} mm must be finite and positive")
-    crossing = next(c for c in path.crossings if c.joint == joint)
+    crossing = next((c for c in path.crossings if c.joint == joint), None)
+    if crossing is None:
+        raise ValueError(f"the {nerve} bed does not cross {joint}: no angle of it changes the bed length")
     without = path.length(angles) - crossing.delta(angles[joint])
     need = target - without
     d = crossing.offset_mm

@@ -68,13 +68,13 @@ def length_angle_curves(joint: str, base: Any = None, body: Body | None = None, 
     zero = p0.replace(**{joint: min(max(0.0, lo), hi)})
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.5, 4))
-    ax.plot(angles, np.broadcast_to(nerve_bed_length(sweep, b) - nerve_bed_length(zero, b), angles.shape),
+    ax.plot(angles, np.broadcast_to(nerve_bed_length(sweep, body=b) - nerve_bed_length(zero, body=b), angles.shape),
             _STYLES["nerve"],
             color=_COLOURS["nerve"], lw=3, label="nerve bed")
     for m in MUSCLES:
-        change = np.broadcast_to(muscle_length(sweep, m, b) - muscle_length(zero, m, b), angles.shape)
-        ax.plot(angles, change, linestyle=_STYLES[m],
-                color=_COLOURS[m], lw=2, label=m.replace("_lh", " (long head)").replace("_", " "))
+        change = np.broadcast_to(muscle_length(sweep, m, body=b) - muscle_length(zero, m, body=b), angles.shape)
+        ax.plot(angles, change, linestyle=_STYLES.get(m, (0, (2, 2))),
+                color=_COLOURS.get(m, OKABE_ITO["black"]), lw=2, label=m.replace("_lh", " (long head)").replace("_", " "))
     ax.axhline(0, color="#999999", lw=0.8)
     _finish(fig, ax, f"{JOINT_LABELS[joint]} ({UNIT})", "change of length (mm)",
             f"Lengths as {JOINT_LABELS[joint]} moves")

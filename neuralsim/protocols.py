@@ -2,7 +2,9 @@
 
 Each protocol is a tuple of :class:`Step` ``(name, posture)`` pairs, so
 ``for name, posture in SLUMP_SEED`` works.  :data:`ALL` maps each protocol's
-name to a :class:`Protocol` with a title, the view to draw it in and its steps.
+name to a :class:`Protocol` with a title, the view to draw it in, its steps
+and the nerve it tests (a key of :data:`neuralsim.NERVES`); :func:`get`
+looks one up by name with a clear error.
 
 The angles are typical values chosen to show each step clearly (degrees,
 clinical signs); real people vary.
@@ -18,7 +20,7 @@ from .errors import Choices
 from .posture import Posture
 
 __all__ = [
-    "Step", "Protocol", "SITTING", "SLUMP_SEED", "SLUMP_CLASSIC", "SLR_SENSITISERS",
+    "Step", "Protocol", "get", "PRONE_KNEE_BEND", "SLUMP_KNEE_BEND", "SITTING", "SLUMP_SEED", "SLUMP_CLASSIC", "SLR_SENSITISERS",
     "FORWARD_BEND_HIP_HINGE", "FORWARD_BEND_SPINAL", "SCIATIC_GLIDE_SUPINE", "ALL", "POSTURES",
 ]
 
@@ -31,11 +33,12 @@ class Step(NamedTuple):
 
 
 class Protocol(NamedTuple):
-    """A named sequence of steps with the view it is drawn in."""
+    """A named sequence of steps with the view it is drawn in and the nerve it tests."""
 
     title: str
     view: str
     steps: tuple
+    nerve: str = "sciatic"
 
     def names(self) -> list[str]:
         return [s.name for s in self.steps]
@@ -191,3 +194,49 @@ POSTURES = {
 ALL = Choices("protocol", ALL)
 POSTURES = Choices("posture", POSTURES)
 __all__ += ["SCIATIC_SLIDER", "SCIATIC_TENSIONER", "SCIATIC_KNEE_ONLY", "SLUMP_NECK_RELEASE"]
+
+# -- the front of the thigh: the femoral nerve ----------------------------------
+# Lying face down (prone) the hip starts at 0 deg; the examiner bends the knee,
+# then lifts the thigh off the couch (hip extension).
+_PRONE = Posture()
+_PKB_90 = _PRONE.replace(knee_flexion=90)
+_PKB_FULL = _PRONE.replace(knee_flexion=120)
+_PKB_HIP = _PKB_FULL.replace(hip_flexion=-15)
+
+#: Prone knee bend (femoral nerve): prone, the knee bends, then the hip extends.
+PRONE_KNEE_BEND: tuple = (
+    Step("lying prone", _PRONE),
+    Step("knee bent to 90 deg", _PKB_90),
+    Step("knee bent fully", _PKB_FULL),
+    Step("+ hip extension", _PKB_HIP),
+)
+
+# Side-lying slump: trunk and neck curled, the lower leg held bent (not
+# modelled: the model has one leg, the upper one); the upper knee bends, the
+# hip extends, then the neck is released.  Neck movement changes the femoral
+# bed but no thigh muscle: differentiation for the front of the thigh.
+_SL_SLUMP = Posture(cervical_flexion=40, thoracic_flexion=30, lumbar_flexion=30)
+_SL_KNEE = _SL_SLUMP.replace(knee_flexion=90)
+_SL_HIP = _SL_KNEE.replace(hip_flexion=-15)
+_SL_RELEASE = _SL_HIP.replace(cervical_flexion=0)
+
+#: Side-lying slump knee bend (femoral nerve), ending with the neck released.
+SLUMP_KNEE_BEND: tuple = (
+    Step("side-lying slump, neck flexed", _SL_SLUMP),
+    Step("+ knee flexion", _SL_KNEE),
+    Step("+ hip extension", _SL_HIP),
+    Step("neck released", _SL_RELEASE),
+)
+
+ALL = Choices("protocol", {
+    **ALL,
+    "prone_knee_bend": Protocol("Prone knee bend (femoral nerve)", "prone", PRONE_KNEE_BEND, "femoral"),
+    "slump_knee_bend": Protocol("Side-lying slump knee bend (femoral nerve)", "side_lying", SLUMP_KNEE_BEND,
+                                "femoral"),
+})
+
+
+def get(name: str) -> Protocol:
+    """The :class:`Protocol` called ``name`` (a key of :data:`ALL`), else
+    :class:`~neuralsim.errors.UnknownNameError` (a ``ValueError``) listing them."""
+    return ALL[name]

@@ -32,8 +32,8 @@ import numpy as np
 
 from . import bands as _bands
 from .body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
-from .joints import JOINTS, UNIT
-from .model import HAMSTRINGS, drawing, nerve_bed_length, muscle_length, relative_bed_length
+from .joints import JOINTS, LABELS, UNIT
+from .model import HAMSTRINGS, MUSCLES, NERVES, drawing, nerve_bed_length, muscle_length, relative_bed_length
 from .posture import as_posture
 
 __all__ = [
@@ -51,22 +51,20 @@ NERVE_COLOUR = OKABE_ITO["blue"]
 #: Hamstring colour (drawn dashed as a second cue).
 HAMSTRING_COLOUR = OKABE_ITO["reddish_purple"]
 GASTROC_COLOUR = "#888888"
+#: Line style of each muscle group: (colour, width, SVG dash attribute, CSS class); a group not
+#: listed (a new one in the registry) is drawn with the last entry's style under its own class.
+_GROUP_STYLES: Mapping[str, tuple[str, float, str, str]] = {
+    "hamstrings": (HAMSTRING_COLOUR, 8, ' stroke-dasharray="28 16"', "neuralsim-hamstring"),
+    "calf": (GASTROC_COLOUR, 6, ' stroke-dasharray="6 12"', "neuralsim-gastrocnemius"),
+    "quadriceps": (OKABE_ITO["bluish_green"], 8, ' stroke-dasharray="10 10 2 10"', "neuralsim-quadriceps"),
+}
 SKELETON_COLOUR = "#444444"
 
 #: Strain bands: the one scale of :mod:`neuralsim.bands` (also used by the mechanics).
 STRAIN_BANDS = _bands.STRAIN_BANDS
 
-#: Short plain names of the joints, for labels.
-JOINT_LABELS: Mapping[str, str] = {
-    "cervical_flexion": "neck flexion",
-    "thoracic_flexion": "upper back flexion",
-    "lumbar_flexion": "low back flexion",
-    "hip_flexion": "hip flexion",
-    "hip_adduction": "hip adduction",
-    "hip_internal_rotation": "hip internal rotation",
-    "knee_flexion": "knee flexion",
-    "ankle_dorsiflexion": "ankle dorsiflexion",
-}
+#: Short plain names of the joints, for labels (an alias of the joint table's labels).
+JOINT_LABELS: Mapping[str, str] = LABELS
 
 # The picture's box is fixed per view (so the figure does not jump while a
 # slider moves, and a taller body really looks taller): world x0, y0, x1, y1
@@ -76,6 +74,8 @@ _BOXES: Mapping[str, tuple[float, float, float, float]] = {
     "standing": (-0.48, -0.64, 0.53, 0.53),
     "sitting": (-0.53, -0.47, 0.64, 0.53),
     "supine": (-0.53, -0.48, 0.64, 0.64),
+    "prone": (-0.64, -0.64, 0.53, 0.48),        # the supine box turned half a turn (head to the right)
+    "side_lying": (-0.53, -0.48, 0.64, 0.64),   # held like supine, seen from above
 }
 _H_MAX_MM = HEIGHT_RANGE_M[1] * 1000.0
 
@@ -144,8 +144,8 @@ def _nerve_segments(nerve: np.ndarray, strain: Any) -> tuple[list[str], float | 
 def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", *,
                 strain: Any = "auto", title: str | None = None, desc: str | None = None,
                 width_px: int = 360, data: Mapping | None = None, legend: bool = True,
-                numbers: Mapping | None = None) -> str:
-    """An SVG picture (string) of one posture with the nerve bed and the hamstrings.
+                numbers: Mapping | None = None, nerve: str | None = None) -> str:
+    """An SVG picture (string) of one posture with a nerve bed and every muscle of the registry.
 
     ``posture``: a single :class:`~neuralsim.Posture` (angles in degrees) or a
     mapping joint -> degrees.  ``view``: ``"standing"``, ``"sitting"`` or
@@ -156,12 +156,17 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     ``peak_strain_pct``.  ``title``/``desc`` replace the generated ones.
     ``data``: a precomputed :func:`neuralsim.model.drawing` result (saves work).
     ``legend``: draw the key in the top-left corner.  ``numbers``: precomputed
-    lengths for the description (see :func:`describe`).
+    lengths for the description (see :func:`describe`).  ``nerve``: the nerve
+    bed drawn (a key of :data:`neuralsim.NERVES`; default the sciatic); strain
+    colours only for a nerve the mechanics model covers.
     Drawing units are mm; ``width_px`` sets the displayed width in pixels.
     """
     b = DEFAULT_BODY if body is None else body
     p = as_posture(posture)
     d = drawing(p, b, view) if data is None else data
+    nerve_pts = d["nerve"] if nerve is None else d["nerves"][nerve]
+    if nerve is not None and not NERVES[nerve].mechanics:
+        strain = None
     if isinstance(strain, str) and strain == "auto":
         nm = load_mechanics()
         strain = None
@@ -176,7 +181,7 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     if title is None:
         title = f"Stick figure, {view} view, with the nerve bed and the hamstrings"
     if desc is None:
-        desc = describe(p, b, view, numbers)
+        desc = describe(p, b, view, numbers, nerve=nerve)
     uid = next(_ids)
     parts.append(
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-posture" '
@@ -190,28 +195,34 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
         parts.append(f'<rect x="{-0.15 * _H_MAX_MM:.0f}" y="{1.6 * t:.0f}" width="{0.3 * _H_MAX_MM:.0f}" height="{t:.0f}" fill="#DDDDDD"/>')
     elif view == "supine":
         parts.append(f'<rect x="{x0:.0f}" y="{2.2 * t:.0f}" width="{0.6 * _H_MAX_MM - x0:.0f}" height="{t:.0f}" fill="#DDDDDD"/>')
+    elif view == "prone":   # the couch under the front of the body (head to the right)
+        parts.append(f'<rect x="{-0.6 * _H_MAX_MM:.0f}" y="{2.2 * t:.0f}" width="{x1 + 0.6 * _H_MAX_MM:.0f}" height="{t:.0f}" fill="#DDDDDD"/>')
     for line in d["skeleton"]:
         parts.append(_polyline(line, SKELETON_COLOUR, 22, cls="neuralsim-skeleton"))
     (cx, cy), r = d["head"]
     parts.append(f'<circle cx="{cx:.1f}" cy="{-cy:.1f}" r="{r:.1f}" fill="#FFFFFF" stroke="{SKELETON_COLOUR}" stroke-width="14"/>')
     peak = None
     if strain is not None:
-        segs, peak = _nerve_segments(d["nerve"], strain)
+        segs, peak = _nerve_segments(nerve_pts, strain)
         parts.extend(segs)
     else:
-        parts.append(_polyline(d["nerve"], NERVE_COLOUR, 14, cls="neuralsim-nerve"))
-    dash = ' stroke-dasharray="28 16"'
-    for m in HAMSTRINGS:
-        parts.append(_polyline(d["muscles"][m], HAMSTRING_COLOUR, 8, dash, cls="neuralsim-hamstring"))
-    parts.append(_polyline(d["muscles"]["gastrocnemius"], GASTROC_COLOUR, 6, ' stroke-dasharray="6 12"',
-                           cls="neuralsim-gastrocnemius"))
+        parts.append(_polyline(nerve_pts, NERVE_COLOUR, 14, cls="neuralsim-nerve"))
+    drawn_groups: dict[str, tuple] = {}
+    for m, pts in d["muscles"].items():
+        group = MUSCLES[m].group
+        colour, width, dash, cls = _GROUP_STYLES.get(group, (*list(_GROUP_STYLES.values())[-1][:3], f"neuralsim-{group}"))
+        drawn_groups.setdefault(group, (colour, dash))
+        parts.append(_polyline(pts, colour, width, dash, cls=cls))
     if legend:
-        parts.append(_legend(x0, y1, bw, bh, peak, view))
+        # the key names every muscle group drawn but the calf (its grey dotted line is background)
+        extra = [(g, c, dash) for g, (c, dash) in drawn_groups.items() if g not in ("hamstrings", "calf")]
+        parts.append(_legend(x0, y1, bw, bh, peak, view, extra))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _legend(bx0: float, by1: float, bw: float, bh: float, peak: float | None, view: str = "sitting") -> str:
+def _legend(bx0: float, by1: float, bw: float, bh: float, peak: float | None, view: str = "sitting",
+            extra: list | tuple = ()) -> str:
     """Key in the top-left corner; the strain bands, when shown, in a bottom corner the body never
     reaches in that view (right when standing, left when sitting or lying)."""
     fs = 0.04 * bw
@@ -219,7 +230,7 @@ def _legend(bx0: float, by1: float, bw: float, bh: float, peak: float | None, vi
     out = [f'<g font-family="sans-serif" font-size="{fs:.0f}" fill="#222222">']
     nerve_label = "nerve bed" if peak is None else "nerve bed (colour = strain)"
     rows = [(nerve_label, NERVE_COLOUR if peak is None else STRAIN_BANDS[1].colour, ""),
-            ("hamstrings", HAMSTRING_COLOUR, ' stroke-dasharray="28 16"')]
+            ("hamstrings", HAMSTRING_COLOUR, ' stroke-dasharray="28 16"'), *extra]
     for i, (label, colour, extra) in enumerate(rows):
         y = y0 + i * 1.3 * fs
         out.append(f'<line x1="{x0:.0f}" y1="{y:.0f}" x2="{x0 + 2.5 * fs:.0f}" y2="{y:.0f}" '
@@ -241,7 +252,7 @@ def _legend(bx0: float, by1: float, bw: float, bh: float, peak: float | None, vi
 
 
 def describe(posture: Any, body: Body | None = None, view: str = "standing",
-             numbers: Mapping | None = None) -> str:
+             numbers: Mapping | None = None, *, nerve: str | None = None) -> str:
     """One-paragraph text description of a posture and its lengths (for ``<desc>``).
 
     ``numbers``: optional precomputed ``{"bed_mm", "relative_bed", "muscles_mm": {muscle: mm}}``
@@ -250,9 +261,18 @@ def describe(posture: Any, body: Body | None = None, view: str = "standing",
     b = DEFAULT_BODY if body is None else body
     p = as_posture(posture)
     angles = ", ".join(f"{JOINT_LABELS[j]} {float(getattr(p, j)):g} {UNIT}" for j in JOINTS)
+    if nerve is not None:      # a named nerve: its bed, beside the muscle group it is told apart from
+        group = NERVES[nerve].contrast
+        mus = [m for m, s in MUSCLES.items() if s.group == group]
+        bed = nerve_bed_length(p, nerve, body=b)
+        return (f"{view.capitalize()} view of a {b.height_m:.2f} m body. Joint angles: {angles}. "
+                f"{NERVES[nerve].label.capitalize()} {bed:.0f} mm, "
+                f"{100 * (relative_bed_length(p, nerve=nerve, body=b) - 1):+.1f} % against standing. "
+                f"{group.capitalize()}: " + ", ".join(
+                    f"{MUSCLES[m].label} {muscle_length(p, m, body=b):.0f} mm" for m in mus) + ".")
     if numbers is None:
-        numbers = {"bed_mm": nerve_bed_length(p, b), "relative_bed": relative_bed_length(p, body=b),
-                   "muscles_mm": {m: muscle_length(p, m, b) for m in HAMSTRINGS}}
+        numbers = {"bed_mm": nerve_bed_length(p, body=b), "relative_bed": relative_bed_length(p, body=b),
+                   "muscles_mm": {m: muscle_length(p, m, body=b) for m in HAMSTRINGS}}
     bed, rel = numbers["bed_mm"], numbers["relative_bed"]
     ham = ", ".join(f"{m.replace('_lh', ' long head').replace('_', ' ')} {numbers['muscles_mm'][m]:.0f} mm"
                     for m in HAMSTRINGS)
@@ -325,7 +345,8 @@ def picture(posture: Any, body: Body | None = None, view: str = "standing", **kw
 
 
 def protocol_strip(protocol: str, body: Body | None = None, width_px: int = 230) -> Picture:
-    """Every step of a protocol as a small picture with its name and bed change (mm) underneath."""
+    """Every step of a protocol as a small picture with its name and bed change (mm) underneath
+    (the protocol's nerve, beside the muscle group its registry entry contrasts it with)."""
     from . import protocols
     from .analysis import step_table
     proto = protocols.ALL[protocol]
@@ -333,12 +354,12 @@ def protocol_strip(protocol: str, body: Body | None = None, width_px: int = 230)
     cells = []
     for i, ((name, p), r) in enumerate(zip(proto.steps, rows)):
         fig = posture_svg(p, body, proto.view, strain=None, width_px=width_px, legend=False,
-                          title=f"Step {i + 1}: {name}")
+                          title=f"Step {i + 1}: {name}", nerve=proto.nerve)
         cells.append(
             f'<figure style="margin:4px;width:{width_px}px">{fig}<figcaption style="font-size:0.85em">'
             f'<b>{i + 1}. {escape(name)}</b><br>bed {r["change_mm"]:+.1f} mm, now '
-            f'{100 * (r["relative_bed"] - 1):+.1f} % against standing; hamstrings '
-            f'{r["hamstrings_change_mm"]:+.1f} mm</figcaption></figure>')
-    key = ('<p style="font-size:0.85em">Solid blue: the nerve bed. Dashed purple: the hamstrings. '
-           'Grey: the skeleton and the support.</p>')
+            f'{100 * (r["relative_bed"] - 1):+.1f} % against standing; {r["group"]} '
+            f'{r[r["group"] + "_change_mm"]:+.1f} mm</figcaption></figure>')
+    key = (f'<p style="font-size:0.85em">Solid blue: the {NERVES[proto.nerve].label}. Dashed purple: the hamstrings; '
+           'dash-dot green: the quadriceps (rectus femoris). Grey: the skeleton and the support.</p>')
     return Picture(f'{key}<div style="display:flex;flex-wrap:wrap">{"".join(cells)}</div>')

@@ -22,24 +22,16 @@ import ipywidgets as w
 
 from . import protocols
 from .body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
-from .joints import JOINTS, MOBILITIES, UNIT, joint_range
+from .joints import ACTION_WORDS as _JOINT_WORDS, JOINTS, MOBILITIES, UNIT, joint_range
 from .model import HAMSTRINGS, drawing, muscle_pathway, nerve_pathway
 from .posture import Posture, as_posture
 from .svg import JOINT_LABELS, contributions_svg, load_mechanics, posture_svg
 
 __all__ = ["Explorer", "change_text", "ACTION_WORDS"]
 
-#: joint -> (name, word for an increase, word for a decrease), for the text line.
-ACTION_WORDS: Mapping[str, tuple[str, str, str]] = {
-    "cervical_flexion": ("Neck", "flexed (looking down)", "extended (looking up)"),
-    "thoracic_flexion": ("Upper back", "rounded", "straightened"),
-    "lumbar_flexion": ("Low back", "rounded", "straightened"),
-    "hip_flexion": ("Hip", "flexed", "extended"),
-    "hip_adduction": ("Hip", "adducted", "abducted"),
-    "hip_internal_rotation": ("Hip", "turned in", "turned out"),
-    "knee_flexion": ("Knee", "bent", "extended"),
-    "ankle_dorsiflexion": ("Ankle", "dorsiflexed", "plantarflexed"),
-}
+#: joint -> (name, word for an increase, word for a decrease), for the text line
+#: (an alias of the joint table's words).
+ACTION_WORDS: Mapping[str, tuple[str, str, str]] = _JOINT_WORDS
 
 
 def change_text(what: str, bed_before: float, bed_after: float, ham_before: float, ham_after: float,

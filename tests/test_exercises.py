@@ -2,13 +2,15 @@
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import neuralsim as ns
 from neuralsim import exercises
 from neuralsim.parameters import value as P
 
 NOTEBOOKS = ["00_start_here", "01_hamstrings_or_nerve", "02_slump_test", "03_straight_leg_raise",
-             "04_nerve_glides", "05_model_and_evidence"]
+             "04_nerve_glides", "05_model_and_evidence", "06_front_of_the_thigh"]
 
 
 @pytest.fixture(autouse=True)
@@ -127,7 +129,7 @@ def test_hints_change_with_tries():
 
 def test_no_answer_yet_and_badly_formed_answers():
     fb = exercises.check("ham_neck_40", None)
-    assert fb.correct is None and "None" in fb.message
+    assert fb.correct is None and fb.reason == "empty" and "No answer" in fb.message
     fb = exercises.check("ham_neck_40", "seven")
     assert fb.correct is False and "number" in fb.message
     fb = exercises.check("ham_joints", ["elbow"])
@@ -136,10 +138,12 @@ def test_no_answer_yet_and_badly_formed_answers():
     assert fb.correct is False and "choose one of" in fb.message
 
 
-def test_choices_accept_case_and_unique_prefix_and_joint_labels():
+def test_choices_accept_case_and_whole_words_and_joint_labels():
     right = exercises.EXERCISES["ham_bend_hamstrings"].answer()
+    assert right == "hip hinge"
     assert exercises.check("ham_bend_hamstrings", right.upper()).correct
-    assert exercises.check("ham_bend_hamstrings", right[:5]).correct
+    assert exercises.check("ham_bend_hamstrings", "Hinge").correct
+    assert exercises.check("ham_bend_hamstrings", "hip h").reason == "form"    # a one-letter word is not a choice
     assert exercises.check("ham_joints", ["hip flexion", "knee flexion"]).correct
     assert not exercises.check("ham_joints", ["hip_flexion"]).correct
 
@@ -261,28 +265,15 @@ def test_neck_differentiation_leaves_every_hamstring_alone():
                                             + 2 * P("nerve_offset_cervical") * math.tan(math.radians(20))))
 
 
-def test_glide_tables_without_mechanics_give_nan(monkeypatch):
-    import neuralsim.svg as svg_mod
-    monkeypatch.setattr(svg_mod, "load_mechanics", lambda: None)
-    rows = analysis.glide_table()
-    assert all(math.isnan(r["excursion_mm"]) and math.isnan(r["strain_rise_pct"]) for r in rows)
-    assert all(not math.isnan(r["bed_change_mm"]) for r in rows)
-    sites = analysis.site_table()
-    assert [r["site"] for r in sites] == list(analysis.SITES)
-    assert "nan" in analysis.format_site_table(sites)
-
-
 def test_glide_tables_with_mechanics_match_the_model():
-    from neuralsim.svg import load_mechanics
-    nm = load_mechanics()
-    if nm is None:
-        assert not analysis.mechanics_available()
-        return
+    from neuralsim.mechanics import nerve_mechanics as nm
     (s0, s1) = analysis.GLIDES["slider: knee straightens while the head looks up"]
     row = analysis.glide_table()[0]
     assert row["excursion_mm"] == pytest.approx(
         float(nm(s1).excursion_mm("mid_thigh")) - float(nm(s0).excursion_mm("mid_thigh")))
-    site = {r["site"]: r for r in analysis.site_table()}["popliteal"]
+    sites = analysis.site_table()
+    assert [r["site"] for r in sites] == list(analysis.SITES)
+    site = {r["site"]: r for r in sites}["popliteal"]
     assert site["slider: knee straightens while the head looks up|strain_pct"] == pytest.approx(
         float(nm(s1).strain_pct("popliteal")))
 
@@ -298,3 +289,255 @@ def test_text_formatters_carry_units():
              "within": False, "source": "s", "status": "check", "limitation": "because"}]
     out = analysis.format_comparisons(rows)
     assert "OUTSIDE" in out and "limitation: because" in out and "open" in out
+
+
+# -- natural answers: what people type is read; junk is refused ---------------------------
+
+LOOK_UP = exercises.EXERCISES["slump_look_up_mm"].answer()   # checked against the hand value below
+
+
+def test_look_up_step_by_hand():
+    # looking up in the source order: the neck goes from 45 deg flexion (wrap) to 40 deg extension (fold)
+    end, last = ns.protocols.SLUMP_SEED[-2].posture, ns.protocols.SLUMP_SEED[-1].posture
+    d_c = P("nerve_offset_cervical")
+    fold = lambda a: 2 * d_c * math.tan(math.radians(a / 2))   # noqa: E731
+    by_hand = -(d_c * math.radians(end.cervical_flexion) if end.cervical_flexion > 0 else -fold(-end.cervical_flexion)) \
+        - fold(-last.cervical_flexion)
+    assert abs(LOOK_UP - by_hand) < 1e-6 and -23.5 < LOOK_UP < -22.0
+
+
+@pytest.mark.parametrize("text", ["-22.7", "-22.7 mm", "-22.7mm", "\u221222.7", "\u221222,7 mm", "-22,7",
+                                  " -22.70  millimetres ", "-2.27 cm", "\u22122,27 cm"])
+def test_natural_number_forms_are_right(text):
+    fb = exercises.check("slump_look_up_mm", text)
+    assert fb.correct is True and fb.reason == "right", (text, fb.message)
+
+
+@pytest.mark.parametrize("junk", [False, True, "s", "twenty", "-22.7 deg", "22.7.1", "nan", float("nan"),
+                                  float("inf"), [1.0], {"nerve_mm": -22.7}])
+def test_junk_for_a_number_is_refused_with_its_unit(junk):
+    fb = exercises.check("slump_look_up_mm", junk)
+    assert fb.correct is False and fb.reason == "form" and "mm" in fb.message, (junk, fb.message)
+
+
+def test_degree_sign_and_word_are_read():
+    right = HAND["slr_hip_plain"]
+    for text in (f"{right:.1f}\u00b0", f"{right:.1f} degrees", f"{right:.1f}".replace(".", ",") + " deg"):
+        assert exercises.check("slr_hip_plain", text).correct, text
+
+
+@pytest.mark.parametrize("key, text", [
+    ("slr_biggest_sensitiser", "neck"), ("slr_biggest_sensitiser", "Neck flexion"),
+    ("ham_bend_nerve", "spinal rounding"), ("ham_bend_nerve", "rounding"), ("ham_bend_nerve", "spine"),
+    ("ham_bend_hamstrings", "hinge"), ("glide_neck", "up"), ("glide_neck", "looks up"),
+    ("slump_biggest_step", "knee"), ("slump_biggest_step", "Extend one knee"),
+])
+def test_natural_choice_words_are_right(key, text):
+    fb = exercises.check(key, text)
+    assert fb.correct is True, (key, text, fb.message)
+
+
+def test_dorsiflexion_names_its_sensitiser_and_is_judged_on_it():
+    # the right sensitiser is the neck (by hand in test_slr_biggest_single_sensitiser_by_hand);
+    # "dorsiflexion" is read as the ankle's row, so it is a readable but wrong answer
+    fb = exercises.check("slr_biggest_sensitiser", "dorsiflexion")
+    assert fb.correct is False and fb.reason != "form"
+    assert exercises.parse_choice("dorsiflexion", exercises._SINGLE) == "+ dorsiflexion 15"
+
+
+@pytest.mark.parametrize("key, junk", [("ham_bend_nerve", "s"), ("ham_bend_nerve", "sp"), ("ham_bend_nerve", "r"),
+                                       ("ham_bend_nerve", True), ("ham_bend_nerve", 1),
+                                       ("slr_biggest_sensitiser", "hip"),   # two options share the word
+                                       ("slump_biggest_step", "look"), ("glide_neck", "sideways")])
+def test_junk_choices_are_refused(key, junk):
+    fb = exercises.check(key, junk)
+    assert fb.correct is False and fb.reason == "form" and "choose one of" in fb.message
+
+
+@pytest.mark.parametrize("text", ["hip, knee", "Knee and hip", "hip flexion; knee flexion", ["knee", "HIP"],
+                                  ["hip_flexion", "knee_flexion"]])
+def test_joints_in_plain_words(text):
+    assert exercises.check("ham_joints", text).correct, text
+
+
+def test_plain_joint_words_for_the_nerve_only_joints():
+    text = "neck, upper back, low back, hip adduction, hip rotation and ankle"
+    assert exercises.check("start_nerve_not_hamstring", text).correct
+
+
+# -- hints aimed at the likely mistake ----------------------------------------------------
+
+def _hint(key, given):
+    fb = exercises.check(key, given)
+    assert fb.correct is False and fb.message.startswith("Not what the model gives. Hint:")
+    return fb
+
+
+@pytest.mark.parametrize("text", ["22.7", "+22.7 mm", "22,7"])
+def test_sign_error_gets_the_sign_hint(text):
+    fb = _hint("slump_look_up_mm", text)
+    assert fb.reason == "sign" and "sign" in fb.message and "22.7" not in fb.message
+
+
+def test_sign_error_on_the_knee_fold():
+    fb = _hint("model_knee_fold", -HAND["model_knee_fold"])
+    assert fb.reason == "sign"
+
+
+def test_since_start_instead_of_one_step():
+    rows = ns.analysis.step_table("slump")
+    since_start = rows[-1]["bed_mm"] - rows[0]["bed_mm"]
+    assert abs(since_start - LOOK_UP) > 20                     # far apart, so the two cannot be confused
+    fb = _hint("slump_look_up_mm", f"{since_start:.1f} mm")
+    assert fb.reason == "since_start" and "since the start" in fb.message and "last step" in fb.message
+    # the hamstrings: the knee straightened earlier in the test, so since the start they are longer
+    ham_since = rows[-1]["hamstrings_mm"] - rows[0]["hamstrings_mm"]
+    assert ham_since > 10
+    assert _hint("slump_look_up_hamstrings", ham_since).reason == "since_start"
+
+
+def test_nerve_value_given_for_the_muscle():
+    assert _hint("slump_look_up_hamstrings", LOOK_UP).reason == "nerve_not_muscle"
+    neck40 = P("nerve_offset_cervical") * math.radians(40)      # the bed wraps round the neck
+    assert _hint("ham_neck_40", neck40).reason == "nerve_not_muscle"
+
+
+def test_forgot_a_joint():
+    # sitting: hip alone (the knee forgotten)
+    fb = _hint("start_sitting_change", P("nerve_offset_hip") * math.radians(ns.protocols.SITTING.hip_flexion))
+    assert fb.reason == "missing_joint" and "knee" in fb.message
+    # joints: a right subset is "you left out"; a right superset is "does not belong"
+    fb = _hint("ham_joints", ["hip"])
+    assert fb.reason == "missing_joint" and "left out 1 joint" in fb.message and "knee" not in fb.message
+    fb = _hint("ham_joints", ["hip", "knee", "neck"])
+    assert fb.reason == "extra_joint"
+    fb = _hint("start_nerve_not_hamstring", "neck, upper back, low back, ankle")
+    assert fb.reason == "missing_joint" and "three directions" in fb.message
+
+
+def test_unit_and_rule_mistakes():
+    assert _hint("slr_hip_plain", math.radians(HAND["slr_hip_plain"])).reason == "radians"
+    assert _hint("model_hip_wrap", P("nerve_offset_hip") * 90).reason == "degrees"
+    assert _hint("model_hip_wrap", 2 * P("nerve_offset_hip")).reason == "fold_not_wrap"
+    assert _hint("model_knee_fold", -P("nerve_offset_knee") * math.pi / 2).reason == "wrap_not_fold"
+    assert _hint("slr_all_four", HAND["slr_hip_plain"] - HAND["slr_all_four"]).reason == "angle_not_difference"
+    from neuralsim.evidence import comparisons
+    rows = comparisons()
+    compared = [r for r in rows if r["kind"] == "comparison" and r["model"] is not None]
+    assert _hint("model_within", len(compared)).reason == "all_rows"
+    assert _hint("model_within", sum(not r["within"] for r in compared)).reason == "outside_count"
+    assert _hint("model_within", sum(r["within"] for r in rows)).reason == "counted_inputs"
+
+
+def test_targeted_hints_never_hold_the_answer():
+    for key, ex in exercises.EXERCISES.items():
+        for m in ex.mistakes:
+            fb = exercises.check(key, m.value())
+            assert fb.correct is False and fb.reason == m.reason, (key, m.reason)
+            if ex.kind == "number":
+                assert f"{float(ex.answer()):.1f}" not in fb.message or float(ex.answer()) == 0
+
+
+def test_a_right_answer_says_because():
+    for key, ex in exercises.EXERCISES.items():
+        assert len(ex.because) > 20, key
+    fb = exercises.check("slump_look_up_hamstrings", "0")
+    assert fb.correct and ", because " in fb.message and "neck" in fb.message
+
+
+def test_messages_use_plain_joint_names():
+    texts = [exercises.ask(k) for k in exercises.EXERCISES] + [exercises.solution(k) for k in exercises.EXERCISES]
+    texts += [exercises.check("ham_joints", ["hip"]).message, exercises.check("ham_joints", "elbow").message]
+    for t in texts:
+        assert not any(j in t for j in ns.JOINTS), t
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=st.floats(min_value=-1e5, max_value=1e5, allow_nan=False), digits=st.integers(0, 4),
+       minus=st.sampled_from(["-", "\u2212"]), comma=st.booleans(), unit=st.sampled_from(["", " mm", "mm", " millimetres"]))
+def test_parse_number_reads_every_written_form(x, digits, minus, comma, unit):
+    text = f"{x:.{digits}f}"
+    written = text.replace("-", minus)
+    if comma:
+        written = written.replace(".", ",")
+    assert exercises.parse_number(written + unit, "mm") == float(text)
+
+
+# -- widgets and predictions (the same checker behind the buttons) ---------------------------
+
+def test_exercise_widget_checks_what_is_typed():
+    w = exercises.widget("slump_look_up_mm")
+    assert w.submit("\u221222,7 mm").correct
+    assert 'data-correct="true"' in w.feedback.value and "because" in w.feedback.value
+    assert w.submit("22.7").reason == "sign"
+    # Enter in the box checks too, and then pressing Check on the same answer does not count a second try
+    exercises.reset_attempts()
+    w.control.value = "500"
+    assert exercises._attempts["slump_look_up_mm"] == 1 and "Not yet" in w.feedback.value
+    w.children[2].click()
+    assert exercises._attempts["slump_look_up_mm"] == 1
+
+
+def test_choice_and_joints_widgets():
+    w = exercises.widget("ham_bend_nerve")
+    assert w.control.value is None                      # nothing chosen for the learner
+    assert set(w.control.options) == {"hip hinge", "spinal rounding"}
+    w = exercises.widget("ham_joints")
+    labels = [c.description for c in w.control]
+    assert "neck flexion" in labels and "cervical_flexion" not in labels
+    for c in w.control:
+        c.value = c.description in ("hip flexion", "knee flexion")
+    w.children[2].click()                               # the Check button
+    assert 'data-correct="true"' in w.feedback.value
+
+
+def test_prediction_locks_then_reveals():
+    p = exercises.predict("predict_look_up")
+    assert p.show() is None                              # nothing to reveal before a prediction is locked
+    assert p.lock("s") is False and not p.control.disabled   # unreadable: not locked
+    assert p.lock("-20 mm") is True
+    assert p.control.disabled and "Locked" in p.status.value and "-22.7" not in p.status.value
+    fb = p.show()
+    assert fb.correct is True and "\u221222.7 mm" in fb.message      # within 3 mm of the model
+    by_hand = -(P("nerve_offset_cervical") * math.radians(45) + 2 * P("nerve_offset_cervical") * math.tan(math.radians(20)))
+    assert abs(exercises.PREDICTIONS["predict_look_up"].model() - by_hand) < 1e-9
+
+
+def test_prediction_answers_by_hand():
+    assert exercises.reveal("predict_hamstring_zero", "neck, upper back, low back, hip adduction, "
+                            "hip rotation, ankle").correct
+    assert exercises.reveal("predict_taller", "the same").correct
+    assert exercises.reveal("predict_bend_nerve", HAND["ham_bend_nerve"]).correct
+    gains = {j: P(f"nerve_offset_{n}") * math.radians(30) for j, n in
+             [("hip flexion", "hip"), ("neck flexion", "cervical"), ("upper back flexion", "thoracic"),
+              ("low back flexion", "lumbar")]}
+    assert exercises.reveal("predict_joint_30", max(gains, key=gains.get)).correct
+    assert not exercises.reveal("predict_glide_bed", "slider").correct
+
+
+def test_every_prediction_reveals_model_and_reason():
+    for key, p in exercises.PREDICTIONS.items():
+        model = p.model()
+        fb = exercises.reveal(key, model if p.kind != "joints" else sorted(model))
+        assert fb.correct and "The model:" in fb.message and len(p.explain()) > 30, key
+
+
+def _hand_bed_change(p):
+    """Bed change from standing by the two rules, joint by joint (wrap d*angle; fold -2 d tan(|angle|/2))."""
+    def rule(d, a):     # a > 0 opens the bed's side (wrap); a < 0 closes it (fold)
+        return d * math.radians(a) if a >= 0 else -2 * d * math.tan(math.radians(-a) / 2)
+    return (rule(P("nerve_offset_cervical"), p.cervical_flexion) + rule(P("nerve_offset_thoracic"), p.thoracic_flexion)
+            + rule(P("nerve_offset_lumbar"), p.lumbar_flexion) + rule(P("nerve_offset_hip"), p.hip_flexion)
+            + rule(P("nerve_offset_hip_adduction"), p.hip_adduction)
+            + rule(P("nerve_offset_hip_rotation"), p.hip_internal_rotation)
+            + rule(P("nerve_offset_knee"), -p.knee_flexion)             # behind the knee: flexion folds
+            + rule(P("nerve_offset_ankle"), p.ankle_dorsiflexion))
+
+
+def test_slump_since_start_by_hand_and_its_slips():
+    first, last = ns.protocols.SLUMP_SEED[0].posture, ns.protocols.SLUMP_SEED[-1].posture
+    by_hand = _hand_bed_change(last) - _hand_bed_change(first)
+    assert 60 < by_hand < 70
+    assert exercises.check("slump_since_start_mm", f"{by_hand:.1f} mm").correct
+    assert _hint("slump_since_start_mm", LOOK_UP).reason == "per_step"          # the last step only
+    assert _hint("slump_since_start_mm", _hand_bed_change(last)).reason == "since_standing"

@@ -11,6 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 import neuralsim as ns
 from neuralsim import svg
+from neuralsim.geometry import VIEWS
 from neuralsim.model import drawing
 from neuralsim.parameters import value as P
 
@@ -74,12 +75,12 @@ joint_angle = {j: st.floats(*ns.joint_range(j, "hypermobile")) for j in ns.JOINT
 
 
 @settings(max_examples=60, deadline=None)
-@given(angles=st.fixed_dictionaries(joint_angle), view=st.sampled_from(["standing", "sitting", "supine"]))
+@given(angles=st.fixed_dictionaries(joint_angle), view=st.sampled_from(list(VIEWS)))
 def test_every_posture_of_the_tallest_body_fits_the_view_box(angles, view):
     body = ns.Body(2.10, "hypermobile")
     d = drawing(ns.Posture(**angles), body, view)
     x0, y0, x1, y1 = svg.view_box(view)
-    pts = np.vstack([d["nerve"], *d["skeleton"], *d["muscles"].values()])
+    pts = np.vstack([*d["nerves"].values(), *d["skeleton"], *d["muscles"].values()])
     (cx, cy), r = d["head"]
     assert pts[:, 0].min() >= x0 and pts[:, 0].max() <= x1
     assert pts[:, 1].min() >= y0 and pts[:, 1].max() <= y1
@@ -88,7 +89,7 @@ def test_every_posture_of_the_tallest_body_fits_the_view_box(angles, view):
 
 def test_bad_view_is_refused():
     with pytest.raises(ValueError, match="view"):
-        svg.posture_svg(ns.Posture(), view="prone")
+        svg.posture_svg(ns.Posture(), view="upside_down")
 
 
 def fake_strain(profile):

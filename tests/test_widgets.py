@@ -21,14 +21,14 @@ def parse(ex):
 
 
 def hamstrings(p, body=None):
-    return sum(ns.muscle_length(p, m, body) for m in ns.HAMSTRINGS) / 3
+    return sum(ns.muscle_length(p, m, body=body) for m in ns.HAMSTRINGS) / 3
 
 
 def assert_line_matches_library(ex, before, after, body=None, body_before="same"):
     """The numbers in the text line, recomputed here from the public API."""
     m = parse(ex)
     bb = body if body_before == "same" else body_before
-    b0, b1 = ns.nerve_bed_length(before, bb), ns.nerve_bed_length(after, body)
+    b0, b1 = ns.nerve_bed_length(before, body=bb), ns.nerve_bed_length(after, body=body)
     assert int(m["d"]) == round(b1 - b0)
     assert float(m["pct"]) == pytest.approx(round(100 * (b1 - b0) / b0, 1), abs=0.051)
     assert int(m["dh"]) == round(hamstrings(after, body) - hamstrings(before, bb))
@@ -157,7 +157,7 @@ def test_mobility_changes_ranges_and_clamps(ex):
     ex.mobility.value = "hypermobile"
     assert ex.sliders["hip_flexion"].max == ns.joint_range("hip_flexion", "hypermobile")[1]
     ex.sliders["hip_flexion"].value = ex.sliders["hip_flexion"].max   # hypermobile range is usable
-    assert ex.state["bed_mm"] == pytest.approx(ns.nerve_bed_length(ex.posture, ns.Body(mobility="hypermobile")))
+    assert ex.state["bed_mm"] == pytest.approx(ns.nerve_bed_length(ex.posture, body=ns.Body(mobility="hypermobile")))
 
 
 def test_body_height_scales_every_length(ex):
@@ -165,12 +165,12 @@ def test_body_height_scales_every_length(ex):
     bed_175 = ex.state["bed_mm"]
     ex.height.value = 1.96
     body = ns.Body(1.96)
-    assert ex.state["bed_mm"] == pytest.approx(ns.nerve_bed_length(protocols.SITTING, body))
+    assert ex.state["bed_mm"] == pytest.approx(ns.nerve_bed_length(protocols.SITTING, body=body))
     assert ex.state["bed_mm"] / bed_175 == pytest.approx(1.96 / 1.75)
     m = parse(ex)
     assert m["what"] == "Height 1.96 m"
-    assert int(m["d"]) == round(ns.nerve_bed_length(protocols.SITTING, body) - bed_175)
-    assert int(m["bed"]) == round(ns.nerve_bed_length(protocols.SITTING, body))
+    assert int(m["d"]) == round(ns.nerve_bed_length(protocols.SITTING, body=body) - bed_175)
+    assert int(m["bed"]) == round(ns.nerve_bed_length(protocols.SITTING, body=body))
 
 
 def test_plain_nerve_without_mechanics(monkeypatch):
