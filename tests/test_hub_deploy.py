@@ -334,3 +334,17 @@ def test_assignment_is_built_from_the_exercises_and_graded_by_their_checker():
         ns[f"answer_{i}"] = ["ankle_dorsiflexion"] if solution.startswith("[") else 12345
         with pytest.raises(AssertionError):         # ... a wrong answer does not
             exec(t["source"], ns)
+
+
+def test_teacher_material_becomes_owner_only_wherever_it_is(tmp_path):
+    old, new = tmp_path / "notebooks" / "teacher", tmp_path / "teacher"
+    new.mkdir()
+    (new / "solutions.ipynb").write_text("{}")
+    os.chmod(new, 0o755)
+    lone = tmp_path / "answers.ipynb"
+    lone.write_text("{}")
+    os.chmod(lone, 0o644)
+    changed = hub.protect_teacher_material([old, new, lone])     # the old place is gone: skipped
+    assert changed == [str(new), str(lone)]
+    assert os.stat(new).st_mode & 0o777 == 0o700 and os.stat(lone).st_mode & 0o777 == 0o600
+    assert hub.protect_teacher_material([old, new, lone]) == []   # nothing left to change

@@ -74,8 +74,10 @@ state, homes = data / "state", data / "homes"
 for d, mode in ((data, 0o755), (state, 0o700), (homes, 0o711)):
     d.mkdir(parents=True, exist_ok=True)
     os.chmod(d, mode)
-# Teacher material in the checkout (wherever it is kept): readable by its owner only.
-protect_teacher_material([REPO / "notebooks" / "teacher", REPO / "teacher"])
+# Teacher material in the checkout (wherever it is kept): readable by its owner only, now and
+# before every server start.
+teacher_paths = [str(REPO / "notebooks" / "teacher"), str(REPO / "teacher")]
+protect_teacher_material(teacher_paths)
 
 # -- the hub, its proxy and its own files (all inside `state`, root only) ---------------------
 c.JupyterHub.bind_url = f"{'https' if ip not in ('127.0.0.1', 'localhost', '::1') else 'http'}://{ip}:{port}"
@@ -113,6 +115,7 @@ c.JupyterHub.spawner_class = "neuralsim_spawner.NeuralsimSpawner"
 c.NeuralsimSpawner.homes = str(homes)
 c.NeuralsimSpawner.course_python = str(course_python)
 c.NeuralsimSpawner.notebooks_cli = str(cli[0])
+c.NeuralsimSpawner.teacher_paths = teacher_paths
 c.Spawner.mem_limit = mem_limit
 c.Spawner.cpu_limit = cpu_limit
 c.Spawner.notebook_dir = "~"

@@ -19,9 +19,9 @@ from jupyterhub.spawner import LocalProcessSpawner
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator import handlers as _native_handlers
 from nativeauthenticator.orm import UserInfo
-from traitlets import Unicode
+from traitlets import List, Unicode
 
-from neuralsim_hub import Cgroups, ensure_home, ensure_unix_user
+from neuralsim_hub import Cgroups, ensure_home, ensure_unix_user, protect_teacher_material
 
 _CGROUPS: Cgroups | None = None
 
@@ -55,6 +55,9 @@ class NeuralsimSpawner(LocalProcessSpawner):
     homes = Unicode(config=True, help="folder holding one home per student (outside the repository)")
     course_python = Unicode(config=True, help="python of the read-only course environment")
     notebooks_cli = Unicode(config=True, help="neuralsim/notebooks_cli.py inside the course environment")
+    teacher_paths = List(Unicode(), config=True,
+                         help="teacher material in the checkout: made owner-only before every start "
+                              "(so material moved or added while the hub runs is covered too)")
 
     @property
     def home(self) -> Path:
@@ -72,6 +75,9 @@ class NeuralsimSpawner(LocalProcessSpawner):
 
     async def start(self):
         name = self.user.name
+        changed = protect_teacher_material(self.teacher_paths)
+        if changed:
+            self.log.warning("neuralsim: teacher material was readable by others, now owner-only: %s", changed)
         pw = ensure_unix_user(name, self.home)
         ensure_home(self.home, pw.pw_uid, pw.pw_gid)
         await self._as_student(pw, "/bin/mkdir", "-p", "--", str(self.home / ".cache" / "tmp"))
