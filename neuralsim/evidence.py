@@ -177,16 +177,16 @@ def _ridehalgh(hip):
 
 
 def _alshami_ankle(c):
-    from .mechanics import alshami, fitted_ankle_offset
-    return {"value": alshami(c.mech)["knee flexed, hip neutral"], "lam_tunnel": c.mech.shear_lag_mm["tarsal_tunnel"],
-            "fitted_offset_mm": fitted_ankle_offset(model=c.mech)}
+    from .mechanics import alshami
+    return {"value": alshami(c.mech)["knee flexed, hip neutral"], "lam_tunnel": c.mech.shear_lag_mm["tarsal_tunnel"]}
 
 
 def _alshami_order(c):
     from .mechanics import alshami
     a = alshami(c.mech)
     first = a["knee flexed, hip neutral"]
-    ok = (a["knee extended, hip flexed"] >= max(a["knee extended"], a["hip flexed"])
+    # "higher still with both": more than either alone by more than a rounding step (0.01 %)
+    ok = (a["knee extended, hip flexed"] > max(a["knee extended"], a["hip flexed"]) + 0.01
           and a["hip flexed"] > first and a["knee extended"] > first)
     return {"value": a["knee extended, hip flexed"], "ok": ok, "knee_flexed": first, "knee_extended": a["knee extended"],
             "hip_flexed": a["hip flexed"], "both": a["knee extended, hip flexed"]}
@@ -195,8 +195,8 @@ def _alshami_order(c):
 def _reid_cervical(c):
     top = joint_range("cervical_flexion", c.body.mobility)[1]
     neck = bed_contributions(Posture(cervical_flexion=top), body=c.body)["cervical_flexion"]
-    return {"value": c.solve(cervical_flexion=top).strain_pct("cervical"), "lam_canal": c.mech.shear_lag_mm["canal"],
-            "neck_bed_mm": neck}
+    rise = c.solve(cervical_flexion=top).strain_pct("cervical") - c.solve().strain_pct("cervical")   # from neutral
+    return {"value": rise, "lam_cervical": c.mech.shear_lag_mm["cervical_canal"], "neck_bed_mm": neck}
 
 
 def _smith_root_excursion(c):
@@ -206,7 +206,7 @@ def _smith_root_excursion(c):
 
 
 def _smith_root_strain(c):
-    return {"value": c.solve(hip_flexion=60).strain_pct("lumbar_roots")}
+    return {"value": c.solve(hip_flexion=60).strain_pct("lumbar_roots") - c.solve().strain_pct("lumbar_roots")}
 
 
 def _coppieters_direction(c):
@@ -224,7 +224,7 @@ def _glides(c):
 def _slider_tensioner_excursion_ratio(c):
     sl, te, _ = _glides(c)
     ratio = sl["excursion_mm"] / te["excursion_mm"] if te["excursion_mm"] > 0 else math.inf
-    return {"value": ratio, "tensioner_mm": te["excursion_mm"]}
+    return {"value": ratio, "tensioner_mm": te["excursion_mm"], "ok": sl["excursion_mm"] > te["excursion_mm"]}
 
 
 def _slider_tensioner_strain_ratio(c):
@@ -234,7 +234,7 @@ def _slider_tensioner_strain_ratio(c):
 
 def _slider_in_vivo(c):
     sl, te, kn = _glides(c)
-    return {"value": sl["excursion_mm"], "also": sl["excursion_mm"] > kn["excursion_mm"] > te["excursion_mm"],
+    return {"value": sl["excursion_mm"], "ok": sl["excursion_mm"] > kn["excursion_mm"] > te["excursion_mm"],
             "slider_mm": sl["excursion_mm"], "knee_mm": kn["excursion_mm"], "tensioner_mm": te["excursion_mm"]}
 
 
