@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: setup lab test test-fast app bench bench-latency clean load-test hub contact-sheet
+.PHONY: setup lab test test-fast app bench bench-latency clean load-test hub contact-sheet hub-env hub-passwords assignment-release assignment-collect assignment-grade
 
 # Enables the Jupyter server extension neuralsim.websocket (kernel websockets without Nagle delays).
 # A wheel installs it itself (data-files in pyproject.toml); an editable install skips
@@ -17,7 +17,7 @@ SERVER_CONF := jupyter-config/jupyter_server_config.d/neuralsim.json
 $(STAMP): pyproject.toml $(SERVER_CONF)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,browser]'
+	$(BIN)/python -m pip install --quiet -e '.[test,browser,k8s]'
 	install -D -m 644 $(SERVER_CONF) $(VENV)/etc/jupyter/jupyter_server_config.d/neuralsim.json
 	touch $(STAMP)
 
@@ -52,19 +52,45 @@ bench: $(STAMP)
 LOAD_STAMP := $(VENV)/.load-stamp
 CHP_STAMP  := deploy/jupyterhub/node_modules/.stamp
 $(LOAD_STAMP): $(STAMP) pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test,browser,load]'
+	$(BIN)/python -m pip install --quiet -e '.[test,browser,k8s,load]'
 	touch $(LOAD_STAMP)
 $(CHP_STAMP): deploy/jupyterhub/package-lock.json
 	cd deploy/jupyterhub && npm ci --no-audit --no-fund
 	touch $(CHP_STAMP)
 
 # JupyterHub + 30 simulated students on 127.0.0.1, about 5 min; not part of `make test`
-load-test: $(LOAD_STAMP) $(CHP_STAMP)
+load-test: $(LOAD_STAMP) $(CHP_STAMP) hub-env
 	$(BIN)/python benchmarks/load_hub.py
 
-# a class on this machine: NEURALSIM_HUB_PASSWORD=... make hub
+# The students' read-only course environment: neuralsim from a wheel (not editable), JupyterHub's
+# single-user server and nbgrader, owned by root. Rebuild it after changing the package.
+HUB_ENV ?= /opt/neuralsim-hub/env
+# a Python every student may run (not one under /root, e.g. pyenv's)
+HUB_PYTHON ?= /usr/bin/python3
+HUBCTL  := $(BIN)/python deploy/jupyterhub/hubctl.py
+hub-env: $(STAMP)
+	rm -rf build dist-hub
+	$(BIN)/python -m pip wheel --quiet --no-deps -w dist-hub .
+	$(HUB_PYTHON) -m venv --clear $(HUB_ENV)
+	$(HUB_ENV)/bin/python -m pip install --quiet dist-hub/neuralsim-*.whl 'jupyterhub>=5.3' 'nbgrader>=0.9.6'
+	rm -rf build dist-hub
+	chown -R root:root $(HUB_ENV)
+	chmod -R go-w $(HUB_ENV)
+
+# a class on this machine (as root): NEURALSIM_HUB_ROSTER=class.csv make hub
 hub: $(LOAD_STAMP) $(CHP_STAMP)
 	$(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
 
+# The teacher's steps (as root, NEURALSIM_HUB_ROSTER and NEURALSIM_HUB_DATA as for `make hub`):
+hub-passwords: $(LOAD_STAMP)      # a one-time password for each roster name that has none yet
+	$(HUBCTL) passwords
+assignment-release: $(LOAD_STAMP) # build the assignment from neuralsim.exercises and release it
+	$(HUBCTL) release
+assignment-collect: $(LOAD_STAMP) # collect the submissions
+	$(HUBCTL) collect
+assignment-grade: $(LOAD_STAMP)   # autograde them (as the unprivileged grading account) and show the grade table
+	$(HUBCTL) grade
+
+# Never touches the hub's data (homes, database, submissions): they live outside the repository.
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis artifacts deploy/jupyterhub/node_modules deploy/jupyterhub/run
+	rm -rf $(VENV) build dist dist-hub *.egg-info .pytest_cache .hypothesis artifacts deploy/jupyterhub/node_modules

@@ -5,21 +5,25 @@ Run:  make load-test      (or: .venv/bin/python benchmarks/load_hub.py)
 What it does, in one run, and then stops everything it started:
 
 1. Starts JupyterHub from ``deploy/jupyterhub/jupyterhub_config.py`` on 127.0.0.1
-   with free ports, a random class password and a temporary folder holding the
-   hub's state and every student's home.
+   with free ports, a roster, a temporary data folder (hub state, homes, course,
+   exchange) and a random password for each account.
 2. Single-user baseline: student01 logs in alone, starts a server, opens the
    slump notebook, starts a kernel (timed, ``--solo-kernels`` times), runs the
    notebook top to bottom and moves sliders (``--solo-moves`` times, timed).
 3. The class: ``--students`` students (student01..student30) arrive
    ``--stagger`` seconds apart (30 x 2 s: everyone within the same minute).
-   Each logs in through the login form with the class password, starts a
+   Each logs in through the login form with their own password, starts a
    server, opens the notebook, starts a kernel (timed), runs every code cell
    and moves Explorer sliders ``--moves`` times with a human pause between
    moves (timed).  When all are done, memory per student is measured with the
    30 servers and kernels alive.
-4. Stops the hub (which stops every student's server), kills any process of
-   the run still alive, and checks the file system: nothing may have been
-   written outside the students' homes and the hub's own state folder.
+4. After class (servers alive): attacks from a student's kernel, a memory hog,
+   the login lockout, nbgrader (30 submit, the teacher collects and grades),
+   then waits for the idle culler (see ``after_class``).
+5. Stops the hub (which stops every student's server), kills any process of
+   the run still alive (same pid and start time), removes the Unix accounts and
+   cgroups the hub made, and checks the file system: nothing may have been
+   written outside the students' homes (and the exchange inbound) and the run's folder.
 
 Everything goes through the same protocols as JupyterLab: the hub's login form
 and REST API, the student's Jupyter server REST API (contents, sessions) via
@@ -60,6 +64,9 @@ import websocket
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+sys.path.insert(0, str(CONFIG.parent))
+import hubctl  # noqa: E402
+import neuralsim_hub as hub  # noqa: E402
 NOTEBOOK_IN_HOME = "neuralsim/02_slump_test.ipynb"
 RESULT_RE = re.compile(r"Bed now (\d+) mm, ([+-]?\d+\.\d) % against standing")
 # Joints moved, in turn (all visible in the sitting slump).
@@ -192,6 +199,15 @@ class KernelChannel:
                 if time.monotonic() > end:
                     raise TimeoutError("kernel did not answer kernel_info")
 
+    def execute_output(self, code, timeout):
+        """Run code; return (its standard output, [errors])."""
+        reply, iopub = self.request("shell", "execute_request", {
+            "code": code, "silent": False, "store_history": False, "user_expressions": {},
+            "allow_stdin": False, "stop_on_error": True}, timeout)
+        out = "".join(m["content"]["text"] for m in iopub if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
+        errors = [m["content"] for m in iopub if m["msg_type"] == "error"]
+        return out, errors
+
     def execute(self, code, timeout):
         reply, iopub = self.request("shell", "execute_request", {
             "code": code, "silent": False, "store_history": True, "user_expressions": {},
@@ -237,6 +253,63 @@ class KernelChannel:
 
 
 # ----------------------------------------------------------------------------- one student
+SUBMIT_CODE = r'''
+import json, os, subprocess
+os.chdir(os.path.expanduser("~"))
+def nbg(*a):
+    r = subprocess.run(["nbgrader", *a, "ps1", "--course", "neuralsim"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+nbg("fetch_assignment")
+p = os.path.join("ps1", "neuralsim_assignment.ipynb")
+with open(p) as f:
+    nb = json.load(f)
+answers = {"answer_1": "answer_1 = 0", "answer_2": "answer_2 = %s"}
+for c in nb["cells"]:
+    gid = c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    if gid in answers:
+        c["source"] = answers[gid]
+with open(p, "w") as f:
+    json.dump(nb, f)
+nbg("submit")
+print("submitted")
+'''
+
+ATTACK_CODE = r'''
+import glob, json, os, signal
+P = json.loads(%r)
+res = {}
+def attempt(label, f):
+    try:
+        f()
+        res[label] = "SUCCEEDED"
+    except OSError as e:
+        res[label] = "refused: " + (e.strerror or type(e).__name__)
+def read(path):
+    with open(path, "rb") as f:
+        f.read(1)
+attempt("read another student's notebook", lambda: read(P["other_nb"]))
+attempt("list another student's home", lambda: os.listdir(P["other_home"]))
+attempt("list the homes folder", lambda: os.listdir(P["homes"]))
+attempt("read the hub's cookie secret", lambda: read(P["secret"]))
+attempt("read the hub's database", lambda: read(P["db"]))
+attempt("read the hub's environment (/proc/PID/environ)", lambda: read(f"/proc/{P['hub_pid']}/environ"))
+attempt("read another student's server environment (its API token)", lambda: read(f"/proc/{P['other_pid']}/environ"))
+attempt("signal another student's server (SIGTERM)", lambda: os.kill(P["other_pid"], signal.SIGTERM))
+attempt("signal another student's kernel (SIGKILL)", lambda: os.kill(P["other_kernel"], signal.SIGKILL))
+attempt("signal the hub (SIGTERM)", lambda: os.kill(P["hub_pid"], signal.SIGTERM))
+import neuralsim
+pkg = os.path.dirname(neuralsim.__file__)
+res["neuralsim imported from"] = pkg
+attempt("append to the installed neuralsim/__init__.py", lambda: open(os.path.join(pkg, "__init__.py"), "a").close())
+attempt("create a module in the installed package", lambda: open(os.path.join(pkg, "evil.py"), "w").close())
+for t in P["teacher"]:
+    attempt("read the teacher's solutions in the checkout", lambda: read(t))
+attempt("read the assignment source with its solutions", lambda: read(P["source"]))
+attempt("list other students' submissions", lambda: os.listdir(P["inbound"]))
+print(json.dumps(res))
+'''
+
+
 class Student:
     def __init__(self, name, hub, run):
         self.name, self.hub, self.run = name, hub, run
@@ -250,13 +323,13 @@ class Student:
             print(f"[{time.monotonic() - self.run.t0:7.1f}s] {self.name}: {msg}", flush=True)
 
     def login(self):
-        """The login form, as a browser submits it (class password)."""
+        """The login form, as a browser submits it (the student's own password)."""
         r = self.http.get(f"{self.hub}/hub/login", timeout=60)
         r.raise_for_status()
         m = re.search(r'name="_xsrf"\s+value="([^"]+)"', r.text)
         xsrf = m.group(1) if m else self.http.cookies.get("_xsrf", "")
         r = self.http.post(f"{self.hub}/hub/login", allow_redirects=False, timeout=60,
-                           data={"username": self.name, "password": self.run.password, "_xsrf": xsrf})
+                           data={"username": self.name, "password": self.run.passwords[self.name], "_xsrf": xsrf})
         if r.status_code != 302 or not any(c.name.startswith("jupyterhub-hub-login") for c in self.http.cookies):
             raise RuntimeError(f"login failed: HTTP {r.status_code}")
         # The student's API token (what the hub's token page hands out), issued by the admin service.
@@ -284,8 +357,27 @@ class Student:
             time.sleep(0.25)
         self.result["server_start_s"] = time.perf_counter() - t0
         self.base = f"{self.hub}/user/{self.name}"
+        self.open_tab()
+
+    def open_tab(self):
+        """A JupyterLab tab stays open: it polls the server's kernel list every 10 s, which the server
+        (and so the idle culler) counts as activity. close_tab() is the student closing the browser."""
+        self._tab_closed = threading.Event()
+
+        def poll():
+            while not self._tab_closed.wait(10.0):
+                try:
+                    requests.get(f"{self.base}/api/kernels", headers=self.api, timeout=30)
+                except requests.RequestException:
+                    pass
+        threading.Thread(target=poll, daemon=True).start()
+
+    def close_tab(self):
+        if getattr(self, "_tab_closed", None) is not None:
+            self._tab_closed.set()
 
     def stop_server(self, deadline):
+        self.close_tab()
         requests.delete(f"{self.hub}/hub/api/users/{self.name}/server", headers=self.api, timeout=120)
         while requests.get(f"{self.hub}/hub/api/users/{self.name}", headers=self.api,
                            timeout=60).json().get("servers", {}).get(""):
@@ -314,12 +406,34 @@ class Student:
         r.raise_for_status()
         sess = r.json()
         self.session_id, kid = sess["id"], sess["kernel"]["id"]
+        self.kernel_id = kid
         ws_url = self.base.replace("http://", "ws://") + f"/api/kernels/{kid}/channels"
         self.kc = KernelChannel(ws_url, self.token, timeout=120)
         self.kc.wait_ready(timeout=180)
         dt = time.perf_counter() - t0
         self.result["kernel_start_s"].append(dt)
         return dt
+
+    def reconnect(self):
+        """A new websocket to the same kernel, as JupyterLab opens after a while away (the server
+        closes a websocket that answered no ping while the test was not reading it)."""
+        self.kc.close()
+        ws_url = self.base.replace("http://", "ws://") + f"/api/kernels/{self.kernel_id}/channels"
+        self.kc = KernelChannel(ws_url, self.token, timeout=120)
+        self.kc.wait_ready(timeout=120)
+
+    def submit_assignment(self, k):
+        """nbgrader fetch, answer, submit, from the student's kernel (as `!nbgrader ...` in a cell).
+
+        Even-numbered students get both questions right, the others only the first.
+        """
+        right = k % 2 == 1          # student02, student04, ... (k counts from 0)
+        out, errors = self.kc.execute_output(
+            SUBMIT_CODE % repr(["hip_flexion", "knee_flexion"] if right else ["hip_flexion"]), timeout=300)
+        if errors or "submitted" not in out:
+            e = errors[0] if errors else {}
+            raise RuntimeError(f"nbgrader fetch/submit: {e.get('ename')}: {e.get('evalue', out)[:300]}")
+        self.result["expected_score"] = 2.0 if right else 1.0
 
     def stop_kernel(self):
         self.kc.close()
@@ -377,37 +491,54 @@ class Run:
         self.args = args
         self.verbose = args.verbose
         self.t0 = time.monotonic()
-        self.password = secrets.token_urlsafe(12)
+        self.students = [f"student{k + 1:02d}" for k in range(args.students)]
+        # Each student's own password; 'latecomer' is on the roster but never in class (the lockout check).
+        self.passwords = {n: secrets.token_urlsafe(12) for n in self.students + ["latecomer", "teacher01"]}
         self.service_token = secrets.token_hex(32)
         self.notebook = args.notebook
         self.think = (args.think_min, args.think_max)
         self.base = Path(tempfile.mkdtemp(prefix="neuralsim-hub-load-"))
-        self.state, self.homes = self.base / "state", self.base / "homes"
+        os.chmod(self.base, 0o755)     # students traverse it to reach their homes
+        self.data = self.base / "data"
+        self.state, self.homes = self.data / "state", self.data / "homes"
+        self.roster = self.base / "roster.csv"
+        os.environ["NEURALSIM_HUB_DATA"] = str(self.data)        # for hubctl (the teacher's steps)
+        os.environ["NEURALSIM_HUB_ROSTER"] = str(self.roster)
+        taken = [n for n in self.passwords if _account(n) and _account(n).pw_gecos != hub.USER_MARKER]
+        if taken:
+            raise SystemExit(f"Unix accounts {taken} exist and are not the hub's: the load test will not use them")
+        self.roster.write_text("username,role\nteacher01,teacher\n"
+                               + "".join(f"{n},student\n" for n in self.students + ["latecomer"]))
         self.fixture = None
         if not (ROOT / "notebooks" / Path(self.notebook).name).exists():
             self.fixture = fixture_notebook()
             print(f"WARNING: notebooks/{Path(self.notebook).name} not found: using a built-in fixture notebook")
         self.hub_proc = None
-        self.seen_pids: set[int] = set()
+        self.seen_pids: dict[int, float] = {}   # pid -> start time: a reused pid is never taken for ours
 
     # -- hub -----------------------------------------------------------------------------------
     def start_hub(self):
         self.port = free_port_block(3)
         self.hub = f"http://127.0.0.1:{self.port}"
-        (self.state / "tmp").mkdir(parents=True)
-        env = dict(os.environ, TMPDIR=str(self.state / "tmp"), NEURALSIM_HUB_PASSWORD=self.password, NEURALSIM_HUB_IP="127.0.0.1",
-                   NEURALSIM_HUB_PORT=str(self.port), NEURALSIM_HUB_DIR=str(self.state),
-                   NEURALSIM_HUB_HOMES=str(self.homes), NEURALSIM_HUB_SERVICE_TOKEN=self.service_token)
-        self.hub_log = open(self.state / "hub.log", "w")
+        (self.base / "tmp").mkdir(mode=0o700)
+        env = dict(os.environ, TMPDIR=str(self.base / "tmp"), NEURALSIM_HUB_IP="127.0.0.1",
+                   NEURALSIM_HUB_PORT=str(self.port), NEURALSIM_HUB_DATA=str(self.data),
+                   NEURALSIM_HUB_ROSTER=str(self.roster), NEURALSIM_HUB_SERVICE_TOKEN=self.service_token,
+                   NEURALSIM_HUB_MEM_LIMIT=self.args.mem_limit, NEURALSIM_HUB_CPU_LIMIT="1",
+                   NEURALSIM_HUB_CULL_TIMEOUT=str(self.args.cull_timeout), NEURALSIM_HUB_ACTIVITY_INTERVAL="10",
+                   NEURALSIM_HUB_LOGIN_TRIES="5", NEURALSIM_HUB_LOGIN_WAIT="600")
+        self.hub_log_path = self.base / "hub.log"
+        self.hub_log = open(self.hub_log_path, "w")
         jhub = Path(sys.executable).with_name("jupyterhub")
-        self.hub_proc = subprocess.Popen([str(jhub), "-f", str(CONFIG)], cwd=self.state, env=env,
+        self.hub_proc = subprocess.Popen([str(jhub), "-f", str(CONFIG)], cwd=self.base, env=env,
                                          stdout=self.hub_log, stderr=subprocess.STDOUT, start_new_session=True)
         end = time.monotonic() + 90
         while time.monotonic() < end:
             if self.hub_proc.poll() is not None:
-                raise RuntimeError(f"hub exited ({self.hub_proc.returncode}); see {self.state / 'hub.log'}")
+                raise RuntimeError(f"hub exited ({self.hub_proc.returncode}); see {self.hub_log_path}")
             try:
                 if requests.get(f"{self.hub}/hub/api/", timeout=5).ok:
+                    hubctl.set_passwords(self.passwords.items(), self.data)
                     return
             except requests.RequestException:
                 pass
@@ -418,8 +549,8 @@ class Run:
         """Every process of the run (hub, proxy, servers, kernels), so stop() can be sure they are gone."""
         try:
             hub = psutil.Process(self.hub_proc.pid)
-            self.seen_pids.add(hub.pid)
-            self.seen_pids.update(p.pid for p in hub.children(recursive=True))
+            for p in [hub] + hub.children(recursive=True):
+                self.seen_pids.setdefault(p.pid, p.create_time())
         except psutil.Error:
             pass
 
@@ -427,9 +558,8 @@ class Run:
         """{student: [psutil.Process]} of the run's processes, by JUPYTERHUB_USER in their environment."""
         self.remember_pids()
         out = {}
-        for pid in self.seen_pids:
+        for p in self.ours():
             try:
-                p = psutil.Process(pid)
                 user = p.environ().get("JUPYTERHUB_USER")
             except psutil.Error:
                 continue
@@ -442,9 +572,9 @@ class Run:
         t = psutil.cpu_times()
         machine = t.user + t.system + getattr(t, "nice", 0) + getattr(t, "irq", 0) + getattr(t, "softirq", 0)
         ours = sum(psutil.Process().cpu_times()[:2])
-        for pid in list(self.seen_pids):
+        for p in self.ours():
             try:
-                ours += sum(psutil.Process(pid).cpu_times()[:2])
+                ours += sum(p.cpu_times()[:2])
             except psutil.Error:
                 pass
         return machine, ours
@@ -462,9 +592,8 @@ class Run:
                     pass
             per[user] = {"rss_mb": rss / 2**20, "uss_mb": uss / 2**20, "processes": len(procs)}
         hub_rss = 0
-        for pid in self.seen_pids:
+        for p in self.ours():
             try:
-                p = psutil.Process(pid)
                 if "JUPYTERHUB_USER" not in p.environ():
                     hub_rss += p.memory_info().rss
             except psutil.Error:
@@ -494,7 +623,7 @@ class Run:
                 self.hub_proc.wait(timeout=10)
         self.hub_log.close()
         leftovers = []
-        gone, alive = psutil.wait_procs([p for p in map(_proc, self.seen_pids) if p], timeout=15)
+        gone, alive = psutil.wait_procs(self.ours(), timeout=15)
         for p in alive:
             leftovers.append(p.pid)
             try:
@@ -504,10 +633,24 @@ class Run:
         return leftovers
 
 
-def _proc(pid):
+    def ours(self):
+        """The run's processes still alive: same pid AND same start time as when seen (pids get reused)."""
+        out = []
+        for pid, started in list(self.seen_pids.items()):
+            try:
+                p = psutil.Process(pid)
+                if p.create_time() == started:
+                    out.append(p)
+            except psutil.Error:
+                pass
+        return out
+
+
+def _account(name):
+    import pwd
     try:
-        return psutil.Process(pid)
-    except psutil.Error:
+        return pwd.getpwnam(name)
+    except KeyError:
         return None
 
 
@@ -631,10 +774,14 @@ class WriteWatcher:
         for who, paths in sorted(self.writes.items()):
             for p in sorted(paths):
                 if who == "(hub)" or who == "(gone)":
-                    ok = _under(p, state) or _under(p, homes)
+                    # the run's folder (data folder, the hub's log, its TMPDIR); useradd's account files
+                    ok = _under(p, self.run.base) or re.fullmatch(
+                        r"/etc/(\.pwd\.lock|(passwd|group|shadow|gshadow|subuid|subgid)([-+]|\.\d+)?)", p) is not None
                 else:
-                    # a student's server logs to the hub's log through the stdout it inherits
-                    ok = _under(p, homes / who) or p == str(state / "hub.log")
+                    # a student's server logs to the hub's log through the stdout it inherits;
+                    # nbgrader submit writes into the exchange's inbound folder
+                    ok = (_under(p, homes / who) or p == str(self.run.hub_log_path)
+                          or _under(p, state.parent / "exchange" / "neuralsim" / "inbound"))
                 if not ok:
                     bad.append(f"{who}: {p}")
         return bad
@@ -657,7 +804,11 @@ def main(argv=None):
     ap.add_argument("--solo-kernels", type=int, default=5, help="kernel starts of the single-user baseline")
     ap.add_argument("--think-min", type=float, default=0.3, help="pause between two slider moves, s")
     ap.add_argument("--think-max", type=float, default=1.0)
-    ap.add_argument("--timeout", type=float, default=900, help="the whole run ends by then (s)")
+    ap.add_argument("--timeout", type=float, default=1500, help="the whole run ends by then (s)")
+    ap.add_argument("--mem-limit", default="1G", help="memory limit per student (default 1G)")
+    ap.add_argument("--cull-timeout", type=int, default=120,
+                    help="seconds without activity before the culler stops a server (default 120; open tabs "
+                         "poll every 10 s, as JupyterLab does)")
     ap.add_argument("--notebook", default=NOTEBOOK_IN_HOME, help="notebook path inside each home")
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary homes and hub state")
@@ -801,9 +952,12 @@ def main(argv=None):
         for key in ("slider", "kernel_start"):
             if out["ratio_p95"][key] > 3.0:
                 failures.append(f"{key} p95 under load is {out['ratio_p95'][key]:.2f}x the single user (limit 3x)")
+        after_class(run, ok, args, out, failures, deadline)
     except Exception as e:  # noqa: BLE001
         failures.append(f"run aborted: {type(e).__name__}: {e}")
     finally:
+        for s in students:
+            s.close_tab()
         leftovers = run.stop()
         out["leftover_processes_killed"] = leftovers
         if leftovers:
@@ -827,7 +981,14 @@ def main(argv=None):
         sizes = [sum(f.stat().st_size for f in (run.homes / h).rglob("*") if f.is_file()) / 2**20 for h in homes]
         out["files"]["homes"] = len(homes)
         out["files"]["home_mb"] = summary(sizes)
-    if not args.keep:
+    # -- 4. the Unix accounts and cgroups of the run (only those the hub made) ---------------------
+    hub.Cgroups().remove_all()
+    if args.keep:
+        print(f"kept {run.base} and the Unix accounts; remove them with: "
+              f"deploy/jupyterhub/hubctl.py remove-users {' '.join(run.passwords)} nsgrader")
+    else:
+        out["accounts_removed"] = len(hub.remove_unix_users(list(run.passwords))
+                                      + hub.remove_unix_users([hubctl.GRADER], hubctl.GRADER_MARKER))
         shutil.rmtree(run.base, ignore_errors=True)
 
     out["failures"] = failures
@@ -835,6 +996,187 @@ def main(argv=None):
     if args.json:
         args.json.write_text(json.dumps(out, indent=2, default=str))
     return 0 if not failures else 1
+
+
+def hub_api(run, path):
+    r = requests.get(f"{run.hub}/hub/api/{path}", headers={"Authorization": f"token {run.service_token}"}, timeout=60)
+    r.raise_for_status()
+    return r.json()
+
+
+def running_servers(run):
+    return {u["name"] for u in hub_api(run, "users?state=active") if u.get("servers", {}).get("", {}).get("ready")}
+
+
+def after_class(run, students, args, out, failures, deadline):
+    """With the class's servers and kernels alive: attacks, a memory hog, lockout, nbgrader, culling."""
+    by_name = {s.name: s for s in students}
+    t0 = time.monotonic()
+    hubctl.cmd_release(argparse.Namespace(verbose=False))   # the teacher's `make assignment-release`
+    out["nbgrader_release_s"] = time.monotonic() - t0
+    procs = run.student_processes()
+    hub_pid = run.hub_proc.pid
+
+    # -- attacks from student02's kernel on student03, the hub, the package, the teacher -------
+    attacker, victim = by_name.get("student02"), by_name.get("student03")
+    if attacker and victim and victim.name in procs:
+        vp = sorted(procs[victim.name], key=lambda p: p.create_time())
+        teacher = sorted(str(p) for d in (ROOT / "notebooks" / "teacher", ROOT / "teacher") if d.is_dir()
+                         for p in d.rglob("*.ipynb"))
+        params = {"other_nb": str(run.homes / victim.name / run.notebook), "other_home": str(run.homes / victim.name),
+                  "homes": str(run.homes), "secret": str(run.state / "jupyterhub_cookie_secret"),
+                  "db": str(run.state / "jupyterhub.sqlite"), "hub_pid": hub_pid,
+                  "other_pid": vp[0].pid, "other_kernel": vp[-1].pid, "teacher": teacher,
+                  "source": str(run.data / "course" / "source" / hubctl.ASSIGNMENT / "neuralsim_assignment.ipynb"),
+                  "inbound": str(run.data / "exchange" / "neuralsim" / "inbound")}
+        text, errors = attacker.kc.execute_output(ATTACK_CODE % json.dumps(params), timeout=120)
+        if errors:
+            failures.append(f"attack cell raised {errors[0].get('ename')}: {errors[0].get('evalue')}")
+        else:
+            res = json.loads(text.strip().splitlines()[-1])
+            out["attacks"] = res
+            won = [k for k, v in res.items() if v == "SUCCEEDED"]
+            if won:
+                failures.append(f"attacks that succeeded: {won}")
+            if not teacher:
+                out["attacks"]["read the teacher's solutions in the checkout"] = "no teacher notebooks in the checkout"
+            alive = [p for p in vp if p.is_running()]
+            if len(alive) != len(vp) or not psutil.pid_exists(hub_pid):
+                failures.append("a signal from another student's kernel ended a process")
+    else:
+        failures.append("attacks not run: student02 or student03 missing")
+
+    # -- a memory hog: only its own kernel goes --------------------------------------------------
+    hog = by_name.get("student04")
+    others = [by_name[n] for n in ("student05", "student06", "student07", "student08") if n in by_name]
+    if hog and others:
+        before = {s.name: {p.pid for p in procs.get(s.name, [])} for s in others}
+        limit = hub.parse_size(args.mem_limit)
+        hog_result = {}
+
+        def eat():
+            try:
+                hog.kc.execute(f"x = bytearray(b'\\x01') * {2 * limit}", timeout=120)
+                hog_result["outcome"] = "the allocation succeeded"
+            except Exception as e:  # noqa: BLE001 - the kernel is expected to die
+                hog_result["outcome"] = f"{type(e).__name__}"
+        during = {}
+
+        def slide(st, seed):
+            st.result["slider_s"], st.result["slider_wrong"] = [], []
+            try:
+                st.move_sliders(4, random.Random(seed))
+            except Exception as e:  # noqa: BLE001
+                st.result["slider_wrong"].append(f"{type(e).__name__}: {e}")
+            during[st.name] = (list(st.result["slider_s"]), list(st.result["slider_wrong"]))
+        th = [threading.Thread(target=eat)] + [threading.Thread(target=slide, args=(s, 5000 + i))
+                                               for i, s in enumerate(others)]
+        for t in th:
+            t.start()
+            time.sleep(0.2)
+        for t in th:
+            t.join(timeout=180)
+        time.sleep(2)
+        kills = hub.Cgroups().oom_kills(hog.name)
+        after = run.student_processes()
+        lost = [n for n, pids in before.items() if not pids <= {p.pid for p in after.get(n, [])}]
+        wrong = [w for _, (_, ws) in during.items() for w in ws]
+        lat = [v for _, (vs, _) in during.items() for v in vs]
+        hog_server = hog.name in running_servers(run)
+        out["memory_hog"] = {"limit": args.mem_limit, "asked_bytes": 2 * limit, "oom_kills_in_its_cgroup": kills,
+                             "its_server_still_running": hog_server, "other_students_processes_lost": lost,
+                             "other_sliders": summary(lat), "other_sliders_wrong": wrong, **hog_result}
+        if kills < 1:
+            failures.append(f"memory hog: no OOM kill in {hog.name}'s cgroup ({hog_result})")
+        if not hog_server:
+            failures.append(f"memory hog: {hog.name}'s server went down with its kernel")
+        if lost or wrong or len(lat) < 4 * len(others):
+            failures.append(f"memory hog hurt others: lost {lost}, wrong {wrong[:3]}, {len(lat)} slider replies")
+    else:
+        failures.append("memory hog not run: students missing")
+
+    # -- login lockout: 'latecomer' after 5 wrong passwords cannot log in with the right one ----
+    probe = Student("latecomer", run.hub, run)
+    real = run.passwords["latecomer"]
+    refused = 0
+    for i in range(5):
+        run.passwords["latecomer"] = f"wrong-{i}-{real}"
+        try:
+            probe.login()
+        except RuntimeError:
+            refused += 1
+    run.passwords["latecomer"] = real
+    try:
+        probe.login()
+        locked = False
+    except RuntimeError:
+        locked = True
+    out["lockout"] = {"wrong_passwords_refused": refused, "right_password_refused_after_5_wrong": locked}
+    if refused != 5 or not locked:
+        failures.append(f"login lockout: {out['lockout']}")
+
+    # -- nbgrader: every student fetches, answers and submits; the teacher collects and grades ----
+    t0 = time.monotonic()
+    errs = []
+
+    def submit(st, k):
+        try:
+            if st is hog:       # its kernel was killed: a new one, as after JupyterLab's "kernel restarted"
+                st.start_kernel()
+            else:
+                st.reconnect()
+            st.submit_assignment(k)
+        except Exception as e:  # noqa: BLE001
+            errs.append(f"{st.name}: {e}")
+    pending = [(s, int(s.name[-2:]) - 1) for s in students]
+    while pending:
+        batch, pending = pending[:3], pending[3:]
+        th = [threading.Thread(target=submit, args=b) for b in batch]
+        for t in th:
+            t.start()
+        for t in th:
+            t.join(timeout=300)
+    out["nbgrader"] = {"submit_errors": errs, "submit_wall_s": time.monotonic() - t0}
+    t0 = time.monotonic()
+    n = hubctl.cmd_collect(argparse.Namespace(verbose=False))
+    rows = hubctl.grade_table(run.data)
+    expected = {s.name: s.result["expected_score"] for s in students if "expected_score" in s.result}
+    got = {r["student_id"]: float(r["score"]) for r in rows}
+    out["nbgrader"].update({"collected": n, "graded": len(rows), "grade_wall_s": time.monotonic() - t0,
+                            "scores": dict(sorted(got.items())), "expected_submissions": len(expected)})
+    if errs or n != len(expected) or got != expected:
+        failures.append(f"nbgrader: {len(errs)} submit errors {errs[:2]}, collected {n}, "
+                        f"grades differ: {[(k, got.get(k), v) for k, v in expected.items() if got.get(k) != v][:5]}")
+
+    # -- CPU quota: how often the students' groups were held back ---------------------------------
+    cg = hub.Cgroups()
+    thr = {}
+    for s in students:
+        try:
+            stat = dict(line.split() for line in (cg.paths(s.name)["cpu"] / "cpu.stat").read_text().splitlines())
+            thr[s.name] = (int(stat.get("nr_throttled", 0)), int(stat.get("throttled_time", 0)) / 1e9
+                           if "throttled_time" in stat else int(stat.get("throttled_usec", 0)) / 1e6)
+        except (OSError, ValueError):
+            pass
+    out["cpu_throttling"] = {"students": len(thr), "periods_throttled_total": sum(v[0] for v in thr.values()),
+                             "seconds_throttled_total": sum(v[1] for v in thr.values()),
+                             "seconds_throttled_max": max((v[1] for v in thr.values()), default=0.0)}
+
+    # -- the idle culler stops servers nobody uses: everyone closes their tab --------------------
+    for s in students:
+        s.close_tab()
+    t0 = time.monotonic()
+    up0 = running_servers(run)
+    end = t0 + args.cull_timeout + 120
+    while time.monotonic() < end and running_servers(run) and deadline.left() > 10:
+        time.sleep(5)
+    left = running_servers(run)
+    culled = sorted(up0 - left)
+    log = run.hub_log_path.read_text(errors="replace")
+    out["culling"] = {"servers_idle": len(up0), "culled": len(culled), "still_running": sorted(left),
+                      "waited_s": time.monotonic() - t0, "culler_log_lines": log.count("Culling server")}
+    if not culled or log.count("Culling server") < 1:
+        failures.append(f"idle culler: {out['culling']}")
 
 
 def report(out):
@@ -873,6 +1215,13 @@ def report(out):
         print(f"files written (fanotify, by process): students {f['files_written_by_students']} "
               f"(from {f['writers']} students), hub {f['files_written_by_hub']}; outside the writer's home: "
               f"{len(f['outside_homes'])}; home size median {f['home_mb']['median']:.1f} MB")
+    if "attacks" in out:
+        print("attacks from student02's kernel:")
+        for k, v in out["attacks"].items():
+            print(f"  {k:<62} {v}")
+    for key in ("memory_hog", "lockout", "cpu_throttling", "nbgrader", "culling"):
+        if key in out:
+            print(f"{key}: " + json.dumps(out[key], default=str)[:900])
     print(f"leftover processes after stop: {len(out.get('leftover_processes_killed', []))}")
     if out["failures"]:
         print("FAILED:")

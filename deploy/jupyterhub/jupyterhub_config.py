@@ -1,50 +1,89 @@
-"""JupyterHub for one neuralsim class on one machine.
+"""JupyterHub for one neuralsim class on one machine (run as root: it creates one Unix user per student).
 
-Start it (from the repository root, after the setup in README.md):
+    make hub-env                                  # once: the read-only course environment (root-owned)
+    NEURALSIM_HUB_ROSTER=class.csv make hub       # the hub
+    NEURALSIM_HUB_ROSTER=class.csv make hub-passwords   # one-time passwords for the roster, for the teacher
 
-    NEURALSIM_HUB_PASSWORD='a class password' .venv/bin/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
+Settings (environment variables; only the roster is required):
 
-Every student logs in with any user name and the class password, gets their own
-Jupyter server in their own home folder (``<homes>/<user name>``) with a fresh
-copy of the neuralsim notebooks in ``neuralsim/`` and lands on the first one.
-
-Settings come from environment variables (all optional except the password):
-
-NEURALSIM_HUB_PASSWORD       shared class password (8 characters or more)
-NEURALSIM_HUB_IP             address to listen on (default 127.0.0.1 = this machine only;
-                             use 0.0.0.0 behind HTTPS to serve a classroom network)
-NEURALSIM_HUB_PORT           public port (default 8000); the proxy's API uses PORT+1,
-                             the hub itself PORT+2, all on 127.0.0.1
-NEURALSIM_HUB_DIR            hub state: database, cookie secret, logs (default deploy/jupyterhub/run)
-NEURALSIM_HUB_HOMES          students' home folders (default $NEURALSIM_HUB_DIR/homes)
-NEURALSIM_HUB_SERVICE_TOKEN  if set, registers an admin service "neuralsim-loadtest" with this
-                             API token (used by benchmarks/load_hub.py; leave unset in class)
-
-This uses SimpleLocalProcessSpawner: every student's server runs as the Unix user
-that started the hub, so students are separated by folder, not by the operating
-system. That is fine for a trusted class on a lab machine and for the load test;
-README.md says what to change for a real deployment (system users or Kubernetes).
+NEURALSIM_HUB_ROSTER         CSV with a header 'username,role' (role: student or teacher); the allow list
+NEURALSIM_HUB_DATA           data folder: homes/, state/ (database, cookie secret), course/, exchange/
+                             (default /var/lib/neuralsim-hub as root, else $XDG_DATA_HOME/neuralsim-hub;
+                             refused inside the repository)
+NEURALSIM_HUB_ENV            read-only course environment (default /opt/neuralsim-hub/env, `make hub-env`)
+NEURALSIM_HUB_IP             address to listen on (default 127.0.0.1; any other needs the two TLS files)
+NEURALSIM_HUB_SSL_CERT, NEURALSIM_HUB_SSL_KEY   TLS certificate and key files
+NEURALSIM_HUB_PORT           public port (default 8000); proxy API PORT+1, hub PORT+2, on 127.0.0.1
+NEURALSIM_HUB_MEM_LIMIT      memory per student, server + kernels together (default 1G)
+NEURALSIM_HUB_CPU_LIMIT      CPU cores per student (default 1)
+NEURALSIM_HUB_MAX_SERVERS    servers running at once (default 40)
+NEURALSIM_HUB_CULL_TIMEOUT   seconds without activity before a server is stopped (default 3600)
+NEURALSIM_HUB_SIGNUP         1: students choose their password on the sign-up page; the teacher approves
+                             each one at /hub/authorize (default 0: the teacher hands out passwords)
+NEURALSIM_HUB_LOGIN_TRIES, NEURALSIM_HUB_LOGIN_WAIT   failed logins before a user name is locked, and
+                             for how many seconds (default 5 and 120)
+NEURALSIM_HUB_SERVICE_TOKEN  registers an admin service (for benchmarks/load_hub.py; unset in class)
+NEURALSIM_HUB_ACTIVITY_INTERVAL  seconds between activity reports (default 300; the load test uses less)
 """
 import os
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+from neuralsim_hub import (check_bind, check_data_dir, data_dir, parse_roster, parse_size,  # noqa: E402
+                           protect_teacher_material, reachable_by_all)
+
 c = get_config()  # noqa: F821  (provided by JupyterHub when it loads this file)
+env = os.environ
 
-password = os.environ.get("NEURALSIM_HUB_PASSWORD", "")
-if len(password) < 8:
-    sys.exit("neuralsim hub: set NEURALSIM_HUB_PASSWORD to a class password of 8 characters or more")
 
-ip = os.environ.get("NEURALSIM_HUB_IP", "127.0.0.1")
-port = int(os.environ.get("NEURALSIM_HUB_PORT", "8000"))
-state = Path(os.environ.get("NEURALSIM_HUB_DIR", HERE / "run")).resolve()
-homes = Path(os.environ.get("NEURALSIM_HUB_HOMES", state / "homes")).resolve()
-state.mkdir(parents=True, exist_ok=True)
-homes.mkdir(parents=True, exist_ok=True)
+def fail(msg):
+    sys.exit(f"neuralsim hub: {msg}")
 
-# -- the hub, its proxy and its own files (all inside `state`) -----------------------------
-c.JupyterHub.bind_url = f"http://{ip}:{port}"
+
+if os.getuid() != 0:
+    fail("run the hub as root: it creates a Unix account per student and starts their servers as them")
+if not env.get("NEURALSIM_HUB_ROSTER"):
+    fail("set NEURALSIM_HUB_ROSTER to the class list (CSV: username,role); see deploy/jupyterhub/README.md")
+try:
+    roster = parse_roster(env["NEURALSIM_HUB_ROSTER"])
+    ip = env.get("NEURALSIM_HUB_IP", "127.0.0.1")
+    check_bind(ip, env.get("NEURALSIM_HUB_SSL_CERT"), env.get("NEURALSIM_HUB_SSL_KEY"))
+    data = data_dir()
+    check_data_dir(data, REPO)
+    mem_limit = parse_size(env.get("NEURALSIM_HUB_MEM_LIMIT", "1G"))
+    cpu_limit = float(env.get("NEURALSIM_HUB_CPU_LIMIT", "1"))
+except (OSError, ValueError) as e:
+    fail(str(e))
+
+course_env = Path(env.get("NEURALSIM_HUB_ENV", "/opt/neuralsim-hub/env"))
+course_python = course_env / "bin" / "python"
+cli = sorted(course_env.glob("lib/python3*/site-packages/neuralsim/notebooks_cli.py"))
+if not course_python.exists() or not cli:
+    fail(f"no course environment in {course_env}: run `make hub-env` (builds it from a wheel, owned by root)")
+if not reachable_by_all(course_python):
+    fail(f"{course_python} resolves to {os.path.realpath(course_python)}, which students cannot run: "
+         "rebuild with `make hub-env HUB_PYTHON=/usr/bin/python3`")
+if os.stat(course_env).st_uid != 0 or os.stat(cli[0]).st_mode & 0o022:
+    fail(f"{course_env} must be owned by root and not writable by others")
+
+port = int(env.get("NEURALSIM_HUB_PORT", "8000"))
+state, homes = data / "state", data / "homes"
+for d, mode in ((data, 0o755), (state, 0o700), (homes, 0o711)):
+    d.mkdir(parents=True, exist_ok=True)
+    os.chmod(d, mode)
+# Teacher material in the checkout (wherever it is kept): readable by its owner only, now and
+# before every server start.
+teacher_paths = [str(REPO / "notebooks" / "teacher"), str(REPO / "teacher")]
+protect_teacher_material(teacher_paths)
+
+# -- the hub, its proxy and its own files (all inside `state`, root only) ---------------------
+c.JupyterHub.bind_url = f"{'https' if ip not in ('127.0.0.1', 'localhost', '::1') else 'http'}://{ip}:{port}"
+if env.get("NEURALSIM_HUB_SSL_CERT"):
+    c.JupyterHub.ssl_cert = env["NEURALSIM_HUB_SSL_CERT"]
+    c.JupyterHub.ssl_key = env["NEURALSIM_HUB_SSL_KEY"]
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = port + 2
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{port + 1}"
@@ -54,76 +93,75 @@ c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
 c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
-c.JupyterHub.cleanup_servers = True          # stopping the hub stops every student's server
-c.JupyterHub.concurrent_spawn_limit = 40     # a class of 30 may all press "start" in the same minute
-c.JupyterHub.active_server_limit = 60
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.concurrent_spawn_limit = 40
+c.JupyterHub.active_server_limit = int(env.get("NEURALSIM_HUB_MAX_SERVERS", "40"))
+activity = int(env.get("NEURALSIM_HUB_ACTIVITY_INTERVAL", "300"))
+c.JupyterHub.last_activity_interval = activity
 
-# -- log in: any user name + the class password ----------------------------------------------
-c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = password
-c.Authenticator.allow_all = True
+# -- identity: the roster, passwords (bcrypt, in the hub database), lockout ------------------
+c.JupyterHub.authenticator_class = "neuralsim_spawner.RosterAuthenticator"
+c.Authenticator.allowed_users = set(roster.students)
+c.Authenticator.admin_users = set(roster.teachers)
+c.NativeAuthenticator.enable_signup = env.get("NEURALSIM_HUB_SIGNUP", "0") == "1"
+c.NativeAuthenticator.open_signup = False
+c.NativeAuthenticator.minimum_password_length = 8
+c.NativeAuthenticator.check_common_password = True
+c.NativeAuthenticator.allowed_failed_logins = int(env.get("NEURALSIM_HUB_LOGIN_TRIES", "5"))
+c.NativeAuthenticator.seconds_before_next_try = int(env.get("NEURALSIM_HUB_LOGIN_WAIT", "120"))
 
-# -- one server per student, in their own home folder ---------------------------------------
-c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
-c.SimpleLocalProcessSpawner.home_dir_template = str(homes / "{username}")
-c.Spawner.notebook_dir = "~"                  # the student's home: they see nothing else
+# -- one Unix user per student, limits, the read-only course environment ----------------------
+c.JupyterHub.spawner_class = "neuralsim_spawner.NeuralsimSpawner"
+c.NeuralsimSpawner.homes = str(homes)
+c.NeuralsimSpawner.course_python = str(course_python)
+c.NeuralsimSpawner.notebooks_cli = str(cli[0])
+c.NeuralsimSpawner.teacher_paths = teacher_paths
+c.Spawner.mem_limit = mem_limit
+c.Spawner.cpu_limit = cpu_limit
+c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = "/lab/tree/neuralsim/00_start_here.ipynb"
-# The single-user server comes from the same environment as the hub (and neuralsim).
-c.Spawner.cmd = [str(Path(sys.executable).with_name("jupyterhub-singleuser"))]
+c.Spawner.cmd = [str(course_env / "bin" / "jupyterhub-singleuser")]
 c.Spawner.args = [
-    # No terminals: with this spawner a shell runs as the hub's Unix user, one click
-    # from every other student's folder (notebook code can still reach them: see README).
-    "--ServerApp.terminals_enabled=False",
-    # Server extensions a student does not need (language servers, the Voila app):
-    # each costs start-up time when 30 servers start at once.
     "--ServerApp.jpserver_extensions", "jupyter_lsp=False",
     "--ServerApp.jpserver_extensions", "voila.server_extension=False",
 ]
-if os.getuid() == 0:  # lab machines and containers that run everything as root
-    c.Spawner.args.append("--allow-root")
-c.Spawner.start_timeout = 180                 # 30 servers starting at once on 2 cores
+c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 180
-
-
-def _home(spawner) -> Path:
-    return Path(spawner.home_dir)
-
-
-# Keep every write inside the student's home: temporary files go to the home's
-# .cache/tmp instead of /tmp, and Python never writes bytecode caches next to the
-# installed package (it still reads the ones the installer compiled).
+c.LocalProcessSpawner.env_keep = ["LANG", "LC_ALL"]
+etc = data / "etc"   # nbgrader settings shared by everyone (root-owned, read-only for students)
+etc.mkdir(exist_ok=True)
+os.chmod(etc, 0o755)
+(data / "exchange").mkdir(exist_ok=True)
+os.chmod(data / "exchange", 0o1777)
+(etc / "nbgrader_config.py").write_text(
+    "c = get_config()  # noqa: F821\n"
+    "c.CourseDirectory.course_id = 'neuralsim'\n"
+    f"c.Exchange.root = {str(data / 'exchange')!r}\n")
 c.Spawner.environment = {
+    "PATH": f"{course_env / 'bin'}:/usr/local/bin:/usr/bin:/bin",
     "PYTHONDONTWRITEBYTECODE": "1",
-    "TMPDIR": lambda spawner: str(_home(spawner) / ".cache" / "tmp"),
+    "TMPDIR": lambda spawner: str(Path(homes) / spawner.user.name / ".cache" / "tmp"),
+    "JUPYTER_CONFIG_PATH": str(etc),
+    "JUPYTERHUB_ACTIVITY_INTERVAL": str(activity),
 }
 
-
-def copy_course(spawner):
-    """Before a student's server starts: make their home and give them the notebooks.
-
-    Existing copies are kept, so a student never loses their edits.
-    """
-    from neuralsim.notebooks_cli import copy_notebooks
-
-    home = _home(spawner)
-    (home / ".cache" / "tmp").mkdir(parents=True, exist_ok=True)
-    try:
-        written = copy_notebooks(home / "neuralsim")
-    except FileNotFoundError as e:  # a checkout without notebooks: the server still starts
-        (home / "neuralsim").mkdir(exist_ok=True)
-        spawner.log.warning("neuralsim: %s", e)
-    else:
-        spawner.log.info("neuralsim: %d notebook(s) copied for %s", len(written), spawner.user.name)
-
-
-c.Spawner.pre_spawn_hook = copy_course
-
-# -- optional admin service for the load test ----------------------------------------------
-service_token = os.environ.get("NEURALSIM_HUB_SERVICE_TOKEN")
+# -- services: the idle culler (and, for the load test only, an admin service) ---------------
+cull_timeout = int(env.get("NEURALSIM_HUB_CULL_TIMEOUT", "3600"))
+c.JupyterHub.services = [{
+    "name": "idle-culler",
+    "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={cull_timeout}",
+                f"--cull-every={max(10, min(600, cull_timeout // 6))}"],
+}]
+c.JupyterHub.load_roles = [{
+    "name": "idle-culler",
+    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    "services": ["idle-culler"],
+}]
+service_token = env.get("NEURALSIM_HUB_SERVICE_TOKEN")
 if service_token:
-    c.JupyterHub.services = [{"name": "neuralsim-loadtest", "api_token": service_token}]
-    c.JupyterHub.load_roles = [{
+    c.JupyterHub.services.append({"name": "neuralsim-loadtest", "api_token": service_token})
+    c.JupyterHub.load_roles.append({
         "name": "neuralsim-loadtest",
-        "scopes": ["admin:users", "admin:servers", "tokens", "list:users", "read:users"],
+        "scopes": ["admin:users", "admin:servers", "tokens", "list:users", "read:users", "shutdown"],
         "services": ["neuralsim-loadtest"],
-    }]
+    })

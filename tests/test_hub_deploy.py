@@ -1,0 +1,350 @@
+"""The class hub's own logic (deploy/jupyterhub): roster, TLS refusal, data folder, limits, safe notebook copy.
+
+Fast and without JupyterHub: the load test (benchmarks/load_hub.py) runs the real hub.
+"""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from neuralsim import notebooks_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "deploy" / "jupyterhub"))
+import neuralsim_hub as hub  # noqa: E402
+
+
+def roster(tmp_path, text):
+    p = tmp_path / "class.csv"
+    p.write_text(text)
+    return p
+
+
+# ----------------------------------------------------------------------------- roster
+def test_roster_splits_teachers_and_students_in_file_order(tmp_path):
+    p = roster(tmp_path, "\ufeffusername, role\n# the teacher\nmsmith,teacher\n\nalex,student\nbea,\nzoe\n")
+    r = hub.parse_roster(p)
+    assert r.teachers == ["msmith"]
+    assert r.students == ["alex", "bea", "zoe"]
+    assert r.users == ["msmith", "alex", "bea", "zoe"]
+
+
+def test_roster_refuses_two_students_with_the_same_name(tmp_path):
+    p = roster(tmp_path, "username,role\nmsmith,teacher\nalex,student\nbea,student\nalex,student\n")
+    with pytest.raises(hub.RosterError, match=r"line 5: 'alex' is listed twice \(first on line 3\)"):
+        hub.parse_roster(p)
+
+
+@pytest.mark.parametrize("name", ["Alex", "alex.k", "1alex", "a" * 33, "al ex", "élise", ""])
+def test_roster_refuses_names_unix_or_the_hub_cannot_use(tmp_path, name):
+    p = roster(tmp_path, f"username,role\nmsmith,teacher\n{name},student\n")
+    with pytest.raises(hub.RosterError, match="line 3: user name .* is not allowed"):
+        hub.parse_roster(p)
+
+
+@pytest.mark.parametrize("name", ["root", "daemon", "www-data", "jovyan"])
+def test_roster_refuses_system_account_names(tmp_path, name):
+    p = roster(tmp_path, f"username,role\nmsmith,teacher\n{name},student\n")
+    with pytest.raises(hub.RosterError, match=f"'{name}' is a system account name"):
+        hub.parse_roster(p)
+
+
+def test_roster_refuses_unknown_role_missing_teacher_and_bad_header(tmp_path):
+    with pytest.raises(hub.RosterError, match="role 'admin' for 'alex'"):
+        hub.parse_roster(roster(tmp_path, "username,role\nmsmith,teacher\nalex,admin\n"))
+    with pytest.raises(hub.RosterError, match="no teacher"):
+        hub.parse_roster(roster(tmp_path, "username,role\nalex,student\n"))
+    with pytest.raises(hub.RosterError, match="no student"):
+        hub.parse_roster(roster(tmp_path, "username,role\nmsmith,teacher\n"))
+    with pytest.raises(hub.RosterError, match="must name a 'username' column"):
+        hub.parse_roster(roster(tmp_path, "name,role\nalex,student\n"))
+    with pytest.raises(hub.RosterError, match="unknown column"):
+        hub.parse_roster(roster(tmp_path, "username,password\nalex,secret\n"))
+    with pytest.raises(hub.RosterError, match="3 cells for 2 columns"):
+        hub.parse_roster(roster(tmp_path, "username,role\nmsmith,teacher,x\n"))
+    with pytest.raises(hub.RosterError, match="empty roster"):
+        hub.parse_roster(roster(tmp_path, "\n# nobody\n"))
+
+
+# ----------------------------------------------------------------------------- listening address
+@pytest.mark.parametrize("ip", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_loopback_needs_no_tls(ip):
+    hub.check_bind(ip)
+
+
+@pytest.mark.parametrize("ip", ["0.0.0.0", "", "::", "192.168.1.20", "10.0.0.5", "example.org"])
+def test_listening_beyond_this_machine_without_tls_is_refused(ip):
+    with pytest.raises(ValueError, match="without TLS"):
+        hub.check_bind(ip)
+    with pytest.raises(ValueError, match="without TLS"):
+        hub.check_bind(ip, ssl_cert="/some/cert.pem")     # the key is missing
+
+
+def test_tls_files_must_exist(tmp_path):
+    cert, key = tmp_path / "c.pem", tmp_path / "k.pem"
+    cert.write_text("cert")
+    with pytest.raises(ValueError, match="TLS key file .* does not exist"):
+        hub.check_bind("0.0.0.0", str(cert), str(key))
+    key.write_text("key")
+    hub.check_bind("0.0.0.0", str(cert), str(key))
+
+
+def _load_config(monkeypatch, tmp_path, **env):
+    """Execute jupyterhub_config.py as JupyterHub would, with these settings; return its exit message or None."""
+    from traitlets.config import Config
+
+    for k in [k for k in os.environ if k.startswith("NEURALSIM_HUB_")]:
+        monkeypatch.delenv(k)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setattr(os, "getuid", lambda: 0)
+    cfg = Config()
+    code = (ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py").read_text()
+    try:
+        exec(compile(code, "jupyterhub_config.py", "exec"), {"get_config": lambda: cfg, "__file__":
+                                                              str(ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py")})
+    except SystemExit as e:
+        return str(e)
+    return None
+
+
+def test_the_hub_configuration_refuses_0_0_0_0_without_tls(monkeypatch, tmp_path):
+    p = roster(tmp_path, "username,role\nmsmith,teacher\nalex,student\n")
+    msg = _load_config(monkeypatch, tmp_path, NEURALSIM_HUB_ROSTER=str(p), NEURALSIM_HUB_IP="0.0.0.0",
+                       NEURALSIM_HUB_DATA=str(tmp_path / "data"))
+    assert msg.startswith("neuralsim hub: refusing to listen on 0.0.0.0")
+    assert not (tmp_path / "data").exists()
+
+
+def test_the_hub_configuration_refuses_a_data_folder_inside_the_repository(monkeypatch, tmp_path):
+    p = roster(tmp_path, "username,role\nmsmith,teacher\nalex,student\n")
+    msg = _load_config(monkeypatch, tmp_path, NEURALSIM_HUB_ROSTER=str(p),
+                       NEURALSIM_HUB_DATA=str(ROOT / "deploy" / "jupyterhub" / "run"))
+    assert "inside the repository" in msg
+
+
+def test_the_hub_configuration_needs_a_roster(monkeypatch, tmp_path):
+    assert "set NEURALSIM_HUB_ROSTER" in _load_config(monkeypatch, tmp_path)
+
+
+# ----------------------------------------------------------------------------- data folder
+def test_data_folder_defaults_outside_any_checkout():
+    assert hub.data_dir({}, uid=0) == Path("/var/lib/neuralsim-hub")
+    assert hub.data_dir({"XDG_DATA_HOME": "/home/t/.data"}, uid=1000) == Path("/home/t/.data/neuralsim-hub")
+    assert hub.data_dir({"NEURALSIM_HUB_DATA": "/srv/class"}, uid=0) == Path("/srv/class")
+
+
+def test_data_folder_inside_or_around_the_repository_is_refused(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    hub.check_data_dir(tmp_path / "data", repo)
+    with pytest.raises(ValueError, match="inside the repository"):
+        hub.check_data_dir(repo / "deploy" / "jupyterhub" / "run", repo)
+    with pytest.raises(ValueError, match="contains the repository"):
+        hub.check_data_dir(tmp_path, repo)
+
+
+def test_make_clean_and_git_clean_leave_the_data_folder_intact(tmp_path):
+    """The repository's own `clean` recipe and `git clean -fdx`, run on a copy of the checkout after a
+    class: the students' homes and the hub's database (in the default data folder's layout) survive."""
+    if not shutil.which("make") or not shutil.which("git"):
+        pytest.fail("make and git are needed (both are installed with the project's requirements)")
+    repo, data = tmp_path / "repo", tmp_path / "var-lib-neuralsim-hub"
+    repo.mkdir()
+    shutil.copy(ROOT / "Makefile", repo / "Makefile")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    for d in (".venv/bin", "build", "dist-hub", "deploy/jupyterhub/node_modules", "deploy/jupyterhub/run"):
+        (repo / d).mkdir(parents=True)
+    (data / "homes" / "alex" / "neuralsim").mkdir(parents=True)
+    (data / "homes" / "alex" / "neuralsim" / "02_slump_test.ipynb").write_text("{}")
+    (data / "state").mkdir()
+    (data / "state" / "jupyterhub.sqlite").write_text("db")
+    hub.check_data_dir(data, repo)
+    subprocess.run(["make", "-s", "clean"], cwd=repo, check=True)
+    assert not (repo / ".venv").exists() and not (repo / "dist-hub").exists()
+    subprocess.run(["git", "clean", "-qfdx"], cwd=repo, check=True)
+    assert (data / "homes" / "alex" / "neuralsim" / "02_slump_test.ipynb").read_text() == "{}"
+    assert (data / "state" / "jupyterhub.sqlite").read_text() == "db"
+
+
+def test_parse_size():
+    assert hub.parse_size("1G") == 2**30
+    assert hub.parse_size("512M") == 512 * 2**20
+    assert hub.parse_size("1.5G") == 3 * 2**29
+    assert hub.parse_size("300000000") == 300_000_000
+    with pytest.raises(ValueError, match="memory size 'lots'"):
+        hub.parse_size("lots")
+
+
+# ----------------------------------------------------------------------------- cgroups (on a fake tree)
+def test_cgroup_v1_limits_are_written_under_the_hubs_own_group(tmp_path):
+    for c in ("memory/hubgroup", "cpu"):
+        (tmp_path / c).mkdir(parents=True)
+    proc = tmp_path / "proc_cgroup"
+    proc.write_text("4:memory:/hubgroup\n1:cpu:/\n0::/\n")
+    cg = hub.Cgroups(root=str(tmp_path), proc_self=str(proc))
+    assert cg.version == 1
+    cg.create("alex", 2**30, 0.5)
+    mem = tmp_path / "memory" / "hubgroup" / "neuralsim-hub" / "alex"
+    cpu = tmp_path / "cpu" / "neuralsim-hub" / "alex"
+    assert (mem / "memory.limit_in_bytes").read_text() == str(2**30)
+    assert (cpu / "cpu.cfs_quota_us").read_text() == "50000"          # half of a 100 ms period
+    assert (cpu / "cpu.cfs_period_us").read_text() == "100000"
+    assert (tmp_path / "cpu" / "neuralsim-hub" / "cpu.shares").read_text() == str(40 * 1024)   # the class weighs 40 processes
+    assert cg.procs_files("alex") == sorted([str(cpu / "cgroup.procs"), str(mem / "cgroup.procs")])
+    (mem / "memory.oom_control").write_text("oom_kill_disable 0\nunder_oom 0\noom_kill 2\n")
+    assert cg.oom_kills("alex") == 2
+
+
+def test_cgroup_v2_limits(tmp_path):
+    (tmp_path / "cgroup.controllers").write_text("cpu memory")
+    (tmp_path / "hub.slice").mkdir()
+    proc = tmp_path / "proc_cgroup"
+    proc.write_text("0::/hub.slice\n")
+    cg = hub.Cgroups(root=str(tmp_path), proc_self=str(proc))
+    assert cg.version == 2
+    cg.create("bea", 512 * 2**20, 1.0)
+    d = tmp_path / "hub.slice" / "neuralsim-hub" / "bea"
+    assert (d / "memory.max").read_text() == str(512 * 2**20)
+    assert (d / "cpu.max").read_text() == "100000 100000"
+    assert (tmp_path / "hub.slice" / "neuralsim-hub" / "cpu.weight").read_text() == "4000"
+
+
+def test_no_cgroups_means_not_available(tmp_path):
+    proc = tmp_path / "proc_cgroup"
+    proc.write_text("0::/\n")
+    assert not hub.Cgroups(root=str(tmp_path / "none"), proc_self=str(proc)).available
+
+
+def test_reachable_by_all(tmp_path):
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    exe = private / "python"
+    exe.write_text("")
+    exe.chmod(0o755)
+    os.chmod(tmp_path, 0o755)
+    assert not hub.reachable_by_all(exe)          # a folder on the way is closed to others
+    private.chmod(0o755)
+    assert hub.reachable_by_all(exe) == all(os.stat(d).st_mode & 1 for d in exe.parents)
+    link = tmp_path / "link"
+    link.symlink_to(exe)
+    private.chmod(0o700)
+    assert not hub.reachable_by_all(link)         # judged where the symlink leads
+
+
+# ----------------------------------------------------------------------------- the notebook copy
+@pytest.fixture
+def shipped(tmp_path, monkeypatch):
+    pkg = tmp_path / "site" / "neuralsim"
+    (pkg / "notebooks").mkdir(parents=True)
+    (pkg / "notebooks" / "00_a.ipynb").write_text('{"a": 1}')
+    (pkg / "notebooks" / "01_b.ipynb").write_text('{"b": 2}')
+    monkeypatch.setattr(notebooks_cli, "_PACKAGE_DIR", pkg)
+    return pkg
+
+
+def test_copy_is_atomic_a_failed_write_keeps_the_old_copy(shipped, tmp_path, monkeypatch):
+    dest = tmp_path / "home" / "neuralsim"
+    dest.mkdir(parents=True)
+    (dest / "00_a.ipynb").write_text("my edits")
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        notebooks_cli.copy_notebooks(dest, overwrite=True)
+    assert (dest / "00_a.ipynb").read_text() == "my edits"      # never a truncated notebook
+    assert sorted(p.name for p in dest.iterdir()) == ["00_a.ipynb"]   # no temporary file left
+
+
+def test_copy_writes_whole_files_and_keeps_edits(shipped, tmp_path):
+    dest = tmp_path / "home" / "neuralsim"
+    assert [p.name for p in notebooks_cli.copy_notebooks(dest)] == ["00_a.ipynb", "01_b.ipynb"]
+    (dest / "00_a.ipynb").write_text("my edits")
+    assert notebooks_cli.copy_notebooks(dest) == []
+    assert (dest / "00_a.ipynb").read_text() == "my edits"
+    assert (dest / "01_b.ipynb").read_text() == '{"b": 2}'
+
+
+def test_copy_refuses_a_destination_that_is_a_symlink_out_of_the_home(shipped, tmp_path):
+    home, outside = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir()
+    outside.mkdir()
+    (home / "neuralsim").symlink_to(outside)
+    with pytest.raises(ValueError, match="is a symlink"):
+        notebooks_cli.copy_notebooks(home / "neuralsim", within=home)
+    with pytest.raises(ValueError, match="is a symlink"):
+        notebooks_cli.copy_notebooks(home / "neuralsim")
+    assert list(outside.iterdir()) == []
+
+
+def test_copy_refuses_a_symlinked_folder_on_the_way(shipped, tmp_path):
+    home, outside = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir()
+    outside.mkdir()
+    (home / "course").symlink_to(outside)
+    with pytest.raises(ValueError, match="'course' is a symlink"):
+        notebooks_cli.copy_notebooks(home / "course" / "neuralsim", within=home)
+    assert list(outside.iterdir()) == []
+    with pytest.raises(ValueError, match="not inside"):
+        notebooks_cli.copy_notebooks(outside / "x", within=home)
+
+
+def test_copy_never_writes_through_a_symlinked_notebook(shipped, tmp_path):
+    dest, victim = tmp_path / "home" / "neuralsim", tmp_path / "victim.txt"
+    dest.mkdir(parents=True)
+    victim.write_text("precious")
+    (dest / "00_a.ipynb").symlink_to(victim)
+    notebooks_cli.copy_notebooks(dest)                    # kept as it is (the student's entry)
+    assert victim.read_text() == "precious" and (dest / "00_a.ipynb").is_symlink()
+    notebooks_cli.copy_notebooks(dest, overwrite=True)    # the link itself is replaced
+    assert victim.read_text() == "precious"
+    assert not (dest / "00_a.ipynb").is_symlink() and (dest / "00_a.ipynb").read_text() == '{"a": 1}'
+
+
+def test_cli_within_option(shipped, tmp_path, capsys):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "neuralsim").symlink_to(tmp_path)
+    assert notebooks_cli.main(home / "neuralsim", within=home) == 2
+    assert "symlink" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- the assignment
+def test_assignment_is_built_from_the_exercises_and_graded_by_their_checker():
+    import hubctl
+    from neuralsim import exercises
+
+    nb = hubctl.assignment_notebook()
+    meta = [c["metadata"]["nbgrader"] for c in nb["cells"]]
+    assert len({m["grade_id"] for m in meta}) == len(meta)                    # nbgrader needs unique ids
+    tests = [c for c in nb["cells"] if c["metadata"]["nbgrader"]["grade"]]
+    answers = [c for c in nb["cells"] if c["metadata"]["nbgrader"]["solution"]]
+    assert len(tests) == len(answers) == len(hubctl.QUESTIONS)
+    assert all(t["metadata"]["nbgrader"]["locked"] and t["metadata"]["nbgrader"]["points"] == 1 for t in tests)
+    for i, ((key, solution), t, a) in enumerate(zip(hubctl.QUESTIONS, tests, answers), start=1):
+        assert exercises.ask(key) in "".join(c["source"] for c in nb["cells"] if c["cell_type"] == "markdown")
+        assert f"check({key!r}, answer_{i})" in t["source"]
+        ns = {}
+        exec(a["source"], ns)                       # the teacher's solution passes the test cell ...
+        exec(t["source"], ns)
+        ns[f"answer_{i}"] = ["ankle_dorsiflexion"] if solution.startswith("[") else 12345
+        with pytest.raises(AssertionError):         # ... a wrong answer does not
+            exec(t["source"], ns)
+
+
+def test_teacher_material_becomes_owner_only_wherever_it_is(tmp_path):
+    old, new = tmp_path / "notebooks" / "teacher", tmp_path / "teacher"
+    new.mkdir()
+    (new / "solutions.ipynb").write_text("{}")
+    os.chmod(new, 0o755)
+    lone = tmp_path / "answers.ipynb"
+    lone.write_text("{}")
+    os.chmod(lone, 0o644)
+    changed = hub.protect_teacher_material([old, new, lone])     # the old place is gone: skipped
+    assert changed == [str(new), str(lone)]
+    assert os.stat(new).st_mode & 0o777 == 0o700 and os.stat(lone).st_mode & 0o777 == 0o600
+    assert hub.protect_teacher_material([old, new, lone]) == []   # nothing left to change
