@@ -116,7 +116,7 @@ def _mark(x: float, y: float, colour: str, shape: str, label: str) -> str:
         r = 50 if k % 2 == 0 else 22
         a = np.pi / 2 + k * np.pi / 5
         pts.append(f"{x + r * np.cos(a):.0f},{-y - r * np.sin(a):.0f}")
-    return f'<polygon points="{" ".join(pts)}" fill="{colour}" opacity="0.9">{t}</polygon>'
+    return f'<polygon class="felt-mark" points="{" ".join(pts)}" fill="{colour}" opacity="0.9">{t}</polygon>'
 
 
 def stop_svg(summary: dict, view: str = "supine", width_px: int = 380) -> str:

@@ -26,7 +26,7 @@ def test_stop_picture_marks_where_it_is_felt():
     s = clinic.stop_summary(cases.SLR_START, "hip_flexion", cases.CASES["nerve stuck at the piriformis"].person)
     svg = clinic.stop_svg(s, "supine")
     assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert svg.count("<polygon") == len([k for k in s["felt"] if k not in ("joint range", "hamstrings")])
+    assert svg.count('<polygon class="felt-mark"') == len([k for k in s["felt"] if k not in ("joint range", "hamstrings")])
     assert "deep pulling or burning in the buttock" in svg          # the mark's title names it
     assert s["text"] in svg                                          # the description for screen readers
 

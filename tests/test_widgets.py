@@ -333,12 +333,14 @@ def test_gauges_show_the_last_step_beside_the_change_since_step_1():
     g = ex.gauges.value
     assert "last step" in g and "since step 1" in g and "against standing" in g
     # the desc lists each structure's % against standing, hand-checked for the knee step:
-    # semitendinosus gains 2 x 45 mm x tan 45 deg = 90 mm between knee 90 deg and knee 0
+    # semitendinosus gains the integral of its knee moment-arm curve r = d (1 + g sin(pi t / 2p))
+    # from 0 to 90 deg: d [pi/2 + g (2p/pi)(1 - cos(0.9 pi))] with d = 45 mm, g = 0.2, p = 50 deg
+    # (0.8727 rad): 45 x (1.5708 + 0.2 x 0.5556 x 1.9511) = 45 x 1.7876 = 80.44 mm
     st_now = ns.muscle_length(steps[2].posture, "semitendinosus")
     st_ref = ns.muscle_length(ns.Posture(), "semitendinosus")
     assert f"ST: {100 * (st_now / st_ref - 1):+.1f} %" in g
     st_step = st_now - ns.muscle_length(steps[1].posture, "semitendinosus")
-    assert st_step == pytest.approx(2 * ns.parameters.value("semitendinosus_knee"), abs=0.01)
+    assert st_step == pytest.approx(80.44, abs=0.01)
     assert f"last step {st_step:+.0f} mm" in g
 
 
