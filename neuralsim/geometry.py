@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Mapping
 
 import numpy as np
@@ -397,11 +397,15 @@ class Run:
             raise ValueError(f"a run on {self.segment} needs at least two points")
         object.__setattr__(self, "points", pts)
 
-    @property
+    # A run never changes (frozen), so its array and length are computed once.
+    @cached_property
     def array(self) -> np.ndarray:
-        return np.asarray(self.points, dtype=float)
+        """The points as a read-only array ``(k, 2)``, mm."""
+        arr = np.asarray(self.points, dtype=float)
+        arr.setflags(write=False)
+        return arr
 
-    @property
+    @cached_property
     def length(self) -> float:
         """Length of the polyline, mm."""
         return polyline_length(self.array)
@@ -472,7 +476,7 @@ class Pathway:
             )
 
     # -- lengths ------------------------------------------------------------
-    @property
+    @cached_property
     def crossings(self) -> tuple[Crossing, ...]:
         return tuple(p for p in self.pieces if isinstance(p, Crossing))
 
@@ -481,7 +485,7 @@ class Pathway:
         """The joints this path crosses, in path order."""
         return tuple(c.joint for c in self.crossings)
 
-    @property
+    @cached_property
     def run_length(self) -> float:
         """Sum of the fixed run lengths, mm: the path length with every crossed joint at 0."""
         return sum(p.length for p in self.pieces if isinstance(p, Run))
@@ -496,9 +500,13 @@ class Pathway:
         ``angles``: joint -> angle array (degrees), already range-checked.  Only the
         joints this path crosses are read.  Returns an array of the broadcast shape.
         """
+        return self.length_of(self.deltas(angles))
+
+    def length_of(self, deltas: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Path length (mm) from the crossings' changes ``deltas`` (as :meth:`deltas` returns them)."""
         total = self.run_length
         for c in self.crossings:
-            total = total + c.delta(angles[c.joint])
+            total = total + deltas[c.joint]
         return np.asarray(total, dtype=float)
 
     # -- drawing ------------------------------------------------------------

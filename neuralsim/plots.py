@@ -177,18 +177,12 @@ def evidence_figure(rows: Sequence[Mapping] | None = None):
 def strain_profiles(postures: Mapping[str, Any]):
     """Local nerve strain (%) along the nerve (mm from its upper end) for named postures.
 
-    Needs :mod:`neuralsim.mechanics`.  Dotted lines, each labelled, mark where the
+    Dotted lines, each labelled, mark where the
     bands of :mod:`neuralsim.bands` start (animal-model thresholds, for teaching only).
     """
-    from .svg import load_mechanics
-    nerve_mechanics = load_mechanics()
+    from .mechanics import nerve_mechanics
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 3.8))
-    if nerve_mechanics is None:
-        ax.text(0.5, 0.5, "the mechanics model (neuralsim.mechanics) is not available yet",
-                ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-        return fig
     # line colours none of the strain bands uses, so a posture's line is never read as a threshold
     colours = [c for c in _LINE_COLOURS if c.upper() not in {b.colour.upper() for b in STRAIN_BANDS}]
     styles = ["-", "--", "-.", ":"]

@@ -32,7 +32,7 @@ import numpy as np
 
 from . import registry as _reg
 from .body import Body
-from .model import DEFAULT_NERVE, REFERENCE, _body, _contributions, _result, drawing
+from .model import DEFAULT_NERVE, REFERENCE, _body, _contributions_of, _result, drawing
 from .posture import Posture, angle_arrays, as_posture
 
 __all__ = ["State", "compute"]
@@ -129,9 +129,10 @@ def compute(posture: Any, *, body: Body | None = None, view: str | None = None,
     lengths, ref_lengths, contrib = {}, {}, {}
     for name in reg:
         path = reg.pathway(name, b)
-        lengths[name] = _result(path.length(angles))
-        ref_lengths[name] = _result(path.length(ref_angles))
-        contrib[name] = MappingProxyType(_contributions(path, angles, ref_angles))
+        now, was = path.deltas(angles), path.deltas(ref_angles)     # each crossing's change, once
+        lengths[name] = _result(path.length_of(now))
+        ref_lengths[name] = _result(path.length_of(was))
+        contrib[name] = MappingProxyType(_contributions_of(now, was, angles, ref_angles))
     d = None
     if view is not None:
         if p.shape:

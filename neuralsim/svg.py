@@ -38,7 +38,7 @@ from .posture import as_posture
 
 __all__ = [
     "OKABE_ITO", "NERVE_COLOUR", "HAMSTRING_COLOUR", "STRAIN_BANDS", "JOINT_LABELS",
-    "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "describe", "Picture", "picture", "protocol_strip", "strain_colour", "load_mechanics", "points_attr",
+    "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "describe", "Picture", "picture", "protocol_strip", "strain_colour", "points_attr",
 ]
 
 #: The Okabe-Ito colour-blind-safe palette (name -> hex).
@@ -93,7 +93,7 @@ def muscle_info(name: str) -> tuple[str, str, str]:
         group = getattr(spec, "group", group)
         full = getattr(spec, "label", full)
         short = getattr(spec, "short", None) or full
-    except Exception:
+    except KeyError:                      # not in the registry: the default style
         pass
     return (group if group in MUSCLE_STYLES else "other", short, full)
 
@@ -125,15 +125,6 @@ def view_box(view: str) -> tuple[float, float, float, float]:
 
 
 _ids = itertools.count(1)
-
-
-def load_mechanics():
-    """``neuralsim.mechanics.nerve_mechanics`` if that module can be imported, else ``None``."""
-    try:
-        from .mechanics import nerve_mechanics
-    except Exception:  # the mechanics model is optional for drawing
-        return None
-    return nerve_mechanics
 
 
 strain_colour = _bands.strain_colour
@@ -426,13 +417,8 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     if nerve is not None and not NERVES[nerve].mechanics:
         strain = None
     if isinstance(strain, str) and strain == "auto":
-        nm = load_mechanics()
-        strain = None
-        if nm is not None:
-            try:
-                strain = nm(p, body=b)
-            except TypeError:
-                strain = None
+        from .mechanics import nerve_mechanics
+        strain = nerve_mechanics(p, body=b)
     x0, y0, x1, y1 = view_box(view)
     bh = y1 - y0
     panel = (0.04 * _H_MAX_MM + _LEGEND_W * 0.96 * bh / _LEGEND_H) if legend else 0.0

@@ -37,9 +37,9 @@ import ipywidgets as w
 from . import protocols as _protocols
 from .body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
 from .joints import ACTION_WORDS as _JOINT_WORDS, JOINTS, MOBILITIES, UNIT, joint_range
-from .model import HAMSTRINGS, drawing, muscle_pathway, nerve_pathway
+from .state import compute
 from .posture import Posture, as_posture
-from .svg import (JOINT_LABELS, _band_of, gauges_svg, legend_svg, load_mechanics, muscle_info, posture_svg,
+from .svg import (JOINT_LABELS, _band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
                   support_fits)
 
 __all__ = ["Explorer", "change_text", "ACTION_WORDS", "choose_view"]
@@ -158,12 +158,9 @@ export default { render };
 
 
 def _helper():
-    """The browser-side helper widget (anywidget); ``None`` when anywidget is not installed."""
-    try:
-        import anywidget
-        import traitlets
-    except ImportError:  # the explorer still works; sliders keep ipywidgets' own ARIA
-        return None
+    """The browser-side helper widget (anywidget, a core dependency)."""
+    import anywidget
+    import traitlets
 
     class _ExplorerKeys(anywidget.AnyWidget):
         _esm = _ESM
@@ -235,9 +232,8 @@ class Explorer:
                 preset_map[label] = _protocols.POSTURES[label]
         self.body = DEFAULT_BODY if body is None else body
         self._height_px = int(height_px if width_px is None else max(300, min(height_px, width_px)))
-        self._mech = load_mechanics() if strain else None
+        self._strain = bool(strain)
         self._hold = False
-        self._path_cache: dict = {}
         self._step = -1
         self.state: dict = {}
         self._start: dict | None = None
@@ -326,10 +322,7 @@ class Explorer:
              w.HTML("<b>Presets</b>"), w.Box(list(self.presets.values()), layout=w.Layout(flex_flow="row wrap")),
              help_line])
         controls.add_class("neuralsim-controls")
-        parts = [w.HTML(_CSS), top, controls]
-        helper = _helper()
-        if helper is not None:
-            parts.append(helper)
+        parts = [w.HTML(_CSS), top, controls, _helper()]
         self.widget = w.VBox(parts)
         self.widget.add_class("neuralsim-explorer")
 
@@ -464,39 +457,27 @@ class Explorer:
         self._start = None       # the reference lengths change with the body
         self._update(what)  # the change is against the same posture in the old body
 
-    def _paths(self, b: Body):
-        """Pathways and their fixed run lengths for body ``b`` (mm), computed once per body."""
-        cached = self._path_cache.get(b)
-        if cached is None:
-            nerve = nerve_pathway(b)
-            muscles = {m: (muscle_pathway(m, b), muscle_pathway(m, b).run_length) for m in HAMSTRINGS}
-            cached = self._path_cache[b] = (nerve, nerve.run_length, muscles)
-        return cached
-
     def _update(self, what: str) -> None:
         """Recompute the numbers for the current posture once, redraw the figure and the gauges,
         rewrite the text line.
 
-        All numbers come from the library's pathways (the same ones
-        :func:`neuralsim.nerve_bed_length` and :func:`neuralsim.muscle_length`
-        sum), evaluated once for this posture; the figure reuses them.
+        All numbers come from one :func:`neuralsim.compute` state of this
+        posture (the posture checked once; lengths, contributions, drawing and
+        the nerve mechanics from the same call), so the figure, the gauges and
+        the text line show what the library computed.
         """
         p, b = self._posture, self.body
-        d = drawing(p, b, self.view)
-        angles = d["angles"]
-        nerve, nerve_run, muscles = self._paths(b)
-        deltas = {j: float(v) for j, v in nerve.deltas(angles).items()}
-        bed = nerve_run + sum(deltas.values())
-        muscles_mm = {m: run + sum(float(v) for v in path.deltas(angles).values())
-                      for m, (path, run) in muscles.items()}
+        st = compute(p, body=b, view=self.view)
+        d = st.drawing
+        bed = st.lengths_mm["sciatic"]
+        nerve_run = st.reference_mm["sciatic"]       # the anatomical position
+        deltas = dict(st.contributions_mm["sciatic"])
+        names = st.groups["hamstrings"]
+        muscles_mm = {m: st.lengths_mm[m] for m in names}
+        muscles = {m: (None, st.reference_mm[m]) for m in names}
         ham = sum(muscles_mm.values()) / len(muscles_mm)
-        rel = bed / nerve_run          # the reference is the anatomical position: every delta is 0
-        mech = None
-        if self._mech is not None:
-            try:
-                mech = self._mech(p, body=b)
-            except TypeError:
-                mech = None
+        rel = bed / nerve_run
+        mech = st.mechanics("sciatic") if self._strain else None
         before = self.state or None
         same_body = before is not None and before.get("body") == b
         bed0 = before["bed_mm"] if before else bed

@@ -72,7 +72,7 @@ def test_two_students_never_share_a_volume(values):
 
     async def both():
         return [await kv.make_spawner(values, n).get_pod_manifest() for n in ("alex", "alex2")]
-    a, b = asyncio.run(both())
+    a, b = kv.run(both())   # its own thread: the browser tests leave an event loop running
     assert [v.persistent_volume_claim["claimName"] for v in a.spec.volumes if v.persistent_volume_claim] == ["claim-alex"]
     assert [v.persistent_volume_claim["claimName"] for v in b.spec.volumes if v.persistent_volume_claim] == ["claim-alex2"]
 

@@ -141,24 +141,10 @@ def test_strain_colour_bands():
     assert svg.strain_colour(15.7) == svg.OKABE_ITO["black"]
 
 
-def test_auto_falls_back_to_a_plain_nerve_without_mechanics(monkeypatch):
-    monkeypatch.setitem(sys.modules, "neuralsim.mechanics", None)   # import now fails
-    assert svg.load_mechanics() is None
-    root = parse(svg.posture_svg(ns.protocols.SITTING, view="sitting"))
-    lines = nerve_lines(root)
-    assert len(lines) == 1 and lines[0].get("stroke") == svg.NERVE_COLOUR
-    assert strain_lines(root) == []
-    assert "nerve strain" not in ET.tostring(root, "unicode")
-
-
-def test_auto_uses_the_mechanics_model_when_it_is_there():
-    nm = svg.load_mechanics()
+def test_auto_uses_the_mechanics_model():
     p = ns.protocols.SLUMP_SEED[4].posture
     text = svg.posture_svg(p, view="sitting")
-    if nm is None:
-        assert "nerve strain" not in text
-    else:
-        assert f"peak {float(nm(p).peak_strain_pct):.1f} %" in text
+    assert f"peak {float(ns.nerve_mechanics(p).peak_strain_pct):.1f} %" in text
 
 
 def test_contribution_bars_are_proportional_and_signed():
@@ -237,15 +223,12 @@ def test_heatmap_and_other_figures_build():
     plt.close(fig)
 
 
-def test_strain_profiles_with_and_without_mechanics(monkeypatch):
+def test_strain_profiles_draw_one_line_per_posture():
     import matplotlib.pyplot as plt
-    fig = plots.strain_profiles({"sitting": ns.protocols.SITTING})
-    if svg.load_mechanics() is not None:
-        assert len(fig.axes[0].lines) >= 1 and "(%)" in fig.axes[0].get_ylabel()
-    plt.close(fig)
-    monkeypatch.setattr(svg, "load_mechanics", lambda: None)
-    fig = plots.strain_profiles({"sitting": ns.protocols.SITTING})
-    assert "not available" in fig.axes[0].texts[0].get_text()
+    fig = plots.strain_profiles({"sitting": ns.protocols.SITTING, "slump end": ns.protocols.SLUMP_SEED[4].posture})
+    labels = [l.get_label() for l in fig.axes[0].lines]
+    assert "sitting" in " ".join(labels) and "slump end" in " ".join(labels)
+    assert "(%)" in fig.axes[0].get_ylabel()
     plt.close(fig)
 
 

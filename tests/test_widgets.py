@@ -180,45 +180,51 @@ def test_body_height_scales_every_length(ex):
     assert int(m["bed"]) == round(ns.nerve_bed_length(protocols.SITTING, body=body))
 
 
-def test_plain_nerve_without_mechanics(monkeypatch):
-    monkeypatch.setattr(widgets, "load_mechanics", lambda: None)
-    ex = Explorer("slump")
+def test_plain_nerve_without_strain():
+    ex = Explorer("slump", strain=False)
     ex.presets["slump end (look down, dorsiflex)"].click()
     assert parse(ex)["peak"] is None and "nerve strain" not in ex.figure.value
     assert ex.state["peak_strain_pct"] is None
 
 
-def test_strain_in_text_and_figure_when_mechanics_exists():
-    from neuralsim.svg import load_mechanics
-    nm = load_mechanics()
+def test_strain_in_text_and_figure():
     ex = Explorer("slump")
     ex.presets["slump end (look down, dorsiflex)"].click()
     peak = parse(ex)["peak"]
-    if nm is None:
-        assert peak is None
-    else:
-        want = float(nm(protocols.POSTURES["slump end (look down, dorsiflex)"]).peak_strain_pct)
-        assert float(peak) == pytest.approx(round(want, 1), abs=0.051)
-        assert f"peak nerve strain {want:.1f} %" in ex.text.value and "neuralsim-strain" in ex.figure.value
-        band = svg.STRAIN_BANDS[svg._band_of(want)]
-        assert f"{band.label} ◀ peak" in ex.legend.value        # the key marks the peak's band
+    want = float(ns.nerve_mechanics(protocols.POSTURES["slump end (look down, dorsiflex)"]).peak_strain_pct)
+    assert float(peak) == pytest.approx(round(want, 1), abs=0.051)
+    assert f"peak nerve strain {want:.1f} %" in ex.text.value and "neuralsim-strain" in ex.figure.value
+    band = svg.STRAIN_BANDS[svg._band_of(want)]
+    assert f"{band.label} ◀ peak" in ex.legend.value        # the key marks the peak's band
 
 
 def test_strain_colouring_uses_the_documented_api(monkeypatch):
     """A stand-in mechanics object with only the documented attributes is enough."""
     import types
+    import neuralsim.mechanics as mechanics
 
-    def fake(posture, body=None):
+    def fake(posture, reference=None, *, body=None, entrapment=None):
         n = 30
-        prof = np.full(n, 9.0)
-        return types.SimpleNamespace(s_mm=np.linspace(0, 1600, n), strain_profile_pct=prof, peak_strain_pct=9.0)
+        return types.SimpleNamespace(s_mm=np.linspace(0, 1600, n), strain_profile_pct=np.full(n, 9.0),
+                                     peak_strain_pct=9.0)
 
-    monkeypatch.setattr(widgets, "load_mechanics", lambda: fake)
+    monkeypatch.setattr(mechanics, "nerve_mechanics", fake)
     ex = Explorer("slump")
     ex.sliders["knee_flexion"].value = 10
     assert parse(ex)["peak"] == "9.0"
     halo = f'stroke="{svg.STRAIN_BANDS[1].colour}" stroke-width="{svg.halo_width(1):g}"'
     assert halo in ex.figure.value      # the 8-15 % band: its colour and its width
+
+
+def test_explorer_numbers_are_the_state_of_the_posture():
+    """Figure, gauges and text come from one neuralsim.compute state: the same numbers."""
+    ex = Explorer("slump")
+    ex.presets["slump end (look down, dorsiflex)"].click()
+    st = ns.compute(ex.posture, body=ex.body)
+    assert ex.state["bed_mm"] == st.lengths_mm["sciatic"]
+    assert ex.state["relative_bed"] == pytest.approx(st.relative("sciatic"), abs=1e-12)
+    assert ex.state["contributions_mm"] == {j: pytest.approx(v, abs=1e-12) for j, v in st.contributions_mm["sciatic"].items()}
+    assert ex.state["hamstrings_mm"] == pytest.approx(float(st.group_mean_mm("hamstrings")), abs=1e-9)
 
 
 def test_display_hook_and_widget(ex):

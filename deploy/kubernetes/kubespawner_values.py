@@ -16,6 +16,14 @@ import yaml
 VALUES = Path(__file__).resolve().parent / "config.yaml"
 
 
+
+def run(coro):
+    """Run ``coro`` to completion on a thread of its own, so a caller that already runs an
+    event loop (a notebook, a test session driving a browser) can call it too."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
 def load_values(path=VALUES) -> dict:
     with open(path) as f:
         return yaml.safe_load(f)
@@ -96,14 +104,14 @@ def pod_manifest(values: dict, username: str):
     """The pod (kubernetes_asyncio V1Pod) the hub would create for ``username``."""
     async def build():
         return await make_spawner(values, username).get_pod_manifest()
-    return asyncio.run(build())
+    return run(build())
 
 
 def pvc_manifest(values: dict, username: str):
     """The student's PersistentVolumeClaim (kubernetes_asyncio V1PersistentVolumeClaim)."""
     async def build():
         return make_spawner(values, username).get_pvc_manifest()
-    return asyncio.run(build())
+    return run(build())
 
 
 def as_json(obj) -> dict:
@@ -113,4 +121,4 @@ def as_json(obj) -> dict:
     async def go():
         async with ApiClient() as api:
             return api.sanitize_for_serialization(obj)
-    return asyncio.run(go())
+    return run(go())
