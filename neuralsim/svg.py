@@ -157,20 +157,29 @@ def _nerve_segments(nerve: np.ndarray, strain: Any) -> tuple[list[str], float | 
     seg = np.hypot(*np.diff(nerve, axis=0).T)
     s_draw = np.concatenate(([0.0], np.cumsum(seg)))
     mids = 0.5 * (s_draw[1:] + s_draw[:-1]) / s_draw[-1]
-    local = np.interp(mids, (s_mm - s_mm[0]) / (s_mm[-1] - s_mm[0]), prof)
+    frac = (s_mm - s_mm[0]) / (s_mm[-1] - s_mm[0])
+    local = np.interp(mids, frac, prof)
     band = _band_index(np.maximum(local, 0.0))    # a slack (compressed) stretch is in the lowest band
+    # The spinal cord is its own tissue: the nerve's (rabbit peripheral-nerve) bands do not apply
+    # to it, so the cord gets no halo (band -1) and the peak is the roots' and the nerve's.
+    cord = np.asarray(strain.cord_nodes, dtype=bool)
+    if cord.any():
+        band = np.where(mids <= frac[cord].max(), -1, band)
     out = []
     start = 0
     n = len(band)
     for i in range(1, n + 1):
         if i == n or band[i] != band[start]:
             k = int(band[start])
+            if k < 0:
+                start = i
+                continue
             b = STRAIN_BANDS[k]
             dash = f' stroke-dasharray="{_scale_dash(b.pattern, 4.0)}"' if b.pattern else ""
             out.append(_polyline(nerve[start:i + 1], b.colour, halo_width(k),
                                  f' data-band="{k}"{dash}', cls="neuralsim-strain"))
             start = i
-    return out, float(strain.peak_strain_pct)
+    return out, float(strain.peak_nerve_strain_pct)
 
 
 #: Stroke widths in world mm (a 2.1 m box drawn about 500 px high: 24 mm is about 6 px).
@@ -400,7 +409,8 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     :func:`neuralsim.mechanics.nerve_mechanics` when that module exists;
     ``None`` never does; or a result object with ``s_mm`` and
     ``strain_profile_pct`` arrays (shape ``(N,)``, mm and %) and
-    ``peak_strain_pct``.  ``title``/``desc`` replace the generated ones.
+    ``cord_nodes`` (``(N,)`` bool) and ``peak_nerve_strain_pct`` (the peak below the cord, %).
+    ``title``/``desc`` replace the generated ones.
     ``data``: a precomputed :func:`neuralsim.model.drawing` result (saves work).
     ``legend``: draw the key in a panel right of the body's box (never on the
     body).  ``labels``: name the nerve's parts and each hamstring with leader

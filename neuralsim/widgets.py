@@ -485,7 +485,7 @@ class Explorer:
         m0 = before["muscles_mm"] if same_body else muscles_mm
         if self._start is None:
             self._start = {"bed_mm": bed, "muscles_mm": dict(muscles_mm)}
-        peak = None if mech is None else float(mech.peak_strain_pct)
+        peak = None if mech is None else float(mech.peak_nerve_strain_pct)   # the cord has bands of its own
         self.state = {"what": what, "posture": p, "body": b, "view": self.view, "bed_mm": bed, "relative_bed": rel,
                       "hamstrings_mm": ham, "muscles_mm": muscles_mm, "bed_change_mm": bed - bed0,
                       "hamstrings_change_mm": ham - ham0, "contributions_mm": deltas, "peak_strain_pct": peak,

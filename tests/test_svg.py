@@ -101,7 +101,7 @@ def test_bad_view_is_refused():
 def fake_strain(profile):
     profile = np.asarray(profile, dtype=float)
     return types.SimpleNamespace(s_mm=np.linspace(0.0, 1600.0, len(profile)), strain_profile_pct=profile,
-                                 peak_strain_pct=float(profile.max()))
+                                 cord_nodes=np.zeros(len(profile), bool), peak_nerve_strain_pct=float(profile.max()))
 
 
 def strain_lines(root):
@@ -144,7 +144,7 @@ def test_strain_colour_bands():
 def test_auto_uses_the_mechanics_model():
     p = ns.protocols.SLUMP_SEED[4].posture
     text = svg.posture_svg(p, view="sitting")
-    assert f"peak {float(ns.nerve_mechanics(p).peak_strain_pct):.1f} %" in text
+    assert f"peak {float(ns.nerve_mechanics(p).peak_nerve_strain_pct):.1f} %" in text
 
 
 def test_contribution_bars_are_proportional_and_signed():
@@ -402,3 +402,19 @@ def test_gauges_clip_beyond_their_scale_with_an_arrow():
     bar = next(el for el in root.iter(NS + "rect") if el.get("class") == "neuralsim-gauge")
     assert float(bar.get("data-pct")) == pytest.approx(50.0)
     assert len(list(root.iter(NS + "polygon"))) == 1       # the arrow says "more than the scale shows"
+
+
+def test_the_cord_gets_no_nerve_band_halo():
+    """The cord's strain is on its own scale: the figure puts the nerve's bands only below it."""
+    p = ns.protocols.SLUMP_SEED[3].posture                 # slumped, knee straight, looking down
+    m = ns.nerve_mechanics(p)
+    cord_peak = float(np.max(np.asarray(m.strain_profile_pct)[np.asarray(m.cord_nodes)]))
+    assert cord_peak > float(m.peak_nerve_strain_pct)       # looking down strains the cord most
+    root = parse(svg.posture_svg(p, view="sitting", strain=m))
+    text = ET.tostring(root, "unicode")
+    assert f"peak {float(m.peak_nerve_strain_pct):.1f} %" in text
+    halo = np.array([[float(v) for v in pt.split(",")] for el in strain_lines(root)
+                     for pt in el.get("points").split()])
+    c1 = ns.model.drawing(p, view="sitting")["joints"]["c1"]
+    # no halo point near the top of the cord (C1): the cord is drawn plain
+    assert np.min(np.hypot(halo[:, 0] - c1[0], -halo[:, 1] - c1[1])) > 50.0

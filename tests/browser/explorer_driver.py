@@ -89,7 +89,7 @@ def check_line(text: str, angles: dict, prev: dict | None = None) -> list[str]:
         want["d_pct"] = (100.0 * (bed - b0) / b0, 0.05)
         want["ham_mm"] = (_hamstrings(angles) - _hamstrings(prev), 0.5)
     if got["peak_pct"] is not None:
-        want["peak_pct"] = (float(ns.nerve_mechanics(ns.Posture(**angles)).peak_strain_pct), 0.05)
+        want["peak_pct"] = (float(ns.nerve_mechanics(ns.Posture(**angles)).peak_nerve_strain_pct), 0.05)
     bad = []
     for key, (value, tol) in want.items():
         if abs(got[key] - value) > tol + 1e-6:
