@@ -40,7 +40,7 @@ from .joints import ACTION_WORDS as _JOINT_WORDS, JOINTS, MOBILITIES, UNIT, join
 from .state import compute
 from .posture import Posture, as_posture
 from .svg import (JOINT_LABELS, _band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
-                  support_fits)
+                  support_fits, view_box)
 
 __all__ = ["Explorer", "change_text", "ACTION_WORDS", "choose_view"]
 
@@ -78,14 +78,43 @@ def change_text(what: str, bed_before: float, bed_after: float, ham_before: floa
 
 
 # The explorer's style sheet (no URL in it): visible focus, presentation mode, layout.
+# Layout: the browser-side helper (``_ESM``) measures the room the explorer has (its own width;
+# the height of what the page shows: JupyterLab's notebook panel, Voila's window, the screen
+# in presentation mode) and picks one of two layouts, whichever draws the body larger:
+# "beside" (figure left, steps, gauges, text line and key right; wide pages such as Voila)
+# or "stacked" (figure on top, below it the steps and text line beside the gauges, then the
+# protocol menu and the key; narrow
+# pages such as JupyterLab with its file browser open).  It sizes the figure's box
+# (--ns-fig-w, --ns-fig-h) so that the figure, the gauges, the text line and the step
+# buttons are on screen together; the SVG scales inside that box (its viewBox).
 _CSS = """<style>
 .neuralsim-explorer :focus-visible, .neuralsim-explorer .noUi-handle:focus,
 .neuralsim-explorer button:focus, .neuralsim-explorer select:focus {
   outline: 3px solid #000 !important; outline-offset: 2px; box-shadow: 0 0 0 6px #FFD54F !important; }
 .neuralsim-explorer p.neuralsim-text { margin: 2px 0; font-size: 15px; line-height: 1.35; }
+.neuralsim-explorer .neuralsim-top { flex-wrap: nowrap !important; gap: 8px; }
+.neuralsim-explorer .neuralsim-side > * { flex: none; }
+.neuralsim-explorer.ns-laid .neuralsim-figure { width: var(--ns-fig-w) !important; height: var(--ns-fig-h) !important;
+  flex: none !important; margin: 0 !important; }
+.neuralsim-explorer.ns-laid .neuralsim-figure > .widget-html-content { width: 100%; height: 100%; }
+.neuralsim-explorer.ns-laid .neuralsim-figure svg.neuralsim-posture { width: 100% !important; height: 100% !important;
+  display: block; }
+.neuralsim-explorer.ns-stacked .neuralsim-top { flex-direction: column !important; }
+.neuralsim-explorer.ns-stacked .neuralsim-side { width: 100% !important; display: grid !important;
+  grid-template-columns: minmax(0, 1fr) auto; column-gap: 14px; align-items: start; }
+.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-stepper { grid-column: 1; grid-row: 1; flex-wrap: wrap; }
+.neuralsim-explorer.ns-stacked .neuralsim-stepper button { width: auto; min-width: 0; flex: none; }
+.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-step { grid-column: 1; grid-row: 2; height: auto; }
+.neuralsim-explorer.ns-stacked .neuralsim-step .widget-html-content { line-height: 1.3; min-height: calc(2 * 1.3em);
+  height: auto; align-self: auto; }
+.neuralsim-explorer.ns-stacked .neuralsim-live, .neuralsim-explorer.ns-stacked .neuralsim-live > .widget-html-content {
+  display: contents !important; }
+.neuralsim-explorer.ns-stacked .neuralsim-side p.neuralsim-text { grid-column: 1; grid-row: 3; min-height: calc(6 * 1.35em); }
+.neuralsim-explorer.ns-stacked .neuralsim-side svg.neuralsim-gauges { grid-column: 2; grid-row: 1 / span 3; }
+.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-protocol { grid-column: 1; grid-row: 4; }
+.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-legend-box { grid-column: 1 / span 2; grid-row: 5; }
 .neuralsim-explorer.neuralsim-present { position: fixed !important; inset: 0; z-index: 10000;
   background: #fff; overflow: auto; padding: 10px; box-sizing: border-box; }
-.neuralsim-present .neuralsim-posture { height: calc(100vh - 60px) !important; width: auto !important; max-width: 58vw; }
 .neuralsim-present .neuralsim-side { width: 40vw !important; }
 .neuralsim-present .neuralsim-gauges, .neuralsim-present .neuralsim-legend { width: 100% !important; height: auto !important; }
 .neuralsim-present p.neuralsim-text { font-size: 24px; }
@@ -117,6 +146,51 @@ function fixSliders(root) {
     if (r && r.getAttribute('tabindex') !== '-1') r.setAttribute('tabindex', '-1');
   }
 }
+// Fit the room: size the figure's box and pick "beside" or "stacked" (see _CSS).
+function roomOf(root) {
+  if (root.classList.contains('neuralsim-present')) return root.clientHeight - 20;
+  const panel = root.closest('.jp-WindowedPanel-outer') || root.closest('.jp-Notebook');
+  return panel ? panel.clientHeight : window.innerHeight;
+}
+// from the top of the figure to the bottom of what must be on screen with it (px)
+function needed(root) {
+  const t = root.querySelector('.neuralsim-top').getBoundingClientRect().top;
+  let b = t;
+  for (const s of ['.neuralsim-figure', '.neuralsim-stepper', 'svg.neuralsim-gauges', 'p.neuralsim-text']) {
+    const e = root.querySelector(s);
+    if (e) b = Math.max(b, e.getBoundingClientRect().bottom);
+  }
+  return b - t;
+}
+function fitRoom(root, aspects, force) {
+  const top = root.querySelector('.neuralsim-top'), side = root.querySelector('.neuralsim-side');
+  if (!top || !side || !aspects.length) return;
+  const W = Math.floor(top.getBoundingClientRect().width), H = Math.floor(roomOf(root));
+  const room = H - 12, gap = 8, spare = 4;
+  if (!force && root._nsRoom === `${W}x${H}` && needed(root) <= room) return;
+  root._nsRoom = `${W}x${H}`;
+  const amin = Math.min(...aspects), amax = Math.max(...aspects);
+  const set = (w, h) => { root.style.setProperty('--ns-fig-w', `${Math.max(1, Math.floor(w))}px`);
+                          root.style.setProperty('--ns-fig-h', `${Math.max(1, Math.floor(h))}px`); };
+  // the drawn body's height in a w x h box, in the widest view (where it is smallest)
+  const drawn = (w, h) => Math.min(h, w / amax);
+  root.classList.add('ns-laid');
+  root.classList.remove('ns-stacked');
+  set(100, 100);
+  const sideW = side.getBoundingClientRect().width;
+  const wB = W - sideW - gap, hB = Math.min(room, wB / amin);
+  const besideOk = needed(root) + spare <= room && wB > 150;
+  root.classList.add('ns-stacked');
+  const band = needed(root) - 100;          // steps, gauges and text line under a 100 px figure
+  const hS = Math.min(room - band - spare, W / amin);
+  const stackedOk = hS > 150;
+  if (besideOk && (!stackedOk || drawn(wB, hB) >= drawn(W, hS))) {
+    root.classList.remove('ns-stacked');
+    set(wB, hB);
+  } else {
+    set(W, Math.max(hS, 150));
+  }
+}
 function click(root, cls) { const b = root.querySelector(cls); if (b && !b.disabled) b.click(); }
 function render({ model, el }) {
   el.style.display = 'none';
@@ -125,6 +199,20 @@ function render({ model, el }) {
     root = el.closest('.neuralsim-explorer');
     if (!root) { if (tries++ < 400) setTimeout(start, 50); return; }
     fixSliders(root);
+    const aspects = (model.get('aspects') || []).filter((a) => a > 0);
+    const fit = (force) => fitRoom(root, aspects, force);
+    fit(true);
+    const ro = new ResizeObserver(() => fit(false));
+    ro.observe(root);
+    const panel = root.closest('.jp-WindowedPanel-outer') || root.closest('.jp-Notebook');
+    if (panel) ro.observe(panel);
+    ro.observe(root.querySelector('.neuralsim-side') || root);
+    window.addEventListener('resize', () => fit(false));
+    let present = root.classList.contains('neuralsim-present');
+    new MutationObserver(() => {            // presentation mode on or off (fitRoom's own classes aside)
+      const now = root.classList.contains('neuralsim-present');
+      if (now !== present) { present = now; fit(true); }
+    }).observe(root, { attributes: true, attributeFilter: ['class'] });
     new MutationObserver(() => fixSliders(root)).observe(root, {
       subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
     root.addEventListener('keydown', (e) => {
@@ -157,16 +245,19 @@ export default { render };
 """
 
 
-def _helper():
-    """The browser-side helper widget (anywidget, a core dependency)."""
+def _helper(aspects: Iterable[float] = ()):
+    """The browser-side helper widget (anywidget, a core dependency); ``aspects``: width / height
+    of the figure in each view the explorer may draw (for the layout)."""
     import anywidget
     import traitlets
 
     class _ExplorerKeys(anywidget.AnyWidget):
         _esm = _ESM
         version = traitlets.Int(1).tag(sync=True)
+        #: width / height of the figure's box in each view the explorer may draw (the layout's input)
+        aspects = traitlets.List(traitlets.Float()).tag(sync=True)
 
-    return _ExplorerKeys()
+    return _ExplorerKeys(aspects=list(aspects))
 
 
 def _preset_view(posture: Posture, current_protocol: str, keys: Iterable[str]) -> str | None:
@@ -309,12 +400,15 @@ class Explorer:
         help_line = w.HTML('<span style="font-size:12px;color:#444">Keys: Tab to a slider, arrows move it; '
                            'n / p next / previous step; f presentation.</span>')
 
+        stepper = w.HBox([self.prev_button, self.next_button, self.present_button])
+        stepper.add_class("neuralsim-stepper")
         side = w.VBox([self.protocol_select, self.step_label,
-                       w.HBox([self.prev_button, self.next_button, self.present_button]),
+                       stepper,
                        self.text, self.legend],
                       layout=w.Layout(width="480px"))
         side.add_class("neuralsim-side")
         top = w.HBox([self.figure, side], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+        top.add_class("neuralsim-top")
         sl = list(self.sliders.values())
         controls = w.VBox(
             [w.HBox([w.VBox(sl[:4]), w.VBox(sl[4:])], layout=w.Layout(flex_flow="row wrap")),
@@ -322,7 +416,9 @@ class Explorer:
              w.HTML("<b>Presets</b>"), w.Box(list(self.presets.values()), layout=w.Layout(flex_flow="row wrap")),
              help_line])
         controls.add_class("neuralsim-controls")
-        parts = [w.HTML(_CSS), top, controls, _helper()]
+        views = {*_VIEW_ORDER, *(_protocols.ALL[k].view for k in keys)}
+        aspects = [(x1 - x0) / (y1 - y0) for x0, y0, x1, y1 in (view_box(v) for v in sorted(views))]
+        parts = [w.HTML(_CSS), top, controls, _helper(aspects)]
         self.widget = w.VBox(parts)
         self.widget.add_class("neuralsim-explorer")
 

@@ -47,17 +47,28 @@ def figure_html(page) -> str:
     return page.locator(".neuralsim-figure").first.inner_html()
 
 
-def _bed(angles: dict) -> float:
-    return float(ns.nerve_bed_length(ns.Posture(**angles)))
+def _group_words(nerve: str) -> str:
+    """How the text line names the muscles a nerve is told apart from: the group ("hamstrings"),
+    or the muscle's own name when the group has one muscle ("rectus femoris")."""
+    group = ns.NERVES[nerve].contrast
+    members = [m for m, spec in ns.MUSCLES.items() if spec.group == group]
+    return group if len(members) != 1 else ns.MUSCLES[members[0]].label
 
 
-def _hamstrings(angles: dict) -> float:
+def _bed(angles: dict, nerve: str = "sciatic") -> float:
+    return float(ns.nerve_bed_length(ns.Posture(**angles), nerve))
+
+
+def _contrast(angles: dict, nerve: str = "sciatic") -> float:
+    """Mean length (mm) of the muscles of the nerve's contrast group (the hamstrings for the sciatic)."""
     p = ns.Posture(**angles)
-    return sum(float(ns.muscle_length(p, m)) for m in ns.HAMSTRINGS) / len(ns.HAMSTRINGS)
+    group = ns.NERVES[nerve].contrast
+    members = [m for m, spec in ns.MUSCLES.items() if spec.group == group]
+    return sum(float(ns.muscle_length(p, m)) for m in members) / len(members)
 
 
 _LINE = re.compile(
-    r"nerve bed\s*" + _NUM + r"\s*mm\s*\(" + _NUM + r"\s*%\);\s*hamstrings\s*" + _NUM + r"\s*mm\."
+    r"nerve bed\s*" + _NUM + r"\s*mm\s*\(" + _NUM + r"\s*%\);\s*(?P<group>[a-z][a-z ]*?)\s*" + _NUM + r"\s*mm\."
     r"\s*Bed now\s*" + _NUM + r"\s*mm,\s*" + _NUM + r"\s*% against standing"
     r"(?:;\s*peak nerve strain\s*" + _NUM + r"\s*%)?")
 
@@ -65,15 +76,21 @@ _LINE = re.compile(
 def text_numbers(text: str) -> dict | None:
     """The numbers of the explorer's text line, or None if it has another form.
 
-    The line reads "<what> → nerve bed +N mm (+P %); hamstrings +H mm. Bed now B mm,
+    The line reads "<what> → nerve bed +N mm (+P %); <muscles> +H mm. Bed now B mm,
     +R % against standing[; peak nerve strain S %]."  N, P and H are changes since
-    the previous state; B and R describe the posture shown.
+    the previous state; B and R describe the posture shown; <muscles> names what the nerve
+    is told apart from ("hamstrings" for the sciatic nerve, "rectus femoris" for the femoral);
+    ``nerve`` is the nerve whose contrast those words name.
     """
     m = _LINE.search(text)
     if not m:
         return None
-    g = [None if x is None else _num(x) for x in m.groups()]
-    return dict(zip(("d_mm", "d_pct", "ham_mm", "bed_mm", "rel_pct", "peak_pct"), g))
+    g = [None if x is None else _num(x) for i, x in enumerate(m.groups()) if i != 2]
+    out = dict(zip(("d_mm", "d_pct", "ham_mm", "bed_mm", "rel_pct", "peak_pct"), g))
+    words = m.group("group")
+    out["nerve"] = next((n for n in ns.NERVES if _group_words(n) == words), None)
+    out["group"] = words
+    return out
 
 
 def check_line(text: str, angles: dict, prev: dict | None = None) -> list[str]:
@@ -81,16 +98,21 @@ def check_line(text: str, angles: dict, prev: dict | None = None) -> list[str]:
     got = text_numbers(text)
     if got is None:
         return [f"the text line {text!r} does not read 'nerve bed ... Bed now ... against standing'"]
-    bed, ref = _bed(angles), float(ns.nerve_bed_length(ns.REFERENCE))
+    nerve = got["nerve"]
+    if nerve is None:
+        return [f"the text line names {got['group']!r}, the contrast of no nerve of neuralsim.NERVES"]
+    bed, ref = _bed(angles, nerve), float(ns.nerve_bed_length(ns.REFERENCE, nerve))
     want = {"bed_mm": (bed, 0.5), "rel_pct": (100.0 * (bed / ref - 1.0), 0.05)}
     if prev is not None:
-        b0 = _bed(prev)
+        b0 = _bed(prev, nerve)
         want["d_mm"] = (bed - b0, 0.5)
         want["d_pct"] = (100.0 * (bed - b0) / b0, 0.05)
-        want["ham_mm"] = (_hamstrings(angles) - _hamstrings(prev), 0.5)
-    if got["peak_pct"] is not None:
-        want["peak_pct"] = (float(ns.nerve_mechanics(ns.Posture(**angles)).peak_nerve_strain_pct), 0.05)
+        want["ham_mm"] = (_contrast(angles, nerve) - _contrast(prev, nerve), 0.5)
     bad = []
+    if got["peak_pct"] is not None and not ns.NERVES[nerve].mechanics:
+        bad.append(f"a peak strain is shown for the {nerve} nerve, which the mechanics does not model")
+    elif got["peak_pct"] is not None:
+        want["peak_pct"] = (float(ns.nerve_mechanics(ns.Posture(**angles)).peak_nerve_strain_pct), 0.05)
     for key, (value, tol) in want.items():
         if abs(got[key] - value) > tol + 1e-6:
             bad.append(f"{key}: shown {got[key]:g}, library {value:.3f}")

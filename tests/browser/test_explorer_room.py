@@ -3,6 +3,10 @@
 * Fits the room: with the explorer scrolled to the top of the page, the figure, the gauges,
   the text line and both step buttons are inside the viewport (and, in JupyterLab, inside the
   notebook's visible area) together: no scrolling between the picture and "next step".
+  JupyterLab is checked in the layout a teacher gets on opening it (the file browser open, the
+  notebook column about 950 px wide), then with the file browser closed and opened again (the
+  explorer lays itself out anew each time).  The figure stays large enough to teach from:
+  its box is at least ``MIN_FIGURE_PX`` high at every step.
 * The key never covers the body: the bounding boxes (as the browser lays them out) of the key
   and of the drawn body, head and labels do not intersect.
 * Every preset and every step of every protocol the notebook offers is drawn on a support
@@ -12,11 +16,15 @@
   per slider; keys n / p step through the protocol; f opens presentation mode.
 * axe-core (bundled in axe-playwright-python, injected into the page, nothing fetched) finds no
   serious or critical violation in the explorer of each notebook that has one.
+
+The notebooks checked are every student notebook whose code makes an ``Explorer(`` (found by
+reading the notebooks, so a notebook that gains an explorer is checked without editing this file).
 """
 from __future__ import annotations
 
 import re
 
+import nbformat
 import pytest
 
 import explorer_driver as D
@@ -27,9 +35,34 @@ from neuralsim.svg import support_fits
 pytestmark = pytest.mark.browser
 
 ROOM = {"width": 1280, "height": 800}
-EXPLORER_NOTEBOOKS = ["00_start_here.ipynb", "01_hamstrings_or_nerve.ipynb", "02_slump_test.ipynb",
-                      "03_straight_leg_raise.ipynb", "04_nerve_glides.ipynb"]
-SUPPORT = {"standing": "floor", "sitting": "plinth", "supine": "couch"}
+NOTEBOOKS = H.REPO / "notebooks"
+
+
+def _explorer_notebooks() -> list[str]:
+    """The student notebooks whose code cells make an explorer."""
+    found = []
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if any(c.cell_type == "code" and re.search(r"\bExplorer\(", c.source) for c in nb.cells):
+            found.append(path.name)
+    return found
+
+
+EXPLORER_NOTEBOOKS = _explorer_notebooks()
+#: view -> what carries the body in it (``data-support`` of the drawn support)
+SUPPORT = {"standing": "floor", "sitting": "plinth", "supine": "couch", "prone": "couch", "side_lying": "couch"}
+#: the figure's box is at least this high at 1280 x 800 (px): the old fixed figure was 470 px,
+#: a 420 px one was found too small to teach from
+MIN_FIGURE_PX = 440
+
+
+def test_every_explorer_notebook_is_checked():
+    """The notebooks found include the five known to have an explorer (the search cannot come back empty)."""
+    known = {"00_start_here.ipynb", "01_hamstrings_or_nerve.ipynb", "02_slump_test.ipynb",
+             "03_straight_leg_raise.ipynb", "04_nerve_glides.ipynb"}
+    assert known <= set(EXPLORER_NOTEBOOKS), EXPLORER_NOTEBOOKS
+    assert set(SUPPORT) == set(ns.geometry.VIEWS), "a view without the support it should be drawn on"
+
 
 _RECTS = """() => {
   const r = (e) => { if (!e) return null; const b = e.getBoundingClientRect();
@@ -76,6 +109,8 @@ def check_fits(page, where: str) -> dict:
                 f"{where}: {name} {rects[name]} is outside the notebook's visible area {rects['area']}")
     for part in ("body", "head", "labels"):
         assert not _overlap(rects["legend"], rects[part]), f"{where}: the key {rects['legend']} covers the {part}"
+    high = rects["figure"][3] - rects["figure"][1]
+    assert high >= MIN_FIGURE_PX, f"{where}: the figure is {high:.0f} px high, under {MIN_FIGURE_PX} px"
     return rects
 
 
@@ -178,6 +213,7 @@ def _open_voila(page, server, name):
 
 
 def _open_lab(page, server, name):
+    """Open the notebook in JupyterLab's default layout (the file browser open) and run it."""
     page.set_viewport_size(ROOM)
     H.open_in_lab_and_run_all(page, server.url, name, timeout_ms=90_000)
     page.wait_for_function(
@@ -189,11 +225,20 @@ def _open_lab(page, server, name):
     page.wait_for_selector(".neuralsim-figure svg", timeout=30_000)
     page.wait_for_function("() => document.querySelector('.neuralsim-explorer .noUi-handle[aria-label]')",
                            timeout=30_000)
-    # A teacher projecting JupyterLab hides the file browser (Ctrl+B, View > Left sidebar): with it
-    # open the notebook column is about 850 px wide and the explorer stacks its figure above its
-    # gauges (presentation mode, key f, fills the window either way).
-    page.evaluate("() => { if (!window.jupyterapp.shell.leftCollapsed) window.jupyterapp.shell.collapseLeft(); }")
     page.wait_for_timeout(500)
+
+
+def _lab_layout(page) -> dict:
+    return page.evaluate("""() => { const fb = document.querySelector('#filebrowser');
+        const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
+        return {left_collapsed: window.jupyterapp.shell.leftCollapsed,
+                file_browser: !!fb && fb.getBoundingClientRect().width > 100,
+                notebook_px: nb ? Math.round(nb.getBoundingClientRect().width) : null}; }""")
+
+
+def _toggle_left(page, collapse: bool):
+    page.evaluate("(c) => c ? window.jupyterapp.shell.collapseLeft() : window.jupyterapp.shell.expandLeft()", collapse)
+    page.wait_for_timeout(800)
 
 
 @pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
@@ -212,14 +257,27 @@ def test_explorer_fits_the_room_in_voila(page, voila_server, chromium, artifacts
     assert chromium.network_guard.blocked == [], f"requests left 127.0.0.1: {chromium.network_guard.blocked}"
 
 
-@pytest.mark.parametrize("name", ["02_slump_test.ipynb", "03_straight_leg_raise.ipynb", "00_start_here.ipynb"])
+@pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
 def test_explorer_fits_the_room_in_jupyterlab(page, lab_server, chromium, artifacts, name):
+    """JupyterLab as it opens: the file browser open beside the notebook (no Ctrl+B first)."""
     pg, log = page
     _open_lab(pg, lab_server, name)
-    where = f"JupyterLab {name}"
-    check_fits(pg, where)
+    layout = _lab_layout(pg)
+    assert layout["left_collapsed"] is False and layout["file_browser"], f"not JupyterLab's default layout: {layout}"
+    assert layout["notebook_px"] < 1000, layout       # the file browser takes its share of the 1280 px
+    where = f"JupyterLab {name} (file browser open, notebook {layout['notebook_px']} px wide)"
+    open_rects = check_fits(pg, where)
     pg.screenshot(path=str(artifacts / f"room-lab-{name.split('_')[0]}.png"))
     assert axe_serious(pg) == [], f"{where}: axe-core serious/critical violations"
     check_sliders_accessible(pg, where)
     every_preset_and_step(pg, where)
+    # The teacher closes the file browser (Ctrl+B): the explorer lays itself out for the wider
+    # page, as large as before or larger; opened again, it still fits.
+    _toggle_left(pg, True)
+    wide = check_fits(pg, f"JupyterLab {name} (file browser closed)")
+    assert wide["figure"][3] - wide["figure"][1] >= open_rects["figure"][3] - open_rects["figure"][1] - 1
+    pg.screenshot(path=str(artifacts / f"room-lab-{name.split('_')[0]}-closed.png"))
+    _toggle_left(pg, False)
+    check_fits(pg, f"JupyterLab {name} (file browser opened again)")
+    check_keys(pg, where)
     assert chromium.network_guard.blocked == [], f"requests left 127.0.0.1: {chromium.network_guard.blocked}"
