@@ -171,6 +171,7 @@ function fitRoom(root, aspects, force) {
   const top = root.querySelector('.neuralsim-top'), side = root.querySelector('.neuralsim-side');
   if (!top || !side || !aspects.length) return;
   const W = Math.floor(top.getBoundingClientRect().width), H = Math.floor(roomOf(root));
+  if (W < 50 || H < 50) return;               // hidden (another tab in front): keep the last layout
   const room = H - 12, gap = 8, spare = 4;
   if (!force && root._nsRoom === `${W}x${H}` && needed(root) <= room) return;
   root._nsRoom = `${W}x${H}`;
@@ -199,20 +200,21 @@ function fitRoom(root, aspects, force) {
 function click(root, cls) { const b = root.querySelector(cls); if (b && !b.disabled) b.click(); }
 function render({ model, el }) {
   el.style.display = 'none';
-  let root = null, tries = 0;
+  let root = null, tries = 0, ro = null, onResize = null;
   const start = () => {
     root = el.closest('.neuralsim-explorer');
     if (!root) { if (tries++ < 400) setTimeout(start, 50); return; }
     fixSliders(root);
     const aspects = (model.get('aspects') || []).filter((a) => a > 0);
-    const fit = (force) => fitRoom(root, aspects, force);
+    const fit = (force) => { if (root.isConnected) fitRoom(root, aspects, force); };
+    onResize = () => fit(false);
     fit(true);
-    const ro = new ResizeObserver(() => fit(false));
+    ro = new ResizeObserver(onResize);
     ro.observe(root);
     const panel = root.closest('.jp-WindowedPanel-outer') || root.closest('.jp-Notebook');
     if (panel) ro.observe(panel);
     ro.observe(root.querySelector('.neuralsim-side') || root);
-    window.addEventListener('resize', () => fit(false));
+    window.addEventListener('resize', onResize);
     let present = root.classList.contains('neuralsim-present');
     new MutationObserver(() => {            // presentation mode on or off (fitRoom's own classes aside)
       const now = root.classList.contains('neuralsim-present');
@@ -245,6 +247,10 @@ function render({ model, el }) {
     });
   };
   start();
+  return () => {                        // the view is removed (output cleared, cell run again)
+    if (ro) ro.disconnect();
+    if (onResize) window.removeEventListener('resize', onResize);
+  };
 }
 export default { render };
 """
