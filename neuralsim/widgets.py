@@ -97,7 +97,8 @@ _CSS = """<style>
 .neuralsim-explorer button:focus, .neuralsim-explorer select:focus {
   outline: 3px solid #000 !important; outline-offset: 2px; box-shadow: 0 0 0 6px #FFD54F !important; }
 .neuralsim-explorer p.neuralsim-text { margin: 2px 0; font-size: 15px; line-height: 1.35; }
-.neuralsim-explorer .neuralsim-top { flex-wrap: nowrap !important; gap: 8px; }
+.neuralsim-explorer .neuralsim-top { gap: 8px; }
+.neuralsim-explorer.ns-laid .neuralsim-top { flex-wrap: nowrap !important; }
 .neuralsim-explorer .neuralsim-side > * { flex: none; }
 .neuralsim-explorer.ns-laid .neuralsim-figure { width: var(--ns-fig-w) !important; height: var(--ns-fig-h) !important;
   flex: none !important; margin: 0 !important; }
