@@ -106,7 +106,7 @@ _CSS = """<style>
 .neuralsim-explorer.ns-laid .neuralsim-figure svg.neuralsim-posture { width: 100% !important; height: 100% !important;
   display: block; }
 .neuralsim-explorer.ns-stacked .neuralsim-top { flex-direction: column !important; }
-.neuralsim-explorer.ns-stacked .neuralsim-side { width: 100% !important; display: grid !important;
+.neuralsim-explorer.ns-stacked .neuralsim-side { width: 100% !important; display: grid !important; container-type: inline-size;
   grid-template-columns: minmax(0, 1fr) auto; column-gap: 14px; align-items: start; }
 .neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-stepper { grid-column: 1; grid-row: 1; flex-wrap: wrap; }
 .neuralsim-explorer.ns-stacked .neuralsim-stepper button { width: auto; min-width: 0; flex: none; }
@@ -116,7 +116,8 @@ _CSS = """<style>
 .neuralsim-explorer.ns-stacked .neuralsim-live, .neuralsim-explorer.ns-stacked .neuralsim-live > .widget-html-content {
   display: contents !important; }
 .neuralsim-explorer.ns-stacked .neuralsim-side p.neuralsim-text { grid-column: 1; grid-row: 3; min-height: calc(6 * 1.35em); }
-.neuralsim-explorer.ns-stacked .neuralsim-side svg.neuralsim-gauges { grid-column: 2; grid-row: 1 / span 3; }
+.neuralsim-explorer.ns-stacked .neuralsim-side svg.neuralsim-gauges { grid-column: 2; grid-row: 1 / span 3;
+  width: min(470px, 56cqw); height: auto; }
 .neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-protocol { grid-column: 1; grid-row: 4; }
 .neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-legend-box { grid-column: 1 / span 2; grid-row: 5; }
 .neuralsim-explorer.neuralsim-present { position: fixed !important; inset: 0; z-index: 10000;
