@@ -119,7 +119,7 @@ def test_relative_length_is_one_at_the_reference():
         ns.nerve_bed_length(sit) / ns.nerve_bed_length(ns.Posture()))
 
 
-# -- the slump test ---------------------------------------------------------
+# -- the angle that gives a bed length -----------------------------------------
 
 
 def test_angle_for_bed_length_inverts_the_law():
