@@ -99,8 +99,8 @@ def _cases() -> dict[str, Patient]:
         "sensitised nerve": Patient("sensitised nerve", Person(sensitised=True), "nerve"),
         "nerve stuck at the piriformis": Patient(
             "nerve stuck at the piriformis", Person(entrapment={"piriformis": 1.0}), "nerve"),
-        "both": Patient("both", Person(hamstring_tolerance_pct=0.65 * tol,
-                                       nerve_threshold_pct=_root_sensitised(0.5)), "both"),
+        "both": Patient("both", Person(hamstring_tolerance_pct=0.6 * tol,
+                                       nerve_threshold_pct=_root_sensitised(0.25)), "both"),
         "neither, hypermobile": Patient("neither, hypermobile", Person(
             mobility="hypermobile", hamstring_tolerance_pct=1.6 * tol,
             nerve_threshold_pct=_typical_thresholds(1.4)), "neither"),
@@ -150,7 +150,7 @@ def class_set(seed: int, n: int = 30) -> list[Patient]:
             kw.update(hamstring_tolerance_pct=tol_normal)
         elif kind == "both":
             kw.update(hamstring_tolerance_pct=float(rng.uniform(0.55, 0.6) * tol0),
-                      nerve_threshold_pct=_root_sensitised(0.5 * min(f_thr, 1.0)))
+                      nerve_threshold_pct=_root_sensitised(0.25 * min(f_thr, 1.0)))
         elif kind == "stiff hip":
             kw.update(hamstring_tolerance_pct=tol_normal, nerve_threshold_pct=_typical_thresholds(f_thr),
                       joint_limits={"hip_flexion": (-20.0, float(rng.uniform(0.75, 1.0) * stiff))})
