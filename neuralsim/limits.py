@@ -130,9 +130,9 @@ def _quantities(angles: np.ndarray, start: Posture, joint: str, entrapment: dict
     return strain - _rest(), stretch
 
 
-def _feel(rise: np.ndarray, elong: np.ndarray, thr: np.ndarray, tol: np.ndarray) -> dict:
+def _feel(rise: np.ndarray, elong: np.ndarray, thr: np.ndarray, tol: np.ndarray, parts: bool = True) -> dict:
     """:func:`neuralsim.person.discomfort` of site rises ``(..., 5)`` and hamstring elongations ``(..., 3)``."""
-    return discomfort(rise, hamstring_stretch_pct(elong), thr, tol)
+    return discomfort(rise, hamstring_stretch_pct(elong), thr, tol, parts=parts)
 
 
 def _as_person(person: Any) -> Person:
@@ -246,7 +246,7 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
     wide = joint_range(joint, "hypermobile")
     ang = np.clip(a0 + direction * t, *wide)
     rise, elong = _quantities(ang, start, joint, ent)                          # (G, 5), (G, 3)
-    d = _feel(rise[None, :, :], elong[None, :, :], thr[:, None, :], tol[:, None])["D"]   # (m, G)
+    d = _feel(rise[None, :, :], elong[None, :, :], thr[:, None, :], tol[:, None], False)["D"]   # (m, G)
     passed = (d >= 1.0) & (t[None, :] <= reach[:, None] + 1e-9)
     any_grid = passed.any(axis=1)
     g1 = np.where(any_grid, passed.argmax(axis=1), 0)
@@ -256,7 +256,7 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
     hi_t = np.where(any_grid, t[g1], reach)
     if at_end.any():
         r_e, e_e = _quantities(np.clip(a0 + direction * reach, *wide), start, joint, ent)
-        end_passed = at_end & (_feel(r_e, e_e, thr, tol)["D"] >= 1.0)
+        end_passed = at_end & (_feel(r_e, e_e, thr, tol, False)["D"] >= 1.0)
         last = np.searchsorted(t, reach, side="left") - 1
         lo_t = np.where(end_passed, t[np.clip(last, 0, None)], lo_t)
         stopped_by_range = at_end & ~end_passed
@@ -269,7 +269,7 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
             break
         mid = 0.5 * (lo_t + hi_t)
         r_m, e_m = _quantities(np.clip(a0 + direction * mid, *wide), start, joint, ent)
-        over = _feel(r_m, e_m, thr, tol)["D"] >= 1.0
+        over = _feel(r_m, e_m, thr, tol, False)["D"] >= 1.0
         hi_t = np.where(need & over, mid, hi_t)
         lo_t = np.where(need & ~over, mid, lo_t)
     t_stop = np.where(stopped_by_range, reach, np.where(at_start, 0.0, hi_t))
@@ -501,9 +501,9 @@ def after_stretching(person: Any = None, weeks: int = 4) -> Person:
     2009: after 4 weeks of daily stretching the straight-leg raise grew by
     17 deg with no change of the force at the same angle, i.e. the muscle's
     length-tension curve did not move: the stretch is tolerated further.  In
-    neuralsim that is a higher ``hamstring_tolerance_pct``: the elongation
-    the hamstrings reach 17 deg further along the raise (from the person's
-    hamstring stop, ankle and neck neutral).  Stiffness is left unchanged
+    neuralsim that is a higher ``hamstring_tolerance_pct``: the group stretch
+    the hamstrings reach 17 deg further along the raise (from where the
+    stretch alone would stop the person, ankle and neck neutral).  Stiffness is left unchanged
     (Ylinen; Marshall et al. 2011 found -31 %, so this is stated as
     uncertain), and the nerve's thresholds are unchanged: no trial here shows
     hamstring stretching changing nerve sensitivity.  A person stopped by the

@@ -4,17 +4,21 @@ A :class:`Person` is immutable.  Besides height (m) and a mobility class (as
 :class:`~neuralsim.Body`) it carries what decides where a movement stops:
 
 * **hamstring stretch tolerance** ``hamstring_tolerance_pct``: the
-  elongation of the hamstrings' musculotendon length beyond its length in the
-  anatomical position (%) at which the stretch becomes too strong to go on
-  (stretch tolerance, in the sense of Weppler & Magnusson 2010); default
-  :func:`typical_tolerance_pct`;
+  hamstrings' group stretch (each muscle's musculotendon elongation beyond its
+  length in the anatomical position, weighted by cross-sectional area,
+  :func:`hamstring_stretch_pct`; %) at which the stretch alone would be too
+  strong to go on (stretch tolerance, in the sense of Weppler & Magnusson
+  2010); default :func:`typical_tolerance_pct`;
 * **passive stiffness** ``hamstring_stiffness``: resistance to stretch
   relative to a typical person (1 = typical, dimensionless); it sets the
   reported passive resistance at the stop, not the stop itself;
-* **nerve sensitivity** ``nerve_threshold_pct``: for each symptom site along
-  the nerve (:data:`SYMPTOM_SITES`), the rise of local nerve strain above its
-  value standing (percentage points, strain as :func:`neuralsim.nerve_mechanics`
-  reports it) at which symptoms start; default :func:`typical_thresholds`;
+* **nerve sensitivity** ``nerve_threshold_pct``: for each region along the
+  nerve (:data:`SYMPTOM_SITES`), the rise of local nerve strain above its
+  value in the baseline posture, standing (percentage points, strain as
+  :func:`neuralsim.nerve_mechanics` reports it), that counts as that region's
+  full load; the regions' loads are summed along the nerve
+  (:func:`discomfort`), and the nerve alone ends a movement when every region
+  is at its threshold; default :func:`typical_thresholds`;
   ``sensitised=True`` multiplies every threshold by
   ``nerve_sensitised_factor`` (below 1);
 * **entrapment** (optional): a mapping site -> severity from 0 (free) to 1
@@ -33,11 +37,13 @@ The hidden parameters (tolerance, stiffness, thresholds, entrapment) are not
 shown by ``repr``: a virtual patient can be handed to a student without
 giving the answer away.
 
-Typical values come from anchors in ``data/parameters.csv`` (names
-``person_*``, each with its source and status): the typical tolerance is the
-hamstring elongation at a straight-leg raise to ``person_slr_hamstring_stop_deg``,
-the typical thresholds the strain rises of a raise to
-``person_slr_nerve_onset_deg``.  No study measures a symptom threshold as a
+Where a movement stops (:mod:`neuralsim.limits`) is where the felt
+stretch and the felt nerve together reach the person's tolerance
+(:func:`discomfort`).  Typical values come from anchors in
+``data/parameters.csv`` (names ``person_*``, each with its source and status):
+the typical thresholds are the strain rises of a raise to
+``person_slr_nerve_onset_deg``, and the typical tolerance the one with which a
+typical raise ends at ``person_slr_hamstring_stop_deg``.  No study measures a symptom threshold as a
 nerve strain in people, so the thresholds are anchored to a clinical angle
 and follow the nerve mechanics as it is revised.
 
@@ -104,7 +110,8 @@ def hamstring_stretch_pct(elongation_pct: Any) -> np.ndarray:
     return np.asarray(elongation_pct, dtype=float) @ (w / w.sum())
 
 
-def discomfort(rise_pct: Any, stretch_pct: Any, thresholds_pct: Any, tolerance_pct: Any) -> dict:
+def discomfort(rise_pct: Any, stretch_pct: Any, thresholds_pct: Any, tolerance_pct: Any, *,
+               parts: bool = True) -> dict:
     """How strongly a posture is felt, from the nerve's strain rises and the hamstrings' stretch.
 
     ``rise_pct``: rise of local nerve strain above standing at each of
@@ -126,18 +133,21 @@ def discomfort(rise_pct: Any, stretch_pct: Any, thresholds_pct: Any, tolerance_p
 
     Returns a dict of arrays: ``"D"``, ``"h"``, ``"n"``, ``"h_felt"`` (``h'``),
     ``"n_felt"`` (``n'``), and ``"sites"`` (``(..., 5)``: each region's part of
-    ``n'``, in proportion to ``r_s^q``; they sum to ``n'``).
+    ``n'``, in proportion to ``r_s^q``; they sum to ``n'``).  ``parts=False``
+    returns ``"D"`` alone (the solver's sweep needs no more).
     """
     q = _p.value("person_nerve_summation_exponent")
     on_h = _p.value("person_hamstring_onset")
     on_n = _p.value("person_nerve_onset")
     r = np.maximum(np.asarray(rise_pct, dtype=float), 0.0) / np.asarray(thresholds_pct, dtype=float)
-    rq = r ** q
+    rq = np.square(r) if q == 2.0 else r ** q
     mean_q = rq.mean(axis=-1)
-    n = mean_q ** (1.0 / q)
+    n = np.sqrt(mean_q) if q == 2.0 else mean_q ** (1.0 / q)
     h = np.asarray(stretch_pct, dtype=float) / np.asarray(tolerance_pct, dtype=float)
     hf = np.maximum(h - on_h, 0.0) / (1.0 - on_h)
     nf = np.maximum(n - on_n, 0.0) / (1.0 - on_n)
+    if not parts:
+        return {"D": hf + nf}
     share = np.divide(rq, rq.sum(axis=-1, keepdims=True), out=np.zeros_like(rq), where=rq > 0)
     return {"D": hf + nf, "h": h, "n": n, "h_felt": hf, "n_felt": nf, "sites": share * nf[..., None]}
 
