@@ -57,8 +57,8 @@ EXPLANATIONS: dict[str, str] = {
     "stiff hip": ("The raise stops at a firm block with no stretch felt, far short of a normal hip's range, and "
                   "nothing at the neck or ankle changes it: the hip joint itself is stiff. In a forward bend this "
                   "person has to round the spine instead, which lengthens the nerve's bed."),
-    "neither": ("The raise reaches a normal range; the first limit is the ordinary end of the hamstrings' or the "
-                "nerve's tolerance, nothing short."),
+    "neither": ("The raise reaches a normal range and ends where it ordinarily does: the stretch in the back of "
+                "the thigh and the nerve's share together reach what the person will tolerate; nothing is short."),
 }
 
 
