@@ -50,7 +50,8 @@ EXPLANATIONS: dict[str, str] = {
                    "nerve slackened from both ends it still stops short, so the muscle is the limit."),
     "nerve": ("The raise stops short and moving the neck or the ankle, which the hamstrings do not cross, "
               "moves the stop: only the nerve runs past those joints. With the nerve slackened from both ends "
-              "the leg goes up to a normal range, so the hamstrings are not short."),
+              "the leg goes higher, and what stops it is still felt along the nerve, not as a stretch in the "
+              "muscle, so the hamstrings are not short."),
     "both": ("The neck or the ankle moves the stop (or a nerve symptom is what is felt most), so the nerve takes part; but even with the nerve slackened "
              "from both ends the raise still stops short, and a stretch in the back of the thigh is what stops it, so the "
              "hamstrings are short as well."),
