@@ -25,11 +25,11 @@ Solving
 For one start posture the sweep is the same for everybody: the joint's angle
 ``a0 + direction * t`` for ``t`` from 0 to the widest reach.  Nerve strain at
 the sites and hamstring elongation are computed once on a 1-degree grid of
-``t`` (one vectorised call), every person's thresholds are compared with the
-whole grid at once (an array ``(people, grid)``), the first grid step where a
-limit is passed brackets the stop, and 10 steps of bisection on all people's
+``t`` (one vectorised call), every person's discomfort is worked out on the
+whole grid at once (an array ``(people, grid)``), the first grid step where it
+reaches 1 brackets the stop, and 10 steps of bisection on all people's
 brackets together (each step one vectorised call on an array of postures)
-narrow it to 1/1024 deg.  There is no Python loop over people.  A limit
+narrow it to 1/1024 deg.  There is no Python loop over people.  A stop
 passed and un-passed again inside one 1-degree step would be missed; the
 quantities here rise steadily along each movement.
 
@@ -595,4 +595,7 @@ EVIDENCE_QUANTITIES = {
     "knee_extension_hip90": _ev_knee_extension_hip90,
     "slump_look_up_knee": _ev_slump_look_up,
     "ylinen_four_weeks": _ev_ylinen,
+    "ward_pcsa_semimembranosus": lambda c: {"value": _p.value("person_pcsa_semimembranosus")},
+    "ward_pcsa_semitendinosus": lambda c: {"value": _p.value("person_pcsa_semitendinosus")},
+    "ward_pcsa_biceps_femoris_lh": lambda c: {"value": _p.value("person_pcsa_biceps_femoris_lh")},
 }
