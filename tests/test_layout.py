@@ -18,14 +18,6 @@ NOT_ONE_MODULE = {
     "test_layout.py",           # this file
 }
 
-# Modules whose test file comes with another engineer's branch: a strict xfail, so the merge that adds the
-# file turns this into a failure until the mark is removed.
-COMING = {
-    "person": "S-slr's branch (s-slr, issue 13) adds tests/test_person.py; remove this mark on merge",
-    "cases": "S-slr's branch (s-slr, issue 13) adds tests/test_cases.py; remove this mark on merge",
-}
-
-
 def modules() -> list[str]:
     return sorted(p.stem for p in (ROOT / "neuralsim").glob("*.py") if p.stem != "__init__")
 
@@ -42,9 +34,7 @@ def test_the_package_has_the_modules_this_layout_names():
     assert file_for("__main__") == "test_main.py" and file_for("model") == "test_model.py"
 
 
-@pytest.mark.parametrize("module", [
-    pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=COMING[m])) if m in COMING else m
-    for m in modules()])
+@pytest.mark.parametrize("module", modules())
 def test_every_module_has_its_test_file(module):
     path = TESTS / file_for(module)
     assert path.is_file(), f"neuralsim/{module}.py has no tests/{file_for(module)}"
@@ -64,6 +54,5 @@ def test_the_readme_maps_every_test_file():
     named = set(re.findall(r"`(test_\w+\.py)`", text))
     files = {p.name for p in TESTS.glob("test_*.py")}
     assert files - named == set(), f"tests/README.md does not describe {sorted(files - named)}"
-    # a file named there that does not exist is fine only while its branch is on its way
     missing = named - files
-    assert missing <= {file_for(m) for m in COMING}, f"tests/README.md names missing files {sorted(missing)}"
+    assert missing == set(), f"tests/README.md names missing files {sorted(missing)}"
