@@ -117,19 +117,21 @@ def stop_summary(start: Any, joint: str, person: Person | None = None, *, direct
             "posture": r.posture(), "text": r.describe()}
 
 
-def _mark(x: float, y: float, colour: str, shape: str, label: str) -> str:
+def _mark(x: float, y: float, colour: str, shape: str, label: str, key: str = "") -> str:
     t = f"<title>{escape(label)}</title>"
+    a = f'class="felt-mark" data-felt="{escape(key)}"'
     if shape == "square":
-        return f'<rect x="{x - 30:.0f}" y="{-y - 30:.0f}" width="60" height="60" fill="{colour}" opacity="0.8">{t}</rect>'
+        return (f'<rect {a} x="{x - 30:.0f}" y="{-y - 30:.0f}" width="60" height="60" fill="{colour}" '
+                f'opacity="0.8">{t}</rect>')
     if shape == "ring":
-        return (f'<circle cx="{x:.0f}" cy="{-y:.0f}" r="48" fill="none" stroke="{colour}" stroke-width="16" '
+        return (f'<circle {a} cx="{x:.0f}" cy="{-y:.0f}" r="48" fill="none" stroke="{colour}" stroke-width="16" '
                 f'stroke-dasharray="20 10">{t}</circle>')
     pts = []
     for k in range(10):
         r = 50 if k % 2 == 0 else 22
-        a = np.pi / 2 + k * np.pi / 5
-        pts.append(f"{x + r * np.cos(a):.0f},{-y - r * np.sin(a):.0f}")
-    return f'<polygon class="felt-mark" points="{" ".join(pts)}" fill="{colour}" opacity="0.9">{t}</polygon>'
+        ang = np.pi / 2 + k * np.pi / 5
+        pts.append(f"{x + r * np.cos(ang):.0f},{-y - r * np.sin(ang):.0f}")
+    return f'<polygon {a} points="{" ".join(pts)}" fill="{colour}" opacity="0.9">{t}</polygon>'
 
 
 def stop_svg(summary: dict, view: str = "supine", width_px: int = 380) -> str:
@@ -364,9 +366,7 @@ def stop_marks(felt: list, joints: dict, *, labels: bool = True, left: bool = Fa
         x, y = (float(v) for v in np.mean(pts, axis=0))
         colour, shape = _MARK_STYLE.get(key, _NERVE_MARK)
         label = words.get(key) or f"{REGIONS[key][1]} in the {REGIONS[key][0]}"
-        out.append(_mark(x, y, colour, shape, label).replace("<polygon ", '<polygon data-felt="%s" ' % key, 1)
-                   .replace("<circle ", '<circle class="felt-mark" data-felt="%s" ' % key, 1)
-                   .replace("<rect ", '<rect class="felt-mark" data-felt="%s" ' % key, 1))
+        out.append(_mark(x, y, colour, shape, label, key))
         if labels and left and key in ("lumbar_roots", "hip"):
             tx, ty = x - 75.0, y - 25.0
             while any(abs(tx - ux) < 330 and abs(ty - uy) < 80 for ux, uy in used):
@@ -699,6 +699,8 @@ class PatientExplorer:
 
     def choose_test(self, test: str) -> None:
         """Start ``test`` (a key of :data:`EXPLORER_TESTS`) from its start posture."""
+        if test not in EXPLORER_TESTS:
+            raise ValueError(f"unknown test {test!r}: choose one of {', '.join(EXPLORER_TESTS)}")
         if self.test.value != test:
             self.test.value = test           # comes back here through the observer
             return
