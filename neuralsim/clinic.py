@@ -426,6 +426,7 @@ class PatientMode:
         self.label = default if label is None else str(label)
         self._cache: dict = {}
         self.findings = []
+        self._last_moved: str | None = None
 
     def set_test(self, test: str) -> None:
         if test not in EXPLORER_TESTS:
@@ -498,7 +499,27 @@ class PatientMode:
             else:
                 notes.append(f"With {_svg.JOINT_LABELS[joint]} at {float(getattr(p, joint)):g}° the movement "
                              f"now stops at {what} {stop:.0f}°: it came back to there.")
+            self._log(p, joint)
+        elif joint == self.joint and abs(a - stop) <= 1e-9:      # moved exactly onto the stop
+            self._log(p, joint)
         return p, " ".join(notes)
+
+    def _log(self, p: Posture, joint: str) -> None:
+        """Write the stop reached into :attr:`findings` (a run of moves of one other joint, each bringing
+        the movement back, is one finding: the last)."""
+        r = self.limit(p)
+        others = f"neck flexion {p.cervical_flexion:g}°, ankle dorsiflexion {p.ankle_dorsiflexion:g}°"
+        finding = (f"{self.test} ({others}): stops at {_JOINT_NAME[self.joint]} {self.held(p):.0f}°; "
+                   f"felt: {_felt_words(r.symptoms)}")
+        if finding in self.findings:
+            return
+        if joint != self.joint and self.findings and self._last_moved == joint:
+            self.findings[-1] = finding
+        else:
+            self.findings.append(finding)
+        self._last_moved = joint
+        if self.on_finding is not None:
+            self.on_finding(finding)
 
     def annotate(self, posture: Posture, drawing_data: dict) -> tuple[str, str]:
         """SVG marks for the figure and an HTML line for the text: where it stopped, what is felt where."""
@@ -512,13 +533,7 @@ class PatientMode:
                     f'{what} {float(getattr(p, self.joint)):.0f}°. Not stopped yet: {escape(_HOW[self.test])}.</p>')
             return "", line
         felt = [k for k, on in zip(FELT_KEYS, np.asarray(r.felt)) if on]
-        words = _felt_words(r.symptoms)
         stop = self.held(p)
-        finding = f"{self.test} ({others}): stops at {what} {stop:.0f}°; felt: {words}"
-        if finding not in self.findings:
-            self.findings.append(finding)
-            if self.on_finding is not None:
-                self.on_finding(finding)
         joint_pt = drawing_data["joints"]["hip" if self.joint == "hip_flexion" else "knee"]
         jx, jy = (float(v) for v in joint_pt)
         stop_label = (f'<g class="stop-mark"><circle cx="{jx:.0f}" cy="{-jy:.0f}" r="38" fill="#000"/>'
