@@ -43,6 +43,13 @@ def _wait_value(pg, joint: str, want: float) -> None:
         arg=[joint, want], timeout=30_000)
 
 
+def _wait_line(pg, *parts: str) -> None:
+    """Wait until the patient line says every one of ``parts`` (the kernel answers key presses in order)."""
+    pg.wait_for_function(
+        """ps => { const e = document.querySelector('.neuralsim-patient-explorer .neuralsim-patient-line');
+                   return e && ps.every(p => e.textContent.includes(p)); }""", arg=list(parts), timeout=60_000)
+
+
 def _shot(pg, desk, path) -> None:
     pg.evaluate("el => el.scrollIntoView({block: 'start'})", desk.element_handle())
     pg.screenshot(path=str(path))
@@ -67,6 +74,7 @@ def _drive(pg, log, server, artifacts, shot: str) -> None:
     for _ in range(held + 12):                  # a dozen key presses past the stop
         pg.keyboard.press("ArrowRight")
     _wait_value(pg, "hip_flexion", held)
+    _wait_line(pg, f"stops at hip flexion {held}°")
     pg.wait_for_timeout(1500)                   # the held value stays held once every key press is answered
     assert _value(desk, "hip_flexion") == held
     fig = desk.locator(".neuralsim-figure svg").first
@@ -84,6 +92,7 @@ def _drive(pg, log, server, artifacts, shot: str) -> None:
     for _ in range(40):                         # the neck to 40 deg, one degree per key press
         pg.keyboard.press("ArrowRight")
     _wait_value(pg, "cervical_flexion", 40.0)
+    _wait_line(pg, "neck flexion 40°", f"stops at hip flexion {neck}°")
     _wait_value(pg, "hip_flexion", neck)        # the leg came back to the new stop
     assert neck < held - 3
     assert f"stops at hip flexion {neck}°" in desk.locator(".neuralsim-patient-stop").first.inner_text()
