@@ -665,7 +665,8 @@ class PatientExplorer:
         self.stretch.on_click(lambda _b: self.show_stretching())
         self.wrong = 0
         self.patient.observe(lambda ch: self.choose_patient(ch["new"]), names="value")
-        self.test.observe(lambda ch: self.choose_test(ch["new"]), names="value")
+        self._refused = False
+        self.test.observe(lambda ch: None if self._refused else self.choose_test(ch["new"]), names="value")
         self.restart.on_click(lambda _b: self.choose_test(self.test.value))
         self.check.on_click(lambda _b: self.check_answer())
         bar = w.HBox([self.patient, self.test, self.restart, self.how],
@@ -710,7 +711,11 @@ class PatientExplorer:
         self.feedback.value = ""
         self.stretch_out.value = ""
         self._show_findings()
-        self.choose_test(self.test.value)
+        self.mode.set_test("straight-leg raise")
+        if self.test.value != "straight-leg raise":
+            self.test.value = "straight-leg raise"      # comes back to choose_test through the observer
+        else:
+            self.choose_test("straight-leg raise")
 
     def choose_test(self, test: str) -> None:
         """Start ``test`` (a key of :data:`EXPLORER_TESTS`) from its start posture."""
@@ -718,6 +723,18 @@ class PatientExplorer:
             raise ValueError(f"unknown test {test!r}: choose one of {', '.join(EXPLORER_TESTS)}")
         if self.test.value != test:
             self.test.value = test           # comes back here through the observer
+            return
+        view = EXPLORER_TESTS[test][3]
+        seat = _cases.seated_start(self.mode._person, EXPLORER_TESTS[test][2])
+        if not _svg.support_fits(seat, view):
+            # a hip that cannot bend far enough to sit: this patient cannot be examined sitting
+            back = self.mode.test
+            self.how.value = (f'<span style="font-size:14px"><b>This patient cannot sit up for the {escape(test)}:</b> '
+                              "the hip does not bend far enough to sit on the plinth. Examine lying down.</span>")
+            if back != test:
+                self._refused = True
+                self.test.value = back
+                self._refused = False
             return
         self.mode.set_test(test)
         self._show_how()

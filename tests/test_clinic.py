@@ -293,3 +293,19 @@ def test_class_patient_first_in_the_patient_explorer():
         clinic.PatientExplorer(seed=2026, student=31)
     with pytest.raises(ValueError, match="seed"):
         clinic.patients(student=3)
+
+
+def test_a_hip_too_stiff_to_sit_is_not_drawn_sitting_for_the_slump():
+    pe = clinic.PatientExplorer()
+    label = next(k for k, p in pe.patients.items() if p.answer == "stiff hip")
+    pe.choose_patient(label)
+    hip_max = float(pe.patients[label].person.joint_range("hip_flexion")[1][0])
+    assert hip_max < 45.0                   # the plinth carries a seated body from 45 deg of hip flexion
+    pe.choose_test("slump")
+    assert pe.test.value == "straight-leg raise" and pe.mode.test == "straight-leg raise"
+    assert "cannot sit up for the slump" in pe.how.value and pe.explorer.view == "supine"
+    other = next(k for k, p in pe.patients.items() if p.answer == "neither")
+    pe.choose_test("slump")
+    pe.choose_patient(other)                # a new patient starts with the straight-leg raise
+    pe.choose_test("slump")
+    assert pe.mode.test == "slump" and pe.explorer.view == "sitting" and "cannot" not in pe.how.value
