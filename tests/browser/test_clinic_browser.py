@@ -116,11 +116,20 @@ def _drive(pg, log, server, artifacts, shot: str) -> None:
     assert server.kernel_errors() == []
 
 
+def _axe_serious(pg) -> list:
+    """axe-core (bundled in axe-playwright-python, injected, nothing fetched): serious or critical findings."""
+    from axe_playwright_python.sync_playwright import Axe
+    result = Axe().run(pg, context=".neuralsim-patient-explorer")
+    bad = [v for v in result.response["violations"] if v.get("impact") in ("serious", "critical")]
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
+
+
 def test_clinic_in_voila(page, voila_server, chromium, artifacts):
     pg, log = page
     pg.goto(f"{voila_server.url}voila/render/{NAME}", wait_until="domcontentloaded")
     pg.wait_for_selector(".neuralsim-patient-explorer .neuralsim-patient-select select", timeout=180_000)
     _drive(pg, log, voila_server, artifacts, "clinic-voila")
+    assert _axe_serious(pg) == [], "axe-core serious/critical violations in the patient mode"
     assert chromium.network_guard.blocked == [], f"requests left 127.0.0.1: {chromium.network_guard.blocked}"
 
 
