@@ -1,8 +1,7 @@
-"""The clinic: examine a virtual patient with buttons, answer with buttons.
+"""The clinic: examine a virtual patient in the explorer (or with buttons), answer with a choice.
 
-:func:`stop_summary` is what the explorer's "patient" mode needs for one posture
-and one person: where the movement stops, what stops it, and which regions
-are felt (plain data, no widgets).  :func:`stop_svg` draws the stop posture
+:func:`stop_summary` gives, for one posture and one person, where the movement
+stops, what stops it, and which regions are felt (plain data, no widgets).  :func:`stop_svg` draws the stop posture
 with :mod:`neuralsim.svg` and marks where it is felt, at points of the same
 geometry.  :class:`Clinic` is a button desk: pick a patient, run
 the straight-leg raise and the slump, differentiate with neck and ankle,
@@ -117,21 +116,27 @@ def stop_summary(start: Any, joint: str, person: Person | None = None, *, direct
             "posture": r.posture(), "text": r.describe()}
 
 
+_R_MARK = 64.0   # mm in the drawing: the size of a mark (a star's outer radius)
+
+
 def _mark(x: float, y: float, colour: str, shape: str, label: str, key: str = "") -> str:
     t = f"<title>{escape(label)}</title>"
     a = f'class="felt-mark" data-felt="{escape(key)}"'
     if shape == "square":
-        return (f'<rect {a} x="{x - 30:.0f}" y="{-y - 30:.0f}" width="60" height="60" fill="{colour}" '
-                f'opacity="0.8">{t}</rect>')
+        return (f'<rect {a} x="{x - _R_MARK * 0.6:.0f}" y="{-y - _R_MARK * 0.6:.0f}" width="{_R_MARK * 1.2:.0f}" '
+                f'height="{_R_MARK * 1.2:.0f}" fill="{colour}" opacity="0.8">{t}</rect>')
     if shape == "ring":
-        return (f'<circle {a} cx="{x:.0f}" cy="{-y:.0f}" r="48" fill="none" stroke="{colour}" stroke-width="16" '
-                f'stroke-dasharray="20 10">{t}</circle>')
+        halo = (f'<circle cx="{x:.0f}" cy="{-y:.0f}" r="{_R_MARK:.0f}" fill="none" stroke="#fff" '
+                f'stroke-width="34"/>')       # a white ground, so the ring reads over the muscles' lines
+        return halo + (f'<circle {a} cx="{x:.0f}" cy="{-y:.0f}" r="{_R_MARK:.0f}" fill="none" stroke="{colour}" '
+                       f'stroke-width="18" stroke-dasharray="24 12">{t}</circle>')
     pts = []
     for k in range(10):
-        r = 50 if k % 2 == 0 else 22
+        r = _R_MARK if k % 2 == 0 else 0.44 * _R_MARK
         ang = np.pi / 2 + k * np.pi / 5
         pts.append(f"{x + r * np.cos(ang):.0f},{-y - r * np.sin(ang):.0f}")
-    return f'<polygon {a} points="{" ".join(pts)}" fill="{colour}" opacity="0.9">{t}</polygon>'
+    return (f'<polygon {a} points="{" ".join(pts)}" fill="{colour}" stroke="#fff" stroke-width="10" '
+            f'stroke-linejoin="round" paint-order="stroke">{t}</polygon>')
 
 
 def stop_svg(summary: dict, view: str = "supine", width_px: int = 380) -> str:
@@ -368,7 +373,7 @@ def stop_marks(felt: list, joints: dict, *, labels: bool = True, left: bool = Fa
         label = words.get(key) or f"{REGIONS[key][1]} in the {REGIONS[key][0]}"
         out.append(_mark(x, y, colour, shape, label, key))
         if labels and left and key in ("lumbar_roots", "hip"):
-            tx, ty = x - 75.0, y - 25.0
+            tx, ty = x - _R_MARK - 25.0, y - 25.0
             while any(abs(tx - ux) < 330 and abs(ty - uy) < 80 for ux, uy in used):
                 ty -= 85.0
             used.append((tx, ty))
@@ -377,7 +382,7 @@ def stop_marks(felt: list, joints: dict, *, labels: bool = True, left: bool = Fa
                        f'font-family="sans-serif">{escape(_SHORT[key])}</text>')
         elif labels:
             # the word goes above the mark, one line higher for each earlier word close by
-            ty = y + 95.0
+            ty = y + _R_MARK + 45.0
             while any(abs(x - ux) < 330 and abs(ty - uy) < 80 for ux, uy in used):
                 ty += 85.0
             used.append((x, ty))
@@ -536,8 +541,11 @@ class PatientMode:
         stop = self.held(p)
         joint_pt = drawing_data["joints"]["hip" if self.joint == "hip_flexion" else "knee"]
         jx, jy = (float(v) for v in joint_pt)
+        # the words go by the foot, the end of the limb that moved, clear of the labels at the hip
+        fx, fy = (float(v) for v in drawing_data["joints"]["toe" if self.view == "supine" else "ankle"])
+        tx, ty, anchor = (fx, fy + 110, "middle") if self.view == "supine" else (fx + 120, fy - 25, "start")
         stop_label = (f'<g class="stop-mark"><circle cx="{jx:.0f}" cy="{-jy:.0f}" r="38" fill="#000"/>'
-                      f'<text x="{jx:.0f}" y="{-jy + 150:.0f}" text-anchor="middle" font-size="80" font-weight="700" '
+                      f'<text x="{tx:.0f}" y="{-ty:.0f}" text-anchor="{anchor}" font-size="80" font-weight="700" '
                       f'fill="#000" stroke="#FFD54F" stroke-width="22" paint-order="stroke" font-family="sans-serif">'
                       f'stops at {stop:.0f}°</text><title>The movement stops at {what} {stop:.0f}°</title></g>')
         marks = stop_marks(felt, drawing_data["joints"], left=self.view == "sitting") + stop_label

@@ -190,14 +190,15 @@ def _marks(svg: str) -> dict:
     out = {}
     for m in _re.finditer(r'<(polygon|circle|rect) class="felt-mark" data-felt="([^"]+)"[^>]*>', svg):
         tag, key, el = m.group(1), m.group(2), m.group(0)
-        if tag == "polygon":          # the star's first point is 50 mm straight above its centre
+        if tag == "polygon":          # the star's first point is straight above its centre, as far as it is wide
             x, y = (float(v) for v in _re.search(r'points="([-\d.]+),([-\d.]+)', el).groups())
-            out[key] = (x, -(y + 50))
+            out[key] = (x, -(y + clinic._R_MARK))
         elif tag == "circle":
             out[key] = (float(_re.search(r'cx="([-\d.]+)"', el).group(1)), -float(_re.search(r'cy="([-\d.]+)"', el).group(1)))
         else:
-            out[key] = (float(_re.search(r' x="([-\d.]+)"', el).group(1)) + 30,
-                        -(float(_re.search(r' y="([-\d.]+)"', el).group(1)) + 30))
+            half = float(_re.search(r' width="([-\d.]+)"', el).group(1)) / 2
+            out[key] = (float(_re.search(r' x="([-\d.]+)"', el).group(1)) + half,
+                        -(float(_re.search(r' y="([-\d.]+)"', el).group(1)) + half))
     return out
 
 
