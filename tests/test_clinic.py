@@ -310,3 +310,18 @@ def test_a_hip_too_stiff_to_sit_is_not_drawn_sitting_for_the_slump():
     pe.choose_patient(other)                # a new patient starts with the straight-leg raise
     pe.choose_test("slump")
     assert pe.mode.test == "slump" and pe.explorer.view == "sitting" and "cannot" not in pe.how.value
+
+
+def test_patient_explorer_stretching_follows_ylinen_and_leaves_the_nerve():
+    pe = clinic.PatientExplorer()
+    gains = {}
+    for label, p in pe.patients.items():
+        pe.choose_patient(label)
+        before, after = pe.show_stretching()
+        gains.setdefault(p.answer, []).append(after - before)
+    # Ylinen et al. 2009: 4 weeks of daily stretching, straight-leg raise +17 deg (stretch tolerance)
+    assert gains["hamstrings"] == [pytest.approx(17.0, abs=0.05)]
+    assert all(g == 0.0 for g in gains["nerve"] + gains["stiff hip"])      # the nerve and the joint are untouched
+    assert "Ylinen" in pe.stretch_out.value and "limited by" not in pe.stretch_out.value
+    pe.choose_patient(next(iter(pe.patients)))
+    assert pe.stretch_out.value == ""
