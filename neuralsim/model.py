@@ -226,9 +226,11 @@ def _contributions(path: Pathway, angles: Mapping, ref: Mapping) -> dict:
     return _contributions_of(path.deltas(angles), path.deltas(ref), angles, ref)
 
 
-def _contributions_of(now: Mapping, was: Mapping, angles: Mapping, ref: Mapping) -> dict:
-    """joint -> ``now - was`` (mm) for every joint, in the broadcast shape of ``angles`` and ``ref``."""
-    shape = np.broadcast_shapes(*(np.shape(a) for a in angles.values()), *(np.shape(a) for a in ref.values()))
+def _contributions_of(now: Mapping, was: Mapping, angles: Mapping, ref: Mapping, shape: tuple | None = None) -> dict:
+    """joint -> ``now - was`` (mm) for every joint, in the broadcast shape of ``angles`` and ``ref``
+    (``shape``, when the caller knows it)."""
+    if shape is None:
+        shape = np.broadcast_shapes(*(np.shape(a) for a in angles.values()), *(np.shape(a) for a in ref.values()))
     if not shape:                     # one posture: plain numbers (the explorer's case, once per update)
         return {j: float(now[j] - was[j]) if j in now else 0.0 for j in JOINTS}
     zero = np.zeros(shape)

@@ -134,6 +134,7 @@ def compute(posture: Any, *, body: Body | None = None, view: str | None = None,
     p = as_posture(posture)
     ref = REFERENCE if reference is None else as_posture(reference)
     angles, ref_angles = angle_arrays(p, ref, b.mobility)
+    shape = np.broadcast_shapes(p.shape, ref.shape)
     reg = _reg.current()
     names = tuple(reg) if structures is None else _names(reg, structures)
     anatomical = ref is REFERENCE and not p.shape      # a single posture against the anatomical position
@@ -147,7 +148,7 @@ def compute(posture: Any, *, body: Body | None = None, view: str | None = None,
             was = path.deltas(ref_angles)
             ref_lengths[name] = _result(path.length_of(was))
         lengths[name] = _result(path.length_of(now))
-        contrib[name] = MappingProxyType(_contributions_of(now, was, angles, ref_angles))
+        contrib[name] = MappingProxyType(_contributions_of(now, was, angles, ref_angles, shape))
     d = None
     if view is not None:
         if p.shape:

@@ -152,8 +152,9 @@ def points_attr(pts: np.ndarray) -> str:
 
 
 def _polyline(pts, colour: str, width: float, extra: str = "", cls: str = "") -> str:
+    """A polyline of world points ``(k, 2)`` (mm), or of their :func:`points_attr` text."""
     c = f' class="{cls}"' if cls else ""
-    return (f'<polyline{c} points="{points_attr(pts)}" fill="none" stroke="{colour}" '
+    return (f'<polyline{c} points="{pts if isinstance(pts, str) else points_attr(pts)}" fill="none" stroke="{colour}" '
             f'stroke-width="{width:g}" stroke-linejoin="round" stroke-linecap="round"{extra}/>')
 
 
@@ -422,14 +423,18 @@ def _labels(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_
     out = [f'<g class="neuralsim-labels" font-family="sans-serif" font-size="{_FONT_MM:.0f}" font-weight="bold">']
     for path, segname, local, text, colour, length, sign in items:
         o, a = frames[segname]
-        target = _to_world(frames[segname], [(local[0] * s, local[1])])[0]
+        ca, sa = math.cos(a), math.sin(a)
+        lx, ly = local[0] * s, local[1]
+        target = (o[0] + ca * lx - sa * ly, o[1] + sa * lx + ca * ly)      # the segment frame's point
         p = path[_nearest(path, target)]
-        back = sign * np.array([-math.cos(a), -math.sin(a)])
-        q = p + back * length * s
+        back = (-sign * ca, -sign * sa)
+        q = (float(p[0]) + back[0] * length * s, float(p[1]) + back[1] * length * s)
         anchor = "end" if back[0] < -0.35 else ("start" if back[0] > 0.35 else "middle")
         ty = q[1] - (0.35 * _FONT_MM if back[1] > 0.35 else (-0.9 * _FONT_MM if back[1] < -0.35 else -0.35 * _FONT_MM))
         tx = q[0] + (-12 if anchor == "end" else (12 if anchor == "start" else 0))
-        out.append(_polyline(np.array([p, q]), colour, 6, cls="neuralsim-leader"))
+        leader = "%g,%g %g,%g" % (round(float(p[0]), 1) + 0.0, round(-float(p[1]), 1) + 0.0,
+                                  round(q[0], 1) + 0.0, round(-q[1], 1) + 0.0)
+        out.append(_polyline(leader, colour, 6, cls="neuralsim-leader"))
         out.append(f'<circle cx="{p[0]:.1f}" cy="{-p[1]:.1f}" r="11" fill="{colour}"/>')
         out.append(f'<text x="{tx:.0f}" y="{-ty:.0f}" text-anchor="{anchor}" fill="{colour}" '
                    f'stroke="#FFFFFF" stroke-width="14" paint-order="stroke" class="neuralsim-label">{escape(text)}</text>')
@@ -507,7 +512,7 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     names = list(d["muscles"])
     for m, (group, colour, width, dash) in muscle_styles(names).items():   # styled by group
         extra = "" if dash == "none" else f' stroke-dasharray="{dash}"'
-        pts = d["muscles"][m]
+        pts = points_attr(d["muscles"][m])          # one text for the casing and the muscle
         parts.append(_polyline(pts, "#FFFFFF", width + 8, cls="neuralsim-casing"))
         parts.append(_polyline(pts, colour, width, extra + f' data-muscle="{m}"',
                                cls="neuralsim-hamstring" if group == "hamstrings" else f"neuralsim-muscle neuralsim-{m}"))
