@@ -108,7 +108,8 @@ class State:
                 f"{', '.join(modelled) or 'no nerve'}")
         if name not in self._mech:
             from .mechanics import nerve_mechanics
-            self._mech[name] = nerve_mechanics(self.posture, self.reference, body=self.body)
+            ref = None if self.reference is REFERENCE else self.reference   # None: the model's kept reference
+            self._mech[name] = nerve_mechanics(self.posture, ref, body=self.body)
         return self._mech[name]
 
     def _check(self, name: Any, kind: str | None = None) -> str:

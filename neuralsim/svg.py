@@ -158,8 +158,8 @@ def _polyline(pts, colour: str, width: float, extra: str = "", cls: str = "") ->
             f'stroke-width="{width:g}" stroke-linejoin="round" stroke-linecap="round"{extra}/>')
 
 
-def _nerve_segments(nerve: np.ndarray, strain: Any) -> tuple[list[str], float | None]:
-    """Halo polylines under the nerve, one per run of points in the same strain band; also the peak (%).
+def _nerve_segments(nerve: np.ndarray, strain: Any) -> list[str]:
+    """Halo polylines under the nerve, one per run of points in the same strain band.
 
     The halo's colour, dash pattern and width all step with the band (see :data:`STRAIN_BANDS`).
     """
@@ -193,7 +193,7 @@ def _nerve_segments(nerve: np.ndarray, strain: Any) -> tuple[list[str], float | 
             out.append(_polyline(nerve[start:i + 1], b.colour, halo_width(k),
                                  f' data-band="{k}"{dash}', cls="neuralsim-strain"))
             start = i
-    return out, float(strain.peak_nerve_strain_pct)
+    return out
 
 
 #: Stroke widths in world mm (a 2.1 m box drawn about 500 px high: 24 mm is about 6 px).
@@ -507,8 +507,9 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     parts.extend(_head(d))
     peak = None
     if strain is not None:
-        segs, peak = _nerve_segments(nerve_pts, strain)
-        parts.extend(segs)
+        parts.extend(_nerve_segments(nerve_pts, strain))
+        if legend:                      # the key prints the peak (%): read only when drawn
+            peak = float(strain.peak_nerve_strain_pct)
     names = list(d["muscles"])
     for m, (group, colour, width, dash) in muscle_styles(names).items():   # styled by group
         extra = "" if dash == "none" else f' stroke-dasharray="{dash}"'
