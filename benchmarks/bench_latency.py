@@ -342,7 +342,10 @@ def main(argv=None) -> int:
     ap.add_argument("--quiet-lab", action="store_true",
                     help="also measure explorer and floor in a JupyterLab without its busy indicators "
                          "(information only: no target, not how JupyterLab ships)")
+    ap.add_argument("--port-base", type=int, default=None,
+                    help="serve on this port and the next two (default: free ports chosen at random)")
     args = ap.parse_args(argv)
+    port = (lambda k: None) if args.port_base is None else (lambda k: args.port_base + k)
     if not H.chromium_available():
         print(f"{H.CHROMIUM} is missing: apt-get install -y chromium", file=sys.stderr)
         return 2
@@ -358,16 +361,17 @@ def main(argv=None) -> int:
     servers = []
     results: dict = {}
     try:
-        lab = H.jupyterlab(root, env, tmp / "jupyterlab.log")
+        lab = H.jupyterlab(root, env, tmp / "jupyterlab.log", port=port(0))
         servers.append(lab)
         lab.start()
-        vo = H.voila(root, env, tmp / "voila.log")
+        vo = H.voila(root, env, tmp / "voila.log", port=port(1))
         servers.append(vo)
         vo.start()
         fronts = [("jupyterlab", lab, _open_lab, ("explorer", "naive", "floor")),
                   ("voila", vo, _open_voila, ("explorer", "naive", "floor"))]
         if args.quiet_lab:
-            quiet = H.jupyterlab(root, quiet_lab_env(tmp / "quiet-home"), tmp / "jupyterlab-quiet.log")
+            quiet = H.jupyterlab(root, quiet_lab_env(tmp / "quiet-home"), tmp / "jupyterlab-quiet.log",
+                                 port=port(2))
             servers.append(quiet)
             quiet.start()
             fronts.append(("jupyterlab-quiet", quiet, _open_lab, ("explorer", "floor")))

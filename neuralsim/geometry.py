@@ -522,17 +522,16 @@ class Pathway:
         # the previous run's last point is replaced by the arc (or the fold point),
         # and the next run's first point is left out: it is where the arc ends.
         # Each piece's points depend only on the frames of the segments it lies on (and, for a
-        # crossing, its angle): they are kept, read-only, keyed by exactly those numbers, so
-        # when one joint moves the pieces above it are reused as they were computed.
-        cache = self.__dict__.get("_drawn_pieces")
-        if cache is None or len(cache) > 4096:
-            cache = self.__dict__["_drawn_pieces"] = {}
+        # crossing, its angle): the previous call's pieces are kept, read-only, keyed by exactly
+        # those numbers, so when one joint moves the pieces above it are reused as computed.
+        last = self.__dict__.get("_drawn_pieces", {})
+        cache = self.__dict__["_drawn_pieces"] = {}
         key_of = {seg: (float(o[0]), float(o[1]), float(a)) for seg, (o, a) in frames.items()}
         worlds: dict[int, np.ndarray] = {}
         for i, piece in enumerate(pieces := self.pieces):
             if isinstance(piece, Run):
                 key = (i, key_of[piece.segment], arc_step_deg)
-                world = cache.get(key)
+                world = cache[key] = last.get(key)
                 if world is None:
                     origin, ang = frames[piece.segment]
                     c, s = math.cos(ang), math.sin(ang)
@@ -550,7 +549,7 @@ class Pathway:
                 prev_run, next_run = pieces[i - 1], pieces[i + 1]
                 key = (i, key_of[prev_run.segment], key_of[next_run.segment], float(angles[piece.joint]),
                        arc_step_deg)
-                drawn = cache.get(key)
+                drawn = cache[key] = last.get(key)
                 if drawn is None:
                     jx, jy = self.joint_locations[next_run.segment][piece.joint]
                     o2, a2 = frames[next_run.segment]
