@@ -126,7 +126,7 @@ def parts_ms(ex: Explorer) -> dict:
 
 
 _KERNEL_CODE = r'''
-import json, time, statistics
+import json, time, statistics, timeit
 import ipywidgets as W
 from neuralsim.protocols import SITTING
 from neuralsim.widgets import Explorer
@@ -141,9 +141,15 @@ def med(fn, n):
         t = time.perf_counter(); fn(i); ts.append(1e3 * (time.perf_counter() - t))
     return statistics.median(ts), sorted(ts)[int(0.9 * n)]
 upd = med(lambda i: setattr(knee, "value", vals[i % len(vals)]), 3 * len(vals))
+def sweep():
+    for v in vals[:131]:
+        knee.value = v
+    knee.value = 131.0
+best = min(timeit.repeat(sweep, number=1, repeat=7)) * 1e3 / 132     # as the in-process figure
 h = W.HTML("0")
 floor = med(lambda i: setattr(h, "value", str(i)), 400)
-print(json.dumps({"update_median_ms": upd[0], "update_p90_ms": upd[1], "floor_median_ms": floor[0]}))
+print(json.dumps({"update_median_ms": upd[0], "update_p90_ms": upd[1], "update_best_ms": best,
+                  "floor_median_ms": floor[0]}))
 '''
 
 
@@ -179,8 +185,9 @@ def main(argv=None) -> int:
     if args.kernel:
         k = kernel_ms()
         report["kernel"] = k
-        print(f"in a kernel          update median {k['update_median_ms']:.3f} ms (p90 {k['update_p90_ms']:.3f}), "
-              f"one-word HTML {k['floor_median_ms']:.3f} ms (messages included)")
+        print(f"in a kernel          update {k['update_best_ms']:.3f} ms (best sweep, as above); per update median "
+              f"{k['update_median_ms']:.3f} ms, p90 {k['update_p90_ms']:.3f}; one-word HTML "
+              f"{k['floor_median_ms']:.3f} ms (messages included)")
     ok = ratio <= TARGET_RATIO
     print(f"{'PASS' if ok else 'FAIL'} update / from scratch = {ratio:.2f} <= {TARGET_RATIO:g}  "
           f"(load average {report['load_average'][0]:.2f})")
