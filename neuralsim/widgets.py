@@ -226,6 +226,10 @@ class Explorer:
         self.nerve = spec.name
         #: the muscles gauged (the nerve's contrast group) and drawn (those, then ``drawn_with``)
         self.gauged: tuple[str, ...] = reg.group(spec.contrast)
+        if not self.gauged:
+            raise ValueError(f"the {spec.name} nerve's contrast group {spec.contrast!r} has no muscle in the "
+                             f"registry: the explorer gauges the nerve bed beside that group's muscles")
+        self._group = spec.contrast
         self.drawn: tuple[str, ...] = self.gauged + tuple(m for g in spec.drawn_with for m in reg.group(g)
                                                           if m not in self.gauged)
         self._group_words = spec.contrast if len(self.gauged) != 1 else reg[self.gauged[0]].label
@@ -498,7 +502,7 @@ class Explorer:
         ham = sum(muscles_mm.values()) / len(muscles_mm)
         rel = bed / nerve_run
         mech = st.mechanics(nerve) if self._strain and self._mechanics else None
-        group = _reg.current()[names[0]].group
+        group = self._group
         before = self.state or None
         same_body = before is not None and before.get("body") == b
         bed0 = before["bed_mm"] if before else bed

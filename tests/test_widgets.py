@@ -437,3 +437,16 @@ def test_the_explorer_computes_only_what_it_shows(monkeypatch):
     ex.sliders["knee_flexion"].value = 30
     assert len(calls) == 1 and set(calls[0]) == {"sciatic", *ex.drawn}
     assert "femoral" not in calls[0] and "rectus_femoris" not in calls[0]
+
+
+def test_a_nerve_without_contrast_muscles_is_refused_by_name():
+    import copy
+    import json
+    from pathlib import Path
+    from neuralsim import registry
+
+    data = copy.deepcopy(json.loads((Path(ns.__file__).parent / "data" / "structures.json").read_text("utf-8")))
+    data["nerves"]["femoral"]["contrast"] = "adductors"          # no muscle of that group
+    with registry.using(registry.Registry.from_data(data)):
+        with pytest.raises(ValueError, match="femoral nerve's contrast group 'adductors'"):
+            Explorer("prone_knee_bend")
