@@ -393,15 +393,27 @@ def _stance_leg(b: Body, sil: dict) -> list[str]:
     return out
 
 
+def _in_front(muscle: str) -> bool:
+    """Whether the registry's path of ``muscle`` passes its first in-plane joint in front."""
+    try:
+        path = MUSCLES[muscle].path
+    except KeyError:                      # not in the registry: drawn as given, named behind
+        return False
+    return next((p.get("side") == "anterior" for p in path if "cross" in p and p.get("side") != "out_of_plane"),
+                False)
+
+
 def _nearest(path: np.ndarray, target) -> int:
     return int(np.argmin(((path - np.asarray(target)) ** 2).sum(axis=1)))
 
 
-def _labels(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_parts: bool = True) -> list[str]:
+def _labels(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_parts: bool = True,
+            group: str = "hamstrings") -> list[str]:
     """Short names with leader lines: each starts on its own path (the model's point) and goes
-    out of the body (backwards; the hamstrings in steps of different length, so paths that run
-    close together are still named one by one).  Sitting, the tibial nerve's name goes in front
-    of the shank, where the plinth leaves room."""
+    out of the body (the muscles of ``group``, the nerve's contrast group, in steps of different
+    length, so paths that run close together are still named one by one; backwards for a muscle
+    behind the hip, forwards for one in front of it, as its registry path says).  Sitting, the
+    tibial nerve's name goes in front of the shank, where the plinth leaves room."""
     frames = d["frames"]
     th, sh, L = b.segment("thigh"), b.segment("shank"), b.segment("lumbar")
     s = b.height_m * 1000.0 / _REF_H
@@ -415,11 +427,13 @@ def _labels(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_
     else:
         items.append((nerve, "shank", (-25.0, -0.55 * sh), "tibial", NERVE_COLOUR, 230 if sitting else 170,
                   -1 if sitting else 1))
-    hams = [m for m in muscle_names if muscle_info(m)[0] == "hamstrings"]
-    for i, m in enumerate(hams):
+    named = [m for m in muscle_names if muscle_info(m)[0] == group]
+    colour = MUSCLE_STYLES[group][0] if group in MUSCLE_STYLES else MUSCLE_STYLES["other"][0]
+    for i, m in enumerate(named):
         length = (150 + 95 * i) if sitting else (150 + 130 * (i % 2))
-        items.append((d["muscles"][m], "thigh", (-60.0, -(0.4 + 0.2 * i) * th), muscle_info(m)[1],
-                      HAMSTRING_COLOUR, length, 1))
+        k = -1 if _in_front(m) else 1
+        items.append((d["muscles"][m], "thigh", (-60.0 * k, -(0.4 + 0.2 * i) * th), muscle_info(m)[1],
+                      colour, length, k))
     out = [f'<g class="neuralsim-labels" font-family="sans-serif" font-size="{_FONT_MM:.0f}" font-weight="bold">']
     for path, segname, local, text, colour, length, sign in items:
         o, a = frames[segname]
@@ -519,7 +533,8 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
                                cls="neuralsim-hamstring" if group == "hamstrings" else f"neuralsim-muscle neuralsim-{m}"))
     parts.append(_polyline(nerve_pts, NERVE_COLOUR, NERVE_WIDTH, cls="neuralsim-nerve"))
     if labels:
-        parts.extend(_labels(d, b, names, view, nerve_parts=nerve in (None, "sciatic")))
+        parts.extend(_labels(d, b, names, view, nerve_parts=nerve in (None, "sciatic"),
+                             group="hamstrings" if nerve is None else NERVES[nerve].contrast))
     if legend:
         scale = bh / _LEGEND_H
         parts.append(f'<g class="neuralsim-legend" transform="translate({x1 + 0.02 * _H_MAX_MM:.0f} {-y1 + 0.02 * _H_MAX_MM:.0f}) '

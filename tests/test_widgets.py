@@ -450,3 +450,21 @@ def test_a_nerve_without_contrast_muscles_is_refused_by_name():
     with registry.using(registry.Registry.from_data(data)):
         with pytest.raises(ValueError, match="femoral nerve's contrast group 'adductors'"):
             Explorer("prone_knee_bend")
+
+
+def test_the_femoral_explorer_names_rectus_femoris_in_front_of_the_thigh():
+    """The contrast muscle gets its label; rectus femoris runs in front of the hip (registry data), so its
+    leader goes forwards, against the segment's back direction."""
+    ex = Explorer("slump_knee_bend", strain=False)
+    for _ in range(3):
+        ex.next_button.click()
+    labels = re.findall(r'<text[^>]*class="neuralsim-label">([^<]+)</text>', ex.figure.value)
+    assert labels == ["RF"]
+    leader = re.search(r'<polyline class="neuralsim-leader" points="([^"]+)"', ex.figure.value).group(1)
+    (x0, y0), (x1, y1) = [tuple(float(v) for v in pt.split(",")) for pt in leader.split()]
+    angle = ns.compute(ex.posture, view=ex.view).drawing["frames"]["thigh"][1]
+    forwards = np.cos(angle) * (x1 - x0) + np.sin(angle) * -(y1 - y0)      # SVG y points down
+    assert forwards > 0
+    ex = Explorer("slump", strain=False)
+    labels = re.findall(r'<text[^>]*class="neuralsim-label">([^<]+)</text>', ex.figure.value)
+    assert labels == ["roots", "sciatic", "tibial", "SM", "ST", "BFlh"]
