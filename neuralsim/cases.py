@@ -50,15 +50,16 @@ EXPLANATIONS: dict[str, str] = {
                    "nerve slackened from both ends it still stops short, so the muscle is the limit."),
     "nerve": ("The raise stops short and moving the neck or the ankle, which the hamstrings do not cross, "
               "moves the stop: only the nerve runs past those joints. With the nerve slackened from both ends "
-              "the leg goes up to a normal range, so the hamstrings are not short."),
+              "the leg goes higher, and what stops it is still felt along the nerve, not as a stretch in the "
+              "muscle, so the hamstrings are not short."),
     "both": ("The neck or the ankle moves the stop (or a nerve symptom is what is felt most), so the nerve takes part; but even with the nerve slackened "
              "from both ends the raise still stops short, and a stretch in the back of the thigh is what stops it, so the "
              "hamstrings are short as well."),
     "stiff hip": ("The raise stops at a firm block with no stretch felt, far short of a normal hip's range, and "
                   "nothing at the neck or ankle changes it: the hip joint itself is stiff. In a forward bend this "
                   "person has to round the spine instead, which lengthens the nerve's bed."),
-    "neither": ("The raise reaches a normal range; the first limit is the ordinary end of the hamstrings' or the "
-                "nerve's tolerance, nothing short."),
+    "neither": ("The raise reaches a normal range and ends where it ordinarily does: the stretch in the back of "
+                "the thigh and the nerve's share together reach what the person will tolerate; nothing is short."),
 }
 
 
@@ -99,8 +100,8 @@ def _cases() -> dict[str, Patient]:
         "sensitised nerve": Patient("sensitised nerve", Person(sensitised=True), "nerve"),
         "nerve stuck at the piriformis": Patient(
             "nerve stuck at the piriformis", Person(entrapment={"piriformis": 1.0}), "nerve"),
-        "both": Patient("both", Person(hamstring_tolerance_pct=0.65 * tol,
-                                       nerve_threshold_pct=_root_sensitised(0.5)), "both"),
+        "both": Patient("both", Person(hamstring_tolerance_pct=0.6 * tol,
+                                       nerve_threshold_pct=_root_sensitised(0.25)), "both"),
         "neither, hypermobile": Patient("neither, hypermobile", Person(
             mobility="hypermobile", hamstring_tolerance_pct=1.6 * tol,
             nerve_threshold_pct=_typical_thresholds(1.4)), "neither"),
@@ -150,7 +151,7 @@ def class_set(seed: int, n: int = 30) -> list[Patient]:
             kw.update(hamstring_tolerance_pct=tol_normal)
         elif kind == "both":
             kw.update(hamstring_tolerance_pct=float(rng.uniform(0.55, 0.6) * tol0),
-                      nerve_threshold_pct=_root_sensitised(0.5 * min(f_thr, 1.0)))
+                      nerve_threshold_pct=_root_sensitised(0.25 * min(f_thr, 1.0)))
         elif kind == "stiff hip":
             kw.update(hamstring_tolerance_pct=tol_normal, nerve_threshold_pct=_typical_thresholds(f_thr),
                       joint_limits={"hip_flexion": (-20.0, float(rng.uniform(0.75, 1.0) * stiff))})

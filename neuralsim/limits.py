@@ -1,26 +1,35 @@
 """Where a movement stops, what stops it, and what is felt where.
 
 :func:`movement_limit` moves one joint from a start posture, in one direction,
-until the first of three things happens for each person:
+until the person's discomfort reaches their tolerance or the joint's range ends:
 
-* **hamstrings**: the largest relative elongation of the three hamstrings
-  (musculotendon length over its length in the anatomical position, minus 1,
-  in %) reaches the person's stretch tolerance (``hamstring_tolerance_pct``);
-* **nerve**: the rise of local nerve strain above its standing value (strain
-  from :func:`neuralsim.nerve_mechanics`) at any symptom site reaches that
-  site's threshold for the person (:meth:`neuralsim.person.Person.threshold_pct`);
-* **joint range**: the end of the person's range of the joint.
+* **hamstrings**: the hamstrings' group stretch (each muscle's elongation over
+  its length in the anatomical position, weighted by cross-sectional area:
+  :func:`neuralsim.person.hamstring_stretch_pct`) relative to the person's
+  stretch tolerance, ``h``;
+* **nerve**: the rise of local nerve strain above standing (strain from
+  :func:`neuralsim.nerve_mechanics`) at each region along the nerve relative to
+  that region's threshold (:meth:`neuralsim.person.Person.threshold_pct`),
+  summed along the nerve as a root-mean-square, ``n``;
+* each is felt from an onset, and the felt parts add
+  (:func:`neuralsim.person.discomfort`): the movement stops where
+  ``D = h' + n'`` reaches 1.  One tissue alone stops it at its own limit;
+  both together stop it sooner.  The end point of a healthy raise is thus
+  not the first of two independent limits: the nerve takes part in it (as
+  Boyd et al. 2009 argue from dorsiflexion lowering the healthy raise), and
+  :attr:`MovementLimit.limited_by` names the larger share;
+* **joint range**: the end of the person's range of the joint, if it comes first.
 
 Solving
 -------
 For one start posture the sweep is the same for everybody: the joint's angle
 ``a0 + direction * t`` for ``t`` from 0 to the widest reach.  Nerve strain at
 the sites and hamstring elongation are computed once on a 1-degree grid of
-``t`` (one vectorised call), every person's thresholds are compared with the
-whole grid at once (an array ``(people, grid)``), the first grid step where a
-limit is passed brackets the stop, and 10 steps of bisection on all people's
+``t`` (one vectorised call), every person's discomfort is worked out on the
+whole grid at once (an array ``(people, grid)``), the first grid step where it
+reaches 1 brackets the stop, and 10 steps of bisection on all people's
 brackets together (each step one vectorised call on an array of postures)
-narrow it to 1/1024 deg.  There is no Python loop over people.  A limit
+narrow it to 1/1024 deg.  There is no Python loop over people.  A stop
 passed and un-passed again inside one 1-degree step would be missed; the
 quantities here rise steadily along each movement.
 
@@ -37,8 +46,8 @@ length ``n``.
 >>> r = movement_limit(Posture(), "hip_flexion")     # a straight-leg raise, typical person
 >>> r.limited_by
 'hamstrings'
->>> 55 < r.angle_deg < 80
-True
+>>> round(r.angle_deg)                                # person_slr_hamstring_stop_deg
+64
 """
 from __future__ import annotations
 
@@ -52,7 +61,7 @@ from .body import Body
 from .errors import OutOfRangeError
 from .joints import JOINTS, UNIT, check_joint, joint_range
 from .model import HAMSTRINGS, REFERENCE, muscle_length
-from .person import SYMPTOM_SITES, Person, resting_strain_pct
+from .person import SYMPTOM_SITES, Person, discomfort, hamstring_stretch_pct, resting_strain_pct
 from .posture import Posture, as_posture
 
 __all__ = [
@@ -79,13 +88,16 @@ _JOINT_FEEL = ("the joint that moved", "firm block at the end of the joint's ran
 FELT_KEYS: tuple[str, ...] = ("joint range", "hamstrings", *SYMPTOM_SITES)
 
 
-def _words(row: np.ndarray) -> tuple:
-    """Pairs (region, sensation) of the items at or above the symptom spread, strongest first."""
+def _words(row: np.ndarray, nerve_first: bool) -> tuple:
+    """Pairs (region, sensation) of the items felt, the main contributor's first, each group strongest first."""
     out: list[tuple[str, str]] = []
     pairs = [_JOINT_FEEL, _HAMSTRING_FEEL] + [REGIONS[s] for s in SYMPTOM_SITES]
-    spread = _p.value("person_symptom_spread")
-    for k in np.argsort(-row, kind="stable"):
-        if row[k] >= spread and pairs[k] not in out:
+    felt = _p.value("person_felt_min")
+    order = list(np.argsort(-row, kind="stable"))
+    if nerve_first:
+        order = [k for k in order if k >= 2] + [k for k in order if k < 2]
+    for k in order:
+        if row[k] >= felt and pairs[k] not in out:
             out.append(pairs[k])
     return tuple(out)
 
@@ -107,7 +119,7 @@ def _reference_lengths() -> np.ndarray:
 
 def _quantities(angles: np.ndarray, start: Posture, joint: str, entrapment: dict | None = None
                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Nerve strain at the symptom sites ``(..., 5)`` (%) and hamstring elongation ``(..., 3)`` (%)."""
+    """Rise of nerve strain above standing at the symptom sites ``(..., 5)`` (%) and hamstring elongation ``(..., 3)`` (%)."""
     from .mechanics import nerve_mechanics
     post = start.replace(**{joint: angles})
     m = nerve_mechanics(post, None, body=_SWEEP_BODY, entrapment=entrapment or None)
@@ -115,12 +127,12 @@ def _quantities(angles: np.ndarray, start: Posture, joint: str, entrapment: dict
     lengths = np.stack([np.asarray(muscle_length(post, mu, body=_SWEEP_BODY), dtype=float) for mu in HAMSTRINGS],
                        axis=-1)
     stretch = 100.0 * (lengths / _reference_lengths() - 1.0)
-    return strain, stretch
+    return strain - _rest(), stretch
 
 
-def _ratios(strain: np.ndarray, stretch: np.ndarray, thr: np.ndarray, tol: np.ndarray):
-    """Nerve ratio max_s (strain - standing strain)/threshold and hamstring ratio max elongation/tolerance."""
-    return ((strain - _rest()) / thr).max(axis=-1), stretch.max(axis=-1) / tol
+def _feel(rise: np.ndarray, elong: np.ndarray, thr: np.ndarray, tol: np.ndarray, parts: bool = True) -> dict:
+    """:func:`neuralsim.person.discomfort` of site rises ``(..., 5)`` and hamstring elongations ``(..., 3)``."""
+    return discomfort(rise, hamstring_stretch_pct(elong), thr, tol, parts=parts)
 
 
 def _as_person(person: Any) -> Person:
@@ -146,17 +158,23 @@ class MovementLimit:
 
     ``angle_deg``: the moved joint's angle at the stop (deg; float or ``(n,)``);
     ``limited_by``: ``"hamstrings"``, ``"nerve"`` or ``"joint range"`` (str or list);
-    ``intensity``: how close each item of :data:`FELT_KEYS` is to its threshold at
-    the stop (``(7,)`` or ``(n, 7)``; 1 = at it; the joint's block 2 when the range
-    stopped the movement, else 0); ``felt`` (property): booleans, felt or not;
-    ``symptoms`` (property): the same in words, strongest first, a tuple of
+    ``intensity``: each item's part of the discomfort at the stop, over
+    :data:`FELT_KEYS` (``(7,)`` or ``(n, 7)``; fractions of the person's tolerance:
+    the hamstrings' felt stretch ``h'`` and each nerve region's part of ``n'``,
+    :func:`neuralsim.person.discomfort`; they sum to ``discomfort``; the joint's
+    block 2 when the range stopped the movement, else 0); ``felt`` (property):
+    booleans, felt or not; ``symptoms`` (property): the same in words, a tuple of
     ``(region, sensation)`` pairs (or a list of them, one per person);
+    ``discomfort``: ``D`` at the stop (1 when the person stopped it; below 1 when
+    the joint's range did);
     ``nerve_strain_pct``: site -> local strain at the stop (%);
     ``peak_nerve_strain_pct``: highest site strain at the stop (%);
-    ``hamstring_stretch_pct``: largest hamstring elongation at the stop (%);
-    ``passive_resistance``: hamstring elongation times relative stiffness (%; 1 x typical);
-    ``nerve_ratio`` / ``hamstring_ratio``: how close each limit is at the stop
-    (1 = at its threshold); ``joint``, ``start``, ``direction`` as given.
+    ``hamstring_stretch_pct``: the hamstrings' group stretch at the stop (%,
+    :func:`neuralsim.person.hamstring_stretch_pct`);
+    ``passive_resistance``: group stretch times relative stiffness (%; 1 x typical);
+    ``nerve_ratio`` / ``hamstring_ratio``: each tissue's load at the stop, ``n`` and
+    ``h`` (1 = where that tissue alone would stop the movement);
+    ``joint``, ``start``, ``direction`` as given.
     """
 
     joint: str
@@ -171,25 +189,27 @@ class MovementLimit:
     passive_resistance: Any
     nerve_ratio: Any
     hamstring_ratio: Any
+    discomfort: Any = None
 
     @property
     def felt(self) -> np.ndarray:
         """Booleans over :data:`FELT_KEYS` (shape ``(7,)`` or ``(n, 7)``): felt at the stop or not.
 
-        An item is felt from ``person_symptom_spread`` of its threshold (the joint's block only
-        when the joint range stopped the movement).
+        An item is felt when its part of the discomfort is at least ``person_felt_min`` of the
+        person's tolerance (the joint's block only when the joint range stopped the movement).
         """
-        return self.intensity >= _p.value("person_symptom_spread")
+        return self.intensity >= _p.value("person_felt_min")
 
     @property
     def symptoms(self):
-        """What is felt where, strongest first: a tuple of ``(region, sensation)`` pairs (or a list of them).
+        """What is felt where: a tuple of ``(region, sensation)`` pairs (or a list of them).
 
-        The first pair is what stopped the movement.
+        The first pair belongs to what stopped the movement (:attr:`limited_by`): for a
+        nerve stop the nerve's regions come first, strongest first, then the stretch.
         """
         if self.intensity.ndim == 1:
-            return _words(self.intensity)
-        return [_words(row) for row in self.intensity]
+            return _words(self.intensity, self.limited_by == "nerve")
+        return [_words(row, why == "nerve") for row, why in zip(self.intensity, self.limited_by)]
 
     @property
     def movement_deg(self):
@@ -215,7 +235,7 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
            thr: np.ndarray, tol: np.ndarray, ent: dict):
     """The stops of people who share one entrapment ``ent``: grid bracketing, then vectorised bisection.
 
-    Returns ``angle`` (deg), ``stopped_by_range`` (bool), site strains ``(m, 5)`` and hamstring
+    Returns ``angle`` (deg), ``stopped_by_range`` (bool), site strain rises ``(m, 5)`` and hamstring
     elongations ``(m, 3)`` at the stop, for the ``m`` people given.
     """
     reach = np.maximum(0.0, (hi - a0) if direction > 0 else (a0 - lo))      # (m,) deg
@@ -225,9 +245,9 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
     t = np.append(t, T)                                                       # (G,) deg
     wide = joint_range(joint, "hypermobile")
     ang = np.clip(a0 + direction * t, *wide)
-    strain, stretch = _quantities(ang, start, joint, ent)                          # (G, 5), (G, 3)
-    rn, rh = _ratios(strain[None, :, :], stretch[None, :, :], thr[:, None, :], tol[:, None])   # (n, G)
-    passed = (np.maximum(rn, rh) >= 1.0) & (t[None, :] <= reach[:, None] + 1e-9)
+    rise, elong = _quantities(ang, start, joint, ent)                          # (G, 5), (G, 3)
+    d = _feel(rise[None, :, :], elong[None, :, :], thr[:, None, :], tol[:, None], False)["D"]   # (m, G)
+    passed = (d >= 1.0) & (t[None, :] <= reach[:, None] + 1e-9)
     any_grid = passed.any(axis=1)
     g1 = np.where(any_grid, passed.argmax(axis=1), 0)
     # check the end of each person's reach (it may fall between grid points)
@@ -235,9 +255,8 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
     lo_t = np.where(any_grid, t[np.maximum(g1 - 1, 0)], 0.0)
     hi_t = np.where(any_grid, t[g1], reach)
     if at_end.any():
-        s_e, h_e = _quantities(np.clip(a0 + direction * reach, *wide), start, joint, ent)
-        rn_e, rh_e = _ratios(s_e, h_e, thr, tol)
-        end_passed = at_end & (np.maximum(rn_e, rh_e) >= 1.0)
+        r_e, e_e = _quantities(np.clip(a0 + direction * reach, *wide), start, joint, ent)
+        end_passed = at_end & (_feel(r_e, e_e, thr, tol, False)["D"] >= 1.0)
         last = np.searchsorted(t, reach, side="left") - 1
         lo_t = np.where(end_passed, t[np.clip(last, 0, None)], lo_t)
         stopped_by_range = at_end & ~end_passed
@@ -249,19 +268,18 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
         if not need.any():
             break
         mid = 0.5 * (lo_t + hi_t)
-        s_m, h_m = _quantities(np.clip(a0 + direction * mid, *wide), start, joint, ent)
-        rn_m, rh_m = _ratios(s_m, h_m, thr, tol)
-        over = np.maximum(rn_m, rh_m) >= 1.0
+        r_m, e_m = _quantities(np.clip(a0 + direction * mid, *wide), start, joint, ent)
+        over = _feel(r_m, e_m, thr, tol, False)["D"] >= 1.0
         hi_t = np.where(need & over, mid, hi_t)
         lo_t = np.where(need & ~over, mid, lo_t)
     t_stop = np.where(stopped_by_range, reach, np.where(at_start, 0.0, hi_t))
     angle = np.clip(a0 + direction * t_stop, lo, hi)
-    s_f, h_f = _quantities(angle, start, joint, ent)                               # (n, 5), (n, 3)
-    return angle, stopped_by_range, s_f, h_f
+    r_f, e_f = _quantities(angle, start, joint, ent)                               # (m, 5), (m, 3)
+    return angle, stopped_by_range, r_f, e_f
 
 
 def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int = +1) -> MovementLimit:
-    """Move ``joint`` from the ``start`` posture until the first limit; see the module docstring.
+    """Move ``joint`` from the ``start`` posture until the person's discomfort reaches 1; see the module docstring.
 
     ``start``: a single posture (``Posture``, mapping joint -> deg, or array ``(8,)``);
     ``joint``: the joint that moves; ``direction``: +1 (the angle grows) or -1;
@@ -305,14 +323,13 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
         ent = {k: float(v) for k, v in zip(sites, row) if v > 0}
         angle[idx], stopped_by_range[idx], s_f[idx], h_f[idx] = _solve(
             start, joint, direction, a0, lo[idx], hi[idx], thr[idx], tol[idx], ent)
-    rn_f, rh_f = _ratios(s_f, h_f, thr, tol)
-    limited = np.where(stopped_by_range, "joint range", np.where(rh_f >= rn_f, "hamstrings", "nerve"))
-    rn_f, rh_f = _ratios(s_f, h_f, thr, tol)
-    limited = np.where(stopped_by_range, "joint range", np.where(rh_f >= rn_f, "hamstrings", "nerve"))
-    # how strongly each item is felt, as a fraction of its threshold: (n, 2 + 5) over FELT_KEYS;
+    f = _feel(s_f, h_f, thr, tol)
+    limited = np.where(stopped_by_range, "joint range", np.where(f["h_felt"] >= f["n_felt"], "hamstrings", "nerve"))
+    # each item's part of the discomfort, (n, 2 + 5) over FELT_KEYS;
     # the joint's block counts 2 (above everything) when the range stopped the movement
-    intensity = np.concatenate([2.0 * stopped_by_range[:, None], rh_f[:, None], (s_f - _rest()) / thr], axis=1)
-    stretch_max = h_f.max(axis=-1)
+    intensity = np.concatenate([2.0 * stopped_by_range[:, None], f["h_felt"][:, None], f["sites"]], axis=1)
+    stretch_max = hamstring_stretch_pct(h_f)
+    strain_f = s_f + _rest()
     single = not people.shape
 
     def pick(x):
@@ -322,11 +339,11 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
         joint=joint, start=start, direction=int(direction),
         angle_deg=pick(angle), limited_by=str(limited[0]) if single else [str(x) for x in limited],
         intensity=intensity[0] if single else intensity,
-        nerve_strain_pct={s: pick(s_f[:, k]) for k, s in enumerate(SYMPTOM_SITES)},
-        peak_nerve_strain_pct=pick(s_f.max(axis=-1)),
+        nerve_strain_pct={s: pick(strain_f[:, k]) for k, s in enumerate(SYMPTOM_SITES)},
+        peak_nerve_strain_pct=pick(strain_f.max(axis=-1)),
         hamstring_stretch_pct=pick(stretch_max),
         passive_resistance=pick(stretch_max * people.stiffness()),
-        nerve_ratio=pick(rn_f), hamstring_ratio=pick(rh_f),
+        nerve_ratio=pick(f["n"]), hamstring_ratio=pick(f["h"]), discomfort=pick(f["D"]),
     )
 
 
@@ -484,9 +501,9 @@ def after_stretching(person: Any = None, weeks: int = 4) -> Person:
     2009: after 4 weeks of daily stretching the straight-leg raise grew by
     17 deg with no change of the force at the same angle, i.e. the muscle's
     length-tension curve did not move: the stretch is tolerated further.  In
-    neuralsim that is a higher ``hamstring_tolerance_pct``: the elongation
-    the hamstrings reach 17 deg further along the raise (from the person's
-    hamstring stop, ankle and neck neutral).  Stiffness is left unchanged
+    neuralsim that is a higher ``hamstring_tolerance_pct``: the group stretch
+    the hamstrings reach 17 deg further along the raise (from where the
+    stretch alone would stop the person, ankle and neck neutral).  Stiffness is left unchanged
     (Ylinen; Marshall et al. 2011 found -31 %, so this is stated as
     uncertain), and the nerve's thresholds are unchanged: no trial here shows
     hamstring stretching changing nerve sensitivity.  A person stopped by the
@@ -498,11 +515,11 @@ def after_stretching(person: Any = None, weeks: int = 4) -> Person:
     people = _as_person(person)
     gain = 17.0
     tol = people.tolerance()
-    # the hamstring-only stop: the angle where elongation reaches the tolerance, ignoring the nerve
+    # the hamstring-only stop: the angle where the group stretch reaches the tolerance, ignoring the nerve
     grid = np.arange(0.0, joint_range("hip_flexion", "hypermobile")[1] + 0.5, 0.5)
     lengths = np.stack([np.asarray(muscle_length(Posture(hip_flexion=grid), mu, body=_SWEEP_BODY))
                         for mu in HAMSTRINGS], axis=-1)
-    stretch = (100.0 * (lengths / _reference_lengths() - 1.0)).max(axis=-1)   # rises with the angle
+    stretch = hamstring_stretch_pct(100.0 * (lengths / _reference_lengths() - 1.0))   # rises with the angle
     ang = np.interp(tol, stretch, grid)
     new_tol = np.interp(np.minimum(ang + gain, grid[-1]), grid, stretch)
     new_tol = float(new_tol[0]) if not people.shape else new_tol
@@ -530,7 +547,7 @@ def _ev_slr_dorsiflexion_healthy(c) -> dict:
     d = differentiate(Posture(), "hip_flexion", "ankle_dorsiflexion", [-20, 20], _healthy())
     ch = -np.asarray(d.change_deg)
     return {"value": float(ch.mean()), "nerve_limited": int(sum(x == "nerve" for x in d.results[0].limited_by)),
-            "n": int(ch.size)}
+            "n_ham": int(sum(x == "hamstrings" for x in d.results[0].limited_by)), "n": int(ch.size)}
 
 
 def _ev_slr_dorsiflexion_sensitised(c) -> dict:
@@ -578,4 +595,7 @@ EVIDENCE_QUANTITIES = {
     "knee_extension_hip90": _ev_knee_extension_hip90,
     "slump_look_up_knee": _ev_slump_look_up,
     "ylinen_four_weeks": _ev_ylinen,
+    "ward_pcsa_semimembranosus": lambda c: {"value": _p.value("person_pcsa_semimembranosus")},
+    "ward_pcsa_semitendinosus": lambda c: {"value": _p.value("person_pcsa_semitendinosus")},
+    "ward_pcsa_biceps_femoris_lh": lambda c: {"value": _p.value("person_pcsa_biceps_femoris_lh")},
 }

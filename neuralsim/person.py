@@ -4,17 +4,21 @@ A :class:`Person` is immutable.  Besides height (m) and a mobility class (as
 :class:`~neuralsim.Body`) it carries what decides where a movement stops:
 
 * **hamstring stretch tolerance** ``hamstring_tolerance_pct``: the
-  elongation of the hamstrings' musculotendon length beyond its length in the
-  anatomical position (%) at which the stretch becomes too strong to go on
-  (stretch tolerance, in the sense of Weppler & Magnusson 2010); default
-  :func:`typical_tolerance_pct`;
+  hamstrings' group stretch (each muscle's musculotendon elongation beyond its
+  length in the anatomical position, weighted by cross-sectional area,
+  :func:`hamstring_stretch_pct`; %) at which the stretch alone would be too
+  strong to go on (stretch tolerance, in the sense of Weppler & Magnusson
+  2010); default :func:`typical_tolerance_pct`;
 * **passive stiffness** ``hamstring_stiffness``: resistance to stretch
   relative to a typical person (1 = typical, dimensionless); it sets the
   reported passive resistance at the stop, not the stop itself;
-* **nerve sensitivity** ``nerve_threshold_pct``: for each symptom site along
-  the nerve (:data:`SYMPTOM_SITES`), the rise of local nerve strain above its
-  value standing (percentage points, strain as :func:`neuralsim.nerve_mechanics`
-  reports it) at which symptoms start; default :func:`typical_thresholds`;
+* **nerve sensitivity** ``nerve_threshold_pct``: for each region along the
+  nerve (:data:`SYMPTOM_SITES`), the rise of local nerve strain above its
+  value in the baseline posture, standing (percentage points, strain as
+  :func:`neuralsim.nerve_mechanics` reports it), that counts as that region's
+  full load; the regions' loads are summed along the nerve
+  (:func:`discomfort`), and the nerve alone ends a movement when every region
+  is at its threshold; default :func:`typical_thresholds`;
   ``sensitised=True`` multiplies every threshold by
   ``nerve_sensitised_factor`` (below 1);
 * **entrapment** (optional): a mapping site -> severity from 0 (free) to 1
@@ -33,11 +37,13 @@ The hidden parameters (tolerance, stiffness, thresholds, entrapment) are not
 shown by ``repr``: a virtual patient can be handed to a student without
 giving the answer away.
 
-Typical values come from anchors in ``data/parameters.csv`` (names
-``person_*``, each with its source and status): the typical tolerance is the
-hamstring elongation at a straight-leg raise to ``person_slr_hamstring_stop_deg``,
-the typical thresholds the strain rises of a raise to
-``person_slr_nerve_onset_deg``.  No study measures a symptom threshold as a
+Where a movement stops (:mod:`neuralsim.limits`) is where the felt
+stretch and the felt nerve together reach the person's tolerance
+(:func:`discomfort`).  Typical values come from anchors in
+``data/parameters.csv`` (names ``person_*``, each with its source and status):
+the typical thresholds are the strain rises of a raise to
+``person_slr_nerve_onset_deg``, and the typical tolerance the one with which a
+typical raise ends at ``person_slr_hamstring_stop_deg``.  No study measures a symptom threshold as a
 nerve strain in people, so the thresholds are anchored to a clinical angle
 and follow the nerve mechanics as it is revised.
 
@@ -61,7 +67,7 @@ from .errors import OutOfRangeError
 from .joints import JOINTS, MOBILITIES, UNIT, check_joint, joint_range
 
 __all__ = ["Person", "SYMPTOM_SITES", "ENTRAPMENT_SITES", "ENTRAPMENT_SITE_OF", "typical_thresholds",
-           "typical_tolerance_pct", "resting_strain_pct"]
+           "typical_tolerance_pct", "resting_strain_pct", "hamstring_stretch_pct", "discomfort"]
 
 #: Sites along the nerve with a symptom threshold, head to foot (mechanics site names).
 SYMPTOM_SITES: tuple[str, ...] = ("lumbar_roots", "hip", "mid_thigh", "popliteal", "ankle")
@@ -85,17 +91,97 @@ def resting_strain_pct() -> tuple[float, ...]:
     return tuple(float(m.strain_pct(s)) for s in SYMPTOM_SITES)
 
 
-@lru_cache(maxsize=1)
-def typical_tolerance_pct() -> float:
-    """The typical hamstring stretch tolerance (% elongation from standing), from its anchor.
+#: ``parameters.csv`` names of the hamstrings' physiological cross-sectional areas, in the
+#: order of :data:`neuralsim.model.HAMSTRINGS`: the weights of the group's stretch.
+_PCSA_KEYS = ("person_pcsa_semimembranosus", "person_pcsa_semitendinosus", "person_pcsa_biceps_femoris_lh")
 
-    The largest elongation of the three hamstrings at a plain straight-leg raise
-    to ``person_slr_hamstring_stop_deg``.
+
+def hamstring_stretch_pct(elongation_pct: Any) -> np.ndarray:
+    """The hamstrings' group stretch (%) from each muscle's elongation, ``(..., 3)`` -> ``(...)``.
+
+    Elongation of each hamstring's musculotendon length over its length standing
+    (%), in the order of :data:`neuralsim.model.HAMSTRINGS`; the group's stretch is
+    their mean weighted by physiological cross-sectional area (``person_pcsa_*``):
+    the passive tension the person feels is the sum of the three muscles' tensions,
+    and in the linear range each muscle's tension grows with its area times its
+    elongation.
     """
+    w = np.array([_p.value(k) for k in _PCSA_KEYS])
+    return np.asarray(elongation_pct, dtype=float) @ (w / w.sum())
+
+
+def discomfort(rise_pct: Any, stretch_pct: Any, thresholds_pct: Any, tolerance_pct: Any, *,
+               parts: bool = True) -> dict:
+    """How strongly a posture is felt, from the nerve's strain rises and the hamstrings' stretch.
+
+    ``rise_pct``: rise of local nerve strain above standing at each of
+    :data:`SYMPTOM_SITES` (%, ``(..., 5)``); ``stretch_pct``: the hamstrings' group
+    stretch (%, ``(...)``, :func:`hamstring_stretch_pct`); ``thresholds_pct`` and
+    ``tolerance_pct``: the person's (``(..., 5)`` and ``(...)``, broadcasting).
+
+    * hamstrings: ``h = stretch / tolerance`` (1 = the stretch alone ends the movement);
+    * nerve: each region's load ``r_s = max(rise_s, 0) / threshold_s``, summed over
+      the nerve as ``n = (mean_s r_s^q)^(1/q)`` with ``q = person_nerve_summation_exponent``
+      (spatial summation: a long stretch of loaded nerve is felt more than one
+      spot, the most loaded region counting most); ``n = 1`` when every region is
+      at its threshold;
+    * each is felt from its onset (``person_hamstring_onset``, ``person_nerve_onset``,
+      fractions of 1): ``h' = max(h - onset, 0) / (1 - onset)``, likewise ``n'``;
+    * the discomfort ``D = h' + n'``: the movement stops where it reaches 1 (the
+      person's tolerance).  One tissue alone stops it at its own limit (``h = 1`` or
+      ``n = 1``); both together stop it sooner.
+
+    Returns a dict of arrays: ``"D"``, ``"h"``, ``"n"``, ``"h_felt"`` (``h'``),
+    ``"n_felt"`` (``n'``), and ``"sites"`` (``(..., 5)``: each region's part of
+    ``n'``, in proportion to ``r_s^q``; they sum to ``n'``).  ``parts=False``
+    returns ``"D"`` alone (the solver's sweep needs no more).
+    """
+    q = _p.value("person_nerve_summation_exponent")
+    on_h = _p.value("person_hamstring_onset")
+    on_n = _p.value("person_nerve_onset")
+    r = np.maximum(np.asarray(rise_pct, dtype=float), 0.0) / np.asarray(thresholds_pct, dtype=float)
+    rq = np.square(r) if q == 2.0 else r ** q
+    mean_q = rq.mean(axis=-1)
+    n = np.sqrt(mean_q) if q == 2.0 else mean_q ** (1.0 / q)
+    h = np.asarray(stretch_pct, dtype=float) / np.asarray(tolerance_pct, dtype=float)
+    hf = np.maximum(h - on_h, 0.0) / (1.0 - on_h)
+    nf = np.maximum(n - on_n, 0.0) / (1.0 - on_n)
+    if not parts:
+        return {"D": hf + nf}
+    share = np.divide(rq, rq.sum(axis=-1, keepdims=True), out=np.zeros_like(rq), where=rq > 0)
+    return {"D": hf + nf, "h": h, "n": n, "h_felt": hf, "n_felt": nf, "sites": share * nf[..., None]}
+
+
+@lru_cache(maxsize=1)
+def _slr_quantities(hip_deg: float) -> tuple[np.ndarray, float]:
+    """Strain rises at the sites (%) and the hamstrings' group stretch (%) of a plain raise to ``hip_deg``."""
+    from .mechanics import nerve_mechanics
     from .model import HAMSTRINGS, REFERENCE, muscle_length
     from .posture import Posture
-    post = Posture(hip_flexion=_p.value("person_slr_hamstring_stop_deg"))
-    return max(100.0 * (muscle_length(post, m) / muscle_length(REFERENCE, m) - 1.0) for m in HAMSTRINGS)
+    post = Posture(hip_flexion=hip_deg)
+    m = nerve_mechanics(post)
+    rise = np.array([float(m.strain_pct(s)) for s in SYMPTOM_SITES]) - np.array(resting_strain_pct())
+    el = np.array([100.0 * (muscle_length(post, mu) / muscle_length(REFERENCE, mu) - 1.0) for mu in HAMSTRINGS])
+    return rise, float(hamstring_stretch_pct(el))
+
+
+@lru_cache(maxsize=1)
+def typical_tolerance_pct() -> float:
+    """The typical hamstring stretch tolerance (% group stretch from standing), from its anchor.
+
+    The tolerance with which the typical person's plain straight-leg raise (knee
+    straight, ankle and neck neutral) ends at ``person_slr_hamstring_stop_deg``:
+    there the hamstrings' felt stretch and the nerve's (typical thresholds) add up
+    to the person's tolerance, ``h' + n' = 1`` (:func:`discomfort`), so
+    ``h = onset + (1 - onset) (1 - n')``.
+    """
+    rise, stretch = _slr_quantities(_p.value("person_slr_hamstring_stop_deg"))
+    nf = float(discomfort(rise, stretch, np.array(_typical_rises()), 1.0)["n_felt"])
+    if nf >= 1.0:
+        raise ValueError("person_slr_hamstring_stop_deg lies beyond the typical nerve's own stop; "
+                         "the anchors in parameters.csv contradict each other")
+    on_h = _p.value("person_hamstring_onset")
+    return stretch / (on_h + (1.0 - on_h) * (1.0 - nf))
 
 
 @lru_cache(maxsize=1)
@@ -113,10 +199,13 @@ def _typical_rises() -> tuple[float, ...]:
 
 
 def typical_thresholds() -> dict[str, float]:
-    """The typical person's symptom thresholds: site -> rise of local strain above standing (%).
+    """The typical person's regional thresholds: site -> rise of local strain above standing (%).
 
+    Baseline posture: standing (the anatomical position), where every rise is 0.
     From the roots to behind the knee: the rise a plain straight-leg raise to
-    ``person_slr_nerve_onset_deg`` gives at that site.  Ankle: the larger of
+    ``person_slr_nerve_onset_deg`` gives at that site, so that the nerve alone
+    (every region at its threshold, :func:`discomfort` ``n = 1``) would end a
+    typical raise there.  Ankle: the larger of
     that and ``person_ankle_margin`` times the rise of full standing
     dorsiflexion (standing with the foot pulled up gives no symptoms).
     """

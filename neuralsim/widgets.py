@@ -204,6 +204,10 @@ class Explorer:
     nerve's ``contrast`` group and draws those of its ``drawn_with`` groups
     (registry data: hamstrings and calf beside the sciatic, rectus femoris
     beside the femoral nerve); only those are computed on each update.
+    ``patient_mode``: a hook for a hidden patient (:class:`neuralsim.clinic.PatientMode`):
+    its ``constrain(posture, joint)`` returns the posture a slider move may reach and a
+    note, and its ``annotate(posture, drawing)`` the SVG marks and the HTML line added to
+    each update (default ``None``: no patient).
 
     Attributes for code and tests: ``sliders`` (joint -> FloatSlider, deg),
     ``text`` (HTML with the gauges and the text line, ``p.neuralsim-text``),
@@ -218,7 +222,8 @@ class Explorer:
     def __init__(self, protocol: str = "slump", view: str | None = None, body: Body | None = None,
                  posture: Any = None, strain: bool = True, width_px: int | None = None, *,
                  presets: Iterable[str] | Mapping[str, Any] | None = None,
-                 protocols: Iterable[str] | None = None, height_px: int = 470, nerve: str | None = None):
+                 protocols: Iterable[str] | None = None, height_px: int = 470, patient_mode: Any = None,
+                 nerve: str | None = None):
         if protocol not in _protocols.ALL:
             raise ValueError(f"unknown protocol {protocol!r}: choose one of {', '.join(_protocols.ALL)}")
         reg = _reg.current()
@@ -258,6 +263,7 @@ class Explorer:
         self.body = DEFAULT_BODY if body is None else body
         self._height_px = int(height_px if width_px is None else max(300, min(height_px, width_px)))
         self._strain = bool(strain)
+        self.patient_mode = patient_mode
         self._hold = False
         self._step = -1
         self.state: dict = {}
@@ -445,9 +451,18 @@ class Explorer:
         verb = up if change["new"] > change["old"] else down
         self._posture = self._posture.replace(**{joint: change["new"]})
         self._note = ""
+        if self.patient_mode is not None:       # the patient's movement is held at its stop
+            self._posture, self._note = self.patient_mode.constrain(self._posture, joint)
+            self._hold = True
+            try:
+                for j, s in self.sliders.items():
+                    if s.value != getattr(self._posture, j):
+                        s.value = float(getattr(self._posture, j))
+            finally:
+                self._hold = False
         if not support_fits(self._posture, self.view):
             self.view = choose_view(self._posture, _protocols.ALL[self.protocol].view)
-        self._update(f"{name} {verb} to {change['new']:g}°")
+        self._update(f"{name} {verb} to {float(getattr(self._posture, joint)):g}°")
 
     def _on_protocol(self, change) -> None:
         self._step = -1
@@ -517,8 +532,10 @@ class Explorer:
                       f"{group}_change_mm": ham - ham0, "contributions_mm": deltas, "peak_strain_pct": peak,
                       "bed_since_start_mm": bed - self._start["bed_mm"]}
         numbers = {"bed_mm": bed, "relative_bed": rel, "muscles_mm": muscles_mm}
-        self.figure.value = posture_svg(p, b, self.view, strain=mech, data=d, height_px=self._height_px,
-                                        numbers=numbers, legend=False, nerve=nerve)
+        figure = posture_svg(p, b, self.view, strain=mech, data=d, height_px=self._height_px,
+                             numbers=numbers, legend=False, nerve=nerve)
+        marks, patient_line = self.patient_mode.annotate(p, d) if self.patient_mode is not None else ("", "")
+        self.figure.value = figure[:-len("</svg>")] + marks + "</svg>" if marks else figure
         rows = [{"name": "nerve bed", "kind": "nerve", "mm": bed, "ref_mm": nerve_run,
                  "step_mm": bed - bed0, "start_mm": bed - self._start["bed_mm"]}]
         for m in names:
@@ -538,5 +555,5 @@ class Explorer:
                  f'{bed - self._start["bed_mm"]:+.0f} mm, {words} '
                  f'{ham - sum(self._start["muscles_mm"].values()) / len(muscles_mm):+.0f} mm.</span>')
         note = f' <strong class="neuralsim-clamped">{self._note.strip()}</strong>' if self._note else ""
-        self.text.value = (f'{gauges}<p class="neuralsim-text" role="status" aria-live="polite">'
+        self.text.value = (f'{patient_line}{gauges}<p class="neuralsim-text" role="status" aria-live="polite">'
                            f'{line}{since}{note}</p>')

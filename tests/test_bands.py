@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import neuralsim as ns
 from neuralsim import bands, mechanics, svg
+from neuralsim import mechanics as me
 from neuralsim.errors import OutOfRangeError
 from neuralsim.parameters import PARAMETERS
 
@@ -125,3 +126,32 @@ def test_bad_strain_types(bad):
 def test_array_shape_kept():
     assert bands.strain_band(np.zeros((2, 3))).shape == (2, 3)
     assert bands.strain_colour([[1.0], [9.0]]).tolist() == [["#56B4E9"], ["#E69F00"]]
+
+
+# -- the scale as mechanics re-exports it ------------------------------------------------------------
+
+def test_strain_bands_come_from_the_literature_with_caveat():
+    assert [b.lower_pct for b in me.STRAIN_BANDS] == [0.0, 8.0, 15.0, 15.7]
+    assert "Ogata" in me.STRAIN_BANDS[-1].source and "Lundborg" in me.STRAIN_BANDS[1].source
+    assert "not clinical" in me.BAND_CAVEAT and "rabbit" in me.BAND_CAVEAT
+    assert me.strain_band(0.0) == "low"
+    assert me.strain_band(7.99) == "low"
+    assert me.strain_band(8.0) == "venous flow impaired"
+    assert me.strain_band(15.0) == "ischaemia, conduction at risk"
+    assert me.strain_band(15.7) == "blood flow stops"
+    assert list(me.strain_band([1, 10, 20])) == ["low", "venous flow impaired", "blood flow stops"]
+    assert me.strain_colour(20.0) == "#000000"
+
+
+@pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf")])
+def test_strain_band_refuses_bad_input(bad):
+    with pytest.raises(ValueError, match="%"):
+        me.strain_band(bad)
+
+
+@pytest.mark.parametrize("bad", ["3", None, True])
+def test_strain_band_refuses_non_numbers(bad):
+    with pytest.raises(TypeError, match="%"):
+        me.strain_band(bad)
+
+

@@ -334,33 +334,6 @@ def test_bad_entrapment(bad, err):
         ns.nerve_mechanics(P(), entrapment=bad)
 
 
-# -- strain bands ---------------------------------------------------------------
-
-def test_strain_bands_come_from_the_literature_with_caveat():
-    assert [b.lower_pct for b in me.STRAIN_BANDS] == [0.0, 8.0, 15.0, 15.7]
-    assert "Ogata" in me.STRAIN_BANDS[-1].source and "Lundborg" in me.STRAIN_BANDS[1].source
-    assert "not clinical" in me.BAND_CAVEAT and "rabbit" in me.BAND_CAVEAT
-    assert me.strain_band(0.0) == "low"
-    assert me.strain_band(7.99) == "low"
-    assert me.strain_band(8.0) == "venous flow impaired"
-    assert me.strain_band(15.0) == "ischaemia, conduction at risk"
-    assert me.strain_band(15.7) == "blood flow stops"
-    assert list(me.strain_band([1, 10, 20])) == ["low", "venous flow impaired", "blood flow stops"]
-    assert me.strain_colour(20.0) == "#000000"
-
-
-@pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf")])
-def test_strain_band_refuses_bad_input(bad):
-    with pytest.raises(ValueError, match="%"):
-        me.strain_band(bad)
-
-
-@pytest.mark.parametrize("bad", ["3", None, True])
-def test_strain_band_refuses_non_numbers(bad):
-    with pytest.raises(TypeError, match="%"):
-        me.strain_band(bad)
-
-
 # -- shapes, vectorisation, bad input ---------------------------------------------
 
 def test_vectorised_equals_one_by_one():

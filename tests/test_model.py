@@ -1,4 +1,5 @@
-"""Properties over the whole range, the public API's shapes, and the slump protocol."""
+"""The public model functions (neuralsim/model.py): properties over the whole range, the shapes of the
+results, bad input to them."""
 import math
 
 import numpy as np
@@ -8,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 import neuralsim as ns
 from neuralsim import protocols
 from neuralsim.model import angle_for_bed_length
+from support import _assert_full_message
 
 HAMSTRINGS = ns.HAMSTRINGS
 
@@ -117,72 +119,7 @@ def test_relative_length_is_one_at_the_reference():
         ns.nerve_bed_length(sit) / ns.nerve_bed_length(ns.Posture()))
 
 
-def test_posture_is_immutable_and_fills_neutral():
-    p = ns.Posture(knee_flexion=30)
-    with pytest.raises(Exception):
-        p.knee_flexion = 10
-    assert p.hip_flexion == 0.0 and p.ankle_dorsiflexion == 0.0
-    arr = ns.Posture(knee_flexion=[10, 20])
-    with pytest.raises(ValueError):
-        arr.knee_flexion[0] = 5
-    assert ns.Posture(knee_flexion=30) == ns.Posture(knee_flexion=30.0)
-    assert len({ns.Posture(), ns.Posture(hip_flexion=0)}) == 1
-
-
-# -- the slump test ---------------------------------------------------------
-
-def test_slump_seed_order_and_names():
-    names = [n for n, _ in protocols.SLUMP_SEED]
-    assert names == ["sit, feet off the ground", "slump, arms behind, look ahead", "extend one knee",
-                     "look down", "dorsiflex the ankle", "look up"]
-
-
-def test_slump_bed_rises_then_falls_at_look_up_while_hamstrings_change_only_at_the_knee():
-    steps = protocols.SLUMP_SEED
-    beds = [ns.nerve_bed_length(p) for _, p in steps]
-    ham = {m: [ns.muscle_length(p, m) for _, p in steps] for m in HAMSTRINGS}
-    rises = np.diff(beds)
-    assert rises[0] > 0        # slump
-    assert rises[1] > 0        # extend one knee
-    assert rises[2] > 0        # look down
-    assert rises[3] > 0        # dorsiflex
-    assert rises[4] < 0        # look up
-    for m in HAMSTRINGS:
-        d = np.diff(ham[m])
-        assert d[1] > 0                              # knee extension stretches the hamstrings
-        assert np.all(d[[0, 2, 3, 4]] == 0.0)       # nothing else changes them
-
-
-def test_looking_up_changes_the_nerve_not_the_hamstrings():
-    _, end = protocols.SLUMP_SEED[4]
-    _, up = protocols.SLUMP_SEED[5]
-    c = ns.bed_contributions(up, reference=end)
-    assert c["cervical_flexion"] < 0
-    assert all(v == 0 for j, v in c.items() if j != "cervical_flexion")
-
-
-def test_classic_order_reaches_the_same_tension_before_release():
-    seed_df = dict(protocols.SLUMP_SEED)["dorsiflex the ankle"]
-    classic_df = dict(protocols.SLUMP_CLASSIC)["dorsiflexion"]
-    assert seed_df.replace(cervical_flexion=45) == classic_df.replace(cervical_flexion=45)
-    classic = [ns.nerve_bed_length(p) for _, p in protocols.SLUMP_CLASSIC]
-    assert np.all(np.diff(classic)[:4] > 0) and np.diff(classic)[4] < 0
-
-
-def test_forward_bend_hip_hinge_vs_spinal_flexion():
-    """Hinging changes the hamstrings a lot; rounding the spine loads the nerve more for the same hip angle."""
-    hinge = protocols.FORWARD_BEND_HIP_HINGE[-1].posture
-    round_ = protocols.FORWARD_BEND_SPINAL[-1].posture
-    st_hinge = ns.muscle_length(hinge, "semitendinosus") - ns.muscle_length(ns.Posture(), "semitendinosus")
-    st_round = ns.muscle_length(round_, "semitendinosus") - ns.muscle_length(ns.Posture(), "semitendinosus")
-    assert st_hinge > 2 * st_round
-    spine = ns.bed_contributions(round_)
-    assert spine["cervical_flexion"] + spine["thoracic_flexion"] + spine["lumbar_flexion"] > 0.5 * spine["hip_flexion"]
-
-
-def test_slr_sensitisers_each_add_length():
-    beds = [ns.nerve_bed_length(p) for _, p in protocols.SLR_SENSITISERS]
-    assert np.all(np.diff(beds) > 0)
+# -- the angle that gives a bed length -----------------------------------------
 
 
 def test_angle_for_bed_length_inverts_the_law():
@@ -197,14 +134,78 @@ def test_angle_for_bed_length_inverts_the_law():
     assert out.shape == (2,) and out[0] == pytest.approx(90.0) and out[1] > 90.0
 
 
-def test_body_size_and_mobility_change_numbers_sensibly():
-    small, tall = ns.Body(height_m=1.5), ns.Body(height_m=2.0)
-    p = ns.Posture(hip_flexion=90)
-    ratio = ns.nerve_bed_length(p, body=tall) / ns.nerve_bed_length(p, body=small)
-    assert ratio == pytest.approx(2.0 / 1.5)            # isometric scaling
-    assert ns.relative_bed_length(p, body=tall) == pytest.approx(ns.relative_bed_length(p, body=small))
-    hyper = ns.Body(mobility="hypermobile")
-    assert ns.joint_range("knee_flexion", "hypermobile")[0] < ns.joint_range("knee_flexion")[0]
-    ns.nerve_bed_length(ns.Posture(knee_flexion=-6), body=hyper)   # allowed for a hypermobile body
-    with pytest.raises(ValueError, match="typical range"):
-        ns.nerve_bed_length(ns.Posture(knee_flexion=-6))
+# -- bad input to the model functions, and the broadcast shape of their results ----------------
+
+def test_typical_body_refuses_what_a_hypermobile_posture_allows():
+    lo, hi = ns.joint_range("hip_flexion")
+    p = ns.Posture(hip_flexion=hi + 5)          # fine for a hypermobile person
+    for fn in (ns.nerve_bed_length, ns.relative_bed_length, ns.bed_contributions,
+               lambda q: ns.muscle_length(q, "semitendinosus")):
+        with pytest.raises(ValueError) as err:
+            fn(p)
+        _assert_full_message(err, "hip_flexion", f"{hi + 5:g}", lo, hi)
+        assert "typical" in str(err.value)
+
+
+def test_unknown_view():
+    from neuralsim.model import drawing
+    with pytest.raises(ValueError, match="unknown view 'upside_down'"):
+        drawing(ns.Posture(), view="upside_down")
+
+
+def test_issue_inputs_that_now_work():
+    b = ns.Body(np.float32(1.75))
+    assert b.height_m == 1.75 and b == ns.Body(1.75)
+    # only the neck varies: semitendinosus does not cross it, but the result has the posture's shape
+    st_len = ns.muscle_length(ns.Posture(cervical_flexion=[0, 10, 20]), "semitendinosus")
+    assert st_len.shape == (3,) and np.all(st_len == ns.muscle_length(ns.Posture(), "semitendinosus"))
+    c = ns.bed_contributions(ns.Posture(knee_flexion=[0, 10, 20]), ns.Posture(hip_flexion=[[0], [10]]))
+    assert {np.shape(v) for v in c.values()} == {(2, 3)}
+    # hand value: reference hip 10 deg wraps 41 mm x 10 deg; the posture has hip 0, so -41 x pi/18 mm
+    assert c["hip_flexion"][1] == pytest.approx([-41 * math.pi / 18] * 3, abs=1e-9)
+    assert c["hip_flexion"][0] == pytest.approx([0.0] * 3, abs=1e-12)
+    assert c["cervical_flexion"].shape == (2, 3) and not c["cervical_flexion"].any()
+
+
+_shape = st.lists(st.integers(1, 3), max_size=2).map(tuple)
+
+
+@settings(max_examples=150, deadline=None)
+@given(shapes=st.dictionaries(st.sampled_from(ns.JOINTS), _shape, max_size=3),
+       ref_shape=_shape, ref_joint=st.sampled_from(ns.JOINTS), muscle=st.sampled_from(sorted(ns.MUSCLES)))
+def test_results_have_the_broadcast_shape_of_all_inputs(shapes, ref_shape, ref_joint, muscle):
+    try:
+        p_shape = np.broadcast_shapes(*shapes.values()) if shapes else ()
+    except ValueError:
+        with pytest.raises(ValueError, match="broadcast"):
+            ns.Posture(**{j: np.full(s, 5.0) for j, s in shapes.items()})
+        return
+    p = ns.Posture(**{j: np.full(s, 5.0) for j, s in shapes.items()})
+    r = ns.Posture(**{ref_joint: np.full(ref_shape, 5.0)})
+    assert np.shape(ns.nerve_bed_length(p)) == p_shape
+    assert np.shape(ns.muscle_length(p, muscle)) == p_shape
+    try:
+        both = np.broadcast_shapes(p_shape, ref_shape)
+    except ValueError:
+        for fn in (ns.relative_bed_length, ns.bed_contributions):
+            with pytest.raises(ValueError) as err:
+                fn(p, r)
+            assert f"shape {p_shape}" in str(err.value) and f"shape {ref_shape}" in str(err.value)
+        return
+    assert np.shape(ns.relative_bed_length(p, r)) == both
+    contrib = ns.bed_contributions(p, r)
+    assert {j: np.shape(v) for j, v in contrib.items()} == {j: both for j in ns.JOINTS}
+    # the contributions still sum to the change of length (every angle 5 deg: a hand-checkable case)
+    total = sum(np.asarray(v) for v in contrib.values())
+    assert np.allclose(total, ns.nerve_bed_length(p) - ns.nerve_bed_length(r))
+
+
+def test_body_is_keyword_only_with_a_clear_message():
+    with pytest.raises(TypeError, match="body is keyword-only"):
+        ns.nerve_bed_length(ns.Posture(), ns.DEFAULT_BODY)
+    with pytest.raises(TypeError):
+        ns.muscle_length(ns.Posture(), "semitendinosus", ns.DEFAULT_BODY)
+    assert ns.nerve_bed_length(ns.Posture(), body=ns.Body(2.0)) == pytest.approx(
+        ns.nerve_bed_length(ns.Posture()) * 2.0 / 1.75)
+
+

@@ -1,20 +1,21 @@
-"""The registry of structures (data/structures.json), the joint table, the one computed state
-(neuralsim.compute), and the femoral nerve with rectus femoris as the proof that a new
-structure is data.  Expected values are derived by hand from the offsets in parameters.csv."""
-import dataclasses
+"""The registry of structures (neuralsim/registry.py, data/structures.json): a new muscle from data alone,
+bad data refused, the law of each crossing chosen by the data, and the femoral nerve with rectus femoris
+as the proof that a new structure is data.  Expected values are derived by hand from the offsets in
+parameters.csv."""
 import json
 import math
 from importlib import resources
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
 
 import neuralsim as ns
 from neuralsim import analysis, protocols, registry
 from neuralsim.__main__ import format_table, protocol_table
-from neuralsim.geometry import CHAIN, VIEWS, polyline_length
+from neuralsim.geometry import LAWS, Crossing, MomentArmCurve, polyline_length
+from neuralsim.model import muscle_pathway
 from neuralsim.parameters import value as P
+from neuralsim.registry import Registry, using
 
 rad = math.radians
 
@@ -142,46 +143,6 @@ def test_rectus_femoris_follows_hip_and_knee_but_not_the_neck():
     assert ns.NERVES["femoral"].contrast == "quadriceps" and ns.NERVES["femoral"].roots == "L2-L4"
 
 
-def test_prone_knee_bend_and_slump_knee_bend_step_by_step():
-    d_h, d_k, d_c = P("femoral_offset_hip"), P("femoral_offset_knee"), P("nerve_offset_cervical")
-    rows = analysis.step_table("prone_knee_bend")
-    assert rows[0]["nerve"] == "femoral" and rows[0]["group"] == "quadriceps"
-    assert [r["change_mm"] for r in rows] == pytest.approx([0.0, d_k * rad(90), d_k * rad(30), d_h * rad(15)])
-    assert [r["quadriceps_change_mm"] for r in rows] == pytest.approx(
-        [0.0, P("rectus_femoris_knee") * rad(90), P("rectus_femoris_knee") * rad(30), P("rectus_femoris_hip") * rad(15)])
-    rows = analysis.step_table("slump_knee_bend")
-    # neck release: the bed shortens by d_c x 40 deg; no muscle of any group moves
-    assert rows[-1]["change_mm"] == pytest.approx(-d_c * rad(40))
-    assert all(rows[-1][f"{g}_change_mm"] == 0.0 for g in ("hamstrings", "calf", "quadriceps"))
-    diff = analysis.neck_differentiation(protocols.SLUMP_KNEE_BEND[2].posture, 40, 0, nerve="femoral")
-    assert diff["nerve_mm"] == pytest.approx(-d_c * rad(40)) and diff["rectus_femoris_mm"] == 0.0
-    assert protocols.get("prone_knee_bend").view == "prone"
-    assert protocols.get("slump_knee_bend").view == "side_lying"
-
-
-def test_femoral_mechanics_is_refused_clearly():
-    s = ns.compute(ns.Posture(knee_flexion=90))
-    with pytest.raises(ValueError, match="not modelled for the femoral nerve"):
-        s.mechanics("femoral")
-    assert s.mechanics("sciatic").peak_strain_pct == ns.nerve_mechanics(ns.Posture(knee_flexion=90)).peak_strain_pct
-
-
-joint_angle = {j: st.floats(*ns.joint_range(j, "hypermobile")) for j in ns.JOINTS}
-
-
-@settings(max_examples=60, deadline=None)
-@given(angles=st.fixed_dictionaries(joint_angle), view=st.sampled_from(VIEWS))
-def test_every_drawn_path_is_the_computed_one_in_every_view(angles, view):
-    body = ns.Body(mobility="hypermobile")
-    s = ns.compute(ns.Posture(**angles), body=body, view=view)
-    assert polyline_length(s.drawing["nerves"]["femoral"]) == pytest.approx(s.lengths_mm["femoral"], abs=0.05)
-    out_of_plane = sum(s.contributions_mm["sciatic"][j] for j in ("hip_adduction", "hip_internal_rotation"))
-    drawn = polyline_length(s.drawing["nerves"]["sciatic"]) + out_of_plane
-    assert drawn == pytest.approx(s.lengths_mm["sciatic"], abs=0.05)   # the reference is the anatomical position
-    for m in s.muscles:
-        assert polyline_length(s.drawing["muscles"][m]) == pytest.approx(s.lengths_mm[m], abs=0.05)
-
-
 def test_the_femoral_bed_is_drawn_in_front_of_the_hip_and_the_sciatic_behind():
     d = ns.compute(ns.Posture(), view="standing").drawing
     fem, sci = d["nerves"]["femoral"], d["nerves"]["sciatic"]
@@ -190,88 +151,50 @@ def test_the_femoral_bed_is_drawn_in_front_of_the_hip_and_the_sciatic_behind():
     assert at_hip(sci)[0] == pytest.approx(-P("nerve_offset_hip"))
 
 
-def test_prone_and_side_lying_views():
-    # prone: lying face down, head to the right; a bent knee lifts the foot off the couch
-    d = ns.compute(ns.Posture(knee_flexion=90), view="prone").drawing["joints"]
-    # the spine lies level, behind (above) the hip centre by the pelvis's L5/S1 offset
-    assert d["c1"][0] > 500 and d["c1"][1] == pytest.approx(ns.DEFAULT_BODY.segment("pelvis_back"))
-    assert d["knee"][1] == pytest.approx(0.0, abs=1e-9) and d["ankle"][1] == pytest.approx(ns.DEFAULT_BODY.segment("shank"))
-    # hip extension lifts the knee off the couch
-    d = ns.compute(ns.Posture(hip_flexion=-15), view="prone").drawing["joints"]
-    assert d["knee"][1] == pytest.approx(ns.DEFAULT_BODY.segment("thigh") * math.sin(rad(15)))
-    # side-lying is drawn like supine (seen from above), head to the left
-    a = ns.compute(ns.Posture(), view="side_lying").drawing["joints"]
-    b = ns.compute(ns.Posture(), view="supine").drawing["joints"]
-    assert all(np.allclose(a[k], b[k]) for k in a) and a["c1"][0] < 0
-    assert set(VIEWS) >= {"standing", "sitting", "supine", "prone", "side_lying"}
+# -- the law of each crossing is chosen by the data ------------------------------------------------
+
+def test_the_law_is_chosen_by_the_data():
+    """The same muscle with the knee crossing's law switched to wrap_fold in the data folds again:
+    at 90 deg it loses 2 x 45 x tan(45 deg) = 90 mm."""
+    import copy
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(ns.__file__).parent / "data" / "structures.json").read_text("utf-8"))
+    st_path = data["muscles"]["semitendinosus"]["path"]
+    knee = next(p for p in st_path if p.get("cross") == "knee_flexion")
+    assert knee["law"] == "moment_arm_curve"
+    folded = copy.deepcopy(data)
+    fk = next(p for p in folded["muscles"]["semitendinosus"]["path"] if p.get("cross") == "knee_flexion")
+    for key in ("law", "peak", "gain"):
+        fk.pop(key)
+    with using(Registry.from_data(folded)):
+        loss = ns.muscle_length(ns.Posture(), "semitendinosus") - \
+            ns.muscle_length(ns.Posture(knee_flexion=90), "semitendinosus")
+        assert isinstance(next(c for c in muscle_pathway("semitendinosus").crossings
+                               if c.joint == "knee_flexion"), Crossing)
+    assert loss == pytest.approx(90.0, abs=1e-6)
+    assert type(next(c for c in muscle_pathway("semitendinosus").crossings
+                     if c.joint == "knee_flexion")) is MomentArmCurve
+    assert set(LAWS) == {"wrap_fold", "moment_arm_curve"}
 
 
-# -- the one computed state ------------------------------------------------------------------------
+@pytest.mark.parametrize("change, message", [
+    ({"law": "spiral"}, "unknown law"),
+    ({"law": "wrap_fold", "peak": "hamstring_knee_peak_angle"}, "do not belong"),
+    ({"law": "moment_arm_curve"}, "needs 'peak'"),
+])
+def test_bad_laws_in_the_data_are_refused(change, message):
+    import json
+    from pathlib import Path
 
-def test_state_agrees_with_every_function_and_is_read_only():
-    p = ns.Posture(hip_flexion=[0.0, 60.0], knee_flexion=[[30.0], [0.0]], cervical_flexion=20)
-    ref = ns.Posture(knee_flexion=90)
-    s = ns.compute(p, reference=ref)
-    assert s.shape == (2, 2) and s.drawing is None
-    for n in ns.NERVES:
-        assert np.array_equal(s.lengths_mm[n], ns.nerve_bed_length(p, n))
-        assert np.array_equal(s.relative(n), ns.relative_bed_length(p, ref, nerve=n))
-        c = ns.bed_contributions(p, ref, nerve=n)
-        assert all(np.array_equal(s.contributions_mm[n][j], c[j]) for j in ns.JOINTS)
-        assert np.allclose(sum(c.values()), s.change_mm(n))
-    for m in ns.MUSCLES:
-        assert np.array_equal(s.lengths_mm[m], ns.muscle_length(p, m))
-        assert np.shape(s.contributions_mm[m]["ankle_dorsiflexion"]) == (2, 2)
-    assert np.allclose(s.group_mean_mm("hamstrings"), np.mean([ns.muscle_length(p, m) for m in ns.HAMSTRINGS], axis=0))
-    with pytest.raises(TypeError):
-        s.lengths_mm["sciatic"] = 0.0
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        s.view = "prone"
-    with pytest.raises(ValueError, match="single posture"):
-        ns.compute(p, view="sitting")
-    with pytest.raises(ValueError, match="unknown nerve 'ulnar'"):
-        s.relative("ulnar")
-    with pytest.raises(ValueError, match="unknown muscle group"):
-        s.group_mean_mm("rotator cuff")
+    data = json.loads((Path(ns.__file__).parent / "data" / "structures.json").read_text("utf-8"))
+    knee = next(p for p in data["muscles"]["semitendinosus"]["path"] if p.get("cross") == "knee_flexion")
+    for key in ("law", "peak", "gain"):
+        knee.pop(key)
+    knee.update(change)
+    with pytest.raises(ValueError, match=message):
+        reg = Registry.from_data(data)
+        reg.pathway("semitendinosus", ns.DEFAULT_BODY)
 
 
-def test_state_validates_once_and_refuses_bad_angles():
-    with pytest.raises(ValueError, match="knee_flexion"):
-        ns.compute({"knee_flexion": 200})
-    with pytest.raises(ValueError, match="knee_flexion"):
-        ns.compute(ns.Posture(knee_flexion=140), body=ns.Body(mobility="hypomobile"))
-
-
-def test_body_is_keyword_only_with_a_clear_message():
-    with pytest.raises(TypeError, match="body is keyword-only"):
-        ns.nerve_bed_length(ns.Posture(), ns.DEFAULT_BODY)
-    with pytest.raises(TypeError):
-        ns.muscle_length(ns.Posture(), "semitendinosus", ns.DEFAULT_BODY)
-    assert ns.nerve_bed_length(ns.Posture(), body=ns.Body(2.0)) == pytest.approx(
-        ns.nerve_bed_length(ns.Posture()) * 2.0 / 1.75)
-
-
-# -- the joint table -----------------------------------------------------------------------------
-
-def test_the_joint_table_is_the_one_source():
-    from neuralsim import joints, svg, widgets
-    assert ns.JOINTS == tuple(joints.TABLE)
-    assert tuple(f.name for f in dataclasses.fields(ns.Posture) if f.init) == ns.JOINTS
-    assert svg.JOINT_LABELS is joints.LABELS and widgets.ACTION_WORDS is joints.ACTION_WORDS
-    assert joints.DESCRIPTIONS["knee_flexion"] == "knee: 0 = straight, + bent (flexion), - hyperextended"
-    assert joints.TABLE["hip_flexion"].range() == ns.joint_range("hip_flexion")
-    assert {j for _p, j, _k, _a in CHAIN.values()} == {j.name for j in joints.TABLE.values() if j.in_plane}
-    assert not joints.TABLE["hip_adduction"].in_plane
-
-
-def test_an_anterior_crossing_is_the_posterior_law_mirrored():
-    from neuralsim.geometry import Crossing
-    post, ant = Crossing("knee_flexion", 20.0), Crossing("knee_flexion", 20.0, side="anterior")
-    assert (post.sign, ant.sign) == (-1, +1) and ant.level_x == 20.0 and post.level_x == -20.0
-    assert float(ant.delta(90.0)) == pytest.approx(20.0 * math.pi / 2)          # wraps: d x phi
-    for a in (-5.0, 30.0, 120.0):
-        assert float(ant.delta(a)) == pytest.approx(float(post.delta(-a)))
-    with pytest.raises(ValueError, match="does not fit"):
-        Crossing("hip_adduction", 10.0, sign=1, side="anterior")
-    with pytest.raises(ValueError, match="contradicts"):
-        Crossing("hip_flexion", 10.0, sign=1, side="anterior")

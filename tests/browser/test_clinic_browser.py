@@ -1,80 +1,142 @@
-"""The clinic notebook (07) in a real browser: answers given through its widgets.
+"""The clinic notebook (07) in a real browser: the explorer's patient mode, answered through widgets.
 
-In Voila and in JupyterLab: choose a patient, run the straight-leg raise and its
-neck-flexed version, check that the stops the page shows are the library's
-(computed here, in the test process), give a wrong answer (a hint comes, not the
-answer), then the right one (the explanation comes). No console or kernel
-errors, no request off 127.0.0.1, and a 1280x800 screenshot under
-artifacts/browser/.
+In Voila and in JupyterLab at 1280 x 800: pick a patient whose nerve limits the
+raise, move the hip slider past the stop with the keyboard (held at the stop the
+library gives, computed here in the test process), see the stop and what is felt
+on the figure and in the text line, bend the neck (the leg comes back to the new
+stop), give a wrong answer (a hint, not the answer), then the right one (the
+answer with what gave it away). No console or kernel errors, no request off
+127.0.0.1, and 1280 x 800 screenshots under artifacts/browser/.
 """
 from __future__ import annotations
 
-import re
+import math
 
 import pytest
 
 import explorer_driver as D
 import jupyter_harness as H
 from neuralsim import cases, clinic
-from neuralsim.limits import movement_limit
+from neuralsim.limits import differentiate, movement_limit
 
 pytestmark = pytest.mark.browser
 NAME = "07_clinic_hamstrings_or_nerve.ipynb"
 
 
-def _stop(patient: str, test: str) -> float:
-    start, joint, direction, _ = clinic.TESTS[test]
-    return movement_limit(start, joint, cases.CASES[patient].person, direction=direction).angle_deg
+def _nerve_patient() -> tuple[str, cases.Patient]:
+    """The clinic's first nerve patient whose raise the neck changes (a clear case to drive)."""
+    for label, p in clinic.patients().items():
+        d = differentiate(cases.SLR_START, "hip_flexion", "cervical_flexion", [0, 40], p.person)
+        if p.answer == "nerve" and d.nerve_involved() and d.change_deg < 0:
+            return label, p
+    raise AssertionError("no clinic patient with a nerve the neck reaches")  # pragma: no cover
+
+
+def _value(desk, joint: str) -> float:
+    return float(desk.locator(f".neuralsim-slider-{joint} .noUi-handle").first.get_attribute("aria-valuenow"))
+
+
+def _wait_value(pg, joint: str, want: float) -> None:
+    pg.wait_for_function(
+        """([j, v]) => { const h = document.querySelector(`.neuralsim-patient-explorer .neuralsim-slider-${j} .noUi-handle`);
+                         return h && Math.abs(parseFloat(h.getAttribute('aria-valuenow')) - v) < 0.01; }""",
+        arg=[joint, want], timeout=30_000)
+
+
+def _wait_line(pg, *parts: str) -> None:
+    """Wait until the patient line says every one of ``parts`` (the kernel answers key presses in order)."""
+    pg.wait_for_function(
+        """ps => { const e = document.querySelector('.neuralsim-patient-explorer .neuralsim-patient-line');
+                   return e && ps.every(p => e.textContent.includes(p)); }""", arg=list(parts), timeout=60_000)
+
+
+def _shot(pg, desk, path) -> None:
+    pg.evaluate("el => el.scrollIntoView({block: 'start'})", desk.element_handle())
+    pg.screenshot(path=str(path))
+    ok, why = D.non_blank(path)
+    assert ok, why
 
 
 def _drive(pg, log, server, artifacts, shot: str) -> None:
-    desk = pg.locator(".neuralsim-clinic").first
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    label, patient = _nerve_patient()
+    held = math.floor(movement_limit(cases.SLR_START, "hip_flexion", patient.person).angle_deg)
+    neck = math.floor(movement_limit(cases.SLR_START.replace(cervical_flexion=40), "hip_flexion",
+                                     patient.person).angle_deg)
+    desk = pg.locator(".neuralsim-patient-explorer").first
     desk.scroll_into_view_if_needed()
-    selects = desk.locator("select")
-    selects.nth(0).select_option("sensitised nerve")
-    tests = list(clinic.TESTS)
-    for k, test in enumerate(tests[:3:2]):          # the plain raise, then with the neck flexed
-        selects.nth(1).select_option(test)
-        desk.get_by_role("button", name="Run the test").click()
-        pg.wait_for_function("n => document.querySelectorAll('.neuralsim-clinic-log li').length >= n",
-                             arg=k + 1, timeout=30_000)
-    items = desk.locator(".neuralsim-clinic-log li").all_inner_texts()
-    shown = [float(re.search(r"stops at hip flexion (\d+) deg", t).group(1)) for t in items]
-    want = [_stop("sensitised nerve", t) for t in tests[:3:2]]
-    assert [round(w) for w in want] == shown, (items, want)
-    assert shown[1] < shown[0]                      # the neck brought the stop earlier
-    assert desk.locator(".neuralsim-clinic-figure svg").count() == 1
+    desk.locator(".neuralsim-patient-select select").select_option(label)
+    pg.wait_for_function("l => [...document.querySelectorAll('.neuralsim-patient-line')].some("
+                         "e => e.textContent.includes(l + ', straight-leg raise') && e.textContent.includes('Not stopped yet'))",
+                         arg=label, timeout=30_000)
+    hip = desk.locator(".neuralsim-slider-hip_flexion .noUi-handle")
+    hip.focus()
+    for _ in range(held + 12):                  # a dozen key presses past the stop
+        pg.keyboard.press("ArrowRight")
+    _wait_value(pg, "hip_flexion", held)
+    _wait_line(pg, f"stops at hip flexion {held}°")
+    pg.wait_for_timeout(1500)                   # the held value stays held once every key press is answered
+    assert _value(desk, "hip_flexion") == held
+    fig = desk.locator(".neuralsim-figure svg").first
+    assert fig.locator(".stop-mark").count() == 1 and f"stops at {held}°" in fig.inner_html()
+    felt = movement_limit(cases.SLR_START, "hip_flexion", patient.person).symptoms
+    line = desk.locator(".neuralsim-patient-stop").first.inner_text()
+    assert f"stops at hip flexion {held}°" in line
+    for where, how in felt:                     # what is felt where, said in words
+        assert how in line and where in line, (how, where, line)
+    assert fig.locator(".felt-mark").count() >= 1 and fig.locator(".felt-label").count() >= 1
+    _shot(pg, desk, artifacts / f"{shot}-stop.png")
+
+    neck_handle = desk.locator(".neuralsim-slider-cervical_flexion .noUi-handle")
+    neck_handle.focus()
+    for _ in range(40):                         # the neck to 40 deg, one degree per key press
+        pg.keyboard.press("ArrowRight")
+    _wait_value(pg, "cervical_flexion", 40.0)
+    _wait_line(pg, "neck flexion 40°", f"stops at hip flexion {neck}°")
+    _wait_value(pg, "hip_flexion", neck)        # the leg came back to the new stop
+    assert neck < held
+    assert f"stops at hip flexion {neck}°" in desk.locator(".neuralsim-patient-stop").first.inner_text()
+    findings = desk.locator(".neuralsim-patient-findings").inner_text()
+    assert f"stops at hip flexion {neck}°" in findings                             # the new stop is written down
+    assert f"stops at hip flexion {held}°" in desk.locator(".neuralsim-patient-findings").inner_text()
+
     desk.get_by_role("radio", name="hamstrings", exact=True).check()
     desk.get_by_role("button", name="Check my answer").click()
-    fb = desk.locator(".neuralsim-clinic-feedback")
+    fb = desk.locator(".neuralsim-patient-feedback")
     fb.get_by_text("Not quite").wait_for(timeout=30_000)
     assert clinic.HINTS["nerve"][:40] in fb.inner_text() and "answer is" not in fb.inner_text()
     desk.get_by_role("radio", name="nerve", exact=True).check()
     desk.get_by_role("button", name="Check my answer").click()
-    fb.get_by_text("Right.").wait_for(timeout=30_000)
-    pg.set_viewport_size({"width": 1280, "height": 800})
-    pg.evaluate("el => el.scrollIntoView({block: 'start'})", desk.element_handle())
-    path = artifacts / f"{shot}.png"
-    pg.screenshot(path=str(path))
-    ok, why = D.non_blank(path)
-    assert ok, why
+    fb.get_by_text("Right: nerve.").wait_for(timeout=30_000)
+    assert "Because:" in fb.inner_text() and "The nerve takes part" in fb.inner_text()
+    fb.scroll_into_view_if_needed()
+    pg.screenshot(path=str(artifacts / f"{shot}-answer.png"))
     assert log.errors == [], log.errors
     assert log.kernel == [], log.kernel
     assert D.error_outputs(pg) == []
     assert server.kernel_errors() == []
 
 
+def _axe_serious(pg) -> list:
+    """axe-core (bundled in axe-playwright-python, injected, nothing fetched): serious or critical findings."""
+    from axe_playwright_python.sync_playwright import Axe
+    result = Axe().run(pg, context=".neuralsim-patient-explorer")
+    bad = [v for v in result.response["violations"] if v.get("impact") in ("serious", "critical")]
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
+
+
 def test_clinic_in_voila(page, voila_server, chromium, artifacts):
     pg, log = page
     pg.goto(f"{voila_server.url}voila/render/{NAME}", wait_until="domcontentloaded")
-    pg.wait_for_selector(".neuralsim-clinic select", timeout=180_000)
+    pg.wait_for_selector(".neuralsim-patient-explorer .neuralsim-patient-select select", timeout=180_000)
     _drive(pg, log, voila_server, artifacts, "clinic-voila")
+    assert _axe_serious(pg) == [], "axe-core serious/critical violations in the patient mode"
     assert chromium.network_guard.blocked == [], f"requests left 127.0.0.1: {chromium.network_guard.blocked}"
 
 
 def test_clinic_in_jupyterlab(page, lab_server, chromium, artifacts):
     pg, log = page
     H.open_in_lab_and_run_all(pg, lab_server.url, NAME, timeout_ms=90_000)
-    pg.wait_for_selector(".neuralsim-clinic select", timeout=180_000)
+    pg.wait_for_selector(".neuralsim-patient-explorer .neuralsim-patient-select select", timeout=180_000)
     _drive(pg, log, lab_server, artifacts, "clinic-lab")
     assert chromium.network_guard.blocked == [], f"requests left 127.0.0.1: {chromium.network_guard.blocked}"

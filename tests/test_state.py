@@ -1,0 +1,48 @@
+"""The one computed state per posture (neuralsim/state.py, ``neuralsim.compute``)."""
+import dataclasses
+
+import numpy as np
+import pytest
+
+import neuralsim as ns
+
+
+def test_femoral_mechanics_is_refused_clearly():
+    s = ns.compute(ns.Posture(knee_flexion=90))
+    with pytest.raises(ValueError, match="not modelled for the femoral nerve"):
+        s.mechanics("femoral")
+    assert s.mechanics("sciatic").peak_strain_pct == ns.nerve_mechanics(ns.Posture(knee_flexion=90)).peak_strain_pct
+
+
+def test_state_agrees_with_every_function_and_is_read_only():
+    p = ns.Posture(hip_flexion=[0.0, 60.0], knee_flexion=[[30.0], [0.0]], cervical_flexion=20)
+    ref = ns.Posture(knee_flexion=90)
+    s = ns.compute(p, reference=ref)
+    assert s.shape == (2, 2) and s.drawing is None
+    for n in ns.NERVES:
+        assert np.array_equal(s.lengths_mm[n], ns.nerve_bed_length(p, n))
+        assert np.array_equal(s.relative(n), ns.relative_bed_length(p, ref, nerve=n))
+        c = ns.bed_contributions(p, ref, nerve=n)
+        assert all(np.array_equal(s.contributions_mm[n][j], c[j]) for j in ns.JOINTS)
+        assert np.allclose(sum(c.values()), s.change_mm(n))
+    for m in ns.MUSCLES:
+        assert np.array_equal(s.lengths_mm[m], ns.muscle_length(p, m))
+        assert np.shape(s.contributions_mm[m]["ankle_dorsiflexion"]) == (2, 2)
+    assert np.allclose(s.group_mean_mm("hamstrings"), np.mean([ns.muscle_length(p, m) for m in ns.HAMSTRINGS], axis=0))
+    with pytest.raises(TypeError):
+        s.lengths_mm["sciatic"] = 0.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.view = "prone"
+    with pytest.raises(ValueError, match="single posture"):
+        ns.compute(p, view="sitting")
+    with pytest.raises(ValueError, match="unknown nerve 'ulnar'"):
+        s.relative("ulnar")
+    with pytest.raises(ValueError, match="unknown muscle group"):
+        s.group_mean_mm("rotator cuff")
+
+
+def test_state_validates_once_and_refuses_bad_angles():
+    with pytest.raises(ValueError, match="knee_flexion"):
+        ns.compute({"knee_flexion": 200})
+    with pytest.raises(ValueError, match="knee_flexion"):
+        ns.compute(ns.Posture(knee_flexion=140), body=ns.Body(mobility="hypomobile"))
