@@ -521,12 +521,23 @@ class Pathway:
         # Pieces of the polyline as arrays, joined once at the end.  At a crossing
         # the previous run's last point is replaced by the arc (or the fold point),
         # and the next run's first point is left out: it is where the arc ends.
+        # Each piece's points depend only on the frames of the segments it lies on (and, for a
+        # crossing, its angle): the previous call's pieces are kept, read-only, keyed by exactly
+        # those numbers, so when one joint moves the pieces above it are reused as computed.
+        last = self.__dict__.get("_drawn_pieces", {})
+        cache = self.__dict__["_drawn_pieces"] = {}
+        key_of = {seg: (float(o[0]), float(o[1]), float(a)) for seg, (o, a) in frames.items()}
         worlds: dict[int, np.ndarray] = {}
         for i, piece in enumerate(pieces := self.pieces):
             if isinstance(piece, Run):
-                origin, ang = frames[piece.segment]
-                c, s = math.cos(ang), math.sin(ang)
-                worlds[i] = piece.array @ np.array([[c, s], [-s, c]]) + origin
+                key = (i, key_of[piece.segment], arc_step_deg)
+                world = cache[key] = last.get(key)
+                if world is None:
+                    origin, ang = frames[piece.segment]
+                    c, s = math.cos(ang), math.sin(ang)
+                    world = cache[key] = piece.array @ np.array([[c, s], [-s, c]]) + origin
+                    world.flags.writeable = False
+                worlds[i] = world
         chunks: list[np.ndarray] = []
         skip_first = False
         for i, piece in enumerate(pieces):
@@ -536,17 +547,22 @@ class Pathway:
                 skip_first = False
             elif piece.in_plane:
                 prev_run, next_run = pieces[i - 1], pieces[i + 1]
-                jx, jy = self.joint_locations[next_run.segment][piece.joint]
-                o2, a2 = frames[next_run.segment]
-                c2, s2 = math.cos(a2), math.sin(a2)
-                centre = o2 + np.array([c2 * jx - s2 * jy, s2 * jx + c2 * jy])
-                a1 = frames[prev_run.segment][1]
-                turn = math.atan2(math.sin(a2 - a1), math.cos(a2 - a1))
-                phi = float(piece.phi(angles[piece.joint]))
-                before = worlds[i - 1][-2]
+                key = (i, key_of[prev_run.segment], key_of[next_run.segment], float(angles[piece.joint]),
+                       arc_step_deg)
+                drawn = cache[key] = last.get(key)
+                if drawn is None:
+                    jx, jy = self.joint_locations[next_run.segment][piece.joint]
+                    o2, a2 = frames[next_run.segment]
+                    c2, s2 = math.cos(a2), math.sin(a2)
+                    centre = o2 + np.array([c2 * jx - s2 * jy, s2 * jx + c2 * jy])
+                    a1 = frames[prev_run.segment][1]
+                    turn = math.atan2(math.sin(a2 - a1), math.cos(a2 - a1))
+                    phi = float(piece.phi(angles[piece.joint]))
+                    drawn = cache[key] = piece.drawn(centre, piece.normal(a1), piece.normal(a2), turn, phi,
+                                                     worlds[i - 1][-2], worlds[i + 1][1], arc_step_deg)
+                    drawn.flags.writeable = False
                 chunks[-1] = chunks[-1][:-1]     # the run's end is replaced by the crossing's points
-                chunks.append(piece.drawn(centre, piece.normal(a1), piece.normal(a2), turn, phi,
-                                          before, worlds[i + 1][1], arc_step_deg))
+                chunks.append(drawn)
                 skip_first = True                # and the next run's start too
         return np.concatenate(chunks)
 

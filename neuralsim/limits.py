@@ -536,7 +536,12 @@ def _healthy(seed: int = 1, n: int = 200) -> Person:
 
 def _ev_slr_mean(c) -> dict:
     a = np.asarray(movement_limit(Posture(ankle_dorsiflexion=-20), "hip_flexion", _healthy()).angle_deg)
-    return {"value": float(a.mean()), "sd": float(a.std()), "anchor": _p.value("person_slr_hamstring_stop_deg")}
+    # each hamstring's lengthening per degree of knee extension (90 -> 0, hip 90) over that per degree of hip
+    # flexion (0 -> 90, knee straight): the lever ratio that sets where the knee stops
+    ratio = [(muscle_length(Posture(hip_flexion=90), m) - muscle_length(Posture(hip_flexion=90, knee_flexion=90), m))
+             / (muscle_length(Posture(hip_flexion=90), m) - muscle_length(REFERENCE, m)) for m in HAMSTRINGS]
+    return {"value": float(a.mean()), "sd": float(a.std()), "anchor": _p.value("person_slr_hamstring_stop_deg"),
+            "ratio_min": float(min(ratio)), "ratio_max": float(max(ratio))}
 
 
 def _ev_slr_sd(c) -> dict:
@@ -563,8 +568,16 @@ def _ev_neck_vs_ankle(c) -> dict:
 
 
 def _ev_knee_extension_hip90(c) -> dict:
-    r = movement_limit(Posture(hip_flexion=90, knee_flexion=90), "knee_flexion", _healthy(), direction=-1)
-    return {"value": float(np.mean(r.angle_deg)), "anchor": _p.value("person_slr_hamstring_stop_deg")}
+    # like for like with the active knee extension test: supine, hip and knee at 90 deg, spine and neck
+    # neutral (not the slump, whose flexed spine and neck load the nerve)
+    a = np.asarray(movement_limit(Posture(hip_flexion=90, knee_flexion=90), "knee_flexion", _healthy(),
+                                  direction=-1).angle_deg)
+    # each hamstring's lengthening per degree of knee extension (90 -> 0, hip 90) over that per degree of hip
+    # flexion (0 -> 90, knee straight): the lever ratio that sets where the knee stops
+    ratio = [(muscle_length(Posture(hip_flexion=90), m) - muscle_length(Posture(hip_flexion=90, knee_flexion=90), m))
+             / (muscle_length(Posture(hip_flexion=90), m) - muscle_length(REFERENCE, m)) for m in HAMSTRINGS]
+    return {"value": float(a.mean()), "sd": float(a.std()), "anchor": _p.value("person_slr_hamstring_stop_deg"),
+            "ratio_min": float(min(ratio)), "ratio_max": float(max(ratio))}
 
 
 def _ev_slump_look_up(c) -> dict:

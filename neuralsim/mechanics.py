@@ -93,7 +93,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Mapping
 
 import numpy as np
@@ -486,14 +486,32 @@ class NerveModel:
         """
         mob = self.body.mobility
         now = angle_array(posture, mob)
-        ref = angle_array(REFERENCE if reference is None else reference, mob)
-        shape = np.broadcast_shapes(*(np.shape(a) for a in now.values()), *(np.shape(a) for a in ref.values()))
+        if reference is None:      # the anatomical position: its crossing changes are kept (see _ref_deltas)
+            ref, was = None, self._ref_deltas
+        else:
+            ref = angle_array(reference, mob)
+            was = [c.delta(ref[c.joint]) for c in self._core_crossings]
+        shape = np.broadcast_shapes(*(np.shape(a) for a in now.values()),
+                                    *(() if ref is None else (np.shape(a) for a in ref.values())))
         M = int(np.prod(shape, dtype=int))
         d = np.zeros((len(self.groups), M))
-        for c in self._core_crossings:
-            k = self.groups.index("hip" if c.joint.startswith("hip_") else c.joint)
-            d[k] += np.broadcast_to(c.delta(now[c.joint]) - c.delta(ref[c.joint]), shape).reshape(M)
+        for c, k, w in zip(self._core_crossings, self._core_groups, was):
+            if shape:
+                d[k] += np.broadcast_to(c.delta(now[c.joint]) - w, shape).reshape(M)
+            else:                  # one posture: nothing to broadcast
+                d[k] += c.delta(now[c.joint]) - w
         return d, tuple(shape)
+
+    @cached_property
+    def _core_groups(self) -> list[int]:
+        """Row of :attr:`groups` each core crossing adds to (the hip's three joints share one)."""
+        return [self.groups.index("hip" if c.joint.startswith("hip_") else c.joint) for c in self._core_crossings]
+
+    @cached_property
+    def _ref_deltas(self) -> list:
+        """Each core crossing's change in the anatomical position (mm), computed once per model."""
+        ref = angle_array(REFERENCE, self.body.mobility)
+        return [c.delta(ref[c.joint]) for c in self._core_crossings]
 
     def folds(self, d: np.ndarray) -> np.ndarray:
         """Slack (mm of fold) in each candidate element, ``(n_candidates, M)``, for bed changes ``d``.

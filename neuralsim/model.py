@@ -226,9 +226,11 @@ def _contributions(path: Pathway, angles: Mapping, ref: Mapping) -> dict:
     return _contributions_of(path.deltas(angles), path.deltas(ref), angles, ref)
 
 
-def _contributions_of(now: Mapping, was: Mapping, angles: Mapping, ref: Mapping) -> dict:
-    """joint -> ``now - was`` (mm) for every joint, in the broadcast shape of ``angles`` and ``ref``."""
-    shape = np.broadcast_shapes(*(np.shape(a) for a in angles.values()), *(np.shape(a) for a in ref.values()))
+def _contributions_of(now: Mapping, was: Mapping, angles: Mapping, ref: Mapping, shape: tuple | None = None) -> dict:
+    """joint -> ``now - was`` (mm) for every joint, in the broadcast shape of ``angles`` and ``ref``
+    (``shape``, when the caller knows it)."""
+    if shape is None:
+        shape = np.broadcast_shapes(*(np.shape(a) for a in angles.values()), *(np.shape(a) for a in ref.values()))
     if not shape:                     # one posture: plain numbers (the explorer's case, once per update)
         return {j: float(now[j] - was[j]) if j in now else 0.0 for j in JOINTS}
     zero = np.zeros(shape)
@@ -276,7 +278,7 @@ def body_frames(posture: Any, body: Body | None = None, view: str = "standing"):
 
 
 def drawing(posture: Any, body: Body | None = None, view: str = "standing", *,
-            angles: Mapping[str, float] | None = None) -> dict:
+            angles: Mapping[str, float] | None = None, structures: Any = None) -> dict:
     """Everything needed to draw one posture, in world mm (x forwards, y up).
 
     Returns a dict with ``"joints"`` (name -> ``(2,)`` point), ``"skeleton"``
@@ -287,7 +289,10 @@ def drawing(posture: Any, body: Body | None = None, view: str = "standing", *,
     ``"nerve"`` (the default nerve's polyline), ``"muscles"`` (name -> ``(k, 2)``
     for every muscle of :data:`MUSCLES`), ``"frames"`` and ``"angles"``.
     ``angles``: the posture's angles already checked (joint -> deg), to skip a
-    second check (used by :func:`neuralsim.compute`).
+    second check (used by :func:`neuralsim.compute`).  ``structures``: names
+    of the nerves and muscles to draw (default all; checked names, as
+    :func:`neuralsim.compute` passes them); ``"nerve"`` is then the default
+    nerve if drawn, else the first nerve drawn (``None`` when none is).
     """
     b = _body(body)
     if angles is None:
@@ -322,13 +327,14 @@ def drawing(posture: Any, body: Body | None = None, view: str = "standing", *,
     spine = np.array([joints[k] for k in ("c1", "c7_t1", "t12_l1", "l5_s1", "hip")])
     leg = np.array([joints[k] for k in ("hip", "knee", "ankle", "heel", "toe", "ankle")])
     reg = _reg.current()
-    nerves = {n: reg.pathway(n, b).points(frames, angles) for n in reg.nerves}
-    muscles = {m: reg.pathway(m, b).points(frames, angles) for m in reg.muscles}
-    default = nerves.get(DEFAULT_NERVE, next(iter(nerves.values())))
+    drawn = reg if structures is None else set(structures)
+    nerves = {n: reg.pathway(n, b).points(frames, angles) for n in reg.nerves if n in drawn}
+    muscles = {m: reg.pathway(m, b).points(frames, angles) for m in reg.muscles if m in drawn}
+    default = nerves.get(DEFAULT_NERVE, next(iter(nerves.values()), None))
     return {
         "joints": joints, "skeleton": [spine, leg], "head": (head_c, head_r),
         "nerve": default, "nerves": nerves, "muscles": muscles, "frames": frames, "angles": angles,
-        "nerve_drawn_length_mm": polyline_length(default),
+        "nerve_drawn_length_mm": None if default is None else polyline_length(default),
     }
 
 

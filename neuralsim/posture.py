@@ -193,5 +193,9 @@ def angle_arrays(posture: Any, reference: Any, mobility: str = "typical") -> tup
     broadcast shape (see :func:`broadcast_shape`)."""
     shape = broadcast_shape(posture, reference)
     now, ref = angle_array(posture, mobility), angle_array(reference, mobility)
+    if not shape:                     # two single postures: checked scalars, nothing to broadcast
+        for a in (*now.values(), *ref.values()):
+            a.flags.writeable = False     # read-only, as the broadcast views below are
+        return now, ref
     return ({n: np.broadcast_to(a, shape) for n, a in now.items()},
             {n: np.broadcast_to(a, shape) for n, a in ref.items()})

@@ -109,8 +109,9 @@ class Structure:
     ``short`` (a table column heading); ``group`` (muscles: ``hamstrings``,
     ``calf``, ``quadriceps``...; nerves: ``"nerve"``); ``path`` (the pieces
     as declared, read-only); for nerves ``roots``, ``course``, ``contrast``
-    (the muscle group it is told apart from) and ``mechanics`` (True when
-    :mod:`neuralsim.mechanics` models it).
+    (the muscle group it is told apart from), ``drawn_with`` (further muscle
+    groups drawn beside it, not gauged: the calf beside the sciatic) and
+    ``mechanics`` (True when :mod:`neuralsim.mechanics` models it).
     """
 
     name: str
@@ -123,6 +124,7 @@ class Structure:
     course: str = ""
     contrast: str = ""
     mechanics: bool = False
+    drawn_with: tuple[str, ...] = ()
 
     @property
     def joints(self) -> tuple[str, ...]:
@@ -142,7 +144,7 @@ def _structure(name: str, kind: str, spec: Mapping) -> Structure:
     where = f"{kind} {name!r}"
     if not isinstance(spec, Mapping):
         raise ValueError(f"{where}: expected a mapping, got {type(spec).__name__}")
-    known = {"label", "short", "group", "path", "roots", "course", "contrast", "mechanics", "note"}
+    known = {"label", "short", "group", "path", "roots", "course", "contrast", "mechanics", "note", "drawn_with"}
     extra = set(spec) - known
     if extra:
         raise ValueError(f"{where}: unknown keys {sorted(extra)}; allowed: {sorted(known)}")
@@ -186,7 +188,14 @@ def _structure(name: str, kind: str, spec: Mapping) -> Structure:
         short=str(spec.get("short", name)), group=str(group), path=tuple(pieces),
         roots=str(spec.get("roots", "")), course=str(spec.get("course", "")),
         contrast=str(spec.get("contrast", "")), mechanics=bool(spec.get("mechanics", False)),
+        drawn_with=_groups_list(spec.get("drawn_with", ()), where),
     )
+
+
+def _groups_list(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(g, str) for g in value):
+        raise ValueError(f"{where}: 'drawn_with' must be a list of muscle group names, got {value!r}")
+    return tuple(value)
 
 
 # -- building paths for a body -----------------------------------------------------

@@ -10,6 +10,9 @@ about one posture (or an array of postures) comes from one call::
     s.drawing["nerves"]["sciatic"]     # (k, 2) world mm, when a view is given
     s.mechanics("sciatic")             # neuralsim.mechanics result, computed on first use
 
+``structures=`` limits the work to the named nerves and muscles (the explorer
+computes only its nerve and the muscles it draws, once per key press).
+
 The posture is checked once against the body's ranges; every length, every
 contribution and the drawing are then read from those checked angles.  The
 result is immutable (read-only mappings; the mechanics is computed on first
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
@@ -49,7 +52,9 @@ class State:
     (structure -> joint -> mm from the reference; they sum to the change);
     ``drawing`` (as :func:`neuralsim.model.drawing`, or ``None``); ``angles``
     (joint -> deg, checked); ``nerves`` and ``muscles`` (names, registry order);
-    ``groups`` (muscle group -> names).
+    ``groups`` (muscle group -> names).  When :func:`compute` was given
+    ``structures``, the lengths, contributions and drawing hold those only
+    (``nerves``, ``muscles`` and ``groups`` still describe the whole registry).
     """
 
     posture: Posture
@@ -103,7 +108,8 @@ class State:
                 f"{', '.join(modelled) or 'no nerve'}")
         if name not in self._mech:
             from .mechanics import nerve_mechanics
-            self._mech[name] = nerve_mechanics(self.posture, self.reference, body=self.body)
+            ref = None if self.reference is REFERENCE else self.reference   # None: the model's kept reference
+            self._mech[name] = nerve_mechanics(self.posture, ref, body=self.body)
         return self._mech[name]
 
     def _check(self, name: Any, kind: str | None = None) -> str:
@@ -111,7 +117,7 @@ class State:
 
 
 def compute(posture: Any, *, body: Body | None = None, view: str | None = None,
-            reference: Any = None) -> State:
+            reference: Any = None, structures: Iterable[str] | None = None) -> State:
     """The state of ``posture``: every structure's length and per-joint contributions, and the drawing.
 
     ``posture``: a :class:`~neuralsim.Posture`, a mapping joint -> degrees or an
@@ -120,24 +126,36 @@ def compute(posture: Any, *, body: Body | None = None, view: str | None = None,
     :data:`neuralsim.geometry.VIEWS` to include the drawing coordinates (a single
     posture only); ``None`` skips the drawing (the cheap path).  The nerve
     mechanics is computed on first call of :meth:`State.mechanics`.
+    ``structures``: names of the nerves and muscles to compute (default every
+    one of the registry); lengths, contributions and drawing then hold those
+    only.  The reference's crossing changes are kept per registry, body and
+    structure when the reference is the anatomical position (they never change).
     """
     b = _body(body)
     p = as_posture(posture)
     ref = REFERENCE if reference is None else as_posture(reference)
     angles, ref_angles = angle_arrays(p, ref, b.mobility)
+    shape = np.broadcast_shapes(p.shape, ref.shape)
     reg = _reg.current()
+    names = tuple(reg) if structures is None else _names(reg, structures)
+    anatomical = ref is REFERENCE and not p.shape      # a single posture against the anatomical position
     lengths, ref_lengths, contrib = {}, {}, {}
-    for name in reg:
+    for name in names:
         path = reg.pathway(name, b)
-        now, was = path.deltas(angles), path.deltas(ref_angles)     # each crossing's change, once
+        now = path.deltas(angles)                                  # each crossing's change, once
+        if anatomical:
+            was, ref_lengths[name] = _reference_of(reg, name, b, ref_angles)
+        else:
+            was = path.deltas(ref_angles)
+            ref_lengths[name] = _result(path.length_of(was))
         lengths[name] = _result(path.length_of(now))
-        ref_lengths[name] = _result(path.length_of(was))
-        contrib[name] = MappingProxyType(_contributions_of(now, was, angles, ref_angles))
+        contrib[name] = MappingProxyType(_contributions_of(now, was, angles, ref_angles, shape))
     d = None
     if view is not None:
         if p.shape:
             raise ValueError(f"drawing needs a single posture, got one of shape {p.shape}")
-        d = MappingProxyType(drawing(p, b, view, angles={j: float(a) for j, a in angles.items()}))
+        d = MappingProxyType(drawing(p, b, view, angles={j: float(a) for j, a in angles.items()},
+                                     structures=None if structures is None else names))
     groups = {g: reg.group(g) for g in reg.groups}
     return State(
         posture=p, reference=ref, body=b, view=view, angles=MappingProxyType(angles),
@@ -145,3 +163,29 @@ def compute(posture: Any, *, body: Body | None = None, view: str | None = None,
         contributions_mm=MappingProxyType(contrib), drawing=d, nerves=tuple(reg.nerves),
         muscles=tuple(reg.muscles), groups=MappingProxyType(groups), _registry=reg,
     )
+
+
+def _names(reg, structures: Iterable[str]) -> tuple[str, ...]:
+    """The structures asked for, checked against the registry, in registry order, each once."""
+    if isinstance(structures, str):
+        structures = (structures,)
+    want = {reg.check(n).name for n in structures}
+    return tuple(n for n in reg if n in want)
+
+
+
+#: (registry, structure, body) -> the crossing changes (mm) and length (mm) in the anatomical
+#: position, for single postures: they never change, so each is computed once.
+_REF_CACHE: dict = {}
+
+
+def _reference_of(reg, name: str, body: Body, ref_angles: Mapping) -> tuple[Mapping, Any]:
+    key = (id(reg), name, body)
+    got = _REF_CACHE.get(key)
+    if got is None or got[0] is not reg:        # the entry holds its registry: an id is never reused
+        if len(_REF_CACHE) > 512:
+            _REF_CACHE.clear()
+        path = reg.pathway(name, body)
+        was = path.deltas(ref_angles)
+        got = _REF_CACHE[key] = (reg, MappingProxyType(was), _result(path.length_of(was)))
+    return got[1], got[2]

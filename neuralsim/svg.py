@@ -98,6 +98,19 @@ def muscle_info(name: str) -> tuple[str, str, str]:
     return (group if group in MUSCLE_STYLES else "other", short, full)
 
 
+def muscle_styles(names) -> dict:
+    """muscle -> ``(group, colour, stroke width mm, dash pattern)`` for ``names`` in order: each
+    group's muscles take the group's dash patterns in turn (``"none"`` = solid).  One table for
+    the figure, the key and the gauges, so a muscle looks the same in all three."""
+    out, counts = {}, {}
+    for m in names:
+        group = muscle_info(m)[0]
+        colour, width, dashes = MUSCLE_STYLES[group]
+        k = counts[group] = counts.get(group, -1) + 1
+        out[m] = (group, colour, width, dashes[k % len(dashes)])
+    return out
+
+
 #: Short plain names of the joints, for labels (an alias of the joint table's labels).
 JOINT_LABELS: Mapping[str, str] = LABELS
 
@@ -139,13 +152,14 @@ def points_attr(pts: np.ndarray) -> str:
 
 
 def _polyline(pts, colour: str, width: float, extra: str = "", cls: str = "") -> str:
+    """A polyline of world points ``(k, 2)`` (mm), or of their :func:`points_attr` text."""
     c = f' class="{cls}"' if cls else ""
-    return (f'<polyline{c} points="{points_attr(pts)}" fill="none" stroke="{colour}" '
+    return (f'<polyline{c} points="{pts if isinstance(pts, str) else points_attr(pts)}" fill="none" stroke="{colour}" '
             f'stroke-width="{width:g}" stroke-linejoin="round" stroke-linecap="round"{extra}/>')
 
 
-def _nerve_segments(nerve: np.ndarray, strain: Any) -> tuple[list[str], float | None]:
-    """Halo polylines under the nerve, one per run of points in the same strain band; also the peak (%).
+def _nerve_segments(nerve: np.ndarray, strain: Any) -> list[str]:
+    """Halo polylines under the nerve, one per run of points in the same strain band.
 
     The halo's colour, dash pattern and width all step with the band (see :data:`STRAIN_BANDS`).
     """
@@ -179,7 +193,7 @@ def _nerve_segments(nerve: np.ndarray, strain: Any) -> tuple[list[str], float | 
             out.append(_polyline(nerve[start:i + 1], b.colour, halo_width(k),
                                  f' data-band="{k}"{dash}', cls="neuralsim-strain"))
             start = i
-    return out, float(strain.peak_nerve_strain_pct)
+    return out
 
 
 #: Stroke widths in world mm (a 2.1 m box drawn about 500 px high: 24 mm is about 6 px).
@@ -274,8 +288,7 @@ def _body_parts(frames, sil, fill: str, outline: str, cls: str) -> list[str]:
     out = [f'<use href="#ns-body-{uid}" fill="{outline}" stroke="{outline}" stroke-width="10" stroke-linejoin="round"/>',
            f'<g fill="{fill}" stroke="{fill}" stroke-width="0.5"><g id="ns-body-{uid}" class="{cls}">']
     for segname in _ORDER:
-        for pts in sil[segname]:
-            out.append(f'<polygon points="{_points_mm(_to_world(frames[segname], pts))}"/>')
+        out.append(_segment_outline(sil, segname, frames[segname]))
     for segname, items in sil["_joints"].items():
         for (xy, r) in items:
             c = _to_world(frames[segname], [xy])[0]
@@ -284,10 +297,40 @@ def _body_parts(frames, sil, fill: str, outline: str, cls: str) -> list[str]:
     return out
 
 
+#: (silhouette, segment, frame) -> the segment's outline polygons (SVG text).  A slider moves
+#: one joint: the segments above it keep their frames, so their outlines are reused as drawn.
+_OUTLINES: dict = {}
+
+
+def _segment_outline(sil: dict, segname: str, frame) -> str:
+    o, a = frame
+    key = (id(sil), segname, float(o[0]), float(o[1]), float(a))
+    got = _OUTLINES.get(key)
+    if got is None:
+        if len(_OUTLINES) > 4096:
+            _OUTLINES.clear()
+        got = _OUTLINES[key] = "".join(f'<polygon points="{_points_mm(_to_world(frame, pts))}"/>'
+                                       for pts in sil[segname])
+    return got
+
+
+_HEADS: dict = {}
+
+
 def _head(d: dict) -> list[str]:
     """The head: a round skull with an eye, a nose and a dashed arrow where the person looks."""
     (cx, cy), r = d["head"]
     a = d["frames"]["head_neck"][1]
+    key = (float(cx), float(cy), float(r), float(a))
+    got = _HEADS.get(key)           # the same head (a slider below the neck moved): drawn before
+    if got is None:
+        if len(_HEADS) > 1024:
+            _HEADS.clear()
+        got = _HEADS[key] = _draw_head(cx, cy, r, a)
+    return got
+
+
+def _draw_head(cx: float, cy: float, r: float, a: float) -> list[str]:
     fwd = np.array([math.cos(a), math.sin(a)])
     up = np.array([-math.sin(a), math.cos(a)])
     c = np.array([cx, cy])
@@ -350,15 +393,27 @@ def _stance_leg(b: Body, sil: dict) -> list[str]:
     return out
 
 
+def _in_front(muscle: str) -> bool:
+    """Whether the registry's path of ``muscle`` passes its first in-plane joint in front."""
+    try:
+        path = MUSCLES[muscle].path
+    except KeyError:                      # not in the registry: drawn as given, named behind
+        return False
+    return next((p.get("side") == "anterior" for p in path if "cross" in p and p.get("side") != "out_of_plane"),
+                False)
+
+
 def _nearest(path: np.ndarray, target) -> int:
     return int(np.argmin(((path - np.asarray(target)) ** 2).sum(axis=1)))
 
 
-def _labels(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_parts: bool = True) -> list[str]:
+def _labels(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_parts: bool = True,
+            group: str = "hamstrings") -> list[str]:
     """Short names with leader lines: each starts on its own path (the model's point) and goes
-    out of the body (backwards; the hamstrings in steps of different length, so paths that run
-    close together are still named one by one).  Sitting, the tibial nerve's name goes in front
-    of the shank, where the plinth leaves room."""
+    out of the body (the muscles of ``group``, the nerve's contrast group, in steps of different
+    length, so paths that run close together are still named one by one; backwards for a muscle
+    behind the hip, forwards for one in front of it, as its registry path says).  Sitting, the
+    tibial nerve's name goes in front of the shank, where the plinth leaves room."""
     frames = d["frames"]
     th, sh, L = b.segment("thigh"), b.segment("shank"), b.segment("lumbar")
     s = b.height_m * 1000.0 / _REF_H
@@ -372,22 +427,28 @@ def _labels(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_
     else:
         items.append((nerve, "shank", (-25.0, -0.55 * sh), "tibial", NERVE_COLOUR, 230 if sitting else 170,
                   -1 if sitting else 1))
-    hams = [m for m in muscle_names if muscle_info(m)[0] == "hamstrings"]
-    for i, m in enumerate(hams):
+    named = [m for m in muscle_names if muscle_info(m)[0] == group]
+    colour = MUSCLE_STYLES[group][0] if group in MUSCLE_STYLES else MUSCLE_STYLES["other"][0]
+    for i, m in enumerate(named):
         length = (150 + 95 * i) if sitting else (150 + 130 * (i % 2))
-        items.append((d["muscles"][m], "thigh", (-60.0, -(0.4 + 0.2 * i) * th), muscle_info(m)[1],
-                      HAMSTRING_COLOUR, length, 1))
+        k = -1 if _in_front(m) else 1
+        items.append((d["muscles"][m], "thigh", (-60.0 * k, -(0.4 + 0.2 * i) * th), muscle_info(m)[1],
+                      colour, length, k))
     out = [f'<g class="neuralsim-labels" font-family="sans-serif" font-size="{_FONT_MM:.0f}" font-weight="bold">']
     for path, segname, local, text, colour, length, sign in items:
         o, a = frames[segname]
-        target = _to_world(frames[segname], [(local[0] * s, local[1])])[0]
+        ca, sa = math.cos(a), math.sin(a)
+        lx, ly = local[0] * s, local[1]
+        target = (o[0] + ca * lx - sa * ly, o[1] + sa * lx + ca * ly)      # the segment frame's point
         p = path[_nearest(path, target)]
-        back = sign * np.array([-math.cos(a), -math.sin(a)])
-        q = p + back * length * s
+        back = (-sign * ca, -sign * sa)
+        q = (float(p[0]) + back[0] * length * s, float(p[1]) + back[1] * length * s)
         anchor = "end" if back[0] < -0.35 else ("start" if back[0] > 0.35 else "middle")
         ty = q[1] - (0.35 * _FONT_MM if back[1] > 0.35 else (-0.9 * _FONT_MM if back[1] < -0.35 else -0.35 * _FONT_MM))
         tx = q[0] + (-12 if anchor == "end" else (12 if anchor == "start" else 0))
-        out.append(_polyline(np.array([p, q]), colour, 6, cls="neuralsim-leader"))
+        leader = "%g,%g %g,%g" % (round(float(p[0]), 1) + 0.0, round(-float(p[1]), 1) + 0.0,
+                                  round(q[0], 1) + 0.0, round(-q[1], 1) + 0.0)
+        out.append(_polyline(leader, colour, 6, cls="neuralsim-leader"))
         out.append(f'<circle cx="{p[0]:.1f}" cy="{-p[1]:.1f}" r="11" fill="{colour}"/>')
         out.append(f'<text x="{tx:.0f}" y="{-ty:.0f}" text-anchor="{anchor}" fill="{colour}" '
                    f'stroke="#FFFFFF" stroke-width="14" paint-order="stroke" class="neuralsim-label">{escape(text)}</text>')
@@ -438,7 +499,8 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     width_px = height_px * bw / bh
     parts: list[str] = []
     if title is None:
-        title = f"Body seen from the side, {view} view ({_SUPPORT[view]}), with the nerve bed and the hamstrings"
+        title = (f"Body seen from the side, {view} view ({_SUPPORT[view]}), with the nerve bed and the "
+                 f"{'hamstrings' if nerve is None else NERVES[nerve].contrast}")
     if desc is None:
         desc = describe(p, b, view, numbers, nerve=nerve)
     uid = next(_ids)
@@ -459,23 +521,20 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     parts.extend(_head(d))
     peak = None
     if strain is not None:
-        segs, peak = _nerve_segments(nerve_pts, strain)
-        parts.extend(segs)
+        parts.extend(_nerve_segments(nerve_pts, strain))
+        if legend:                      # the key prints the peak (%): read only when drawn
+            peak = float(strain.peak_nerve_strain_pct)
     names = list(d["muscles"])
-    counts: dict = {}
-    for m in names:          # every muscle the model draws, styled by its group
-        group = muscle_info(m)[0]
-        colour, width, dashes = MUSCLE_STYLES[group]
-        k = counts[group] = counts.get(group, -1) + 1
-        dash = dashes[k % len(dashes)]
+    for m, (group, colour, width, dash) in muscle_styles(names).items():   # styled by group
         extra = "" if dash == "none" else f' stroke-dasharray="{dash}"'
-        pts = d["muscles"][m]
+        pts = points_attr(d["muscles"][m])          # one text for the casing and the muscle
         parts.append(_polyline(pts, "#FFFFFF", width + 8, cls="neuralsim-casing"))
         parts.append(_polyline(pts, colour, width, extra + f' data-muscle="{m}"',
                                cls="neuralsim-hamstring" if group == "hamstrings" else f"neuralsim-muscle neuralsim-{m}"))
     parts.append(_polyline(nerve_pts, NERVE_COLOUR, NERVE_WIDTH, cls="neuralsim-nerve"))
     if labels:
-        parts.extend(_labels(d, b, names, view, nerve_parts=nerve in (None, "sciatic")))
+        parts.extend(_labels(d, b, names, view, nerve_parts=nerve in (None, "sciatic"),
+                             group="hamstrings" if nerve is None else NERVES[nerve].contrast))
     if legend:
         scale = bh / _LEGEND_H
         parts.append(f'<g class="neuralsim-legend" transform="translate({x1 + 0.02 * _H_MAX_MM:.0f} {-y1 + 0.02 * _H_MAX_MM:.0f}) '
@@ -507,17 +566,8 @@ def legend_body(peak: float | None, muscles: list | tuple | None = None, strain:
     y += 30
     out.append(f'<line x1="0" y1="{y}" x2="46" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="7" stroke-linecap="round"/>'
                f'<text x="56" y="{y + 6}">{escape(_nerve_key(nerve))}</text>')
-    counts: dict = {}
-    for m in muscles:
-        group, short, full = muscle_info(m)
-        colour, width, dashes = MUSCLE_STYLES[group]
-        k = counts[group] = counts.get(group, -1) + 1
-        dash = dashes[k % len(dashes)]
-        extra = "" if dash == "none" else f' stroke-dasharray="{_scale_dash(dash, 0.27)}"'
-        y += 28
-        label = f"{short}: {full}" if short != full else full
-        out.append(f'<line x1="0" y1="{y}" x2="46" y2="{y}" stroke="{colour}" stroke-width="{width * 0.27:.1f}"{extra}/>'
-                   f'<text x="56" y="{y + 6}">{escape(label)}</text>')
+    rows, y = _muscle_key(muscles, y, 28, 46, 56, 6)
+    out.extend(rows)
     y += 28
     out.append(f'<text x="0" y="{y + 6}" fill="#555555">grey: body and support</text>')
     show_strain = peak is not None if strain is None else strain
@@ -536,6 +586,20 @@ def legend_body(peak: float | None, muscles: list | tuple | None = None, strain:
     return "".join(out)
 
 
+def _muscle_key(muscles, y: float, step: float, sample: float, text_x: float, dy: float) -> tuple[list, float]:
+    """The key's muscle entries, one row per muscle ``step`` below the last (from ``y``): a line
+    sample ``sample`` long in the muscle's style, then its label at ``text_x`` (baseline ``dy``
+    below the row).  Returns the SVG pieces and the last row's ``y`` (user units)."""
+    out = []
+    for m, (_group, colour, width, dash) in muscle_styles(muscles).items():
+        _g, short, full = muscle_info(m)
+        extra = "" if dash == "none" else f' stroke-dasharray="{_scale_dash(dash, 0.27)}"'
+        y += step
+        out.append(f'<line x1="0" y1="{y}" x2="{sample}" y2="{y}" stroke="{colour}" stroke-width="{width * 0.27:.1f}"{extra}/>'
+                   f'<text x="{text_x}" y="{y + dy}">{escape(f"{short}: {full}" if short != full else full)}</text>')
+    return out, y
+
+
 def _scale_dash(dash: str, k: float) -> str:
     return " ".join(f"{float(v) * k:.1f}" for v in dash.split())
 
@@ -552,7 +616,8 @@ def _band_sample(k: int, x0: float, x1: float, y: float) -> str:
             f'<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="{NERVE_WIDTH * 0.27:.1f}"/>')
 
 
-def _legend_compact(peak: float | None, muscles, strain: bool, peak_band: int | None = None) -> tuple[str, float]:
+def _legend_compact(peak: float | None, muscles, strain: bool, peak_band: int | None = None,
+                    nerve: str | None = None) -> tuple[str, float]:
     """Two columns (structures | strain bands) in a 640-unit-wide box; also its height.
 
     ``peak_band``: mark this band as the one the peak is in (when ``peak`` is not given)."""
@@ -560,18 +625,9 @@ def _legend_compact(peak: float | None, muscles, strain: bool, peak_band: int | 
     out = [f'<g font-family="sans-serif" font-size="{fs}" fill="#222222">']
     y = 16
     out.append(f'<line x1="0" y1="{y}" x2="40" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="7" stroke-linecap="round"/>'
-               f'<text x="48" y="{y + 5}">nerve: roots, sciatic, tibial</text>')
-    counts: dict = {}
-    for m in muscles:
-        group, short, full = muscle_info(m)
-        colour, width, dashes = MUSCLE_STYLES[group]
-        k = counts[group] = counts.get(group, -1) + 1
-        dash = dashes[k % len(dashes)]
-        extra = "" if dash == "none" else f' stroke-dasharray="{_scale_dash(dash, 0.27)}"'
-        y += 24
-        label = f"{short}: {full}" if short != full else full
-        out.append(f'<line x1="0" y1="{y}" x2="40" y2="{y}" stroke="{colour}" stroke-width="{width * 0.27:.1f}"{extra}/>'
-                   f'<text x="48" y="{y + 5}">{escape(label)}</text>')
+               f'<text x="48" y="{y + 5}">{escape(_nerve_key(nerve))}</text>')
+    rows, y = _muscle_key(muscles, y, 24, 40, 48, 5)
+    out.extend(rows)
     y += 24
     out.append(f'<text x="0" y="{y + 5}" fill="#555555">grey: body and support; dashed arrow: gaze</text>')
     h = y + 12
@@ -609,7 +665,7 @@ def legend_svg(peak: float | None, muscles: list | tuple | None = None, width_px
         muscles = list(MUSCLES)
     show = peak is not None if strain is None else bool(strain)
     if compact:
-        body, h = _legend_compact(peak, muscles, show, peak_band)
+        body, h = _legend_compact(peak, muscles, show, peak_band, nerve)
         w_units = 640.0
     else:
         body, h = legend_body(peak, muscles, show, nerve), (_LEGEND_H if show else 250.0)
@@ -644,7 +700,8 @@ def describe(posture: Any, body: Body | None = None, view: str = "standing",
     """One-paragraph text description of a posture and its lengths (for ``<desc>``).
 
     ``numbers``: optional precomputed ``{"bed_mm", "relative_bed", "muscles_mm": {muscle: mm}}``
-    (the explorer passes them so nothing is computed twice); else computed here.
+    (of ``nerve`` and its contrast group's muscles when ``nerve`` is given; the explorer passes
+    them so nothing is computed twice); else computed here.
     """
     b = DEFAULT_BODY if body is None else body
     p = as_posture(posture)
@@ -652,12 +709,15 @@ def describe(posture: Any, body: Body | None = None, view: str = "standing",
     if nerve is not None:      # a named nerve: its bed, beside the muscle group it is told apart from
         group = NERVES[nerve].contrast
         mus = [m for m, s in MUSCLES.items() if s.group == group]
-        bed = nerve_bed_length(p, nerve, body=b)
+        if numbers is None:
+            numbers = {"bed_mm": nerve_bed_length(p, nerve, body=b),
+                       "relative_bed": relative_bed_length(p, nerve=nerve, body=b),
+                       "muscles_mm": {m: muscle_length(p, m, body=b) for m in mus}}
         return (f"{view.capitalize()} view of a {b.height_m:.2f} m body. Joint angles: {angles}. "
-                f"{NERVES[nerve].label.capitalize()} {bed:.0f} mm, "
-                f"{100 * (relative_bed_length(p, nerve=nerve, body=b) - 1):+.1f} % against standing. "
+                f"{NERVES[nerve].label.capitalize()} {numbers['bed_mm']:.0f} mm, "
+                f"{100 * (numbers['relative_bed'] - 1):+.1f} % against standing. "
                 f"{group.capitalize()}: " + ", ".join(
-                    f"{MUSCLES[m].label} {muscle_length(p, m, body=b):.0f} mm" for m in mus) + ".")
+                    f"{MUSCLES[m].label} {numbers['muscles_mm'][m]:.0f} mm" for m in mus) + ".")
     if numbers is None:
         numbers = {"bed_mm": nerve_bed_length(p, body=b), "relative_bed": relative_bed_length(p, body=b),
                    "muscles_mm": {m: muscle_length(p, m, body=b) for m in HAMSTRINGS}}
@@ -757,17 +817,14 @@ def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)",
                    if t not in (lo, hi) else "")
         out.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 4}" stroke="#BBBBBB" stroke-width="1"/>')
     out.append(f'<line x1="{zero:.1f}" y1="{top - 8}" x2="{zero:.1f}" y2="{height - 4}" stroke="#444444" stroke-width="2"/>')
-    counts: dict = {}
+    styles = muscle_styles([r["kind"] for r in rows if r["kind"] != "nerve"])
     for i, r in enumerate(rows):
         y = top + i * row
         pct = 100.0 * (r["mm"] / r["ref_mm"] - 1.0)
         if r["kind"] == "nerve":
             colour, dash = NERVE_COLOUR, "none"
         else:
-            group = muscle_info(r["kind"])[0]
-            colour, _w, dashes = MUSCLE_STYLES[group]
-            k = counts[group] = counts.get(group, -1) + 1
-            dash = dashes[k % len(dashes)]
+            _group, colour, _w, dash = styles[r["kind"]]
         x = x_of(pct)
         x_a, x_b = min(x, zero), max(x, zero)
         edge = "" if dash == "none" else f' stroke-dasharray="{_scale_dash(dash, 0.4)}"'

@@ -42,6 +42,7 @@ import ipywidgets as w
 from . import protocols as _protocols
 from .body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
 from .joints import ACTION_WORDS as _JOINT_WORDS, JOINTS, MOBILITIES, UNIT, joint_range
+from . import registry as _reg
 from .state import compute
 from .posture import Posture, as_posture
 from .svg import (JOINT_LABELS, _band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
@@ -66,16 +67,17 @@ def choose_view(posture: Any, *preferred: str | None) -> str:
 
 
 def change_text(what: str, bed_before: float, bed_after: float, ham_before: float, ham_after: float,
-                rel_after: float, peak_strain: float | None = None) -> str:
-    """The text line: ``what`` → bed change (mm, % of the previous bed), hamstring change (mm), and the state now.
+                rel_after: float, peak_strain: float | None = None, *, group: str = "hamstrings") -> str:
+    """The text line: ``what`` → bed change (mm, % of the previous bed), muscle change (mm), and the state now.
 
-    Lengths in mm; ``rel_after`` is the relative bed length (1 = standing).  The hamstring
-    change is the mean of the three hamstrings (each one is in the gauges).
+    Lengths in mm; ``rel_after`` is the relative bed length (1 = standing).  The muscle
+    change is the mean of the muscles of ``group`` (words for the nerve's contrast group, e.g.
+    the three hamstrings; each one is in the gauges).
     """
     d = bed_after - bed_before
     pct = 100.0 * d / bed_before
     dh = ham_after - ham_before
-    s = (f"{what} → nerve bed {d:+.0f} mm ({pct:+.1f} %); hamstrings {dh:+.0f} mm. "
+    s = (f"{what} → nerve bed {d:+.0f} mm ({pct:+.1f} %); {group} {dh:+.0f} mm. "
          f"Bed now {bed_after:.0f} mm, {100.0 * (rel_after - 1.0):+.1f} % against standing")
     if peak_strain is not None:
         s += f"; peak nerve strain {peak_strain:.1f} %"
@@ -301,6 +303,11 @@ class Explorer:
     keys to offer (default all; ``protocol`` is always offered).
     ``height_px``: the figure's height in pixels (default 470, so the figure,
     gauges, text line and step buttons fit a 1280 x 800 screen together).
+    ``nerve``: the nerve bed shown (a key of :data:`neuralsim.NERVES`; default
+    the protocol's nerve).  The explorer draws and gauges the muscles of the
+    nerve's ``contrast`` group and draws those of its ``drawn_with`` groups
+    (registry data: hamstrings and calf beside the sciatic, rectus femoris
+    beside the femoral nerve); only those are computed on each update.
     ``patient_mode``: a hook for a hidden patient (:class:`neuralsim.clinic.PatientMode`):
     its ``constrain(posture, joint)`` returns the posture a slider move may reach and a
     note, and its ``annotate(posture, drawing)`` the SVG marks and the HTML line added to
@@ -311,16 +318,35 @@ class Explorer:
     ``figure`` (HTML with the SVG), ``gauges`` (the same widget as ``text``), ``legend`` (HTML with the key), ``presets`` (label ->
     Button), ``next_button``, ``prev_button``, ``reset_button``,
     ``present_button``, ``protocol_select``, ``step_label``, ``height`` (m),
-    ``mobility``, ``widget`` (the whole box), ``view``, ``state`` (the numbers
-    last shown).
+    ``mobility``, ``widget`` (the whole box), ``view``, ``nerve``, ``gauged``
+    and ``drawn`` (muscle names), ``state`` (the numbers last shown; the
+    contrast group's mean length under ``"<group>_mm"``, e.g. ``hamstrings_mm``).
     """
 
     def __init__(self, protocol: str = "slump", view: str | None = None, body: Body | None = None,
                  posture: Any = None, strain: bool = True, width_px: int | None = None, *,
                  presets: Iterable[str] | Mapping[str, Any] | None = None,
-                 protocols: Iterable[str] | None = None, height_px: int = 470, patient_mode: Any = None):
+                 protocols: Iterable[str] | None = None, height_px: int = 470, patient_mode: Any = None,
+                 nerve: str | None = None):
         if protocol not in _protocols.ALL:
             raise ValueError(f"unknown protocol {protocol!r}: choose one of {', '.join(_protocols.ALL)}")
+        reg = _reg.current()
+        spec = reg.check(_protocols.ALL[protocol].nerve if nerve is None else nerve, "nerve")
+        self.nerve = spec.name
+        #: the muscles gauged (the nerve's contrast group) and drawn (those, then ``drawn_with``)
+        self.gauged: tuple[str, ...] = reg.group(spec.contrast)
+        if not self.gauged:
+            raise ValueError(f"the {spec.name} nerve's contrast group {spec.contrast!r} has no muscle in the "
+                             f"registry: the explorer gauges the nerve bed beside that group's muscles")
+        self._group = spec.contrast
+        self.drawn: tuple[str, ...] = self.gauged + tuple(m for g in spec.drawn_with for m in reg.group(g)
+                                                          if m not in self.gauged)
+        self._group_words = spec.contrast if len(self.gauged) != 1 else reg[self.gauged[0]].label
+        self._structures = (self.nerve, *self.drawn)
+        self._gauge_title = (f"Length of the nerve bed and of "
+                             f"{'each of the ' if len(self.gauged) > 1 else ''}{self._group_words} "
+                             f"against standing (anatomical position)")
+        self._mechanics = spec.mechanics
         keys = list(_protocols.ALL) if protocols is None else list(protocols)
         for k in keys:
             if k not in _protocols.ALL:
@@ -589,51 +615,53 @@ class Explorer:
         the nerve mechanics from the same call), so the figure, the gauges and
         the text line show what the library computed.
         """
-        p, b = self._posture, self.body
-        st = compute(p, body=b, view=self.view)
+        p, b, nerve = self._posture, self.body, self.nerve
+        st = compute(p, body=b, view=self.view, structures=self._structures)
         d = st.drawing
-        bed = st.lengths_mm["sciatic"]
-        nerve_run = st.reference_mm["sciatic"]       # the anatomical position
-        deltas = dict(st.contributions_mm["sciatic"])
-        names = st.groups["hamstrings"]
+        bed = st.lengths_mm[nerve]
+        nerve_run = st.reference_mm[nerve]           # the anatomical position
+        deltas = dict(st.contributions_mm[nerve])
+        names = self.gauged
         muscles_mm = {m: st.lengths_mm[m] for m in names}
-        muscles = {m: (None, st.reference_mm[m]) for m in names}
         ham = sum(muscles_mm.values()) / len(muscles_mm)
         rel = bed / nerve_run
-        mech = st.mechanics("sciatic") if self._strain else None
+        mech = st.mechanics(nerve) if self._strain and self._mechanics else None
+        group = self._group
         before = self.state or None
         same_body = before is not None and before.get("body") == b
         bed0 = before["bed_mm"] if before else bed
-        ham0 = before["hamstrings_mm"] if before else ham
+        ham0 = before["group_mm"] if before else ham
         m0 = before["muscles_mm"] if same_body else muscles_mm
         if self._start is None:
             self._start = {"bed_mm": bed, "muscles_mm": dict(muscles_mm)}
         peak = None if mech is None else float(mech.peak_nerve_strain_pct)   # the cord has bands of its own
-        self.state = {"what": what, "posture": p, "body": b, "view": self.view, "bed_mm": bed, "relative_bed": rel,
-                      "hamstrings_mm": ham, "muscles_mm": muscles_mm, "bed_change_mm": bed - bed0,
-                      "hamstrings_change_mm": ham - ham0, "contributions_mm": deltas, "peak_strain_pct": peak,
+        self.state = {"what": what, "posture": p, "body": b, "view": self.view, "nerve": nerve,
+                      "bed_mm": bed, "relative_bed": rel, "group": group, "group_mm": ham,
+                      f"{group}_mm": ham, "muscles_mm": muscles_mm, "bed_change_mm": bed - bed0,
+                      f"{group}_change_mm": ham - ham0, "contributions_mm": deltas, "peak_strain_pct": peak,
                       "bed_since_start_mm": bed - self._start["bed_mm"]}
         numbers = {"bed_mm": bed, "relative_bed": rel, "muscles_mm": muscles_mm}
         figure = posture_svg(p, b, self.view, strain=mech, data=d, height_px=self._height_px,
-                             numbers=numbers, legend=False)
+                             numbers=numbers, legend=False, nerve=nerve)
         marks, patient_line = self.patient_mode.annotate(p, d) if self.patient_mode is not None else ("", "")
         self.figure.value = figure[:-len("</svg>")] + marks + "</svg>" if marks else figure
         rows = [{"name": "nerve bed", "kind": "nerve", "mm": bed, "ref_mm": nerve_run,
                  "step_mm": bed - bed0, "start_mm": bed - self._start["bed_mm"]}]
-        for m, (_path, run) in muscles.items():
-            rows.append({"name": muscle_info(m)[1], "kind": m, "mm": muscles_mm[m], "ref_mm": run,
+        for m in names:
+            rows.append({"name": muscle_info(m)[1], "kind": m, "mm": muscles_mm[m], "ref_mm": st.reference_mm[m],
                          "step_mm": muscles_mm[m] - m0[m], "start_mm": muscles_mm[m] - self._start["muscles_mm"][m]})
-        gauges = gauges_svg(rows, start_label=self._start_label, width_px=470)
+        gauges = gauges_svg(rows, start_label=self._start_label, width_px=470, title=self._gauge_title)
         # the key marks the band the peak is in (the peak's value is in the text line): it is
         # rebuilt only when that band changes, not on every update
         key = (mech is not None, None if peak is None else _band_of(peak))
         if key != getattr(self, "_legend_key", None):
             self._legend_key = key
             self.legend.value = legend_svg(None, list(d["muscles"]), width_px=470, strain=mech is not None,
-                                           compact=True, peak_band=key[1])
-        line = change_text(what, bed0, bed, ham0, ham, rel, peak)
+                                           compact=True, peak_band=key[1], nerve=nerve)
+        words = self._group_words
+        line = change_text(what, bed0, bed, ham0, ham, rel, peak, group=words)
         since = (f' <span class="neuralsim-since">{self._start_label.capitalize()}: nerve bed '
-                 f'{bed - self._start["bed_mm"]:+.0f} mm, hamstrings '
+                 f'{bed - self._start["bed_mm"]:+.0f} mm, {words} '
                  f'{ham - sum(self._start["muscles_mm"].values()) / len(muscles_mm):+.0f} mm.</span>')
         note = f' <strong class="neuralsim-clamped">{self._note.strip()}</strong>' if self._note else ""
         self.text.value = (f'{patient_line}{gauges}<p class="neuralsim-text" role="status" aria-live="polite">'

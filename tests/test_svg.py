@@ -418,3 +418,27 @@ def test_the_cord_gets_no_nerve_band_halo():
     c1 = ns.model.drawing(p, view="sitting")["joints"]["c1"]
     # no halo point near the top of the cord (C1): the cord is drawn plain
     assert np.min(np.hypot(halo[:, 0] - c1[0], -halo[:, 1] - c1[1])) > 50.0
+
+
+def test_both_keys_list_the_same_muscles_in_the_figures_styles():
+    """The full key, the explorer's compact key, the figure and the gauges share one style per muscle."""
+    names = ["semimembranosus", "semitendinosus", "biceps_femoris_lh", "gastrocnemius"]
+    full = svg.legend_svg(None, names, strain=False)
+    compact = svg.legend_svg(None, names, strain=False, compact=True)
+
+    def samples(text):      # (stroke, dash) of each muscle's line sample, in order
+        lines = re.findall(r'<line x1="0" y1="[\d.]+" x2="\d+" y2="[\d.]+" stroke="(#[0-9A-F]{6})" '
+                           r'stroke-width="[\d.]+"(?: stroke-dasharray="([\d. ]+)")?/>', text)
+        return lines        # (the nerve's sample has round caps: not matched)
+    assert samples(full) == samples(compact)
+    purple, grey = svg.HAMSTRING_COLOUR, svg.GASTROC_COLOUR
+    # by hand: the hamstrings take solid, "44 18" and "12 12" in turn (x 0.27 in the key), the calf "6 14"
+    assert samples(full) == [(purple, ""), (purple, "11.9 4.9"), (purple, "3.2 3.2"), (grey, "1.6 3.8")]
+    for text in (full, compact):
+        assert [t for t in ("SM: semimembranosus", "ST: semitendinosus", "BFlh: biceps femoris, long head",
+                            "gastroc.: gastrocnemius") if t in text] == [
+            "SM: semimembranosus", "ST: semitendinosus", "BFlh: biceps femoris, long head", "gastroc.: gastrocnemius"]
+    assert "rectus femoris" not in full + compact
+    fig = svg.posture_svg(ns.Posture(), strain=None)
+    assert re.search(r'stroke="#CC79A7" stroke-width="20" stroke-linejoin="round" stroke-linecap="round" '
+                     r'stroke-dasharray="44 18" data-muscle="semitendinosus"', fig)

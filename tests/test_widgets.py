@@ -10,9 +10,9 @@ from neuralsim.svg import support_fits
 from neuralsim.widgets import Explorer, choose_view
 
 LINE = re.compile(
-    r"(?P<what>.+) → nerve bed (?P<d>[+-]\d+) mm \((?P<pct>[+-][\d.]+) %\); hamstrings (?P<dh>[+-]\d+) mm\. "
+    r"(?P<what>.+) → nerve bed (?P<d>[+-]\d+) mm \((?P<pct>[+-][\d.]+) %\); (?P<group>[a-z ]+) (?P<dh>[+-]\d+) mm\. "
     r"Bed now (?P<bed>\d+) mm, (?P<rel>[+-][\d.]+) % against standing(; peak nerve strain (?P<peak>[\d.]+) %)?\."
-    r" (?P<since>Since [^:]+): nerve bed (?P<sbed>[+-]\d+) mm, hamstrings (?P<sham>[+-]\d+) mm\."
+    r" (?P<since>Since [^:]+): nerve bed (?P<sbed>[+-]\d+) mm, (?P<sgroup>[a-z ]+) (?P<sham>[+-]\d+) mm\."
     r"(?: (?P<clamped>Clamped to the \w+ joint ranges: .+\.))?")
 
 
@@ -24,20 +24,26 @@ def parse(ex):
     return m
 
 
-def hamstrings(p, body=None):
-    return sum(ns.muscle_length(p, m, body=body) for m in ns.HAMSTRINGS) / 3
+def contrast_muscles(nerve="sciatic"):
+    """The muscles of the nerve's contrast group, read from the registry by hand."""
+    return [m for m, spec in ns.MUSCLES.items() if spec.group == ns.NERVES[nerve].contrast]
 
 
-def assert_line_matches_library(ex, before, after, body=None, body_before="same"):
-    """The numbers in the text line, recomputed here from the public API."""
+def hamstrings(p, body=None, nerve="sciatic"):
+    names = contrast_muscles(nerve)
+    return sum(ns.muscle_length(p, m, body=body) for m in names) / len(names)
+
+
+def assert_line_matches_library(ex, before, after, body=None, body_before="same", nerve="sciatic"):
+    """The numbers in the text line, recomputed here from the public API (``nerve``'s bed)."""
     m = parse(ex)
     bb = body if body_before == "same" else body_before
-    b0, b1 = ns.nerve_bed_length(before, body=bb), ns.nerve_bed_length(after, body=body)
+    b0, b1 = ns.nerve_bed_length(before, nerve, body=bb), ns.nerve_bed_length(after, nerve, body=body)
     assert int(m["d"]) == round(b1 - b0)
     assert float(m["pct"]) == pytest.approx(round(100 * (b1 - b0) / b0, 1), abs=0.051)
-    assert int(m["dh"]) == round(hamstrings(after, body) - hamstrings(before, bb))
+    assert int(m["dh"]) == round(hamstrings(after, body, nerve) - hamstrings(before, bb, nerve))
     assert int(m["bed"]) == round(b1)
-    rel = ns.relative_bed_length(after, body=body)
+    rel = ns.relative_bed_length(after, nerve=nerve, body=body)
     assert float(m["rel"]) == pytest.approx(round(100 * (rel - 1), 1), abs=0.051)
     return m
 
@@ -126,7 +132,7 @@ def test_every_protocol_step_forwards_and_back(key):
         ex.next_button.click()
         assert ex.posture == p
         assert name in ex.step_label.value and f"step {i + 1} of {len(proto.steps)}" in ex.step_label.value
-        m = assert_line_matches_library(ex, previous, p)
+        m = assert_line_matches_library(ex, previous, p, nerve=proto.nerve)
         assert m["what"] == f"Step {i + 1}/{len(proto.steps)} '{name}'"
         assert proto.view.capitalize() + " view" in ex.figure.value
         assert f'data-view="{proto.view}"' in ex.figure.value and support_fits(p, proto.view)
@@ -356,3 +362,109 @@ def test_presentation_mode_toggles_a_class():
     assert "neuralsim-present" in ex.widget._dom_classes
     ex.present_button.value = False
     assert "neuralsim-present" not in ex.widget._dom_classes
+
+
+# -- each explorer draws and gauges its own nerve's muscles (registry data) ------------------------
+
+def _drawn_muscles(ex):
+    return set(re.findall(r'data-muscle="([a-z_]+)"', ex.figure.value))
+
+
+def _gauged(ex):
+    return re.findall(r'data-kind="([a-z_]+)"', ex.gauges.value)
+
+
+def test_sciatic_explorer_draws_hamstrings_and_calf_but_not_rectus_femoris():
+    ex = Explorer("slump", strain=False)
+    ex.presets["slump end (look down, dorsiflex)"].click()
+    assert ex.nerve == "sciatic"
+    assert _drawn_muscles(ex) == {"semimembranosus", "semitendinosus", "biceps_femoris_lh", "gastrocnemius"}
+    assert _gauged(ex) == ["nerve", "semimembranosus", "semitendinosus", "biceps_femoris_lh"]
+    assert "rectus femoris" not in ex.legend.value and "RF" not in ex.figure.value
+    assert "gastrocnemius" in ex.legend.value and "nerve: roots, sciatic, tibial" in ex.legend.value
+
+
+def test_femoral_explorer_draws_and_gauges_rectus_femoris_and_the_femoral_bed():
+    ex = Explorer("prone_knee_bend")
+    assert ex.nerve == "femoral" and ex.gauged == ("rectus_femoris",) and ex.drawn == ("rectus_femoris",)
+    ex.next_button.click()                        # lying prone
+    ex.next_button.click()                        # knee bent to 90 deg
+    assert _drawn_muscles(ex) == {"rectus_femoris"} and _gauged(ex) == ["nerve", "rectus_femoris"]
+    m = assert_line_matches_library(ex, ns.Posture(), ns.Posture(knee_flexion=90), nerve="femoral")
+    # by hand: the saphenous branch wraps 20 mm in front of the knee, 90 deg: 20 x pi / 2 = 31.4 mm
+    assert int(m["d"]) == 31 and m["group"] == m["sgroup"] == "rectus femoris"
+    assert ex.state["bed_mm"] - ns.nerve_bed_length(ns.Posture(), "femoral") == pytest.approx(10 * np.pi, abs=1e-9)
+    assert ex.state["group"] == "quadriceps" and ex.state["peak_strain_pct"] is None   # mechanics: sciatic only
+    assert "neuralsim-strain" not in ex.figure.value and "nerve strain" not in ex.legend.value
+    assert "femoral nerve bed" in ex.legend.value and "semitendinosus" not in ex.legend.value
+    assert 'data-view="prone"' in ex.figure.value
+
+
+def test_the_muscles_drawn_come_from_the_registry_data():
+    """A nerve's contrast and drawn_with groups are data: a new group is drawn with no code change."""
+    import copy
+    import json
+    from pathlib import Path
+    from neuralsim import registry
+
+    data = json.loads((Path(ns.__file__).parent / "data" / "structures.json").read_text("utf-8"))
+    data = copy.deepcopy(data)
+    data["muscles"]["adductor_magnus"] = {**data["muscles"]["semimembranosus"], "label": "adductor magnus",
+                                          "short": "AM", "group": "adductors"}
+    data["nerves"]["sciatic"]["drawn_with"] = ["adductors"]          # no calf, an adductor instead
+    with registry.using(registry.Registry.from_data(data)):
+        ex = Explorer("slump", strain=False)
+        assert ex.drawn == ("semimembranosus", "semitendinosus", "biceps_femoris_lh", "adductor_magnus")
+        assert _drawn_muscles(ex) == set(ex.drawn) and "gastrocnemius" not in ex.figure.value
+        assert _gauged(ex) == ["nerve", "semimembranosus", "semitendinosus", "biceps_femoris_lh"]
+        assert "adductor magnus" in ex.legend.value
+    with pytest.raises(ValueError, match="drawn_with"):
+        data["nerves"]["sciatic"]["drawn_with"] = "calf"
+        registry.Registry.from_data(data)
+
+
+def test_the_explorer_computes_only_what_it_shows(monkeypatch):
+    """One compute per update, for the explorer's nerve and the muscles it draws (not the registry)."""
+    calls = []
+    real = widgets.compute
+
+    def spy(*a, **kw):
+        calls.append(kw.get("structures"))
+        return real(*a, **kw)
+
+    ex = Explorer("slump", strain=False)
+    monkeypatch.setattr(widgets, "compute", spy)
+    ex.sliders["knee_flexion"].value = 30
+    assert len(calls) == 1 and set(calls[0]) == {"sciatic", *ex.drawn}
+    assert "femoral" not in calls[0] and "rectus_femoris" not in calls[0]
+
+
+def test_a_nerve_without_contrast_muscles_is_refused_by_name():
+    import copy
+    import json
+    from pathlib import Path
+    from neuralsim import registry
+
+    data = copy.deepcopy(json.loads((Path(ns.__file__).parent / "data" / "structures.json").read_text("utf-8")))
+    data["nerves"]["femoral"]["contrast"] = "adductors"          # no muscle of that group
+    with registry.using(registry.Registry.from_data(data)):
+        with pytest.raises(ValueError, match="femoral nerve's contrast group 'adductors'"):
+            Explorer("prone_knee_bend")
+
+
+def test_the_femoral_explorer_names_rectus_femoris_in_front_of_the_thigh():
+    """The contrast muscle gets its label; rectus femoris runs in front of the hip (registry data), so its
+    leader goes forwards, against the segment's back direction."""
+    ex = Explorer("slump_knee_bend", strain=False)
+    for _ in range(3):
+        ex.next_button.click()
+    labels = re.findall(r'<text[^>]*class="neuralsim-label">([^<]+)</text>', ex.figure.value)
+    assert labels == ["RF"]
+    leader = re.search(r'<polyline class="neuralsim-leader" points="([^"]+)"', ex.figure.value).group(1)
+    (x0, y0), (x1, y1) = [tuple(float(v) for v in pt.split(",")) for pt in leader.split()]
+    angle = ns.compute(ex.posture, view=ex.view).drawing["frames"]["thigh"][1]
+    forwards = np.cos(angle) * (x1 - x0) + np.sin(angle) * -(y1 - y0)      # SVG y points down
+    assert forwards > 0
+    ex = Explorer("slump", strain=False)
+    labels = re.findall(r'<text[^>]*class="neuralsim-label">([^<]+)</text>', ex.figure.value)
+    assert labels == ["roots", "sciatic", "tibial", "SM", "ST", "BFlh"]
