@@ -232,8 +232,9 @@ class KernelChannel:
         if not sliders:
             raise RuntimeError("no Explorer sliders (class neuralsim-slider-*) in the notebook")
         after = self.opened[start:]
-        text = next(cid for cid in after if RESULT_RE.search(str(self.widgets[cid].get("value", "")))
-                    and "<svg" not in str(self.widgets[cid].get("value", "")))
+        # the explorer's live widget: the gauges (an SVG) and the text line with the bed length
+        text = next(cid for cid in after if "neuralsim-live" in self.widgets[cid].get("_dom_classes", [])
+                    and RESULT_RE.search(str(self.widgets[cid].get("value", ""))))
         height = next((cid for cid in after if "neuralsim-height" in self.widgets[cid].get("_dom_classes", [])), None)
         mobility = next((cid for cid in after if self.widgets[cid].get("_model_name") == "ToggleButtonsModel"
                          and set(self.widgets[cid].get("_options_labels", [])) >= {"typical"}), None)
