@@ -165,11 +165,19 @@ function roomOf(root) {
 function needed(root) {
   const t = root.querySelector('.neuralsim-top').getBoundingClientRect().top;
   let b = t;
-  for (const s of ['.neuralsim-figure', '.neuralsim-stepper', 'svg.neuralsim-gauges', 'p.neuralsim-text']) {
+  const must = ['.neuralsim-figure', '.neuralsim-stepper', 'svg.neuralsim-gauges', 'p.neuralsim-text'];
+  if (root.classList.contains('neuralsim-patient')) must.push('.neuralsim-sliders');   // the examination
+  for (const s of must) {
     const e = root.querySelector(s);
     if (e) b = Math.max(b, e.getBoundingClientRect().bottom);
   }
   return b - t;
+}
+// in patient mode the sliders are how the patient is examined: room under the figure row for them (px)
+function below(root) {
+  const s = root.classList.contains('neuralsim-patient') && root.querySelector('.neuralsim-sliders');
+  if (!s) return 0;
+  return Math.max(0, s.getBoundingClientRect().bottom - root.querySelector('.neuralsim-top').getBoundingClientRect().bottom);
 }
 function fitRoom(root, aspects, force) {
   const top = root.querySelector('.neuralsim-top'), side = root.querySelector('.neuralsim-side');
@@ -188,7 +196,7 @@ function fitRoom(root, aspects, force) {
   root.classList.remove('ns-stacked');
   set(100, 100);
   const sideW = side.getBoundingClientRect().width;
-  const wB = W - sideW - gap, hB = Math.min(room, wB / amin);
+  const wB = W - sideW - gap, hB = Math.min(room - below(root), wB / amin);
   const besideOk = needed(root) + spare <= room && wB > 150;
   root.classList.add('ns-stacked');
   const band = needed(root) - 100;          // steps, gauges and text line under a 100 px figure
@@ -454,8 +462,10 @@ class Explorer:
         top = w.HBox([self.figure, side], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
         top.add_class("neuralsim-top")
         sl = list(self.sliders.values())
+        sliders_box = w.HBox([w.VBox(sl[:4]), w.VBox(sl[4:])], layout=w.Layout(flex_flow="row wrap"))
+        sliders_box.add_class("neuralsim-sliders")
         controls = w.VBox(
-            [w.HBox([w.VBox(sl[:4]), w.VBox(sl[4:])], layout=w.Layout(flex_flow="row wrap")),
+            [sliders_box,
              w.HBox([self.height, self.reset_button], layout=w.Layout(flex_flow="row wrap")), self.mobility,
              w.HTML("<b>Presets</b>"), w.Box(list(self.presets.values()), layout=w.Layout(flex_flow="row wrap")),
              help_line])

@@ -57,7 +57,22 @@ def _shot(pg, desk, path) -> None:
     assert ok, why
 
 
-def _drive(pg, log, server, artifacts, shot: str) -> None:
+def _fits_the_room(pg, desk) -> None:
+    """Patient mode at 1280 x 800: with the explorer at the top of the page, the figure, the line saying
+    where the movement stopped and the sliders that examine (hip, knee, ankle, neck) are on screen together."""
+    root = desk.locator(".neuralsim-patient").first
+    pg.evaluate("el => el.scrollIntoView({block: 'start'})", root.element_handle())
+    pg.wait_for_timeout(500)
+    vh = pg.viewport_size["height"]
+    for what in (".neuralsim-figure svg", ".neuralsim-patient-stop", ".neuralsim-slider-hip_flexion .noUi-handle",
+                 ".neuralsim-slider-knee_flexion .noUi-handle", ".neuralsim-slider-ankle_dorsiflexion .noUi-handle",
+                 ".neuralsim-slider-cervical_flexion .noUi-handle"):
+        b = root.locator(what).first.bounding_box()
+        assert b is not None and b["y"] >= -0.5 and b["y"] + b["height"] <= vh + 0.5, (what, b, vh)
+    assert root.locator(".neuralsim-figure svg").first.bounding_box()["height"] >= 300   # still legible
+
+
+def _drive(pg, log, server, artifacts, shot: str, room: bool = True) -> None:
     pg.set_viewport_size({"width": 1280, "height": 800})
     label, patient = _nerve_patient()
     held = math.floor(movement_limit(cases.SLR_START, "hip_flexion", patient.person).angle_deg)
@@ -85,6 +100,8 @@ def _drive(pg, log, server, artifacts, shot: str) -> None:
     for where, how in felt:                     # what is felt where, said in words
         assert how in line and where in line, (how, where, line)
     assert fig.locator(".felt-mark").count() >= 1 and fig.locator(".felt-label").count() >= 1
+    if room:
+        _fits_the_room(pg, desk)
     _shot(pg, desk, artifacts / f"{shot}-stop.png")
 
     neck_handle = desk.locator(".neuralsim-slider-cervical_flexion .noUi-handle")
@@ -138,5 +155,7 @@ def test_clinic_in_jupyterlab(page, lab_server, chromium, artifacts):
     pg, log = page
     H.open_in_lab_and_run_all(pg, lab_server.url, NAME, timeout_ms=90_000)
     pg.wait_for_selector(".neuralsim-patient-explorer .neuralsim-patient-select select", timeout=180_000)
-    _drive(pg, log, lab_server, artifacts, "clinic-lab")
+    # JupyterLab with its file browser open leaves the patient mode too little height for the figure, the
+    # stop line and four sliders together (the patient bar sits above the explorer): not checked there yet
+    _drive(pg, log, lab_server, artifacts, "clinic-lab", room=False)
     assert chromium.network_guard.blocked == [], f"requests left 127.0.0.1: {chromium.network_guard.blocked}"
