@@ -184,7 +184,10 @@ function fitRoom(root, aspects, force) {
   if (!top || !side || !aspects.length) return;
   const W = Math.floor(top.getBoundingClientRect().width), H = Math.floor(roomOf(root));
   if (W < 50 || H < 50) return;               // hidden (another tab in front): keep the last layout
-  const room = H - 12, gap = 8, spare = 4;
+  // a patient-mode explorer sits under its patient bar (patient, test, instructions): room for that too
+  const desk = root.closest('.neuralsim-patient-explorer');
+  const above = desk ? Math.max(0, root.getBoundingClientRect().top - desk.getBoundingClientRect().top) : 0;
+  const room = H - 12 - above, gap = 8, spare = 4;
   if (!force && root._nsRoom === `${W}x${H}` && needed(root) <= room) return;
   root._nsRoom = `${W}x${H}`;
   const amin = Math.min(...aspects), amax = Math.max(...aspects);

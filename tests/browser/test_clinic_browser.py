@@ -58,16 +58,17 @@ def _shot(pg, desk, path) -> None:
 
 
 def _fits_the_room(pg, desk) -> None:
-    """Patient mode at 1280 x 800: with the explorer at the top of the page, the figure, the line saying
-    where the movement stopped and the sliders that examine (hip, knee, ankle, neck) are on screen together."""
+    """Patient mode at 1280 x 800: with the patient bar at the top of the page, the patient and test menus,
+    the figure, the line saying where the movement stopped and the sliders that examine (hip, knee, ankle,
+    neck) are on screen together."""
     root = desk.locator(".neuralsim-patient").first
-    pg.evaluate("el => el.scrollIntoView({block: 'start'})", root.element_handle())
+    pg.evaluate("el => el.scrollIntoView({block: 'start'})", desk.element_handle())
     pg.wait_for_timeout(500)
     vh = pg.viewport_size["height"]
-    for what in (".neuralsim-figure svg", ".neuralsim-patient-stop", ".neuralsim-slider-hip_flexion .noUi-handle",
+    for what in (".neuralsim-patient-select select", ".neuralsim-figure svg", ".neuralsim-patient-stop", ".neuralsim-slider-hip_flexion .noUi-handle",
                  ".neuralsim-slider-knee_flexion .noUi-handle", ".neuralsim-slider-ankle_dorsiflexion .noUi-handle",
                  ".neuralsim-slider-cervical_flexion .noUi-handle"):
-        b = root.locator(what).first.bounding_box()
+        b = desk.locator(what).first.bounding_box()
         assert b is not None and b["y"] >= -0.5 and b["y"] + b["height"] <= vh + 0.5, (what, b, vh)
     assert root.locator(".neuralsim-figure svg").first.bounding_box()["height"] >= 300   # still legible
 
