@@ -38,7 +38,7 @@ from .posture import as_posture
 
 __all__ = [
     "OKABE_ITO", "NERVE_COLOUR", "HAMSTRING_COLOUR", "STRAIN_BANDS", "JOINT_LABELS",
-    "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "describe", "Picture", "picture", "protocol_strip", "strain_colour", "points_attr",
+    "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "picture_box", "drawn_extent", "describe", "Picture", "picture", "protocol_strip", "strain_colour", "points_attr",
 ]
 
 #: The Okabe-Ito colour-blind-safe palette (name -> hex).
@@ -114,27 +114,39 @@ def muscle_styles(names) -> dict:
 #: Short plain names of the joints, for labels (an alias of the joint table's labels).
 JOINT_LABELS: Mapping[str, str] = LABELS
 
-# The picture's box is fixed per view (so the figure does not jump while a
-# slider moves, and a taller body really looks taller): world x0, y0, x1, y1
-# as fractions of the tallest body the model accepts, found by sampling
-# hypermobile postures of that body (every drawn point fell inside).
+# The picture's box is fixed per view (so the figure does not jump while a slider moves or a
+# protocol steps, and a taller body really looks taller): world x0, y0, x1, y1 as fractions of
+# the tallest body the model accepts.  Measured by benchmarks/view_boxes.py: the extent of
+# everything drawn (silhouette, gaze arrow, nerve and its strain halo, muscles, labels, the
+# support, the patient mode's stop marks and its "stops at" label) over every protocol step and
+# preset drawn in the view and the patient mode's stops, for the shortest and the tallest body,
+# plus 2 % of the tallest body's height all round.  A posture beyond that (a slider pushed far)
+# zooms the picture out (picture_box) instead of cutting the body off.
 _BOXES: Mapping[str, tuple[float, float, float, float]] = {
-    "standing": (-0.48, -0.64, 0.53, 0.53),
-    "sitting": (-0.53, -0.47, 0.64, 0.53),
-    "supine": (-0.53, -0.48, 0.64, 0.64),
-    "prone": (-0.64, -0.64, 0.53, 0.48),        # the supine box turned half a turn (head to the right)
-    "side_lying": (-0.53, -0.48, 0.64, 0.64),   # held like supine, seen from above
+    "standing": (-0.257, -0.570, 0.498, 0.498),
+    "sitting": (-0.376, -0.328, 0.739, 0.498),
+    "supine": (-0.498, -0.207, 0.614, 0.544),
+    "prone": (-0.564, -0.183, 0.498, 0.371),
+    "side_lying": (-0.333, -0.392, 0.553, 0.390),
 }
 _H_MAX_MM = HEIGHT_RANGE_M[1] * 1000.0
 
 
 def view_box(view: str) -> tuple[float, float, float, float]:
-    """World box ``(x0, y0, x1, y1)`` in mm drawn for ``view`` (fits every posture of every body)."""
+    """World box ``(x0, y0, x1, y1)`` in mm (whole mm, y up) drawn for ``view``: it holds every
+    protocol step and preset of the view and the patient mode's stops, for every body height
+    (see :func:`picture_box` for a posture beyond them)."""
     try:
         x0, y0, x1, y1 = _BOXES[view]
     except KeyError:
         raise ValueError(f"unknown view {view!r}: choose one of {', '.join(_BOXES)}") from None
-    return (x0 * _H_MAX_MM, y0 * _H_MAX_MM, x1 * _H_MAX_MM, y1 * _H_MAX_MM)
+    return _outward((x0 * _H_MAX_MM, y0 * _H_MAX_MM, x1 * _H_MAX_MM, y1 * _H_MAX_MM))
+
+
+def _outward(box) -> tuple[float, float, float, float]:
+    """``box`` rounded outwards to whole mm (the SVG's ``viewBox`` is written in whole mm)."""
+    x0, y0, x1, y1 = box
+    return (float(math.floor(x0)), float(math.floor(y0)), float(math.ceil(x1)), float(math.ceil(y1)))
 
 
 _ids = itertools.count(1)
@@ -199,6 +211,11 @@ def _nerve_segments(nerve: np.ndarray, strain: Any) -> list[str]:
 #: Stroke widths in world mm (a 2.1 m box drawn about 500 px high: 24 mm is about 6 px).
 NERVE_WIDTH = 24.0
 _FONT_MM = 62.0
+
+
+#: Width (mm) of a muscle drawn over a nerve it runs along (rectus femoris on the femoral nerve):
+#: narrower than the nerve, so the nerve's blue shows on both sides of it.
+_OVER_WIDTH = 12.0
 
 
 def halo_width(band: int) -> float:
@@ -317,44 +334,76 @@ def _segment_outline(sil: dict, segname: str, frame) -> str:
 _HEADS: dict = {}
 
 
-def _head(d: dict) -> list[str]:
-    """The head: a round skull with an eye, a nose and a dashed arrow where the person looks."""
+def _head(d: dict, floor: float | None = None) -> list[str]:
+    """The head: a round skull with an eye, a nose and a dashed arrow where the person looks.
+
+    ``floor``: world height (mm) of a support's top the gaze arrow must stop at (a couch under a
+    lying head), or ``None``."""
     (cx, cy), r = d["head"]
     a = d["frames"]["head_neck"][1]
-    key = (float(cx), float(cy), float(r), float(a))
+    key = (float(cx), float(cy), float(r), float(a), floor)
     got = _HEADS.get(key)           # the same head (a slider below the neck moved): drawn before
     if got is None:
         if len(_HEADS) > 1024:
             _HEADS.clear()
-        got = _HEADS[key] = _draw_head(cx, cy, r, a)
+        got = _HEADS[key] = _draw_head(cx, cy, r, a, floor)
     return got
 
 
-def _draw_head(cx: float, cy: float, r: float, a: float) -> list[str]:
+#: The gaze arrow runs from this far in front of the eye to at most this far (head radii).
+_GAZE_FROM, _GAZE_TO = 1.2, 3.0
+
+
+def _head_points(cx: float, cy: float, r: float, a: float, floor: float | None = None):
+    """World points (mm) of the head's drawing: ``(eye, nose (3, 2), hair (12, 2), gaze)``; ``gaze``
+    is ``(start, end, tip (3, 2))`` of the arrow, or ``None`` where it has no room: it ends where
+    it would meet ``floor`` (a support's top, world y), and is left out if that leaves less than a
+    head radius of it (a face turned to the couch: the nose shows where it looks)."""
     fwd = np.array([math.cos(a), math.sin(a)])
     up = np.array([-math.sin(a), math.cos(a)])
     c = np.array([cx, cy])
     eye = c + r * (0.5 * fwd + 0.22 * up)
     nose = np.array([c + r * (0.93 * fwd + 0.12 * up), c + r * (1.3 * fwd - 0.12 * up), c + r * (0.93 * fwd - 0.3 * up)])
-    hair = [c + 1.02 * r * (math.cos(t) * fwd + math.sin(t) * up) for t in np.linspace(0.55 * math.pi, 1.35 * math.pi, 12)]
-    g0, g1 = eye + 1.25 * r * fwd, eye + 3.6 * r * fwd
-    tip = [g1 + 0.35 * r * (-fwd + 0.6 * up), g1, g1 + 0.35 * r * (-fwd - 0.6 * up)]
-    return [
+    hair = np.array([c + 1.02 * r * (math.cos(t) * fwd + math.sin(t) * up)
+                     for t in np.linspace(0.55 * math.pi, 1.35 * math.pi, 12)])
+    reach = _GAZE_TO * r
+    if floor is not None and fwd[1] < -1e-9:       # looking down towards the support
+        tip_room = 0.35 * r * 0.6 * abs(fwd[0]) + 8.0   # the arrowhead's half width and stroke
+        reach = min(reach, (eye[1] - floor - tip_room) / -fwd[1])
+    if reach - _GAZE_FROM * r < r:
+        return eye, nose, hair, None
+    g0, g1 = eye + _GAZE_FROM * r * fwd, eye + reach * fwd
+    tip = np.array([g1 + 0.35 * r * (-fwd + 0.6 * up), g1, g1 + 0.35 * r * (-fwd - 0.6 * up)])
+    return eye, nose, hair, (g0, g1, tip)
+
+
+def _draw_head(cx: float, cy: float, r: float, a: float, floor: float | None = None) -> list[str]:
+    eye, nose, hair, gaze = _head_points(cx, cy, r, a, floor)
+    out = [
         f'<g class="neuralsim-head">',
         f'<circle cx="{cx:.1f}" cy="{-cy:.1f}" r="{r:.1f}" fill="{BODY_FILL}" stroke="{BODY_OUTLINE}" stroke-width="10"/>',
-        _polygon(np.array(hair), "#6B6259", "#6B6259", 4),
+        _polygon(hair, "#6B6259", "#6B6259", 4),
         _polygon(nose, BODY_FILL, BODY_OUTLINE, 8),
         f'<circle cx="{eye[0]:.1f}" cy="{-eye[1]:.1f}" r="{0.12 * r:.1f}" fill="#222222"/>',
-        _polyline(np.array([g0, g1]), "#333333", 8, ' stroke-dasharray="18 14"', cls="neuralsim-gaze"),
-        _polyline(np.array(tip), "#333333", 8),
-        "</g>",
     ]
+    if gaze is not None:
+        g0, g1, tip = gaze
+        out += [_polyline(np.array([g0, g1]), "#333333", 8, ' stroke-dasharray="18 14"', cls="neuralsim-gaze"),
+                _polyline(tip, "#333333", 8)]
+    out.append("</g>")
+    return out
 
 
-def _support(view: str, d: dict, b: Body, sil: dict) -> list[str]:
+def _couch_top(view: str, sil: dict) -> float | None:
+    """World height (mm) of the couch's top under a lying body (supine, prone), else ``None``."""
+    return -sil["_back"][view] if view in ("supine", "prone") else None
+
+
+def _support(view: str, d: dict, b: Body, sil: dict, box=None) -> list[str]:
     """The surface the body rests on, placed from the drawn body: the floor under the standing
-    foot, a plinth under the thigh when sitting, a couch under the back when supine."""
-    x0, y0, x1, y1 = view_box(view)
+    foot, a plinth under the thigh when sitting, a couch under the back when supine.  ``box``:
+    the picture's world box (default :func:`view_box`)."""
+    x0, y0, x1, y1 = view_box(view) if box is None else box
     t = 0.02 * _H_MAX_MM
     cls = f'class="neuralsim-support" data-support="{_SUPPORT[view]}"'
     if view == "standing":
@@ -407,13 +456,24 @@ def _nearest(path: np.ndarray, target) -> int:
     return int(np.argmin(((path - np.asarray(target)) ** 2).sum(axis=1)))
 
 
-def _labels(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_parts: bool = True,
-            group: str = "hamstrings") -> list[str]:
-    """Short names with leader lines: each starts on its own path (the model's point) and goes
-    out of the body (the muscles of ``group``, the nerve's contrast group, in steps of different
-    length, so paths that run close together are still named one by one; backwards for a muscle
-    behind the hip, forwards for one in front of it, as its registry path says).  Sitting, the
-    tibial nerve's name goes in front of the shank, where the plinth leaves room."""
+#: How much longer (mm, 1.75 m body) a leader is that crosses the body to the side away from the couch.
+_ACROSS_MM = 230.0
+#: ... and how far (deg) it leans from square to the segment towards the head.
+_ACROSS_LEAN = 40.0
+
+
+def _label_items(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_parts: bool = True,
+                 group: str = "hamstrings", floor: float | None = None) -> list[tuple]:
+    """Where each label goes: ``(p, q, tx, ty, anchor, text, colour)`` in world mm (the leader from
+    ``p`` on the path to ``q``, the text at ``tx, ty`` with its SVG ``text-anchor``).
+
+    Each leader starts on its own path and goes out of the body (the muscles of ``group``, the
+    nerve's contrast group, in steps of different length, so paths that run close together are
+    still named one by one; backwards for a muscle behind the hip, forwards for one in front of it,
+    as its registry path says).  Sitting, the tibial nerve's name goes in front of the shank, where
+    the plinth leaves room.  ``floor``: the couch's top under a body lying face down (world y,
+    mm): a label that would sit on the couch goes to the other side of the body instead, its
+    leader :data:`_ACROSS_MM` longer to cross the body."""
     frames = d["frames"]
     th, sh, L = b.segment("thigh"), b.segment("shank"), b.segment("lumbar")
     s = b.height_m * 1000.0 / _REF_H
@@ -434,26 +494,161 @@ def _labels(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_
         k = -1 if _in_front(m) else 1
         items.append((d["muscles"][m], "thigh", (-60.0 * k, -(0.4 + 0.2 * i) * th), muscle_info(m)[1],
                       colour, length, k))
-    out = [f'<g class="neuralsim-labels" font-family="sans-serif" font-size="{_FONT_MM:.0f}" font-weight="bold">']
+    out = []
     for path, segname, local, text, colour, length, sign in items:
         o, a = frames[segname]
         ca, sa = math.cos(a), math.sin(a)
         lx, ly = local[0] * s, local[1]
         target = (o[0] + ca * lx - sa * ly, o[1] + sa * lx + ca * ly)      # the segment frame's point
         p = path[_nearest(path, target)]
-        back = (-sign * ca, -sign * sa)
-        q = (float(p[0]) + back[0] * length * s, float(p[1]) + back[1] * length * s)
-        anchor = "end" if back[0] < -0.35 else ("start" if back[0] > 0.35 else "middle")
-        ty = q[1] - (0.35 * _FONT_MM if back[1] > 0.35 else (-0.9 * _FONT_MM if back[1] < -0.35 else -0.35 * _FONT_MM))
-        tx = q[0] + (-12 if anchor == "end" else (12 if anchor == "start" else 0))
+        for side, reach in ((sign, length), (-sign, length + _ACROSS_MM)):
+            back = (-side * ca, -side * sa)
+            if side != sign:         # across the body: leaning towards the head, clear of a bent leg
+                t = math.radians(_ACROSS_LEAN) * (1.0 if d["head"][0][0] > p[0] else -1.0)
+                back = (back[0] * math.cos(t) + back[1] * math.sin(t), -back[0] * math.sin(t) + back[1] * math.cos(t))
+            q = (float(p[0]) + back[0] * reach * s, float(p[1]) + back[1] * reach * s)
+            anchor = "end" if back[0] < -0.35 else ("start" if back[0] > 0.35 else "middle")
+            ty = q[1] - (0.35 * _FONT_MM if back[1] > 0.35 else (-0.9 * _FONT_MM if back[1] < -0.35 else -0.35 * _FONT_MM))
+            tx = q[0] + (-12 if anchor == "end" else (12 if anchor == "start" else 0))
+            # on the couch (text's foot or the leader's end below its top): try the other side
+            if floor is None or min(ty - 0.25 * _FONT_MM, q[1]) > floor + 10.0:
+                break
+        out.append((p, q, tx, ty, anchor, text, colour))
+    return out
+
+
+def _labels(items: list) -> list[str]:
+    """The labels of :func:`_label_items`: a leader line, a dot on the path and the short name."""
+    out = [f'<g class="neuralsim-labels" font-family="sans-serif" font-size="{_FONT_MM:.0f}" font-weight="bold">']
+    for p, q, tx, ty, anchor, text, colour in items:
         leader = "%g,%g %g,%g" % (round(float(p[0]), 1) + 0.0, round(-float(p[1]), 1) + 0.0,
                                   round(q[0], 1) + 0.0, round(-q[1], 1) + 0.0)
         out.append(_polyline(leader, colour, 6, cls="neuralsim-leader"))
         out.append(f'<circle cx="{p[0]:.1f}" cy="{-p[1]:.1f}" r="11" fill="{colour}"/>')
         out.append(f'<text x="{tx:.0f}" y="{-ty:.0f}" text-anchor="{anchor}" fill="{colour}" '
-                   f'stroke="#FFFFFF" stroke-width="14" paint-order="stroke" class="neuralsim-label">{escape(text)}</text>')
+                   f'stroke="#FFFFFF" stroke-width="{_LABEL_HALO:g}" paint-order="stroke" class="neuralsim-label">{escape(text)}</text>')
     out.append("</g>")
     return out
+
+
+#: Width of the white ground round a label's letters (mm).
+_LABEL_HALO = 14.0
+#: Advance widths (em, rounded up to 0.01) of DejaVu Sans Bold, the bold sans-serif face
+#: Chromium draws with on Debian, for the characters the labels use; any other character
+#: counts as :data:`_EM_OTHER`.
+_EM_GROUPS = {"'": 0.31, "ijl ": 0.35, "/": 0.37, "IJ.,": 0.38, ":": 0.4, "-": 0.42, "f": 0.44, "()": 0.46,
+              "t": 0.48, "r\u00b0": 0.5, "z": 0.59, "cs": 0.6, "L": 0.64, "x": 0.65, "vy": 0.66, "k": 0.67,
+              "ae": 0.68, "oEFT": 0.69, "0123456789": 0.7, "bdghnpqu": 0.72, "SYZ": 0.73, "CP": 0.74, "B": 0.77,
+              "AKRVX": 0.78, "U": 0.82, "G": 0.83, "DHN+": 0.84, "OQ": 0.86, "w": 0.93, "M": 1.0, "%": 1.01,
+              "m": 1.05, "W": 1.11}
+_EM = {c: w for chars, w in _EM_GROUPS.items() for c in chars}
+_EM_OTHER = 1.15
+
+
+def text_width(text: str, size: float) -> float:
+    """Width (in the units of ``size``) of ``text`` set in bold sans-serif at font size ``size``,
+    from :data:`_EM` (a wider face than DejaVu Sans Bold may run a little longer)."""
+    return size * sum(_EM.get(c, _EM_OTHER) for c in text)
+
+
+def _text_box(x: float, y: float, text: str, size: float, anchor: str, halo: float = 0.0):
+    """World box ``(x0, y0, x1, y1)`` (mm) a line of text takes at baseline ``(x, y)`` (world y up):
+    :func:`text_width` wide, 0.8 em above the baseline and 0.25 em below, plus ``halo / 2``."""
+    w = text_width(text, size)
+    xa = x - (w if anchor == "end" else w / 2 if anchor == "middle" else 0.0)
+    h = halo / 2
+    return (xa - h, y - 0.25 * size - h, xa + w + h, y + 0.8 * size + h)
+
+
+def _extent(d: dict, b: Body, view: str, nerve_pts, muscles, label_items, floor, strain: bool):
+    """World box ``(x0, y0, x1, y1)`` (mm) of everything :func:`posture_svg` draws of the body (not
+    the support or the key): the silhouette with its outline, the stance leg, the skeleton, the
+    head with its gaze arrow, each muscle with its white casing, the nerve with its widest strain
+    halo, and the labels with their white ground."""
+    sil = _silhouette(b)
+    frames = d["frames"]
+    lows, highs = [], []
+
+    def add(pts, pad: float) -> None:
+        pts = np.asarray(pts, dtype=float).reshape(-1, 2)
+        lows.append(pts - pad)
+        highs.append(pts + pad)
+
+    stacked = sil.get("_stacked")
+    if stacked is None:           # every outline point of a segment in one array, once per body
+        stacked = sil["_stacked"] = {seg: np.vstack(sil[seg]) for seg in _ORDER}
+        th, sh = b.segment("thigh"), b.segment("shank")
+        stance = {"thigh": (np.zeros(2), 0.0), "shank": (np.array([0.0, -th]), 0.0),
+                  "foot": (np.array([0.0, -th - sh]), 0.0)}
+        sil["_stance_pts"] = np.vstack([_to_world(fr, stacked[seg]) for seg, fr in stance.items()])
+    for segname in _ORDER:
+        add(_to_world(frames[segname], stacked[segname]), 5.5)       # the outline pass is 10 mm wide
+    for segname, jts in sil["_joints"].items():
+        for xy, r in jts:
+            add(_to_world(frames[segname], [xy]), r + 5.5)
+    if view == "standing":
+        add(sil["_stance_pts"], 4.5)
+    for line in d["skeleton"]:
+        add(line, 4.5)
+    (cx, cy), r = d["head"]
+    add([(cx, cy)], r + 5.5)
+    eye, nose, hair, gaze = _head_points(cx, cy, r, d["frames"]["head_neck"][1], floor)
+    add(nose, 4.5)
+    if gaze is not None:
+        add(gaze[2], 4.5)
+        add([gaze[0], gaze[1]], 4.5)
+    for m, (_g, _c, width, _dash) in muscle_styles(list(muscles)).items():
+        add(muscles[m], (width + 8) / 2 + 0.1)
+    add(nerve_pts, (halo_width(len(STRAIN_BANDS) - 1) if strain else NERVE_WIDTH) / 2 + 0.1)
+    for p, q, tx, ty, anchor, text, _colour in label_items:
+        add([p], 11.1)
+        add([q], 3.1)
+        add([_text_box(tx, ty, text, _FONT_MM, anchor, _LABEL_HALO)], 0.0)
+    lo = np.concatenate(lows).min(axis=0)
+    hi = np.concatenate(highs).max(axis=0)
+    return (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+
+
+def drawn_extent(posture: Any, body: Body | None = None, view: str = "standing", *, nerve: str | None = None,
+                 labels: bool = True, strain: bool = True, data: Mapping | None = None):
+    """World box ``(x0, y0, x1, y1)`` (mm, y up) of what :func:`posture_svg` draws of the body in
+    ``view`` (silhouette, head and gaze arrow, muscles, nerve with its strain halo, labels; not the
+    support or the key).  ``nerve``/``labels`` as for :func:`posture_svg`; ``strain``: leave room
+    for the widest strain halo."""
+    b = DEFAULT_BODY if body is None else body
+    p = as_posture(posture)
+    view_box(view)                                   # an unknown view: the ValueError naming the views
+    d = drawing(p, b, view) if data is None else data
+    nerve_pts = d["nerve"] if nerve is None else d["nerves"][nerve]
+    floor = _couch_top(view, _silhouette(b))
+    names = list(d["muscles"])
+    items = (_label_items(d, b, names, view, nerve_parts=nerve in (None, "sciatic"),
+                          group="hamstrings" if nerve is None else NERVES[nerve].contrast,
+                          floor=floor if view == "prone" else None) if labels else [])
+    return _extent(d, b, view, nerve_pts, d["muscles"], items, floor, strain)
+
+
+def picture_box(view: str, extent=None) -> tuple[float, float, float, float]:
+    """The world box (mm) a picture in ``view`` is drawn in: :func:`view_box`, or, when ``extent``
+    (a drawn extent, world mm) does not fit in it, the smallest box of the same shape (aspect
+    ratio) holding both (padded alike on the two sides of its short side): the picture zooms out for a posture beyond the
+    view's teaching range instead of cutting part of the body off, and the layout keeps its shape."""
+    x0, y0, x1, y1 = box = view_box(view)
+    if extent is None:
+        return box
+    e0, f0, e1, f1 = extent
+    if e0 >= x0 and f0 >= y0 and e1 <= x1 and f1 <= y1:
+        return box
+    u0, v0, u1, v1 = min(x0, e0), min(y0, f0), max(x1, e1), max(y1, f1)
+    aspect = (x1 - x0) / (y1 - y0)
+    w, h = u1 - u0, v1 - v0
+    if w / h < aspect:                     # too narrow: widen on both sides
+        extra = h * aspect - w
+        u0, u1 = u0 - extra / 2, u1 + extra / 2
+    else:                                  # too flat: raise the top and lower the bottom alike
+        extra = w / aspect - h
+        v0, v1 = v0 - extra / 2, v1 + extra / 2
+    return _outward((u0, v0, u1, v1))
 
 
 def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", *,
@@ -490,7 +685,13 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     if isinstance(strain, str) and strain == "auto":
         from .mechanics import nerve_mechanics
         strain = nerve_mechanics(p, body=b)
-    x0, y0, x1, y1 = view_box(view)
+    floor = _couch_top(view, _silhouette(b))
+    names = list(d["muscles"])
+    group = "hamstrings" if nerve is None else NERVES[nerve].contrast
+    items = (_label_items(d, b, names, view, nerve_parts=nerve in (None, "sciatic"), group=group,
+                          floor=floor if view == "prone" else None) if labels else [])
+    box = picture_box(view, _extent(d, b, view, nerve_pts, d["muscles"], items, floor, strain is not None))
+    x0, y0, x1, y1 = box
     bh = y1 - y0
     panel = (0.04 * _H_MAX_MM + _LEGEND_W * 0.96 * bh / _LEGEND_H) if legend else 0.0
     bw = x1 - x0 + panel
@@ -512,29 +713,32 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     )
     sil = _silhouette(b)
     frames = d["frames"]
-    parts.extend(_support(view, d, b, sil))
+    parts.extend(_support(view, d, b, sil, box))
     if view == "standing":
         parts.extend(_stance_leg(b, sil))
     parts.extend(_body_parts(frames, sil, BODY_FILL, BODY_OUTLINE, "neuralsim-body"))
     for line in d["skeleton"]:
         parts.append(_polyline(line, "#B9B3AC", 8, cls="neuralsim-skeleton"))
-    parts.extend(_head(d))
+    parts.extend(_head(d, floor))
     peak = None
     if strain is not None:
         parts.extend(_nerve_segments(nerve_pts, strain))
         if legend:                      # the key prints the peak (%): read only when drawn
             peak = float(strain.peak_nerve_strain_pct)
-    names = list(d["muscles"])
-    for m, (group, colour, width, dash) in muscle_styles(names).items():   # styled by group
+    over = []      # muscles drawn over the nerve (they run along it: under it they would be hidden)
+    for m, (mgroup, colour, width, dash) in muscle_styles(names).items():   # styled by group
         extra = "" if dash == "none" else f' stroke-dasharray="{dash}"'
         pts = points_attr(d["muscles"][m])          # one text for the casing and the muscle
+        cls = "neuralsim-hamstring" if mgroup == "hamstrings" else f"neuralsim-muscle neuralsim-{m}"
+        if nerve not in (None, "sciatic") and mgroup == group:
+            over.append(_polyline(pts, colour, _OVER_WIDTH, extra + f' data-muscle="{m}"', cls=cls))
+            continue
         parts.append(_polyline(pts, "#FFFFFF", width + 8, cls="neuralsim-casing"))
-        parts.append(_polyline(pts, colour, width, extra + f' data-muscle="{m}"',
-                               cls="neuralsim-hamstring" if group == "hamstrings" else f"neuralsim-muscle neuralsim-{m}"))
+        parts.append(_polyline(pts, colour, width, extra + f' data-muscle="{m}"', cls=cls))
     parts.append(_polyline(nerve_pts, NERVE_COLOUR, NERVE_WIDTH, cls="neuralsim-nerve"))
+    parts.extend(over)
     if labels:
-        parts.extend(_labels(d, b, names, view, nerve_parts=nerve in (None, "sciatic"),
-                             group="hamstrings" if nerve is None else NERVES[nerve].contrast))
+        parts.extend(_labels(items))
     if legend:
         scale = bh / _LEGEND_H
         parts.append(f'<g class="neuralsim-legend" transform="translate({x1 + 0.02 * _H_MAX_MM:.0f} {-y1 + 0.02 * _H_MAX_MM:.0f}) '

@@ -80,17 +80,210 @@ def test_taller_body_draws_a_longer_nerve_in_the_same_box():
 joint_angle = {j: st.floats(*ns.joint_range(j, "hypermobile")) for j in ns.JOINTS}
 
 
-@settings(max_examples=60, deadline=None)
-@given(angles=st.fixed_dictionaries(joint_angle), view=st.sampled_from(list(VIEWS)))
-def test_every_posture_of_the_tallest_body_fits_the_view_box(angles, view):
-    body = ns.Body(2.10, "hypermobile")
-    d = drawing(ns.Posture(**angles), body, view)
+# -- everything drawn stays inside the picture's box -----------------------------------------------
+# The SVG is read back as drawn: every polyline, polygon, circle and rect with half its stroke
+# width, every text with the advance widths and ink heights of DejaVu Sans Bold (the face Chromium
+# draws bold sans-serif with on Debian; matplotlib ships the same file) plus its white ground.
+
+def _font():
+    import os
+    import matplotlib
+    from fontTools.ttLib import TTFont
+    f = TTFont(os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans-Bold.ttf"))
+    cmap, hmtx, glyf, upm = f.getBestCmap(), f["hmtx"], f["glyf"], f["head"].unitsPerEm
+    def measure(text):          # advance width, lowest and highest ink (em)
+        names = [cmap[ord(c)] for c in text]
+        ink = [glyf[n] for n in names if hasattr(glyf[n], "yMax")]
+        return (sum(hmtx[n][0] for n in names) / upm, min((g.yMin for g in ink), default=0) / upm,
+                max((g.yMax for g in ink), default=0) / upm)
+    return measure
+
+
+_measure = _font()
+
+
+def drawn_boxes(text):
+    """``(x0, y0, x1, y1, what)`` in SVG user units (y down) of everything drawn, the key aside."""
+    root = parse(text)
+    out = []
+
+    def walk(el, sw, fs, body):
+        tag, cls = el.tag.replace(NS, ""), el.get("class") or ""
+        if "neuralsim-legend" in cls.split() or tag in ("title", "desc"):
+            return
+        body = body or (el.get("id") or "").startswith("ns-body")   # drawn again as a 10 mm outline
+        if el.get("stroke-width") and not (el.get("id") or "").startswith("ns-body"):
+            sw = float(el.get("stroke-width"))
+        fs = float(el.get("font-size", fs))
+        h = max(sw, 10.0 if body else 0.0) / 2 if (el.get("stroke") or sw) else 0.0
+        if el.get("stroke") == "none":
+            h = 0.0
+        if tag in ("polyline", "polygon"):
+            p = polyline_points(el)
+            out.append((p[:, 0].min() - h, p[:, 1].min() - h, p[:, 0].max() + h, p[:, 1].max() + h, cls or tag))
+        elif tag == "circle":
+            cx, cy, r = (float(el.get(k)) for k in ("cx", "cy", "r"))
+            out.append((cx - r - h, cy - r - h, cx + r + h, cy + r + h, cls or tag))
+        elif tag == "rect":
+            x, y, w, hh = (float(el.get(k)) for k in ("x", "y", "width", "height"))
+            out.append((x - h, y - h, x + w + h, y + hh + h, cls or "rect"))
+        elif tag == "text":
+            words = "".join(el.itertext()) if el.find(NS + "title") is None else el.text
+            adv, lo, hi = _measure(words)
+            w, x, y = adv * fs, float(el.get("x")), float(el.get("y"))
+            a = el.get("text-anchor", "start")
+            x0 = x - (w if a == "end" else w / 2 if a == "middle" else 0.0)
+            out.append((x0 - h, y - hi * fs - h, x0 + w + h, y - lo * fs + h, "text " + words))
+            return
+        for c in el:
+            walk(c, sw, fs, body)
+
+    for c in root:
+        walk(c, 0.0, 16.0, False)
+    return out
+
+
+def view_box_of(text):
+    x, y, w, h = (float(v) for v in parse(text).get("viewBox").split())
+    return x, y, x + w, y + h
+
+
+def assert_inside(text, where):
+    x0, y0, x1, y1 = view_box_of(text)
+    for bx0, by0, bx1, by1, what in drawn_boxes(text):
+        assert bx0 >= x0 - 0.01 and by0 >= y0 - 0.01 and bx1 <= x1 + 0.01 and by1 <= y1 + 0.01, (
+            f"{where}: {what} at x {bx0:.0f}..{bx1:.0f}, y {by0:.0f}..{by1:.0f} leaves the box "
+            f"x {x0:.0f}..{x1:.0f}, y {y0:.0f}..{y1:.0f}")
+
+
+def svg_box(view):
+    """view_box in SVG user units (y down)."""
     x0, y0, x1, y1 = svg.view_box(view)
-    pts = np.vstack([*d["nerves"].values(), *d["skeleton"], *d["muscles"].values()])
-    (cx, cy), r = d["head"]
-    assert pts[:, 0].min() >= x0 and pts[:, 0].max() <= x1
-    assert pts[:, 1].min() >= y0 and pts[:, 1].max() <= y1
-    assert x0 <= cx - r and cx + r <= x1 and y0 <= cy - r and cy + r <= y1
+    return x0, -y1, x1, -y0
+
+
+def teaching_cases():
+    """Every protocol step in its protocol's view, every preset in the view of each protocol it is a
+    step of (where the explorer draws it): ``(name, posture, view, nerve)``."""
+    out = [(f"{k} {i + 1}", s.posture, pr.view, pr.nerve) for k, pr in ns.protocols.ALL.items()
+           for i, s in enumerate(pr.steps)]
+    for name, p in ns.protocols.POSTURES.items():
+        for view in sorted({pr.view for pr in ns.protocols.ALL.values() if any(s.posture == p for s in pr.steps)}):
+            out.append((f"preset {name}", p, view, None))
+    return out
+
+
+TEACHING = teaching_cases()
+
+
+@pytest.mark.parametrize("height", [1.40, 1.75, 2.10])
+@pytest.mark.parametrize("name,posture,view,nerve", TEACHING, ids=[c[0] + " " + c[2] for c in TEACHING])
+def test_every_step_and_preset_is_drawn_whole_inside_its_view_box(name, posture, view, nerve, height):
+    """The view's fixed box holds every protocol step and preset it shows, for every body height:
+    the picture is not zoomed (its viewBox is view_box) and nothing drawn (body, gaze arrow, nerve
+    with the widest strain halo, muscles, labels, support) leaves it."""
+    text = svg.posture_svg(posture, ns.Body(height, "hypermobile"), view, nerve=nerve, legend=False,
+                           strain=None if nerve not in (None, "sciatic") else fake_strain(np.full(10, 30.0)))
+    assert view_box_of(text) == svg_box(view), name
+    assert_inside(text, f"{name}, {view}, {height} m")
+
+
+def stop_cases():
+    from neuralsim import clinic
+    body = clinic._SHOWN_BODY
+    out = []
+    neck = ns.joint_range("cervical_flexion", body.mobility)
+    ankle = ns.joint_range("ankle_dorsiflexion", body.mobility)
+    for label, patient in clinic.patients().items():
+        for test in clinic.EXPLORER_TESTS:
+            mode = clinic.PatientMode(patient, test)
+            for c in (neck[0], 0.0, neck[1]):
+                for a in (ankle[0], 0.0, ankle[1]):
+                    p = mode.start().replace(cervical_flexion=c, ankle_dorsiflexion=a)
+                    p, _ = mode.constrain(p.replace(**{mode.joint: 0.0 if mode.direction < 0 else 140.0}), mode.joint)
+                    out.append((f"{label} {test} neck {c:g} ankle {a:g}", p, mode, body))
+    return out
+
+
+STOPPED_AT_LEAST = 90     # of 108: most cases stop (a loose patient may reach the end of the range)
+
+
+def test_patient_mode_stops_and_their_marks_fit_the_view_box():
+    """At every stop of the clinic's patients (neck and ankle at the ends of the shown range and in
+    neutral), the figure with the marks and the "stops at N deg" label the patient mode adds beside
+    the foot stays inside the view's fixed box."""
+    n = stopped = 0
+    for name, p, mode, body in stop_cases():
+        d = drawing(p, body, mode.view)
+        marks, _line = mode.annotate(p, d)
+        stopped += "stops at" in marks          # else the movement reached its end first (no marks)
+        fig = svg.posture_svg(p, body, mode.view, strain=fake_strain(np.full(10, 30.0)), data=d, legend=False)
+        assert view_box_of(fig) == svg_box(mode.view), name
+        assert_inside(fig[:-len("</svg>")] + marks + "</svg>", name)
+        n += 1
+    assert n == 6 * 2 * 9 and stopped >= STOPPED_AT_LEAST
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_each_view_box_is_the_measured_extent_plus_a_small_margin(view):
+    """The boxes are tight: on each side something drawn in a step, a preset or a patient-mode stop
+    (for a 1.40 or a 2.10 m body) comes within 2 % of the tallest body's height (42 mm) + 8 mm of
+    the edge (the library reckons a label's letters a few mm larger than their ink), the support's
+    strip below a lying body aside."""
+    H = ns.body.HEIGHT_RANGE_M[1] * 1000
+    reach = [np.inf, np.inf, -np.inf, -np.inf]
+    texts = []
+    for name, p, v, nerve in TEACHING:
+        if v == view:
+            for h in (1.40, 2.10):
+                texts.append(svg.posture_svg(p, ns.Body(h, "hypermobile"), view, nerve=nerve, legend=False,
+                                             strain=None if nerve not in (None, "sciatic") else fake_strain(np.full(10, 30.0))))
+    if view in ("supine", "sitting"):
+        for name, p, mode, body in stop_cases():
+            if mode.view == view:
+                d = drawing(p, body, view)
+                texts.append(svg.posture_svg(p, body, view, strain=None, data=d, legend=False)[:-6]
+                             + mode.annotate(p, d)[0] + "</svg>")
+    for text in texts:
+        for b in drawn_boxes(text):
+            if b[4].startswith("rect") or b[4] == "neuralsim-support":
+                continue
+            reach = [min(reach[0], b[0]), min(reach[1], b[1]), max(reach[2], b[2]), max(reach[3], b[3])]
+    x0, y0, x1, y1 = svg_box(view)
+    slack = [reach[0] - x0, reach[1] - y0, x1 - reach[2], y1 - reach[3]]
+    sides = ["left", "top", "right", "bottom"]
+    for side, gap in zip(sides, slack):
+        if side == "bottom":
+            # under the feet: the floor (2 % thick); under a lying or sitting body: the couch or
+            # plinth, its top and a tenth of the tallest body of its legs
+            assert 0 <= gap <= (0.02 if view == "standing" else 0.1) * H + 0.02 * H + 8, (view, side, gap)
+            continue
+        assert 0 <= gap <= 0.02 * H + 8, (view, side, round(gap))
+
+
+@settings(max_examples=80, deadline=None)
+@given(angles=st.fixed_dictionaries(joint_angle), view=st.sampled_from(list(VIEWS)),
+       height=st.floats(*ns.body.HEIGHT_RANGE_M), labels=st.booleans())
+def test_any_posture_is_drawn_whole_zooming_out_beyond_the_view_box(angles, view, height, labels):
+    """A posture beyond the view's teaching range (any angles of a hypermobile body, any height) is
+    never cut off: the picture's box grows past view_box, keeping its shape, until it holds
+    everything drawn."""
+    text = svg.posture_svg(ns.Posture(**angles), ns.Body(height, "hypermobile"), view, legend=False,
+                           labels=labels, strain=fake_strain(np.full(10, 30.0)))
+    assert_inside(text, f"{angles} {view} {height} m")
+    x0, y0, x1, y1 = view_box_of(text)
+    v0, w0, v1, w1 = svg_box(view)
+    assert x0 <= v0 and y0 <= w0 and x1 >= v1 and y1 >= w1                  # never smaller than the view's box
+    assert (x1 - x0) / (y1 - y0) == pytest.approx((v1 - v0) / (w1 - w0), rel=2e-3)   # and of its shape
+
+
+def test_picture_box_grows_by_hand():
+    x0, y0, x1, y1 = svg.view_box("standing")
+    assert svg.picture_box("standing", (x0 + 10, y0 + 10, x1 - 10, y1 - 10)) == (x0, y0, x1, y1)
+    # 100 mm too far right: 100 mm wider on the right, and taller by 100 / aspect split top and bottom
+    got = svg.picture_box("standing", (x0 + 10, y0 + 10, x1 + 100, y1 - 10))
+    extra_h = 100 * (y1 - y0) / (x1 - x0)
+    assert got == (x0, math.floor(y0 - extra_h / 2), x1 + 100, math.ceil(y1 + extra_h / 2))
 
 
 def test_bad_view_is_refused():
@@ -442,3 +635,51 @@ def test_both_keys_list_the_same_muscles_in_the_figures_styles():
     fig = svg.posture_svg(ns.Posture(), strain=None)
     assert re.search(r'stroke="#CC79A7" stroke-width="20" stroke-linejoin="round" stroke-linecap="round" '
                      r'stroke-dasharray="44 18" data-muscle="semitendinosus"', fig)
+
+
+def _couch_top_svg(root):
+    return _support_top(root)[1]          # SVG y (down) of the couch's top
+
+
+@pytest.mark.parametrize("step", ns.protocols.PRONE_KNEE_BEND, ids=lambda s: s.name)
+def test_prone_labels_and_gaze_stay_off_the_couch(step):
+    """Lying face down, rectus femoris (in front of the thigh, so facing the couch) is named above the
+    body, and no gaze arrow is drawn into the couch: the face looks down at it, so the arrow, if
+    drawn, ends above the couch's top."""
+    root = parse(svg.posture_svg(step.posture, view="prone", strain=None, nerve="femoral"))
+    top = _couch_top_svg(root)
+    g = next(g for g in root.iter(NS + "g") if g.get("class") == "neuralsim-labels")
+    texts = {el.text: el for el in g.iter(NS + "text")}
+    assert set(texts) == {"RF"}
+    _adv, lo, _hi = _measure("RF")
+    bottom = float(texts["RF"].get("y")) - lo * svg._FONT_MM + 7       # lowest ink and its white ground
+    hip_y = -drawing(step.posture, view="prone")["joints"]["hip"][1]
+    assert bottom < hip_y < top                       # above the hip, and so well above the couch
+    for el in root.iter(NS + "polyline"):
+        if el.get("class") == "neuralsim-gaze":
+            assert polyline_points(el)[:, 1].max() + 4 < top
+
+
+def test_gaze_arrow_stops_at_the_couch_and_shows_when_the_head_turns_away_from_it():
+    # prone, looking straight down: no room for an arrow; the neck extended 60 deg (looking ahead
+    # along the couch): an arrow, ending above the couch's top
+    down = parse(svg.posture_svg(ns.Posture(), view="prone", strain=None))
+    assert not [el for el in down.iter(NS + "polyline") if el.get("class") == "neuralsim-gaze"]
+    ahead = parse(svg.posture_svg(ns.Posture(cervical_flexion=-60), view="prone", strain=None))
+    gaze = [polyline_points(el) for el in ahead.iter(NS + "polyline") if el.get("class") == "neuralsim-gaze"]
+    assert len(gaze) == 1 and gaze[0][:, 1].max() < _couch_top_svg(ahead)
+
+
+def test_rectus_femoris_is_drawn_over_the_femoral_nerve_it_runs_along():
+    """In a femoral figure rectus femoris follows the nerve closely: it is drawn after (over) the
+    nerve and narrower, so both show; in a sciatic figure the hamstrings stay under the nerve."""
+    root = parse(svg.posture_svg(ns.protocols.PRONE_KNEE_BEND[1].posture, view="prone", strain=None, nerve="femoral"))
+    order = [el.get("class") if el.get("class") == "neuralsim-nerve" else el.get("data-muscle")
+             for el in root.iter(NS + "polyline") if el.get("class") == "neuralsim-nerve" or el.get("data-muscle")]
+    assert order.index("rectus_femoris") > order.index("neuralsim-nerve")
+    rf = next(el for el in root.iter(NS + "polyline") if el.get("data-muscle") == "rectus_femoris")
+    assert float(rf.get("stroke-width")) < svg.NERVE_WIDTH
+    sciatic = parse(svg.posture_svg(ns.Posture(), strain=None))
+    order = [el.get("class") if el.get("class") == "neuralsim-nerve" else el.get("data-muscle")
+             for el in sciatic.iter(NS + "polyline") if el.get("class") == "neuralsim-nerve" or el.get("data-muscle")]
+    assert order[-1] == "neuralsim-nerve"
