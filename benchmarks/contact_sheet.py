@@ -1,5 +1,5 @@
-"""Contact sheets: every protocol step of the slump test, the straight-leg raise and the glides,
-drawn at projector size and photographed in Chromium (``make contact-sheet``).
+"""Contact sheets: every protocol step of the slump test, the straight-leg raise, the glides and the
+femoral nerve's tests (prone knee bend, side-lying slump knee bend), drawn at projector size and photographed in Chromium (``make contact-sheet``).
 
 Each sheet is one PNG in ``artifacts/contact-sheet/`` (1280 px wide, one figure per step as the
 explorer draws it: view, support, strain halo, labels and key), for a teacher to check every
@@ -21,7 +21,7 @@ from neuralsim.analysis import step_table  # noqa: E402
 
 #: The protocols on the sheets (the slump test, the straight-leg raise, the glides).
 SHEETS = ("slump", "slump_classic", "slr", "sciatic_glide", "sciatic_slider", "sciatic_tensioner",
-          "sciatic_knee_only")
+          "sciatic_knee_only", "prone_knee_bend", "slump_knee_bend")
 
 
 def sheet_html(key: str, height_px: int = 360) -> str:
@@ -30,10 +30,10 @@ def sheet_html(key: str, height_px: int = 360) -> str:
     cells = []
     for i, ((name, p), r) in enumerate(zip(proto.steps, rows)):
         fig = svg.posture_svg(p, view=proto.view, height_px=height_px, legend=(i == 0),
-                              title=f"Step {i + 1}: {name}")
+                              title=f"Step {i + 1}: {name}", nerve=proto.nerve)
         cells.append(f'<figure><div>{fig}</div><figcaption><b>{i + 1}. {escape(name)}</b><br>'
-                     f'nerve bed {r["change_mm"]:+.1f} mm at this step; hamstrings '
-                     f'{r["hamstrings_change_mm"]:+.1f} mm</figcaption></figure>')
+                     f'{escape(proto.nerve)} nerve bed {r["change_mm"]:+.1f} mm at this step; {escape(r["group"])} '
+                     f'{r[r["group"] + "_change_mm"]:+.1f} mm</figcaption></figure>')
     return ("<!doctype html><html><head><meta charset='utf-8'><style>"
             "body{font-family:sans-serif;margin:12px;background:#fff}figure{margin:6px;display:inline-block;"
             "vertical-align:top}figcaption{font-size:18px;max-width:600px}h1{font-size:26px;margin:4px}"

@@ -10,7 +10,10 @@ postures that view is taught with, for the shortest and the tallest body (typica
   the neck and the ankle at the ends of the shown range and in neutral, and its marks and
   "stops at N deg" label beside the foot;
 
-then the support (the floor's thickness, a strip of couch or plinth under the body).  It prints
+then the support (the floor's thickness, a strip of couch or plinth under the body); the sitting
+and supine boxes are then made taller, room added above the body, until no wider than
+:data:`neuralsim.svg.MAX_SHARED_ASPECT` (the shape the explorers' layout shows beside its panel).
+It prints
 that extent and the box it gives (extent plus a margin) as fractions of the tallest body's height,
 beside :data:`neuralsim.svg._BOXES`; a posture beyond them (a slider pushed far) zooms the picture
 out (:func:`neuralsim.svg.picture_box`) rather than cutting the body off.
@@ -139,6 +142,8 @@ def main() -> int:
     for view in VIEWS:
         ext, by = measure(view)
         box = [ext[0] - MARGIN, ext[1] - MARGIN, ext[2] + MARGIN, ext[3] + MARGIN]
+        if view in ("sitting", "supine"):     # no wider than the explorers' layout shows beside its panel
+            box[3] = max(box[3], box[1] + (box[2] - box[0]) / svg.MAX_SHARED_ASPECT)
         old = svg.view_box(view)
         print(f"{view}: extent x {ext[0]:.0f}..{ext[2]:.0f}, y {ext[1]:.0f}..{ext[3]:.0f} mm; "
               f"box now {old[2] - old[0]:.0f} x {old[3] - old[1]:.0f} mm, measured + margin "

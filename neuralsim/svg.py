@@ -120,12 +120,18 @@ JOINT_LABELS: Mapping[str, str] = LABELS
 # everything drawn (silhouette, gaze arrow, nerve and its strain halo, muscles, labels, the
 # support, the patient mode's stop marks and its "stops at" label) over every protocol step and
 # preset drawn in the view and the patient mode's stops, for the shortest and the tallest body,
-# plus 2 % of the tallest body's height all round.  A posture beyond that (a slider pushed far)
-# zooms the picture out (picture_box) instead of cutting the body off.
+# plus 2 % of the tallest body's height all round.  The sitting and supine boxes, which the
+# sciatic explorers show beside the standing one, are then made taller (room above the body,
+# where a leg raised past the steps goes) until no wider than MAX_SHARED_ASPECT: a wider one makes
+# the explorer's layout put the figure above the panel instead of beside it, and the standing
+# body, the tallest of the three, comes out smaller there (Voila at 1280 x 800: 414 px high
+# instead of 561).  A posture beyond a box (a slider pushed far) zooms the picture out
+# (picture_box) instead of cutting the body off.
+MAX_SHARED_ASPECT = 1.28
 _BOXES: Mapping[str, tuple[float, float, float, float]] = {
     "standing": (-0.257, -0.570, 0.498, 0.498),
-    "sitting": (-0.376, -0.328, 0.739, 0.498),
-    "supine": (-0.498, -0.207, 0.614, 0.544),
+    "sitting": (-0.376, -0.328, 0.739, 0.544),      # measured top 0.498
+    "supine": (-0.498, -0.207, 0.614, 0.662),       # measured top 0.544
     "prone": (-0.564, -0.183, 0.498, 0.371),
     "side_lying": (-0.333, -0.392, 0.553, 0.390),
 }

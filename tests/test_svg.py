@@ -229,7 +229,8 @@ def test_each_view_box_is_the_measured_extent_plus_a_small_margin(view):
     """The boxes are tight: on each side something drawn in a step, a preset or a patient-mode stop
     (for a 1.40 or a 2.10 m body) comes within 2 % of the tallest body's height (42 mm) + 8 mm of
     the edge (the library reckons a label's letters a few mm larger than their ink), the support's
-    strip below a lying body aside."""
+    strip below a lying body aside, and the room above a sitting or supine body that gives those
+    two boxes the shape the explorers' layout shows beside its panel (MAX_SHARED_ASPECT)."""
     H = ns.body.HEIGHT_RANGE_M[1] * 1000
     reach = [np.inf, np.inf, -np.inf, -np.inf]
     texts = []
@@ -257,6 +258,13 @@ def test_each_view_box_is_the_measured_extent_plus_a_small_margin(view):
             # under the feet: the floor (2 % thick); under a lying or sitting body: the couch or
             # plinth, its top and a tenth of the tallest body of its legs
             assert 0 <= gap <= (0.02 if view == "standing" else 0.1) * H + 0.02 * H + 8, (view, side, gap)
+            continue
+        if side == "top" and view in ("sitting", "supine"):
+            # made taller (room above the body) to the shape the explorers' layout can show beside
+            # its panel: the measured box would have been wider than that
+            width, height = x1 - x0, y1 - y0
+            assert width / (height - gap + 0.02 * H) > svg.MAX_SHARED_ASPECT, (view, gap)
+            assert svg.MAX_SHARED_ASPECT - 0.005 <= width / height <= svg.MAX_SHARED_ASPECT, view
             continue
         assert 0 <= gap <= 0.02 * H + 8, (view, side, round(gap))
 
