@@ -573,46 +573,80 @@ def _extent(d: dict, b: Body, view: str, nerve_pts, muscles, label_items, floor,
     halo, and the labels with their white ground."""
     sil = _silhouette(b)
     frames = d["frames"]
-    lows, highs = [], []
+    boxes = []                    # (x0, y0, x1, y1) of each thing drawn
 
     def add(pts, pad: float) -> None:
-        pts = np.asarray(pts, dtype=float).reshape(-1, 2)
-        lows.append(pts - pad)
-        highs.append(pts + pad)
+        pts = np.asarray(pts, dtype=float)
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        boxes.append((lo[0] - pad, lo[1] - pad, hi[0] + pad, hi[1] + pad))
 
-    stacked = sil.get("_stacked")
-    if stacked is None:           # every outline point of a segment in one array, once per body
-        stacked = sil["_stacked"] = {seg: np.vstack(sil[seg]) for seg in _ORDER}
-        th, sh = b.segment("thigh"), b.segment("shank")
-        stance = {"thigh": (np.zeros(2), 0.0), "shank": (np.array([0.0, -th]), 0.0),
-                  "foot": (np.array([0.0, -th - sh]), 0.0)}
-        sil["_stance_pts"] = np.vstack([_to_world(fr, stacked[seg]) for seg, fr in stance.items()])
     for segname in _ORDER:
-        add(_to_world(frames[segname], stacked[segname]), 5.5)       # the outline pass is 10 mm wide
+        boxes.append(_segment_box(sil, b, segname, frames[segname]))
     for segname, jts in sil["_joints"].items():
-        for xy, r in jts:
-            add(_to_world(frames[segname], [xy]), r + 5.5)
+        (ox, oy), a = frames[segname]
+        ca, sa = math.cos(a), math.sin(a)
+        for (x, y), r in jts:
+            cx, cy = ox + ca * x - sa * y, oy + sa * x + ca * y
+            boxes.append((cx - r - 5.5, cy - r - 5.5, cx + r + 5.5, cy + r + 5.5))
     if view == "standing":
-        add(sil["_stance_pts"], 4.5)
+        boxes.append(_segment_box(sil, b, "_stance", None))
     for line in d["skeleton"]:
         add(line, 4.5)
     (cx, cy), r = d["head"]
-    add([(cx, cy)], r + 5.5)
-    eye, nose, hair, gaze = _head_points(cx, cy, r, d["frames"]["head_neck"][1], floor)
-    add(nose, 4.5)
-    if gaze is not None:
-        add(gaze[2], 4.5)
-        add([gaze[0], gaze[1]], 4.5)
+    boxes.append(_head_box(float(cx), float(cy), float(r), float(frames["head_neck"][1]), floor))
     for m, (_g, _c, width, _dash) in muscle_styles(list(muscles)).items():
         add(muscles[m], (width + 8) / 2 + 0.1)
     add(nerve_pts, (halo_width(len(STRAIN_BANDS) - 1) if strain else NERVE_WIDTH) / 2 + 0.1)
     for p, q, tx, ty, anchor, text, _colour in label_items:
-        add([p], 11.1)
-        add([q], 3.1)
-        add([_text_box(tx, ty, text, _FONT_MM, anchor, _LABEL_HALO)], 0.0)
-    lo = np.concatenate(lows).min(axis=0)
-    hi = np.concatenate(highs).max(axis=0)
-    return (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+        px, py = float(p[0]), float(p[1])
+        boxes.append((px - 11.1, py - 11.1, px + 11.1, py + 11.1))
+        boxes.append((q[0] - 3.1, q[1] - 3.1, q[0] + 3.1, q[1] + 3.1))
+        boxes.append(_text_box(tx, ty, text, _FONT_MM, anchor, _LABEL_HALO))
+    x0, y0, x1, y1 = zip(*boxes)
+    return (float(min(x0)), float(min(y0)), float(max(x1)), float(max(y1)))
+
+
+_SEG_BOXES: dict = {}
+
+
+def _segment_box(sil: dict, b: Body, segname: str, frame) -> tuple:
+    """World box (mm) of a segment's outline in ``frame``, its 10 mm outline pass included
+    (``"_stance"``: the standing view's other leg); kept for a segment whose frame did not move."""
+    key = (id(sil), segname) if frame is None else (id(sil), segname, float(frame[0][0]), float(frame[0][1]),
+                                                    float(frame[1]))
+    got = _SEG_BOXES.get(key)
+    if got is None:
+        if len(_SEG_BOXES) > 4096:
+            _SEG_BOXES.clear()
+        if frame is None:
+            th, sh = b.segment("thigh"), b.segment("shank")
+            stance = {"thigh": (np.zeros(2), 0.0), "shank": (np.array([0.0, -th]), 0.0),
+                      "foot": (np.array([0.0, -th - sh]), 0.0)}
+            pts, pad = np.vstack([_to_world(fr, p) for seg, fr in stance.items() for p in sil[seg]]), 4.5
+        else:
+            pts, pad = np.vstack([_to_world(frame, p) for p in sil[segname]]), 5.5
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        got = _SEG_BOXES[key] = (float(lo[0]) - pad, float(lo[1]) - pad, float(hi[0]) + pad, float(hi[1]) + pad)
+    return got
+
+
+_HEAD_BOXES: dict = {}
+
+
+def _head_box(cx: float, cy: float, r: float, a: float, floor: float | None) -> tuple:
+    """World box (mm) of the head as :func:`_draw_head` draws it: skull and outline, nose, gaze arrow."""
+    key = (cx, cy, r, a, floor)
+    got = _HEAD_BOXES.get(key)
+    if got is None:
+        if len(_HEAD_BOXES) > 1024:
+            _HEAD_BOXES.clear()
+        _eye, nose, _hair, gaze = _head_points(cx, cy, r, a, floor)
+        pts = [nose] if gaze is None else [nose, gaze[2], np.array([gaze[0], gaze[1]])]
+        allp = np.vstack(pts)
+        lo, hi = allp.min(axis=0) - 4.5, allp.max(axis=0) + 4.5
+        got = _HEAD_BOXES[key] = (min(float(lo[0]), cx - r - 5.5), min(float(lo[1]), cy - r - 5.5),
+                                  max(float(hi[0]), cx + r + 5.5), max(float(hi[1]), cy + r + 5.5))
+    return got
 
 
 def drawn_extent(posture: Any, body: Body | None = None, view: str = "standing", *, nerve: str | None = None,
@@ -680,7 +714,10 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     :func:`describe`).  ``nerve``: the nerve bed drawn (a key of
     :data:`neuralsim.NERVES`; default the sciatic); a strain halo only for a
     nerve the mechanics model covers.  Drawing units are mm; ``height_px``
-    (default 480) or ``width_px`` sets the displayed size in pixels.
+    (default 480) or ``width_px`` sets the displayed size in pixels.  The
+    picture's box is :func:`view_box` (every step and preset of the view fits
+    it); a posture beyond it is drawn whole in a larger box of the same shape
+    (:func:`picture_box`), never cut off.
     """
     b = DEFAULT_BODY if body is None else body
     p = as_posture(posture)
