@@ -501,6 +501,7 @@ class PatientExplorer:
         self.stretch = w.Button(description="4 weeks of hamstring stretching?", layout=w.Layout(width="auto"))
         self.stretch_out = w.HTML()
         self.stretch.add_class("neuralsim-patient-stretch")
+        self.stretch_out.add_class("neuralsim-patient-stretch-out")
         self.stretch.on_click(lambda _b: self.show_stretching())
         self.stretch.layout.display = "none"     # shown once the answer is known (_answered)
         self.wrong = 0
