@@ -175,8 +175,8 @@ def test_ake_start_is_the_supine_hip90_knee90_posture():
                    "0.52, semitendinosus 0.72); no published figure found raises that ratio. About 0.9 deg less "
                    "true hip flexion in the test than at the end of the raise would land it inside, but no published "
                    "measurement shows the knee test tilting the pelvis back more than the raise (Fredriksen et al. "
-                   "1997: pelvic motion in a knee-extension test minimal, median 4.1 deg; Bohannon et al. 1985: in the "
-                   "raise the pelvis turns within the first 9 deg and its share grows), so the tilt is not modelled")
+                   "1997: pelvic motion in a knee-extension test minimal; Bohannon et al. 1985: in the raise the pelvis "
+                   "turns from the first few degrees and its share grows), so the tilt is not modelled")
 def test_active_knee_extension_at_hip90_stop_and_spread_inside_published_range():
     """Like for like: Kuilart's supine active knee extension against the same start in the model."""
     row = EV["knee short of full extension at hip 90 deg (active knee extension), perceived tight hamstrings"]
