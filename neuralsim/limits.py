@@ -572,10 +572,15 @@ def _ev_neck_vs_ankle(c) -> dict:
 AKE_START = Posture(hip_flexion=90, knee_flexion=90)
 
 
-def _ake_stops(people: Person, hip_deg: float) -> np.ndarray:
+#: The foot left pointed in the active knee extension (deg dorsiflexion; the plantarflexed foot of the
+#: straight-leg-raise row): the test's protocols leave the ankle neutral or relaxed.
+_AKE_POINTED_DEG = -20.0
+
+
+def _ake_stops(people: Person, hip_deg: float, ankle_deg: float = 0.0) -> np.ndarray:
     """Each person's knee stop (deg flexion) straightening the knee supine with the hip at ``hip_deg``."""
-    return np.asarray(movement_limit(AKE_START.replace(hip_flexion=hip_deg), "knee_flexion", people,
-                                     direction=-1).angle_deg)
+    return np.asarray(movement_limit(AKE_START.replace(hip_flexion=hip_deg, ankle_dorsiflexion=ankle_deg),
+                                     "knee_flexion", people, direction=-1).angle_deg)
 
 
 def _ev_knee_extension_hip90(c) -> dict:
@@ -587,7 +592,8 @@ def _ev_knee_extension_hip90(c) -> dict:
     straight per degree less true hip flexion (``per_deg``, from 90 and 88 deg) and the smallest
     lowering of the true hip angle that would bring the mean to the published range's upper end
     (``tilt_needed``, deg; bisection to 0.05 deg): the pelvic tilt the test would need beyond that of
-    the raise the tolerance is anchored to.
+    the raise the tolerance is anchored to; and the mean stop with the foot pointed (``value_pointed``,
+    ankle at ``-pointed_deg``): the protocols leave the ankle neutral or relaxed.
     """
     people = _healthy()
     a = _ake_stops(people, 90.0)
@@ -607,7 +613,9 @@ def _ev_knee_extension_hip90(c) -> dict:
             mid = 0.5 * (lo + hi)
             lo, hi = (mid, hi) if _ake_stops(people, 90.0 - mid).mean() > high else (lo, mid)
         need = hi
+    pointed = float(_ake_stops(people, 90.0, ankle_deg=_AKE_POINTED_DEG).mean())
     return {"value": float(a.mean()), "sd": float(a.std()), "anchor": _p.value("person_slr_hamstring_stop_deg"),
+            "pointed_deg": -_AKE_POINTED_DEG, "value_pointed": pointed,
             "ratio_min": float(ratio.min()), "ratio_max": float(ratio.max()),
             "hip_arm_min": float(min(hip_arm)), "hip_arm_max": float(max(hip_arm)),
             "knee_arm_min": float(min(knee_arm)), "knee_arm_max": float(max(knee_arm)),
