@@ -536,12 +536,7 @@ def _healthy(seed: int = 1, n: int = 200) -> Person:
 
 def _ev_slr_mean(c) -> dict:
     a = np.asarray(movement_limit(Posture(ankle_dorsiflexion=-20), "hip_flexion", _healthy()).angle_deg)
-    # each hamstring's lengthening per degree of knee extension (90 -> 0, hip 90) over that per degree of hip
-    # flexion (0 -> 90, knee straight): the lever ratio that sets where the knee stops
-    ratio = [(muscle_length(Posture(hip_flexion=90), m) - muscle_length(Posture(hip_flexion=90, knee_flexion=90), m))
-             / (muscle_length(Posture(hip_flexion=90), m) - muscle_length(REFERENCE, m)) for m in HAMSTRINGS]
-    return {"value": float(a.mean()), "sd": float(a.std()), "anchor": _p.value("person_slr_hamstring_stop_deg"),
-            "ratio_min": float(min(ratio)), "ratio_max": float(max(ratio))}
+    return {"value": float(a.mean()), "sd": float(a.std()), "anchor": _p.value("person_slr_hamstring_stop_deg")}
 
 
 def _ev_slr_sd(c) -> dict:
