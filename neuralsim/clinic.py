@@ -476,9 +476,6 @@ class PatientExplorer:
                        ex.mobility, ex.reset_button):
             hidden.layout.display = "none"
         ex.prev_button.disabled = ex.next_button.disabled = True    # the n / p keys step nothing
-        for box in _walk(ex.widget):     # the empty presets heading
-            if isinstance(box, w.HTML) and box.value == "<b>Presets</b>":
-                box.layout.display = "none"
         self.patient = w.Dropdown(options=names, value=names[0], description="Patient",
                                   layout=w.Layout(width="240px"), style={"description_width": "60px"})
         self.test = w.Dropdown(options=list(EXPLORER_TESTS), value="straight-leg raise", description="Test",
@@ -624,9 +621,3 @@ class PatientExplorer:
             f"hamstring stretching.</p><p>{escape(STRETCHING_TEXT)}</p><p>{escape(GLIDES_TEXT)}</p>")
         return before, after
 
-
-def _walk(widget):
-    """Every widget inside ``widget`` (depth first)."""
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from _walk(child)
