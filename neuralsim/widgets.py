@@ -138,6 +138,10 @@ _CSS = """<style>
 .neuralsim-explorer.ns-stacked .neuralsim-live svg.neuralsim-gauges { grid-column: 2; grid-row: 2 / span 4;
   width: min(470px, 56cqw); height: auto; }
 .neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-protocol { grid-column: 1; grid-row: 6; }
+.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-live .neuralsim-patient-line { grid-column: 1 / -1; grid-row: 2; }
+.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-side > .neuralsim-stepper { grid-row: 3; }
+.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-side > .neuralsim-step { grid-row: 4; }
+.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-live svg.neuralsim-gauges { grid-row: 3 / span 3; }
 .neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-legend-box { grid-column: 1 / -1; grid-row: 7; }
 .neuralsim-explorer.neuralsim-present { position: fixed !important; inset: 0; z-index: 10000;
   background: #fff; overflow: auto; padding: 10px; box-sizing: border-box; --ns-side-w: 40vw; }
@@ -432,7 +436,7 @@ class Explorer:
             s = w.FloatSlider(
                 value=min(max(float(getattr(start, j)), lo), hi), min=lo, max=hi, step=1.0,
                 description=f"{JOINT_LABELS[j]} ({UNIT})", readout_format=".0f", continuous_update=True,
-                style=wide, layout=w.Layout(width="445px"),
+                style=wide, layout=w.Layout(width="415px"),   # two columns in JupyterLab's notebook
                 tooltip=f"{JOINT_LABELS[j]} in degrees; arrow keys step by 1 {UNIT}",
             )
             s.add_class(f"neuralsim-slider-{j}")
@@ -496,7 +500,10 @@ class Explorer:
 
         stepper = w.HBox([self.prev_button, self.next_button, self.present_button])
         stepper.add_class("neuralsim-stepper")
-        side = w.VBox([self.protocol_select, self.step_label, stepper, self.legend],
+        # In patient mode the sliders examine the patient: the key goes under them, so that the
+        # figure, the stop line and the sliders fit a projector's screen together.
+        key_beside = patient_mode is None
+        side = w.VBox([self.protocol_select, self.step_label, stepper, *([self.legend] if key_beside else [])],
                       layout=w.Layout(width="480px"))
         side.add_class("neuralsim-side")
         top = w.HBox([self.live, side], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
@@ -505,7 +512,7 @@ class Explorer:
         sliders_box = w.HBox([w.VBox(sl[:4]), w.VBox(sl[4:])], layout=w.Layout(flex_flow="row wrap"))
         sliders_box.add_class("neuralsim-sliders")
         controls = w.VBox(
-            [sliders_box,
+            [sliders_box, *([] if key_beside else [self.legend]),
              w.HBox([self.height, self.reset_button], layout=w.Layout(flex_flow="row wrap")), self.mobility,
              *([w.HTML("<b>Presets</b>"), w.Box(list(self.presets.values()), layout=w.Layout(flex_flow="row wrap"))]
                if self.presets else []),      # no heading over an empty row
