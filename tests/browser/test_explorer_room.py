@@ -221,12 +221,7 @@ def _open_lab(page, server, name):
     """Open the notebook in JupyterLab's default layout (the file browser open) and run it."""
     page.set_viewport_size(ROOM)
     H.open_in_lab_and_run_all(page, server.url, name, timeout_ms=90_000)
-    page.wait_for_function(
-        """() => { const w = window.jupyterapp.shell.currentWidget;
-                   const cells = w.content.widgets.filter(c => c.model.type === 'code');
-                   return w.sessionContext.session.kernel.status === 'idle'
-                          && cells.every(c => c.model.executionCount !== null); }""",
-        timeout=180_000, polling=250)
+    H.wait_all_run(page)
     page.wait_for_selector(".neuralsim-figure svg", timeout=30_000)
     page.wait_for_function("() => document.querySelector('.neuralsim-explorer .noUi-handle[aria-label]')",
                            timeout=30_000)
