@@ -5,8 +5,9 @@ Run: ``.venv/bin/python benchmarks/bench_latency.py [--presses 40] [--json out.j
 For each front end (JupyterLab, Voila) two notebooks are measured in the same
 run, on the same servers and the same browser:
 
-* **explorer**: :class:`neuralsim.widgets.Explorer` (an SVG string built in
-  Python and shown in an ``ipywidgets.HTML``);
+* **explorer**: :class:`neuralsim.widgets.Explorer` (the figure's and the
+  gauges' SVG and the text line built in Python and sent as one message to one
+  ``ipywidgets.HTML``);
 * **floor** (for reference, no target): the same slider setting a one-word
   ``ipywidgets.HTML``; the kernel round trip and repaint with nothing computed;
 * **naive**: ``ipywidgets.interact`` re-plotting the same picture (stick
@@ -28,10 +29,6 @@ at the end); ``transport`` = websocket out -> figure message in, minus python
 (server relay, ZMQ, (de)serialisation); ``dom`` = message in -> figure
 mutated (widget manager, innerHTML); ``paint`` = mutated -> frame painted;
 ``input`` = keydown -> message out (the slider's own handling).
-
-``--one-message`` (information only, no target) adds a fourth notebook: the same
-explorer sending its figure, gauges and text line as one widget message (all
-in the figure's ``HTML``), to measure what the second message costs.
 
 Targets (exit status 1 if missed): explorer median <= 30 ms and p95 <= 60 ms
 in both front ends, and explorer median at least 5x faster than the naive
@@ -122,29 +119,6 @@ def plot(knee_flexion):
 ui = W.interactive(plot, knee_flexion=knee)
 ui.out.add_class("bench-naive-out")
 W.VBox([ui, W.HBox([_report, _stats])])
-'''
-
-# Information only (--one-message): the same explorer sending the figure, the gauges and the
-# text line as ONE widget message (all three in the figure's HTML; the text widget is left as it
-# was), to measure what a second message costs between the kernel and the painted frame.
-ONE_MESSAGE_CELL = _TIMING + '''
-import types
-from neuralsim.protocols import SITTING
-from neuralsim.widgets import Explorer
-ex = Explorer("slump", posture=SITTING)
-_side = types.SimpleNamespace(value="")
-ex.text = _side                       # the update writes the gauges and text line here (no message)
-_update = ex._update
-def _one(what):
-    with ex.figure.hold_sync():       # one message for the figure's widget
-        _update(what)
-        ex.figure.value = ex.figure.value + _side.value
-ex._update = _one
-ex._update("Start")
-knee = ex.sliders["knee_flexion"]
-knee.unobserve(ex._on_slider, names="value")
-knee.observe(_timed(ex._on_slider), names="value")
-W.VBox([ex.widget, W.HBox([_report, _stats])])
 '''
 
 # The floor: the same slider and a one-word HTML widget, nothing computed.
@@ -271,10 +245,9 @@ def _open_voila(page, server, name):
 def prepare(page, kind: str):
     """Wait for the case's slider and figure; return (slider selector, figure selector)."""
     slider, fig, inner = {
-        "explorer": (".neuralsim-slider-knee_flexion", ".neuralsim-live", "p"),   # gauges + text line, sent after the figure
+        "explorer": (".neuralsim-slider-knee_flexion", ".neuralsim-live", "p.neuralsim-text"),  # figure, gauges, text
         "naive": (".bench-naive-slider", ".bench-naive-out", "img"),
         "floor": (".bench-floor-slider", ".bench-floor-out", ".widget-html-content"),
-        "one": (".neuralsim-slider-knee_flexion", ".neuralsim-figure", "p.neuralsim-text"),
     }[kind]
     page.wait_for_selector(f"{slider} .noUi-handle", timeout=180_000)
     page.wait_for_selector(f"{fig} {inner}", timeout=180_000)
@@ -332,7 +305,7 @@ def markdown_table(results: dict) -> str:
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     rows = [head]
     for front, r in results.items():
-        for kind in ("explorer", "floor", "naive", "one"):
+        for kind in ("explorer", "floor", "naive"):
             if kind not in r:
                 continue
             x = r[kind]
@@ -370,9 +343,6 @@ def main(argv=None) -> int:
     ap.add_argument("--quiet-lab", action="store_true",
                     help="also measure explorer and floor in a JupyterLab without its busy indicators "
                          "(information only: no target, not how JupyterLab ships)")
-    ap.add_argument("--one-message", action="store_true",
-                    help="also measure the explorer sending figure, gauges and text line as one message "
-                         "(information only, no target)")
     ap.add_argument("--port-base", type=int, default=None,
                     help="serve on this port and the next two (default: free ports chosen at random)")
     args = ap.parse_args(argv)
@@ -389,7 +359,6 @@ def main(argv=None) -> int:
     _notebook(root / "explorer.ipynb", [EXPLORER_CELL])
     _notebook(root / "naive.ipynb", [NAIVE_CELL, NAIVE_TIMING])
     _notebook(root / "floor.ipynb", [FLOOR_CELL])
-    _notebook(root / "one.ipynb", [ONE_MESSAGE_CELL])
     servers = []
     results: dict = {}
     try:
@@ -399,9 +368,8 @@ def main(argv=None) -> int:
         vo = H.voila(root, env, tmp / "voila.log", port=port(1))
         servers.append(vo)
         vo.start()
-        extra = ("one",) if args.one_message else ()
-        fronts = [("jupyterlab", lab, _open_lab, ("explorer", "naive", "floor", *extra)),
-                  ("voila", vo, _open_voila, ("explorer", "naive", "floor", *extra))]
+        fronts = [("jupyterlab", lab, _open_lab, ("explorer", "naive", "floor")),
+                  ("voila", vo, _open_voila, ("explorer", "naive", "floor"))]
         if args.quiet_lab:
             quiet = H.jupyterlab(root, quiet_lab_env(tmp / "quiet-home"), tmp / "jupyterlab-quiet.log",
                                  port=port(2))

@@ -232,7 +232,7 @@ class KernelChannel:
         if not sliders:
             raise RuntimeError("no Explorer sliders (class neuralsim-slider-*) in the notebook")
         after = self.opened[start:]
-        # the explorer's live widget: the gauges (an SVG) and the text line with the bed length
+        # the explorer's live widget: the figure, the gauges (SVGs) and the text line with the bed length
         text = next(cid for cid in after if "neuralsim-live" in self.widgets[cid].get("_dom_classes", [])
                     and RESULT_RE.search(str(self.widgets[cid].get("value", ""))))
         height = next((cid for cid in after if "neuralsim-height" in self.widgets[cid].get("_dom_classes", [])), None)

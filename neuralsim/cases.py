@@ -27,7 +27,7 @@ from .limits import differentiate, movement_limit
 from .person import Person, typical_tolerance_pct
 from .posture import Posture
 
-__all__ = ["Patient", "CASES", "ANSWERS", "class_set", "examine", "identify", "EXPLANATIONS", "seated_start", "answer_key",
+__all__ = ["Patient", "CASES", "ANSWERS", "class_set", "examine", "identify", "seated_start", "answer_key",
            "SLR_START", "SLUMP_START", "RELEASED_SLR_START"]
 
 ANSWERS: tuple[str, ...] = ("hamstrings", "nerve", "both", "stiff hip", "neither")
@@ -43,24 +43,6 @@ SLUMP_START = Posture(hip_flexion=90, lumbar_flexion=30, thoracic_flexion=30, ce
 ANKLE_ANGLES = (0.0, 10.0)
 NECK_ANGLES = (0.0, 40.0)
 SLUMP_NECK_ANGLES = (45.0, -20.0)
-
-EXPLANATIONS: dict[str, str] = {
-    "hamstrings": ("The raise stops short with a broad stretch in the back of the thigh, and neither the neck nor "
-                   "the ankle moves the stop: those joints change the nerve's bed, not the hamstrings. With the "
-                   "nerve slackened from both ends it still stops short, so the muscle is the limit."),
-    "nerve": ("The raise stops short and moving the neck or the ankle, which the hamstrings do not cross, "
-              "moves the stop: only the nerve runs past those joints. With the nerve slackened from both ends "
-              "the leg goes higher, and what stops it is still felt along the nerve, not as a stretch in the "
-              "muscle, so the hamstrings are not short."),
-    "both": ("The neck or the ankle moves the stop (or a nerve symptom is what is felt most), so the nerve takes part; but even with the nerve slackened "
-             "from both ends the raise still stops short, and a stretch in the back of the thigh is what stops it, so the "
-             "hamstrings are short as well."),
-    "stiff hip": ("The raise stops at a firm block with no stretch felt, far short of a normal hip's range, and "
-                  "nothing at the neck or ankle changes it: the hip joint itself is stiff. In a forward bend this "
-                  "person has to round the spine instead, which lengthens the nerve's bed."),
-    "neither": ("The raise reaches a normal range and ends where it ordinarily does: the stretch in the back of "
-                "the thigh and the nerve's share together reach what the person will tolerate; nothing is short."),
-}
 
 
 @dataclass(frozen=True, eq=False)

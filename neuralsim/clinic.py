@@ -1,22 +1,18 @@
-"""The clinic: examine a virtual patient in the explorer (or with buttons), answer with a choice.
-
-:func:`stop_summary` gives, for one posture and one person, where the movement
-stops, what stops it, and which regions are felt (plain data, no widgets).  :func:`stop_svg` draws the stop posture
-with :mod:`neuralsim.svg` and marks where it is felt, at points of the same
-geometry.  :class:`Clinic` is a button desk: pick a patient, run
-the straight-leg raise and the slump, differentiate with neck and ankle,
-choose an answer, and read what gave it away.
+"""The clinic: examine a hidden virtual patient in the explorer, answer with a choice.
 
 The explorer's patient mode (notebook 07): :class:`PatientMode` is the hook
 :class:`neuralsim.widgets.Explorer` calls on every slider move (it holds the
 movement at the hidden person's stop, from :func:`neuralsim.movement_limit`,
-and marks on the body what is felt where); :class:`PatientExplorer` is the
-widget a student uses: pick a patient and a test, move the sliders, answer,
-and read what gave it away for that patient (:func:`because`).
+and marks on the body what is felt where, :func:`stop_marks`);
+:class:`PatientExplorer` is the widget a student uses: pick a patient and a
+test, move the sliders, answer (a hint first, from :data:`HINTS`), read what
+gave it away for that patient (:func:`because`), then what four weeks of
+hamstring stretching and a course of nerve glides would change, as far as
+trials measured it (:data:`STRETCHING_TEXT`, :data:`GLIDES_TEXT`).
 
->>> s = stop_summary({"hip_flexion": 0}, "hip_flexion")
->>> s["limited_by"], round(s["angle_deg"])
-('hamstrings', 64)
+>>> from neuralsim import cases
+>>> PatientMode(cases.CASES["stiff hip"]).held(cases.SLR_START)   # deg: person_stiff_hip_max_deg
+45.0
 """
 from __future__ import annotations
 
@@ -32,11 +28,10 @@ from . import svg as _svg
 from .body import Body
 from .joints import JOINTS
 from .limits import FELT_KEYS, REGIONS, after_stretching, movement_limit
-from .model import drawing
 from .person import Person
 from .posture import Posture, as_posture
 
-__all__ = ["stop_summary", "stop_svg", "Clinic", "TESTS", "HINTS", "STRETCHING_TEXT", "GLIDES_TEXT",
+__all__ = ["HINTS", "STRETCHING_TEXT", "GLIDES_TEXT",
            "PatientMode", "PatientExplorer", "EXPLORER_TESTS", "patients", "because", "stop_marks"]
 
 # where each felt item is marked on the drawing: a joint of model.drawing, or halfway between two
@@ -49,20 +44,8 @@ _MARK_STYLE = {   # Okabe-Ito colours, each with a second cue (shape)
 }
 _NERVE_MARK = ("#D55E00", "star")
 
-#: The clinic's tests: name -> (start posture, moving joint, direction, view).
-TESTS: dict[str, tuple] = {
-    "straight-leg raise": (_cases.SLR_START, "hip_flexion", +1, "supine"),
-    "straight-leg raise, ankle dorsiflexed 10 deg": (
-        _cases.SLR_START.replace(ankle_dorsiflexion=10.0), "hip_flexion", +1, "supine"),
-    "straight-leg raise, neck flexed 40 deg": (
-        _cases.SLR_START.replace(cervical_flexion=40.0), "hip_flexion", +1, "supine"),
-    "straight-leg raise, nerve slackened (neck extended, foot pointed)": (
-        _cases.RELEASED_SLR_START, "hip_flexion", +1, "supine"),
-    "slump: straighten the knee, looking down": (_cases.SLUMP_START, "knee_flexion", -1, "sitting"),
-    "slump: straighten the knee, looking up": (
-        _cases.SLUMP_START.replace(cervical_flexion=-20.0), "knee_flexion", -1, "sitting"),
-}
-
+#: What four weeks of hamstring stretching changes, as far as the trials measured it (shown by
+#: :meth:`PatientExplorer.show_stretching` once the patient's answer is known).
 STRETCHING_TEXT = (
     "Four weeks of daily hamstring stretching raised the straight-leg raise by 17 deg in a trial of 12 "
     "healthy men, with no change in the force needed at the same angles: the stretch was tolerated further, "
@@ -71,18 +54,13 @@ STRETCHING_TEXT = (
     "mostly change stretch tolerance (Weppler & Magnusson 2010). Here the tolerance is raised by the amount "
     "that gives 17 deg more raise; the nerve is left as it was, because none of these trials measured it. "
     "No trial in this project's evidence gives a figure for one week, so one week is not modelled.")
+#: What is (and is not) known of what a course of nerve glides changes (shown with :data:`STRETCHING_TEXT`).
 GLIDES_TEXT = (
     "Nerve glides: the cadaver and ultrasound studies in this project's evidence show that sliders move the "
     "nerve more and strain it less than tensioners (Coppieters & Butler 2008; Coppieters et al. 2009; Ellis "
     "et al. 2012), but none of them measured what weeks of glides do to the range or the symptoms, so the "
     "model does not predict a change from them.")
 
-
-#: The key to the marks on the stop picture (shape and colour, so colour is never the only cue).
-MARK_KEY = ("<p style='margin:0'>solid line: the nerve's bed (blue: strain under 8 %); dashed pink: the hamstrings<br>"
-            "<span style='color:#D55E00'>&#9733;</span> nerve symptoms &nbsp; "
-            "<span style='color:#CC79A7'>&#9676;</span> hamstring stretch &nbsp; "
-            "<span style='color:#000000'>&#9632;</span> firm block at the joint</p>")
 
 #: A hint for a wrong answer, by the right answer (given before the answer itself).
 HINTS: dict[str, str] = {
@@ -95,25 +73,6 @@ HINTS: dict[str, str] = {
     "stiff hip": "What was felt at the stop: a stretch, or a firm block with nothing felt at the back of the leg?",
     "neither": "Compare the stopping angle with a normal straight-leg raise (50 deg or more).",
 }
-
-
-def stop_summary(start: Any, joint: str, person: Person | None = None, *, direction: int = +1) -> dict:
-    """Where the movement of ``joint`` from ``start`` stops for one person, as plain data.
-
-    Keys: ``angle_deg`` (deg), ``limited_by`` (``"hamstrings"``, ``"nerve"``,
-    ``"joint range"``), ``felt`` (list of :data:`~neuralsim.limits.FELT_KEYS`
-    items felt), ``symptoms`` (list of ``(region, sensation)``, strongest
-    first), ``posture`` (the stop posture), ``body`` (the person's
-    :class:`~neuralsim.Body`, for drawing), ``text`` (one sentence).  For the
-    explorer's patient mode.
-    """
-    if person is not None and (not isinstance(person, Person) or person.shape):
-        raise TypeError("stop_summary takes a single neuralsim.Person (or None for the typical person)")
-    r = movement_limit(start, joint, person, direction=direction)
-    body = (Person() if person is None else person).body()
-    return {"angle_deg": r.angle_deg, "limited_by": r.limited_by, "body": body,
-            "felt": [k for k, on in zip(FELT_KEYS, r.felt) if on], "symptoms": list(r.symptoms),
-            "posture": r.posture(), "text": r.describe()}
 
 
 _R_MARK = 64.0   # mm in the drawing: the size of a mark (a star's outer radius)
@@ -137,145 +96,6 @@ def _mark(x: float, y: float, colour: str, shape: str, label: str, key: str = ""
         pts.append(f"{x + r * np.cos(ang):.0f},{-y - r * np.sin(ang):.0f}")
     return (f'<polygon {a} points="{" ".join(pts)}" fill="{colour}" stroke="#fff" stroke-width="10" '
             f'stroke-linejoin="round" paint-order="stroke">{t}</polygon>')
-
-
-def stop_svg(summary: dict, view: str = "supine", width_px: int = 380) -> str:
-    """The stop posture drawn by :func:`neuralsim.svg.posture_svg`, with marks where it is felt.
-
-    Orange stars: nerve symptoms (at the buttock, the back of the thigh, behind
-    the knee, in the foot); a dashed pink ring: hamstring stretch in the back
-    of the thigh; a black square: a firm block at the joint.  Each mark has a
-    ``<title>`` naming what is felt.
-    """
-    p = summary["posture"]
-    body = summary.get("body")
-    d = drawing(p, body, view=view)
-    # what the examiner sees and the patient feels, never what limits (that is the student's answer)
-    desc = (f"Stop posture: the movement stopped at {summary['angle_deg']:.0f} degrees; felt: "
-            f"{_felt_words(summary['symptoms'])}.")
-    picture = _svg.posture_svg(p, body, view=view, width_px=width_px, data=d, desc=desc, legend=False,
-                            title="Where the movement stopped and where it is felt")
-    return picture[:-len("</svg>")] + stop_marks(summary["felt"], d["joints"], labels=False) + "</svg>"
-
-
-class Clinic:
-    """The widget of notebook 07 (ipywidgets): examine a patient, answer, get feedback.
-
-    ``Clinic()`` offers the named cases; ``Clinic(seed=..., student=...)``
-    adds the class set's patient for that student (the teacher reproduces
-    the class with :func:`neuralsim.cases.class_set`).  ``.widget`` is the
-    box to display (the object displays itself too).
-    """
-
-    def __init__(self, seed: int | None = None, student: int | None = None) -> None:
-        import ipywidgets as w
-        self._w = w
-        self.patients: dict[str, _cases.Patient] = dict(_cases.CASES)
-        if seed is not None:
-            klass = _cases.class_set(seed)
-            if student is None:
-                for p in klass:
-                    self.patients[p.label] = p
-            else:
-                if isinstance(student, bool) or not isinstance(student, int) or not 1 <= student <= len(klass):
-                    raise ValueError(f"student: {student!r} is not allowed; give 1 to {len(klass)}")
-                p = klass[student - 1]
-                self.patients[p.label] = p
-        names = list(self.patients)
-        self.patient = w.Dropdown(options=names, value=names[0], description="Patient",
-                                  layout=w.Layout(width="540px"))
-        self.test = w.Dropdown(options=list(TESTS), value=list(TESTS)[0], description="Test",
-                               layout=w.Layout(width="540px"))
-        self.run = w.Button(description="Run the test", button_style="primary", layout=w.Layout(width="160px"))
-        self.picture = w.HTML()
-        self.log = w.HTML()
-        self.answer = w.RadioButtons(options=list(_cases.ANSWERS), value=None,
-                                     description="What limits?", layout=w.Layout(width="420px"))
-        self.check = w.Button(description="Check my answer", layout=w.Layout(width="160px"))
-        self.feedback = w.HTML()
-        self.stretch = w.Button(description="4 weeks of hamstring stretching?", layout=w.Layout(width="260px"))
-        self.stretch_out = w.HTML()
-        self.findings: list[str] = []
-        self.run.on_click(lambda _: self.run_test())
-        self.check.on_click(lambda _: self.check_answer())
-        self.stretch.on_click(lambda _: self.show_stretching())
-        self.patient.observe(lambda _: self.reset(), names="value")
-        left = w.VBox([self.patient, w.HBox([self.test]), self.run, self.picture],
-                      layout=w.Layout(width="560px"))
-        right = w.VBox([self.log, self.answer, self.check, self.feedback, self.stretch, self.stretch_out],
-                       layout=w.Layout(width="560px"))
-        self.widget = w.HBox([left, right], layout=w.Layout(flex_flow="row wrap"))
-        self.widget.add_class("neuralsim-clinic")
-        self.log.add_class("neuralsim-clinic-log")
-        self.feedback.add_class("neuralsim-clinic-feedback")
-        self.picture.add_class("neuralsim-clinic-figure")
-        self.reset()
-
-    def _ipython_display_(self):  # pragma: no cover - display hook
-        from IPython.display import display
-        display(self.widget)
-
-    @property
-    def current(self) -> _cases.Patient:
-        return self.patients[self.patient.value]
-
-    def reset(self) -> None:
-        """New patient: clear the findings, the answer and the feedback."""
-        self.findings = []
-        self.wrong = 0
-        self.log.value = "<p>Findings: no tests run yet for this patient.</p>"
-        self.picture.value = ""
-        self.answer.value = None
-        self.feedback.value = ""
-        self.stretch_out.value = ""
-
-    def run_test(self, name: str | None = None) -> dict:
-        """Run one test of :data:`TESTS` (the selected one by default); show and log what it shows."""
-        name = self.test.value if name is None else name
-        if name not in TESTS:
-            raise ValueError(f"unknown test {name!r}: choose one of {', '.join(TESTS)}")
-        start, joint, direction, view = TESTS[name]
-        fitted = _cases.seated_start(self.current.person, start)   # a stiff hip sits as far as it goes
-        s = stop_summary(fitted, joint, self.current.person, direction=direction)
-        self.picture.value = stop_svg(s, view) + MARK_KEY
-        felt = "; ".join(f"{how} ({where})" for where, how in s["symptoms"]) or "nothing"
-        what = "knee flexion" if joint == "knee_flexion" else "hip flexion"
-        line = (f"<li><b>{escape(name)}</b>: stops at {what} {s['angle_deg']:.0f} deg; felt (strongest first): "
-                f"{escape(felt)}</li>")
-        self.findings.append(line)
-        self.log.value = "<p>Findings:</p><ul>" + "".join(self.findings) + "</ul>"
-        return s
-
-    def check_answer(self, answer: str | None = None) -> bool:
-        """Compare the chosen answer with the patient's; show why (what gave it away)."""
-        a = self.answer.value if answer is None else answer
-        if a is None:
-            self.feedback.value = "<p>Choose an answer first.</p>"
-            return False
-        if a not in _cases.ANSWERS:
-            raise ValueError(f"answer {a!r} is not one of {', '.join(_cases.ANSWERS)}")
-        truth = self.current.answer
-        if a == truth:
-            self.feedback.value = f"<p>Right. {escape(_cases.EXPLANATIONS[truth])}</p>"
-            return True
-        self.wrong += 1
-        if self.wrong < 2:   # a hint first, never the answer first
-            self.feedback.value = f"<p>Not quite. {escape(HINTS[truth])}</p>"
-        else:
-            self.feedback.value = (f"<p>Not quite: this patient's answer is <b>{escape(truth)}</b>. "
-                                   f"{escape(_cases.EXPLANATIONS[truth])}</p>")
-        return False
-
-    def show_stretching(self) -> tuple[float, float]:
-        """Straight-leg raise before and after 4 weeks of hamstring stretching (Ylinen et al. 2009)."""
-        person = self.current.person
-        before = movement_limit(_cases.SLR_START, "hip_flexion", person)
-        after = movement_limit(_cases.SLR_START, "hip_flexion", after_stretching(person, 4))
-        self.stretch_out.value = (
-            f"<p>Straight-leg raise now {before.angle_deg:.0f} deg (limited by the {escape(before.limited_by)}); "
-            f"after 4 weeks of stretching {after.angle_deg:.0f} deg (limited by the {escape(after.limited_by)}).</p>"
-            f"<p>{escape(STRETCHING_TEXT)}</p><p>{escape(GLIDES_TEXT)}</p>")
-        return before.angle_deg, after.angle_deg
 
 
 # -- the explorer's patient mode ------------------------------------------------------------------
@@ -628,9 +448,14 @@ class PatientExplorer:
     held there, and the stop and what is felt where are marked on the body and
     said in the text line.  The answer is a choice of
     :data:`neuralsim.cases.ANSWERS`; a wrong one gets a hint first, a right one
-    what gave it away (:func:`because`).  Attributes: ``explorer``, ``mode``,
-    ``patient`` and ``test`` (dropdowns), ``answer``, ``check``, ``feedback``,
-    ``findings_box``, ``widget``.
+    (or a second wrong one) the answer and what gave it away (:func:`because`).
+    Once the answer is known, the button ``stretch`` appears: what four weeks of
+    hamstring stretching and a course of nerve glides would change for this
+    patient, as far as trials measured it (:meth:`show_stretching`); before
+    that it is hidden, since a raise that stretching lengthens would give the
+    answer away.  Attributes: ``explorer``, ``mode``, ``patient`` and ``test``
+    (dropdowns), ``answer``, ``check``, ``feedback``, ``stretch``,
+    ``stretch_out``, ``findings_box``, ``widget``.
     """
 
     def __init__(self, seed: int | None = None, student: int | None = None, *, height_px: int = 430) -> None:
@@ -651,9 +476,6 @@ class PatientExplorer:
                        ex.mobility, ex.reset_button):
             hidden.layout.display = "none"
         ex.prev_button.disabled = ex.next_button.disabled = True    # the n / p keys step nothing
-        for box in _walk(ex.widget):     # the empty presets heading
-            if isinstance(box, w.HTML) and box.value == "<b>Presets</b>":
-                box.layout.display = "none"
         self.patient = w.Dropdown(options=names, value=names[0], description="Patient",
                                   layout=w.Layout(width="240px"), style={"description_width": "60px"})
         self.test = w.Dropdown(options=list(EXPLORER_TESTS), value="straight-leg raise", description="Test",
@@ -676,7 +498,9 @@ class PatientExplorer:
         self.stretch = w.Button(description="4 weeks of hamstring stretching?", layout=w.Layout(width="auto"))
         self.stretch_out = w.HTML()
         self.stretch.add_class("neuralsim-patient-stretch")
+        self.stretch_out.add_class("neuralsim-patient-stretch-out")
         self.stretch.on_click(lambda _b: self.show_stretching())
+        self.stretch.layout.display = "none"     # shown once the answer is known (_answered)
         self.wrong = 0
         self.patient.observe(lambda ch: self.choose_patient(ch["new"]), names="value")
         self._refused = False
@@ -724,6 +548,7 @@ class PatientExplorer:
         self.answer.value = None
         self.feedback.value = ""
         self.stretch_out.value = ""
+        self.stretch.layout.display = "none"
         self._show_findings()
         self.mode.set_test("straight-leg raise")
         if self.test.value != "straight-leg raise":
@@ -773,6 +598,7 @@ class PatientExplorer:
         truth = current.answer
         if a == truth:
             self.feedback.value = f"<p><b>Right: {escape(truth)}.</b> Because: {escape(because(current))}</p>"
+            self.stretch.layout.display = None
             return True
         self.wrong += 1
         if self.wrong < 2:   # a hint first, never the answer first
@@ -780,11 +606,13 @@ class PatientExplorer:
         else:
             self.feedback.value = (f"<p><b>Not quite:</b> this patient's answer is <b>{escape(truth)}</b>. "
                                    f"Because: {escape(because(current))}</p>")
+            self.stretch.layout.display = None
         return False
 
     def show_stretching(self) -> tuple[float, float]:
         """This patient's straight-leg raise before and after 4 weeks of hamstring stretching (deg),
-        as far as the trials go (:func:`neuralsim.limits.after_stretching`, Ylinen et al. 2009)."""
+        as far as the trials go (:func:`neuralsim.limits.after_stretching`, Ylinen et al. 2009), with
+        :data:`STRETCHING_TEXT` and :data:`GLIDES_TEXT` (the ``stretch`` button, after the answer)."""
         person = self.patients[self.patient.value].person
         before = movement_limit(_cases.SLR_START, "hip_flexion", person).angle_deg
         after = movement_limit(_cases.SLR_START, "hip_flexion", after_stretching(person, 4)).angle_deg
@@ -793,9 +621,3 @@ class PatientExplorer:
             f"hamstring stretching.</p><p>{escape(STRETCHING_TEXT)}</p><p>{escape(GLIDES_TEXT)}</p>")
         return before, after
 
-
-def _walk(widget):
-    """Every widget inside ``widget`` (depth first)."""
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from _walk(child)

@@ -66,7 +66,7 @@ from .posture import Posture, as_posture
 
 __all__ = [
     "movement_limit", "differentiate", "MovementLimit", "Differentiation", "REGIONS", "forward_bend",
-    "after_stretching", "EVIDENCE", "FELT_KEYS", "EVIDENCE_QUANTITIES",
+    "after_stretching", "EVIDENCE", "FELT_KEYS", "EVIDENCE_QUANTITIES", "AKE_START",
     "LIMITED_BY",
 ]
 
@@ -536,12 +536,7 @@ def _healthy(seed: int = 1, n: int = 200) -> Person:
 
 def _ev_slr_mean(c) -> dict:
     a = np.asarray(movement_limit(Posture(ankle_dorsiflexion=-20), "hip_flexion", _healthy()).angle_deg)
-    # each hamstring's lengthening per degree of knee extension (90 -> 0, hip 90) over that per degree of hip
-    # flexion (0 -> 90, knee straight): the lever ratio that sets where the knee stops
-    ratio = [(muscle_length(Posture(hip_flexion=90), m) - muscle_length(Posture(hip_flexion=90, knee_flexion=90), m))
-             / (muscle_length(Posture(hip_flexion=90), m) - muscle_length(REFERENCE, m)) for m in HAMSTRINGS]
-    return {"value": float(a.mean()), "sd": float(a.std()), "anchor": _p.value("person_slr_hamstring_stop_deg"),
-            "ratio_min": float(min(ratio)), "ratio_max": float(max(ratio))}
+    return {"value": float(a.mean()), "sd": float(a.std()), "anchor": _p.value("person_slr_hamstring_stop_deg")}
 
 
 def _ev_slr_sd(c) -> dict:
@@ -567,17 +562,59 @@ def _ev_neck_vs_ankle(c) -> dict:
     return {"value": neck, "ok": 0 < neck < ankle, "ankle": ankle, "neck": neck}
 
 
+#: The active-knee-extension start as Kuilart et al. 2005 measured it: lying supine, hip and knee at 90 deg,
+#: spine and neck neutral (not the slump, whose flexed spine and neck load the nerve).
+AKE_START = Posture(hip_flexion=90, knee_flexion=90)
+
+
+#: The foot left pointed in the active knee extension (deg dorsiflexion; the plantarflexed foot of the
+#: straight-leg-raise row): the test's protocols leave the ankle neutral or relaxed.
+_AKE_POINTED_DEG = -20.0
+
+
+def _ake_stops(people: Person, hip_deg: float, ankle_deg: float = 0.0) -> np.ndarray:
+    """Each person's knee stop (deg flexion) straightening the knee supine with the hip at ``hip_deg``."""
+    return np.asarray(movement_limit(AKE_START.replace(hip_flexion=hip_deg, ankle_dorsiflexion=ankle_deg),
+                                     "knee_flexion", people, direction=-1).angle_deg)
+
+
 def _ev_knee_extension_hip90(c) -> dict:
-    # like for like with the active knee extension test: supine, hip and knee at 90 deg, spine and neck
-    # neutral (not the slump, whose flexed spine and neck load the nerve)
-    a = np.asarray(movement_limit(Posture(hip_flexion=90, knee_flexion=90), "knee_flexion", _healthy(),
-                                  direction=-1).angle_deg)
-    # each hamstring's lengthening per degree of knee extension (90 -> 0, hip 90) over that per degree of hip
-    # flexion (0 -> 90, knee straight): the lever ratio that sets where the knee stops
-    ratio = [(muscle_length(Posture(hip_flexion=90), m) - muscle_length(Posture(hip_flexion=90, knee_flexion=90), m))
-             / (muscle_length(Posture(hip_flexion=90), m) - muscle_length(REFERENCE, m)) for m in HAMSTRINGS]
+    """The supine active knee extension of generated healthy people, and what would move it.
+
+    Besides the mean stop and its SD: the hamstrings' mean moment arms over the two arcs the tests
+    use (hip 0 -> 90 deg with the knee straight, knee 90 -> 0 deg with the hip at 90; mm, the length
+    change over the arc in radians), their knee-to-hip ratio, how far the mean stop moves towards
+    straight per degree less true hip flexion (``per_deg``, from 90 and 88 deg) and the smallest
+    lowering of the true hip angle that would bring the mean to the published range's upper end
+    (``tilt_needed``, deg; bisection to 0.05 deg): the pelvic tilt the test would need beyond that of
+    the raise the tolerance is anchored to; and the mean stop with the foot pointed (``value_pointed``,
+    ankle at ``-pointed_deg``): the protocols leave the ankle neutral or relaxed.
+    """
+    people = _healthy()
+    a = _ake_stops(people, 90.0)
+    hip_arm, knee_arm = [], []
+    for m in HAMSTRINGS:
+        hip_arm.append((muscle_length(Posture(hip_flexion=90), m) - muscle_length(REFERENCE, m)) / (np.pi / 2))
+        knee_arm.append((muscle_length(Posture(hip_flexion=90), m)
+                         - muscle_length(Posture(hip_flexion=90, knee_flexion=90), m)) / (np.pi / 2))
+    ratio = np.array(knee_arm) / np.array(hip_arm)
+    high = next(e["high"] for e in EVIDENCE if e["quantity"].startswith("knee short of full extension"))
+    per_deg = float((a.mean() - _ake_stops(people, 88.0).mean()) / 2.0)
+    lo, hi = 0.0, 10.0                         # deg less hip flexion: lo misses the range, hi reaches it
+    if _ake_stops(people, 90.0 - hi).mean() > high:
+        need = float("nan")
+    else:
+        while hi - lo > 0.05:
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if _ake_stops(people, 90.0 - mid).mean() > high else (lo, mid)
+        need = hi
+    pointed = float(_ake_stops(people, 90.0, ankle_deg=_AKE_POINTED_DEG).mean())
     return {"value": float(a.mean()), "sd": float(a.std()), "anchor": _p.value("person_slr_hamstring_stop_deg"),
-            "ratio_min": float(min(ratio)), "ratio_max": float(max(ratio))}
+            "pointed_deg": -_AKE_POINTED_DEG, "value_pointed": pointed,
+            "ratio_min": float(ratio.min()), "ratio_max": float(ratio.max()),
+            "hip_arm_min": float(min(hip_arm)), "hip_arm_max": float(max(hip_arm)),
+            "knee_arm_min": float(min(knee_arm)), "knee_arm_max": float(max(knee_arm)),
+            "per_deg": per_deg, "tilt_needed": need}
 
 
 def _ev_slump_look_up(c) -> dict:

@@ -94,37 +94,57 @@ def change_text(what: str, bed_before: float, bed_after: float, ham_before: floa
 # pages such as JupyterLab with its file browser open).  It sizes the figure's box
 # (--ns-fig-w, --ns-fig-h) so that the figure, the gauges, the text line and the step
 # buttons are on screen together; the SVG scales inside that box (its viewBox).
+# Both layouts are one CSS grid on ``.neuralsim-top``: the live widget (figure, patient line,
+# gauges, text line: one message per update) and the side column (protocol, step, step
+# buttons, key) are ``display: contents``, so their parts are placed one by one.  Beside, the
+# figure is laid over the empty first column (absolute, so its height never spreads the rows
+# of the column beside it) and the grid is at least as high as the figure.
 _CSS = """<style>
+.neuralsim-explorer { --ns-side-w: 480px; }
 .neuralsim-explorer :focus-visible, .neuralsim-explorer .noUi-handle:focus,
 .neuralsim-explorer button:focus, .neuralsim-explorer select:focus {
   outline: 3px solid #000 !important; outline-offset: 2px; box-shadow: 0 0 0 6px #FFD54F !important; }
 .neuralsim-explorer p.neuralsim-text { margin: 2px 0; font-size: 15px; line-height: 1.35; }
 .neuralsim-explorer .neuralsim-top { gap: 8px; }
-.neuralsim-explorer.ns-laid .neuralsim-top { flex-wrap: nowrap !important; }
 .neuralsim-explorer .neuralsim-side > * { flex: none; }
+.neuralsim-explorer.ns-laid .neuralsim-top { display: grid !important; column-gap: 8px; row-gap: 0; position: relative;
+  grid-template-columns: var(--ns-fig-w) var(--ns-side-w); grid-template-rows: repeat(7, auto);
+  min-height: var(--ns-fig-h); align-content: start; align-items: start; justify-content: start; }
+.neuralsim-explorer.ns-laid .neuralsim-live, .neuralsim-explorer.ns-laid .neuralsim-live > .widget-html-content,
+.neuralsim-explorer.ns-laid .neuralsim-side { display: contents !important; }
+.neuralsim-explorer.ns-laid .neuralsim-live > .widget-label { display: none !important; }
 .neuralsim-explorer.ns-laid .neuralsim-figure { width: var(--ns-fig-w) !important; height: var(--ns-fig-h) !important;
-  flex: none !important; margin: 0 !important; }
-.neuralsim-explorer.ns-laid .neuralsim-figure > .widget-html-content { width: 100%; height: 100%; }
+  margin: 0 !important; position: absolute; left: 0; top: 0; }
 .neuralsim-explorer.ns-laid .neuralsim-figure svg.neuralsim-posture { width: 100% !important; height: 100% !important;
   display: block; }
-.neuralsim-explorer.ns-stacked .neuralsim-top { flex-direction: column !important; }
-.neuralsim-explorer.ns-stacked .neuralsim-side { width: 100% !important; display: grid !important; container-type: inline-size;
-  grid-template-columns: minmax(0, 1fr) auto; column-gap: 14px; align-items: start; }
-.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-stepper { grid-column: 1; grid-row: 1; flex-wrap: wrap; }
+.neuralsim-explorer.ns-laid .neuralsim-side > .neuralsim-protocol { grid-column: 2; grid-row: 1; width: auto !important; }
+.neuralsim-explorer.ns-laid .neuralsim-side > .neuralsim-step { grid-column: 2; grid-row: 2; }
+.neuralsim-explorer.ns-laid .neuralsim-side > .neuralsim-stepper { grid-column: 2; grid-row: 3; }
+.neuralsim-explorer.ns-laid .neuralsim-live .neuralsim-patient-line { grid-column: 2; grid-row: 4; }
+.neuralsim-explorer.ns-laid .neuralsim-live svg.neuralsim-gauges { grid-column: 2; grid-row: 5; }
+.neuralsim-explorer.ns-laid .neuralsim-live p.neuralsim-text { grid-column: 2; grid-row: 6; }
+.neuralsim-explorer.ns-laid .neuralsim-side > .neuralsim-legend-box { grid-column: 2; grid-row: 7; }
+.neuralsim-explorer.ns-stacked .neuralsim-top { container-type: inline-size; min-height: 0;
+  grid-template-columns: minmax(0, 1fr) auto; grid-template-rows: none; column-gap: 14px; }
+.neuralsim-explorer.ns-stacked .neuralsim-figure { position: static; grid-column: 1 / -1; grid-row: 1;
+  margin-bottom: 8px !important; }
+.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-stepper { grid-column: 1; grid-row: 2; flex-wrap: wrap; }
 .neuralsim-explorer.ns-stacked .neuralsim-stepper button { width: auto; min-width: 0; flex: none; }
-.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-step { grid-column: 1; grid-row: 2; height: auto; }
+.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-step { grid-column: 1; grid-row: 3; height: auto; }
 .neuralsim-explorer.ns-stacked .neuralsim-step .widget-html-content { line-height: 1.3; min-height: calc(2 * 1.3em);
   height: auto; align-self: auto; }
-.neuralsim-explorer.ns-stacked .neuralsim-live, .neuralsim-explorer.ns-stacked .neuralsim-live > .widget-html-content {
-  display: contents !important; }
-.neuralsim-explorer.ns-stacked .neuralsim-side p.neuralsim-text { grid-column: 1; grid-row: 3; min-height: calc(6 * 1.35em); }
-.neuralsim-explorer.ns-stacked .neuralsim-side svg.neuralsim-gauges { grid-column: 2; grid-row: 1 / span 3;
+.neuralsim-explorer.ns-stacked .neuralsim-live .neuralsim-patient-line { grid-column: 1; grid-row: 4; }
+.neuralsim-explorer.ns-stacked .neuralsim-live p.neuralsim-text { grid-column: 1; grid-row: 5; min-height: calc(6 * 1.35em); }
+.neuralsim-explorer.ns-stacked .neuralsim-live svg.neuralsim-gauges { grid-column: 2; grid-row: 2 / span 4;
   width: min(470px, 56cqw); height: auto; }
-.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-protocol { grid-column: 1; grid-row: 4; }
-.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-legend-box { grid-column: 1 / span 2; grid-row: 5; }
+.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-protocol { grid-column: 1; grid-row: 6; }
+.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-live .neuralsim-patient-line { grid-column: 1 / -1; grid-row: 2; }
+.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-side > .neuralsim-stepper { grid-row: 3; }
+.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-side > .neuralsim-step { grid-row: 4; }
+.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-live svg.neuralsim-gauges { grid-row: 3 / span 3; }
+.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-legend-box { grid-column: 1 / -1; grid-row: 7; }
 .neuralsim-explorer.neuralsim-present { position: fixed !important; inset: 0; z-index: 10000;
-  background: #fff; overflow: auto; padding: 10px; box-sizing: border-box; }
-.neuralsim-present .neuralsim-side { width: 40vw !important; }
+  background: #fff; overflow: auto; padding: 10px; box-sizing: border-box; --ns-side-w: 40vw; }
 .neuralsim-present .neuralsim-gauges, .neuralsim-present .neuralsim-legend { width: 100% !important; height: auto !important; }
 .neuralsim-present p.neuralsim-text { font-size: 24px; }
 .neuralsim-present .neuralsim-step, .neuralsim-present button, .neuralsim-present select { font-size: 20px !important; }
@@ -179,6 +199,12 @@ function below(root) {
   if (!s) return 0;
   return Math.max(0, s.getBoundingClientRect().bottom - root.querySelector('.neuralsim-top').getBoundingClientRect().bottom);
 }
+// the width of the column beside the figure (--ns-side-w: px, or vw in presentation mode)
+function sideWidth(root) {
+  const v = getComputedStyle(root).getPropertyValue('--ns-side-w').trim();
+  const n = parseFloat(v) || 480;
+  return v.endsWith('vw') ? n * window.innerWidth / 100 : n;
+}
 function fitRoom(root, aspects, force) {
   const top = root.querySelector('.neuralsim-top'), side = root.querySelector('.neuralsim-side');
   if (!top || !side || !aspects.length) return;
@@ -198,7 +224,7 @@ function fitRoom(root, aspects, force) {
   root.classList.add('ns-laid');
   root.classList.remove('ns-stacked');
   set(100, 100);
-  const sideW = side.getBoundingClientRect().width;
+  const sideW = sideWidth(root);
   const wB = W - sideW - gap, hB = Math.min(room - below(root), wB / amin);
   const besideOk = needed(root) + spare <= room && wB > 150;
   root.classList.add('ns-stacked');
@@ -228,7 +254,7 @@ function render({ model, el }) {
     ro.observe(root);
     const panel = root.closest('.jp-WindowedPanel-outer') || root.closest('.jp-Notebook');
     if (panel) ro.observe(panel);
-    ro.observe(root.querySelector('.neuralsim-side') || root);
+    ro.observe(root.querySelector('.neuralsim-top') || root);
     window.addEventListener('resize', onResize);
     let present = root.classList.contains('neuralsim-present');
     new MutationObserver(() => {            // presentation mode on or off (fitRoom's own classes aside)
@@ -269,6 +295,18 @@ function render({ model, el }) {
 }
 export default { render };
 """
+
+
+class _Part:
+    """One part of the explorer's live widget as last sent (``value``: an SVG or HTML string)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = ""
+
+    def __repr__(self) -> str:
+        return f"_Part({len(self.value)} characters)"
 
 
 def _helper(aspects: Iterable[float] = ()):
@@ -325,8 +363,11 @@ class Explorer:
     each update (default ``None``: no patient).
 
     Attributes for code and tests: ``sliders`` (joint -> FloatSlider, deg),
-    ``text`` (HTML with the gauges and the text line, ``p.neuralsim-text``),
-    ``figure`` (HTML with the SVG), ``gauges`` (the same widget as ``text``), ``legend`` (HTML with the key), ``presets`` (label ->
+    ``live`` (the one HTML widget that shows the figure, the gauges and the text
+    line: one message per update), and its parts as last sent, each with a
+    ``value`` string: ``figure`` (the SVG), ``text`` (the patient line if any,
+    the gauges' SVG and the text line ``p.neuralsim-text``), ``gauges`` (the
+    same part as ``text``); ``legend`` (HTML with the key), ``presets`` (label ->
     Button), ``next_button``, ``prev_button``, ``reset_button``,
     ``present_button``, ``protocol_select``, ``step_label``, ``height`` (m),
     ``mobility``, ``widget`` (the whole box), ``view``, ``nerve``, ``gauged``
@@ -395,7 +436,7 @@ class Explorer:
             s = w.FloatSlider(
                 value=min(max(float(getattr(start, j)), lo), hi), min=lo, max=hi, step=1.0,
                 description=f"{JOINT_LABELS[j]} ({UNIT})", readout_format=".0f", continuous_update=True,
-                style=wide, layout=w.Layout(width="445px"),
+                style=wide, layout=w.Layout(width="415px"),   # two columns in JupyterLab's notebook
                 tooltip=f"{JOINT_LABELS[j]} in degrees; arrow keys step by 1 {UNIT}",
             )
             s.add_class(f"neuralsim-slider-{j}")
@@ -443,34 +484,38 @@ class Explorer:
         self.step_label = w.HTML(value="")
         self.step_label.add_class("neuralsim-step")
 
-        self.figure = w.HTML(value="")
-        self.figure.add_class("neuralsim-figure")
+        # Figure, gauges and text line are ONE widget: each update is one message, so a key press
+        # paints once (two messages cost about a frame more: 28 -> 20 ms in Voila, see
+        # benchmarks/README.md).  In a browser the style sheet places its parts in the grid of
+        # ``.neuralsim-top`` beside (or under) the figure, with the side column's controls.
+        self.live = w.HTML(value="")
+        self.live.add_class("neuralsim-live")
+        self.figure = _Part()
+        self.text = _Part()
+        self.gauges = self.text
         self.legend = w.HTML(value="")
         self.legend.add_class("neuralsim-legend-box")
-        # The gauges and the text line share one widget: one message per update for both (the
-        # figure is the other), which keeps a key press under 30 ms on a projector's laptop.
-        self.text = w.HTML(value="")
-        self.text.add_class("neuralsim-live")
-        self.gauges = self.text
         help_line = w.HTML('<span style="font-size:12px;color:#444">Keys: Tab to a slider, arrows move it; '
                            'n / p next / previous step; f presentation.</span>')
 
         stepper = w.HBox([self.prev_button, self.next_button, self.present_button])
         stepper.add_class("neuralsim-stepper")
-        side = w.VBox([self.protocol_select, self.step_label,
-                       stepper,
-                       self.text, self.legend],
+        # In patient mode the sliders examine the patient: the key goes under them, so that the
+        # figure, the stop line and the sliders fit a projector's screen together.
+        key_beside = patient_mode is None
+        side = w.VBox([self.protocol_select, self.step_label, stepper, *([self.legend] if key_beside else [])],
                       layout=w.Layout(width="480px"))
         side.add_class("neuralsim-side")
-        top = w.HBox([self.figure, side], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+        top = w.HBox([self.live, side], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
         top.add_class("neuralsim-top")
         sl = list(self.sliders.values())
         sliders_box = w.HBox([w.VBox(sl[:4]), w.VBox(sl[4:])], layout=w.Layout(flex_flow="row wrap"))
         sliders_box.add_class("neuralsim-sliders")
         controls = w.VBox(
-            [sliders_box,
+            [sliders_box, *([] if key_beside else [self.legend]),
              w.HBox([self.height, self.reset_button], layout=w.Layout(flex_flow="row wrap")), self.mobility,
-             w.HTML("<b>Presets</b>"), w.Box(list(self.presets.values()), layout=w.Layout(flex_flow="row wrap")),
+             *([w.HTML("<b>Presets</b>"), w.Box(list(self.presets.values()), layout=w.Layout(flex_flow="row wrap"))]
+               if self.presets else []),      # no heading over an empty row
              help_line])
         controls.add_class("neuralsim-controls")
         views = {*_VIEW_ORDER, *(_protocols.ALL[k].view for k in keys)}
@@ -679,3 +724,4 @@ class Explorer:
         note = f' <strong class="neuralsim-clamped">{self._note.strip()}</strong>' if self._note else ""
         self.text.value = (f'{patient_line}{gauges}<p class="neuralsim-text" role="status" aria-live="polite">'
                            f'{line}{since}{note}</p>')
+        self.live.value = f'<div class="neuralsim-figure">{self.figure.value}</div>{self.text.value}'   # one message

@@ -1,69 +1,25 @@
-"""The clinic widget and notebook 07 as files (the browser test drives them in Chromium)."""
+"""The explorer's patient mode (PatientMode, PatientExplorer) and notebook 07 as files (the browser
+test drives them in Chromium)."""
 from __future__ import annotations
 
 import ast
+import html
+import math
 import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
-from neuralsim import cases, clinic
-from neuralsim.limits import movement_limit
+from neuralsim import Posture, cases, clinic
+from neuralsim.limits import FELT_KEYS, movement_limit
+from neuralsim.limits import differentiate as ns_differentiate
+from neuralsim.model import drawing
+from neuralsim.parameters import value as P
+from neuralsim.widgets import Explorer
 
 NB = Path(__file__).resolve().parents[1] / "notebooks" / "07_clinic_hamstrings_or_nerve.ipynb"
-
-
-def test_stop_summary_for_the_explorer_patient_mode():
-    s = clinic.stop_summary(cases.SLR_START, "hip_flexion", cases.CASES["stiff hip"].person)
-    assert s["limited_by"] == "joint range" and s["angle_deg"] == pytest.approx(45.0)
-    assert s["felt"] == ["joint range"] and s["posture"].hip_flexion == pytest.approx(45.0)
-    with pytest.raises(TypeError):
-        clinic.stop_summary(cases.SLR_START, "hip_flexion", "stiff")
-
-
-def test_stop_picture_marks_where_it_is_felt():
-    s = clinic.stop_summary(cases.SLR_START, "hip_flexion", cases.CASES["nerve stuck at the piriformis"].person)
-    svg = clinic.stop_svg(s, "supine")
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert svg.count('<polygon class="felt-mark"') == len([k for k in s["felt"] if k not in ("joint range", "hamstrings")])
-    assert 'data-felt="hip"' in svg
-    assert "deep pulling or burning in the buttock" in svg          # the mark's title names it
-    assert "felt: deep pulling or burning in the buttock" in svg     # the description for screen readers
-    assert "limited by" not in svg                                   # ... which never says what limits
-
-
-def test_clinic_runs_tests_hints_then_answers():
-    desk = clinic.Clinic()
-    desk.patient.value = "short hamstrings"
-    s = desk.run_test("straight-leg raise")
-    want = movement_limit(cases.SLR_START, "hip_flexion", cases.CASES["short hamstrings"].person).angle_deg
-    assert s["angle_deg"] == want and f"{want:.0f} deg" in desk.log.value
-    assert "<svg" in desk.picture.value
-    assert desk.check_answer("nerve") is False
-    assert "Not quite." in desk.feedback.value and "answer is" not in desk.feedback.value   # a hint first
-    assert desk.check_answer("both") is False and "answer is <b>hamstrings</b>" in desk.feedback.value
-    assert desk.check_answer("hamstrings") is True and desk.feedback.value.startswith("<p>Right.")
-    desk.patient.value = "sensitised nerve"                      # a new patient clears the desk
-    assert desk.findings == [] and desk.feedback.value == "" and desk.answer.value is None
-    with pytest.raises(ValueError, match="unknown test"):
-        desk.run_test("reflexes")
-
-
-def test_clinic_stretching_button_follows_ylinen():
-    desk = clinic.Clinic()
-    desk.patient.value = "short hamstrings"
-    before, after = desk.show_stretching()
-    assert after - before == pytest.approx(17.0, abs=0.05)
-    assert "Ylinen" in desk.stretch_out.value and "one week is not modelled" in desk.stretch_out.value
-
-
-def test_clinic_class_patient_is_the_teachers():
-    desk = clinic.Clinic(seed=2026, student=7)
-    assert "patient 07" in desk.patient.options
-    assert desk.patients["patient 07"].answer == cases.class_set(2026)[6].answer
-    with pytest.raises(ValueError, match="student"):
-        clinic.Clinic(seed=2026, student=31)
 
 
 def test_notebook_07_stored_clean_thin_and_teaching():
@@ -100,19 +56,6 @@ def test_notebook_07_stored_clean_thin_and_teaching():
 
 
 # -- the explorer's patient mode -------------------------------------------------------------------
-
-import html                                   # noqa: E402
-import math                                   # noqa: E402
-import re as _re                              # noqa: E402
-
-import numpy as np                            # noqa: E402
-
-from neuralsim import Posture                 # noqa: E402
-from neuralsim.limits import FELT_KEYS        # noqa: E402
-from neuralsim.limits import differentiate as ns_differentiate   # noqa: E402
-from neuralsim.model import drawing           # noqa: E402
-from neuralsim.parameters import value as P   # noqa: E402
-from neuralsim.widgets import Explorer        # noqa: E402
 
 ALL_PATIENTS = list(cases.CASES.values()) + list(clinic.patients().values())
 
@@ -184,17 +127,17 @@ def test_other_joints_are_held_at_the_patients_own_range():
 def _marks(svg: str) -> dict:
     """data-felt key -> the mark's centre (drawing mm, y up), read back from the SVG."""
     out = {}
-    for m in _re.finditer(r'<(polygon|circle|rect) class="felt-mark" data-felt="([^"]+)"[^>]*>', svg):
+    for m in re.finditer(r'<(polygon|circle|rect) class="felt-mark" data-felt="([^"]+)"[^>]*>', svg):
         tag, key, el = m.group(1), m.group(2), m.group(0)
         if tag == "polygon":          # the star's first point is straight above its centre, as far as it is wide
-            x, y = (float(v) for v in _re.search(r'points="([-\d.]+),([-\d.]+)', el).groups())
+            x, y = (float(v) for v in re.search(r'points="([-\d.]+),([-\d.]+)', el).groups())
             out[key] = (x, -(y + clinic._R_MARK))
         elif tag == "circle":
-            out[key] = (float(_re.search(r'cx="([-\d.]+)"', el).group(1)), -float(_re.search(r'cy="([-\d.]+)"', el).group(1)))
+            out[key] = (float(re.search(r'cx="([-\d.]+)"', el).group(1)), -float(re.search(r'cy="([-\d.]+)"', el).group(1)))
         else:
-            half = float(_re.search(r' width="([-\d.]+)"', el).group(1)) / 2
-            out[key] = (float(_re.search(r' x="([-\d.]+)"', el).group(1)) + half,
-                        -(float(_re.search(r' y="([-\d.]+)"', el).group(1)) + half))
+            half = float(re.search(r' width="([-\d.]+)"', el).group(1)) / 2
+            out[key] = (float(re.search(r' x="([-\d.]+)"', el).group(1)) + half,
+                        -(float(re.search(r' y="([-\d.]+)"', el).group(1)) + half))
     return out
 
 
@@ -212,7 +155,10 @@ def test_symptoms_are_drawn_where_movement_limit_says_and_said_in_words(patient)
     for key, (x, y) in marks.items():      # on the body, at the place: the joint or halfway between two
         want = np.mean([joints[j] for j in at[key]], axis=0)
         assert abs(x - want[0]) <= 1.0 and abs(y - want[1]) <= 1.0, key
-    line = html.unescape(_re.sub(r"<[^>]+>", "", ex.text.value))
+    titles = dict(re.findall(r'class="felt-mark" data-felt="([^"]+)"[^>]*><title>([^<]+)</title>', ex.figure.value))
+    said = {f"{how} in the {where}" for where, how in r.symptoms} | {"firm block at the joint", "hamstring stretch"}
+    assert set(titles) == felt and all(html.unescape(t) in said for t in titles.values())   # each mark names it
+    line = html.unescape(re.sub(r"<[^>]+>", "", ex.text.value))
     for where, how in r.symptoms:          # the text line says each of them in words
         assert how in line and (where in line or where == "the joint that moved")
 
@@ -248,7 +194,9 @@ def test_patient_explorer_answer_hint_then_answer_with_what_gave_it_away():
     assert pe.check_answer() is False and "Choose an answer" in pe.feedback.value
     assert pe.check_answer("nerve") is False
     assert "Not quite." in pe.feedback.value and "answer is" not in pe.feedback.value    # a hint first
+    assert html.escape(clinic.HINTS["both"]) in pe.feedback.value                          # the hint for "both"
     assert pe.check_answer("hamstrings") is False and "answer is <b>both</b>" in pe.feedback.value
+    assert f"Because: {html.escape(clinic.because(p))}" in pe.feedback.value              # the answer, with why
     pe.answer.value = "both"
     assert pe.check_answer() is True and pe.feedback.value.startswith("<p><b>Right: both.</b> Because:")
     slr = clinic.held_angle(movement_limit(cases.SLR_START, "hip_flexion", p.person).angle_deg, +1)
@@ -259,6 +207,8 @@ def test_patient_explorer_answer_hint_then_answer_with_what_gave_it_away():
     pe.choose_patient(other)                                   # a new patient clears the desk
     assert pe.mode.findings == [] and pe.feedback.value == "" and pe.answer.value is None
     assert pe.explorer.posture == cases.SLR_START
+    assert pe.check_answer("nerve") is False and "answer is" not in pe.feedback.value   # a hint again, first
+    assert html.escape(clinic.HINTS["hamstrings"]) in pe.feedback.value
     pe.choose_test("slump")
     assert pe.explorer.view == "sitting" and pe.explorer.posture == cases.seated_start(pe.patients[other].person)
     with pytest.raises(ValueError, match="unknown test"):
@@ -308,6 +258,26 @@ def test_a_hip_too_stiff_to_sit_is_not_drawn_sitting_for_the_slump():
     assert pe.mode.test == "slump" and pe.explorer.view == "sitting" and "cannot" not in pe.how.value
 
 
+def test_stretching_and_glides_are_offered_only_once_the_answer_is_known():
+    """Before the answer the stretching button would give it away (a raise stretching lengthens is a
+    hamstring limit), so it appears after a right answer or after the answer is given (second miss)."""
+    pe = clinic.PatientExplorer()
+    shown = lambda: pe.stretch.layout.display != "none"          # noqa: E731
+    label = next(k for k, p in pe.patients.items() if p.answer == "nerve")
+    pe.choose_patient(label)
+    assert not shown()
+    pe.check_answer("hamstrings")
+    assert not shown()                                            # a hint only: still hidden
+    pe.check_answer("neither")
+    assert shown() and "answer is <b>nerve</b>" in pe.feedback.value
+    pe.stretch.click()                                            # the button shows this patient's raise
+    assert "after 4 weeks of daily hamstring stretching" in pe.stretch_out.value
+    other = next(k for k, p in pe.patients.items() if p.answer == "hamstrings")
+    pe.choose_patient(other)                                      # a new patient: hidden and cleared again
+    assert not shown() and pe.stretch_out.value == ""
+    assert pe.check_answer("hamstrings") is True and shown()      # a right answer at once shows it too
+
+
 def test_patient_explorer_stretching_follows_ylinen_and_leaves_the_nerve():
     pe = clinic.PatientExplorer()
     gains = {}
@@ -322,5 +292,8 @@ def test_patient_explorer_stretching_follows_ylinen_and_leaves_the_nerve():
     # the nerve is untouched: a nerve patient gains at most a little of the hamstring patient's gain
     assert all(0.0 <= g < 0.25 * gains["hamstrings"][0] for g in gains["nerve"])
     assert "Ylinen" in pe.stretch_out.value and "limited by" not in pe.stretch_out.value
+    # only what trials measured: no one-week figure, and glides shown as moving the nerve, not as a treatment effect
+    assert "one week is not modelled" in pe.stretch_out.value
+    assert html.escape(clinic.GLIDES_TEXT) in pe.stretch_out.value and "Coppieters" in pe.stretch_out.value
     pe.choose_patient(next(iter(pe.patients)))
     assert pe.stretch_out.value == ""

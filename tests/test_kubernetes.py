@@ -68,8 +68,6 @@ def test_each_student_gets_a_claim_of_1_gib(values):
 
 
 def test_two_students_never_share_a_volume(values):
-    import asyncio
-
     async def both():
         return [await kv.make_spawner(values, n).get_pod_manifest() for n in ("alex", "alex2")]
     a, b = kv.run(both())   # its own thread: the browser tests leave an event loop running

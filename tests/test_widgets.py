@@ -60,7 +60,8 @@ def test_controls_are_labelled_classed_and_start_neutral(ex):
         assert (s.min, s.max) == ns.joint_range(j, "typical")
         assert s.value == 0.0
         assert f"neuralsim-slider-{j}" in s._dom_classes
-    assert "neuralsim-figure" in ex.figure._dom_classes and 'class="neuralsim-text"' in ex.text.value
+    assert "neuralsim-live" in ex.live._dom_classes and 'class="neuralsim-text"' in ex.text.value
+    assert ex.live.value == f'<div class="neuralsim-figure">{ex.figure.value}</div>{ex.text.value}'
     assert "neuralsim-next" in ex.next_button._dom_classes and "neuralsim-prev" in ex.prev_button._dom_classes
     assert set(ex.presets) == set(protocols.POSTURES)
     assert all("neuralsim-preset" in b._dom_classes for b in ex.presets.values())
@@ -69,6 +70,25 @@ def test_controls_are_labelled_classed_and_start_neutral(ex):
     assert ex.figure.value.count("<title") == 1 and ex.figure.value.count("<desc") == 1
     assert ex.gauges.value.count("<title") == 1 and 'class="neuralsim-gauges"' in ex.gauges.value
     assert ex.view == "standing"      # neutral is a standing posture, even in the slump explorer
+
+
+def test_a_slider_move_sends_one_message_with_figure_gauges_and_text(ex, monkeypatch):
+    """One key press, one message: the figure, the gauges and the text line travel together
+    (a second message costs the browser about a frame; benchmarks/README.md)."""
+    sent = []
+    real = widgets.w.Widget._send
+
+    def record(self, msg, buffers=None):
+        sent.append((self, msg))
+        return real(self, msg, buffers)
+
+    monkeypatch.setattr(widgets.w.Widget, "_send", record)
+    knee = ex.sliders["knee_flexion"]
+    knee.value = 30.0
+    others = [(wd, m) for wd, m in sent if wd is not knee]
+    assert [wd for wd, _m in others] == [ex.live]
+    value = others[0][1]["state"]["value"]
+    assert "neuralsim-posture" in value and "neuralsim-gauges" in value and "Knee bent to 30°" in value
 
 
 def test_the_issue_example_knee_extended(ex):
@@ -237,11 +257,12 @@ def test_display_hook_and_widget(ex):
     import ipywidgets
     assert isinstance(ex.widget, ipywidgets.Box) and hasattr(ex, "_ipython_display_")
     _style, top, controls = ex.widget.children[:3]          # picture first: on top when the column is narrow
-    figure, side = top.children
-    assert figure is ex.figure
-    # beside the figure, all on one 1280 x 800 screen: protocol, step buttons, gauges, text line, key
-    assert [c for c in side.children if c in (ex.text, ex.legend, ex.protocol_select)] == [
-        ex.protocol_select, ex.text, ex.legend]
+    live, side = top.children
+    assert live is ex.live
+    # the side column: protocol, step buttons, key; the style sheet sets the live widget's
+    # gauges and text line between the step buttons and the key (checked in the browser tests)
+    assert [c for c in side.children if c in (ex.legend, ex.protocol_select)] == [ex.protocol_select, ex.legend]
+    assert ex.live.value.index("neuralsim-posture") < ex.live.value.index("neuralsim-gauges")
     assert ex.text.value.index("neuralsim-gauges") < ex.text.value.index("neuralsim-text")   # gauges, then the line
     assert any(ex.next_button in getattr(c, "children", ()) for c in side.children)
     sliders = [s for box in controls.children[0].children for s in box.children]
@@ -307,6 +328,12 @@ def test_choose_view_by_hand():
     assert choose_view(ns.Posture(hip_flexion=70, knee_flexion=45), "supine") == "supine"
 
 
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)
+
+
 def test_each_notebook_explorer_offers_only_its_own_presets_and_protocols():
     ex = Explorer("slr", protocols=["slr"], presets=["straight-leg raise 60 deg"], strain=False)
     assert list(ex.presets) == ["straight-leg raise 60 deg"]
@@ -317,6 +344,8 @@ def test_each_notebook_explorer_offers_only_its_own_presets_and_protocols():
     assert ex.posture == protocols.SITTING
     with pytest.raises(ValueError, match="preset"):
         Explorer("slr", presets=["yoga"])
+    headings = lambda e: [c for c in _walk(e.widget) if getattr(c, "value", None) == "<b>Presets</b>"]  # noqa: E731
+    assert len(headings(ex)) == 1 and headings(Explorer("slr", presets={}, strain=False)) == []   # none over nothing
     with pytest.raises(ValueError, match="protocol"):
         Explorer("slr", protocols=["pilates"])
 

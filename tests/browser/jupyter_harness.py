@@ -357,3 +357,13 @@ def open_in_lab_and_run_all(page, base_url: str, name: str, timeout_ms: int = 12
                    return k && k.status === 'idle' && w.content && w.content.widgets.length > 0; }""",
         timeout=timeout_ms)
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
+def wait_all_run(page, timeout_ms: int = 180_000) -> None:
+    """Wait until every code cell of JupyterLab's current notebook has run and its kernel is idle."""
+    page.wait_for_function(
+        """() => { const w = window.jupyterapp.shell.currentWidget;
+                   const cells = w.content.widgets.filter(c => c.model.type === 'code');
+                   return w.sessionContext.session.kernel.status === 'idle'
+                          && cells.every(c => c.model.executionCount !== null); }""",
+        timeout=timeout_ms, polling=250)

@@ -44,13 +44,7 @@ def _screenshot(page, artifacts, name):
 
 def _run_in_lab(page, lab_server, notebook):
     H.open_in_lab_and_run_all(page, lab_server.url, notebook.name, timeout_ms=90_000)
-    # Done when every code cell has an execution count and the kernel is idle again.
-    page.wait_for_function(
-        """() => { const w = window.jupyterapp.shell.currentWidget;
-                   const cells = w.content.widgets.filter(c => c.model.type === 'code');
-                   return w.sessionContext.session.kernel.status === 'idle'
-                          && cells.every(c => c.model.executionCount !== null); }""",
-        timeout=180_000, polling=250)
+    H.wait_all_run(page)   # every code cell has an execution count and the kernel is idle again
     page.wait_for_selector(".neuralsim-figure svg", timeout=30_000)
     page.locator(".neuralsim-figure").first.scroll_into_view_if_needed()
 
