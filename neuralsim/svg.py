@@ -660,12 +660,20 @@ def drawn_extent(posture: Any, body: Body | None = None, view: str = "standing",
     view_box(view)                                   # an unknown view: the ValueError naming the views
     d = drawing(p, b, view) if data is None else data
     nerve_pts = d["nerve"] if nerve is None else d["nerves"][nerve]
-    floor = _couch_top(view, _silhouette(b))
-    names = list(d["muscles"])
-    items = (_label_items(d, b, names, view, nerve_parts=nerve in (None, "sciatic"),
-                          group="hamstrings" if nerve is None else NERVES[nerve].contrast,
-                          floor=floor if view == "prone" else None) if labels else [])
+    floor, items = _placed_labels(d, b, view, nerve, labels)
     return _extent(d, b, view, nerve_pts, d["muscles"], items, floor, strain)
+
+
+def _placed_labels(d: Mapping, b: Body, view: str, nerve: str | None, labels: bool) -> tuple:
+    """``(floor, items)``: the couch's top under a lying body (:func:`_couch_top`) and where the
+    labels go (:func:`_label_items`; none when ``labels`` is false), as :func:`posture_svg`
+    draws them and :func:`drawn_extent` measures them."""
+    floor = _couch_top(view, _silhouette(b))
+    if not labels:
+        return floor, []
+    return floor, _label_items(d, b, list(d["muscles"]), view, nerve_parts=nerve in (None, "sciatic"),
+                               group="hamstrings" if nerve is None else NERVES[nerve].contrast,
+                               floor=floor if view == "prone" else None)
 
 
 def picture_box(view: str, extent=None) -> tuple[float, float, float, float]:
@@ -728,11 +736,9 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     if isinstance(strain, str) and strain == "auto":
         from .mechanics import nerve_mechanics
         strain = nerve_mechanics(p, body=b)
-    floor = _couch_top(view, _silhouette(b))
+    floor, items = _placed_labels(d, b, view, nerve, labels)
     names = list(d["muscles"])
     group = "hamstrings" if nerve is None else NERVES[nerve].contrast
-    items = (_label_items(d, b, names, view, nerve_parts=nerve in (None, "sciatic"), group=group,
-                          floor=floor if view == "prone" else None) if labels else [])
     box = picture_box(view, _extent(d, b, view, nerve_pts, d["muscles"], items, floor, strain is not None))
     x0, y0, x1, y1 = box
     bh = y1 - y0
