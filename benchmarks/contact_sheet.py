@@ -15,7 +15,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-import neuralsim as ns  # noqa: E402
 from neuralsim import protocols, svg  # noqa: E402
 from neuralsim.analysis import step_table  # noqa: E402
 

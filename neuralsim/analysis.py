@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping, Sequence
 
-import numpy as np
 
 from . import registry as _reg
 from .body import DEFAULT_BODY, Body

@@ -92,7 +92,6 @@ True
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, Mapping
 

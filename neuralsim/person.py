@@ -64,7 +64,7 @@ import numpy as np
 from . import parameters as _p
 from .body import HEIGHT_RANGE_M, Body
 from .errors import OutOfRangeError
-from .joints import JOINTS, MOBILITIES, UNIT, check_joint, joint_range
+from .joints import MOBILITIES, UNIT, check_joint, joint_range
 
 __all__ = ["Person", "SYMPTOM_SITES", "ENTRAPMENT_SITES", "ENTRAPMENT_SITE_OF", "typical_thresholds",
            "typical_tolerance_pct", "resting_strain_pct", "hamstring_stretch_pct", "discomfort"]

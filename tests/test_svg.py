@@ -1,7 +1,6 @@
 """The SVG pictures: drawn from the library's geometry, accessible, strain-coloured when possible."""
 import math
 import re
-import sys
 import types
 import xml.etree.ElementTree as ET
 
