@@ -225,9 +225,12 @@ class Crossing:
         return np.radians(angle_deg) * self.sign
 
     def delta(self, angle_deg):
-        """Change of path length at this joint from angle 0 (mm); any array shape."""
-        phi = np.radians(angle_deg) * self.sign
+        """Change of path length at this joint from angle 0 (mm); any array shape (a float for one angle)."""
         d = self.offset_mm
+        if getattr(angle_deg, "ndim", 0) == 0:      # one posture: the same arithmetic on a float
+            phi = math.radians(float(angle_deg)) * self.sign
+            return d * phi if phi >= 0.0 else (2.0 * d) * math.tan(0.5 * phi)
+        phi = np.radians(angle_deg) * self.sign
         return np.where(phi >= 0.0, d * phi, (2.0 * d) * np.tan(0.5 * phi))
 
     def moment_arm(self, angle_deg):
@@ -327,8 +330,13 @@ class MomentArmCurve(Crossing):
 
     def delta(self, angle_deg):
         """Change of path length from angle 0 (mm): the integral of :meth:`moment_arm`."""
-        u = np.maximum(np.radians(angle_deg), 0.0)
         k = self._k()
+        if getattr(angle_deg, "ndim", 0) == 0:      # one posture: the same arithmetic on a float
+            a = float(angle_deg)
+            u = max(math.radians(a), 0.0)
+            curve = self.sign * self.offset_mm * (u + (self.gain / k) * (1.0 - math.cos(k * u)))
+            return curve + Crossing.delta(self, min(a, 0.0))
+        u = np.maximum(np.radians(angle_deg), 0.0)
         curve = self.sign * self.offset_mm * (u + (self.gain / k) * (1.0 - np.cos(k * u)))
         return curve + Crossing.delta(self, np.minimum(angle_deg, 0.0))
 
