@@ -297,6 +297,63 @@ export default { render };
 """
 
 
+# Browser side of the live widget (figure, patient line, gauges, text line): the first value is
+# parsed into the page; every later one is parsed off the page (a <template>) and only what
+# differs is changed in place: attributes, text, and any element whose tag differs.  The page
+# then restyles, lays out and repaints only the changed nodes, where replacing the whole
+# content (ipywidgets.HTML) rebuilt every node of both SVGs on each key press, and the
+# unchanged labels kept their shaped text.  Nothing is run from the value (a template's
+# content is inert); the value is the same HTML text ``live.value`` holds in Python.
+_LIVE_ESM = r"""
+function morph(cur, next) {
+  const a = Array.from(cur.childNodes), b = Array.from(next.childNodes);
+  for (let i = 0; i < b.length; i++) {
+    const x = a[i], y = b[i];
+    if (!x) { cur.appendChild(y); continue; }
+    if (x.nodeType !== y.nodeType || x.nodeName !== y.nodeName || x.namespaceURI !== y.namespaceURI) {
+      cur.replaceChild(y, x); continue;
+    }
+    if (x.nodeType !== 1) { if (x.nodeValue !== y.nodeValue) x.nodeValue = y.nodeValue; continue; }
+    for (const at of Array.from(x.attributes)) if (!y.hasAttribute(at.name)) x.removeAttribute(at.name);
+    for (const at of Array.from(y.attributes)) if (x.getAttribute(at.name) !== at.value) x.setAttribute(at.name, at.value);
+    morph(x, y);
+  }
+  for (let i = a.length - 1; i >= b.length; i--) cur.removeChild(a[i]);
+}
+function render({ model, el }) {
+  const box = document.createElement('div');
+  box.className = 'widget-html-content';
+  el.appendChild(box);
+  const tpl = document.createElement('template');
+  let first = true;
+  const show = () => {
+    const v = model.get('value') || '';
+    if (first) { box.innerHTML = v; first = false; return; }
+    tpl.innerHTML = v;
+    morph(box, tpl.content);
+    tpl.innerHTML = '';
+  };
+  show();
+  model.on('change:value', show);
+  return () => model.off('change:value', show);
+}
+export default { render };
+"""
+
+
+def _live_widget():
+    """The live widget: an HTML ``value`` (str) shown in the page, changed in place on update."""
+    import anywidget
+    import traitlets
+
+    class _Live(anywidget.AnyWidget):
+        _esm = _LIVE_ESM
+        #: the HTML shown (the figure's SVG, the patient line, the gauges' SVG and the text line)
+        value = traitlets.Unicode("").tag(sync=True)
+
+    return _Live()
+
+
 class _Part:
     """One part of the explorer's live widget as last sent (``value``: an SVG or HTML string)."""
 
@@ -363,8 +420,9 @@ class Explorer:
     each update (default ``None``: no patient).
 
     Attributes for code and tests: ``sliders`` (joint -> FloatSlider, deg),
-    ``live`` (the one HTML widget that shows the figure, the gauges and the text
-    line: one message per update), and its parts as last sent, each with a
+    ``live`` (the one widget that shows the figure, the gauges and the text
+    line: one message per update; its ``value`` is that HTML, which the browser applies by
+    changing only what differs), and its parts as last sent, each with a
     ``value`` string: ``figure`` (the SVG), ``text`` (the patient line if any,
     the gauges' SVG and the text line ``p.neuralsim-text``), ``gauges`` (the
     same part as ``text``); ``legend`` (HTML with the key), ``presets`` (label ->
@@ -486,9 +544,10 @@ class Explorer:
 
         # Figure, gauges and text line are ONE widget: each update is one message, so a key press
         # paints once (two messages cost about a frame more: 28 -> 20 ms in Voila, see
-        # benchmarks/README.md).  In a browser the style sheet places its parts in the grid of
-        # ``.neuralsim-top`` beside (or under) the figure, with the side column's controls.
-        self.live = w.HTML(value="")
+        # benchmarks/README.md), and the browser changes only what differs (_LIVE_ESM).  In a
+        # browser the style sheet places its parts in the grid of ``.neuralsim-top`` beside (or
+        # under) the figure, with the side column's controls.
+        self.live = _live_widget()
         self.live.add_class("neuralsim-live")
         self.figure = _Part()
         self.text = _Part()
