@@ -305,20 +305,38 @@ export default { render };
 # unchanged labels kept their shaped text.  Nothing is run from the value (a template's
 # content is inert); the value is the same HTML text ``live.value`` holds in Python.
 _LIVE_ESM = r"""
-function morph(cur, next) {
-  const a = Array.from(cur.childNodes), b = Array.from(next.childNodes);
-  for (let i = 0; i < b.length; i++) {
-    const x = a[i], y = b[i];
-    if (!x) { cur.appendChild(y); continue; }
-    if (x.nodeType !== y.nodeType || x.nodeName !== y.nodeName || x.namespaceURI !== y.namespaceURI) {
-      cur.replaceChild(y, x); continue;
+function attrs(x, y) {
+  const a = x.attributes, b = y.attributes, n = b.length;
+  let same = a.length === n;
+  for (let i = 0; i < n; i++) {
+    const q = b[i];
+    if (same) {
+      const p = a[i];
+      if (p.name === q.name) { if (p.value !== q.value) p.value = q.value; continue; }
+      same = false;
     }
-    if (x.nodeType !== 1) { if (x.nodeValue !== y.nodeValue) x.nodeValue = y.nodeValue; continue; }
-    for (const at of Array.from(x.attributes)) if (!y.hasAttribute(at.name)) x.removeAttribute(at.name);
-    for (const at of Array.from(y.attributes)) if (x.getAttribute(at.name) !== at.value) x.setAttribute(at.name, at.value);
-    morph(x, y);
+    if (x.getAttribute(q.name) !== q.value) x.setAttribute(q.name, q.value);
   }
-  for (let i = a.length - 1; i >= b.length; i--) cur.removeChild(a[i]);
+  if (!same || a.length !== n)
+    for (let i = a.length - 1; i >= 0; i--) if (!y.hasAttribute(a[i].name)) x.removeAttribute(a[i].name);
+}
+function morph(cur, next) {
+  let x = cur.firstChild, y = next.firstChild;
+  while (y) {
+    const ny = y.nextSibling;
+    if (!x) { cur.appendChild(y); y = ny; continue; }
+    const nx = x.nextSibling;
+    if (x.nodeType !== y.nodeType || x.nodeName !== y.nodeName || x.namespaceURI !== y.namespaceURI) {
+      cur.replaceChild(y, x);
+    } else if (x.nodeType !== 1) {
+      if (x.nodeValue !== y.nodeValue) x.nodeValue = y.nodeValue;
+    } else {
+      attrs(x, y);
+      morph(x, y);
+    }
+    x = nx; y = ny;
+  }
+  while (x) { const nx = x.nextSibling; cur.removeChild(x); x = nx; }
 }
 function render({ model, el }) {
   const box = document.createElement('div');
