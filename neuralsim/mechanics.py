@@ -466,6 +466,8 @@ class NerveModel:
         self._key = np.array(sorted(key))
         self._cerv = np.nonzero((mids > c0) & (mids < c1))[0]
         self._cerv_key = np.intersect1d(self._cerv, self._key)
+        self._below = np.nonzero(~self.cord)[0]                  # elements below the cord
+        self._below_key = np.intersect1d(self._below, self._key)
 
     def _region_at(self, x: float) -> str:
         for r, (a, z) in self.region_mm.items():
@@ -531,9 +533,11 @@ class NerveModel:
         own = self._cand_group
         dT = d.T
         slack = (qT < 0.0) & np.where(own >= 0, dT[:, np.maximum(own, 0)] < 0.0, False)
+        if M == 1:                                           # one posture (the explorer): no grouping
+            return self._folds_one(qT, slack, fT)
         todo = np.nonzero((qT < 0.0).any(axis=1))[0]
-        MfT = np.ascontiguousarray(self._Mf.T)
-        bits = (1 << np.arange(nc)).astype(np.int64)
+        MfT = self._MfT
+        bits = self._bits
         for it in range(200):
             if todo.size == 0:
                 return np.ascontiguousarray(fT.T)
@@ -567,6 +571,40 @@ class NerveModel:
             keep = ~ok
             todo = cols[keep]
             slack[todo] = new[keep]
+        raise RuntimeError("nerve mechanics: the slack problem did not settle")  # pragma: no cover
+
+    @cached_property
+    def _MfT(self) -> np.ndarray:
+        return np.ascontiguousarray(self._Mf.T)
+
+    @cached_property
+    def _bits(self) -> np.ndarray:
+        return (1 << np.arange(len(self._cand))).astype(np.int64)
+
+    def _folds_one(self, qT: np.ndarray, slack: np.ndarray, fT: np.ndarray) -> np.ndarray:
+        """:meth:`folds` for one posture (``qT``, ``slack``, ``fT`` of shape ``(1, nc)``): the same
+        block steps, then Murty's rule, with the same arithmetic on the one row."""
+        if not (qT < 0.0).any():
+            return np.ascontiguousarray(fT.T)
+        S = slack
+        for it in range(200):
+            ia, invT = self._inverse(int((S @ self._bits)[0]))
+            fs = np.zeros_like(qT)
+            if ia.size:
+                fs[:, ia] = -(qT[:, ia] @ invT)
+            w = fs @ self._MfT
+            w += qT
+            bad_f = S & (fs < -1e-12)
+            bad_w = ~S & (w < -1e-12)
+            viol = bad_f | bad_w
+            if not viol.any():
+                return np.ascontiguousarray(fs.T)
+            if it < self._block_steps:
+                S = (S & ~bad_f) | bad_w
+            else:                                            # Murty: flip the first violation only
+                S = S.copy()
+                first = int(np.argmax(viol[0]))
+                S[0, first] = ~S[0, first]
         raise RuntimeError("nerve mechanics: the slack problem did not settle")  # pragma: no cover
 
     def _inverse(self, code: int) -> tuple[np.ndarray, np.ndarray]:
@@ -774,8 +812,7 @@ class NerveMechanics:
     def peak_nerve_strain_pct(self):
         """Highest local strain below the cord (roots and peripheral nerve, %), shape ``S``."""
         m = self.model
-        rows = np.nonzero(~m.cord)[0]
-        return self._out(self._peak(rows, np.intersect1d(rows, m._key)))
+        return self._out(self._peak(m._below, m._below_key))
 
     @property
     def peak_position_mm(self):

@@ -78,6 +78,16 @@ class Posture:
         """A new posture with some angles changed (degrees)."""
         for name in angles:
             check_joint(name)
+        if not self._shape and all(type(v) is float or type(v) is int for v in angles.values()):
+            # one posture, plain numbers (a slider move): the other angles were checked when
+            # this posture was made, so only the new ones are checked, as the constructor would
+            new = object.__new__(Posture)
+            for name in JOINTS:
+                object.__setattr__(new, name, getattr(self, name))
+            for name, v in angles.items():
+                object.__setattr__(new, name, float(check_angle(name, v, "hypermobile")))
+            object.__setattr__(new, "_shape", ())
+            return new
         return dataclasses.replace(self, **angles)
 
     def angles(self) -> dict[str, Any]:

@@ -28,6 +28,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
@@ -36,7 +37,7 @@ import numpy as np
 from . import registry as _reg
 from .body import Body
 from .model import DEFAULT_NERVE, REFERENCE, _body, _contributions_of, _result, drawing
-from .posture import Posture, angle_arrays, as_posture
+from .posture import Posture, angle_array, angle_arrays, as_posture
 
 __all__ = ["State", "compute"]
 
@@ -134,7 +135,12 @@ def compute(posture: Any, *, body: Body | None = None, view: str | None = None,
     b = _body(body)
     p = as_posture(posture)
     ref = REFERENCE if reference is None else as_posture(reference)
-    angles, ref_angles = angle_arrays(p, ref, b.mobility)
+    if ref is REFERENCE and not p.shape:     # one posture against the anatomical position (the explorer)
+        angles, ref_angles = angle_array(p, b.mobility), _reference_angles(b.mobility)
+        for a in angles.values():
+            a.flags.writeable = False
+    else:
+        angles, ref_angles = angle_arrays(p, ref, b.mobility)
     shape = np.broadcast_shapes(p.shape, ref.shape)
     reg = _reg.current()
     names = tuple(reg) if structures is None else _names(reg, structures)
@@ -172,6 +178,15 @@ def _names(reg, structures: Iterable[str]) -> tuple[str, ...]:
     want = {reg.check(n).name for n in structures}
     return tuple(n for n in reg if n in want)
 
+
+
+@lru_cache(maxsize=None)
+def _reference_angles(mobility: str) -> Mapping:
+    """The anatomical position's checked angles (joint -> read-only 0-d array, deg) for ``mobility``."""
+    ref = angle_array(REFERENCE, mobility)
+    for a in ref.values():
+        a.flags.writeable = False
+    return MappingProxyType(ref)
 
 
 #: (registry, structure, body) -> the crossing changes (mm) and length (mm) in the anatomical
