@@ -159,9 +159,13 @@ HOOKS_JS = r"""
   window.WebSocket = TimedWebSocket;
   window.__arm = (figSel, kind) => {
     const fig = document.querySelector(figSel);
+    // The naive baseline's output area changes more than once (cleared, then a new image): it
+    // is done when a new image is there.  The explorer's and the floor's widgets change only when
+    // the reply is shown, so their first change is the reply (comparing their HTML instead would
+    // serialise the whole figure inside the timed interval: a cost of the measurement).
     const sig = () => kind === 'naive'
         ? Array.from(fig.querySelectorAll('img')).map(i => i.src.length + ':' + i.src.slice(-64)).join('|')
-        : fig.innerHTML;
+        : null;
     const before = sig();
     const r = {};
     L.armed = true; L.sendAfterKey = null;
@@ -183,7 +187,7 @@ HOOKS_JS = r"""
       };
       const obs = new MutationObserver(() => {
         const now = sig();
-        if (now !== before && (kind !== 'naive' || now !== '')) { obs.disconnect(); done(); }
+        if (kind !== 'naive' || (now !== before && now !== '')) { obs.disconnect(); done(); }
       });
       obs.observe(fig, {subtree: true, childList: true, characterData: true, attributes: true});
       setTimeout(() => { obs.disconnect(); resolve(null); }, 5000);
@@ -296,6 +300,7 @@ def summarise(page, kind: str, rows: list, lost: int) -> dict:
         "dom_ms": med([r["mut"] - r["lastIn"] for r in rows]),
         "decode_ms": med([r["decoded"] - r["mut"] for r in rows]) if kind == "naive" else 0.0,
         "paint_ms": med([r["paint"] - r.get("decoded", r["mut"]) for r in rows]),
+        "samples_ms": [round(t, 2) for t in total_ms],         # key -> paint of every press, in order
     }
 
 
