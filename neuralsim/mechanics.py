@@ -533,8 +533,6 @@ class NerveModel:
         own = self._cand_group
         dT = d.T
         slack = (qT < 0.0) & np.where(own >= 0, dT[:, np.maximum(own, 0)] < 0.0, False)
-        if M == 1:                                           # one posture (the explorer): no grouping
-            return self._folds_one(qT, slack, fT)
         todo = np.nonzero((qT < 0.0).any(axis=1))[0]
         MfT = self._MfT
         bits = self._bits
@@ -580,32 +578,6 @@ class NerveModel:
     @cached_property
     def _bits(self) -> np.ndarray:
         return (1 << np.arange(len(self._cand))).astype(np.int64)
-
-    def _folds_one(self, qT: np.ndarray, slack: np.ndarray, fT: np.ndarray) -> np.ndarray:
-        """:meth:`folds` for one posture (``qT``, ``slack``, ``fT`` of shape ``(1, nc)``): the same
-        block steps, then Murty's rule, with the same arithmetic on the one row."""
-        if not (qT < 0.0).any():
-            return np.ascontiguousarray(fT.T)
-        S = slack
-        for it in range(200):
-            ia, invT = self._inverse(int((S @ self._bits)[0]))
-            fs = np.zeros_like(qT)
-            if ia.size:
-                fs[:, ia] = -(qT[:, ia] @ invT)
-            w = fs @ self._MfT
-            w += qT
-            bad_f = S & (fs < -1e-12)
-            bad_w = ~S & (w < -1e-12)
-            viol = bad_f | bad_w
-            if not viol.any():
-                return np.ascontiguousarray(fs.T)
-            if it < self._block_steps:
-                S = (S & ~bad_f) | bad_w
-            else:                                            # Murty: flip the first violation only
-                S = S.copy()
-                first = int(np.argmax(viol[0]))
-                S[0, first] = ~S[0, first]
-        raise RuntimeError("nerve mechanics: the slack problem did not settle")  # pragma: no cover
 
     def _inverse(self, code: int) -> tuple[np.ndarray, np.ndarray]:
         """Candidates slack in set ``code`` (bit mask) and the transposed inverse of their block of ``Mf``."""
