@@ -34,3 +34,35 @@ def test_wrong_posture_type():
         ns.nerve_bed_length("slump")
     with pytest.raises(TypeError, match="expected a Posture"):
         ns.nerve_bed_length(42)
+
+
+# -- replace: one posture changed by a slider (the explorer's fast path) -----------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WIDE = {j: ns.joint_range(j, "hypermobile") for j in ns.JOINTS}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_replace_gives_the_posture_the_constructor_gives(data):
+    """Over every joint's whole hypermobile range, with ints or floats and with values just
+    outside it: ``replace`` equals building the posture afresh, or refuses it the same way."""
+    base = {j: data.draw(st.floats(*_WIDE[j])) for j in ns.JOINTS}
+    p = ns.Posture(**base)
+    joint = data.draw(st.sampled_from(ns.JOINTS))
+    lo, hi = _WIDE[joint]
+    value = data.draw(st.one_of(st.floats(lo, hi), st.integers(int(np.ceil(lo)), int(np.floor(hi))),
+                                st.floats(hi + 0.01, hi + 500), st.floats(lo - 500, lo - 0.01),
+                                st.just(float("nan")), st.booleans()))
+    try:
+        want = ns.Posture(**{**base, joint: value})
+    except (TypeError, ValueError) as e:
+        with pytest.raises(type(e)) as got:
+            p.replace(**{joint: value})
+        assert str(got.value) == str(e) and joint in str(e)
+        return
+    got = p.replace(**{joint: value})
+    assert got == want and hash(got) == hash(want) and got.shape == ()
+    assert all(type(getattr(got, j)) is float for j in ns.JOINTS)
+    assert getattr(got, joint) == float(value) and p == ns.Posture(**base)      # p itself unchanged
