@@ -407,7 +407,8 @@ def _couch_top(view: str, sil: dict) -> float | None:
 
 def _support(view: str, d: dict, b: Body, sil: dict, box=None) -> list[str]:
     """The surface the body rests on, placed from the drawn body: the floor under the standing
-    foot, a plinth under the thigh when sitting, a couch under the back when supine.  ``box``:
+    foot, a plinth under the thigh when sitting, a couch under a lying body (ending under the
+    shoulders when the head would otherwise go through it: :func:`_head_over_end`).  ``box``:
     the picture's world box (default :func:`view_box`)."""
     x0, y0, x1, y1 = view_box(view) if box is None else box
     t = 0.02 * _H_MAX_MM
@@ -418,16 +419,34 @@ def _support(view: str, d: dict, b: Body, sil: dict, box=None) -> list[str]:
     if view == "side_lying":   # seen from above: the couch is under the whole body, the page itself
         return [f'<rect {cls} x="{x0:.0f}" y="{-y1:.0f}" width="{x1 - x0:.0f}" height="{y1 - y0:.0f}" fill="#F1F1F1"/>']
     top = -sil["_back"][view]
+    left, edge = x0, x1
     if view == "sitting":
         edge = float(d["joints"]["knee"][0]) - 0.04 * _H_MAX_MM
-    else:
-        edge = x1
-    left = x0
+    elif _head_over_end(d, top):
+        # the head would go through the couch (neck extended lying on the back, flexed lying face
+        # down): it hangs over the couch's end, which is under the shoulders (C7-T1)
+        shoulders = float(d["joints"]["c7_t1"][0])
+        if float(d["head"][0][0]) < float(d["joints"]["hip"][0]):
+            left = shoulders
+        else:
+            edge = shoulders
     leg = 0.015 * _H_MAX_MM
     return [f'<g {cls} fill="{SUPPORT_FILL}">'
             f'<rect x="{left:.0f}" y="{-top:.0f}" width="{edge - left:.0f}" height="{t:.0f}"/>'
             f'<rect x="{edge - 2 * leg:.0f}" y="{-top:.0f}" width="{leg:.0f}" height="{top - y0:.0f}"/>'
             f'<rect x="{left + 0.2 * (edge - left):.0f}" y="{-top:.0f}" width="{leg:.0f}" height="{top - y0:.0f}"/></g>']
+
+
+#: How far (mm) the drawn head may dip below a couch's top before the couch is drawn ending
+#: under the shoulders (a head resting on the couch dips about 14 mm: the outline and the hair).
+_HEAD_SINK_MM = 30.0
+
+
+def _head_over_end(d: Mapping, top: float) -> bool:
+    """Whether a lying body's head (``d``: a :func:`neuralsim.model.drawing`) would reach more than
+    :data:`_HEAD_SINK_MM` below the couch's top ``top`` (world y, mm): then it hangs over the end."""
+    (_hx, hy), r = d["head"]
+    return float(hy) - float(r) < top - _HEAD_SINK_MM
 
 
 #: view -> what the body rests on (``data-support`` of the drawn support).

@@ -690,3 +690,37 @@ def test_rectus_femoris_is_drawn_over_the_femoral_nerve_it_runs_along():
     order = [el.get("class") if el.get("class") == "neuralsim-nerve" else el.get("data-muscle")
              for el in sciatic.iter(NS + "polyline") if el.get("class") == "neuralsim-nerve" or el.get("data-muscle")]
     assert order[-1] == "neuralsim-nerve"
+
+
+@pytest.mark.parametrize("view", ["supine", "prone"])
+def test_a_head_that_would_go_through_the_couch_hangs_over_its_end(view):
+    """Lying down, the couch is drawn under the head only while the head rests on it (dips at most
+    30 mm into its top); a head that would go further (the neck extended on the back, flexed face
+    down) hangs over the couch's end, which is then under the shoulders (C7-T1).  By hand from the
+    drawing (1.75 m body): on the back the head's lowest point is 14 mm below the couch's top at
+    neck 0 deg and 82 mm at -20 deg; face down 26 mm above it at 0 deg and 66 mm below at 30 deg."""
+    def parts(angle):
+        posture = ns.Posture(cervical_flexion=angle)
+        root = parse(svg.posture_svg(posture, view=view, strain=None))
+        g = next(el for el in root.iter() if el.get("class") == "neuralsim-support")
+        rect = next(g.iter(NS + "rect"))
+        x0 = float(rect.get("x"))
+        couch = (x0, x0 + float(rect.get("width")), float(rect.get("y")))
+        head = next(g for g in root.iter(NS + "g") if g.get("class") == "neuralsim-head")
+        c = next(head.iter(NS + "circle"))
+        cx, cy, r = (float(c.get(k)) for k in ("cx", "cy", "r"))
+        shoulders = float(drawing(posture, view=view)["joints"]["c7_t1"][0])
+        return couch, (cx, cy + r), shoulders
+
+    rests, hangs = (0, -20) if view == "supine" else (0, 30)
+    (x0, x1, _top), _low, _sh = parts(rests)
+    bx0, _by0, bx1, _by1 = svg.view_box(view)
+    assert x0 == pytest.approx(bx0, abs=1) and x1 == pytest.approx(bx1, abs=1)   # across the whole picture
+    (x0, x1, _top), (hx, _hy), shoulders = parts(hangs)
+    assert (x0 if view == "supine" else x1) == pytest.approx(shoulders, abs=1)            # ends at C7-T1
+    assert not x0 <= hx <= x1
+    for angle in range(-70, 61, 5):                       # over the neck's whole typical range
+        (x0, x1, top), (hx, hy), shoulders = parts(angle)
+        assert x0 <= shoulders <= x1, angle                # the trunk always lies on the couch
+        if x0 <= hx <= x1:                                 # a head over the couch rests on it
+            assert hy <= top + 30.0 + 1e-6, (angle, hy, top)
