@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 from html import escape
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 import numpy as np
 
@@ -485,6 +485,10 @@ def _nearest(path: np.ndarray, target) -> int:
 _ACROSS_MM = 230.0
 #: ... and how far (deg) it leans from square to the segment towards the head.
 _ACROSS_LEAN = 40.0
+#: A label whose text would overlap one placed before it gets a leader longer by this (mm, 1.75 m
+#: body), up to :data:`_STAGGER_STEPS` times, so names along a body lying flat are staggered.
+_STAGGER_MM = 70.0
+_STAGGER_STEPS = 3
 
 
 def _label_items(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_parts: bool = True,
@@ -519,27 +523,72 @@ def _label_items(d: dict, b: Body, muscle_names: list, view: str = "standing", n
         k = -1 if _in_front(m) else 1
         items.append((d["muscles"][m], "thigh", (-60.0 * k, -(0.4 + 0.2 * i) * th), muscle_info(m)[1],
                       colour, length, k))
-    out = []
+    out, placed = [], []          # placed: the text boxes (world mm) of the labels so far
     for path, segname, local, text, colour, length, sign in items:
         o, a = frames[segname]
         ca, sa = math.cos(a), math.sin(a)
         lx, ly = local[0] * s, local[1]
         target = (o[0] + ca * lx - sa * ly, o[1] + sa * lx + ca * ly)      # the segment frame's point
         p = path[_nearest(path, target)]
-        for side, reach in ((sign, length), (-sign, length + _ACROSS_MM)):
-            back = (-side * ca, -side * sa)
-            if side != sign:         # across the body: leaning towards the head, clear of a bent leg
-                t = math.radians(_ACROSS_LEAN) * (1.0 if d["head"][0][0] > p[0] else -1.0)
-                back = (back[0] * math.cos(t) + back[1] * math.sin(t), -back[0] * math.sin(t) + back[1] * math.cos(t))
-            q = (float(p[0]) + back[0] * reach * s, float(p[1]) + back[1] * reach * s)
-            anchor = "end" if back[0] < -0.35 else ("start" if back[0] > 0.35 else "middle")
-            ty = q[1] - (0.35 * _FONT_MM if back[1] > 0.35 else (-0.9 * _FONT_MM if back[1] < -0.35 else -0.35 * _FONT_MM))
-            tx = q[0] + (-12 if anchor == "end" else (12 if anchor == "start" else 0))
-            # on the couch (text's foot or the leader's end below its top): try the other side
-            if floor is None or min(ty - 0.25 * _FONT_MM, q[1]) > floor + 10.0:
+        toward_head = 1.0 if d["head"][0][0] > p[0] else -1.0
+        # Taken: the first place that is off the couch and clear of the labels placed so far; else
+        # the first off the couch; else (on the couch either way) across the body at its first length.
+        first = None
+        for place in _label_places(p, (ca, sa), sign, length, s, toward_head):
+            if floor is not None and place.on_couch(floor):
+                continue
+            box = place.box(text)
+            if first is None:
+                first = (place, box)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+                first = (place, box)
                 break
-        out.append((p, q, tx, ty, anchor, text, colour))
+        if first is None:
+            place = list(_label_places(p, (ca, sa), sign, length, s, toward_head))[_STAGGER_STEPS + 1]
+            first = (place, place.box(text))
+        place, box = first
+        out.append((p, place.q, place.tx, place.ty, place.anchor, text, colour))
+        placed.append(box)
     return out
+
+
+class _Place(NamedTuple):
+    """Where a label goes: its leader's end ``q`` and text at ``(tx, ty)`` (world mm), SVG anchor."""
+
+    q: tuple
+    tx: float
+    ty: float
+    anchor: str
+
+    def on_couch(self, floor: float) -> bool:
+        """Whether the text's foot or the leader's end is below the couch's top ``floor`` (+10 mm)."""
+        return min(self.ty - 0.25 * _FONT_MM, self.q[1]) <= floor + 10.0
+
+    def box(self, text: str) -> tuple:
+        """World box (mm) of ``text`` set here, its white ground included."""
+        return _text_box(self.tx, self.ty, text, _FONT_MM, self.anchor, _LABEL_HALO)
+
+
+def _label_places(p, axis: tuple, sign: int, length: float, scale: float, toward_head: float):
+    """The places a label with its leader from ``p`` may go, in order of preference: square to its
+    segment (``axis``: the segment's (cos, sin)) on its own side (``sign`` +1 behind, -1 in front),
+    ``length`` mm out, then longer by :data:`_STAGGER_MM` up to :data:`_STAGGER_STEPS` times; then
+    the same across the body, :data:`_ACROSS_MM` further and leaning towards the head
+    (``toward_head``: +1 when the head is at larger x).  Lengths are for a 1.75 m body, times ``scale``."""
+    ca, sa = axis
+    px, py = float(p[0]), float(p[1])
+    for side, r0 in ((sign, length * scale), (-sign, (length + _ACROSS_MM) * scale)):
+        back = (-side * ca, -side * sa)
+        if side != sign:
+            t = math.radians(_ACROSS_LEAN) * toward_head
+            back = (back[0] * math.cos(t) + back[1] * math.sin(t), -back[0] * math.sin(t) + back[1] * math.cos(t))
+        anchor = "end" if back[0] < -0.35 else ("start" if back[0] > 0.35 else "middle")
+        dy = 0.35 * _FONT_MM if back[1] > 0.35 else (-0.9 * _FONT_MM if back[1] < -0.35 else -0.35 * _FONT_MM)
+        dx = -12 if anchor == "end" else (12 if anchor == "start" else 0)
+        for k in range(_STAGGER_STEPS + 1):
+            r = r0 + k * _STAGGER_MM * scale
+            q = (px + back[0] * r, py + back[1] * r)
+            yield _Place(q, q[0] + dx, q[1] - dy, anchor)
 
 
 def _labels(items: list) -> list[str]:

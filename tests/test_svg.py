@@ -724,3 +724,49 @@ def test_a_head_that_would_go_through_the_couch_hangs_over_its_end(view):
         assert x0 <= shoulders <= x1, angle                # the trunk always lies on the couch
         if x0 <= hx <= x1:                                 # a head over the couch rests on it
             assert hy <= top + 30.0 + 1e-6, (angle, hy, top)
+
+
+def _label_ink(root):
+    """``(text, x0, y0, x1, y1)``: the ink box (SVG units, y down) of every label's letters, measured
+    with DejaVu Sans Bold's advance widths and glyph heights."""
+    g = next(g for g in root.iter(NS + "g") if g.get("class") == "neuralsim-labels")
+    fs = float(g.get("font-size"))
+    out = []
+    for el in g.iter(NS + "text"):
+        adv, lo, hi = _measure(el.text)
+        w, x, y = adv * fs, float(el.get("x")), float(el.get("y"))
+        a = el.get("text-anchor", "start")
+        x0 = x - (w if a == "end" else w / 2 if a == "middle" else 0.0)
+        out.append((el.text, x0, y - hi * fs, x0 + w, y - lo * fs))
+    return out
+
+
+@pytest.mark.parametrize("height", [1.40, 1.75, 2.10])
+@pytest.mark.parametrize("name,posture,view,nerve", TEACHING, ids=[c[0] for c in TEACHING])
+def test_labels_never_print_over_one_another(name, posture, view, nerve, height):
+    """No two labels' letters overlap in any step or preset the explorer draws (lying flat, the
+    names along the body are staggered: their leaders get longer in steps until they clear)."""
+    root = parse(svg.posture_svg(posture, ns.Body(height), view, strain=None, nerve=nerve))
+    ink = _label_ink(root)
+    for i, (t1, a0, b0, a1, b1) in enumerate(ink):
+        for t2, c0, d0, c1, d1 in ink[i + 1:]:
+            assert not (a0 < c1 and c0 < a1 and b0 < d1 and d0 < b1), (name, t1, t2)
+
+
+def test_labels_of_a_body_lying_flat_are_staggered_by_hand():
+    """On the back, in the anatomical position (1.75 m body, world mm, y up; a label's box is its
+    text, 62 mm type with 0.8 em above the baseline and 0.25 em below, plus 7 mm of white ground;
+    a leader pointing down puts the baseline 0.9 em above its end):
+
+    * 'roots' from (-170, -55), leader 150: baseline at -55 - 150 + 55.8 = -149.2, box y -171.7 to
+      -92.6; 2.96 em wide, centred: x -268.8 to -71.2.
+    * 'sciatic' from (0, -41), 3.66 em wide, centred: x -120.5 to 120.5, which overlaps in x; so its
+      box top (baseline -41 - r + 55.8, plus 56.6) must be at or below -171.7: r >= 243.1 mm.  With
+      70 mm steps from 150: 220 is too short, 290 (two steps) clears.
+    * 'tibial' and the hamstrings clear everything placed before them at their own lengths."""
+    d = drawing(ns.Posture(), view="supine")
+    floor, items = svg._placed_labels(d, ns.DEFAULT_BODY, "supine", None, True)
+    reach = {text: math.hypot(q[0] - p[0], q[1] - p[1]) for p, q, _tx, _ty, _a, text, _c in items}
+    assert svg._STAGGER_MM == 70.0
+    assert reach == pytest.approx({"roots": 150.0, "sciatic": 290.0, "tibial": 170.0, "SM": 150.0,
+                                   "ST": 280.0, "BFlh": 150.0}, abs=1e-6)
