@@ -500,9 +500,10 @@ def _label_items(d: dict, b: Body, muscle_names: list, view: str = "standing", n
     nerve's contrast group, in steps of different length, so paths that run close together are
     still named one by one; backwards for a muscle behind the hip, forwards for one in front of it,
     as its registry path says).  Sitting, the tibial nerve's name goes in front of the shank, where
-    the plinth leaves room.  ``floor``: the couch's top under a body lying face down (world y,
-    mm): a label that would sit on the couch goes to the other side of the body instead, its
-    leader :data:`_ACROSS_MM` longer to cross the body."""
+    the plinth leaves room.  A label whose text would overlap one placed before it gets a longer
+    leader, in :data:`_STAGGER_MM` steps (see :func:`_label_places`).  ``floor``: the couch's top
+    under a body lying face down (world y, mm): a label that would sit on the couch goes to the
+    other side of the body instead, its leader :data:`_ACROSS_MM` longer to cross the body."""
     frames = d["frames"]
     th, sh, L = b.segment("thigh"), b.segment("shank"), b.segment("lumbar")
     s = b.height_m * 1000.0 / _REF_H
@@ -533,20 +534,20 @@ def _label_items(d: dict, b: Body, muscle_names: list, view: str = "standing", n
         toward_head = 1.0 if d["head"][0][0] > p[0] else -1.0
         # Taken: the first place that is off the couch and clear of the labels placed so far; else
         # the first off the couch; else (on the couch either way) across the body at its first length.
-        first = None
+        chosen = None
         for place in _label_places(p, (ca, sa), sign, length, s, toward_head):
             if floor is not None and place.on_couch(floor):
                 continue
             box = place.box(text)
-            if first is None:
-                first = (place, box)
-            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
-                first = (place, box)
+            if chosen is None:
+                chosen = (place, box)
+            if not any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in placed):
+                chosen = (place, box)
                 break
-        if first is None:
+        if chosen is None:
             place = list(_label_places(p, (ca, sa), sign, length, s, toward_head))[_STAGGER_STEPS + 1]
-            first = (place, place.box(text))
-        place, box = first
+            chosen = (place, place.box(text))
+        place, box = chosen
         out.append((p, place.q, place.tx, place.ty, place.anchor, text, colour))
         placed.append(box)
     return out
