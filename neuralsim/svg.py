@@ -541,7 +541,7 @@ def _label_items(d: dict, b: Body, muscle_names: list, view: str = "standing", n
             box = place.box(text)
             if chosen is None:
                 chosen = (place, box)
-            if not any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in placed):
+            if not any(box[0] < q[2] and q[0] < box[2] and box[1] < q[3] and q[1] < box[3] for q in placed):
                 chosen = (place, box)
                 break
         if chosen is None:
