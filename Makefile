@@ -49,10 +49,17 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_mechanics.py
 
-LOAD_STAMP := $(VENV)/.load-stamp
+# The hub, its teacher's steps and its load test run from an environment of their own, so that
+# JupyterHub and nbgrader (with nbgrader's JupyterLab menus) never enter the one `make lab` opens.
+HUB_VENV   := .venv-hub
+HBIN       := $(HUB_VENV)/bin
+LOAD_STAMP := $(HUB_VENV)/.installed-stamp
 CHP_STAMP  := deploy/jupyterhub/node_modules/.stamp
-$(LOAD_STAMP): $(STAMP) pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test,browser,k8s,load]'
+$(LOAD_STAMP): pyproject.toml $(SERVER_CONF)
+	$(PYTHON) -m venv $(HUB_VENV)
+	$(HBIN)/python -m pip install --quiet --upgrade pip
+	$(HBIN)/python -m pip install --quiet -e '.[test,browser,k8s,load]'
+	install -D -m 644 $(SERVER_CONF) $(HUB_VENV)/etc/jupyter/jupyter_server_config.d/neuralsim.json
 	touch $(LOAD_STAMP)
 $(CHP_STAMP): deploy/jupyterhub/package-lock.json
 	cd deploy/jupyterhub && npm ci --no-audit --no-fund
@@ -60,14 +67,14 @@ $(CHP_STAMP): deploy/jupyterhub/package-lock.json
 
 # JupyterHub + 30 simulated students on 127.0.0.1, about 5 min; not part of `make test`
 load-test: $(LOAD_STAMP) $(CHP_STAMP) hub-env
-	$(BIN)/python benchmarks/load_hub.py
+	$(HBIN)/python benchmarks/load_hub.py
 
 # The students' read-only course environment: neuralsim from a wheel (not editable), JupyterHub's
 # single-user server and nbgrader, owned by root. Rebuild it after changing the package.
 HUB_ENV ?= /opt/neuralsim-hub/env
 # a Python every student may run (not one under /root, e.g. pyenv's)
 HUB_PYTHON ?= /usr/bin/python3
-HUBCTL  := $(BIN)/python deploy/jupyterhub/hubctl.py
+HUBCTL  := $(HBIN)/python deploy/jupyterhub/hubctl.py
 hub-env: $(STAMP)
 	rm -rf build dist-hub
 	$(BIN)/python -m pip wheel --quiet --no-deps -w dist-hub .
@@ -79,7 +86,7 @@ hub-env: $(STAMP)
 
 # a class on this machine (as root): NEURALSIM_HUB_ROSTER=class.csv make hub
 hub: $(LOAD_STAMP) $(CHP_STAMP)
-	$(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
+	$(HBIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
 
 # The teacher's steps (as root, NEURALSIM_HUB_ROSTER and NEURALSIM_HUB_DATA as for `make hub`):
 hub-passwords: $(LOAD_STAMP)      # a one-time password for each roster name that has none yet
@@ -93,4 +100,4 @@ assignment-grade: $(LOAD_STAMP)   # autograde them (as the unprivileged grading 
 
 # Never touches the hub's data (homes, database, submissions): they live outside the repository.
 clean:
-	rm -rf $(VENV) build dist dist-hub *.egg-info .pytest_cache .hypothesis artifacts deploy/jupyterhub/node_modules
+	rm -rf $(VENV) $(HUB_VENV) build dist dist-hub *.egg-info .pytest_cache .hypothesis artifacts deploy/jupyterhub/node_modules

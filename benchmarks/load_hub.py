@@ -1,6 +1,6 @@
 """A whole class at once: JupyterHub with 30 simulated students (loopback only).
 
-Run:  make load-test      (or: .venv/bin/python benchmarks/load_hub.py)
+Run:  make load-test      (or: .venv-hub/bin/python benchmarks/load_hub.py)
 
 What it does, in one run, and then stops everything it started:
 

@@ -156,7 +156,7 @@ def test_make_clean_and_git_clean_leave_the_data_folder_intact(tmp_path):
     repo.mkdir()
     shutil.copy(ROOT / "Makefile", repo / "Makefile")
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    for d in (".venv/bin", "build", "dist-hub", "deploy/jupyterhub/node_modules", "deploy/jupyterhub/run"):
+    for d in (".venv/bin", ".venv-hub/bin", "build", "dist-hub", "deploy/jupyterhub/node_modules", "deploy/jupyterhub/run"):
         (repo / d).mkdir(parents=True)
     (data / "homes" / "alex" / "neuralsim").mkdir(parents=True)
     (data / "homes" / "alex" / "neuralsim" / "02_slump_test.ipynb").write_text("{}")
@@ -164,7 +164,7 @@ def test_make_clean_and_git_clean_leave_the_data_folder_intact(tmp_path):
     (data / "state" / "jupyterhub.sqlite").write_text("db")
     hub.check_data_dir(data, repo)
     subprocess.run(["make", "-s", "clean"], cwd=repo, check=True)
-    assert not (repo / ".venv").exists() and not (repo / "dist-hub").exists()
+    assert not (repo / ".venv").exists() and not (repo / ".venv-hub").exists() and not (repo / "dist-hub").exists()
     subprocess.run(["git", "clean", "-qfdx"], cwd=repo, check=True)
     assert (data / "homes" / "alex" / "neuralsim" / "02_slump_test.ipynb").read_text() == "{}"
     assert (data / "state" / "jupyterhub.sqlite").read_text() == "db"
