@@ -765,7 +765,7 @@ def test_labels_of_a_body_lying_flat_are_staggered_by_hand():
       70 mm steps from 150: 220 is too short, 290 (two steps) clears.
     * 'tibial' and the hamstrings clear everything placed before them at their own lengths."""
     d = drawing(ns.Posture(), view="supine")
-    floor, items = svg._placed_labels(d, ns.DEFAULT_BODY, "supine", None, True)
+    _floor, items = svg._placed_labels(d, ns.DEFAULT_BODY, "supine", None, True)
     reach = {text: math.hypot(q[0] - p[0], q[1] - p[1]) for p, q, _tx, _ty, _a, text, _c in items}
     assert svg._STAGGER_MM == 70.0
     assert reach == pytest.approx({"roots": 150.0, "sciatic": 290.0, "tibial": 170.0, "SM": 150.0,
