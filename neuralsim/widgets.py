@@ -35,6 +35,7 @@ together; ``height_px`` is the figure's size where no browser lays it out (saved
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 import ipywidgets as w
@@ -359,8 +360,9 @@ export default { render };
 """
 
 
-def _live_widget():
-    """The live widget: an HTML ``value`` (str) shown in the page, changed in place on update."""
+@lru_cache(maxsize=None)
+def _live_class():
+    """The live widget's class (made once, on first use: anywidget is imported only then)."""
     import anywidget
     import traitlets
 
@@ -369,7 +371,12 @@ def _live_widget():
         #: the HTML shown (the figure's SVG, the patient line, the gauges' SVG and the text line)
         value = traitlets.Unicode("").tag(sync=True)
 
-    return _Live()
+    return _Live
+
+
+def _live_widget():
+    """The live widget: an HTML ``value`` (str) shown in the page, changed in place on update."""
+    return _live_class()()
 
 
 class _Part:
