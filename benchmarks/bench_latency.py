@@ -5,7 +5,7 @@ Run: ``.venv/bin/python benchmarks/bench_latency.py [--presses 40] [--json out.j
 For each front end (JupyterLab, Voila) two notebooks are measured in the same
 run, on the same servers and the same browser:
 
-* **explorer**: :class:`neuralsim.widgets.Explorer` (the figure's and the
+* **explorer**: :class:`neuralsim.classroom.widgets.Explorer` (the figure's and the
   gauges' SVG and the text line built in Python and sent as one message to one
   ``ipywidgets.HTML``);
 * **floor** (for reference, no target): the same slider setting a one-word
@@ -78,8 +78,8 @@ _report.on_click(_send)
 '''
 
 EXPLORER_CELL = _TIMING + '''
-from neuralsim.protocols import SITTING
-from neuralsim.widgets import Explorer
+from neuralsim.model.protocols import SITTING
+from neuralsim.classroom.widgets import Explorer
 ex = Explorer("slump", posture=SITTING)
 knee = ex.sliders["knee_flexion"]
 # time the explorer's own observer: replace it by a timed wrapper of itself
@@ -92,7 +92,7 @@ NAIVE_CELL = _TIMING + '''
 import matplotlib.pyplot as plt
 import neuralsim as ns
 from neuralsim.model import drawing
-from neuralsim.protocols import SITTING
+from neuralsim.model.protocols import SITTING
 
 lo, hi = ns.joint_range("knee_flexion")
 knee = W.FloatSlider(value=90, min=lo, max=hi, step=1.0, description="knee (deg)")

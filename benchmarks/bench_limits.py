@@ -1,7 +1,7 @@
 """Movement limits benchmark: 10**4 people in one call of ``movement_limit``.
 
 The straight-leg raise (hip flexion from supine) for 10**4 generated people
-(:func:`neuralsim.cases.class_set`), solved in one call: one sweep of the
+(:func:`neuralsim.limits.cases.class_set`), solved in one call: one sweep of the
 nerve mechanics and hamstring lengths on a 1-degree grid, every person
 compared with the grid at once, then 10 vectorised bisection steps.
 
@@ -22,8 +22,9 @@ import timeit
 import numpy as np
 
 import neuralsim as ns
-from neuralsim import cases, limits
-from neuralsim.person import Person
+from neuralsim import limits
+from neuralsim.limits import cases
+from neuralsim.limits.person import Person
 
 N = 10**4
 REPEATS = 5

@@ -4,7 +4,7 @@ Run: ``.venv/bin/python benchmarks/bench_update.py [--kernel] [--json out.json]`
 
 What is timed (best of 7 repeats of a sweep, per update, ms):
 
-* **update**: :class:`neuralsim.widgets.Explorer`'s slider handler for one knee
+* **update**: :class:`neuralsim.classroom.widgets.Explorer`'s slider handler for one knee
   move (``slider.value = v``): the posture's numbers, the figure, the gauges and
   the text line, as the browser benchmark's ``python`` column measures it in
   the kernel.  The knee sweeps 130 -> 0 deg one degree at a time (every posture
@@ -13,7 +13,7 @@ What is timed (best of 7 repeats of a sweep, per update, ms):
   nothing kept between them (what the library keeps from one posture to the
   next is dropped before each) and nothing left out: ``neuralsim.compute`` of
   every structure of the registry with the drawing, the nerve mechanics,
-  :func:`neuralsim.svg.posture_svg` and :func:`neuralsim.svg.gauges_svg`.
+  :func:`neuralsim.view.svg.posture_svg` and :func:`neuralsim.view.svg.gauges_svg`.
 * the parts of an update (compute of the explorer's structures, mechanics,
   figure, gauges), for reading.
 
@@ -37,9 +37,9 @@ import timeit
 from pathlib import Path
 
 import neuralsim as ns
-from neuralsim import svg
-from neuralsim.protocols import SITTING
-from neuralsim.widgets import Explorer
+from neuralsim.view import svg
+from neuralsim.model.protocols import SITTING
+from neuralsim.classroom.widgets import Explorer
 
 TARGET_RATIO = 0.7
 REPEATS = 7
@@ -65,7 +65,8 @@ def explorer_update_ms() -> tuple[float, Explorer]:
 
 def forget() -> None:
     """Drop what the library keeps between updates (reference lengths, drawn pieces, outlines)."""
-    from neuralsim import mechanics, registry, state
+    from neuralsim import mechanics, state
+    from neuralsim.model import registry
 
     state._REF_CACHE.clear()
     svg._OUTLINES.clear()
@@ -127,8 +128,8 @@ def parts_ms(ex: Explorer) -> dict:
 _KERNEL_CODE = r'''
 import json, time, statistics, timeit
 import ipywidgets as W
-from neuralsim.protocols import SITTING
-from neuralsim.widgets import Explorer
+from neuralsim.model.protocols import SITTING
+from neuralsim.classroom.widgets import Explorer
 ex = Explorer("slump", posture=SITTING)
 knee = ex.sliders["knee_flexion"]
 vals = [float(v) for v in range(130, -1, -1)] + [float(v) for v in range(0, 131)]

@@ -15,8 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from neuralsim import protocols, svg  # noqa: E402
-from neuralsim.analysis import step_table  # noqa: E402
+from neuralsim.model import protocols
+from neuralsim.view import svg  # noqa: E402
+from neuralsim.state.analysis import step_table  # noqa: E402
 
 #: The protocols on the sheets (the slump test, the straight-leg raise, the glides).
 SHEETS = ("slump", "slump_classic", "slr", "sciatic_glide", "sciatic_slider", "sciatic_tensioner",

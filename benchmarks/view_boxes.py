@@ -1,22 +1,22 @@
 """Measure how much of each view's box the drawing uses (``python benchmarks/view_boxes.py``).
 
-For every view, the world extent (mm, y up) of everything :func:`neuralsim.svg.posture_svg` draws
+For every view, the world extent (mm, y up) of everything :func:`neuralsim.view.svg.posture_svg` draws
 (silhouette, head and gaze arrow, nerve with its widest strain halo, muscles, labels) over the
 postures that view is taught with, for the shortest and the tallest body (typical and hypermobile):
 
-* every step of every protocol of :mod:`neuralsim.protocols` in that protocol's view, and every
+* every step of every protocol of :mod:`neuralsim.model.protocols` in that protocol's view, and every
   preset in the view of each protocol it is a step of (where the explorer draws it);
-* the patient mode's stop postures (``neuralsim.clinic``): every clinic patient, both tests, with
+* the patient mode's stop postures (``neuralsim.classroom.clinic``): every clinic patient, both tests, with
   the neck and the ankle at the ends of the shown range and in neutral, and its marks and
   "stops at N deg" label beside the foot;
 
 then the support (the floor's thickness, a strip of couch or plinth under the body); the sitting
 and supine boxes are then made taller, room added above the body, until no wider than
-:data:`neuralsim.svg.MAX_SHARED_ASPECT` (the shape the explorers' layout shows beside its panel).
+:data:`neuralsim.view.svg.MAX_SHARED_ASPECT` (the shape the explorers' layout shows beside its panel).
 It prints
 that extent and the box it gives (extent plus a margin) as fractions of the tallest body's height,
-beside :data:`neuralsim.svg._BOXES`; a posture beyond them (a slider pushed far) zooms the picture
-out (:func:`neuralsim.svg.picture_box`) rather than cutting the body off.
+beside :data:`neuralsim.view.svg._BOXES`; a posture beyond them (a slider pushed far) zooms the picture
+out (:func:`neuralsim.view.svg.picture_box`) rather than cutting the body off.
 """
 from __future__ import annotations
 
@@ -26,9 +26,11 @@ import sys
 import numpy as np
 
 import neuralsim as ns
-from neuralsim import clinic, protocols, svg
-from neuralsim.body import HEIGHT_RANGE_M
-from neuralsim.geometry import VIEWS
+from neuralsim.classroom import clinic
+from neuralsim.model import protocols
+from neuralsim.view import svg
+from neuralsim.core.body import HEIGHT_RANGE_M
+from neuralsim.model.geometry import VIEWS
 
 H_MAX = HEIGHT_RANGE_M[1] * 1000.0
 MARGIN = 0.02 * H_MAX          # room round the measured extent (mm)

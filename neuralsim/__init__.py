@@ -11,16 +11,19 @@ For teaching and self-exploration, not for diagnosis or treatment.
 >>> ns.relative_bed_length(slump_end) > 1.0
 True
 """
-from .joints import JOINTS, UNIT, MOBILITIES, joint_range
-from .errors import OutOfRangeError, UnknownNameError
-from .posture import Posture
-from .body import Body, DEFAULT_BODY
+from . import _compat
+from .core.joints import JOINTS, UNIT, MOBILITIES, joint_range
+from .core.errors import OutOfRangeError, UnknownNameError
+from .core.posture import Posture
+from .core.body import Body, DEFAULT_BODY
 from .model import (
     MUSCLES, HAMSTRINGS, REFERENCE, nerve_bed_length, relative_bed_length,
     bed_contributions, muscle_length,
 )
 from .model import NERVES, structure_length
-from .person import Person
+from .limits.person import Person
+
+_compat.install()
 
 __all__ = [
     "JOINTS", "UNIT", "MOBILITIES", "joint_range", "Posture", "Body", "DEFAULT_BODY",
@@ -33,20 +36,24 @@ __all__ = [
 __version__ = "0.1.0"
 
 
+#: names of ``neuralsim`` that load on first use: attribute -> (module, name in it or None for the module)
+_LAZY = {
+    "compute": ("neuralsim.state", "compute"), "State": ("neuralsim.state", "State"),
+    "nerve_mechanics": ("neuralsim.mechanics", "nerve_mechanics"),
+    "movement_limit": ("neuralsim.limits", "movement_limit"), "differentiate": ("neuralsim.limits", "differentiate"),
+    "protocols": ("neuralsim.model.protocols", None), "cases": ("neuralsim.limits.cases", None),
+}
+_LAYERS = ("core", "model", "mechanics", "state", "limits", "evidence", "view", "teaching", "classroom")
+
+
 def __getattr__(name):
     # Heavier parts load on first use, so ``import neuralsim`` stays cheap
     # (no matplotlib, no ipywidgets until something is drawn).
-    if name in ("compute", "State"):
-        from . import state
-        return getattr(state, name)
-    if name == "nerve_mechanics":
-        from .mechanics import nerve_mechanics
-        return nerve_mechanics
-    if name in ("movement_limit", "differentiate"):
-        from . import limits
-        return getattr(limits, name)
-    if name in ("protocols", "mechanics", "widgets", "svg", "exercises", "plots", "evidence", "analysis",
-                "registry", "limits", "cases", "person", "clinic"):
-        import importlib
-        return importlib.import_module(f".{name}", __name__)
+    import importlib
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        m = importlib.import_module(module)
+        return m if attr is None else getattr(m, attr)
+    if name in _LAYERS or name in _compat.MOVED:
+        return importlib.import_module(f"neuralsim.{name}")
     raise AttributeError(f"module 'neuralsim' has no attribute {name!r}")

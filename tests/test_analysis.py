@@ -4,8 +4,9 @@ import math
 import pytest
 
 import neuralsim as ns
-from neuralsim import analysis
-from neuralsim.parameters import value as P
+from neuralsim.state import analysis
+from neuralsim import evidence
+from neuralsim.core.parameters import value as P
 from support import standing
 
 
@@ -85,5 +86,5 @@ def test_text_formatters_carry_units():
     assert "nerve_offset_hip" in text and "Robinson" in text
     rows = [{"quantity": "q", "published": "p", "low": 1.0, "high": None, "unit": "mm", "model": 2.0,
              "within": False, "source": "s", "status": "check", "limitation": "because"}]
-    out = analysis.format_comparisons(rows)
+    out = evidence.format_comparisons(rows)
     assert "OUTSIDE" in out and "limitation: because" in out and "open" in out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from neuralsim import notebooks_cli
+from neuralsim.classroom import notebooks_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 TREE = ROOT / "app" / "share" / "jupyter" / "voila" / "templates" / "neuralsim" / "tree.html"

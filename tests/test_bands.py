@@ -8,10 +8,12 @@ import pytest
 import xml.etree.ElementTree as ET
 
 import neuralsim as ns
-from neuralsim import bands, mechanics, svg
+from neuralsim import mechanics
+from neuralsim.mechanics import bands
+from neuralsim.view import svg
 from neuralsim import mechanics as me
-from neuralsim.errors import OutOfRangeError
-from neuralsim.parameters import PARAMETERS
+from neuralsim.core.errors import OutOfRangeError
+from neuralsim.core.parameters import PARAMETERS
 
 
 def test_thresholds_are_the_published_figures_with_their_sources():

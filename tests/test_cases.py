@@ -1,9 +1,9 @@
-"""Virtual patients (neuralsim.cases): the named cases, the seeded class set, the procedure."""
+"""Virtual patients (neuralsim.limits.cases): the named cases, the seeded class set, the procedure."""
 from __future__ import annotations
 
 import pytest
 
-from neuralsim import cases as C
+from neuralsim.limits import cases as C
 
 
 @pytest.mark.parametrize("name", list(C.CASES))

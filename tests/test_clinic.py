@@ -12,12 +12,14 @@ import nbformat
 import numpy as np
 import pytest
 
-from neuralsim import Posture, cases, clinic
+from neuralsim import Posture
+from neuralsim.limits import cases
+from neuralsim.classroom import clinic
 from neuralsim.limits import FELT_KEYS, movement_limit
 from neuralsim.limits import differentiate as ns_differentiate
 from neuralsim.model import drawing
-from neuralsim.parameters import value as P
-from neuralsim.widgets import Explorer
+from neuralsim.core.parameters import value as P
+from neuralsim.classroom.widgets import Explorer
 
 NB = Path(__file__).resolve().parents[1] / "notebooks" / "07_clinic_hamstrings_or_nerve.ipynb"
 

@@ -61,7 +61,7 @@ def test_wrong_types(bad):
 from fractions import Fraction                    # noqa: E402
 from pathlib import Path                          # noqa: E402
 
-from neuralsim import protocols                   # noqa: E402
+from neuralsim.model import protocols                   # noqa: E402
 from neuralsim.mechanics import NerveModel        # noqa: E402
 
 _NS = {"ns": ns, "np": np, "protocols": protocols, "NerveModel": NerveModel}

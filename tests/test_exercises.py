@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import neuralsim as ns
-from neuralsim import exercises
-from neuralsim.parameters import value as P
+from neuralsim.teaching import exercises
+from neuralsim.core.parameters import value as P
 from support import standing
 
 NOTEBOOKS = ["00_start_here", "01_hamstrings_or_nerve", "02_slump_test", "03_straight_leg_raise",
@@ -151,7 +151,7 @@ def test_slump_and_glide_answers_follow_the_protocols():
     biggest = steps[1 + max(range(len(changes)), key=changes.__getitem__)].name
     assert exercises.check("slump_biggest_step", biggest).correct
     assert exercises.check("slump_look_up_mm", changes[-1]).correct
-    from neuralsim.analysis import GLIDES
+    from neuralsim.state.analysis import GLIDES
     (s0, s1), (t0, t1) = list(GLIDES.values())[:2]
     diff = (ns.nerve_bed_length(t1) - ns.nerve_bed_length(t0)) - (ns.nerve_bed_length(s1) - ns.nerve_bed_length(s0))
     assert exercises.check("glide_bed_difference", diff).correct
@@ -168,7 +168,7 @@ def test_slr_biggest_single_sensitiser_by_hand():
 
 def test_glide_strain_exercise_uses_mechanics():
     from neuralsim.mechanics import nerve_mechanics as nm
-    (s0, s1), (t0, t1) = list(__import__("neuralsim.analysis", fromlist=["GLIDES"]).GLIDES.values())[:2]
+    (s0, s1), (t0, t1) = list(__import__("neuralsim.state.analysis", fromlist=["GLIDES"]).GLIDES.values())[:2]
     rise_s = float(nm(s1).peak_strain_pct) - float(nm(s0).peak_strain_pct)
     rise_t = float(nm(t1).peak_strain_pct) - float(nm(t0).peak_strain_pct)
     assert rise_s < rise_t                      # the slider raises peak strain less (published direction)

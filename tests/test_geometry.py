@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import neuralsim as ns
-from neuralsim import parameters as P
-from neuralsim.geometry import VIEWS, Crossing, MomentArmCurve, Run, Pathway, polyline_length
+from neuralsim.core import parameters as P
+from neuralsim.model.geometry import VIEWS, Crossing, MomentArmCurve, Run, Pathway, polyline_length
 from neuralsim.model import drawing, nerve_pathway, muscle_pathway, joint_locations
 
 H_MM = 1750.0
@@ -304,7 +304,7 @@ def test_gastrocnemius_ankle_offset_is_the_cited_achilles_moment_arm():
     change = ns.muscle_length(ns.Posture(ankle_dorsiflexion=20), "gastrocnemius") - \
         ns.muscle_length(ns.Posture(), "gastrocnemius")
     assert change == pytest.approx(50.0 * math.radians(20), abs=1e-6)
-    from neuralsim import parameters
+    from neuralsim.core import parameters
     assert 43.0 <= parameters.value("gastrocnemius_ankle") <= 56.0
 
 
@@ -334,7 +334,7 @@ def test_drawn_bend_stays_at_the_knee(muscle, d, knee):
 # -- anterior crossings, and every drawn path in every view (femoral nerve, prone, side-lying) -----
 
 def test_an_anterior_crossing_is_the_posterior_law_mirrored():
-    from neuralsim.geometry import Crossing
+    from neuralsim.model.geometry import Crossing
     post, ant = Crossing("knee_flexion", 20.0), Crossing("knee_flexion", 20.0, side="anterior")
     assert (post.sign, ant.sign) == (-1, +1) and ant.level_x == 20.0 and post.level_x == -20.0
     assert float(ant.delta(90.0)) == pytest.approx(20.0 * math.pi / 2)          # wraps: d x phi

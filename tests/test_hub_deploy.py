@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from neuralsim import notebooks_cli
+from neuralsim.classroom import notebooks_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "deploy" / "jupyterhub"))
@@ -316,7 +316,7 @@ def test_cli_within_option(shipped, tmp_path, capsys):
 # ----------------------------------------------------------------------------- the assignment
 def test_assignment_is_built_from_the_exercises_and_graded_by_their_checker():
     import hubctl
-    from neuralsim import exercises
+    from neuralsim.teaching import exercises
 
     nb = hubctl.assignment_notebook()
     meta = [c["metadata"]["nbgrader"] for c in nb["cells"]]

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import neuralsim as ns
-from neuralsim.geometry import CHAIN
+from neuralsim.model.geometry import CHAIN
 
 
 @settings(max_examples=300, deadline=None)
@@ -16,7 +16,7 @@ from neuralsim.geometry import CHAIN
                        st.floats(-200, 200)))
 def test_a_plain_number_is_judged_as_the_same_number_in_an_array(joint, mobility, angle):
     """check_angle's shortcut for a plain float or int accepts and refuses exactly what the array path does."""
-    from neuralsim.joints import check_angle
+    from neuralsim.core.joints import check_angle
 
     def judge(value):
         try:
@@ -45,7 +45,9 @@ def test_unknown_joint_names():
 
 
 def test_the_joint_table_is_the_one_source():
-    from neuralsim import joints, svg, widgets
+    from neuralsim.core import joints
+    from neuralsim.view import svg
+    from neuralsim.classroom import widgets
     assert ns.JOINTS == tuple(joints.TABLE)
     assert tuple(f.name for f in dataclasses.fields(ns.Posture) if f.init) == ns.JOINTS
     assert svg.JOINT_LABELS is joints.LABELS and widgets.ACTION_WORDS is joints.ACTION_WORDS

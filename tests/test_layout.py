@@ -1,5 +1,6 @@
-"""The test suite's layout (issue 10, item 7): the tests of neuralsim/<module>.py live in tests/test_<module>.py
-(neuralsim/__main__.py: tests/test_main.py); files about more than one module are few, named and described
+"""The test suite's layout: the tests of neuralsim/<layer>/<module>.py live in tests/test_<module>.py
+(module names are unique across the layers; neuralsim/__main__.py, which only calls the command line,
+is tested with it in tests/test_cli.py); files about more than one module are few, named and described
 in tests/README.md."""
 import re
 from pathlib import Path
@@ -17,22 +18,29 @@ NOT_ONE_MODULE = {
     "test_kubernetes.py",       # deploy/kubernetes
     "test_layout.py",           # this file
     "test_packaging.py",        # the wheel's contents
+    "test_layers.py",           # the layers' contract and the import graph
 }
 
 def modules() -> list[str]:
-    return sorted(p.stem for p in (ROOT / "neuralsim").glob("*.py") if p.stem != "__init__")
+    return sorted(p.stem for p in (ROOT / "neuralsim").rglob("*.py") if p.stem != "__init__")
 
 
 def file_for(module: str) -> str:
-    return "test_main.py" if module == "__main__" else f"test_{module}.py"
+    return {"__main__": "test_cli.py", "_compat": "test_compat.py"}.get(module, f"test_{module}.py")
+
+
+def test_module_names_are_unique_across_the_layers():
+    stems = modules()
+    assert len(stems) == len(set(stems)), sorted({s for s in stems if stems.count(s) > 1})
 
 
 def test_the_package_has_the_modules_this_layout_names():
     found = modules()
     # a hand-written floor: the modules of the issue's list, so a broken glob cannot pass as an empty list
-    assert {"__main__", "analysis", "bands", "body", "errors", "evidence", "geometry", "joints", "model",
-            "parameters", "plots", "posture", "protocols", "registry", "state", "svg", "widgets"} <= set(found)
-    assert file_for("__main__") == "test_main.py" and file_for("model") == "test_model.py"
+    assert {"__main__", "analysis", "bands", "body", "errors", "comparisons", "geometry", "joints", "lengths",
+            "parameters", "plots", "posture", "protocols", "registry", "states", "svg", "widgets", "stops",
+            "nerve", "cli"} <= set(found)
+    assert file_for("__main__") == "test_cli.py" and file_for("lengths") == "test_lengths.py"
 
 
 @pytest.mark.parametrize("module", modules())

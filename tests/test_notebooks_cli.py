@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from neuralsim import notebooks_cli
+from neuralsim.classroom import notebooks_cli
 
 
 def _fake_layout(root: Path, where: str, names=("00_a.ipynb", "01_b.ipynb")):
@@ -109,12 +109,12 @@ def test_main_reports_errors_with_exit_code_2(tmp_path, monkeypatch, capsys):
 
 
 def test_command_line_copies_into_a_fresh_folder(tmp_path):
-    """``python -m neuralsim.notebooks_cli DEST`` in a separate process, as a student would run it."""
+    """``python -m neuralsim.classroom.notebooks_cli DEST`` in a separate process, as a student would run it."""
     import subprocess
     import sys
 
     dest = tmp_path / "mine"
-    r = subprocess.run([sys.executable, "-m", "neuralsim.notebooks_cli", str(dest)],
+    r = subprocess.run([sys.executable, "-m", "neuralsim.classroom.notebooks_cli", str(dest)],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in dest.iterdir()) == notebooks_cli.available_notebooks()

@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from neuralsim import exercises
+from neuralsim.teaching import exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"

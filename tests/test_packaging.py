@@ -49,7 +49,7 @@ def test_the_wheel_carries_every_data_file(wheel_names):
 
 
 def test_the_wheel_carries_the_modules_and_the_course(wheel_names):
-    modules = sorted(p.name for p in (ROOT / "neuralsim").glob("*.py"))
+    modules = sorted(p.relative_to(ROOT / "neuralsim").as_posix() for p in (ROOT / "neuralsim").rglob("*.py"))
     assert [m for m in modules if f"neuralsim/{m}" not in wheel_names] == []
     notebooks = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert len(notebooks) >= 8

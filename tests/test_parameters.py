@@ -5,7 +5,7 @@ import math
 from importlib import resources
 from pathlib import Path
 
-from neuralsim import parameters as P
+from neuralsim.core import parameters as P
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,7 +27,7 @@ def test_no_model_number_hides_outside_the_parameter_file():
     import io
     import tokenize
     allowed = {"0", "0.0", "1", "1.0", "2", "2.0", "0.5", "1000.0", "1e-9", "1e-6", "3.0", "64", "-1", "+1"}
-    for name in ("model.py", "body.py", "geometry.py"):
+    for name in ("model/lengths.py", "core/body.py", "model/geometry.py"):
         src = (ROOT / "neuralsim" / name).read_text()
         for tok in tokenize.generate_tokens(io.StringIO(src).readline):
             if tok.type == tokenize.NUMBER and tok.string not in allowed:

@@ -1,4 +1,4 @@
-"""People who differ (neuralsim.person): fields, thresholds, the hamstrings' group stretch, discomfort.
+"""People who differ (neuralsim.limits.person): fields, thresholds, the hamstrings' group stretch, discomfort.
 
 Expected values are worked by hand from the formulas in the docstrings and from
 the nerve mechanics and muscle lengths themselves, not from the solver.
@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 import neuralsim as ns
-from neuralsim import cases as C
+from neuralsim.limits import cases as C
 from neuralsim.mechanics import nerve_mechanics
 from neuralsim.model import HAMSTRINGS, muscle_length
-from neuralsim.parameters import value as V
-from neuralsim.person import (SYMPTOM_SITES, Person, discomfort, hamstring_stretch_pct, typical_thresholds,
+from neuralsim.core.parameters import value as V
+from neuralsim.limits.person import (SYMPTOM_SITES, Person, discomfort, hamstring_stretch_pct, typical_thresholds,
                               typical_tolerance_pct)
 
 P = ns.Posture

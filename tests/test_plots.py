@@ -12,13 +12,14 @@ import numpy as np
 import pytest
 
 import neuralsim as ns
-from neuralsim import bands, svg
-from neuralsim.parameters import value as P
+from neuralsim.mechanics import bands
+from neuralsim.view import svg
+from neuralsim.core.parameters import value as P
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from neuralsim import plots  # noqa: E402
+from neuralsim.view import plots  # noqa: E402
 
 rad = math.radians
 

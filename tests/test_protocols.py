@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import neuralsim as ns
-from neuralsim import analysis, protocols
-from neuralsim.parameters import value as P
+from neuralsim.state import analysis
+from neuralsim.model import protocols
+from neuralsim.core.parameters import value as P
 
 HAMSTRINGS = ns.HAMSTRINGS
 rad = math.radians

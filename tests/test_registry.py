@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 
 import neuralsim as ns
-from neuralsim import analysis, protocols, registry
-from neuralsim.__main__ import format_table, protocol_table
-from neuralsim.geometry import LAWS, Crossing, MomentArmCurve, polyline_length
+from neuralsim.state import analysis
+from neuralsim.model import protocols, registry
+from neuralsim.classroom.cli import format_table, protocol_table
+from neuralsim.model.geometry import LAWS, Crossing, MomentArmCurve, polyline_length
 from neuralsim.model import muscle_pathway
-from neuralsim.parameters import value as P
-from neuralsim.registry import Registry, using
+from neuralsim.core.parameters import value as P
+from neuralsim.model.registry import Registry, using
 
 rad = math.radians
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import neuralsim as ns
-from neuralsim import svg
-from neuralsim.geometry import VIEWS
+from neuralsim.view import svg
+from neuralsim.model.geometry import VIEWS
 from neuralsim.model import drawing
-from neuralsim.parameters import value as P
+from neuralsim.core.parameters import value as P
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -188,7 +188,7 @@ def test_every_step_and_preset_is_drawn_whole_inside_its_view_box(name, posture,
 
 
 def stop_cases():
-    from neuralsim import clinic
+    from neuralsim.classroom import clinic
     body = clinic._SHOWN_BODY
     out = []
     neck = ns.joint_range("cervical_flexion", body.mobility)
@@ -384,12 +384,12 @@ def test_no_network_or_script_in_the_svg():
     assert "<script" not in text
 
 
-# -- matplotlib analysis figures (neuralsim.plots) -----------------------------------------------
+# -- matplotlib analysis figures (neuralsim.view.plots) -----------------------------------------------
 
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
-from neuralsim import plots  # noqa: E402
+from neuralsim.view import plots  # noqa: E402
 
 
 def test_length_angle_curves_are_the_model():

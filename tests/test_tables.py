@@ -2,7 +2,9 @@
 import math
 
 import neuralsim as ns
-from neuralsim import analysis, evidence, tables
+from neuralsim import evidence
+from neuralsim.state import analysis
+from neuralsim.view import tables
 
 
 def test_plain_column_names_with_units():

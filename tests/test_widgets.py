@@ -5,9 +5,11 @@ import numpy as np
 import pytest
 
 import neuralsim as ns
-from neuralsim import protocols, svg, widgets
-from neuralsim.svg import support_fits
-from neuralsim.widgets import Explorer, choose_view
+from neuralsim.model import protocols
+from neuralsim.view import svg
+from neuralsim.classroom import widgets
+from neuralsim.view.svg import support_fits
+from neuralsim.classroom.widgets import Explorer, choose_view
 
 LINE = re.compile(
     r"(?P<what>.+) → nerve bed (?P<d>[+-]\d+) mm \((?P<pct>[+-][\d.]+) %\); (?P<group>[a-z ]+) (?P<dh>[+-]\d+) mm\. "
@@ -227,7 +229,7 @@ def test_strain_in_text_and_figure():
 def test_strain_colouring_uses_the_documented_api(monkeypatch):
     """A stand-in mechanics object with only the documented attributes is enough."""
     import types
-    import neuralsim.mechanics as mechanics
+    import neuralsim.mechanics.nerve as mechanics
 
     def fake(posture, reference=None, *, body=None, entrapment=None):
         n = 30
@@ -434,7 +436,7 @@ def test_the_muscles_drawn_come_from_the_registry_data():
     import copy
     import json
     from pathlib import Path
-    from neuralsim import registry
+    from neuralsim.model import registry
 
     data = json.loads((Path(ns.__file__).parent / "data" / "structures.json").read_text("utf-8"))
     data = copy.deepcopy(data)
@@ -472,7 +474,7 @@ def test_a_nerve_without_contrast_muscles_is_refused_by_name():
     import copy
     import json
     from pathlib import Path
-    from neuralsim import registry
+    from neuralsim.model import registry
 
     data = copy.deepcopy(json.loads((Path(ns.__file__).parent / "data" / "structures.json").read_text("utf-8")))
     data["nerves"]["femoral"]["contrast"] = "adductors"          # no muscle of that group

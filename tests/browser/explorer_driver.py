@@ -1,6 +1,6 @@
 """Drive the neuralsim explorer in a page (JupyterLab or Voila) and check it.
 
-The explorer's DOM hooks (set by :mod:`neuralsim.widgets`): ``neuralsim-slider-<joint>``
+The explorer's DOM hooks (set by :mod:`neuralsim.classroom.widgets`): ``neuralsim-slider-<joint>``
 on each joint slider, ``neuralsim-figure`` on the live SVG, ``neuralsim-text`` on
 the text line, ``neuralsim-preset`` on preset buttons and ``neuralsim-next`` /
 ``neuralsim-prev`` on the protocol step buttons.  When a notebook shows several
@@ -237,7 +237,7 @@ def exercise(page, log) -> dict:
     now = read_posture(page)
     pick = next(((i, k) for i, k in enumerate(labels)
                  if k in ns.protocols.POSTURES and not close(now, ns.protocols.POSTURES[k])), None)
-    assert pick, f"no preset button whose label is a posture of neuralsim.protocols.POSTURES: {labels}"
+    assert pick, f"no preset button whose label is a posture of neuralsim.model.protocols.POSTURES: {labels}"
     target = ns.protocols.POSTURES[pick[1]]
     page.locator(".neuralsim-preset").nth(pick[0]).click()
     _wait_for(lambda: close(read_posture(page), target),
@@ -253,7 +253,7 @@ def exercise(page, log) -> dict:
                                      return s ? s.options[s.selectedIndex].text : null; }""")
     title = (title or "").replace("\xa0", " ")  # ipywidgets shows option labels with no-break spaces
     key = next((k for k, v in ns.protocols.ALL.items() if v.title == title), None)
-    assert key, f"the protocol menu shows {title!r}, not a title of neuralsim.protocols.ALL"
+    assert key, f"the protocol menu shows {title!r}, not a title of neuralsim.model.protocols.ALL"
     label0 = page.locator(".neuralsim-step").first.inner_text()
     page.locator(".neuralsim-next").first.click()
     _wait_for(lambda: page.locator(".neuralsim-step").first.inner_text() != label0,

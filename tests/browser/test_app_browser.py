@@ -96,7 +96,7 @@ def _open_slump(pg, voila_server):
 
 
 def test_exercise_answered_through_its_widget(page, voila_server, artifacts):
-    from neuralsim import exercises
+    from neuralsim.teaching import exercises
     pg, log = page
     _open_slump(pg, voila_server)
     assert "replace None" not in pg.inner_text("body").lower()
@@ -135,7 +135,8 @@ def test_exercise_answered_through_its_widget(page, voila_server, artifacts):
 
 
 def test_prediction_locks_then_reveals(page, voila_server, artifacts):
-    from neuralsim import analysis, protocols
+    from neuralsim.state import analysis
+    from neuralsim.model import protocols
     pg, log = page
     _open_slump(pg, voila_server)
     box = pg.locator(".neuralsim-prediction-predict_look_up")

@@ -18,7 +18,8 @@ import pytest
 
 import explorer_driver as D
 import jupyter_harness as H
-from neuralsim import cases, clinic
+from neuralsim.limits import cases
+from neuralsim.classroom import clinic
 from neuralsim.limits import differentiate, movement_limit
 
 pytestmark = pytest.mark.browser

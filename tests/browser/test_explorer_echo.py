@@ -6,7 +6,7 @@ back 8.9e-16, and the explorer treated it as a new move ("Knee bent to
 that echo and check that the preset's line and numbers stay.
 """
 import neuralsim as ns
-from neuralsim.widgets import Explorer
+from neuralsim.classroom.widgets import Explorer
 
 
 def test_float_echo_of_a_preset_is_not_a_new_move():

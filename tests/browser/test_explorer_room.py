@@ -10,7 +10,7 @@
 * The key never covers the body: the bounding boxes (as the browser lays them out) of the key
   and of the drawn body, head and labels do not intersect.
 * Every preset and every step of every protocol the notebook offers is drawn on a support
-  that carries the posture the sliders show (``neuralsim.svg.support_fits``), and the support
+  that carries the posture the sliders show (``neuralsim.view.svg.support_fits``), and the support
   drawn is the view's (floor, plinth, couch).
 * Sliders: an accessible name and a rounded value with its unit on every handle; one Tab stop
   per slider; keys n / p step through the protocol; f opens presentation mode.
@@ -30,7 +30,7 @@ import pytest
 import explorer_driver as D
 import jupyter_harness as H
 import neuralsim as ns
-from neuralsim.svg import support_fits
+from neuralsim.view.svg import support_fits
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,7 @@
 """The live widget's browser side changes the page in place, and the page then shows exactly the
 HTML the explorer sent.
 
-``neuralsim.widgets._LIVE_ESM`` parses each new value off the page and changes only what differs
+``neuralsim.classroom.widgets._LIVE_ESM`` parses each new value off the page and changes only what differs
 (attributes, text, elements whose tag differs).  Here its ``render`` runs in Chromium on a
 stand-in for the widget's model (``get``, ``on``) that is given the values the explorer really
 sends (slider moves, protocol steps, other views and nerves, a patient mode, a body change), one
@@ -15,8 +15,8 @@ import random
 
 import pytest
 
-from neuralsim.protocols import SITTING
-from neuralsim.widgets import _LIVE_ESM, Explorer
+from neuralsim.model.protocols import SITTING
+from neuralsim.classroom.widgets import _LIVE_ESM, Explorer
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def _values() -> list[str]:
     out.append(ex.live.value)
     ex.height.value = 1.55                               # another body
     out.append(ex.live.value)
-    from neuralsim.clinic import PatientExplorer
+    from neuralsim.classroom.clinic import PatientExplorer
     pe = PatientExplorer()
     ex2 = pe.explorer
     out.append(ex2.live.value)                           # a patient line above the gauges

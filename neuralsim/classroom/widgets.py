@@ -1,0 +1,811 @@
+"""The explorer: sliders per joint, presets, protocol steps, a live figure and gauges.
+
+>>> from neuralsim.widgets import Explorer
+>>> ex = Explorer("slump")
+>>> ex.sliders["knee_flexion"].value = 0
+>>> ex.text.value.count("nerve bed") >= 1
+True
+
+Display it in a notebook with ``ex`` (or ``ex.widget``).  Every change (a
+slider, a preset, a protocol step, the body height or mobility) runs one
+method, :meth:`Explorer._update`, which computes the posture's numbers once,
+draws the figure (:func:`neuralsim.svg.posture_svg`) and the gauges of the
+nerve bed and each hamstring (:func:`neuralsim.svg.gauges_svg`), and writes one
+line of text with the change in bed length (mm and %) and in hamstring length
+(mm).  Sliders are clamped to the joint's range for the chosen mobility (the
+widgets clamp; the library itself refuses out-of-range angles) and the text line
+says when a preset or step was clamped.
+
+The view follows the posture: a protocol step is drawn in the protocol's view, a
+preset in the view of the protocol it comes from, and a posture that the
+current support cannot carry (:func:`neuralsim.svg.support_fits`: a neutral
+standing posture on a plinth, a seated one lying on a couch) switches to one
+that can.
+
+Keyboard (documented in the explorer's help line): Tab moves control by control
+(one stop per slider: the typed-in value box is reached by mouse only, since
+the arrow keys already step the slider by 1 deg and Page Up/Down by 5 deg);
+``n`` / ``p`` (or Page Down / Page Up outside a slider) next / previous step;
+``f`` presentation mode (full screen, larger type; Escape leaves it).
+
+Layout: in a browser the explorer sizes its figure to the room it has (see ``_CSS``): beside
+the gauges on a wide page, above them on a narrow one (JupyterLab with its file browser open),
+so that at 1280 x 800 the figure, the gauges, the text line and the step buttons are on screen
+together; ``height_px`` is the figure's size where no browser lays it out (saved HTML).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+import ipywidgets as w
+
+from ..model import protocols as _protocols
+from ..core.body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
+from ..core.joints import ACTION_WORDS as _JOINT_WORDS, JOINTS, MOBILITIES, UNIT, joint_range
+from ..model import registry as _reg
+from ..state.states import compute
+from ..core.posture import Posture, as_posture
+from ..view.svg import (JOINT_LABELS, _band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
+                  support_fits, view_box)
+
+__all__ = ["Explorer", "change_text", "ACTION_WORDS", "choose_view"]
+
+#: joint -> (name, word for an increase, word for a decrease), for the text line
+#: (an alias of the joint table's words).
+ACTION_WORDS: Mapping[str, tuple[str, str, str]] = _JOINT_WORDS
+
+_VIEW_ORDER = ("standing", "sitting", "supine")
+
+
+def choose_view(posture: Any, *preferred: str | None) -> str:
+    """The first of ``preferred`` (then standing, sitting, supine) whose support carries ``posture``."""
+    p = as_posture(posture)
+    for v in (*preferred, *_VIEW_ORDER):
+        if v and support_fits(p, v):
+            return v
+    return next(v for v in preferred if v) if any(preferred) else "standing"  # pragma: no cover
+
+
+def change_text(what: str, bed_before: float, bed_after: float, ham_before: float, ham_after: float,
+                rel_after: float, peak_strain: float | None = None, *, group: str = "hamstrings") -> str:
+    """The text line: ``what`` → bed change (mm, % of the previous bed), muscle change (mm), and the state now.
+
+    Lengths in mm; ``rel_after`` is the relative bed length (1 = standing).  The muscle
+    change is the mean of the muscles of ``group`` (words for the nerve's contrast group, e.g.
+    the three hamstrings; each one is in the gauges).
+    """
+    d = bed_after - bed_before
+    pct = 100.0 * d / bed_before
+    dh = ham_after - ham_before
+    s = (f"{what} → nerve bed {d:+.0f} mm ({pct:+.1f} %); {group} {dh:+.0f} mm. "
+         f"Bed now {bed_after:.0f} mm, {100.0 * (rel_after - 1.0):+.1f} % against standing")
+    if peak_strain is not None:
+        s += f"; peak nerve strain {peak_strain:.1f} %"
+    return s + "."
+
+
+# The explorer's style sheet (no URL in it): visible focus, presentation mode, layout.
+# Layout: the browser-side helper (``_ESM``) measures the room the explorer has (its own width;
+# the height of what the page shows: JupyterLab's notebook panel, Voila's window, the screen
+# in presentation mode) and picks one of two layouts, whichever draws the body larger:
+# "beside" (figure left, steps, gauges, text line and key right; wide pages such as Voila)
+# or "stacked" (figure on top, below it the steps and text line beside the gauges, then the
+# protocol menu and the key; narrow
+# pages such as JupyterLab with its file browser open).  It sizes the figure's box
+# (--ns-fig-w, --ns-fig-h) so that the figure, the gauges, the text line and the step
+# buttons are on screen together; the SVG scales inside that box (its viewBox).
+# Both layouts are one CSS grid on ``.neuralsim-top``: the live widget (figure, patient line,
+# gauges, text line: one message per update) and the side column (protocol, step, step
+# buttons, key) are ``display: contents``, so their parts are placed one by one.  Beside, the
+# figure is laid over the empty first column (absolute, so its height never spreads the rows
+# of the column beside it) and the grid is at least as high as the figure.
+_CSS = """<style>
+.neuralsim-explorer { --ns-side-w: 480px; }
+.neuralsim-explorer :focus-visible, .neuralsim-explorer .noUi-handle:focus,
+.neuralsim-explorer button:focus, .neuralsim-explorer select:focus {
+  outline: 3px solid #000 !important; outline-offset: 2px; box-shadow: 0 0 0 6px #FFD54F !important; }
+.neuralsim-explorer p.neuralsim-text { margin: 2px 0; font-size: 15px; line-height: 1.35; }
+.neuralsim-explorer .neuralsim-top { gap: 8px; }
+.neuralsim-explorer .neuralsim-side > * { flex: none; }
+.neuralsim-explorer.ns-laid .neuralsim-top { display: grid !important; column-gap: 8px; row-gap: 0; position: relative;
+  grid-template-columns: var(--ns-fig-w) var(--ns-side-w); grid-template-rows: repeat(7, auto);
+  min-height: var(--ns-fig-h); align-content: start; align-items: start; justify-content: start; }
+.neuralsim-explorer.ns-laid .neuralsim-live, .neuralsim-explorer.ns-laid .neuralsim-live > .widget-html-content,
+.neuralsim-explorer.ns-laid .neuralsim-side { display: contents !important; }
+.neuralsim-explorer.ns-laid .neuralsim-live > .widget-label { display: none !important; }
+.neuralsim-explorer.ns-laid .neuralsim-figure { width: var(--ns-fig-w) !important; height: var(--ns-fig-h) !important;
+  margin: 0 !important; position: absolute; left: 0; top: 0; }
+.neuralsim-explorer.ns-laid .neuralsim-figure svg.neuralsim-posture { width: 100% !important; height: 100% !important;
+  display: block; }
+.neuralsim-explorer.ns-laid .neuralsim-side > .neuralsim-protocol { grid-column: 2; grid-row: 1; width: auto !important; }
+.neuralsim-explorer.ns-laid .neuralsim-side > .neuralsim-step { grid-column: 2; grid-row: 2; }
+.neuralsim-explorer.ns-laid .neuralsim-side > .neuralsim-stepper { grid-column: 2; grid-row: 3; }
+.neuralsim-explorer.ns-laid .neuralsim-live .neuralsim-patient-line { grid-column: 2; grid-row: 4; }
+.neuralsim-explorer.ns-laid .neuralsim-live svg.neuralsim-gauges { grid-column: 2; grid-row: 5; }
+.neuralsim-explorer.ns-laid .neuralsim-live p.neuralsim-text { grid-column: 2; grid-row: 6; }
+.neuralsim-explorer.ns-laid .neuralsim-side > .neuralsim-legend-box { grid-column: 2; grid-row: 7; }
+.neuralsim-explorer.ns-stacked .neuralsim-top { container-type: inline-size; min-height: 0;
+  grid-template-columns: minmax(0, 1fr) auto; grid-template-rows: none; column-gap: 14px; }
+.neuralsim-explorer.ns-stacked .neuralsim-figure { position: static; grid-column: 1 / -1; grid-row: 1;
+  margin-bottom: 8px !important; }
+.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-stepper { grid-column: 1; grid-row: 2; flex-wrap: wrap; }
+.neuralsim-explorer.ns-stacked .neuralsim-stepper button { width: auto; min-width: 0; flex: none; }
+.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-step { grid-column: 1; grid-row: 3; height: auto; }
+.neuralsim-explorer.ns-stacked .neuralsim-step .widget-html-content { line-height: 1.3; min-height: calc(2 * 1.3em);
+  height: auto; align-self: auto; }
+.neuralsim-explorer.ns-stacked .neuralsim-live .neuralsim-patient-line { grid-column: 1; grid-row: 4; }
+.neuralsim-explorer.ns-stacked .neuralsim-live p.neuralsim-text { grid-column: 1; grid-row: 5; min-height: calc(6 * 1.35em); }
+.neuralsim-explorer.ns-stacked .neuralsim-live svg.neuralsim-gauges { grid-column: 2; grid-row: 2 / span 4;
+  width: min(470px, 56cqw); height: auto; }
+.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-protocol { grid-column: 1; grid-row: 6; }
+.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-live .neuralsim-patient-line { grid-column: 1 / -1; grid-row: 2; }
+.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-side > .neuralsim-stepper { grid-row: 3; }
+.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-side > .neuralsim-step { grid-row: 4; }
+.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-live svg.neuralsim-gauges { grid-row: 3 / span 3; }
+.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-legend-box { grid-column: 1 / -1; grid-row: 7; }
+.neuralsim-explorer.neuralsim-present { position: fixed !important; inset: 0; z-index: 10000;
+  background: #fff; overflow: auto; padding: 10px; box-sizing: border-box; --ns-side-w: 40vw; }
+.neuralsim-present .neuralsim-gauges, .neuralsim-present .neuralsim-legend { width: 100% !important; height: auto !important; }
+.neuralsim-present p.neuralsim-text { font-size: 24px; }
+.neuralsim-present .neuralsim-step, .neuralsim-present button, .neuralsim-present select { font-size: 20px !important; }
+.neuralsim-present button { width: auto !important; height: auto !important; padding: 4px 12px !important; }
+.neuralsim-present .neuralsim-controls { display: none !important; }
+</style>"""
+
+# Browser side (anywidget, no network): names and rounded values with units on every slider
+# handle, one Tab stop per slider, keyboard shortcuts and full screen for presentation mode.
+_ESM = r"""
+function fixSliders(root) {
+  for (const s of root.querySelectorAll('.widget-slider')) {
+    const h = s.querySelector('.noUi-handle');
+    if (!h) continue;
+    const lab = s.querySelector('.widget-label');
+    const text = lab ? lab.textContent.trim() : '';
+    const m = text.match(/^(.*)\((.*)\)\s*$/);
+    const name = m ? m[1].trim() : text;
+    const unit = m ? m[2].trim() : '';
+    if (name && h.getAttribute('aria-label') !== name) h.setAttribute('aria-label', name);
+    const v = parseFloat(h.getAttribute('aria-valuenow'));
+    if (!isNaN(v)) {
+      const t = unit === 'deg' ? `${Math.round(v)} degrees` : unit === 'm' ? `${v.toFixed(2)} metres`
+              : `${Math.round(v * 100) / 100} ${unit}`;
+      if (h.getAttribute('aria-valuetext') !== t) h.setAttribute('aria-valuetext', t);
+    }
+    const r = s.querySelector('.widget-readout');
+    if (r && r.getAttribute('tabindex') !== '-1') r.setAttribute('tabindex', '-1');
+  }
+}
+// Fit the room: size the figure's box and pick "beside" or "stacked" (see _CSS).
+function roomOf(root) {
+  if (root.classList.contains('neuralsim-present')) return root.clientHeight - 20;
+  const panel = root.closest('.jp-WindowedPanel-outer') || root.closest('.jp-Notebook');
+  return panel ? panel.clientHeight : window.innerHeight;
+}
+// from the top of the figure to the bottom of what must be on screen with it (px)
+function needed(root) {
+  const t = root.querySelector('.neuralsim-top').getBoundingClientRect().top;
+  let b = t;
+  const must = ['.neuralsim-figure', '.neuralsim-stepper', 'svg.neuralsim-gauges', 'p.neuralsim-text'];
+  if (root.classList.contains('neuralsim-patient')) must.push('.neuralsim-sliders');   // the examination
+  for (const s of must) {
+    const e = root.querySelector(s);
+    if (e) b = Math.max(b, e.getBoundingClientRect().bottom);
+  }
+  return b - t;
+}
+// in patient mode the sliders are how the patient is examined: room under the figure row for them (px)
+function below(root) {
+  const s = root.classList.contains('neuralsim-patient') && root.querySelector('.neuralsim-sliders');
+  if (!s) return 0;
+  return Math.max(0, s.getBoundingClientRect().bottom - root.querySelector('.neuralsim-top').getBoundingClientRect().bottom);
+}
+// the width of the column beside the figure (--ns-side-w: px, or vw in presentation mode)
+function sideWidth(root) {
+  const v = getComputedStyle(root).getPropertyValue('--ns-side-w').trim();
+  const n = parseFloat(v) || 480;
+  return v.endsWith('vw') ? n * window.innerWidth / 100 : n;
+}
+function fitRoom(root, aspects, force) {
+  const top = root.querySelector('.neuralsim-top'), side = root.querySelector('.neuralsim-side');
+  if (!top || !side || !aspects.length) return;
+  const W = Math.floor(top.getBoundingClientRect().width), H = Math.floor(roomOf(root));
+  if (W < 50 || H < 50) return;               // hidden (another tab in front): keep the last layout
+  // a patient-mode explorer sits under its patient bar (patient, test, instructions): room for that too
+  const desk = root.closest('.neuralsim-patient-explorer');
+  const above = desk ? Math.max(0, root.getBoundingClientRect().top - desk.getBoundingClientRect().top) : 0;
+  const room = H - 12 - above, gap = 8, spare = 4;
+  if (!force && root._nsRoom === `${W}x${H}` && needed(root) <= room) return;
+  root._nsRoom = `${W}x${H}`;
+  const amin = Math.min(...aspects), amax = Math.max(...aspects);
+  const set = (w, h) => { root.style.setProperty('--ns-fig-w', `${Math.max(1, Math.floor(w))}px`);
+                          root.style.setProperty('--ns-fig-h', `${Math.max(1, Math.floor(h))}px`); };
+  // the drawn body's height in a w x h box, in the widest view (where it is smallest)
+  const drawn = (w, h) => Math.min(h, w / amax);
+  root.classList.add('ns-laid');
+  root.classList.remove('ns-stacked');
+  set(100, 100);
+  const sideW = sideWidth(root);
+  const wB = W - sideW - gap, hB = Math.min(room - below(root), wB / amin);
+  const besideOk = needed(root) + spare <= room && wB > 150;
+  root.classList.add('ns-stacked');
+  const band = needed(root) - 100;          // steps, gauges and text line under a 100 px figure
+  const hS = Math.min(room - band - spare, W / amin);
+  const stackedOk = hS > 150;
+  if (besideOk && (!stackedOk || drawn(wB, hB) >= drawn(W, hS))) {
+    root.classList.remove('ns-stacked');
+    set(wB, hB);
+  } else {
+    set(W, Math.max(hS, 150));
+  }
+}
+function click(root, cls) { const b = root.querySelector(cls); if (b && !b.disabled) b.click(); }
+function render({ model, el }) {
+  el.style.display = 'none';
+  let root = null, tries = 0, ro = null, onResize = null;
+  const start = () => {
+    root = el.closest('.neuralsim-explorer');
+    if (!root) { if (tries++ < 400) setTimeout(start, 50); return; }
+    fixSliders(root);
+    const aspects = (model.get('aspects') || []).filter((a) => a > 0);
+    const fit = (force) => { if (root.isConnected) fitRoom(root, aspects, force); };
+    onResize = () => fit(false);
+    fit(true);
+    ro = new ResizeObserver(onResize);
+    ro.observe(root);
+    const panel = root.closest('.jp-WindowedPanel-outer') || root.closest('.jp-Notebook');
+    if (panel) ro.observe(panel);
+    ro.observe(root.querySelector('.neuralsim-top') || root);
+    window.addEventListener('resize', onResize);
+    let present = root.classList.contains('neuralsim-present');
+    new MutationObserver(() => {            // presentation mode on or off (fitRoom's own classes aside)
+      const now = root.classList.contains('neuralsim-present');
+      if (now !== present) { present = now; fit(true); }
+    }).observe(root, { attributes: true, attributeFilter: ['class'] });
+    new MutationObserver(() => fixSliders(root)).observe(root, {
+      subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+    root.addEventListener('keydown', (e) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const t = e.target;
+      const typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+      if (typing) return;
+      const inSlider = t && t.classList && t.classList.contains('noUi-handle');
+      const present = root.classList.contains('neuralsim-present');
+      let act = null;
+      if (e.key === 'n' || (!inSlider && (e.key === 'PageDown' || (present && e.key === 'ArrowRight')))) act = '.neuralsim-next';
+      else if (e.key === 'p' || (!inSlider && (e.key === 'PageUp' || (present && e.key === 'ArrowLeft')))) act = '.neuralsim-prev';
+      else if (e.key === 'f') act = '.neuralsim-present-toggle';
+      else if (e.key === 'Escape' && present) act = '.neuralsim-present-toggle';
+      if (act) { e.preventDefault(); e.stopPropagation(); click(root, act); }
+    }, true);
+    const tog = root.querySelector('.neuralsim-present-toggle');
+    if (tog) tog.addEventListener('click', () => {
+      const on = !root.classList.contains('neuralsim-present');
+      try {
+        if (on && root.requestFullscreen && !document.fullscreenElement) root.requestFullscreen().catch(() => {});
+        else if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
+      } catch (err) { /* full screen refused: the fixed full-window layout still applies */ }
+      if (on) setTimeout(() => { const n = root.querySelector('.neuralsim-next'); if (n) n.focus(); }, 300);
+    });
+  };
+  start();
+  return () => {                        // the view is removed (output cleared, cell run again)
+    if (ro) ro.disconnect();
+    if (onResize) window.removeEventListener('resize', onResize);
+  };
+}
+export default { render };
+"""
+
+
+# Browser side of the live widget (figure, patient line, gauges, text line): the first value is
+# parsed into the page; every later one is parsed off the page (a <template>) and only what
+# differs is changed in place: attributes, text, and any element whose tag differs.  The page
+# then restyles, lays out and repaints only the changed nodes, where replacing the whole
+# content (ipywidgets.HTML) rebuilt every node of both SVGs on each key press, and the
+# unchanged labels kept their shaped text.  Nothing is run from the value (a template's
+# content is inert); the value is the same HTML text ``live.value`` holds in Python.
+_LIVE_ESM = r"""
+function attrs(x, y) {
+  const a = x.attributes, b = y.attributes, n = b.length;
+  let same = a.length === n;
+  for (let i = 0; i < n; i++) {
+    const q = b[i];
+    if (same) {
+      const p = a[i];
+      if (p.name === q.name) { if (p.value !== q.value) p.value = q.value; continue; }
+      same = false;
+    }
+    if (x.getAttribute(q.name) !== q.value) x.setAttribute(q.name, q.value);
+  }
+  if (!same || a.length !== n)
+    for (let i = a.length - 1; i >= 0; i--) if (!y.hasAttribute(a[i].name)) x.removeAttribute(a[i].name);
+}
+function morph(cur, next) {
+  let x = cur.firstChild, y = next.firstChild;
+  while (y) {
+    const ny = y.nextSibling;
+    if (!x) { cur.appendChild(y); y = ny; continue; }
+    const nx = x.nextSibling;
+    if (x.nodeType !== y.nodeType || x.nodeName !== y.nodeName || x.namespaceURI !== y.namespaceURI) {
+      cur.replaceChild(y, x);
+    } else if (x.nodeType !== 1) {
+      if (x.nodeValue !== y.nodeValue) x.nodeValue = y.nodeValue;
+    } else {
+      attrs(x, y);
+      morph(x, y);
+    }
+    x = nx; y = ny;
+  }
+  while (x) { const nx = x.nextSibling; cur.removeChild(x); x = nx; }
+}
+function render({ model, el }) {
+  const box = document.createElement('div');
+  box.className = 'widget-html-content';
+  el.appendChild(box);
+  const tpl = document.createElement('template');
+  let first = true;
+  const show = () => {
+    const v = model.get('value') || '';
+    if (first) { box.innerHTML = v; first = false; return; }
+    tpl.innerHTML = v;
+    morph(box, tpl.content);
+    tpl.innerHTML = '';
+  };
+  show();
+  model.on('change:value', show);
+  return () => model.off('change:value', show);
+}
+export default { render };
+"""
+
+
+@lru_cache(maxsize=None)
+def _live_class():
+    """The live widget's class (made once, on first use: anywidget is imported only then)."""
+    import anywidget
+    import traitlets
+
+    class _Live(anywidget.AnyWidget):
+        _esm = _LIVE_ESM
+        #: the HTML shown (the figure's SVG, the patient line, the gauges' SVG and the text line)
+        value = traitlets.Unicode("").tag(sync=True)
+
+    return _Live
+
+
+def _live_widget():
+    """The live widget: an HTML ``value`` (str) shown in the page, changed in place on update."""
+    return _live_class()()
+
+
+class _Part:
+    """One part of the explorer's live widget as last sent (``value``: an SVG or HTML string)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = ""
+
+    def __repr__(self) -> str:
+        return f"_Part({len(self.value)} characters)"
+
+
+def _helper(aspects: Iterable[float] = ()):
+    """The browser-side helper widget (anywidget, a core dependency); ``aspects``: width / height
+    of the figure in each view the explorer may draw (for the layout)."""
+    import anywidget
+    import traitlets
+
+    class _ExplorerKeys(anywidget.AnyWidget):
+        _esm = _ESM
+        version = traitlets.Int(1).tag(sync=True)
+        #: width / height of the figure's box in each view the explorer may draw (the layout's input)
+        aspects = traitlets.List(traitlets.Float()).tag(sync=True)
+
+    return _ExplorerKeys(aspects=list(aspects))
+
+
+def _preset_view(posture: Posture, current_protocol: str, keys: Iterable[str]) -> str | None:
+    """The view of the protocol a preset comes from: the current protocol if it holds the
+    posture, else a standing protocol, else the first that does (``None`` if none does)."""
+    holders = [k for k in keys if any(s.posture == posture for s in _protocols.ALL[k].steps)]
+    if not holders:
+        holders = [k for k, pr in _protocols.ALL.items() if any(s.posture == posture for s in pr.steps)]
+    if current_protocol in holders:
+        return _protocols.ALL[current_protocol].view
+    views = [_protocols.ALL[k].view for k in holders]
+    return "standing" if "standing" in views else (views[0] if views else None)
+
+
+class Explorer:
+    """Interactive explorer of the nerve bed (ipywidgets).
+
+    ``protocol``: key of :data:`neuralsim.protocols.ALL` selected for the
+    step-through (default ``"slump"``).  ``view``: the view to start in
+    (``"standing"``, ``"sitting"``, ``"supine"``; default the protocol's); after
+    that the view follows the protocol, the preset and the posture (see the
+    module doc).  ``body``: a :class:`~neuralsim.Body` (height and mobility;
+    default 1.75 m, typical).  ``posture``: the starting posture (default
+    neutral, all 0 deg).  ``strain``: draw the nerve's strain halo when
+    :mod:`neuralsim.mechanics` is available (``True``), or never (``False``).
+    ``presets``: preset labels (keys of :data:`neuralsim.protocols.POSTURES`) or
+    a mapping label -> posture to offer (default all); ``protocols``: protocol
+    keys to offer (default all; ``protocol`` is always offered).
+    ``height_px``: the figure's height in pixels (default 470, so the figure,
+    gauges, text line and step buttons fit a 1280 x 800 screen together).
+    ``nerve``: the nerve bed shown (a key of :data:`neuralsim.NERVES`; default
+    the protocol's nerve).  The explorer draws and gauges the muscles of the
+    nerve's ``contrast`` group and draws those of its ``drawn_with`` groups
+    (registry data: hamstrings and calf beside the sciatic, rectus femoris
+    beside the femoral nerve); only those are computed on each update.
+    ``patient_mode``: a hook for a hidden patient (:class:`neuralsim.clinic.PatientMode`):
+    its ``constrain(posture, joint)`` returns the posture a slider move may reach and a
+    note, and its ``annotate(posture, drawing)`` the SVG marks and the HTML line added to
+    each update (default ``None``: no patient).
+
+    Attributes for code and tests: ``sliders`` (joint -> FloatSlider, deg),
+    ``live`` (the one widget that shows the figure, the gauges and the text
+    line: one message per update; its ``value`` is that HTML, which the browser applies by
+    changing only what differs), and its parts as last sent, each with a
+    ``value`` string: ``figure`` (the SVG), ``text`` (the patient line if any,
+    the gauges' SVG and the text line ``p.neuralsim-text``), ``gauges`` (the
+    same part as ``text``); ``legend`` (HTML with the key), ``presets`` (label ->
+    Button), ``next_button``, ``prev_button``, ``reset_button``,
+    ``present_button``, ``protocol_select``, ``step_label``, ``height`` (m),
+    ``mobility``, ``widget`` (the whole box), ``view``, ``nerve``, ``gauged``
+    and ``drawn`` (muscle names), ``state`` (the numbers last shown; the
+    contrast group's mean length under ``"<group>_mm"``, e.g. ``hamstrings_mm``).
+    """
+
+    def __init__(self, protocol: str = "slump", view: str | None = None, body: Body | None = None,
+                 posture: Any = None, strain: bool = True, width_px: int | None = None, *,
+                 presets: Iterable[str] | Mapping[str, Any] | None = None,
+                 protocols: Iterable[str] | None = None, height_px: int = 470, patient_mode: Any = None,
+                 nerve: str | None = None):
+        if protocol not in _protocols.ALL:
+            raise ValueError(f"unknown protocol {protocol!r}: choose one of {', '.join(_protocols.ALL)}")
+        reg = _reg.current()
+        spec = reg.check(_protocols.ALL[protocol].nerve if nerve is None else nerve, "nerve")
+        self.nerve = spec.name
+        #: the muscles gauged (the nerve's contrast group) and drawn (those, then ``drawn_with``)
+        self.gauged: tuple[str, ...] = reg.group(spec.contrast)
+        if not self.gauged:
+            raise ValueError(f"the {spec.name} nerve's contrast group {spec.contrast!r} has no muscle in the "
+                             f"registry: the explorer gauges the nerve bed beside that group's muscles")
+        self._group = spec.contrast
+        self.drawn: tuple[str, ...] = self.gauged + tuple(m for g in spec.drawn_with for m in reg.group(g)
+                                                          if m not in self.gauged)
+        self._group_words = spec.contrast if len(self.gauged) != 1 else reg[self.gauged[0]].label
+        self._structures = (self.nerve, *self.drawn)
+        self._gauge_title = (f"Length of the nerve bed and of "
+                             f"{'each of the ' if len(self.gauged) > 1 else ''}{self._group_words} "
+                             f"against standing (anatomical position)")
+        self._mechanics = spec.mechanics
+        keys = list(_protocols.ALL) if protocols is None else list(protocols)
+        for k in keys:
+            if k not in _protocols.ALL:
+                raise ValueError(f"unknown protocol {k!r}: choose one of {', '.join(_protocols.ALL)}")
+        if protocol not in keys:
+            keys.insert(0, protocol)
+        self._protocol_keys = keys
+        if presets is None:
+            preset_map = dict(_protocols.POSTURES)
+        elif isinstance(presets, Mapping):
+            preset_map = {str(k): as_posture(v) for k, v in presets.items()}
+        else:
+            preset_map = {}
+            for label in presets:
+                if label not in _protocols.POSTURES:
+                    raise ValueError(f"unknown preset {label!r}: choose one of {', '.join(_protocols.POSTURES)}")
+                preset_map[label] = _protocols.POSTURES[label]
+        self.body = DEFAULT_BODY if body is None else body
+        self._height_px = int(height_px if width_px is None else max(300, min(height_px, width_px)))
+        self._strain = bool(strain)
+        self.patient_mode = patient_mode
+        self._hold = False
+        self._step = -1
+        self.state: dict = {}
+        self._start: dict | None = None
+        self._start_label = "since start"
+        self._note = ""
+        start = Posture() if posture is None else as_posture(posture)
+        self.view = choose_view(start, view, _protocols.ALL[protocol].view)
+
+        wide = {"description_width": "175px"}
+        self.sliders: dict[str, w.FloatSlider] = {}
+        for j in JOINTS:
+            lo, hi = joint_range(j, self.body.mobility)
+            s = w.FloatSlider(
+                value=min(max(float(getattr(start, j)), lo), hi), min=lo, max=hi, step=1.0,
+                description=f"{JOINT_LABELS[j]} ({UNIT})", readout_format=".0f", continuous_update=True,
+                style=wide, layout=w.Layout(width="415px"),   # two columns in JupyterLab's notebook
+                tooltip=f"{JOINT_LABELS[j]} in degrees; arrow keys step by 1 {UNIT}",
+            )
+            s.add_class(f"neuralsim-slider-{j}")
+            s.observe(self._on_slider, names="value")
+            self.sliders[j] = s
+
+        self.height = w.FloatSlider(value=self.body.height_m, min=HEIGHT_RANGE_M[0], max=HEIGHT_RANGE_M[1],
+                                    step=0.01, description="body height (m)", readout_format=".2f",
+                                    style=wide, layout=w.Layout(width="410px"))
+        self.height.add_class("neuralsim-height")
+        self.height.observe(self._on_body, names="value")
+        self.mobility = w.ToggleButtons(options=list(MOBILITIES), value=self.body.mobility,
+                                        description="joint ranges", style={"button_width": "auto"})
+        self.mobility.add_class("neuralsim-mobility")
+        self.mobility.observe(self._on_body, names="value")
+
+        self.reset_button = w.Button(description="reset to neutral", tooltip="all angles back to 0 deg")
+        self.reset_button.add_class("neuralsim-reset")
+        self.reset_button.on_click(lambda _b: self.set_posture(Posture(), "Reset to neutral", anchor="since reset"))
+
+        self.presets: dict[str, w.Button] = {}
+        for label, p in preset_map.items():
+            b = w.Button(description=label, tooltip=f"preset: {label}", layout=w.Layout(width="auto"))
+            b.add_class("neuralsim-preset")
+            b.on_click(lambda _b, label=label, p=p: self._preset(label, p))
+            self.presets[label] = b
+
+        self.protocol_select = w.Dropdown(options=[(_protocols.ALL[k].title, k) for k in keys],
+                                          value=protocol, description="protocol",
+                                          layout=w.Layout(width="100%"), style={"description_width": "64px"})
+        self.protocol_select.add_class("neuralsim-protocol")
+        self.protocol_select.observe(self._on_protocol, names="value")
+        self.prev_button = w.Button(description="◀ previous step", tooltip="previous step of the protocol (key p)")
+        self.next_button = w.Button(description="next step ▶", tooltip="next step of the protocol (key n)",
+                                    button_style="primary")
+        self.present_button = w.ToggleButton(value=False, description="presentation",
+                                             tooltip="full screen, larger type; keys n / p step, f or Escape leave",
+                                             icon="")
+        self.prev_button.add_class("neuralsim-prev")
+        self.next_button.add_class("neuralsim-next")
+        self.present_button.add_class("neuralsim-present-toggle")
+        self.prev_button.on_click(lambda _b: self.step(-1))
+        self.next_button.on_click(lambda _b: self.step(+1))
+        self.present_button.observe(self._on_present, names="value")
+        self.step_label = w.HTML(value="")
+        self.step_label.add_class("neuralsim-step")
+
+        # Figure, gauges and text line are ONE widget: each update is one message, so a key press
+        # paints once (two messages cost about a frame more: 28 -> 20 ms in Voila, see
+        # benchmarks/README.md), and the browser changes only what differs (_LIVE_ESM).  In a
+        # browser the style sheet places its parts in the grid of ``.neuralsim-top`` beside (or
+        # under) the figure, with the side column's controls.
+        self.live = _live_widget()
+        self.live.add_class("neuralsim-live")
+        self.figure = _Part()
+        self.text = _Part()
+        self.gauges = self.text
+        self.legend = w.HTML(value="")
+        self.legend.add_class("neuralsim-legend-box")
+        help_line = w.HTML('<span style="font-size:12px;color:#444">Keys: Tab to a slider, arrows move it; '
+                           'n / p next / previous step; f presentation.</span>')
+
+        stepper = w.HBox([self.prev_button, self.next_button, self.present_button])
+        stepper.add_class("neuralsim-stepper")
+        # In patient mode the sliders examine the patient: the key goes under them, so that the
+        # figure, the stop line and the sliders fit a projector's screen together.
+        key_beside = patient_mode is None
+        side = w.VBox([self.protocol_select, self.step_label, stepper, *([self.legend] if key_beside else [])],
+                      layout=w.Layout(width="480px"))
+        side.add_class("neuralsim-side")
+        top = w.HBox([self.live, side], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+        top.add_class("neuralsim-top")
+        sl = list(self.sliders.values())
+        sliders_box = w.HBox([w.VBox(sl[:4]), w.VBox(sl[4:])], layout=w.Layout(flex_flow="row wrap"))
+        sliders_box.add_class("neuralsim-sliders")
+        controls = w.VBox(
+            [sliders_box, *([] if key_beside else [self.legend]),
+             w.HBox([self.height, self.reset_button], layout=w.Layout(flex_flow="row wrap")), self.mobility,
+             *([w.HTML("<b>Presets</b>"), w.Box(list(self.presets.values()), layout=w.Layout(flex_flow="row wrap"))]
+               if self.presets else []),      # no heading over an empty row
+             help_line])
+        controls.add_class("neuralsim-controls")
+        views = {*_VIEW_ORDER, *(_protocols.ALL[k].view for k in keys)}
+        aspects = [(x1 - x0) / (y1 - y0) for x0, y0, x1, y1 in (view_box(v) for v in sorted(views))]
+        parts = [w.HTML(_CSS), top, controls, _helper(aspects)]
+        self.widget = w.VBox(parts)
+        self.widget.add_class("neuralsim-explorer")
+
+        self._posture = self._read_sliders()
+        self._update("Start")
+        self._show_step()
+
+    # -- public ---------------------------------------------------------------
+    @property
+    def posture(self) -> Posture:
+        """The posture the sliders show now (degrees)."""
+        return self._posture
+
+    @property
+    def protocol(self) -> str:
+        return self.protocol_select.value
+
+    def set_posture(self, posture: Any, what: str = "Posture set", view: str | None = None,
+                    anchor: str | None = None) -> None:
+        """Move every slider to ``posture`` (clamped to the current ranges) and update once.
+
+        ``view``: the view to draw it in when its support carries the posture.  ``anchor``: when
+        given, the gauges' "since" column counts from this posture on (its label).
+        """
+        p = as_posture(posture)
+        clamped = []
+        self._hold = True
+        try:
+            for j, s in self.sliders.items():
+                want = float(getattr(p, j))
+                got = min(max(want, s.min), s.max)
+                if got != want:
+                    clamped.append(f"{JOINT_LABELS[j]} {got:g}° (asked {want:g}°)")
+                s.value = got
+        finally:
+            self._hold = False
+        self._note = (f" Clamped to the {self.body.mobility} joint ranges: {', '.join(clamped)}."
+                      if clamped else "")
+        self._posture = self._read_sliders()
+        self.view = choose_view(self._posture, view, self.view)
+        if anchor is not None:
+            self._start, self._start_label = None, anchor
+        self._update(what)
+
+    def step(self, delta: int) -> None:
+        """Go ``delta`` steps forwards (+1) or backwards (-1) through the selected protocol."""
+        proto = _protocols.ALL[self.protocol]
+        steps = proto.steps
+        self._step = min(max(self._step + delta, 0), len(steps) - 1)
+        name, p = steps[self._step]
+        self._show_step()
+        anchor = "since step 1" if self._step == 0 or self._start_label != "since step 1" else None
+        self.set_posture(p, f"Step {self._step + 1}/{len(steps)} '{name}'", view=proto.view, anchor=anchor)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.widget)
+
+    # -- internals ------------------------------------------------------------
+    def _preset(self, label: str, p: Posture) -> None:
+        view = _preset_view(p, self.protocol, self._protocol_keys)
+        self.set_posture(p, f"Preset '{label}'", view=view, anchor="since preset")
+
+    def _on_present(self, change) -> None:
+        if change["new"]:
+            self.widget.add_class("neuralsim-present")
+        else:
+            self.widget.remove_class("neuralsim-present")
+
+    def _read_sliders(self) -> Posture:
+        return Posture(**{j: s.value for j, s in self.sliders.items()})
+
+    def _show_step(self) -> None:
+        proto = _protocols.ALL[self.protocol]
+        n = len(proto.steps)
+        if self._step < 0:
+            self.step_label.value = f"{n} steps; press 'next step' to begin."
+        else:
+            self.step_label.value = (f"Now at step {self._step + 1} of {n}: "
+                                     f"<b>{proto.steps[self._step].name}</b>")
+        self.prev_button.disabled = self._step <= 0
+        self.next_button.disabled = self._step >= n - 1
+
+    def _on_slider(self, change) -> None:
+        if self._hold:
+            return
+        joint = next(j for j, s in self.sliders.items() if s is change["owner"])
+        # After the kernel moves a slider (preset, protocol step), the browser's
+        # slider may send back the same angle off by float rounding (seen in
+        # Chromium: 8.9e-16 for 0).  That is no change: skip it, so nothing is
+        # recomputed or sent and the line saying what the preset or step did stays.
+        if abs(change["new"] - float(getattr(self._posture, joint))) < 1e-6:
+            return
+        name, up, down = ACTION_WORDS[joint]
+        verb = up if change["new"] > change["old"] else down
+        self._posture = self._posture.replace(**{joint: change["new"]})
+        self._note = ""
+        if self.patient_mode is not None:       # the patient's movement is held at its stop
+            self._posture, self._note = self.patient_mode.constrain(self._posture, joint)
+            self._hold = True
+            try:
+                for j, s in self.sliders.items():
+                    if s.value != getattr(self._posture, j):
+                        s.value = float(getattr(self._posture, j))
+            finally:
+                self._hold = False
+        if not support_fits(self._posture, self.view):
+            self.view = choose_view(self._posture, _protocols.ALL[self.protocol].view)
+        self._update(f"{name} {verb} to {float(getattr(self._posture, joint)):g}°")
+
+    def _on_protocol(self, change) -> None:
+        self._step = -1
+        self.view = choose_view(self._posture, _protocols.ALL[change["new"]].view)
+        self._show_step()
+        self._start, self._start_label = None, "since protocol"
+        self._update(f"Protocol '{_protocols.ALL[change['new']].title}' chosen")
+
+    def _on_body(self, change) -> None:
+        if self._hold:
+            return
+        self.body = Body(height_m=round(float(self.height.value), 2), mobility=self.mobility.value)
+        before = self._posture
+        self._hold = True
+        try:
+            for j, s in self.sliders.items():
+                lo, hi = joint_range(j, self.body.mobility)
+                # widen first, then narrow, so min <= max at every moment; the slider clamps its value
+                s.min = min(lo, s.min)
+                s.max = max(hi, s.max)
+                s.min, s.max = lo, hi
+        finally:
+            self._hold = False
+        self._posture = self._read_sliders()
+        clamped = [f"{JOINT_LABELS[j]} {float(getattr(self._posture, j)):g}° (was {float(getattr(before, j)):g}°)"
+                   for j in JOINTS if float(getattr(self._posture, j)) != float(getattr(before, j))]
+        self._note = (f" Clamped to the {self.body.mobility} joint ranges: {', '.join(clamped)}."
+                      if clamped else "")
+        self.view = choose_view(self._posture, self.view)
+        what = (f"Height {self.body.height_m:.2f} m" if change["owner"] is self.height
+                else f"Mobility '{self.body.mobility}'")
+        self._start = None       # the reference lengths change with the body
+        self._update(what)  # the change is against the same posture in the old body
+
+    def _update(self, what: str) -> None:
+        """Recompute the numbers for the current posture once, redraw the figure and the gauges,
+        rewrite the text line.
+
+        All numbers come from one :func:`neuralsim.compute` state of this
+        posture (the posture checked once; lengths, contributions, drawing and
+        the nerve mechanics from the same call), so the figure, the gauges and
+        the text line show what the library computed.
+        """
+        p, b, nerve = self._posture, self.body, self.nerve
+        st = compute(p, body=b, view=self.view, structures=self._structures)
+        d = st.drawing
+        bed = st.lengths_mm[nerve]
+        nerve_run = st.reference_mm[nerve]           # the anatomical position
+        deltas = dict(st.contributions_mm[nerve])
+        names = self.gauged
+        muscles_mm = {m: st.lengths_mm[m] for m in names}
+        ham = sum(muscles_mm.values()) / len(muscles_mm)
+        rel = bed / nerve_run
+        mech = st.mechanics(nerve) if self._strain and self._mechanics else None
+        group = self._group
+        before = self.state or None
+        same_body = before is not None and before.get("body") == b
+        bed0 = before["bed_mm"] if before else bed
+        ham0 = before["group_mm"] if before else ham
+        m0 = before["muscles_mm"] if same_body else muscles_mm
+        if self._start is None:
+            self._start = {"bed_mm": bed, "muscles_mm": dict(muscles_mm)}
+        peak = None if mech is None else float(mech.peak_nerve_strain_pct)   # the cord has bands of its own
+        self.state = {"what": what, "posture": p, "body": b, "view": self.view, "nerve": nerve,
+                      "bed_mm": bed, "relative_bed": rel, "group": group, "group_mm": ham,
+                      f"{group}_mm": ham, "muscles_mm": muscles_mm, "bed_change_mm": bed - bed0,
+                      f"{group}_change_mm": ham - ham0, "contributions_mm": deltas, "peak_strain_pct": peak,
+                      "bed_since_start_mm": bed - self._start["bed_mm"]}
+        numbers = {"bed_mm": bed, "relative_bed": rel, "muscles_mm": muscles_mm}
+        figure = posture_svg(p, b, self.view, strain=mech, data=d, height_px=self._height_px,
+                             numbers=numbers, legend=False, nerve=nerve)
+        marks, patient_line = self.patient_mode.annotate(p, d) if self.patient_mode is not None else ("", "")
+        self.figure.value = figure[:-len("</svg>")] + marks + "</svg>" if marks else figure
+        rows = [{"name": "nerve bed", "kind": "nerve", "mm": bed, "ref_mm": nerve_run,
+                 "step_mm": bed - bed0, "start_mm": bed - self._start["bed_mm"]}]
+        for m in names:
+            rows.append({"name": muscle_info(m)[1], "kind": m, "mm": muscles_mm[m], "ref_mm": st.reference_mm[m],
+                         "step_mm": muscles_mm[m] - m0[m], "start_mm": muscles_mm[m] - self._start["muscles_mm"][m]})
+        gauges = gauges_svg(rows, start_label=self._start_label, width_px=470, title=self._gauge_title)
+        # the key marks the band the peak is in (the peak's value is in the text line): it is
+        # rebuilt only when that band changes, not on every update
+        key = (mech is not None, None if peak is None else _band_of(peak))
+        if key != getattr(self, "_legend_key", None):
+            self._legend_key = key
+            self.legend.value = legend_svg(None, list(d["muscles"]), width_px=470, strain=mech is not None,
+                                           compact=True, peak_band=key[1], nerve=nerve)
+        words = self._group_words
+        line = change_text(what, bed0, bed, ham0, ham, rel, peak, group=words)
+        since = (f' <span class="neuralsim-since">{self._start_label.capitalize()}: nerve bed '
+                 f'{bed - self._start["bed_mm"]:+.0f} mm, {words} '
+                 f'{ham - sum(self._start["muscles_mm"].values()) / len(muscles_mm):+.0f} mm.</span>')
+        note = f' <strong class="neuralsim-clamped">{self._note.strip()}</strong>' if self._note else ""
+        self.text.value = (f'{patient_line}{gauges}<p class="neuralsim-text" role="status" aria-live="polite">'
+                           f'{line}{since}{note}</p>')
+        self.live.value = f'<div class="neuralsim-figure">{self.figure.value}</div>{self.text.value}'   # one message

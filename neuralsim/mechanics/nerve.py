@@ -1,0 +1,981 @@
+r"""How the nerve and cord move inside their bed: slack, excursion and local strain.
+
+The core model (:mod:`neuralsim.model`) gives the length of the nerve *bed*.
+This module asks what the nerve lying in that bed does: where it slides, how
+far, where it is stretched and where it falls slack.  For teaching and
+self-exploration, not for diagnosis or treatment.
+
+The model: a tension-only cable in a regional bed
+-------------------------------------------------
+Arc length ``s`` (mm) runs along the bed from C1 (``s = 0``) to the end of the
+bed in the foot (``s = L``), measured in the anatomical position.  The cable is
+the spinal cord (C1 to the conus, about L1/L2), the cauda equina and roots
+(conus to a little beyond the foramina) and the sciatic and tibial nerve, each tissue
+with its own axial stiffness ``EA`` (cord and roots as fractions of the
+nerve's).
+
+*Bed.*  Segments are rigid, so the bed only changes length at the joint
+crossings of :func:`neuralsim.model.nerve_pathway`.  The neck is not one
+joint: the core's ``cervical_flexion`` lengthening is shared among six
+crossings C2/3 to C7/T1 in proportion to their segmental range of motion
+(White & Panjabi), placed at equal vertebral heights along the cervical run;
+the public joint is unchanged.  A bed point at ``s`` moves along the bed by
+``U(s) = sum_j Delta_j H(s - s_j)`` (mm, + = distal).
+
+*Nerve.*  The nerve moves by ``u(s)``.  In the reference posture it lies taut
+under one small resting tension ``T0`` (strain ``p`` in the nerve,
+``p / (EA ratio)`` in cord and roots).  Its tension is
+``t = EA max(u' + p, 0)``: it can be stretched but never pushed.  Where the bed
+shortens more than the resting tension can take up, the nerve falls slack
+(lies in a fold) and carries nothing; it is not pushed along its bed.
+
+*Interface.*  The tissue round the nerve resists sliding with ``k (u - U)``
+per unit length; ``lam = sqrt(EA / k)`` (mm) is the shear-lag length of each
+region: short in the cervical canal (the dentate ligaments and roots tether
+the cord), long in the thoracic and lumbar canal (cord and cauda slide in
+CSF), short for the roots held at their foramina, long along the limb and
+short again in the tarsal tunnel.  An *entrapment* adds a point hold at a
+named place (:data:`ENTRAPMENT_SITES`).  Ends: ``u(0) = 0`` at C1,
+``u(L) = U(L)`` at the foot.
+
+The state is the unique minimum of the convex energy
+
+.. math::  E(u) = \sum_e \tfrac{1}{2} EA_e h_e \max(\varepsilon_e + p_e, 0)^2
+                + \sum_i \tfrac{1}{2} k_i c_i (u_i - U_i)^2,
+
+so it depends only on the posture and the reference, never on the order in
+which the joints were moved.
+
+Solution (exact, vectorised over postures)
+------------------------------------------
+Each crossing sits in the middle of a short element of its own.  Between
+candidate elements (the crossings' elements, the two ends and each entrapment
+hold) the tension obeys ``t'' = (k / EA)(t - T0)``, which has no interior
+minimum below ``T0`` (> 0): the nerve can only fall slack in a candidate
+element.  Write ``f >= 0`` for the slack (mm of fold) in each candidate; the
+taut system is linear, so the strain ``w`` of the candidates is
+``w = p + Mx Delta + Mf f`` with matrices computed once.  The state solves the
+complementarity problem ``w >= 0, f >= 0, w f = 0`` (``Mf`` is positive
+definite: one solution), found exactly by block principal pivoting with the
+postures grouped by their set of slack elements (one small solve per group;
+Murty's single-pivot rule as a fall-back).  Displacement, excursion and strain
+are then superpositions of unit responses.  :meth:`NerveModel.solve_direct`
+solves the same energy independently, by an active-set Newton method over
+every element (batched Thomas algorithm), and agrees to rounding (tested).
+
+Outputs (positive = distal):
+
+* excursion ``u - U`` (mm): how far the nerve has slid along its bed;
+* local strain from the unloaded length (%): ``max(u' + p, 0)``; 0 where slack;
+  never negative.  Published strains are changes from a start posture:
+  compare differences (the evidence functions here do).
+
+Sites (:data:`SITES`): ``"cervical"`` is the peak cord strain over C2-T1,
+``"conus"`` the lower end of the cord, then the roots near their foramina,
+the hip, mid-thigh, popliteal fossa and ankle.  Cord strain has its own bands
+(:data:`CORD_STRAIN_BANDS`); the peripheral-nerve bands are not applied to it.
+
+Limitations (the model beside each published figure: :func:`neuralsim.evidence.comparisons`): linear elastic and time-free (no
+toe region, creep or stress relaxation); the interface is a linear shear
+spring (no friction threshold); the lumbar spine and thorax still bend at one
+crossing each; the cord tethers, root hold, tissue stiffnesses and resting
+tension are assumptions chosen within published ranges (each row of
+``data/parameters.csv`` says which).
+
+>>> m = nerve_mechanics(Posture(hip_flexion=70))
+>>> m.excursion_mm("popliteal") < 0   # hip flexion pulls the nerve up the leg
+True
+>>> slack = nerve_mechanics(Posture(knee_flexion=120))
+>>> slack.slack_mm > 0 and slack.excursion_mm("mid_thigh") < 5   # a bent knee lets it go slack
+True
+"""
+from __future__ import annotations
+
+import math
+from functools import cached_property, lru_cache
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..core import parameters as _p
+from ..core.body import DEFAULT_BODY, Body
+from ..model.geometry import Crossing, Run
+from ..core.joints import joint_range
+from ..model.lengths import REFERENCE, _body, nerve_pathway
+from ..core.posture import Posture, angle_array
+
+__all__ = [
+    "SITES", "REGIONS", "ENTRAPMENT_SITES", "NECK_LEVELS", "STRAIN_BANDS", "CORD_STRAIN_BANDS", "StrainBand",
+    "strain_band", "strain_colour", "NerveModel", "NerveMechanics", "nerve_mechanics",
+    "BAND_CAVEAT", "ridehalgh", "alshami", "slider_tensioner", "glide_as_slider", "format_glide_as_slider", "entrapment_table",
+    "format_entrapment_table", "CORD_STRAIN_BANDS",
+]
+
+#: Named sites along the nerve, head to foot.  ``"cervical"`` reports the peak
+#: cord strain over C2-T1; ``"conus"`` is the lower end of the cord.
+SITES: tuple[str, ...] = ("cervical", "conus", "lumbar_roots", "hip", "mid_thigh", "popliteal", "ankle")
+
+#: Regions with their own interface (shear-lag length), head to foot.
+REGIONS: tuple[str, ...] = ("cervical_canal", "canal", "roots", "limb", "tarsal_tunnel")
+
+#: Where an entrapment can hold the nerve (see :func:`nerve_mechanics`).
+ENTRAPMENT_SITES: tuple[str, ...] = ("lumbar_roots", "piriformis", "popliteal", "tarsal_tunnel")
+
+#: The neck's intervertebral levels over which ``cervical_flexion`` is shared.
+NECK_LEVELS: tuple[str, ...] = ("c2_c3", "c3_c4", "c4_c5", "c5_c6", "c6_c7", "c7_t1")
+
+# The nerve's strain bands (thresholds, labels, colours) are the one scale in
+# neuralsim.bands, shared with the figure and the plots; the cord has its own.
+from ..core.errors import OutOfRangeError  # noqa: E402
+from .bands import BAND_CAVEAT, STRAIN_BANDS, StrainBand, strain_band, strain_colour  # noqa: E402
+
+
+def _cord_bands() -> tuple[StrainBand, ...]:
+    normal = _p.PARAMETERS["strain_band_cord_normal_flexion"]
+    v = normal.value
+    return (
+        StrainBand("within normal neck flexion", 0.0, v, f"under {v:g} %", f"under {v:g} %: within normal neck flexion",
+                   "no more than full neck flexion stretches a normal cervical cord (cadavers)",
+                   normal.source, "#56B4E9", ""),
+        StrainBand("beyond normal movement", v, math.inf, f"from {v:g} %", f"from {v:g} %: beyond normal movement",
+                   "more than full neck flexion gives a normal cord; the model has no sourced threshold of "
+                   "harm for the cord", normal.source, "#E69F00", "12 6"),
+    )
+
+
+#: Strain bands of the spinal cord, from cord data (the nerve's rabbit bands are not applied to it).
+CORD_STRAIN_BANDS: tuple[StrainBand, ...] = _cord_bands()
+
+
+# -- the model ----------------------------------------------------------------
+
+def _positive(name: str, value: Any, unit: str, allow_zero: bool = False, upper: float = math.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{name}: {value!r} is not a number; give a number in {unit}")
+    value = float(value)
+    ok = (math.isfinite(value) or value == math.inf) and (value >= 0 if allow_zero else value > 0) and value <= upper
+    if not ok:
+        lo = "0 or more" if allow_zero else "more than 0"
+        raise ValueError(f"{name}: {value!r} {unit} is not allowed; give a number {lo}"
+                         + (f" and at most {upper:g} {unit}" if upper < math.inf else ""))
+    return value
+
+
+def _check_entrapment(entrapment: Any) -> tuple[tuple[str, float], ...]:
+    """``entrapment`` as a sorted tuple of (site, severity) with severity > 0 (checked)."""
+    if entrapment is None:
+        return ()
+    if not isinstance(entrapment, Mapping):
+        raise TypeError(f"entrapment must be a mapping site -> severity (0 to 1), got {type(entrapment).__name__}")
+    out = []
+    for site, sev in entrapment.items():
+        if not isinstance(site, str) or site not in ENTRAPMENT_SITES:
+            raise ValueError(f"unknown entrapment site {site!r}: choose one of {', '.join(ENTRAPMENT_SITES)}")
+        if isinstance(sev, bool) or not isinstance(sev, (int, float, np.floating, np.integer)):
+            raise TypeError(f"entrapment at {site}: severity {sev!r} is not a number; give 0 (free) to 1 (held fast)")
+        sev = float(sev)
+        if not (0.0 <= sev <= 1.0):
+            raise ValueError(f"entrapment at {site}: severity {sev!r} is outside the allowed range 0 (free) "
+                             "to 1 (held fast), dimensionless")
+        if sev > 0.0:
+            out.append((site, sev))
+    return tuple(sorted(out))
+
+
+#: Model-size bounds: the smallest target element length (mm) and the most elements.
+ELEMENT_MM_MIN = 1.0
+MAX_ELEMENTS = 20000
+
+
+class NerveModel:
+    """The nerve-in-its-bed model for one body, with its parameters.
+
+    Defaults come from ``parameters.csv``.  Overrides (for teaching and tests):
+    ``shear_lag_mm``: a number (mm, every region) or a mapping region -> mm
+    (``math.inf``: no interface friction there); ``prestrain_pct``: the
+    nerve's strain in the anatomical position (%, 0 or more; the cord's
+    follows from the same resting tension); ``cord_stiffness``: axial
+    stiffness of the cord as a fraction of the peripheral nerve's;
+    ``element_mm``: target element length (mm); ``entrapment``: mapping
+    site -> severity 0..1 (see :func:`nerve_mechanics`).
+
+    Attributes: ``s_mm`` node positions (``(N,)``, mm from C1);
+    ``element_mm`` element lengths (``(N-1,)``, mm); ``cord`` (``(N-1,)``
+    bool, element is spinal cord); ``length_mm``; ``crossings`` (tuple of
+    ``(joint, share, position_mm)``: the neck is split over C2/3 to C7/T1);
+    ``crossing_mm`` (joint -> position of its main crossing, mm from C1);
+    ``site_mm``, ``region_mm``, ``shear_lag_mm``, ``prestrain`` (nerve,
+    dimensionless), ``cord_prestrain``.
+    """
+
+    def __init__(self, body: Body | None = None, *, shear_lag_mm: Any = None, prestrain_pct: Any = None,
+                 cord_stiffness: Any = None, root_stiffness: Any = None, element_mm: Any = None,
+                 entrapment: Any = None) -> None:
+        self.body = b = _body(body)
+        self.entrapment = dict(_check_entrapment(entrapment))
+        path = nerve_pathway(b)
+        sc = b.scale
+        lam = {r: _p.value(f"mech_shear_lag_{r}") * sc for r in REGIONS}
+        if shear_lag_mm is not None:
+            if isinstance(shear_lag_mm, Mapping):
+                for r, v in shear_lag_mm.items():
+                    if r not in REGIONS:
+                        raise ValueError(f"unknown region {r!r}: choose one of {', '.join(REGIONS)}")
+                    lam[r] = _positive(f"shear-lag length of {r}", v, "mm")
+            else:
+                v = _positive("shear-lag length", shear_lag_mm, "mm")
+                lam = {r: v for r in REGIONS}
+        self.shear_lag_mm = lam
+        self.prestrain = 0.01 * (_p.value("mech_prestrain_pct") if prestrain_pct is None
+                                 else _positive("prestrain", prestrain_pct, "%", allow_zero=True, upper=10.0))
+        ratio = (_p.value("mech_cord_stiffness_ratio") if cord_stiffness is None
+                 else _positive("cord stiffness", cord_stiffness, "(fraction of the nerve's)", upper=10.0))
+        self.cord_stiffness = ratio
+        self.cord_prestrain = self.prestrain / ratio      # the same resting tension in cord and nerve
+        rr = (_p.value("mech_root_stiffness_ratio") if root_stiffness is None
+              else _positive("root stiffness", root_stiffness, "(fraction of the nerve's)", upper=10.0))
+        self.root_stiffness = rr
+        h_target = (_p.value("mech_element_mm") if element_mm is None
+                    else _positive("element length", element_mm, "mm", upper=200.0))
+        if h_target < ELEMENT_MM_MIN:   # model size has bounds: refuse before building a huge mesh
+            raise OutOfRangeError("element_mm", h_target, ELEMENT_MM_MIN, 200.0, "mm")
+
+        # -- crossings along the anatomical bed (mm from C1) ------------------------
+        pos, s = {}, 0.0
+        inplane = []
+        for piece in path.pieces:
+            if isinstance(piece, Run):
+                s += piece.length
+            elif piece.in_plane:
+                pos[piece.joint] = s
+                inplane.append(piece)
+        self.length_mm = L = s
+        for piece in path.crossings:
+            if not piece.in_plane:
+                pos[piece.joint] = pos["hip_flexion"]
+        self.crossing_mm: dict[str, float] = pos
+        self._core_crossings: tuple[Crossing, ...] = tuple(path.crossings)
+        s_c = pos["cervical_flexion"]
+        vert = s_c / 7.0                                   # seven cervical levels of equal height, C1 at 0
+        rom = np.array([_p.value(f"mech_neck_rom_{lv}") for lv in NECK_LEVELS])
+        crossings = []
+        for k, (lv, w) in enumerate(zip(NECK_LEVELS, rom / rom.sum())):
+            crossings.append(("cervical_flexion", float(w), (k + 2) * vert))   # C2/3 at 2 levels below C1
+        for c in path.crossings:
+            if c.joint != "cervical_flexion":
+                crossings.append((c.joint, 1.0, pos[c.joint]))
+        self.crossings: tuple[tuple[str, float, float], ...] = tuple(crossings)
+        runs = [p for p in path.pieces if isinstance(p, Run)]
+        lumbar = [r for r in runs if r.segment == "lumbar"][0].length
+        pelvis = [r for r in runs if r.segment == "pelvis"][0].length
+        thigh = [r for r in runs if r.segment == "thigh"][0].length
+        s_l, s_h, s_k, s_a = pos["lumbar_flexion"], pos["hip_flexion"], pos["knee_flexion"], pos["ankle_dorsiflexion"]
+        s_t1 = s_c + vert                                  # T1/T2: one level below C7/T1
+        s_conus = pos["thoracic_flexion"] + _p.value("mech_conus_level") * lumbar
+        s_t = s_a - _p.value("mech_tarsal_tunnel_above") * sc
+        self.region_mm: dict[str, tuple[float, float]] = {
+            "cervical_canal": (0.0, s_t1), "canal": (s_t1, s_l), "roots": (s_l, s_h),
+            "limb": (s_h, s_t), "tarsal_tunnel": (s_t, L)}
+        self.cord_mm = (0.0, s_conus)
+        s_plexus = s_l + _p.value("mech_root_end") * pelvis     # roots become the plexus, beyond the foramina
+        self.tissue_mm: dict[str, tuple[float, float]] = {
+            "cord": (0.0, s_conus), "roots": (s_conus, s_plexus), "nerve": (s_plexus, L)}
+        self.site_mm: dict[str, float] = {
+            "cervical": 0.5 * (vert + s_t1),
+            "conus": s_conus,
+            "lumbar_roots": s_l + _p.value("mech_site_lumbar_roots") * pelvis,
+            "hip": s_h,
+            "mid_thigh": s_h + _p.value("mech_site_mid_thigh") * thigh,
+            "popliteal": s_k,
+            "ankle": s_a,
+        }
+        self.cervical_span_mm = (vert, s_t1)               # C2 to T1: where "cervical" takes the peak
+        self.entrapment_mm: dict[str, float] = {
+            "lumbar_roots": self.site_mm["lumbar_roots"],
+            "piriformis": s_h - _p.value("mech_entrapment_piriformis_above_hip") * sc,
+            "popliteal": s_k - _p.value("mech_entrapment_popliteal_above_knee") * sc,
+            "tarsal_tunnel": s_a + _p.value("mech_entrapment_tarsal_below_ankle") * sc,
+        }
+
+        # -- mesh ----------------------------------------------------------------------
+        # Every crossing sits in the middle of a short element of its own, so its step
+        # in the bed falls between two nodes; sites, entrapment points and region edges
+        # are nodes; the rest is cut into elements of about h_target, shorter in
+        # proportion where the shear-lag length is below mech_resolve_shear_lag.
+        hc = _p.value("mech_crossing_element_mm") * sc
+        xs = sorted({round(x, 9) for _j, _w, x in crossings})
+        fixed = {0.0, L, s_conus, s_plexus, *(a for a, _z in self.region_mm.values()), *self.cervical_span_mm,
+                 *self.entrapment_mm.values(),
+                 *(v for k, v in self.site_mm.items() if k not in ("hip", "popliteal", "ankle", "cervical"))}
+        for x in xs:
+            fixed.update((x - 0.5 * hc, x + 0.5 * hc))
+        fixed = np.array(sorted(fixed))
+        for x in xs:                                       # nothing else inside a crossing's element
+            fixed = fixed[~((fixed > x - 0.5 * hc + 1e-9) & (fixed < x + 0.5 * hc - 1e-9))]
+        resolve = _p.value("mech_resolve_shear_lag") * sc
+        n_elements = sum(max(1, math.ceil((z - a) / (h_target * min(1.0, lam[r] / resolve)) - 1e-9))
+                         for r, (a, z) in self.region_mm.items()) + 2 * len(xs)
+        if n_elements > MAX_ELEMENTS:
+            raise OutOfRangeError("element count", n_elements, 1, MAX_ELEMENTS, "elements",
+                                  f"(element_mm {h_target:g} mm with shear-lag lengths "
+                                  + ", ".join(f"{r} {v:g} mm" for r, v in lam.items()) + ")")
+        nodes = [0.0]
+        for a, z in zip(fixed[:-1], fixed[1:]):
+            if z - a < 1e-9:
+                continue
+            mid = 0.5 * (a + z)
+            r = self._region_at(mid)
+            step = h_target * min(1.0, lam[r] / resolve)
+            n = max(1, int(math.ceil((z - a) / step - 1e-9)))
+            nodes.extend(np.linspace(a, z, n + 1)[1:])
+        self.s_mm = sm = np.array(nodes)
+        sm.setflags(write=False)
+        N = len(sm)
+        self.element_mm = he = np.diff(sm)
+        he.setflags(write=False)
+        self.h = float(he.max())
+        mids = 0.5 * (sm[1:] + sm[:-1])
+        self._mids = mids
+        self.cord = mids < s_conus
+        self.cord.setflags(write=False)
+        stiff = {"cord": ratio, "roots": rr, "nerve": 1.0}
+        EA = np.ones(N - 1)                                 # axial stiffness, in units of the nerve's
+        for t, (a, z) in self.tissue_mm.items():
+            EA[(mids >= a) & (mids < z)] = stiff[t]
+        self._EA = EA
+        self._p_elem = self.prestrain / EA                  # (N-1,) resting strain: one resting tension
+        # interface per node: its cell (middle of the element before to middle of the one after)
+        # times k = EA / lam^2, k taken with the EA of the tissue at that point
+        lo = sm - 0.5 * np.concatenate(([0.0], he))
+        hi = sm + 0.5 * np.concatenate((he, [0.0]))
+        g = np.zeros(N)
+        for r, (a, z) in self.region_mm.items():
+            for t, (t0, t1) in self.tissue_mm.items():
+                ea = stiff[t]
+                aa, zz = max(a, t0), min(z, t1)
+                if zz > aa:
+                    g += np.clip(np.minimum(hi, zz) - np.maximum(lo, aa), 0.0, None) * ea / lam[r] ** 2
+        hold = _p.value("mech_entrapment_hold_mm") * sc
+        for site, sev in self.entrapment.items():
+            i = int(np.argmin(np.abs(sm - self.entrapment_mm[site])))
+            g[i] += (1e9 if sev >= 1.0 else sev / (1.0 - sev)) / hold
+        self._g = g
+        posn = np.array([x for _j, _w, x in crossings])
+        self._W = (sm[:, None] > posn[None, :]).astype(float)    # (N, n_crossings): node distal of the crossing
+
+        # -- the taut system (every element carrying tension), factorised once ----------
+        A = EA / he                                        # element stiffness / EA_nerve, 1/mm
+        n = N - 2
+        K = np.zeros((n, n))
+        idx = np.arange(n)
+        K[idx, idx] = A[:-1] + A[1:] + g[1:-1]
+        K[idx[:-1], idx[:-1] + 1] = -A[1:-1]
+        K[idx[1:], idx[1:] - 1] = -A[1:-1]
+        Kinv = np.linalg.inv(K)
+        # unit bed steps: rhs = g U (+ the coupling to the fixed end node, u_end = U_end)
+        rhs = g[1:-1, None] * self._W[1:-1]
+        rhs[-1] += A[-1] * self._W[-1]
+        Gx = np.zeros((N, len(crossings)))
+        Gx[1:-1] = Kinv @ rhs
+        Gx[-1] = self._W[-1]
+        # Joint columns: the six sub-crossings of the neck move together (shares of the
+        # neck's lengthening) and the three hip crossings share one place, so the
+        # responses are combined per joint group: one column each for the neck, thoracic,
+        # lumbar, hip (flexion + adduction + rotation), knee and ankle.
+        groups = []
+        J = np.zeros((len(crossings), 0))
+        for k, (j, w, x) in enumerate(crossings):
+            grp = "hip" if j.startswith("hip_") else j
+            if grp not in groups:
+                groups.append(grp)
+                J = np.hstack([J, np.zeros((len(crossings), 1))])
+                J[k, -1] = w
+            elif grp == "cervical_flexion":
+                J[k, groups.index(grp)] = w
+        self.groups: tuple[str, ...] = tuple(groups)
+        self._Wj = self._W @ J                               # (N, n_groups) bed step per mm of each group
+        Gj = Gx @ J
+        # candidate elements where the nerve can fall slack: each crossing's element, the two
+        # end elements and, with an entrapment, the elements beside its hold.  Elsewhere the
+        # resting tension keeps the nerve taut: between these elements the tension obeys
+        # t'' = (k / EA)(t - T0), so it has no interior minimum below the resting tension T0.
+        cand = {0, N - 2}
+        for x in xs:
+            cand.add(int(np.searchsorted(sm, x)) - 1)
+        for site in self.entrapment:
+            i = int(np.argmin(np.abs(sm - self.entrapment_mm[site])))
+            cand.update(k for k in (i - 1, i) if 0 <= k <= N - 2)
+        self._cand = np.array(sorted(cand))
+        # the joint group whose crossing lies in each candidate element (-1: an end or a hold)
+        cg = np.full(len(self._cand), -1)
+        for k, (j, _w, x) in enumerate(crossings):
+            e = int(np.searchsorted(sm, round(x, 9))) - 1
+            grp = "hip" if j.startswith("hip_") else j
+            cg[int(np.searchsorted(self._cand, e))] = groups.index(grp)
+        self._cand_group = cg
+        nc = len(self._cand)
+        # unit folds: element e holds 1 mm of slack (its tension is EA (du/h + p + f/h))
+        rhs = np.zeros((n, nc))
+        for k, e in enumerate(self._cand):
+            if e >= 1:
+                rhs[e - 1, k] += A[e]        # node e (interior index e-1) is the element's first node
+            if e + 1 <= n:
+                rhs[e, k] -= A[e]            # node e+1 (interior index e)
+        Gf = np.zeros((N, nc))
+        Gf[1:-1] = Kinv @ rhs
+        self._G = np.ascontiguousarray(np.hstack([Gj, Gf]))                 # (N, n_groups + nc) mm per mm
+        # element strain (dimensionless, from the reference) per unit of each basis column
+        S = np.diff(self._G, axis=0) / he[:, None]
+        S[self._cand, len(groups) + np.arange(nc)] += 1.0 / he[self._cand]
+        self._S = np.ascontiguousarray(S)                                     # (N-1, n_groups + nc)
+        ng = len(groups)
+        # the complementarity problem on the candidates, in strain units:
+        # w = p + Mx d + Mf f >= 0, f >= 0, w f = 0
+        self._Mx = np.ascontiguousarray(S[self._cand, :ng])
+        self._Mf = np.ascontiguousarray(S[self._cand, ng:])
+        self._pc = self._p_elem[self._cand]
+        self._inv_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._block_steps = 12          # block pivoting steps before the single-pivot (Murty) rule
+        # sites: excursion u - U at nodes and strain at element midpoints, interpolated
+        self._X = self._G - np.hstack([self._Wj, np.zeros((N, nc))])       # (N, n_groups + nc)
+        self._site_node = {k: _weights(v, sm) for k, v in self.site_mm.items()}
+        self._site_elem = {k: _weights(v, mids) for k, v in self.site_mm.items()}
+        Xs = np.empty((len(SITES), self._X.shape[1]))
+        Ss = np.empty((len(SITES), self._X.shape[1]))
+        ps = np.empty(len(SITES))
+        for k, site in enumerate(SITES):
+            i, j, w = self._site_node[site]
+            Xs[k] = (1.0 - w) * self._X[i] + w * self._X[j]
+            i, j, w = self._site_elem[site]
+            Ss[k] = (1.0 - w) * S[i] + w * S[j]
+            ps[k] = (1.0 - w) * self._p_elem[i] + w * self._p_elem[j]
+        self._Xsite, self._Ssite, self._psite = Xs, Ss, ps
+        # Key elements, where the strain of a piece of one tissue in one region between
+        # two crossings can peak: the candidates, and the elements beside each tissue
+        # junction, region edge, entrapment hold and the ends of the C2-T1 span.  Inside a
+        # piece the strain has no interior maximum above the tissue's resting strain, so
+        # the peak over all elements is the peak over these whenever that is at least the
+        # highest resting strain; otherwise every element is checked (see _peak).
+        key = set(self._cand.tolist())
+        c0, c1 = self.cervical_span_mm
+        edges = [*(a for a, _z in self.region_mm.values()), *(a for a, _z in self.tissue_mm.values()),
+                 *self.entrapment_mm.values(), c0, c1, L]
+        for x in edges:
+            i = int(np.argmin(np.abs(sm - x)))
+            key.update(k for k in (i - 1, i) if 0 <= k <= N - 2)
+        self._key = np.array(sorted(key))
+        self._cerv = np.nonzero((mids > c0) & (mids < c1))[0]
+        self._cerv_key = np.intersect1d(self._cerv, self._key)
+        self._below = np.nonzero(~self.cord)[0]                  # elements below the cord
+        self._below_key = np.intersect1d(self._below, self._key)
+
+    def _region_at(self, x: float) -> str:
+        for r, (a, z) in self.region_mm.items():
+            if a <= x < z:
+                return r
+        return REGIONS[-1]
+
+    # -- solving --------------------------------------------------------------
+    def deltas(self, posture: Any, reference: Any = None) -> tuple[np.ndarray, tuple]:
+        """Bed lengthening of each joint group of :attr:`groups` from ``reference`` to ``posture``, mm.
+
+        Returns an array ``(n_groups, M)`` (``M`` postures, flattened) and the
+        broadcast shape ``S``.  Groups: the neck (the core's ``cervical_flexion``
+        change, shared among C2/3 to C7/T1 in proportion to their segmental
+        range), thoracic, lumbar, hip (flexion + adduction + internal rotation,
+        one place), knee, ankle.  Angles are checked like the core.
+        """
+        mob = self.body.mobility
+        now = angle_array(posture, mob)
+        if reference is None:      # the anatomical position: its crossing changes are kept (see _ref_deltas)
+            ref, was = None, self._ref_deltas
+        else:
+            ref = angle_array(reference, mob)
+            was = [c.delta(ref[c.joint]) for c in self._core_crossings]
+        shape = np.broadcast_shapes(*(np.shape(a) for a in now.values()),
+                                    *(() if ref is None else (np.shape(a) for a in ref.values())))
+        M = int(np.prod(shape, dtype=int))
+        d = np.zeros((len(self.groups), M))
+        for c, k, w in zip(self._core_crossings, self._core_groups, was):
+            if shape:
+                d[k] += np.broadcast_to(c.delta(now[c.joint]) - w, shape).reshape(M)
+            else:                  # one posture: nothing to broadcast
+                d[k] += c.delta(now[c.joint]) - w
+        return d, tuple(shape)
+
+    @cached_property
+    def _core_groups(self) -> list[int]:
+        """Row of :attr:`groups` each core crossing adds to (the hip's three joints share one)."""
+        return [self.groups.index("hip" if c.joint.startswith("hip_") else c.joint) for c in self._core_crossings]
+
+    @cached_property
+    def _ref_deltas(self) -> list:
+        """Each core crossing's change in the anatomical position (mm), computed once per model."""
+        ref = angle_array(REFERENCE, self.body.mobility)
+        return [c.delta(ref[c.joint]) for c in self._core_crossings]
+
+    def folds(self, d: np.ndarray) -> np.ndarray:
+        """Slack (mm of fold) in each candidate element, ``(n_candidates, M)``, for bed changes ``d``.
+
+        Solves the complementarity problem ``w = p + Mx d + Mf f >= 0``,
+        ``f >= 0``, ``w f = 0`` (strain ``w`` of each candidate element, fold
+        ``f``) exactly by block principal pivoting, postures grouped by their
+        set of slack elements so that each group costs one small solve; any
+        posture not settled after 12 block steps continues one element at a
+        time (Murty's rule, finite for this positive definite problem).
+        """
+        qT = d.T @ self._Mx.T
+        qT += self._pc                                       # (M, nc) candidate strain if no fold anywhere
+        M, nc = qT.shape
+        fT = np.zeros((M, nc))
+        # first guess: slack where the candidate would be in compression and its own joint
+        # shortens the bed (a far joint's pull is often taken up by a fold at that joint)
+        own = self._cand_group
+        dT = d.T
+        slack = (qT < 0.0) & np.where(own >= 0, dT[:, np.maximum(own, 0)] < 0.0, False)
+        todo = np.nonzero((qT < 0.0).any(axis=1))[0]
+        MfT = self._MfT
+        bits = self._bits
+        for it in range(200):
+            if todo.size == 0:
+                return np.ascontiguousarray(fT.T)
+            S = slack[todo]
+            codes = S @ bits
+            order = np.argsort(codes, kind="stable")
+            cols = todo[order]
+            cs = codes[order]
+            S = S[order]
+            qs = qT[cols]
+            fs = np.zeros_like(qs)
+            starts = np.concatenate(([0], np.flatnonzero(np.diff(cs)) + 1, [cs.size]))
+            for a, z in zip(starts[:-1], starts[1:]):
+                ia, invT = self._inverse(int(cs[a]))
+                if ia.size:
+                    fs[a:z, ia] = -(qs[a:z, ia] @ invT)
+            w = fs @ MfT
+            w += qs
+            bad_f = S & (fs < -1e-12)
+            bad_w = ~S & (w < -1e-12)
+            viol = bad_f | bad_w
+            ok = ~viol.any(axis=1)
+            fT[cols[ok]] = fs[ok]
+            if it < self._block_steps:
+                new = (S & ~bad_f) | bad_w
+            else:                                            # Murty: flip the first violation only
+                first = np.argmax(viol, axis=1)
+                new = S.copy()
+                k = np.arange(cols.size)
+                new[k, first] = ~new[k, first]
+            keep = ~ok
+            todo = cols[keep]
+            slack[todo] = new[keep]
+        raise RuntimeError("nerve mechanics: the slack problem did not settle")  # pragma: no cover
+
+    @cached_property
+    def _MfT(self) -> np.ndarray:
+        return np.ascontiguousarray(self._Mf.T)
+
+    @cached_property
+    def _bits(self) -> np.ndarray:
+        return (1 << np.arange(len(self._cand))).astype(np.int64)
+
+    def _inverse(self, code: int) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates slack in set ``code`` (bit mask) and the transposed inverse of their block of ``Mf``."""
+        hit = self._inv_cache.get(code)
+        if hit is None:
+            ia = np.array([k for k in range(len(self._cand)) if code >> k & 1], dtype=int)
+            hit = (ia, np.linalg.inv(self._Mf[np.ix_(ia, ia)]).T if ia.size else np.zeros((0, 0)))
+            if len(self._inv_cache) < 4096:
+                self._inv_cache[code] = hit
+        return hit
+
+    def solve(self, posture: Any, reference: Any = None) -> "NerveMechanics":
+        """The nerve in its bed for ``posture`` (from ``reference``), see :func:`nerve_mechanics`."""
+        d, shape = self.deltas(posture, reference)
+        return NerveMechanics(self, shape, d, self.folds(d))
+
+    def solve_direct(self, posture: Any, reference: Any = None, max_iter: int = 100,
+                     start: np.ndarray | None = None, return_active: bool = False):
+        """Nerve displacement ``S + (N,)`` (mm) by an active-set Newton method on every element.
+
+        The plain statement of the method and an independent check of
+        :meth:`solve` (which lets only the candidate elements fall slack):
+        each step solves the tridiagonal system with the elements currently
+        in tension (batched Thomas algorithm, one column per posture), then
+        takes as the new set the elements whose strain is positive; it stops
+        when the set no longer changes, which is the exact minimum of the
+        convex energy.  ``start``: the elements taken as taut at the first
+        step (bool, ``S + (N-1,)``; default: those the bed itself stretches
+        or leaves as they were), e.g. the set reached in a previous posture,
+        as when the joints are moved one after another.  Returns ``u`` and,
+        with ``return_active``, the final set (bool, ``S + (N-1,)``).
+        """
+        d, shape = self.deltas(posture, reference)
+        U = self._Wj @ d
+        N, M = U.shape
+        he, EA, p, g = self.element_mm, self._EA, self._p_elem, self._g
+        if start is None:
+            act = (np.diff(U, axis=0) / he[:, None] + p[:, None]) > 0
+        else:
+            act = np.ascontiguousarray(np.broadcast_to(np.asarray(start, dtype=bool),
+                                                       shape + (N - 1,)).reshape(M, N - 1).T)
+        for _ in range(max_iter):
+            A = act * (EA / he)[:, None]
+            T = act * (EA * p)[:, None]
+            n = N - 2
+            diag = A[:-1] + A[1:] + g[1:-1, None]
+            rhs = g[1:-1, None] * U[1:-1] + T[1:] - T[:-1]
+            rhs[-1] += A[-1] * U[-1]
+            cp = np.empty((n, M))
+            dp = np.empty((n, M))
+            den = diag[0]
+            cp[0] = -A[1] / den
+            dp[0] = rhs[0] / den
+            for i in range(1, n):
+                den = diag[i] + A[i] * cp[i - 1]
+                cp[i] = -A[i + 1] / den
+                dp[i] = (rhs[i] + A[i] * dp[i - 1]) / den
+            u = np.empty((N, M))
+            u[0], u[-1] = 0.0, U[-1]
+            u[n] = dp[n - 1]
+            for i in range(n - 2, -1, -1):
+                u[i + 1] = dp[i] - cp[i] * u[i + 2]
+            new = (np.diff(u, axis=0) / he[:, None] + p[:, None]) > 0
+            if np.array_equal(new, act):
+                break
+            act = new
+        else:  # pragma: no cover
+            raise RuntimeError("nerve mechanics: the active-set iteration did not settle")
+        u = np.ascontiguousarray(u.T).reshape(shape + (N,))
+        if return_active:
+            return u, np.ascontiguousarray(act.T).reshape(shape + (N - 1,))
+        return u
+
+
+def _weights(x: float, grid: np.ndarray) -> tuple[int, int, float]:
+    if x <= grid[0]:
+        return 0, 0, 0.0
+    if x >= grid[-1]:
+        k = len(grid) - 1
+        return k, k, 0.0
+    j = int(np.searchsorted(grid, x, side="right")) - 1
+    w = (x - grid[j]) / (grid[j + 1] - grid[j])
+    return j, j + 1, float(w)
+
+
+class NerveMechanics:
+    """The state of the nerve in one posture or an array of postures (shape ``S``).
+
+    Positions ``s_mm`` (``(N,)``, mm from C1 along the bed in the anatomical
+    position).  Profiles have shape ``S + (N,)``; site values are floats for a
+    single posture, else arrays of shape ``S``.  Excursion is positive distally
+    (towards the foot), in mm; strain is elongation from the unloaded (zero
+    slack) length, in %: 0 where the nerve is slack, never negative.
+    """
+
+    def __init__(self, model: NerveModel, shape: tuple, d: np.ndarray, f: np.ndarray) -> None:
+        self.model = model
+        self.shape = shape
+        ng = len(model.groups)
+        self._c = np.ascontiguousarray(np.vstack([d, f]))     # (n_groups + nc, M): bed changes and folds, mm
+        self._d = self._c[:ng]
+        self._folds = self._c[ng:]
+        self._elem_cache = None
+        self._site_cache: dict[str, np.ndarray] = {}
+
+    def _sites(self, what: str) -> np.ndarray:
+        """Excursion (``"x"``, mm) or strain (``"e"``, %, not for "cervical") at every site, ``(n_sites, M)``."""
+        got = self._site_cache.get(what)
+        if got is None:
+            m = self.model
+            if what == "x":
+                got = m._Xsite @ self._c
+            else:
+                got = m._Ssite @ self._c
+                got += m._psite[:, None]
+                np.maximum(got, 0.0, out=got)
+                got *= 100.0
+            self._site_cache[what] = got
+        return got
+
+    @property
+    def _elem(self) -> np.ndarray:
+        """Element strain from the unloaded length (%), ``(N-1, M)``."""
+        if self._elem_cache is None:
+            self._elem_cache = self._strain_rows(slice(None))
+        return self._elem_cache
+
+    def _strain_rows(self, rows, cols=slice(None)) -> np.ndarray:
+        m = self.model
+        e = m._S[rows] @ self._c[:, cols]
+        e += m._p_elem[rows, None]
+        np.maximum(e, 0.0, out=e)           # clears rounding (-1e-16) in a fold: slack is 0 strain
+        e *= 100.0
+        return e
+
+    def _peak(self, rows: np.ndarray, key: np.ndarray) -> np.ndarray:
+        """Largest strain over element ``rows`` (%), ``(M,)``, from the ``key`` rows where that is exact."""
+        m = self.model
+        if self._elem_cache is not None:
+            return self._elem_cache[rows].max(axis=0)
+        peak = self._strain_rows(key).max(axis=0)
+        need = np.nonzero(peak < 100.0 * m._p_elem[rows].max() - 1e-9)[0]
+        if need.size:
+            peak[need] = self._strain_rows(rows, need).max(axis=0)
+        return peak
+
+    @property
+    def s_mm(self) -> np.ndarray:
+        """Node positions along the bed from C1 (mm), shape ``(N,)``."""
+        return self.model.s_mm
+
+    def _out(self, x: np.ndarray):
+        x = np.asarray(x, dtype=float).reshape(self.shape)
+        return float(x) if x.ndim == 0 else x
+
+    def _profile(self, x: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(x.T).reshape(self.shape + (x.shape[0],))
+
+    @property
+    def nerve_displacement_mm(self) -> np.ndarray:
+        """Nerve displacement ``u`` along the bed from the reference (mm, + distal), ``S + (N,)``."""
+        return self._profile(self.model._G @ self._c)
+
+    @property
+    def bed_displacement_mm(self) -> np.ndarray:
+        """Bed displacement ``U`` along the bed from the reference (mm, + distal), ``S + (N,)``."""
+        return self._profile(self.model._Wj @ self._d)
+
+    @property
+    def excursion_profile_mm(self) -> np.ndarray:
+        """Nerve movement relative to its bed ``u - U`` at every node (mm, + distal), ``S + (N,)``."""
+        return self._profile(self.model._X @ self._c)
+
+    @property
+    def strain_profile_pct(self) -> np.ndarray:
+        """Local strain at every node (%, from the unloaded length), shape ``S + (N,)``.
+
+        Node value = mean of the two elements beside it (the end nodes take their one element).
+        """
+        e = self._elem
+        nodes = np.empty((e.shape[0] + 1, e.shape[1]))
+        nodes[0], nodes[-1] = e[0], e[-1]
+        nodes[1:-1] = 0.5 * (e[1:] + e[:-1])
+        return self._profile(nodes)
+
+    @property
+    def cord_nodes(self) -> np.ndarray:
+        """``(N,)`` bool: nodes on the spinal cord (C1 to the conus), whose strain belongs on
+        :data:`CORD_STRAIN_BANDS`, not on the nerve's :data:`STRAIN_BANDS`."""
+        return self.model.s_mm <= self.model.cord_mm[1] + 1e-9
+
+    @property
+    def slack_mm(self):
+        """Nerve lying slack in folds where the bed has shortened (mm, total), shape ``S``."""
+        return self._out(self._folds.sum(axis=0))
+
+    @property
+    def peak_strain_pct(self):
+        """Highest local strain anywhere along the cord, roots and nerve (%, largest element strain), shape ``S``."""
+        m = self.model
+        return self._out(self._peak(np.arange(len(m.element_mm)), m._key))
+
+    @property
+    def peak_nerve_strain_pct(self):
+        """Highest local strain below the cord (roots and peripheral nerve, %), shape ``S``."""
+        m = self.model
+        return self._out(self._peak(m._below, m._below_key))
+
+    @property
+    def peak_position_mm(self):
+        """Where the peak strain is (mm from C1, element midpoint), shape ``S``."""
+        return self._out(self.model._mids[self._elem.argmax(axis=0)])
+
+    @property
+    def bed_change_mm(self):
+        """Bed lengthening from the reference (mm; the core's figure), shape ``S``."""
+        return self._out(self._d.sum(axis=0))
+
+    @staticmethod
+    def _site(site: Any) -> str:
+        if not isinstance(site, str) or site not in SITES:
+            raise ValueError(f"unknown site {site!r}: choose one of {', '.join(SITES)}")
+        return site
+
+    def excursion_mm(self, site: str):
+        """How far the nerve has slid along its bed at ``site`` (mm, + = distal), shape ``S``."""
+        k = SITES.index(self._site(site))
+        return self._out(self._sites("x")[k])
+
+    def strain_pct(self, site: str):
+        """Local strain at ``site`` (%, from the unloaded length), shape ``S``.
+
+        ``"cervical"`` is the peak cord strain over C2-T1; the other sites are
+        the strain at that point (interpolated between element midpoints).
+        """
+        k = SITES.index(self._site(site))
+        m = self.model
+        if site == "cervical":
+            return self._out(self._peak(m._cerv, m._cerv_key))
+        return self._out(self._sites("e")[k])
+
+
+@lru_cache(maxsize=32)
+def _model(body: Body, entrapment: tuple = ()) -> NerveModel:
+    return NerveModel(body, entrapment=dict(entrapment))
+
+
+def nerve_mechanics(posture: Any, reference: Any = None, *, body: Body | None = None,
+                    entrapment: Mapping[str, float] | None = None) -> NerveMechanics:
+    """Excursion and local strain of the nerve and cord in their bed.
+
+    ``posture``: a :class:`~neuralsim.Posture` (angles in degrees, scalars or
+    arrays broadcasting to a shape ``S``), a mapping joint -> degrees, or an
+    array ``S + (8,)``.  ``reference``: the posture in which the nerve lies at
+    rest, taut with its resting tension (default: the anatomical position,
+    all angles 0); it may broadcast against ``posture``.  ``body``: a
+    :class:`~neuralsim.Body`.  ``entrapment``: a mapping site -> severity
+    (dimensionless, 0 = free to 1 = held fast) for sites in
+    :data:`ENTRAPMENT_SITES` (``"lumbar_roots"`` at the disc, ``"piriformis"``,
+    ``"popliteal"``, ``"tarsal_tunnel"``): the nerve is held to its bed there,
+    so it slides less beyond the site and strains more next to it.
+
+    Returns a :class:`NerveMechanics` with ``excursion_mm(site)`` (mm, + =
+    distal), ``strain_pct(site)`` (%), ``peak_strain_pct`` (%), and the
+    profiles ``s_mm`` ``(N,)``, ``strain_profile_pct`` and
+    ``excursion_profile_mm`` ``S + (N,)``.  Sites: :data:`SITES`.  Angles
+    outside the body's ranges raise the core's ``ValueError``; an unknown
+    entrapment site or a severity outside 0..1 raises ``ValueError``, a
+    severity that is not a number ``TypeError``.
+
+    >>> m = nerve_mechanics(Posture(knee_flexion=[90, 0]), reference=Posture(knee_flexion=90))
+    >>> m.excursion_mm("mid_thigh").shape
+    (2,)
+    """
+    return _model(_body(body), _check_entrapment(entrapment)).solve(posture, reference)
+
+
+# -- calibration and evidence ------------------------------------------------
+
+def _joint_max(joint: str, body: Body) -> float:
+    return joint_range(joint, body.mobility)[1]
+
+
+def ridehalgh(hip_deg: float, model: NerveModel | None = None) -> float:
+    """Nerve excursion at mid-thigh (mm, + distal) for knee extension 90 -> 0 deg, supine, at a hip angle."""
+    m = _model(DEFAULT_BODY) if model is None else model
+    a = m.solve(Posture(hip_flexion=hip_deg, knee_flexion=90))
+    b = m.solve(Posture(hip_flexion=hip_deg, knee_flexion=0))
+    return b.excursion_mm("mid_thigh") - a.excursion_mm("mid_thigh")
+
+
+def alshami(model: NerveModel | None = None) -> dict[str, float]:
+    """Tibial nerve strain at the ankle (%) after dorsiflexion from 0 to 20 deg in four set-ups.
+
+    Keys ``"knee flexed, hip neutral"``, ``"knee extended"``, ``"hip flexed"``,
+    ``"knee extended, hip flexed"``.  The cadaver start has the knee bent 90 deg
+    and the hip neutral; the reference state is the anatomical position.
+    """
+    m = _model(DEFAULT_BODY) if model is None else model
+    setups = {
+        "knee flexed, hip neutral": dict(knee_flexion=90),
+        "knee extended": dict(knee_flexion=0),
+        "hip flexed": dict(knee_flexion=90, hip_flexion=90),
+        "knee extended, hip flexed": dict(knee_flexion=0, hip_flexion=90),
+    }
+    out = {}
+    for k, kw in setups.items():
+        start, end = Posture(**kw), Posture(**kw, ankle_dorsiflexion=20)
+        out[k] = m.solve(end).strain_pct("ankle") - m.solve(start).strain_pct("ankle")
+    return out
+
+
+def slider_tensioner(model: NerveModel | None = None) -> dict[str, dict[str, float]]:
+    """The seated sciatic slider and tensioner of :mod:`neuralsim.protocols`.
+
+    For each (``"slider"``, ``"tensioner"``, ``"knee alone"``): ``excursion_mm``
+    at mid-thigh from start to end (mm, + distal) and ``strain_pct``, the
+    largest rise of local strain anywhere along the nerve from start to end
+    (%), as a strain gauge zeroed at the start would record it.
+    """
+    from ..model import protocols as pr
+    m = _model(DEFAULT_BODY) if model is None else model
+    out = {}
+    for key, steps in (("slider", pr.SCIATIC_SLIDER), ("tensioner", pr.SCIATIC_TENSIONER),
+                       ("knee alone", pr.SCIATIC_KNEE_ONLY)):
+        a, b = m.solve(steps[0].posture), m.solve(steps[1].posture)
+        out[key] = {"excursion_mm": b.excursion_mm("mid_thigh") - a.excursion_mm("mid_thigh"),
+                    "strain_pct": float((b.strain_profile_pct - a.strain_profile_pct).max())}
+    return out
+
+
+def glide_as_slider(body: Body | None = None) -> dict[str, dict[str, Any]]:
+    """The source article's supine sciatic glide as written, and the same ranges made a slider.
+
+    As written (:data:`neuralsim.protocols.SCIATIC_GLIDE_SUPINE`): the knee
+    straightens while the foot is pulled up, so the bed lengthens at both
+    joints: a tensioner done in small ranges.  As a slider: the same knee
+    and ankle ranges, but the foot points down while the knee straightens
+    (and comes up as it bends), so the ankle gives back part of what the knee
+    takes.  For each (``"as written"``, ``"as a slider"``): ``start`` and
+    ``end`` postures, ``bed_change_mm`` (core), ``excursion_mm`` at mid-thigh
+    (mm, + distal) and ``strain_rise_pct``, the largest rise of local strain
+    anywhere from start to end (%).
+    """
+    from ..model import protocols as pr
+    b = _body(body)
+    m = _model(b)
+    g0, g1 = pr.SCIATIC_GLIDE_SUPINE[0].posture, pr.SCIATIC_GLIDE_SUPINE[1].posture
+    pairs = {"as written": (g0, g1),
+             "as a slider": (g0.replace(ankle_dorsiflexion=g1.ankle_dorsiflexion),
+                             g1.replace(ankle_dorsiflexion=g0.ankle_dorsiflexion))}
+    out = {}
+    for name, (a, z) in pairs.items():
+        ra, rz = m.solve(a), m.solve(z)
+        out[name] = {"start": a, "end": z, "bed_change_mm": rz.bed_change_mm - ra.bed_change_mm,
+                     "excursion_mm": rz.excursion_mm("mid_thigh") - ra.excursion_mm("mid_thigh"),
+                     "strain_rise_pct": float((rz.strain_profile_pct - ra.strain_profile_pct).max())}
+    return out
+
+
+def format_glide_as_slider(glide: dict) -> str:
+    """Plain-text lines of :func:`glide_as_slider` (mm and %)."""
+    return "\n".join(f"{name:12s} bed change {g['bed_change_mm']:+6.1f} mm, excursion at mid-thigh "
+                     f"{g['excursion_mm']:+5.1f} mm, strain rises by {g['strain_rise_pct']:.1f} %"
+                     for name, g in glide.items())
+
+
+def entrapment_table(posture: Any, site: str, severities=(0.0, 0.5, 1.0), reference: Any = None,
+                     body: Body | None = None) -> list[dict]:
+    """What an entrapment at ``site`` does in one ``posture``, for each severity (0 free .. 1 held fast).
+
+    One dict per severity: ``severity``; ``excursion_mm`` (site -> mm, + distal,
+    for every site of :data:`SITES`); ``strain_above_pct`` and
+    ``strain_below_pct``: local strain of the nerve just proximal and just
+    distal of the hold (%); ``peak_strain_pct`` (%).
+    """
+    if site not in ENTRAPMENT_SITES:
+        raise ValueError(f"unknown entrapment site {site!r}: choose one of {', '.join(ENTRAPMENT_SITES)}")
+    rows = []
+    for sev in severities:
+        r = nerve_mechanics(posture, reference, body=body, entrapment={site: sev})
+        if r.shape:
+            raise ValueError(f"entrapment_table needs a single posture, got one of shape {r.shape}")
+        m = r.model
+        i = int(np.argmin(np.abs(m.s_mm - m.entrapment_mm[site])))
+        rows.append({"severity": float(sev), "excursion_mm": {s: r.excursion_mm(s) for s in SITES},
+                     "strain_above_pct": float(r._elem[i - 1, 0]), "strain_below_pct": float(r._elem[i, 0]),
+                     "peak_strain_pct": r.peak_strain_pct})
+    return rows
+
+
+def format_entrapment_table(rows: list[dict]) -> str:
+    """Plain-text table of :func:`entrapment_table` (mm and %)."""
+    head = (f"{'severity':>8} " + " ".join(f"{s:>12}" for s in SITES)
+            + f" {'above (%)':>10} {'below (%)':>10} {'peak (%)':>9}")
+    lines = [" " * 9 + "excursion (mm, + towards the foot) at each site; strain beside the hold", head,
+             "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r['severity']:>8.2f} " + " ".join(f"{r['excursion_mm'][s]:>+12.1f}" for s in SITES)
+                     + f" {r['strain_above_pct']:>10.2f} {r['strain_below_pct']:>10.2f} {r['peak_strain_pct']:>9.2f}")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The teaching layer: exercises and predictions, checked against the model."""

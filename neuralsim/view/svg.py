@@ -1,0 +1,1216 @@
+"""SVG pictures of one posture, drawn from the library's own geometry.
+
+Every coordinate drawn comes from :func:`neuralsim.model.drawing`, the same
+geometry whose lengths :func:`neuralsim.nerve_bed_length` and
+:func:`neuralsim.muscle_length` return, so the picture and the numbers cannot
+disagree.  World coordinates are millimetres (x forwards, y up); the SVG
+flips y (SVG y points down) and keeps millimetres as user units.
+
+The pictures are plain strings (no matplotlib, nothing fetched from the
+network): :func:`posture_svg` draws the stick figure, the nerve bed and the
+hamstrings; :func:`contributions_svg` draws a bar chart of each joint's
+contribution to the change of bed length (mm).  Both carry ``<title>`` and
+``<desc>`` for screen readers.
+
+Colours are the Okabe-Ito palette (safe for the common colour-vision
+deficiencies); every colour is also backed by a second cue (dash pattern,
+sign printed beside a bar, band label in the legend).
+
+>>> from neuralsim import Posture
+>>> s = posture_svg(Posture(hip_flexion=90), view="standing")
+>>> s.startswith("<svg") and "<title" in s and "<desc" in s
+True
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from html import escape
+from typing import Any, Mapping, NamedTuple
+
+import numpy as np
+
+from ..mechanics import bands as _bands
+from ..core.body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
+from ..core.joints import JOINTS, LABELS, UNIT
+from ..model.lengths import HAMSTRINGS, MUSCLES, NERVES, drawing, nerve_bed_length, muscle_length, relative_bed_length
+from ..core.posture import as_posture
+
+__all__ = [
+    "OKABE_ITO", "NERVE_COLOUR", "HAMSTRING_COLOUR", "STRAIN_BANDS", "JOINT_LABELS",
+    "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "picture_box", "drawn_extent", "describe", "Picture", "picture", "protocol_strip", "strain_colour", "points_attr",
+]
+
+#: The Okabe-Ito colour-blind-safe palette (name -> hex).
+OKABE_ITO: Mapping[str, str] = {
+    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
+    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
+}
+#: The nerve's colour everywhere (figure, gauges, plots, text): one meaning, the nerve.
+NERVE_COLOUR = OKABE_ITO["blue"]
+#: The hamstrings' colour everywhere; the three are told apart by dash pattern and label.
+HAMSTRING_COLOUR = OKABE_ITO["reddish_purple"]
+GASTROC_COLOUR = "#6E6E6E"
+SKELETON_COLOUR = "#444444"
+#: The silhouette: a light fill with a darker outline, so coloured paths read on it.
+BODY_FILL, BODY_OUTLINE = "#E4E0DA", "#8A8580"
+SUPPORT_FILL = "#C9C9C9"
+
+#: Strain bands: the one scale of :mod:`neuralsim.bands` (also used by the mechanics).  Strain
+#: is drawn as a halo round the (always blue) nerve: the band's colour, the band's dash pattern,
+#: and a width that grows band by band (a cue that needs no colour at all); the key prints each
+#: band's range and meaning.
+STRAIN_BANDS = _bands.STRAIN_BANDS
+
+#: Muscle group -> drawing style (colour, stroke width mm, dash patterns in turn).  A muscle
+#: of a group not listed here is drawn in the "other" style: adding one from data never fails.
+MUSCLE_STYLES: Mapping[str, tuple[str, float, tuple[str, ...]]] = {
+    "hamstrings": (HAMSTRING_COLOUR, 20.0, ("none", "44 18", "12 12")),
+    "calf": (GASTROC_COLOUR, 14.0, ("6 14",)),
+    "quadriceps": (OKABE_ITO["bluish_green"], 18.0, ("30 12 6 12",)),
+    "other": (OKABE_ITO["black"], 12.0, ("4 10",)),
+}
+#: Muscle -> (group, short label, full name) for the model's muscles; others fall back to their
+#: own name and the registry's group when it has one.
+_MUSCLE_INFO: Mapping[str, tuple[str, str, str]] = {
+    "semimembranosus": ("hamstrings", "SM", "semimembranosus"),
+    "semitendinosus": ("hamstrings", "ST", "semitendinosus"),
+    "biceps_femoris_lh": ("hamstrings", "BFlh", "biceps femoris, long head"),
+    "gastrocnemius": ("calf", "gastroc.", "gastrocnemius"),
+    "rectus_femoris": ("quadriceps", "RF", "rectus femoris"),
+}
+
+
+def muscle_info(name: str) -> tuple[str, str, str]:
+    """``(group, short label, full name)`` of a muscle; a muscle the drawing does not know gets its
+    registry group (``neuralsim.MUSCLES[name].group`` when the registry has one) or ``"other"``."""
+    info = _MUSCLE_INFO.get(name)
+    if info is not None:
+        return info
+    group, short, full = "other", name.replace("_", " "), name.replace("_", " ")
+    try:                                  # the registry's definition: its group, short name, label
+        spec = MUSCLES[name]
+        group = getattr(spec, "group", group)
+        full = getattr(spec, "label", full)
+        short = getattr(spec, "short", None) or full
+    except KeyError:                      # not in the registry: the default style
+        pass
+    return (group if group in MUSCLE_STYLES else "other", short, full)
+
+
+def muscle_styles(names) -> dict:
+    """muscle -> ``(group, colour, stroke width mm, dash pattern)`` for ``names`` in order: each
+    group's muscles take the group's dash patterns in turn (``"none"`` = solid).  One table for
+    the figure, the key and the gauges, so a muscle looks the same in all three."""
+    out, counts = {}, {}
+    for m in names:
+        group = muscle_info(m)[0]
+        colour, width, dashes = MUSCLE_STYLES[group]
+        k = counts[group] = counts.get(group, -1) + 1
+        out[m] = (group, colour, width, dashes[k % len(dashes)])
+    return out
+
+
+#: Short plain names of the joints, for labels (an alias of the joint table's labels).
+JOINT_LABELS: Mapping[str, str] = LABELS
+
+# The picture's box is fixed per view (so the figure does not jump while a slider moves or a
+# protocol steps, and a taller body really looks taller): world x0, y0, x1, y1 as fractions of
+# the tallest body the model accepts.  Measured by benchmarks/view_boxes.py: the extent of
+# everything drawn (silhouette, gaze arrow, nerve and its strain halo, muscles, labels, the
+# support, the patient mode's stop marks and its "stops at" label) over every protocol step and
+# preset drawn in the view and the patient mode's stops, for the shortest and the tallest body,
+# plus 2 % of the tallest body's height all round.  The sitting and supine boxes, which the
+# sciatic explorers show beside the standing one, are then made taller (room above the body,
+# where a leg raised past the steps goes) until no wider than MAX_SHARED_ASPECT: a wider one makes
+# the explorer's layout put the figure above the panel instead of beside it, and the standing
+# body, the tallest of the three, comes out smaller there (Voila at 1280 x 800: 414 px high
+# instead of 561).  A posture beyond a box (a slider pushed far) zooms the picture out
+# (picture_box) instead of cutting the body off.
+MAX_SHARED_ASPECT = 1.28
+_BOXES: Mapping[str, tuple[float, float, float, float]] = {
+    "standing": (-0.257, -0.570, 0.498, 0.498),
+    "sitting": (-0.376, -0.328, 0.739, 0.544),      # measured top 0.498
+    "supine": (-0.498, -0.207, 0.614, 0.662),       # measured top 0.544
+    "prone": (-0.564, -0.183, 0.498, 0.371),
+    "side_lying": (-0.333, -0.392, 0.553, 0.390),
+}
+_H_MAX_MM = HEIGHT_RANGE_M[1] * 1000.0
+
+
+def view_box(view: str) -> tuple[float, float, float, float]:
+    """World box ``(x0, y0, x1, y1)`` in mm (whole mm, y up) drawn for ``view``: it holds every
+    protocol step and preset of the view and the patient mode's stops, for every body height
+    (see :func:`picture_box` for a posture beyond them)."""
+    try:
+        x0, y0, x1, y1 = _BOXES[view]
+    except KeyError:
+        raise ValueError(f"unknown view {view!r}: choose one of {', '.join(_BOXES)}") from None
+    return _outward((x0 * _H_MAX_MM, y0 * _H_MAX_MM, x1 * _H_MAX_MM, y1 * _H_MAX_MM))
+
+
+def _outward(box) -> tuple[float, float, float, float]:
+    """``box`` rounded outwards to whole mm (the SVG's ``viewBox`` is written in whole mm)."""
+    x0, y0, x1, y1 = box
+    return (float(math.floor(x0)), float(math.floor(y0)), float(math.ceil(x1)), float(math.ceil(y1)))
+
+
+_ids = itertools.count(1)
+
+
+strain_colour = _bands.strain_colour
+_band_index = _bands.band_index
+
+
+def points_attr(pts: np.ndarray) -> str:
+    """SVG ``points`` text of a world polyline ``(k, 2)`` (mm), y flipped, 0.1 mm resolution."""
+    a = np.round(np.asarray(pts, dtype=float) * (1.0, -1.0), 1) + 0.0  # + 0.0 turns -0.0 into 0.0
+    # one %-format of the whole array: about half the time of formatting point by point
+    return " ".join(["%g,%g"] * len(a)) % tuple(a.ravel().tolist())
+
+
+def _polyline(pts, colour: str, width: float, extra: str = "", cls: str = "") -> str:
+    """A polyline of world points ``(k, 2)`` (mm), or of their :func:`points_attr` text."""
+    c = f' class="{cls}"' if cls else ""
+    return (f'<polyline{c} points="{pts if isinstance(pts, str) else points_attr(pts)}" fill="none" stroke="{colour}" '
+            f'stroke-width="{width:g}" stroke-linejoin="round" stroke-linecap="round"{extra}/>')
+
+
+def _nerve_segments(nerve: np.ndarray, strain: Any) -> list[str]:
+    """Halo polylines under the nerve, one per run of points in the same strain band.
+
+    The halo's colour, dash pattern and width all step with the band (see :data:`STRAIN_BANDS`).
+    """
+    # The mechanics model measures s along the bed in the anatomical position
+    # (C1 at 0, the end of the bed at s[-1]); the drawn bed runs between the
+    # same two ends, so points are matched by their fraction of the way along.
+    s_mm = np.asarray(strain.s_mm, dtype=float)
+    prof = np.asarray(strain.strain_profile_pct, dtype=float)
+    seg = np.hypot(*np.diff(nerve, axis=0).T)
+    s_draw = np.concatenate(([0.0], np.cumsum(seg)))
+    mids = 0.5 * (s_draw[1:] + s_draw[:-1]) / s_draw[-1]
+    frac = (s_mm - s_mm[0]) / (s_mm[-1] - s_mm[0])
+    local = np.interp(mids, frac, prof)
+    band = _band_index(np.maximum(local, 0.0))    # a slack (compressed) stretch is in the lowest band
+    # The spinal cord is its own tissue: the nerve's (rabbit peripheral-nerve) bands do not apply
+    # to it, so the cord gets no halo (band -1) and the peak is the roots' and the nerve's.
+    cord = np.asarray(strain.cord_nodes, dtype=bool)
+    if cord.any():
+        band = np.where(mids <= frac[cord].max(), -1, band)
+    out = []
+    start = 0
+    n = len(band)
+    for i in range(1, n + 1):
+        if i == n or band[i] != band[start]:
+            k = int(band[start])
+            if k < 0:
+                start = i
+                continue
+            b = STRAIN_BANDS[k]
+            dash = f' stroke-dasharray="{_scale_dash(b.pattern, 4.0)}"' if b.pattern else ""
+            out.append(_polyline(nerve[start:i + 1], b.colour, halo_width(k),
+                                 f' data-band="{k}"{dash}', cls="neuralsim-strain"))
+            start = i
+    return out
+
+
+#: Stroke widths in world mm (a 2.1 m box drawn about 500 px high: 24 mm is about 6 px).
+NERVE_WIDTH = 24.0
+_FONT_MM = 62.0
+
+
+#: Width (mm) of a muscle drawn over a nerve it runs along (rectus femoris on the femoral nerve):
+#: narrower than the nerve, so the nerve's blue shows on both sides of it.
+_OVER_WIDTH = 12.0
+
+
+def halo_width(band: int) -> float:
+    """Width (mm) of the strain halo of band ``band`` (0 = lowest): wider for every band up."""
+    return NERVE_WIDTH + 14.0 + 12.0 * band
+
+
+# -- the silhouette --------------------------------------------------------------
+# Drawing-only outlines of each segment in its own frame (x forwards, y along the
+# segment from its proximal joint, mm for a 1.75 m body; x scales with height, y
+# with the segment's length).  They change no length: the paths drawn on them are
+# the model's.  Each outline keeps the nerve and the muscles of its segment inside.
+_REF_H = 1750.0
+
+
+def _silhouette_local(b: Body) -> dict:
+    s = b.height_m * 1000.0 / _REF_H
+    seg = b.segment
+    L, T, C = seg("lumbar"), seg("thoracic"), seg("cervical")
+    th, sh = seg("thigh"), seg("shank")
+    foot, ah = seg("foot"), seg("ankle_height")
+    heel = _p_value("foot_heel_fraction") * foot
+
+    def poly(pts, ys=1.0):
+        return np.array([(x * s, y * ys) for x, y in pts], dtype=float)
+
+    ell = np.linspace(0.0, 2 * math.pi, 20, endpoint=False)
+    pelvis = np.column_stack((-10 * s + 105 * s * np.cos(ell), 45 * s + 105 * s * np.sin(ell)))
+    pelvis[:, 0] = np.maximum(pelvis[:, 0], -100 * s)      # a flatter back of the buttock
+    return {
+        "pelvis": [pelvis],
+        "lumbar": [poly([(-55, -0.1), (150, -0.1), (150, 1.05), (-58, 1.05)], L)],
+        "thoracic": [poly([(-62, 0), (165, 0), (170, 0.6), (115, 1.0), (-45, 1.02), (-68, 0.55)], T)],
+        "head_neck": [poly([(-42, -0.15), (62, -0.15), (52, 1.0), (-34, 1.0)], C)],
+        "thigh": [poly([(-98, 0.12), (88, 0.12), (64, -0.88), (55, -1.0), (-58, -1.0), (-74, -0.86)], th)],
+        "shank": [poly([(-58, 0.05), (52, 0.05), (46, -0.25), (40, -0.9), (32, -1.0), (-30, -1.0),
+                        (-42, -0.75), (-74, -0.32)], sh)],
+        "foot": [np.array([(-40 * s, 0.35 * ah), (38 * s, 0.35 * ah), (0.45 * (foot - heel), -0.35 * ah),
+                           (foot - heel, -0.8 * ah), (foot - heel, -ah), (-heel, -ah), (-heel - 12 * s, -0.5 * ah)])],
+        "_joints": {"thigh": [((0.0, -th), 56 * s)], "shank": [((0.0, -sh), 36 * s)]},
+        # depth of the support's top below the hip centre (prone: the chest and thighs rest on it)
+        "_back": {"standing": 0.0, "sitting": 80 * s, "supine": 72 * s, "prone": 110 * s, "side_lying": 72 * s},
+    }
+
+
+def _p_value(name: str) -> float:
+    from ..core.parameters import value
+    return value(name)
+
+
+_SIL_CACHE: dict = {}
+
+
+def _silhouette(b: Body) -> dict:
+    got = _SIL_CACHE.get(b)
+    if got is None:
+        got = _SIL_CACHE[b] = _silhouette_local(b)
+    return got
+
+
+def _to_world(frame, pts) -> np.ndarray:
+    o, a = frame
+    c, s = math.cos(a), math.sin(a)
+    pts = np.asarray(pts, dtype=float)
+    return np.column_stack((o[0] + c * pts[:, 0] - s * pts[:, 1], o[1] + s * pts[:, 0] + c * pts[:, 1]))
+
+
+def _polygon(pts, fill: str, stroke: str, width: float, cls: str = "") -> str:
+    c = f' class="{cls}"' if cls else ""
+    return (f'<polygon{c} points="{points_attr(pts)}" fill="{fill}" stroke="{stroke}" '
+            f'stroke-width="{width:g}" stroke-linejoin="round"/>')
+
+
+_ORDER = ("foot", "shank", "thigh", "pelvis", "lumbar", "thoracic", "head_neck")
+
+
+def _points_mm(pts) -> str:
+    """``points`` text to the whole mm (outlines only: 1 mm is a quarter of a pixel on screen)."""
+    a = np.rint(np.asarray(pts, dtype=float) * (1.0, -1.0)).astype(int)
+    return " ".join(["%d,%d"] * len(a)) % tuple(a.ravel().tolist())
+
+
+def _body_parts(frames, sil, fill: str, outline: str, cls: str) -> list[str]:
+    """The silhouette: every segment's outline drawn once, shown twice (a wide outline pass through
+    ``<use>``, then the fill pass on top, so the seams between segments vanish)."""
+    uid = next(_ids)
+    out = [f'<use href="#ns-body-{uid}" fill="{outline}" stroke="{outline}" stroke-width="10" stroke-linejoin="round"/>',
+           f'<g fill="{fill}" stroke="{fill}" stroke-width="0.5"><g id="ns-body-{uid}" class="{cls}">']
+    for segname in _ORDER:
+        out.append(_segment_outline(sil, segname, frames[segname]))
+    for segname, items in sil["_joints"].items():
+        for (xy, r) in items:
+            c = _to_world(frames[segname], [xy])[0]
+            out.append(f'<circle cx="{c[0]:.0f}" cy="{-c[1]:.0f}" r="{r:.0f}"/>')
+    out.append("</g></g>")
+    return out
+
+
+#: (silhouette, segment, frame) -> the segment's outline polygons (SVG text).  A slider moves
+#: one joint: the segments above it keep their frames, so their outlines are reused as drawn.
+_OUTLINES: dict = {}
+
+
+def _segment_outline(sil: dict, segname: str, frame) -> str:
+    o, a = frame
+    key = (id(sil), segname, float(o[0]), float(o[1]), float(a))
+    got = _OUTLINES.get(key)
+    if got is None:
+        if len(_OUTLINES) > 4096:
+            _OUTLINES.clear()
+        got = _OUTLINES[key] = "".join(f'<polygon points="{_points_mm(_to_world(frame, pts))}"/>'
+                                       for pts in sil[segname])
+    return got
+
+
+_HEADS: dict = {}
+
+
+def _head(d: dict, floor: float | None = None) -> list[str]:
+    """The head: a round skull with an eye, a nose and a dashed arrow where the person looks.
+
+    ``floor``: world height (mm) of a support's top the gaze arrow must stop at (a couch under a
+    lying head), or ``None``."""
+    (cx, cy), r = d["head"]
+    a = d["frames"]["head_neck"][1]
+    key = (float(cx), float(cy), float(r), float(a), floor)
+    got = _HEADS.get(key)           # the same head (a slider below the neck moved): drawn before
+    if got is None:
+        if len(_HEADS) > 1024:
+            _HEADS.clear()
+        got = _HEADS[key] = _draw_head(cx, cy, r, a, floor)
+    return got
+
+
+#: The gaze arrow runs from this far in front of the eye to at most this far (head radii).
+_GAZE_FROM, _GAZE_TO = 1.2, 3.0
+
+
+def _head_points(cx: float, cy: float, r: float, a: float, floor: float | None = None):
+    """World points (mm) of the head's drawing: ``(eye, nose (3, 2), hair (12, 2), gaze)``; ``gaze``
+    is ``(start, end, tip (3, 2))`` of the arrow, or ``None`` where it has no room: it ends where
+    it would meet ``floor`` (a support's top, world y), and is left out if that leaves less than a
+    head radius of it (a face turned to the couch: the nose shows where it looks)."""
+    fwd = np.array([math.cos(a), math.sin(a)])
+    up = np.array([-math.sin(a), math.cos(a)])
+    c = np.array([cx, cy])
+    eye = c + r * (0.5 * fwd + 0.22 * up)
+    nose = np.array([c + r * (0.93 * fwd + 0.12 * up), c + r * (1.3 * fwd - 0.12 * up), c + r * (0.93 * fwd - 0.3 * up)])
+    hair = np.array([c + 1.02 * r * (math.cos(t) * fwd + math.sin(t) * up)
+                     for t in np.linspace(0.55 * math.pi, 1.35 * math.pi, 12)])
+    reach = _GAZE_TO * r
+    if floor is not None and fwd[1] < -1e-9:       # looking down towards the support
+        tip_room = 0.35 * r * 0.6 * abs(fwd[0]) + 8.0   # the arrowhead's half width and stroke
+        reach = min(reach, (eye[1] - floor - tip_room) / -fwd[1])
+    if reach - _GAZE_FROM * r < r:
+        return eye, nose, hair, None
+    g0, g1 = eye + _GAZE_FROM * r * fwd, eye + reach * fwd
+    tip = np.array([g1 + 0.35 * r * (-fwd + 0.6 * up), g1, g1 + 0.35 * r * (-fwd - 0.6 * up)])
+    return eye, nose, hair, (g0, g1, tip)
+
+
+def _draw_head(cx: float, cy: float, r: float, a: float, floor: float | None = None) -> list[str]:
+    eye, nose, hair, gaze = _head_points(cx, cy, r, a, floor)
+    out = [
+        f'<g class="neuralsim-head">',
+        f'<circle cx="{cx:.1f}" cy="{-cy:.1f}" r="{r:.1f}" fill="{BODY_FILL}" stroke="{BODY_OUTLINE}" stroke-width="10"/>',
+        _polygon(hair, "#6B6259", "#6B6259", 4),
+        _polygon(nose, BODY_FILL, BODY_OUTLINE, 8),
+        f'<circle cx="{eye[0]:.1f}" cy="{-eye[1]:.1f}" r="{0.12 * r:.1f}" fill="#222222"/>',
+    ]
+    if gaze is not None:
+        g0, g1, tip = gaze
+        out += [_polyline(np.array([g0, g1]), "#333333", 8, ' stroke-dasharray="18 14"', cls="neuralsim-gaze"),
+                _polyline(tip, "#333333", 8)]
+    out.append("</g>")
+    return out
+
+
+def _couch_top(view: str, sil: dict) -> float | None:
+    """World height (mm) of the couch's top under a lying body (supine, prone), else ``None``."""
+    return -sil["_back"][view] if view in ("supine", "prone") else None
+
+
+def _support(view: str, d: dict, b: Body, sil: dict, box=None) -> list[str]:
+    """The surface the body rests on, placed from the drawn body: the floor under the standing
+    foot, a plinth under the thigh when sitting, a couch under a lying body (ending under the
+    shoulders when the head would otherwise go through it: :func:`_head_over_end`).  ``box``:
+    the picture's world box (default :func:`view_box`)."""
+    x0, y0, x1, y1 = view_box(view) if box is None else box
+    t = 0.02 * _H_MAX_MM
+    cls = f'class="neuralsim-support" data-support="{_SUPPORT[view]}"'
+    if view == "standing":
+        top = d["joints"]["ankle"][1] if False else -(b.segment("thigh") + b.segment("shank") + b.segment("ankle_height"))
+        return [f'<rect {cls} x="{x0:.0f}" y="{-top:.0f}" width="{x1 - x0:.0f}" height="{t:.0f}" fill="{SUPPORT_FILL}"/>']
+    if view == "side_lying":   # seen from above: the couch is under the whole body, the page itself
+        return [f'<rect {cls} x="{x0:.0f}" y="{-y1:.0f}" width="{x1 - x0:.0f}" height="{y1 - y0:.0f}" fill="#F1F1F1"/>']
+    top = -sil["_back"][view]
+    left, edge = x0, x1
+    if view == "sitting":
+        edge = float(d["joints"]["knee"][0]) - 0.04 * _H_MAX_MM
+    elif _head_over_end(d, top):
+        # the head would go through the couch (neck extended lying on the back, flexed lying face
+        # down): it hangs over the couch's end, which is under the shoulders (C7-T1)
+        shoulders = float(d["joints"]["c7_t1"][0])
+        if float(d["head"][0][0]) < float(d["joints"]["hip"][0]):
+            left = shoulders
+        else:
+            edge = shoulders
+    leg = 0.015 * _H_MAX_MM
+    return [f'<g {cls} fill="{SUPPORT_FILL}">'
+            f'<rect x="{left:.0f}" y="{-top:.0f}" width="{edge - left:.0f}" height="{t:.0f}"/>'
+            f'<rect x="{edge - 2 * leg:.0f}" y="{-top:.0f}" width="{leg:.0f}" height="{top - y0:.0f}"/>'
+            f'<rect x="{left + 0.2 * (edge - left):.0f}" y="{-top:.0f}" width="{leg:.0f}" height="{top - y0:.0f}"/></g>']
+
+
+#: How far (mm) the drawn head may dip below a couch's top before the couch is drawn ending
+#: under the shoulders (a head resting on the couch dips about 14 mm: the outline and the hair).
+_HEAD_SINK_MM = 30.0
+
+
+def _head_over_end(d: Mapping, top: float) -> bool:
+    """Whether a lying body's head (``d``: a :func:`neuralsim.model.drawing`) would reach more than
+    :data:`_HEAD_SINK_MM` below the couch's top ``top`` (world y, mm): then it hangs over the end."""
+    (_hx, hy), r = d["head"]
+    return float(hy) - float(r) < top - _HEAD_SINK_MM
+
+
+#: view -> what the body rests on (``data-support`` of the drawn support).
+_SUPPORT: Mapping[str, str] = {"standing": "floor", "sitting": "plinth", "supine": "couch", "prone": "couch",
+                                "side_lying": "couch"}
+
+
+def _stance_leg(b: Body, sil: dict) -> list[str]:
+    """Standing: the other leg, straight under the hip (the drawn leg may bend or lift)."""
+    th, sh = b.segment("thigh"), b.segment("shank")
+    frames = {"thigh": (np.zeros(2), 0.0), "shank": (np.array([0.0, -th]), 0.0),
+              "foot": (np.array([0.0, -th - sh]), 0.0)}
+    out = ['<g class="neuralsim-stance-leg" opacity="0.55">']
+    for segname in ("foot", "shank", "thigh"):
+        for pts in sil[segname]:
+            out.append(_polygon(_to_world(frames[segname], pts), BODY_FILL, BODY_OUTLINE, 8))
+    out.append("</g>")
+    return out
+
+
+def _in_front(muscle: str) -> bool:
+    """Whether the registry's path of ``muscle`` passes its first in-plane joint in front."""
+    try:
+        path = MUSCLES[muscle].path
+    except KeyError:                      # not in the registry: drawn as given, named behind
+        return False
+    return next((p.get("side") == "anterior" for p in path if "cross" in p and p.get("side") != "out_of_plane"),
+                False)
+
+
+def _nearest(path: np.ndarray, target) -> int:
+    return int(np.argmin(((path - np.asarray(target)) ** 2).sum(axis=1)))
+
+
+#: How much longer (mm, 1.75 m body) a leader is that crosses the body to the side away from the couch.
+_ACROSS_MM = 230.0
+#: ... and how far (deg) it leans from square to the segment towards the head.
+_ACROSS_LEAN = 40.0
+#: A label whose text would overlap one placed before it gets a leader longer by this (mm, 1.75 m
+#: body), up to :data:`_STAGGER_STEPS` times, so names along a body lying flat are staggered.
+_STAGGER_MM = 70.0
+_STAGGER_STEPS = 3
+
+
+def _label_items(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_parts: bool = True,
+                 group: str = "hamstrings", floor: float | None = None) -> list[tuple]:
+    """Where each label goes: ``(p, q, tx, ty, anchor, text, colour)`` in world mm (the leader from
+    ``p`` on the path to ``q``, the text at ``tx, ty`` with its SVG ``text-anchor``).
+
+    Each leader starts on its own path and goes out of the body (the muscles of ``group``, the
+    nerve's contrast group, in steps of different length, so paths that run close together are
+    still named one by one; backwards for a muscle behind the hip, forwards for one in front of it,
+    as its registry path says).  Sitting, the tibial nerve's name goes in front of the shank, where
+    the plinth leaves room.  A label whose text would overlap one placed before it gets a longer
+    leader, in :data:`_STAGGER_MM` steps (see :func:`_label_places`).  ``floor``: the couch's top
+    under a body lying face down (world y, mm): a label that would sit on the couch goes to the
+    other side of the body instead, its leader :data:`_ACROSS_MM` longer to cross the body."""
+    frames = d["frames"]
+    th, sh, L = b.segment("thigh"), b.segment("shank"), b.segment("lumbar")
+    s = b.height_m * 1000.0 / _REF_H
+    items = []   # (path, segment, target in its frame, label, colour, leader length mm, direction +1 back / -1 front)
+    nerve = d["nerve"]
+    items.append((nerve, "lumbar", (-20.0, 0.35 * L), "roots", NERVE_COLOUR, 150, 1))
+    items.append((nerve, "thigh", (-41.0, -0.06 * th), "sciatic", NERVE_COLOUR, 150, 1))
+    sitting = view == "sitting"
+    if not nerve_parts:          # another nerve than the sciatic: its parts are not named
+        items = []
+    else:
+        items.append((nerve, "shank", (-25.0, -0.55 * sh), "tibial", NERVE_COLOUR, 230 if sitting else 170,
+                  -1 if sitting else 1))
+    named = [m for m in muscle_names if muscle_info(m)[0] == group]
+    colour = MUSCLE_STYLES[group][0] if group in MUSCLE_STYLES else MUSCLE_STYLES["other"][0]
+    for i, m in enumerate(named):
+        length = (150 + 95 * i) if sitting else (150 + 130 * (i % 2))
+        k = -1 if _in_front(m) else 1
+        items.append((d["muscles"][m], "thigh", (-60.0 * k, -(0.4 + 0.2 * i) * th), muscle_info(m)[1],
+                      colour, length, k))
+    out, placed = [], []          # placed: the text boxes (world mm) of the labels so far
+    for path, segname, local, text, colour, length, sign in items:
+        o, a = frames[segname]
+        ca, sa = math.cos(a), math.sin(a)
+        lx, ly = local[0] * s, local[1]
+        target = (o[0] + ca * lx - sa * ly, o[1] + sa * lx + ca * ly)      # the segment frame's point
+        p = path[_nearest(path, target)]
+        toward_head = 1.0 if d["head"][0][0] > p[0] else -1.0
+        # Taken: the first place that is off the couch and clear of the labels placed so far; else
+        # the first off the couch; else (on the couch either way) across the body at its first length.
+        chosen = None
+        for place in _label_places(p, (ca, sa), sign, length, s, toward_head):
+            if floor is not None and place.on_couch(floor):
+                continue
+            box = place.box(text)
+            if chosen is None:
+                chosen = (place, box)
+            if not any(box[0] < q[2] and q[0] < box[2] and box[1] < q[3] and q[1] < box[3] for q in placed):
+                chosen = (place, box)
+                break
+        if chosen is None:
+            place = list(_label_places(p, (ca, sa), sign, length, s, toward_head))[_STAGGER_STEPS + 1]
+            chosen = (place, place.box(text))
+        place, box = chosen
+        out.append((p, place.q, place.tx, place.ty, place.anchor, text, colour))
+        placed.append(box)
+    return out
+
+
+class _Place(NamedTuple):
+    """Where a label goes: its leader's end ``q`` and text at ``(tx, ty)`` (world mm), SVG anchor."""
+
+    q: tuple
+    tx: float
+    ty: float
+    anchor: str
+
+    def on_couch(self, floor: float) -> bool:
+        """Whether the text's foot or the leader's end is below the couch's top ``floor`` (+10 mm)."""
+        return min(self.ty - 0.25 * _FONT_MM, self.q[1]) <= floor + 10.0
+
+    def box(self, text: str) -> tuple:
+        """World box (mm) of ``text`` set here, its white ground included."""
+        return _text_box(self.tx, self.ty, text, _FONT_MM, self.anchor, _LABEL_HALO)
+
+
+def _label_places(p, axis: tuple, sign: int, length: float, scale: float, toward_head: float):
+    """The places a label with its leader from ``p`` may go, in order of preference: square to its
+    segment (``axis``: the segment's (cos, sin)) on its own side (``sign`` +1 behind, -1 in front),
+    ``length`` mm out, then longer by :data:`_STAGGER_MM` up to :data:`_STAGGER_STEPS` times; then
+    the same across the body, :data:`_ACROSS_MM` further and leaning towards the head
+    (``toward_head``: +1 when the head is at larger x).  Lengths are for a 1.75 m body, times ``scale``."""
+    ca, sa = axis
+    px, py = float(p[0]), float(p[1])
+    for side, r0 in ((sign, length * scale), (-sign, (length + _ACROSS_MM) * scale)):
+        back = (-side * ca, -side * sa)
+        if side != sign:
+            t = math.radians(_ACROSS_LEAN) * toward_head
+            back = (back[0] * math.cos(t) + back[1] * math.sin(t), -back[0] * math.sin(t) + back[1] * math.cos(t))
+        anchor = "end" if back[0] < -0.35 else ("start" if back[0] > 0.35 else "middle")
+        dy = 0.35 * _FONT_MM if back[1] > 0.35 else (-0.9 * _FONT_MM if back[1] < -0.35 else -0.35 * _FONT_MM)
+        dx = -12 if anchor == "end" else (12 if anchor == "start" else 0)
+        for k in range(_STAGGER_STEPS + 1):
+            r = r0 + k * _STAGGER_MM * scale
+            q = (px + back[0] * r, py + back[1] * r)
+            yield _Place(q, q[0] + dx, q[1] - dy, anchor)
+
+
+def _labels(items: list) -> list[str]:
+    """The labels of :func:`_label_items`: a leader line, a dot on the path and the short name."""
+    out = [f'<g class="neuralsim-labels" font-family="sans-serif" font-size="{_FONT_MM:.0f}" font-weight="bold">']
+    for p, q, tx, ty, anchor, text, colour in items:
+        leader = "%g,%g %g,%g" % (round(float(p[0]), 1) + 0.0, round(-float(p[1]), 1) + 0.0,
+                                  round(q[0], 1) + 0.0, round(-q[1], 1) + 0.0)
+        out.append(_polyline(leader, colour, 6, cls="neuralsim-leader"))
+        out.append(f'<circle cx="{p[0]:.1f}" cy="{-p[1]:.1f}" r="11" fill="{colour}"/>')
+        out.append(f'<text x="{tx:.0f}" y="{-ty:.0f}" text-anchor="{anchor}" fill="{colour}" '
+                   f'stroke="#FFFFFF" stroke-width="{_LABEL_HALO:g}" paint-order="stroke" class="neuralsim-label">{escape(text)}</text>')
+    out.append("</g>")
+    return out
+
+
+#: Width of the white ground round a label's letters (mm).
+_LABEL_HALO = 14.0
+#: Advance widths (em, rounded up to 0.01) of DejaVu Sans Bold, the bold sans-serif face
+#: Chromium draws with on Debian, for the characters the labels use; any other character
+#: counts as :data:`_EM_OTHER`.
+_EM_GROUPS = {"'": 0.31, "ijl ": 0.35, "/": 0.37, "IJ.,": 0.38, ":": 0.4, "-": 0.42, "f": 0.44, "()": 0.46,
+              "t": 0.48, "r\u00b0": 0.5, "z": 0.59, "cs": 0.6, "L": 0.64, "x": 0.65, "vy": 0.66, "k": 0.67,
+              "ae": 0.68, "oEFT": 0.69, "0123456789": 0.7, "bdghnpqu": 0.72, "SYZ": 0.73, "CP": 0.74, "B": 0.77,
+              "AKRVX": 0.78, "U": 0.82, "G": 0.83, "DHN+": 0.84, "OQ": 0.86, "w": 0.93, "M": 1.0, "%": 1.01,
+              "m": 1.05, "W": 1.11}
+_EM = {c: w for chars, w in _EM_GROUPS.items() for c in chars}
+_EM_OTHER = 1.15
+
+
+def text_width(text: str, size: float) -> float:
+    """Width (in the units of ``size``) of ``text`` set in bold sans-serif at font size ``size``,
+    from :data:`_EM` (a wider face than DejaVu Sans Bold may run a little longer)."""
+    return size * sum(_EM.get(c, _EM_OTHER) for c in text)
+
+
+def _text_box(x: float, y: float, text: str, size: float, anchor: str, halo: float = 0.0):
+    """World box ``(x0, y0, x1, y1)`` (mm) a line of text takes at baseline ``(x, y)`` (world y up):
+    :func:`text_width` wide, 0.8 em above the baseline and 0.25 em below, plus ``halo / 2``."""
+    w = text_width(text, size)
+    xa = x - (w if anchor == "end" else w / 2 if anchor == "middle" else 0.0)
+    h = halo / 2
+    return (xa - h, y - 0.25 * size - h, xa + w + h, y + 0.8 * size + h)
+
+
+def _extent(d: dict, b: Body, view: str, nerve_pts, muscles, label_items, floor, strain: bool):
+    """World box ``(x0, y0, x1, y1)`` (mm) of everything :func:`posture_svg` draws of the body (not
+    the support or the key): the silhouette with its outline, the stance leg, the skeleton, the
+    head with its gaze arrow, each muscle with its white casing, the nerve with its widest strain
+    halo, and the labels with their white ground."""
+    sil = _silhouette(b)
+    frames = d["frames"]
+    boxes = []                    # (x0, y0, x1, y1) of each thing drawn
+
+    def add(pts, pad: float) -> None:
+        pts = np.asarray(pts, dtype=float)
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        boxes.append((lo[0] - pad, lo[1] - pad, hi[0] + pad, hi[1] + pad))
+
+    for segname in _ORDER:
+        boxes.append(_segment_box(sil, b, segname, frames[segname]))
+    for segname, jts in sil["_joints"].items():
+        (ox, oy), a = frames[segname]
+        ca, sa = math.cos(a), math.sin(a)
+        for (x, y), r in jts:
+            cx, cy = ox + ca * x - sa * y, oy + sa * x + ca * y
+            boxes.append((cx - r - 5.5, cy - r - 5.5, cx + r + 5.5, cy + r + 5.5))
+    if view == "standing":
+        boxes.append(_segment_box(sil, b, "_stance", None))
+    for line in d["skeleton"]:
+        add(line, 4.5)
+    (cx, cy), r = d["head"]
+    boxes.append(_head_box(float(cx), float(cy), float(r), float(frames["head_neck"][1]), floor))
+    for m, (_g, _c, width, _dash) in muscle_styles(list(muscles)).items():
+        add(muscles[m], (width + 8) / 2 + 0.1)
+    add(nerve_pts, (halo_width(len(STRAIN_BANDS) - 1) if strain else NERVE_WIDTH) / 2 + 0.1)
+    for p, q, tx, ty, anchor, text, _colour in label_items:
+        px, py = float(p[0]), float(p[1])
+        boxes.append((px - 11.1, py - 11.1, px + 11.1, py + 11.1))
+        boxes.append((q[0] - 3.1, q[1] - 3.1, q[0] + 3.1, q[1] + 3.1))
+        boxes.append(_text_box(tx, ty, text, _FONT_MM, anchor, _LABEL_HALO))
+    x0, y0, x1, y1 = zip(*boxes)
+    return (float(min(x0)), float(min(y0)), float(max(x1)), float(max(y1)))
+
+
+_SEG_BOXES: dict = {}
+
+
+def _segment_box(sil: dict, b: Body, segname: str, frame) -> tuple:
+    """World box (mm) of a segment's outline in ``frame``, its 10 mm outline pass included
+    (``"_stance"``: the standing view's other leg); kept for a segment whose frame did not move."""
+    key = (id(sil), segname) if frame is None else (id(sil), segname, float(frame[0][0]), float(frame[0][1]),
+                                                    float(frame[1]))
+    got = _SEG_BOXES.get(key)
+    if got is None:
+        if len(_SEG_BOXES) > 4096:
+            _SEG_BOXES.clear()
+        if frame is None:
+            th, sh = b.segment("thigh"), b.segment("shank")
+            stance = {"thigh": (np.zeros(2), 0.0), "shank": (np.array([0.0, -th]), 0.0),
+                      "foot": (np.array([0.0, -th - sh]), 0.0)}
+            pts, pad = np.vstack([_to_world(fr, p) for seg, fr in stance.items() for p in sil[seg]]), 4.5
+        else:
+            pts, pad = np.vstack([_to_world(frame, p) for p in sil[segname]]), 5.5
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        got = _SEG_BOXES[key] = (float(lo[0]) - pad, float(lo[1]) - pad, float(hi[0]) + pad, float(hi[1]) + pad)
+    return got
+
+
+_HEAD_BOXES: dict = {}
+
+
+def _head_box(cx: float, cy: float, r: float, a: float, floor: float | None) -> tuple:
+    """World box (mm) of the head as :func:`_draw_head` draws it: skull and outline, nose, gaze arrow."""
+    key = (cx, cy, r, a, floor)
+    got = _HEAD_BOXES.get(key)
+    if got is None:
+        if len(_HEAD_BOXES) > 1024:
+            _HEAD_BOXES.clear()
+        _eye, nose, _hair, gaze = _head_points(cx, cy, r, a, floor)
+        pts = [nose] if gaze is None else [nose, gaze[2], np.array([gaze[0], gaze[1]])]
+        allp = np.vstack(pts)
+        lo, hi = allp.min(axis=0) - 4.5, allp.max(axis=0) + 4.5
+        got = _HEAD_BOXES[key] = (min(float(lo[0]), cx - r - 5.5), min(float(lo[1]), cy - r - 5.5),
+                                  max(float(hi[0]), cx + r + 5.5), max(float(hi[1]), cy + r + 5.5))
+    return got
+
+
+def drawn_extent(posture: Any, body: Body | None = None, view: str = "standing", *, nerve: str | None = None,
+                 labels: bool = True, strain: bool = True, data: Mapping | None = None):
+    """World box ``(x0, y0, x1, y1)`` (mm, y up) of what :func:`posture_svg` draws of the body in
+    ``view`` (silhouette, head and gaze arrow, muscles, nerve with its strain halo, labels; not the
+    support or the key).  ``nerve``/``labels`` as for :func:`posture_svg`; ``strain``: leave room
+    for the widest strain halo."""
+    b = DEFAULT_BODY if body is None else body
+    p = as_posture(posture)
+    view_box(view)                                   # an unknown view: the ValueError naming the views
+    d = drawing(p, b, view) if data is None else data
+    nerve_pts = d["nerve"] if nerve is None else d["nerves"][nerve]
+    floor, items = _placed_labels(d, b, view, nerve, labels)
+    return _extent(d, b, view, nerve_pts, d["muscles"], items, floor, strain)
+
+
+def _placed_labels(d: Mapping, b: Body, view: str, nerve: str | None, labels: bool) -> tuple:
+    """``(floor, items)``: the couch's top under a lying body (:func:`_couch_top`) and where the
+    labels go (:func:`_label_items`; none when ``labels`` is false), as :func:`posture_svg`
+    draws them and :func:`drawn_extent` measures them."""
+    floor = _couch_top(view, _silhouette(b))
+    if not labels:
+        return floor, []
+    return floor, _label_items(d, b, list(d["muscles"]), view, nerve_parts=nerve in (None, "sciatic"),
+                               group="hamstrings" if nerve is None else NERVES[nerve].contrast,
+                               floor=floor if view == "prone" else None)
+
+
+def picture_box(view: str, extent=None) -> tuple[float, float, float, float]:
+    """The world box (mm) a picture in ``view`` is drawn in: :func:`view_box`, or, when ``extent``
+    (a drawn extent, world mm) does not fit in it, the smallest box of the same shape (aspect
+    ratio) holding both (padded alike on the two sides of its short side): the picture zooms out for a posture beyond the
+    view's teaching range instead of cutting part of the body off, and the layout keeps its shape."""
+    x0, y0, x1, y1 = box = view_box(view)
+    if extent is None:
+        return box
+    e0, f0, e1, f1 = extent
+    if e0 >= x0 and f0 >= y0 and e1 <= x1 and f1 <= y1:
+        return box
+    u0, v0, u1, v1 = min(x0, e0), min(y0, f0), max(x1, e1), max(y1, f1)
+    aspect = (x1 - x0) / (y1 - y0)
+    w, h = u1 - u0, v1 - v0
+    if w / h < aspect:                     # too narrow: widen on both sides
+        extra = h * aspect - w
+        u0, u1 = u0 - extra / 2, u1 + extra / 2
+    else:                                  # too flat: raise the top and lower the bottom alike
+        extra = w / aspect - h
+        v0, v1 = v0 - extra / 2, v1 + extra / 2
+    return _outward((u0, v0, u1, v1))
+
+
+def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", *,
+                strain: Any = "auto", title: str | None = None, desc: str | None = None,
+                width_px: int | None = None, data: Mapping | None = None, legend: bool = True,
+                numbers: Mapping | None = None, height_px: int | None = None, labels: bool = True,
+                nerve: str | None = None) -> str:
+    """An SVG picture (string) of one posture: a silhouette, a nerve bed and every muscle of the registry.
+
+    ``posture``: a single :class:`~neuralsim.Posture` (angles in degrees) or a
+    mapping joint -> degrees.  ``view``: ``"standing"``, ``"sitting"`` or
+    ``"supine"``; the support drawn (floor, plinth, couch) follows the view.
+    ``strain``: ``"auto"`` draws a strain halo round the nerve using
+    :func:`neuralsim.mechanics.nerve_mechanics` when that module exists;
+    ``None`` never does; or a result object with ``s_mm`` and
+    ``strain_profile_pct`` arrays (shape ``(N,)``, mm and %) and
+    ``cord_nodes`` (``(N,)`` bool) and ``peak_nerve_strain_pct`` (the peak below the cord, %).
+    ``title``/``desc`` replace the generated ones.
+    ``data``: a precomputed :func:`neuralsim.model.drawing` result (saves work).
+    ``legend``: draw the key in a panel right of the body's box (never on the
+    body).  ``labels``: name the nerve's parts and each hamstring with leader
+    lines.  ``numbers``: precomputed lengths for the description (see
+    :func:`describe`).  ``nerve``: the nerve bed drawn (a key of
+    :data:`neuralsim.NERVES`; default the sciatic); a strain halo only for a
+    nerve the mechanics model covers.  Drawing units are mm; ``height_px``
+    (default 480) or ``width_px`` sets the displayed size in pixels.  The
+    picture's box is :func:`view_box` (every step and preset of the view fits
+    it); a posture beyond it is drawn whole in a larger box of the same shape
+    (:func:`picture_box`), never cut off.
+    """
+    b = DEFAULT_BODY if body is None else body
+    p = as_posture(posture)
+    d = drawing(p, b, view) if data is None else data
+    nerve_pts = d["nerve"] if nerve is None else d["nerves"][nerve]
+    if nerve is not None and not NERVES[nerve].mechanics:
+        strain = None
+    if isinstance(strain, str) and strain == "auto":
+        from ..mechanics.nerve import nerve_mechanics
+        strain = nerve_mechanics(p, body=b)
+    floor, items = _placed_labels(d, b, view, nerve, labels)
+    names = list(d["muscles"])
+    group = "hamstrings" if nerve is None else NERVES[nerve].contrast
+    box = picture_box(view, _extent(d, b, view, nerve_pts, d["muscles"], items, floor, strain is not None))
+    x0, y0, x1, y1 = box
+    bh = y1 - y0
+    panel = (0.04 * _H_MAX_MM + _LEGEND_W * 0.96 * bh / _LEGEND_H) if legend else 0.0
+    bw = x1 - x0 + panel
+    if height_px is None:
+        height_px = 480 if width_px is None else width_px * bh / bw
+    width_px = height_px * bw / bh
+    parts: list[str] = []
+    if title is None:
+        title = (f"Body seen from the side, {view} view ({_SUPPORT[view]}), with the nerve bed and the "
+                 f"{'hamstrings' if nerve is None else NERVES[nerve].contrast}")
+    if desc is None:
+        desc = describe(p, b, view, numbers, nerve=nerve)
+    uid = next(_ids)
+    parts.append(
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-posture" data-view="{view}" '
+        f'viewBox="{x0:.0f} {-y1:.0f} {bw:.0f} {bh:.0f}" width="{width_px:.0f}" height="{height_px:.0f}" '
+        f'aria-labelledby="ns-title-{uid} ns-desc-{uid}">'
+        f'<title id="ns-title-{uid}">{escape(title)}</title><desc id="ns-desc-{uid}">{escape(desc)}</desc>'
+    )
+    sil = _silhouette(b)
+    frames = d["frames"]
+    parts.extend(_support(view, d, b, sil, box))
+    if view == "standing":
+        parts.extend(_stance_leg(b, sil))
+    parts.extend(_body_parts(frames, sil, BODY_FILL, BODY_OUTLINE, "neuralsim-body"))
+    for line in d["skeleton"]:
+        parts.append(_polyline(line, "#B9B3AC", 8, cls="neuralsim-skeleton"))
+    parts.extend(_head(d, floor))
+    peak = None
+    if strain is not None:
+        parts.extend(_nerve_segments(nerve_pts, strain))
+        if legend:                      # the key prints the peak (%): read only when drawn
+            peak = float(strain.peak_nerve_strain_pct)
+    over = []      # muscles drawn over the nerve (they run along it: under it they would be hidden)
+    for m, (mgroup, colour, width, dash) in muscle_styles(names).items():   # styled by group
+        extra = "" if dash == "none" else f' stroke-dasharray="{dash}"'
+        pts = points_attr(d["muscles"][m])          # one text for the casing and the muscle
+        cls = "neuralsim-hamstring" if mgroup == "hamstrings" else f"neuralsim-muscle neuralsim-{m}"
+        if nerve not in (None, "sciatic") and mgroup == group:
+            over.append(_polyline(pts, colour, _OVER_WIDTH, extra + f' data-muscle="{m}"', cls=cls))
+            continue
+        parts.append(_polyline(pts, "#FFFFFF", width + 8, cls="neuralsim-casing"))
+        parts.append(_polyline(pts, colour, width, extra + f' data-muscle="{m}"', cls=cls))
+    parts.append(_polyline(nerve_pts, NERVE_COLOUR, NERVE_WIDTH, cls="neuralsim-nerve"))
+    parts.extend(over)
+    if labels:
+        parts.extend(_labels(items))
+    if legend:
+        scale = bh / _LEGEND_H
+        parts.append(f'<g class="neuralsim-legend" transform="translate({x1 + 0.02 * _H_MAX_MM:.0f} {-y1 + 0.02 * _H_MAX_MM:.0f}) '
+                     f'scale({scale * 0.96:.3f})">{legend_body(peak, names, nerve=nerve)}</g>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+_LEGEND_H = 560.0                       # legend user units (px at its natural size)
+_LEGEND_W = 300.0
+
+
+def _nerve_key(nerve: str | None) -> str:
+    if nerve in (None, "sciatic"):
+        return "nerve: roots, sciatic, tibial"
+    return f"nerve: {NERVES[nerve].label}"
+
+
+def legend_body(peak: float | None, muscles: list | tuple | None = None, strain: bool | None = None,
+                nerve: str | None = None) -> str:
+    """The key's SVG content (no outer ``<svg>``), in a 300 x 560 box of user units."""
+    if muscles is None:
+        from ..model.lengths import MUSCLES
+        muscles = list(MUSCLES)
+    fs = 17
+    out = [f'<g font-family="sans-serif" font-size="{fs}" fill="#222222">']
+    y = 20
+    out.append(f'<text x="0" y="{y}" font-weight="bold">Key</text>')
+    y += 30
+    out.append(f'<line x1="0" y1="{y}" x2="46" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="7" stroke-linecap="round"/>'
+               f'<text x="56" y="{y + 6}">{escape(_nerve_key(nerve))}</text>')
+    rows, y = _muscle_key(muscles, y, 28, 46, 56, 6)
+    out.extend(rows)
+    y += 28
+    out.append(f'<text x="0" y="{y + 6}" fill="#555555">grey: body and support</text>')
+    show_strain = peak is not None if strain is None else strain
+    if show_strain:
+        y += 40
+        head = "nerve strain (halo)" + ("" if peak is None else f": peak {peak:.1f} %")
+        out.append(f'<text x="0" y="{y}" font-weight="bold">{head}</text>')
+        for k, b in enumerate(STRAIN_BANDS):
+            y += 32
+            out.append(_band_sample(k, 4, 42, y))
+            now = "  (peak)" if peak is not None and _band_of(peak) == k else ""
+            out.append(f'<text x="56" y="{y + 6}" font-size="14">{escape(b.label)}{now}'
+                       f'<title>{escape(b.meaning)}</title></text>')
+        out.append(f'<text x="0" y="{y + 30}" font-size="12" fill="#555555">rabbit data: not clinical limits</text>')
+    out.append("</g>")
+    return "".join(out)
+
+
+def _muscle_key(muscles, y: float, step: float, sample: float, text_x: float, dy: float) -> tuple[list, float]:
+    """The key's muscle entries, one row per muscle ``step`` below the last (from ``y``): a line
+    sample ``sample`` long in the muscle's style, then its label at ``text_x`` (baseline ``dy``
+    below the row).  Returns the SVG pieces and the last row's ``y`` (user units)."""
+    out = []
+    for m, (_group, colour, width, dash) in muscle_styles(muscles).items():
+        _g, short, full = muscle_info(m)
+        extra = "" if dash == "none" else f' stroke-dasharray="{_scale_dash(dash, 0.27)}"'
+        y += step
+        out.append(f'<line x1="0" y1="{y}" x2="{sample}" y2="{y}" stroke="{colour}" stroke-width="{width * 0.27:.1f}"{extra}/>'
+                   f'<text x="{text_x}" y="{y + dy}">{escape(f"{short}: {full}" if short != full else full)}</text>')
+    return out, y
+
+
+def _scale_dash(dash: str, k: float) -> str:
+    return " ".join(f"{float(v) * k:.1f}" for v in dash.split())
+
+
+def _band_of(pct: float) -> int:
+    return int(_band_index(max(float(pct), 0.0)))
+
+
+def _band_sample(k: int, x0: float, x1: float, y: float) -> str:
+    """A short piece of nerve with the halo of band ``k`` (its colour, dash pattern and width)."""
+    b = STRAIN_BANDS[k]
+    dash = f' stroke-dasharray="{_scale_dash(b.pattern, 1.0)}"' if b.pattern else ""
+    return (f'<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="{b.colour}" stroke-width="{halo_width(k) * 0.27:.1f}"{dash}/>'
+            f'<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="{NERVE_WIDTH * 0.27:.1f}"/>')
+
+
+def _legend_compact(peak: float | None, muscles, strain: bool, peak_band: int | None = None,
+                    nerve: str | None = None) -> tuple[str, float]:
+    """Two columns (structures | strain bands) in a 640-unit-wide box; also its height.
+
+    ``peak_band``: mark this band as the one the peak is in (when ``peak`` is not given)."""
+    fs = 16
+    out = [f'<g font-family="sans-serif" font-size="{fs}" fill="#222222">']
+    y = 16
+    out.append(f'<line x1="0" y1="{y}" x2="40" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="7" stroke-linecap="round"/>'
+               f'<text x="48" y="{y + 5}">{escape(_nerve_key(nerve))}</text>')
+    rows, y = _muscle_key(muscles, y, 24, 40, 48, 5)
+    out.extend(rows)
+    y += 24
+    out.append(f'<text x="0" y="{y + 5}" fill="#555555">grey: body and support; dashed arrow: gaze</text>')
+    h = y + 12
+    if strain:
+        x = 330
+        yy = 16
+        head = "nerve strain (halo)" + ("" if peak is None else f", peak {peak:.1f} %")
+        out.append(f'<text x="{x}" y="{yy + 5}" font-weight="bold">{head}</text>')
+        for k, b in enumerate(STRAIN_BANDS):
+            yy += 26
+            now = (_band_of(peak) if peak is not None else peak_band) == k
+            bold = ' font-weight="bold"' if now else ""
+            mark = " ◀ peak" if now else ""
+            out.append(_band_sample(k, x + 4, x + 40, yy))
+            out.append(f'<text x="{x + 52}" y="{yy + 5}" font-size="14"{bold}>{escape(b.label)}{mark}'
+                       f'<title>{escape(b.meaning)}</title></text>')
+        yy += 24
+        out.append(f'<text x="{x}" y="{yy + 5}" font-size="12" fill="#555555">rabbit data, for education: not clinical limits</text>')
+        h = max(h, yy + 14)
+    out.append("</g>")
+    return "".join(out), h
+
+
+def legend_svg(peak: float | None, muscles: list | tuple | None = None, width_px: int = 260,
+               strain: bool | None = None, compact: bool = False, peak_band: int | None = None,
+               nerve: str | None = None) -> str:
+    """The figure's key as its own SVG (the explorer shows it beside the body, never on it).
+
+    ``peak``: the peak local strain (%) to print, or ``None``.  ``compact``: two columns
+    (structures, strain bands) for a wide, low box; there ``peak_band`` marks a band as the
+    peak's without printing the value.
+    """
+    if muscles is None:
+        from ..model.lengths import MUSCLES
+        muscles = list(MUSCLES)
+    show = peak is not None if strain is None else bool(strain)
+    if compact:
+        body, h = _legend_compact(peak, muscles, show, peak_band, nerve)
+        w_units = 640.0
+    else:
+        body, h = legend_body(peak, muscles, show, nerve), (_LEGEND_H if show else 250.0)
+        w_units = _LEGEND_W
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Key to the figure" class="neuralsim-legend" '
+            f'viewBox="0 0 {w_units:.0f} {h:.0f}" width="{width_px}" height="{width_px * h / w_units:.0f}">'
+            f'{body}</svg>')
+
+
+def support_fits(posture: Any, view: str) -> bool:
+    """Whether the support of ``view`` can carry ``posture`` (angles in degrees).
+
+    Standing: not a seated posture (hip and knee both flexed 45 deg or more would fold the
+    body over a standing leg).  Sitting on a plinth: the hip flexed at least 45 deg (less
+    and the trunk would lie back off the plinth's edge).  Supine on a couch: the hip not
+    extended and the knee bent no more than 5 deg beyond the hip (the shank stays above the
+    couch).  A view this module has no rule for is accepted.
+    """
+    p = as_posture(posture)
+    hip, knee = float(p.hip_flexion), float(p.knee_flexion)
+    if view == "standing":
+        return not (hip >= 45.0 and knee >= 45.0)
+    if view == "sitting":
+        return hip >= 45.0
+    if view == "supine":
+        return hip >= 0.0 and knee <= hip + 5.0
+    return True
+
+
+def describe(posture: Any, body: Body | None = None, view: str = "standing",
+             numbers: Mapping | None = None, *, nerve: str | None = None) -> str:
+    """One-paragraph text description of a posture and its lengths (for ``<desc>``).
+
+    ``numbers``: optional precomputed ``{"bed_mm", "relative_bed", "muscles_mm": {muscle: mm}}``
+    (of ``nerve`` and its contrast group's muscles when ``nerve`` is given; the explorer passes
+    them so nothing is computed twice); else computed here.
+    """
+    b = DEFAULT_BODY if body is None else body
+    p = as_posture(posture)
+    angles = ", ".join(f"{JOINT_LABELS[j]} {float(getattr(p, j)):g} {UNIT}" for j in JOINTS)
+    if nerve is not None:      # a named nerve: its bed, beside the muscle group it is told apart from
+        group = NERVES[nerve].contrast
+        mus = [m for m, s in MUSCLES.items() if s.group == group]
+        if numbers is None:
+            numbers = {"bed_mm": nerve_bed_length(p, nerve, body=b),
+                       "relative_bed": relative_bed_length(p, nerve=nerve, body=b),
+                       "muscles_mm": {m: muscle_length(p, m, body=b) for m in mus}}
+        return (f"{view.capitalize()} view of a {b.height_m:.2f} m body. Joint angles: {angles}. "
+                f"{NERVES[nerve].label.capitalize()} {numbers['bed_mm']:.0f} mm, "
+                f"{100 * (numbers['relative_bed'] - 1):+.1f} % against standing. "
+                f"{group.capitalize()}: " + ", ".join(
+                    f"{MUSCLES[m].label} {numbers['muscles_mm'][m]:.0f} mm" for m in mus) + ".")
+    if numbers is None:
+        numbers = {"bed_mm": nerve_bed_length(p, body=b), "relative_bed": relative_bed_length(p, body=b),
+                   "muscles_mm": {m: muscle_length(p, m, body=b) for m in HAMSTRINGS}}
+    bed, rel = numbers["bed_mm"], numbers["relative_bed"]
+    ham = ", ".join(f"{m.replace('_lh', ' long head').replace('_', ' ')} {numbers['muscles_mm'][m]:.0f} mm"
+                    for m in HAMSTRINGS)
+    return (f"{view.capitalize()} view of a {b.height_m:.2f} m body. Joint angles: {angles}. "
+            f"Nerve bed {bed:.0f} mm, {100 * (rel - 1):+.1f} % against standing. Hamstrings: {ham}.")
+
+
+def contributions_svg(contributions: Mapping[str, float], *, title: str | None = None,
+                      desc: str | None = None, scale_mm: float = 80.0, width_px: int = 360) -> str:
+    """Horizontal bar chart (SVG string) of joint -> change of bed length (mm).
+
+    Bars are in the nerve's colour: filled to the right (sign "+") where the joint
+    lengthens the bed, outlined to the left (sign "-") where it shortens it.  Each
+    change is against standing (the anatomical position).  The axis spans ``±scale_mm`` and widens to
+    the largest bar if that is bigger.
+    """
+    vals = [(j, float(contributions.get(j, 0.0))) for j in JOINTS]
+    biggest = max(abs(v) for _j, v in vals)
+    scale = max(scale_mm, biggest)
+    row, label_w, bar_w, pad = 26, 150, 160, 60
+    width = label_w + bar_w + pad
+    height = row * len(vals) + 40
+    total = sum(v for _j, v in vals)
+    if title is None:
+        title = "Change of nerve bed length at each joint against standing, mm"
+    if desc is None:
+        desc = "; ".join(f"{JOINT_LABELS[j]} {v:+.1f} mm" for j, v in vals) + f". Total {total:+.1f} mm."
+    x0 = label_w + bar_w / 2
+    uid = next(_ids)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-bars" '
+        f'viewBox="0 0 {width} {height}" width="{width_px}" height="{width_px * height / width:.0f}" '
+        f'aria-labelledby="ns-bars-title-{uid} ns-bars-desc-{uid}" font-family="sans-serif" font-size="13">'
+        f'<title id="ns-bars-title-{uid}">{escape(title)}</title><desc id="ns-bars-desc-{uid}">{escape(desc)}</desc>'
+        f'<text x="{width / 2:.0f}" y="16" text-anchor="middle" fill="#222222">bed length against standing, per joint (mm)</text>'
+        f'<line x1="{x0:g}" y1="24" x2="{x0:g}" y2="{height - 8}" stroke="#666666"/>'
+    ]
+    for i, (j, v) in enumerate(vals):
+        y = 28 + i * row
+        w = (bar_w / 2) * abs(v) / scale
+        fill = NERVE_COLOUR if v >= 0 else "#FFFFFF"
+        x = x0 if v >= 0 else x0 - w
+        parts.append(f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end" fill="#222222">{JOINT_LABELS[j]}</text>')
+        parts.append(f'<rect class="neuralsim-bar" data-joint="{j}" x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" fill="{fill}" stroke="{NERVE_COLOUR}" stroke-width="2"/>')
+        parts.append(f'<text x="{x0 + bar_w / 2 + 4:g}" y="{y + 16}" fill="#222222">{int(round(v)):+d}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+#: The gauges' scale: percent change against the reference (the anatomical position).
+GAUGE_RANGE_PCT: tuple[float, float] = (-10.0, 30.0)
+
+
+def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)", width_px: int = 470,
+               title: str | None = None, start_label: str = "since start") -> str:
+    """Side-by-side gauges (SVG string): the nerve bed and each hamstring, drawn alike.
+
+    ``rows``: one dict per structure with ``name`` (label), ``kind`` (``"nerve"`` or a muscle
+    name), ``mm`` (length now, mm), ``ref_mm`` (length in the reference posture, mm),
+    ``step_mm`` (change at the last step, mm) and ``start_mm`` (change since the start, mm).
+    Each bar is the change against the reference in % (scale :data:`GAUGE_RANGE_PCT`, clipped
+    with an arrow beyond it) in the structure's own colour (nerve blue, hamstrings purple
+    with their dash pattern as the bar's edge); the columns beside it print that change in %
+    and mm, then the last step's change and the change since the start (mm), labelled.
+    """
+    lo, hi = GAUGE_RANGE_PCT
+    fs, row = 15, 30
+    label_w, bar_w = 86, 136
+    col = [label_w + bar_w + 8, label_w + bar_w + 156, label_w + bar_w + 234]
+    width = col[2] + 64
+    top = 44
+    height = top + row * len(rows) + 6
+    x_of = lambda pct: label_w + bar_w * (min(max(pct, lo), hi) - lo) / (hi - lo)  # noqa: E731
+    zero = x_of(0.0)
+    if title is None:
+        title = f"Length of the nerve bed and of each hamstring against {reference}"
+    desc = "; ".join(
+        f"{r['name']}: {100 * (r['mm'] / r['ref_mm'] - 1):+.1f} % ({r['mm'] - r['ref_mm']:+.0f} mm) against {reference}, "
+        f"last step {r['step_mm']:+.0f} mm, {start_label} {r['start_mm']:+.0f} mm" for r in rows) + "."
+    uid = next(_ids)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-gauges" '
+           f'viewBox="0 0 {width} {height}" width="{width_px}" height="{width_px * height / width:.0f}" '
+           f'aria-labelledby="ns-g-title-{uid} ns-g-desc-{uid}" font-family="sans-serif" font-size="{fs}" fill="#222222">'
+           f'<title id="ns-g-title-{uid}">{escape(title)}</title><desc id="ns-g-desc-{uid}">{escape(desc)}</desc>'
+           f'<text x="{label_w + bar_w / 2:.0f}" y="14" text-anchor="middle" font-size="13">against standing</text>'
+           f'<text x="{col[0]}" y="14" font-size="13">% and mm</text>'
+           f'<text x="{col[1] + 56}" y="14" font-size="13" text-anchor="end">last step</text>'
+           f'<text x="{col[2] + 62}" y="14" font-size="13" text-anchor="end">{escape(start_label)}</text>'
+           f'<text x="{col[1] + 56}" y="30" font-size="13" text-anchor="end">(mm)</text>'
+           f'<text x="{col[2] + 62}" y="30" font-size="13" text-anchor="end">(mm)</text>']
+    for t in (lo, 0.0, 10.0, 20.0, hi):
+        x = x_of(t)
+        out.append(f'<text x="{x:.0f}" y="30" font-size="11" text-anchor="middle" fill="#555555">{t:+.0f}%</text>'
+                   if t not in (lo, hi) else "")
+        out.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 4}" stroke="#BBBBBB" stroke-width="1"/>')
+    out.append(f'<line x1="{zero:.1f}" y1="{top - 8}" x2="{zero:.1f}" y2="{height - 4}" stroke="#444444" stroke-width="2"/>')
+    styles = muscle_styles([r["kind"] for r in rows if r["kind"] != "nerve"])
+    for i, r in enumerate(rows):
+        y = top + i * row
+        pct = 100.0 * (r["mm"] / r["ref_mm"] - 1.0)
+        if r["kind"] == "nerve":
+            colour, dash = NERVE_COLOUR, "none"
+        else:
+            _group, colour, _w, dash = styles[r["kind"]]
+        x = x_of(pct)
+        x_a, x_b = min(x, zero), max(x, zero)
+        edge = "" if dash == "none" else f' stroke-dasharray="{_scale_dash(dash, 0.4)}"'
+        out.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-weight="bold" fill="{colour}">{escape(r["name"])}</text>')
+        out.append(f'<rect class="neuralsim-gauge" data-kind="{escape(r["kind"])}" data-pct="{pct:.2f}" x="{x_a:.1f}" y="{y + 2}" '
+                   f'width="{x_b - x_a:.1f}" height="{row - 8}" fill="{colour}" fill-opacity="0.85" stroke="#222222" stroke-width="1.5"{edge}/>')
+        if pct > hi or pct < lo:
+            tip = x_b if pct > hi else x_a
+            s = 1 if pct > hi else -1
+            out.append(f'<polygon points="{tip:.1f},{y + 1} {tip + 10 * s:.1f},{y + row / 2 - 3:.1f} {tip:.1f},{y + row - 7}" fill="#222222"/>')
+        out.append(f'<text x="{col[0]}" y="{y + 16}">{_signed(pct, 1)} %, {_signed(r["mm"] - r["ref_mm"], 0)} mm</text>')
+        out.append(f'<text x="{col[1] + 56}" y="{y + 16}" text-anchor="end">{_signed(r["step_mm"], 0)}</text>')
+        out.append(f'<text x="{col[2] + 62}" y="{y + 16}" text-anchor="end">{_signed(r["start_mm"], 0)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _signed(v: float, nd: int) -> str:
+    """``+1.5`` / ``−1.5`` (Unicode minus) / ``0`` for a value that rounds to zero."""
+    r = round(float(v), nd)
+    if r == 0:
+        return "0" if nd == 0 else f"{0:.{nd}f}"
+    s = f"{abs(r):.{nd}f}"
+    return ("+" if r > 0 else "\u2212") + s
+
+
+class Picture:
+    """An SVG or HTML snippet that Jupyter displays (``_repr_html_``); ``.svg`` is the text."""
+
+    def __init__(self, svg: str):
+        self.svg = svg
+
+    def _repr_html_(self) -> str:
+        return self.svg
+
+    def __repr__(self) -> str:
+        return f"<neuralsim picture: {len(self.svg)} characters of SVG>"
+
+    def save(self, path: str) -> None:
+        """Write the SVG to ``path`` (a vector file for handouts)."""
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.svg)
+
+
+def picture(posture: Any, body: Body | None = None, view: str = "standing", **kw) -> Picture:
+    """:func:`posture_svg` wrapped so that a notebook cell shows it."""
+    return Picture(posture_svg(posture, body, view, **kw))
+
+
+def protocol_strip(protocol: str, body: Body | None = None, width_px: int = 230) -> Picture:
+    """Every step of a protocol as a small picture with its name and bed change (mm) underneath
+    (the protocol's nerve, beside the muscle group its registry entry contrasts it with)."""
+    from ..model import protocols
+    from ..state.analysis import step_table
+    proto = protocols.ALL[protocol]
+    rows = step_table(protocol, body)
+    cells = []
+    for i, ((name, p), r) in enumerate(zip(proto.steps, rows)):
+        fig = posture_svg(p, body, proto.view, strain=None, width_px=width_px, legend=False, labels=False,
+                          title=f"Step {i + 1}: {name}", nerve=proto.nerve)
+        cells.append(
+            f'<figure style="margin:4px;width:{width_px}px">{fig}<figcaption style="font-size:0.85em">'
+            f'<b>{i + 1}. {escape(name)}</b><br>bed {r["change_mm"]:+.1f} mm, now '
+            f'{100 * (r["relative_bed"] - 1):+.1f} % against standing; {r["group"]} '
+            f'{r[r["group"] + "_change_mm"]:+.1f} mm</figcaption></figure>')
+    key = legend_svg(None, width_px=260, nerve=proto.nerve)
+    return Picture(f'{key}<div style="display:flex;flex-wrap:wrap">{"".join(cells)}</div>')
