@@ -31,8 +31,10 @@ __all__ = [
     "GLIDES", "glide_table", "format_glide_table", "site_table", "format_site_table", "glide_end_postures", "SITES",
 ]
 
-#: Named sites of the mechanics model (see the mechanics issue).
-SITES: tuple[str, ...] = ("cervical", "lumbar_roots", "hip", "mid_thigh", "popliteal", "ankle")
+#: The sites of the mechanics nerve shown in :func:`site_table`: those the registry does not
+#: mark ``tabled: false`` (a live view of the active registry).
+SITES: tuple[str, ...] = _reg.Live(  # type: ignore[assignment]
+    lambda r: tuple(n for n, s in r.mechanics_nerve.sites.items() if s.tabled))
 
 
 def _b(body: Body | None) -> Body:
