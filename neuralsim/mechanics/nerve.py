@@ -68,9 +68,9 @@ Outputs (positive = distal):
 * excursion ``u - U`` (mm): how far the nerve has slid along its bed;
 * local strain from the unloaded length (%): ``max(u' + p, 0)``; 0 where slack;
   never negative.  Published strains are changes from a start posture:
-  compare differences (the evidence functions here do).
+  compare differences (the experiments of :mod:`neuralsim.evidence.experiments` do).
 
-Sites (:data:`SITES`): ``"cervical"`` is the peak cord strain over C2-T1,
+Sites (:data:`SITES`, declared with the nerve in the registry, ``data/structures.json``): ``"cervical"`` is the peak cord strain over C2-T1,
 ``"conus"`` the lower end of the cord, then the roots near their foramina,
 the hip, mid-thigh, popliteal fossa and ankle.  Cord strain has its own bands
 (:data:`CORD_STRAIN_BANDS`); the peripheral-nerve bands are not applied to it.
@@ -169,13 +169,13 @@ def _check_entrapment(entrapment: Any, sites: tuple[str, ...] | None = None) -> 
     ``sites``, default the active registry's :data:`ENTRAPMENT_SITES`)."""
     if entrapment is None:
         return ()
-    ENTRAPMENT_SITES = tuple(_reg.current().mechanics_nerve.entrapments) if sites is None else sites
+    allowed = tuple(_reg.current().mechanics_nerve.entrapments) if sites is None else sites
     if not isinstance(entrapment, Mapping):
         raise TypeError(f"entrapment must be a mapping site -> severity (0 to 1), got {type(entrapment).__name__}")
     out = []
     for site, sev in entrapment.items():
-        if not isinstance(site, str) or site not in ENTRAPMENT_SITES:
-            raise ValueError(f"unknown entrapment site {site!r}: choose one of {', '.join(ENTRAPMENT_SITES)}")
+        if not isinstance(site, str) or site not in allowed:
+            raise ValueError(f"unknown entrapment site {site!r}: choose one of {', '.join(allowed)}")
         if isinstance(sev, bool) or not isinstance(sev, (int, float, np.floating, np.integer)):
             raise TypeError(f"entrapment at {site}: severity {sev!r} is not a number; give 0 (free) to 1 (held fast)")
         sev = float(sev)
