@@ -223,6 +223,8 @@ class NerveModel:
         nerve = reg.mechanics_nerve
         #: the sites of the nerve (registry order, head to foot) and the places it can be held
         self.sites: tuple[str, ...] = tuple(nerve.sites)
+        # sites at the neck report the peak cord strain over C2-T1 (see strain_pct)
+        self._neck_sites = frozenset(n for n, s in nerve.sites.items() if s.at == "neck")
         self.entrapment_sites: tuple[str, ...] = tuple(nerve.entrapments)
         self.entrapment = dict(_check_entrapment(entrapment, self.entrapment_sites))
         h_target = self._set_parameters(b, shear_lag_mm, prestrain_pct, cord_stiffness, root_stiffness, element_mm)
@@ -887,7 +889,7 @@ class NerveMechanics:
         """
         k = self._site(site)
         m = self.model
-        if m.registry.mechanics_nerve.sites[site].at == "neck":
+        if site in m._neck_sites:
             return self._out(self._peak(m._cerv, m._cerv_key))
         return self._out(self._sites("e")[k])
 
