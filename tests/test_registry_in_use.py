@@ -172,3 +172,17 @@ def test_a_site_added_in_data_reaches_the_mechanics_the_site_table_and_the_peopl
         stop = movement_limit(ns.Posture(), "hip_flexion")
         assert len(stop.intensity) == len(FELT_KEYS) == 2 + len(pe.SYMPTOM_SITES)
     assert "test_knee" not in me.SITES and "test_knee" not in pe.SYMPTOM_SITES
+
+
+def test_a_state_keeps_the_mechanics_of_the_registry_it_was_computed_in():
+    r = registry.Registry.from_data(doubled_hip(default_data()))
+    wrap = ns.DEFAULT_BODY.offset("nerve_offset_hip") * math.radians(60)
+    with registry.using(r):
+        s = ns.compute(RAISE)
+    # asked after the block, the state's mechanics is still that of its own registry
+    assert s.mechanics().bed_change_mm == pytest.approx(2 * wrap)
+    assert ns.compute(RAISE).mechanics().bed_change_mm == pytest.approx(wrap)
+    # a registry may be named instead of made active
+    assert ns.nerve_mechanics(RAISE, registry=r).bed_change_mm == pytest.approx(2 * wrap)
+    with pytest.raises(TypeError, match="registry must be"):
+        ns.nerve_mechanics(RAISE, registry=default_data())

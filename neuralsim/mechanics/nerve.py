@@ -915,14 +915,25 @@ def _model(body: Body, entrapment: tuple = (), registry: _reg.Registry | None = 
     return m
 
 
-def nerve_model(body: Body | None = None, *, entrapment: Mapping[str, float] | None = None) -> NerveModel:
-    """The :class:`NerveModel` :func:`nerve_mechanics` uses for ``body`` and ``entrapment`` in the
-    active registry (built once, then kept): for solving many postures with one model."""
-    return _model(_body(body), _check_entrapment(entrapment))
+def nerve_model(body: Body | None = None, *, entrapment: Mapping[str, float] | None = None,
+                registry: _reg.Registry | None = None) -> NerveModel:
+    """The :class:`NerveModel` :func:`nerve_mechanics` uses for ``body`` and ``entrapment`` in
+    ``registry`` (default the active one; built once, then kept): for solving many postures with one model."""
+    reg = _registry(registry)
+    return _model(_body(body), _check_entrapment(entrapment, tuple(reg.mechanics_nerve.entrapments)), reg)
+
+
+def _registry(registry: Any) -> _reg.Registry:
+    if registry is None:
+        return _reg.current()
+    if not isinstance(registry, _reg.Registry):
+        raise TypeError(f"registry must be a neuralsim.model.registry.Registry, got {type(registry).__name__}")
+    return registry
 
 
 def nerve_mechanics(posture: Any, reference: Any = None, *, body: Body | None = None,
-                    entrapment: Mapping[str, float] | None = None) -> NerveMechanics:
+                    entrapment: Mapping[str, float] | None = None,
+                    registry: _reg.Registry | None = None) -> NerveMechanics:
     """Excursion and local strain of the nerve and cord in their bed.
 
     ``posture``: a :class:`~neuralsim.Posture` (angles in degrees, scalars or
@@ -942,10 +953,12 @@ def nerve_mechanics(posture: Any, reference: Any = None, *, body: Body | None = 
     ``excursion_profile_mm`` ``S + (N,)``.  Sites: :data:`SITES`.  Angles
     outside the body's ranges raise the core's ``ValueError``; an unknown
     entrapment site or a severity outside 0..1 raises ``ValueError``, a
-    severity that is not a number ``TypeError``.
+    severity that is not a number ``TypeError``.  ``registry``: the
+    :class:`~neuralsim.model.registry.Registry` whose nerve is modelled
+    (default the active one, see :func:`~neuralsim.model.registry.using`).
 
     >>> m = nerve_mechanics(Posture(knee_flexion=[90, 0]), reference=Posture(knee_flexion=90))
     >>> m.excursion_mm("mid_thigh").shape
     (2,)
     """
-    return _model(_body(body), _check_entrapment(entrapment)).solve(posture, reference)
+    return nerve_model(body, entrapment=entrapment, registry=registry).solve(posture, reference)

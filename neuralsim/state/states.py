@@ -110,7 +110,7 @@ class State:
         if name not in self._mech:
             from ..mechanics.nerve import nerve_mechanics
             ref = None if self.reference is REFERENCE else self.reference   # None: the model's kept reference
-            self._mech[name] = nerve_mechanics(self.posture, ref, body=self.body)
+            self._mech[name] = nerve_mechanics(self.posture, ref, body=self.body, registry=self._registry)
         return self._mech[name]
 
     def _check(self, name: Any, kind: str | None = None) -> str:
