@@ -152,9 +152,9 @@ def discomfort(rise_pct: Any, stretch_pct: Any, thresholds_pct: Any, tolerance_p
     """How strongly a posture is felt, from the nerve's strain rises and the hamstrings' stretch.
 
     ``rise_pct``: rise of local nerve strain above standing at each of
-    :data:`SYMPTOM_SITES` (%, ``(..., 5)``); ``stretch_pct``: the hamstrings' group
+    :data:`SYMPTOM_SITES` (%, ``(..., s)`` for the s sites); ``stretch_pct``: the hamstrings' group
     stretch (%, ``(...)``, :func:`hamstring_stretch_pct`); ``thresholds_pct`` and
-    ``tolerance_pct``: the person's (``(..., 5)`` and ``(...)``, broadcasting).
+    ``tolerance_pct``: the person's (``(..., s)`` and ``(...)``, broadcasting).
 
     * hamstrings: ``h = stretch / tolerance`` (1 = the stretch alone ends the movement);
     * nerve: each region's load ``r_s = max(rise_s, 0) / threshold_s``, summed over
@@ -169,7 +169,7 @@ def discomfort(rise_pct: Any, stretch_pct: Any, thresholds_pct: Any, tolerance_p
       ``n = 1``); both together stop it sooner.
 
     Returns a dict of arrays: ``"D"``, ``"h"``, ``"n"``, ``"h_felt"`` (``h'``),
-    ``"n_felt"`` (``n'``), and ``"sites"`` (``(..., 5)``: each region's part of
+    ``"n_felt"`` (``n'``), and ``"sites"`` (``(..., s)``: each region's part of
     ``n'``, in proportion to ``r_s^q``; they sum to ``n'``).  ``parts=False``
     returns ``"D"`` alone (the solver's sweep needs no more).
     """

@@ -345,7 +345,7 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
             start, joint, direction, a0, lo[idx], hi[idx], thr[idx], tol[idx], ent)
     f = _feel(s_f, h_f, thr, tol)
     limited = np.where(stopped_by_range, "joint range", np.where(f["h_felt"] >= f["n_felt"], "hamstrings", "nerve"))
-    # each item's part of the discomfort, (n, 2 + 5) over FELT_KEYS;
+    # each item's part of the discomfort, (n, 2 + s) over FELT_KEYS;
     # the joint's block counts 2 (above everything) when the range stopped the movement
     intensity = np.concatenate([2.0 * stopped_by_range[:, None], f["h_felt"][:, None], f["sites"]], axis=1)
     stretch_max = hamstring_stretch_pct(h_f)
