@@ -99,12 +99,11 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..core import parameters as _p
-from ..core.body import DEFAULT_BODY, Body
+from ..core.body import Body
 from ..model.geometry import Crossing, Run
-from ..core.joints import joint_range
 from ..model import registry as _reg
 from ..model.lengths import REFERENCE, _body
-from ..core.posture import Posture, angle_array
+from ..core.posture import Posture, angle_array  # noqa: F401  (Posture: the docstrings' examples)
 
 __all__ = [
     "SITES", "REGIONS", "ENTRAPMENT_SITES", "NECK_LEVELS", "STRAIN_BANDS", "CORD_STRAIN_BANDS", "StrainBand",
