@@ -10,7 +10,15 @@ parameters that law reads).  This module reads it and builds each path as
 a :class:`~neuralsim.geometry.Pathway` for a :class:`~neuralsim.Body`.
 Nothing in the package asks which structure it is: code loops over the
 registry (a muscle's group, a nerve's ``mechanics`` flag and ``contrast``
-group are data).
+group are data).  The nerve the mechanics models also declares its sites
+(:class:`Site`: where excursion and strain are reported, which have a
+symptom threshold and the words for what is felt there) and its entrapment
+places (:class:`Entrapment`); each hamstring names its cross-sectional area
+(``pcsa``), the weight of the group's stretch; ``groups`` gives a muscle
+group the words for what its stretch feels like (:attr:`Registry.felt`).
+Every cache built from the registry is keyed by it (:attr:`Registry.key`),
+so :func:`using` changes the lengths, the drawing data, the mechanics, the
+people's reference values and the stops together.
 
 A new structure needs no code: give :meth:`Registry.from_data` (or
 :meth:`Registry.load`) a mapping of the same form and make it the active
