@@ -76,27 +76,9 @@ __all__ = ["Person", "SYMPTOM_SITES", "ENTRAPMENT_SITES", "ENTRAPMENT_SITE_OF", 
 SYMPTOM_SITES: tuple[str, ...] = _reg.Live(lambda r: r.mechanics_nerve.symptom_sites)  # type: ignore[assignment]
 
 
-class _EntrapmentSiteOf(Mapping):
-    """Live read-only view: entrapment site -> the symptom site it lies at, from the active registry."""
-
-    def _of(self) -> dict:
-        return {n: e.lies_at for n, e in _reg.current().mechanics_nerve.entrapments.items()}
-
-    def __getitem__(self, name: str) -> str:
-        return self._of()[name]
-
-    def __iter__(self):
-        return iter(self._of())
-
-    def __len__(self) -> int:
-        return len(self._of())
-
-    def __repr__(self) -> str:
-        return repr(self._of())
-
-
 #: Entrapment sites (the registry's ``entrapments`` of the mechanics nerve) and the symptom site each lies at.
-ENTRAPMENT_SITE_OF: Mapping[str, str] = _EntrapmentSiteOf()
+ENTRAPMENT_SITE_OF: Mapping[str, str] = _reg.LiveMap(
+    lambda r: {n: e.lies_at for n, e in r.mechanics_nerve.entrapments.items()})
 ENTRAPMENT_SITES: tuple[str, ...] = _reg.Live(lambda r: r.mechanics_nerve.entrapments)  # type: ignore[assignment]
 
 

@@ -74,29 +74,10 @@ __all__ = [
 #: What can stop a movement.
 LIMITED_BY: tuple[str, ...] = ("hamstrings", "nerve", "joint range")
 
-class _Regions(Mapping):
-    """Live read-only view: symptom site -> (region, sensation), the registry's ``felt`` words."""
-
-    def _of(self) -> dict:
-        sites = _reg.current().mechanics_nerve.sites
-        return {n: sites[n].felt for n in SYMPTOM_SITES}
-
-    def __getitem__(self, site: str) -> tuple[str, str]:
-        return self._of()[site]
-
-    def __iter__(self):
-        return iter(self._of())
-
-    def __len__(self) -> int:
-        return len(self._of())
-
-    def __repr__(self) -> str:
-        return repr(self._of())
-
-
 #: Where each symptom site is felt and how (plain words for the learner): the ``felt`` words
 #: of each site in the registry.
-REGIONS: Mapping[str, tuple[str, str]] = _Regions()
+REGIONS: Mapping[str, tuple[str, str]] = _reg.LiveMap(
+    lambda r: {n: r.mechanics_nerve.sites[n].felt for n in r.mechanics_nerve.symptom_sites})
 #: What a hamstring stretch feels like: the registry's ``felt`` words of the hamstrings.
 HAMSTRING_FEEL: tuple[str, str] = _reg.Live(lambda r: r.felt["hamstrings"])  # type: ignore[assignment]
 _JOINT_FEEL = ("the joint that moved", "firm block at the end of the joint's range, no stretch felt")

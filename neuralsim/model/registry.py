@@ -51,7 +51,7 @@ from ..core.joints import TABLE, joint_range
 from ..core.data import DATA_DIR
 
 __all__ = ["Structure", "Site", "Entrapment", "Registry", "DEFAULT", "current", "using", "KINDS",
-           "SITE_ANCHORS", "length_expression", "Live"]
+           "SITE_ANCHORS", "length_expression", "Live", "LiveMap"]
 
 #: The kinds of structure, and the key each has in the data file.
 KINDS: Mapping[str, str] = MappingProxyType({"nerve": "nerves", "muscle": "muscles"})
@@ -581,6 +581,25 @@ class Live(Sequence):
 
     def __repr__(self) -> str:
         return repr(self._items())
+
+
+class LiveMap(Mapping):
+    """A read-only mapping that asks the active registry on every use (``fn(current())``)."""
+
+    def __init__(self, fn) -> None:
+        self._fn = fn
+
+    def __getitem__(self, key):
+        return self._fn(current())[key]
+
+    def __iter__(self):
+        return iter(self._fn(current()))
+
+    def __len__(self) -> int:
+        return len(self._fn(current()))
+
+    def __repr__(self) -> str:
+        return repr(dict(self._fn(current())))
 
 
 def _default() -> Registry:
