@@ -65,7 +65,7 @@ def main() -> int:
     # the target uses Posture input: the core is cheapest there, so the ratio is the stricter one
     t_bed, t_mech = best_pair(lambda: ns.nerve_bed_length(post), lambda: solve_all(post))
     t_bed_arr, t_mech_arr = best_pair(lambda: ns.nerve_bed_length(angles), lambda: solve_all(angles))
-    model = me._model(ns.DEFAULT_BODY)
+    model = me.nerve_model(ns.DEFAULT_BODY)
     t_direct = best(lambda: model.solve_direct(angles[: N // 10]), repeats=1) * 10
     t_entr = best(lambda: ns.nerve_mechanics(post, entrapment={"popliteal": 0.5}).peak_strain_pct, repeats=3)
     res = ns.nerve_mechanics(post)

@@ -65,7 +65,8 @@ def explorer_update_ms() -> tuple[float, Explorer]:
 
 def forget() -> None:
     """Drop what the library keeps between updates (reference lengths, drawn pieces, outlines)."""
-    from neuralsim import mechanics, state
+    from neuralsim import mechanics
+    from neuralsim.state import states as state
     from neuralsim.model import registry
 
     state._REF_CACHE.clear()
@@ -74,7 +75,7 @@ def forget() -> None:
     reg = registry.current()
     for name in reg:
         reg.pathway(name, ns.DEFAULT_BODY).__dict__.pop("_drawn_pieces", None)
-    mechanics._model(ns.DEFAULT_BODY).__dict__.pop("_ref_deltas", None)
+    mechanics.nerve_model(ns.DEFAULT_BODY).__dict__.pop("_ref_deltas", None)
 
 
 def from_scratch_ms(body=None, view="sitting") -> float:

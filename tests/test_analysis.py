@@ -88,3 +88,15 @@ def test_text_formatters_carry_units():
              "within": False, "source": "s", "status": "check", "limitation": "because"}]
     out = evidence.format_comparisons(rows)
     assert "OUTSIDE" in out and "limitation: because" in out and "open" in out
+
+
+def test_a_step_table_row_holds_everything_the_command_lines_protocol_table_shows():
+    from neuralsim.classroom.cli import protocol_table
+    for key in ("slump", "prone_knee_bend"):
+        rows, cli = analysis.step_table(key), protocol_table(key)
+        assert [r["step"] for r in rows] == [c["step"] for c in cli]
+        for r, c in zip(rows, cli):
+            assert (r["bed_mm"], r["relative_bed"], r["change_mm"]) == (c["bed_mm"], c["relative_bed"], c["change_mm"])
+            assert r["lengths_mm"][r["nerve"]] == r["bed_mm"]
+            for m in ns.MUSCLES:
+                assert r["lengths_mm"][m] == c[m]

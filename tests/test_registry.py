@@ -199,3 +199,67 @@ def test_bad_laws_in_the_data_are_refused(change, message):
         reg.pathway("semitendinosus", ns.DEFAULT_BODY)
 
 
+
+
+# -- sites, entrapment places, cross-sectional areas and felt words are data too ----------------
+
+def test_the_mechanics_nerve_declares_its_sites_entrapments_and_the_hamstrings_their_areas():
+    reg = registry.current()
+    nerve = reg.mechanics_nerve
+    assert nerve.mechanics and nerve.name in reg.nerves
+    # the mechanics' site list, the people's symptom sites and the entrapment places are all read here
+    assert tuple(nerve.sites)[0] == "cervical" and nerve.sites["cervical"].at == "neck"
+    assert nerve.symptom_sites == tuple(n for n, s in nerve.sites.items() if s.felt)
+    assert all(nerve.entrapments[e].lies_at in nerve.symptom_sites for e in nerve.entrapments)
+    # each hamstring's area is its parameters.csv row (Ward et al. 2009)
+    for m in reg.group("hamstrings"):
+        assert reg[m].pcsa_cm2() == P(reg[m].pcsa) > 0
+    assert len(reg.felt["hamstrings"]) == 2
+
+
+def _with_site(**spec):
+    data = default_data()
+    nerve = next(s for s in data["nerves"].values() if s.get("mechanics"))
+    nerve["sites"]["test_site"] = spec
+    return data
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: _with_site(at="elbow_flexion"), "'at' 'elbow_flexion' is none of the nerve's joints"),
+    (lambda: _with_site(at="hip_flexion", fraction="mech_site_mid_thigh"), "'fraction' needs 'of'"),
+    (lambda: _with_site(at="hip_flexion", fraction="mech_site_mid_thigh", of="arm"), "unknown segment 'arm'"),
+    (lambda: _with_site(at="hip_flexion", mm="no_such_parameter"), "not a parameter"),
+    (lambda: _with_site(at="hip_flexion", mm="mech_site_mid_thigh"), "not mm"),
+    (lambda: _with_site(at="hip_flexion", felt=["only a region"]), "'felt' must be"),
+    (lambda: _with_site(at="hip_flexion", colour="red"), "expected a mapping with keys"),
+])
+def test_bad_sites_are_refused_with_a_reason(make, match):
+    with pytest.raises(ValueError, match=match):
+        Registry.from_data(make())
+
+
+@pytest.mark.parametrize("pcsa, match", [
+    ("no_such_parameter", "not a parameter"), (-3.0, "positive number"), (True, "parameters.csv name or a number"),
+])
+def test_bad_cross_sectional_areas_are_refused(pcsa, match):
+    data = default_data()
+    data["muscles"]["semitendinosus"]["pcsa"] = pcsa
+    with pytest.raises(ValueError, match=match):
+        Registry.from_data(data)
+
+
+def test_bad_entrapments_and_groups_are_refused():
+    data = default_data()
+    nerve = next(s for s in data["nerves"].values() if s.get("mechanics"))
+    nerve["entrapments"]["test_hold"] = {"at": "knee_flexion", "lies_at": "conus"}   # conus has no felt words
+    with pytest.raises(ValueError, match="'lies_at' 'conus'"):
+        Registry.from_data(data)
+    data = default_data()
+    data["groups"]["no_such_group"] = {"felt": ["a", "b"]}
+    with pytest.raises(ValueError, match="'no_such_group' must be a muscle group"):
+        Registry.from_data(data)
+    data = default_data()
+    for s in data["nerves"].values():
+        s["mechanics"] = False
+    with pytest.raises(ValueError, match="no nerve with 'mechanics': true"):
+        Registry.from_data(data).mechanics_nerve

@@ -26,7 +26,7 @@ within".  Both use the body they are given.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -39,6 +39,7 @@ from ..model.lengths import (
 )
 from ..core.posture import Posture
 from . import people as _people
+from .experiments import alshami, ridehalgh, slider_tensioner
 from .rows import CHECKS, EVIDENCE, KINDS
 
 __all__ = ["EVIDENCE", "MODEL_QUANTITIES", "comparisons", "summary", "knee_angle_at_onset", "core_rows", "format_comparisons"]
@@ -143,7 +144,6 @@ def _slump_neck_release(c):
 
 def _ridehalgh(hip):
     def f(c):
-        from ..mechanics.nerve import ridehalgh
         m = c.mech
         knee = bed_contributions(Posture(hip_flexion=hip), Posture(hip_flexion=hip, knee_flexion=90),
                                  body=c.body)["knee_flexion"]
@@ -153,12 +153,10 @@ def _ridehalgh(hip):
 
 
 def _alshami_ankle(c):
-    from ..mechanics.nerve import alshami
     return {"value": alshami(c.mech)["knee flexed, hip neutral"], "lam_tunnel": c.mech.shear_lag_mm["tarsal_tunnel"]}
 
 
 def _alshami_order(c):
-    from ..mechanics.nerve import alshami
     a = alshami(c.mech)
     first = a["knee flexed, hip neutral"]
     # "higher still with both": more than either alone by more than a rounding step (0.01 %)
@@ -192,7 +190,6 @@ def _coppieters_direction(c):
 
 
 def _glides(c):
-    from ..mechanics.nerve import slider_tensioner
     st = slider_tensioner(c.mech)
     return st["slider"], st["tensioner"], st["knee alone"]
 
@@ -227,11 +224,16 @@ def _wall_relaxation(c):
     return {"value": 0.0}      # the model is elastic: it never relaxes
 
 
+def _per_muscle(prefix: str, make: Callable[[str], Callable]) -> dict:
+    """The quantities of the rows named ``<prefix><muscle>``: the row names the muscle (a registry name)."""
+    return {r["model"]: make(r["model"][len(prefix):]) for r in EVIDENCE if r["model"].startswith(prefix)}
+
+
 #: Model quantity name (the CSV's ``model`` column) -> function of a context with ``.body``.
 MODEL_QUANTITIES: Mapping[str, Callable[[Any], dict]] = {
     "bed_change_hip_90": _bed_change_hip_90,
-    **{f"knee_moment_arm_{m}": _knee_moment_arm(m) for m in ("semitendinosus", "semimembranosus", "biceps_femoris_lh")},
-    **{f"hip_over_knee_{m}": _hip_over_knee(m) for m in ("semitendinosus", "semimembranosus", "biceps_femoris_lh")},
+    **_per_muscle("knee_moment_arm_", _knee_moment_arm),
+    **_per_muscle("hip_over_knee_", _hip_over_knee),
     "hawkins_hull": _not_compared,
     "thigh_over_shank": _thigh_over_shank,
     **{f"fraction_{s}": _fraction(s) for s in ("thigh", "shank", "foot")},

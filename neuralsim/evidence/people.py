@@ -14,7 +14,8 @@ from ..limits.cases import CASES, SLUMP_START, class_set
 from ..limits.person import Person
 from ..limits.stops import AKE_START, after_stretching, differentiate, movement_limit
 from ..model.lengths import HAMSTRINGS, REFERENCE, muscle_length
-from .rows import row
+from .rows import EVIDENCE, row
+from ..model import registry as _reg
 
 __all__ = ["QUANTITIES"]
 
@@ -117,6 +118,10 @@ def _ev_ylinen(c) -> dict:
     return {"value": movement_limit(Posture(), "hip_flexion", after_stretching(short, 4)).angle_deg - before}
 
 
+def _pcsa(muscle: str):
+    return lambda c: {"value": _reg.current()[muscle].pcsa_cm2()}
+
+
 #: Model quantities of the movement-limit rows of ``data/evidence.csv`` (merged into
 #: :data:`neuralsim.evidence.MODEL_QUANTITIES`).
 QUANTITIES = {
@@ -128,7 +133,6 @@ QUANTITIES = {
     "knee_extension_hip90": _ev_knee_extension_hip90,
     "slump_look_up_knee": _ev_slump_look_up,
     "ylinen_four_weeks": _ev_ylinen,
-    "ward_pcsa_semimembranosus": lambda c: {"value": _p.value("person_pcsa_semimembranosus")},
-    "ward_pcsa_semitendinosus": lambda c: {"value": _p.value("person_pcsa_semitendinosus")},
-    "ward_pcsa_biceps_femoris_lh": lambda c: {"value": _p.value("person_pcsa_biceps_femoris_lh")},
+    # the rows named ward_pcsa_<muscle>: the cross-sectional area the registry gives that muscle
+    **{r["model"]: _pcsa(r["model"][len("ward_pcsa_"):]) for r in EVIDENCE if r["model"].startswith("ward_pcsa_")},
 }

@@ -65,49 +65,68 @@ from ..core import parameters as _p
 from ..core.body import HEIGHT_RANGE_M, Body
 from ..core.errors import OutOfRangeError
 from ..core.joints import MOBILITIES, UNIT, check_joint, joint_range
+from ..model import registry as _reg
 
 __all__ = ["Person", "SYMPTOM_SITES", "ENTRAPMENT_SITES", "ENTRAPMENT_SITE_OF", "typical_thresholds",
-           "typical_tolerance_pct", "resting_strain_pct", "hamstring_stretch_pct", "discomfort"]
+           "typical_tolerance_pct", "resting_strain_pct", "hamstring_stretch_pct", "hamstring_weights",
+           "discomfort"]
 
-#: Sites along the nerve with a symptom threshold, head to foot (mechanics site names).
-SYMPTOM_SITES: tuple[str, ...] = ("lumbar_roots", "hip", "mid_thigh", "popliteal", "ankle")
-
-#: Entrapment sites (as in the mechanics issue) and the symptom site each lies at.
-ENTRAPMENT_SITE_OF: Mapping[str, str] = {
-    "lumbar_roots": "lumbar_roots", "piriformis": "hip", "popliteal": "popliteal", "tarsal_tunnel": "ankle",
-}
-ENTRAPMENT_SITES: tuple[str, ...] = tuple(ENTRAPMENT_SITE_OF)
+#: Sites along the nerve with a symptom threshold, head to foot: the sites of the registry's
+#: mechanics nerve that name what is felt there (a live view of the active registry).
+SYMPTOM_SITES: tuple[str, ...] = _reg.Live(lambda r: r.mechanics_nerve.symptom_sites)  # type: ignore[assignment]
 
 
-@lru_cache(maxsize=1)
+#: Entrapment sites (the registry's ``entrapments`` of the mechanics nerve) and the symptom site each lies at.
+ENTRAPMENT_SITE_OF: Mapping[str, str] = _reg.LiveMap(
+    lambda r: {n: e.lies_at for n, e in r.mechanics_nerve.entrapments.items()})
+ENTRAPMENT_SITES: tuple[str, ...] = _reg.Live(lambda r: r.mechanics_nerve.entrapments)  # type: ignore[assignment]
+
+
+def _registry_cache(fn):
+    """``lru_cache`` keyed by the active registry as well as the arguments: what is built from the
+    registry's structures is built again inside :func:`~neuralsim.model.registry.using`."""
+    cached = lru_cache(maxsize=8)(lambda key, *args: fn(*args))
+
+    def wrapper(*args):
+        return cached(_reg.current().key, *args)
+    wrapper.__doc__, wrapper.__name__, wrapper.__wrapped__ = fn.__doc__, fn.__name__, fn
+    wrapper.cache_clear = cached.cache_clear
+    return wrapper
+
+
+@_registry_cache
 def resting_strain_pct() -> tuple[float, ...]:
     """Local nerve strain at each symptom site standing (the anatomical position), % (cached).
 
     A threshold is a *rise* of strain above this: standing is symptom-free by definition.
     """
-    from ..mechanics.nerve import nerve_mechanics
+    from ..mechanics.nerve import nerve_mechanics   # inside: mechanics loads numpy's solvers, kept off import
     from ..model.lengths import REFERENCE
     m = nerve_mechanics(REFERENCE)
     return tuple(float(m.strain_pct(s)) for s in SYMPTOM_SITES)
 
 
-#: ``parameters.csv`` names of the hamstrings' physiological cross-sectional areas, in the
-#: order of :data:`neuralsim.model.HAMSTRINGS`: the weights of the group's stretch.
-_PCSA_KEYS = ("person_pcsa_semimembranosus", "person_pcsa_semitendinosus", "person_pcsa_biceps_femoris_lh")
+def hamstring_weights() -> np.ndarray:
+    """Each hamstring's weight in the group's stretch (fractions summing to 1), in the order of
+    :data:`neuralsim.model.HAMSTRINGS`: its physiological cross-sectional area (the registry's
+    ``pcsa`` of each muscle, cm^2) over the group's."""
+    reg = _reg.current()
+    w = np.array([reg[m].pcsa_cm2() for m in reg.group("hamstrings")])
+    return w / w.sum()
 
 
 def hamstring_stretch_pct(elongation_pct: Any) -> np.ndarray:
-    """The hamstrings' group stretch (%) from each muscle's elongation, ``(..., 3)`` -> ``(...)``.
+    """The hamstrings' group stretch (%) from each muscle's elongation, ``(..., k)`` -> ``(...)``.
 
-    Elongation of each hamstring's musculotendon length over its length standing
-    (%), in the order of :data:`neuralsim.model.HAMSTRINGS`; the group's stretch is
-    their mean weighted by physiological cross-sectional area (``person_pcsa_*``):
-    the passive tension the person feels is the sum of the three muscles' tensions,
+    Elongation of each of the ``k`` hamstrings' musculotendon length over its
+    length standing (%), in the order of :data:`neuralsim.model.HAMSTRINGS`; the
+    group's stretch is their mean weighted by physiological cross-sectional
+    area (each muscle's ``pcsa`` in the registry, :func:`hamstring_weights`):
+    the passive tension the person feels is the sum of the muscles' tensions,
     and in the linear range each muscle's tension grows with its area times its
     elongation.
     """
-    w = np.array([_p.value(k) for k in _PCSA_KEYS])
-    return np.asarray(elongation_pct, dtype=float) @ (w / w.sum())
+    return np.asarray(elongation_pct, dtype=float) @ hamstring_weights()
 
 
 def discomfort(rise_pct: Any, stretch_pct: Any, thresholds_pct: Any, tolerance_pct: Any, *,
@@ -115,9 +134,9 @@ def discomfort(rise_pct: Any, stretch_pct: Any, thresholds_pct: Any, tolerance_p
     """How strongly a posture is felt, from the nerve's strain rises and the hamstrings' stretch.
 
     ``rise_pct``: rise of local nerve strain above standing at each of
-    :data:`SYMPTOM_SITES` (%, ``(..., 5)``); ``stretch_pct``: the hamstrings' group
+    :data:`SYMPTOM_SITES` (%, ``(..., s)`` for the s sites); ``stretch_pct``: the hamstrings' group
     stretch (%, ``(...)``, :func:`hamstring_stretch_pct`); ``thresholds_pct`` and
-    ``tolerance_pct``: the person's (``(..., 5)`` and ``(...)``, broadcasting).
+    ``tolerance_pct``: the person's (``(..., s)`` and ``(...)``, broadcasting).
 
     * hamstrings: ``h = stretch / tolerance`` (1 = the stretch alone ends the movement);
     * nerve: each region's load ``r_s = max(rise_s, 0) / threshold_s``, summed over
@@ -132,7 +151,7 @@ def discomfort(rise_pct: Any, stretch_pct: Any, thresholds_pct: Any, tolerance_p
       ``n = 1``); both together stop it sooner.
 
     Returns a dict of arrays: ``"D"``, ``"h"``, ``"n"``, ``"h_felt"`` (``h'``),
-    ``"n_felt"`` (``n'``), and ``"sites"`` (``(..., 5)``: each region's part of
+    ``"n_felt"`` (``n'``), and ``"sites"`` (``(..., s)``: each region's part of
     ``n'``, in proportion to ``r_s^q``; they sum to ``n'``).  ``parts=False``
     returns ``"D"`` alone (the solver's sweep needs no more).
     """
@@ -152,7 +171,7 @@ def discomfort(rise_pct: Any, stretch_pct: Any, thresholds_pct: Any, tolerance_p
     return {"D": hf + nf, "h": h, "n": n, "h_felt": hf, "n_felt": nf, "sites": share * nf[..., None]}
 
 
-@lru_cache(maxsize=1)
+@_registry_cache
 def _slr_quantities(hip_deg: float) -> tuple[np.ndarray, float]:
     """Strain rises at the sites (%) and the hamstrings' group stretch (%) of a plain raise to ``hip_deg``."""
     from ..mechanics.nerve import nerve_mechanics
@@ -165,7 +184,7 @@ def _slr_quantities(hip_deg: float) -> tuple[np.ndarray, float]:
     return rise, float(hamstring_stretch_pct(el))
 
 
-@lru_cache(maxsize=1)
+@_registry_cache
 def typical_tolerance_pct() -> float:
     """The typical hamstring stretch tolerance (% group stretch from standing), from its anchor.
 
@@ -184,7 +203,7 @@ def typical_tolerance_pct() -> float:
     return stretch / (on_h + (1.0 - on_h) * (1.0 - nf))
 
 
-@lru_cache(maxsize=1)
+@_registry_cache
 def _typical_rises() -> tuple[float, ...]:
     from ..core.joints import joint_range as _jr
     from ..mechanics.nerve import nerve_mechanics
@@ -193,8 +212,10 @@ def _typical_rises() -> tuple[float, ...]:
     slr = nerve_mechanics(Posture(hip_flexion=_p.value("person_slr_nerve_onset_deg")))
     rise = np.array([float(slr.strain_pct(s)) for s in SYMPTOM_SITES]) - rest
     df = nerve_mechanics(Posture(ankle_dorsiflexion=_jr("ankle_dorsiflexion", "typical")[1]))
-    k = SYMPTOM_SITES.index("ankle")
-    rise[k] = max(rise[k], _p.value("person_ankle_margin") * (float(df.strain_pct("ankle")) - rest[k]))
+    sites = _reg.current().mechanics_nerve.sites
+    for k, s in enumerate(SYMPTOM_SITES):      # the site behind the ankle (placed at its crossing)
+        if sites[s].at == "ankle_dorsiflexion":
+            rise[k] = max(rise[k], _p.value("person_ankle_margin") * (float(df.strain_pct(s)) - rest[k]))
     return tuple(float(x) for x in rise)
 
 

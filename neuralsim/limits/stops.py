@@ -52,7 +52,7 @@ length ``n``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -60,38 +60,38 @@ from ..core import parameters as _p
 from ..core.body import Body
 from ..core.errors import OutOfRangeError
 from ..core.joints import JOINTS, UNIT, check_joint, joint_range
+from ..model import registry as _reg
 from ..model.lengths import HAMSTRINGS, REFERENCE, muscle_length
 from .person import SYMPTOM_SITES, Person, discomfort, hamstring_stretch_pct, resting_strain_pct
 from ..core.posture import Posture, as_posture
 
 __all__ = [
     "movement_limit", "differentiate", "MovementLimit", "Differentiation", "REGIONS", "forward_bend",
-    "after_stretching", "FELT_KEYS", "AKE_START",
+    "after_stretching", "FELT_KEYS", "AKE_START", "HAMSTRING_FEEL",
     "LIMITED_BY",
 ]
 
 #: What can stop a movement.
 LIMITED_BY: tuple[str, ...] = ("hamstrings", "nerve", "joint range")
 
-#: Where each symptom site is felt and how (plain words for the learner).
-REGIONS: dict[str, tuple[str, str]] = {
-    "lumbar_roots": ("low back and buttock", "deep pulling or burning"),
-    "hip": ("buttock", "deep pulling or burning"),
-    "mid_thigh": ("back of the thigh", "pulling or burning along a line"),
-    "popliteal": ("back of the knee and calf", "pulling or burning"),
-    "ankle": ("calf and sole of the foot", "tingling"),
-}
-_HAMSTRING_FEEL = ("back of the thigh", "broad stretch in the muscle")
+#: Where each symptom site is felt and how (plain words for the learner): the ``felt`` words
+#: of each site in the registry.
+REGIONS: Mapping[str, tuple[str, str]] = _reg.LiveMap(
+    lambda r: {n: r.mechanics_nerve.sites[n].felt for n in r.mechanics_nerve.symptom_sites})
+#: What a hamstring stretch feels like: the registry's ``felt`` words of the hamstrings.
+HAMSTRING_FEEL: tuple[str, str] = _reg.Live(lambda r: r.felt["hamstrings"])  # type: ignore[assignment]
 _JOINT_FEEL = ("the joint that moved", "firm block at the end of the joint's range, no stretch felt")
 
 #: Columns of :attr:`MovementLimit.felt`: the end of the joint's range, the hamstrings, then each symptom site.
-FELT_KEYS: tuple[str, ...] = ("joint range", "hamstrings", *SYMPTOM_SITES)
+FELT_KEYS: tuple[str, ...] = _reg.Live(  # type: ignore[assignment]
+    lambda r: ("joint range", "hamstrings", *r.mechanics_nerve.symptom_sites))
 
 
 def _words(row: np.ndarray, nerve_first: bool) -> tuple:
     """Pairs (region, sensation) of the items felt, the main contributor's first, each group strongest first."""
     out: list[tuple[str, str]] = []
-    pairs = [_JOINT_FEEL, _HAMSTRING_FEEL] + [REGIONS[s] for s in SYMPTOM_SITES]
+    reg = _reg.current()
+    pairs = [_JOINT_FEEL, reg.felt["hamstrings"]] + [reg.mechanics_nerve.sites[s].felt for s in SYMPTOM_SITES]
     felt = _p.value("person_felt_min")
     order = list(np.argsort(-row, kind="stable"))
     if nerve_first:
@@ -109,7 +109,7 @@ _BISECTIONS = 10
 
 
 def _rest() -> np.ndarray:
-    """(5,) local strain standing at the symptom sites, % (cached in neuralsim.person)."""
+    """(s,) local strain standing at the s symptom sites, % (cached in neuralsim.person)."""
     return np.array(resting_strain_pct())
 
 
@@ -119,7 +119,8 @@ def _reference_lengths() -> np.ndarray:
 
 def _quantities(angles: np.ndarray, start: Posture, joint: str, entrapment: dict | None = None
                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Rise of nerve strain above standing at the symptom sites ``(..., 5)`` (%) and hamstring elongation ``(..., 3)`` (%)."""
+    """Rise of nerve strain above standing at the s symptom sites ``(..., s)`` (%) and the elongation
+    of the k hamstrings ``(..., k)`` (%)."""
     from ..mechanics.nerve import nerve_mechanics
     post = start.replace(**{joint: angles})
     m = nerve_mechanics(post, None, body=_SWEEP_BODY, entrapment=entrapment or None)
@@ -131,7 +132,7 @@ def _quantities(angles: np.ndarray, start: Posture, joint: str, entrapment: dict
 
 
 def _feel(rise: np.ndarray, elong: np.ndarray, thr: np.ndarray, tol: np.ndarray, parts: bool = True) -> dict:
-    """:func:`neuralsim.person.discomfort` of site rises ``(..., 5)`` and hamstring elongations ``(..., 3)``."""
+    """:func:`neuralsim.person.discomfort` of site rises ``(..., s)`` and hamstring elongations ``(..., k)``."""
     return discomfort(rise, hamstring_stretch_pct(elong), thr, tol, parts=parts)
 
 
@@ -235,8 +236,8 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
            thr: np.ndarray, tol: np.ndarray, ent: dict):
     """The stops of people who share one entrapment ``ent``: grid bracketing, then vectorised bisection.
 
-    Returns ``angle`` (deg), ``stopped_by_range`` (bool), site strain rises ``(m, 5)`` and hamstring
-    elongations ``(m, 3)`` at the stop, for the ``m`` people given.
+    Returns ``angle`` (deg), ``stopped_by_range`` (bool), site strain rises ``(m, s)`` and hamstring
+    elongations ``(m, k)`` at the stop, for the ``m`` people given.
     """
     reach = np.maximum(0.0, (hi - a0) if direction > 0 else (a0 - lo))      # (m,) deg
     T = float(reach.max())
@@ -245,7 +246,7 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
     t = np.append(t, T)                                                       # (G,) deg
     wide = joint_range(joint, "hypermobile")
     ang = np.clip(a0 + direction * t, *wide)
-    rise, elong = _quantities(ang, start, joint, ent)                          # (G, 5), (G, 3)
+    rise, elong = _quantities(ang, start, joint, ent)                          # (G, s), (G, k)
     d = _feel(rise[None, :, :], elong[None, :, :], thr[:, None, :], tol[:, None], False)["D"]   # (m, G)
     passed = (d >= 1.0) & (t[None, :] <= reach[:, None] + 1e-9)
     any_grid = passed.any(axis=1)
@@ -274,7 +275,7 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
         lo_t = np.where(need & ~over, mid, lo_t)
     t_stop = np.where(stopped_by_range, reach, np.where(at_start, 0.0, hi_t))
     angle = np.clip(a0 + direction * t_stop, lo, hi)
-    r_f, e_f = _quantities(angle, start, joint, ent)                               # (m, 5), (m, 3)
+    r_f, e_f = _quantities(angle, start, joint, ent)                               # (m, s), (m, k)
     return angle, stopped_by_range, r_f, e_f
 
 
@@ -305,7 +306,7 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
             k = int(np.argmax(bad))
             raise OutOfRangeError(j, a_j, lo_j[k], hi_j[k], UNIT, extra=f"(start posture; the range of person {k})")
     lo, hi = people.joint_range(joint)
-    thr = people.thresholds()                                                 # (n, 5) %
+    thr = people.thresholds()                                                 # (n, s) %
     tol = people.tolerance()                                                  # (n,) %
     # people held at the same places with the same severities share one sweep of the mechanics:
     # a loop over the distinct entrapments (a handful), never over people
@@ -325,7 +326,7 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
             start, joint, direction, a0, lo[idx], hi[idx], thr[idx], tol[idx], ent)
     f = _feel(s_f, h_f, thr, tol)
     limited = np.where(stopped_by_range, "joint range", np.where(f["h_felt"] >= f["n_felt"], "hamstrings", "nerve"))
-    # each item's part of the discomfort, (n, 2 + 5) over FELT_KEYS;
+    # each item's part of the discomfort, (n, 2 + s) over FELT_KEYS;
     # the joint's block counts 2 (above everything) when the range stopped the movement
     intensity = np.concatenate([2.0 * stopped_by_range[:, None], f["h_felt"][:, None], f["sites"]], axis=1)
     stretch_max = hamstring_stretch_pct(h_f)

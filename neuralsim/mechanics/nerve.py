@@ -68,9 +68,9 @@ Outputs (positive = distal):
 * excursion ``u - U`` (mm): how far the nerve has slid along its bed;
 * local strain from the unloaded length (%): ``max(u' + p, 0)``; 0 where slack;
   never negative.  Published strains are changes from a start posture:
-  compare differences (the evidence functions here do).
+  compare differences (the experiments of :mod:`neuralsim.evidence.experiments` do).
 
-Sites (:data:`SITES`): ``"cervical"`` is the peak cord strain over C2-T1,
+Sites (:data:`SITES`, declared with the nerve in the registry, ``data/structures.json``): ``"cervical"`` is the peak cord strain over C2-T1,
 ``"conus"`` the lower end of the cord, then the roots near their foramina,
 the hip, mid-thigh, popliteal fossa and ankle.  Cord strain has its own bands
 (:data:`CORD_STRAIN_BANDS`); the peripheral-nerve bands are not applied to it.
@@ -92,34 +92,36 @@ True
 from __future__ import annotations
 
 import math
-from functools import cached_property, lru_cache
+from collections import OrderedDict
+from functools import cached_property
 from typing import Any, Mapping
 
 import numpy as np
 
 from ..core import parameters as _p
-from ..core.body import DEFAULT_BODY, Body
+from ..core.body import Body
 from ..model.geometry import Crossing, Run
-from ..core.joints import joint_range
-from ..model.lengths import REFERENCE, _body, nerve_pathway
-from ..core.posture import Posture, angle_array
+from ..model import registry as _reg
+from ..model.lengths import REFERENCE, _body
+from ..core.posture import Posture, angle_array  # noqa: F401  (Posture: the docstrings' examples)
 
 __all__ = [
     "SITES", "REGIONS", "ENTRAPMENT_SITES", "NECK_LEVELS", "STRAIN_BANDS", "CORD_STRAIN_BANDS", "StrainBand",
-    "strain_band", "strain_colour", "NerveModel", "NerveMechanics", "nerve_mechanics",
-    "BAND_CAVEAT", "ridehalgh", "alshami", "slider_tensioner", "glide_as_slider", "format_glide_as_slider", "entrapment_table",
-    "format_entrapment_table", "CORD_STRAIN_BANDS",
+    "strain_band", "strain_colour", "NerveModel", "NerveMechanics", "nerve_mechanics", "nerve_model",
+    "BAND_CAVEAT", "CORD_STRAIN_BANDS",
 ]
 
-#: Named sites along the nerve, head to foot.  ``"cervical"`` reports the peak
-#: cord strain over C2-T1; ``"conus"`` is the lower end of the cord.
-SITES: tuple[str, ...] = ("cervical", "conus", "lumbar_roots", "hip", "mid_thigh", "popliteal", "ankle")
+#: Named sites along the nerve, head to foot, as the registry's mechanics nerve declares
+#: them (its ``sites``; a live view of the active registry).  ``"cervical"`` reports the
+#: peak cord strain over C2-T1; ``"conus"`` is the lower end of the cord.
+SITES: tuple[str, ...] = _reg.Live(lambda r: r.mechanics_nerve.sites)  # type: ignore[assignment]
 
 #: Regions with their own interface (shear-lag length), head to foot.
 REGIONS: tuple[str, ...] = ("cervical_canal", "canal", "roots", "limb", "tarsal_tunnel")
 
-#: Where an entrapment can hold the nerve (see :func:`nerve_mechanics`).
-ENTRAPMENT_SITES: tuple[str, ...] = ("lumbar_roots", "piriformis", "popliteal", "tarsal_tunnel")
+#: Where an entrapment can hold the nerve (see :func:`nerve_mechanics`): the registry's
+#: ``entrapments`` of the mechanics nerve (a live view of the active registry).
+ENTRAPMENT_SITES: tuple[str, ...] = _reg.Live(lambda r: r.mechanics_nerve.entrapments)  # type: ignore[assignment]
 
 #: The neck's intervertebral levels over which ``cervical_flexion`` is shared.
 NECK_LEVELS: tuple[str, ...] = ("c2_c3", "c3_c4", "c4_c5", "c5_c6", "c6_c7", "c7_t1")
@@ -161,16 +163,18 @@ def _positive(name: str, value: Any, unit: str, allow_zero: bool = False, upper:
     return value
 
 
-def _check_entrapment(entrapment: Any) -> tuple[tuple[str, float], ...]:
-    """``entrapment`` as a sorted tuple of (site, severity) with severity > 0 (checked)."""
+def _check_entrapment(entrapment: Any, sites: tuple[str, ...] | None = None) -> tuple[tuple[str, float], ...]:
+    """``entrapment`` as a sorted tuple of (site, severity) with severity > 0 (checked against
+    ``sites``, default the active registry's :data:`ENTRAPMENT_SITES`)."""
     if entrapment is None:
         return ()
+    allowed = tuple(_reg.current().mechanics_nerve.entrapments) if sites is None else sites
     if not isinstance(entrapment, Mapping):
         raise TypeError(f"entrapment must be a mapping site -> severity (0 to 1), got {type(entrapment).__name__}")
     out = []
     for site, sev in entrapment.items():
-        if not isinstance(site, str) or site not in ENTRAPMENT_SITES:
-            raise ValueError(f"unknown entrapment site {site!r}: choose one of {', '.join(ENTRAPMENT_SITES)}")
+        if not isinstance(site, str) or site not in allowed:
+            raise ValueError(f"unknown entrapment site {site!r}: choose one of {', '.join(allowed)}")
         if isinstance(sev, bool) or not isinstance(sev, (int, float, np.floating, np.integer)):
             raise TypeError(f"entrapment at {site}: severity {sev!r} is not a number; give 0 (free) to 1 (held fast)")
         sev = float(sev)
@@ -197,7 +201,9 @@ class NerveModel:
     follows from the same resting tension); ``cord_stiffness``: axial
     stiffness of the cord as a fraction of the peripheral nerve's;
     ``element_mm``: target element length (mm); ``entrapment``: mapping
-    site -> severity 0..1 (see :func:`nerve_mechanics`).
+    site -> severity 0..1 (see :func:`nerve_mechanics`); ``registry``: the
+    :class:`~neuralsim.model.registry.Registry` whose mechanics nerve it models
+    (default the active one), with its sites and entrapment places.
 
     Attributes: ``s_mm`` node positions (``(N,)``, mm from C1);
     ``element_mm`` element lengths (``(N-1,)``, mm); ``cord`` (``(N-1,)``
@@ -210,10 +216,31 @@ class NerveModel:
 
     def __init__(self, body: Body | None = None, *, shear_lag_mm: Any = None, prestrain_pct: Any = None,
                  cord_stiffness: Any = None, root_stiffness: Any = None, element_mm: Any = None,
-                 entrapment: Any = None) -> None:
+                 entrapment: Any = None, registry: _reg.Registry | None = None) -> None:
         self.body = b = _body(body)
-        self.entrapment = dict(_check_entrapment(entrapment))
-        path = nerve_pathway(b)
+        self.registry = reg = _reg.current() if registry is None else registry
+        nerve = reg.mechanics_nerve
+        #: the sites of the nerve (registry order, head to foot) and the places it can be held
+        self.sites: tuple[str, ...] = tuple(nerve.sites)
+        # sites at the neck report the peak cord strain over C2-T1 (see strain_pct)
+        self._neck_sites = frozenset(n for n, s in nerve.sites.items() if s.at == "neck")
+        self.entrapment_sites: tuple[str, ...] = tuple(nerve.entrapments)
+        self.entrapment = dict(_check_entrapment(entrapment, self.entrapment_sites))
+        h_target = self._set_parameters(b, shear_lag_mm, prestrain_pct, cord_stiffness, root_stiffness, element_mm)
+        path = reg.pathway(nerve.name, b)
+        self._place_crossings(path)
+        self._place_regions_and_sites(path, nerve)
+        self._build_mesh(h_target)
+        self._build_tissues_and_interface()
+        self._build_taut_system()
+        self._build_slack_candidates()
+        self._build_site_rows()
+        self._build_key_elements()
+
+    def _set_parameters(self, b: Body, shear_lag_mm: Any, prestrain_pct: Any, cord_stiffness: Any,
+                        root_stiffness: Any, element_mm: Any) -> float:
+        """Shear-lag lengths, resting strain and stiffness ratios, defaults or the overrides
+        (checked); returns the target element length (mm)."""
         sc = b.scale
         lam = {r: _p.value(f"mech_shear_lag_{r}") * sc for r in REGIONS}
         if shear_lag_mm is not None:
@@ -239,24 +266,23 @@ class NerveModel:
                     else _positive("element length", element_mm, "mm", upper=200.0))
         if h_target < ELEMENT_MM_MIN:   # model size has bounds: refuse before building a huge mesh
             raise OutOfRangeError("element_mm", h_target, ELEMENT_MM_MIN, 200.0, "mm")
+        return h_target
 
-        # -- crossings along the anatomical bed (mm from C1) ------------------------
+    def _place_crossings(self, path) -> None:
+        """Where each crossing lies along the anatomical bed (mm from C1); the neck split over C2/3 to C7/T1."""
         pos, s = {}, 0.0
-        inplane = []
         for piece in path.pieces:
             if isinstance(piece, Run):
                 s += piece.length
             elif piece.in_plane:
                 pos[piece.joint] = s
-                inplane.append(piece)
-        self.length_mm = L = s
+        self.length_mm = s
         for piece in path.crossings:
             if not piece.in_plane:
                 pos[piece.joint] = pos["hip_flexion"]
         self.crossing_mm: dict[str, float] = pos
         self._core_crossings: tuple[Crossing, ...] = tuple(path.crossings)
-        s_c = pos["cervical_flexion"]
-        vert = s_c / 7.0                                   # seven cervical levels of equal height, C1 at 0
+        self._vert = vert = pos["cervical_flexion"] / 7.0      # seven cervical levels of equal height, C1 at 0
         rom = np.array([_p.value(f"mech_neck_rom_{lv}") for lv in NECK_LEVELS])
         crossings = []
         for k, (lv, w) in enumerate(zip(NECK_LEVELS, rom / rom.sum())):
@@ -265,48 +291,65 @@ class NerveModel:
             if c.joint != "cervical_flexion":
                 crossings.append((c.joint, 1.0, pos[c.joint]))
         self.crossings: tuple[tuple[str, float, float], ...] = tuple(crossings)
-        runs = [p for p in path.pieces if isinstance(p, Run)]
-        lumbar = [r for r in runs if r.segment == "lumbar"][0].length
-        pelvis = [r for r in runs if r.segment == "pelvis"][0].length
-        thigh = [r for r in runs if r.segment == "thigh"][0].length
-        s_l, s_h, s_k, s_a = pos["lumbar_flexion"], pos["hip_flexion"], pos["knee_flexion"], pos["ankle_dorsiflexion"]
+
+    def _place_regions_and_sites(self, path, nerve: _reg.Structure) -> None:
+        """The regions of the interface, the tissues, and the registry's sites and entrapment places (mm from C1)."""
+        pos, L, vert, sc = self.crossing_mm, self.length_mm, self._vert, self.body.scale
+        runs = {}
+        for p in path.pieces:                   # the first run in each segment
+            if isinstance(p, Run):
+                runs.setdefault(p.segment, p.length)
+        s_c, s_l, s_h = pos["cervical_flexion"], pos["lumbar_flexion"], pos["hip_flexion"]
         s_t1 = s_c + vert                                  # T1/T2: one level below C7/T1
-        s_conus = pos["thoracic_flexion"] + _p.value("mech_conus_level") * lumbar
-        s_t = s_a - _p.value("mech_tarsal_tunnel_above") * sc
+        s_conus = pos["thoracic_flexion"] + _p.value("mech_conus_level") * runs["lumbar"]
+        s_t = pos["ankle_dorsiflexion"] - _p.value("mech_tarsal_tunnel_above") * sc
         self.region_mm: dict[str, tuple[float, float]] = {
             "cervical_canal": (0.0, s_t1), "canal": (s_t1, s_l), "roots": (s_l, s_h),
             "limb": (s_h, s_t), "tarsal_tunnel": (s_t, L)}
         self.cord_mm = (0.0, s_conus)
-        s_plexus = s_l + _p.value("mech_root_end") * pelvis     # roots become the plexus, beyond the foramina
+        s_plexus = s_l + _p.value("mech_root_end") * runs["pelvis"]   # roots become the plexus, beyond the foramina
         self.tissue_mm: dict[str, tuple[float, float]] = {
             "cord": (0.0, s_conus), "roots": (s_conus, s_plexus), "nerve": (s_plexus, L)}
-        self.site_mm: dict[str, float] = {
-            "cervical": 0.5 * (vert + s_t1),
-            "conus": s_conus,
-            "lumbar_roots": s_l + _p.value("mech_site_lumbar_roots") * pelvis,
-            "hip": s_h,
-            "mid_thigh": s_h + _p.value("mech_site_mid_thigh") * thigh,
-            "popliteal": s_k,
-            "ankle": s_a,
-        }
         self.cervical_span_mm = (vert, s_t1)               # C2 to T1: where "cervical" takes the peak
-        self.entrapment_mm: dict[str, float] = {
-            "lumbar_roots": self.site_mm["lumbar_roots"],
-            "piriformis": s_h - _p.value("mech_entrapment_piriformis_above_hip") * sc,
-            "popliteal": s_k - _p.value("mech_entrapment_popliteal_above_knee") * sc,
-            "tarsal_tunnel": s_a + _p.value("mech_entrapment_tarsal_below_ankle") * sc,
-        }
+        anchors = {**pos, "neck": 0.5 * (vert + s_t1), "cord_end": s_conus}
 
-        # -- mesh ----------------------------------------------------------------------
-        # Every crossing sits in the middle of a short element of its own, so its step
-        # in the bed falls between two nodes; sites, entrapment points and region edges
-        # are nodes; the rest is cut into elements of about h_target, shorter in
-        # proportion where the shear-lag length is below mech_resolve_shear_lag.
+        def place(p, where: str) -> float:
+            try:
+                x = anchors[p.at]
+            except KeyError:
+                raise ValueError(f"{where}: the nerve mechanics cannot place 'at' {p.at!r}") from None
+            if getattr(p, "fraction", ""):
+                if p.of not in runs:
+                    raise ValueError(f"{where}: the nerve has no run in segment {p.of!r}")
+                return x + _p.value(p.fraction) * runs[p.of]
+            if p.mm:
+                name = p.mm.lstrip("-")
+                return x - _p.value(name) * sc if p.mm.startswith("-") else x + _p.value(name) * sc
+            return x
+
+        self.site_mm: dict[str, float] = {}
+        for name, site in nerve.sites.items():
+            self.site_mm[name] = anchors[name] = place(site, f"site {name!r}")
+        self.entrapment_mm: dict[str, float] = {
+            name: place(e, f"entrapment {name!r}") for name, e in nerve.entrapments.items()}
+        # sites placed on a crossing (inside its own short element) or at the neck's span are no nodes
+        self._site_nodes = [self.site_mm[n] for n, site in nerve.sites.items()
+                            if site.fraction or site.mm or site.at not in (*pos, "neck")]
+
+    def _build_mesh(self, h_target: float) -> None:
+        """Nodes ``s_mm`` and elements ``element_mm``.
+
+        Every crossing sits in the middle of a short element of its own, so its step
+        in the bed falls between two nodes; sites, entrapment points and region edges
+        are nodes; the rest is cut into elements of about h_target, shorter in
+        proportion where the shear-lag length is below mech_resolve_shear_lag.
+        """
+        L, sc, lam = self.length_mm, self.body.scale, self.shear_lag_mm
+        s_conus, s_plexus = self.cord_mm[1], self.tissue_mm["roots"][1]
         hc = _p.value("mech_crossing_element_mm") * sc
-        xs = sorted({round(x, 9) for _j, _w, x in crossings})
+        self._xs = xs = sorted({round(x, 9) for _j, _w, x in self.crossings})
         fixed = {0.0, L, s_conus, s_plexus, *(a for a, _z in self.region_mm.values()), *self.cervical_span_mm,
-                 *self.entrapment_mm.values(),
-                 *(v for k, v in self.site_mm.items() if k not in ("hip", "popliteal", "ankle", "cervical"))}
+                 *self.entrapment_mm.values(), *self._site_nodes}
         for x in xs:
             fixed.update((x - 0.5 * hc, x + 0.5 * hc))
         fixed = np.array(sorted(fixed))
@@ -330,15 +373,18 @@ class NerveModel:
             nodes.extend(np.linspace(a, z, n + 1)[1:])
         self.s_mm = sm = np.array(nodes)
         sm.setflags(write=False)
-        N = len(sm)
         self.element_mm = he = np.diff(sm)
         he.setflags(write=False)
         self.h = float(he.max())
-        mids = 0.5 * (sm[1:] + sm[:-1])
-        self._mids = mids
-        self.cord = mids < s_conus
+        self._mids = 0.5 * (sm[1:] + sm[:-1])
+        self.cord = self._mids < s_conus
         self.cord.setflags(write=False)
-        stiff = {"cord": ratio, "roots": rr, "nerve": 1.0}
+
+    def _build_tissues_and_interface(self) -> None:
+        """Axial stiffness and resting strain per element; interface stiffness per node (holds included)."""
+        sm, he, mids, lam = self.s_mm, self.element_mm, self._mids, self.shear_lag_mm
+        N = len(sm)
+        stiff = {"cord": self.cord_stiffness, "roots": self.root_stiffness, "nerve": 1.0}
         EA = np.ones(N - 1)                                 # axial stiffness, in units of the nerve's
         for t, (a, z) in self.tissue_mm.items():
             EA[(mids >= a) & (mids < z)] = stiff[t]
@@ -355,23 +401,26 @@ class NerveModel:
                 aa, zz = max(a, t0), min(z, t1)
                 if zz > aa:
                     g += np.clip(np.minimum(hi, zz) - np.maximum(lo, aa), 0.0, None) * ea / lam[r] ** 2
-        hold = _p.value("mech_entrapment_hold_mm") * sc
+        hold = _p.value("mech_entrapment_hold_mm") * self.body.scale
         for site, sev in self.entrapment.items():
             i = int(np.argmin(np.abs(sm - self.entrapment_mm[site])))
             g[i] += (1e9 if sev >= 1.0 else sev / (1.0 - sev)) / hold
         self._g = g
-        posn = np.array([x for _j, _w, x in crossings])
+        posn = np.array([x for _j, _w, x in self.crossings])
         self._W = (sm[:, None] > posn[None, :]).astype(float)    # (N, n_crossings): node distal of the crossing
 
-        # -- the taut system (every element carrying tension), factorised once ----------
-        A = EA / he                                        # element stiffness / EA_nerve, 1/mm
+    def _build_taut_system(self) -> None:
+        """The taut system (every element carrying tension), factorised once: unit responses to each joint group."""
+        sm, he, g, crossings = self.s_mm, self.element_mm, self._g, self.crossings
+        N = len(sm)
+        A = self._A = self._EA / he                        # element stiffness / EA_nerve, 1/mm
         n = N - 2
         K = np.zeros((n, n))
         idx = np.arange(n)
         K[idx, idx] = A[:-1] + A[1:] + g[1:-1]
         K[idx[:-1], idx[:-1] + 1] = -A[1:-1]
         K[idx[1:], idx[1:] - 1] = -A[1:-1]
-        Kinv = np.linalg.inv(K)
+        self._Kinv = Kinv = np.linalg.inv(K)
         # unit bed steps: rhs = g U (+ the coupling to the fixed end node, u_end = U_end)
         rhs = g[1:-1, None] * self._W[1:-1]
         rhs[-1] += A[-1] * self._W[-1]
@@ -394,13 +443,21 @@ class NerveModel:
                 J[k, groups.index(grp)] = w
         self.groups: tuple[str, ...] = tuple(groups)
         self._Wj = self._W @ J                               # (N, n_groups) bed step per mm of each group
-        Gj = Gx @ J
-        # candidate elements where the nerve can fall slack: each crossing's element, the two
-        # end elements and, with an entrapment, the elements beside its hold.  Elsewhere the
-        # resting tension keeps the nerve taut: between these elements the tension obeys
-        # t'' = (k / EA)(t - T0), so it has no interior minimum below the resting tension T0.
+        self._Gj = Gx @ J
+
+    def _build_slack_candidates(self) -> None:
+        """The elements where the nerve can fall slack, their unit folds, and the complementarity problem.
+
+        Candidates: each crossing's element, the two end elements and, with an entrapment,
+        the elements beside its hold.  Elsewhere the resting tension keeps the nerve taut:
+        between these elements the tension obeys t'' = (k / EA)(t - T0), so it has no
+        interior minimum below the resting tension T0.
+        """
+        sm, he, A, groups = self.s_mm, self.element_mm, self._A, self.groups
+        N = len(sm)
+        n = N - 2
         cand = {0, N - 2}
-        for x in xs:
+        for x in self._xs:
             cand.add(int(np.searchsorted(sm, x)) - 1)
         for site in self.entrapment:
             i = int(np.argmin(np.abs(sm - self.entrapment_mm[site])))
@@ -408,7 +465,7 @@ class NerveModel:
         self._cand = np.array(sorted(cand))
         # the joint group whose crossing lies in each candidate element (-1: an end or a hold)
         cg = np.full(len(self._cand), -1)
-        for k, (j, _w, x) in enumerate(crossings):
+        for k, (j, _w, x) in enumerate(self.crossings):
             e = int(np.searchsorted(sm, round(x, 9))) - 1
             grp = "hip" if j.startswith("hip_") else j
             cg[int(np.searchsorted(self._cand, e))] = groups.index(grp)
@@ -422,8 +479,10 @@ class NerveModel:
             if e + 1 <= n:
                 rhs[e, k] -= A[e]            # node e+1 (interior index e)
         Gf = np.zeros((N, nc))
-        Gf[1:-1] = Kinv @ rhs
-        self._G = np.ascontiguousarray(np.hstack([Gj, Gf]))                 # (N, n_groups + nc) mm per mm
+        Gf[1:-1] = self._Kinv @ rhs
+        del self._Kinv
+        self._G = np.ascontiguousarray(np.hstack([self._Gj, Gf]))          # (N, n_groups + nc) mm per mm
+        del self._Gj
         # element strain (dimensionless, from the reference) per unit of each basis column
         S = np.diff(self._G, axis=0) / he[:, None]
         S[self._cand, len(groups) + np.arange(nc)] += 1.0 / he[self._cand]
@@ -436,30 +495,38 @@ class NerveModel:
         self._pc = self._p_elem[self._cand]
         self._inv_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._block_steps = 12          # block pivoting steps before the single-pivot (Murty) rule
-        # sites: excursion u - U at nodes and strain at element midpoints, interpolated
+
+    def _build_site_rows(self) -> None:
+        """Excursion ``u - U`` at nodes and strain at element midpoints, interpolated to each site."""
+        sm, S = self.s_mm, self._S
+        N, nc = len(sm), len(self._cand)
         self._X = self._G - np.hstack([self._Wj, np.zeros((N, nc))])       # (N, n_groups + nc)
         self._site_node = {k: _weights(v, sm) for k, v in self.site_mm.items()}
-        self._site_elem = {k: _weights(v, mids) for k, v in self.site_mm.items()}
-        Xs = np.empty((len(SITES), self._X.shape[1]))
-        Ss = np.empty((len(SITES), self._X.shape[1]))
-        ps = np.empty(len(SITES))
-        for k, site in enumerate(SITES):
+        self._site_elem = {k: _weights(v, self._mids) for k, v in self.site_mm.items()}
+        Xs = np.empty((len(self.sites), self._X.shape[1]))
+        Ss = np.empty((len(self.sites), self._X.shape[1]))
+        ps = np.empty(len(self.sites))
+        for k, site in enumerate(self.sites):
             i, j, w = self._site_node[site]
             Xs[k] = (1.0 - w) * self._X[i] + w * self._X[j]
             i, j, w = self._site_elem[site]
             Ss[k] = (1.0 - w) * S[i] + w * S[j]
             ps[k] = (1.0 - w) * self._p_elem[i] + w * self._p_elem[j]
         self._Xsite, self._Ssite, self._psite = Xs, Ss, ps
-        # Key elements, where the strain of a piece of one tissue in one region between
-        # two crossings can peak: the candidates, and the elements beside each tissue
-        # junction, region edge, entrapment hold and the ends of the C2-T1 span.  Inside a
-        # piece the strain has no interior maximum above the tissue's resting strain, so
-        # the peak over all elements is the peak over these whenever that is at least the
-        # highest resting strain; otherwise every element is checked (see _peak).
+
+    def _build_key_elements(self) -> None:
+        """Key elements, where the strain of a piece of one tissue in one region between
+        two crossings can peak: the candidates, and the elements beside each tissue
+        junction, region edge, entrapment hold and the ends of the C2-T1 span.  Inside a
+        piece the strain has no interior maximum above the tissue's resting strain, so
+        the peak over all elements is the peak over these whenever that is at least the
+        highest resting strain; otherwise every element is checked (see _peak)."""
+        sm, mids = self.s_mm, self._mids
+        N = len(sm)
         key = set(self._cand.tolist())
         c0, c1 = self.cervical_span_mm
         edges = [*(a for a, _z in self.region_mm.values()), *(a for a, _z in self.tissue_mm.values()),
-                 *self.entrapment_mm.values(), c0, c1, L]
+                 *self.entrapment_mm.values(), c0, c1, self.length_mm]
         for x in edges:
             i = int(np.argmin(np.abs(sm - x)))
             key.update(k for k in (i - 1, i) if 0 <= k <= N - 2)
@@ -699,6 +766,12 @@ class NerveMechanics:
         return got
 
     @property
+    def element_strain_pct(self) -> np.ndarray:
+        """Local strain of every element (%, from the unloaded length), shape ``S + (N-1,)``
+        (element ``i`` runs from node ``i`` to node ``i + 1``)."""
+        return self._profile(self._elem)
+
+    @property
     def _elem(self) -> np.ndarray:
         """Element strain from the unloaded length (%), ``(N-1, M)``."""
         if self._elem_cache is None:
@@ -796,15 +869,15 @@ class NerveMechanics:
         """Bed lengthening from the reference (mm; the core's figure), shape ``S``."""
         return self._out(self._d.sum(axis=0))
 
-    @staticmethod
-    def _site(site: Any) -> str:
-        if not isinstance(site, str) or site not in SITES:
-            raise ValueError(f"unknown site {site!r}: choose one of {', '.join(SITES)}")
-        return site
+    def _site(self, site: Any) -> int:
+        sites = self.model.sites
+        if not isinstance(site, str) or site not in sites:
+            raise ValueError(f"unknown site {site!r}: choose one of {', '.join(sites)}")
+        return sites.index(site)
 
     def excursion_mm(self, site: str):
         """How far the nerve has slid along its bed at ``site`` (mm, + = distal), shape ``S``."""
-        k = SITES.index(self._site(site))
+        k = self._site(site)
         return self._out(self._sites("x")[k])
 
     def strain_pct(self, site: str):
@@ -813,20 +886,53 @@ class NerveMechanics:
         ``"cervical"`` is the peak cord strain over C2-T1; the other sites are
         the strain at that point (interpolated between element midpoints).
         """
-        k = SITES.index(self._site(site))
+        k = self._site(site)
         m = self.model
-        if site == "cervical":
+        if site in m._neck_sites:
             return self._out(self._peak(m._cerv, m._cerv_key))
         return self._out(self._sites("e")[k])
 
 
-@lru_cache(maxsize=32)
-def _model(body: Body, entrapment: tuple = ()) -> NerveModel:
-    return NerveModel(body, entrapment=dict(entrapment))
+#: (registry key, body, entrapment) -> NerveModel, most recently used last
+_MODELS: "OrderedDict[tuple, NerveModel]" = OrderedDict()
+_MODELS_MAX = 32
+
+
+def _model(body: Body, entrapment: tuple = (), registry: _reg.Registry | None = None) -> NerveModel:
+    """The model of ``body`` with ``entrapment`` (checked pairs) for ``registry`` (default the
+    active one), built once: the key holds the registry, so :func:`~neuralsim.model.registry.using`
+    gives the mechanics of the registry in use."""
+    reg = _reg.current() if registry is None else registry
+    key = (reg.key, body, entrapment)
+    m = _MODELS.get(key)
+    if m is None:
+        m = _MODELS[key] = NerveModel(body, entrapment=dict(entrapment), registry=reg)
+        if len(_MODELS) > _MODELS_MAX:
+            _MODELS.popitem(last=False)
+    else:
+        _MODELS.move_to_end(key)
+    return m
+
+
+def nerve_model(body: Body | None = None, *, entrapment: Mapping[str, float] | None = None,
+                registry: _reg.Registry | None = None) -> NerveModel:
+    """The :class:`NerveModel` :func:`nerve_mechanics` uses for ``body`` and ``entrapment`` in
+    ``registry`` (default the active one; built once, then kept): for solving many postures with one model."""
+    reg = _registry(registry)
+    return _model(_body(body), _check_entrapment(entrapment, tuple(reg.mechanics_nerve.entrapments)), reg)
+
+
+def _registry(registry: Any) -> _reg.Registry:
+    if registry is None:
+        return _reg.current()
+    if not isinstance(registry, _reg.Registry):
+        raise TypeError(f"registry must be a neuralsim.model.registry.Registry, got {type(registry).__name__}")
+    return registry
 
 
 def nerve_mechanics(posture: Any, reference: Any = None, *, body: Body | None = None,
-                    entrapment: Mapping[str, float] | None = None) -> NerveMechanics:
+                    entrapment: Mapping[str, float] | None = None,
+                    registry: _reg.Registry | None = None) -> NerveMechanics:
     """Excursion and local strain of the nerve and cord in their bed.
 
     ``posture``: a :class:`~neuralsim.Posture` (angles in degrees, scalars or
@@ -846,136 +952,12 @@ def nerve_mechanics(posture: Any, reference: Any = None, *, body: Body | None = 
     ``excursion_profile_mm`` ``S + (N,)``.  Sites: :data:`SITES`.  Angles
     outside the body's ranges raise the core's ``ValueError``; an unknown
     entrapment site or a severity outside 0..1 raises ``ValueError``, a
-    severity that is not a number ``TypeError``.
+    severity that is not a number ``TypeError``.  ``registry``: the
+    :class:`~neuralsim.model.registry.Registry` whose nerve is modelled
+    (default the active one, see :func:`~neuralsim.model.registry.using`).
 
     >>> m = nerve_mechanics(Posture(knee_flexion=[90, 0]), reference=Posture(knee_flexion=90))
     >>> m.excursion_mm("mid_thigh").shape
     (2,)
     """
-    return _model(_body(body), _check_entrapment(entrapment)).solve(posture, reference)
-
-
-# -- calibration and evidence ------------------------------------------------
-
-def _joint_max(joint: str, body: Body) -> float:
-    return joint_range(joint, body.mobility)[1]
-
-
-def ridehalgh(hip_deg: float, model: NerveModel | None = None) -> float:
-    """Nerve excursion at mid-thigh (mm, + distal) for knee extension 90 -> 0 deg, supine, at a hip angle."""
-    m = _model(DEFAULT_BODY) if model is None else model
-    a = m.solve(Posture(hip_flexion=hip_deg, knee_flexion=90))
-    b = m.solve(Posture(hip_flexion=hip_deg, knee_flexion=0))
-    return b.excursion_mm("mid_thigh") - a.excursion_mm("mid_thigh")
-
-
-def alshami(model: NerveModel | None = None) -> dict[str, float]:
-    """Tibial nerve strain at the ankle (%) after dorsiflexion from 0 to 20 deg in four set-ups.
-
-    Keys ``"knee flexed, hip neutral"``, ``"knee extended"``, ``"hip flexed"``,
-    ``"knee extended, hip flexed"``.  The cadaver start has the knee bent 90 deg
-    and the hip neutral; the reference state is the anatomical position.
-    """
-    m = _model(DEFAULT_BODY) if model is None else model
-    setups = {
-        "knee flexed, hip neutral": dict(knee_flexion=90),
-        "knee extended": dict(knee_flexion=0),
-        "hip flexed": dict(knee_flexion=90, hip_flexion=90),
-        "knee extended, hip flexed": dict(knee_flexion=0, hip_flexion=90),
-    }
-    out = {}
-    for k, kw in setups.items():
-        start, end = Posture(**kw), Posture(**kw, ankle_dorsiflexion=20)
-        out[k] = m.solve(end).strain_pct("ankle") - m.solve(start).strain_pct("ankle")
-    return out
-
-
-def slider_tensioner(model: NerveModel | None = None) -> dict[str, dict[str, float]]:
-    """The seated sciatic slider and tensioner of :mod:`neuralsim.protocols`.
-
-    For each (``"slider"``, ``"tensioner"``, ``"knee alone"``): ``excursion_mm``
-    at mid-thigh from start to end (mm, + distal) and ``strain_pct``, the
-    largest rise of local strain anywhere along the nerve from start to end
-    (%), as a strain gauge zeroed at the start would record it.
-    """
-    from ..model import protocols as pr
-    m = _model(DEFAULT_BODY) if model is None else model
-    out = {}
-    for key, steps in (("slider", pr.SCIATIC_SLIDER), ("tensioner", pr.SCIATIC_TENSIONER),
-                       ("knee alone", pr.SCIATIC_KNEE_ONLY)):
-        a, b = m.solve(steps[0].posture), m.solve(steps[1].posture)
-        out[key] = {"excursion_mm": b.excursion_mm("mid_thigh") - a.excursion_mm("mid_thigh"),
-                    "strain_pct": float((b.strain_profile_pct - a.strain_profile_pct).max())}
-    return out
-
-
-def glide_as_slider(body: Body | None = None) -> dict[str, dict[str, Any]]:
-    """The source article's supine sciatic glide as written, and the same ranges made a slider.
-
-    As written (:data:`neuralsim.protocols.SCIATIC_GLIDE_SUPINE`): the knee
-    straightens while the foot is pulled up, so the bed lengthens at both
-    joints: a tensioner done in small ranges.  As a slider: the same knee
-    and ankle ranges, but the foot points down while the knee straightens
-    (and comes up as it bends), so the ankle gives back part of what the knee
-    takes.  For each (``"as written"``, ``"as a slider"``): ``start`` and
-    ``end`` postures, ``bed_change_mm`` (core), ``excursion_mm`` at mid-thigh
-    (mm, + distal) and ``strain_rise_pct``, the largest rise of local strain
-    anywhere from start to end (%).
-    """
-    from ..model import protocols as pr
-    b = _body(body)
-    m = _model(b)
-    g0, g1 = pr.SCIATIC_GLIDE_SUPINE[0].posture, pr.SCIATIC_GLIDE_SUPINE[1].posture
-    pairs = {"as written": (g0, g1),
-             "as a slider": (g0.replace(ankle_dorsiflexion=g1.ankle_dorsiflexion),
-                             g1.replace(ankle_dorsiflexion=g0.ankle_dorsiflexion))}
-    out = {}
-    for name, (a, z) in pairs.items():
-        ra, rz = m.solve(a), m.solve(z)
-        out[name] = {"start": a, "end": z, "bed_change_mm": rz.bed_change_mm - ra.bed_change_mm,
-                     "excursion_mm": rz.excursion_mm("mid_thigh") - ra.excursion_mm("mid_thigh"),
-                     "strain_rise_pct": float((rz.strain_profile_pct - ra.strain_profile_pct).max())}
-    return out
-
-
-def format_glide_as_slider(glide: dict) -> str:
-    """Plain-text lines of :func:`glide_as_slider` (mm and %)."""
-    return "\n".join(f"{name:12s} bed change {g['bed_change_mm']:+6.1f} mm, excursion at mid-thigh "
-                     f"{g['excursion_mm']:+5.1f} mm, strain rises by {g['strain_rise_pct']:.1f} %"
-                     for name, g in glide.items())
-
-
-def entrapment_table(posture: Any, site: str, severities=(0.0, 0.5, 1.0), reference: Any = None,
-                     body: Body | None = None) -> list[dict]:
-    """What an entrapment at ``site`` does in one ``posture``, for each severity (0 free .. 1 held fast).
-
-    One dict per severity: ``severity``; ``excursion_mm`` (site -> mm, + distal,
-    for every site of :data:`SITES`); ``strain_above_pct`` and
-    ``strain_below_pct``: local strain of the nerve just proximal and just
-    distal of the hold (%); ``peak_strain_pct`` (%).
-    """
-    if site not in ENTRAPMENT_SITES:
-        raise ValueError(f"unknown entrapment site {site!r}: choose one of {', '.join(ENTRAPMENT_SITES)}")
-    rows = []
-    for sev in severities:
-        r = nerve_mechanics(posture, reference, body=body, entrapment={site: sev})
-        if r.shape:
-            raise ValueError(f"entrapment_table needs a single posture, got one of shape {r.shape}")
-        m = r.model
-        i = int(np.argmin(np.abs(m.s_mm - m.entrapment_mm[site])))
-        rows.append({"severity": float(sev), "excursion_mm": {s: r.excursion_mm(s) for s in SITES},
-                     "strain_above_pct": float(r._elem[i - 1, 0]), "strain_below_pct": float(r._elem[i, 0]),
-                     "peak_strain_pct": r.peak_strain_pct})
-    return rows
-
-
-def format_entrapment_table(rows: list[dict]) -> str:
-    """Plain-text table of :func:`entrapment_table` (mm and %)."""
-    head = (f"{'severity':>8} " + " ".join(f"{s:>12}" for s in SITES)
-            + f" {'above (%)':>10} {'below (%)':>10} {'peak (%)':>9}")
-    lines = [" " * 9 + "excursion (mm, + towards the foot) at each site; strain beside the hold", head,
-             "-" * len(head)]
-    for r in rows:
-        lines.append(f"{r['severity']:>8.2f} " + " ".join(f"{r['excursion_mm'][s]:>+12.1f}" for s in SITES)
-                     + f" {r['strain_above_pct']:>10.2f} {r['strain_below_pct']:>10.2f} {r['peak_strain_pct']:>9.2f}")
-    return "\n".join(lines)
+    return nerve_model(body, entrapment=entrapment, registry=registry).solve(posture, reference)

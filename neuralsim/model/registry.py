@@ -10,7 +10,15 @@ parameters that law reads).  This module reads it and builds each path as
 a :class:`~neuralsim.geometry.Pathway` for a :class:`~neuralsim.Body`.
 Nothing in the package asks which structure it is: code loops over the
 registry (a muscle's group, a nerve's ``mechanics`` flag and ``contrast``
-group are data).
+group are data).  The nerve the mechanics models also declares its sites
+(:class:`Site`: where excursion and strain are reported, which have a
+symptom threshold and the words for what is felt there) and its entrapment
+places (:class:`Entrapment`); each hamstring names its cross-sectional area
+(``pcsa``), the weight of the group's stretch; ``groups`` gives a muscle
+group the words for what its stretch feels like (:attr:`Registry.felt`).
+Every cache built from the registry is keyed by it (:attr:`Registry.key`),
+so :func:`using` changes the lengths, the drawing data, the mechanics, the
+people's reference values and the stops together.
 
 A new structure needs no code: give :meth:`Registry.from_data` (or
 :meth:`Registry.load`) a mapping of the same form and make it the active
@@ -27,10 +35,11 @@ registry with :func:`using`::
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Sequence
@@ -41,10 +50,13 @@ from .geometry import JOINT_SEGMENTS, LAWS, SEGMENTS, SIDES, Crossing, Pathway, 
 from ..core.joints import TABLE, joint_range
 from ..core.data import DATA_DIR
 
-__all__ = ["Structure", "Registry", "DEFAULT", "current", "using", "KINDS", "length_expression"]
+__all__ = ["Structure", "Site", "Entrapment", "Registry", "DEFAULT", "current", "using", "KINDS",
+           "SITE_ANCHORS", "length_expression", "Live", "LiveMap"]
 
 #: The kinds of structure, and the key each has in the data file.
 KINDS: Mapping[str, str] = MappingProxyType({"nerve": "nerves", "muscle": "muscles"})
+
+_KEYS = itertools.count(1)
 
 
 # -- lengths written as expressions ---------------------------------------------
@@ -112,7 +124,12 @@ class Structure:
     as declared, read-only); for nerves ``roots``, ``course``, ``contrast``
     (the muscle group it is told apart from), ``drawn_with`` (further muscle
     groups drawn beside it, not gauged: the calf beside the sciatic) and
-    ``mechanics`` (True when :mod:`neuralsim.mechanics` models it).
+    ``mechanics`` (True when :mod:`neuralsim.mechanics` models it), ``sites``
+    (name -> :class:`Site`, head to foot: the named places along the nerve the
+    mechanics reports) and ``entrapments`` (name -> :class:`Entrapment`: where
+    the nerve can be held); for muscles ``pcsa`` (the ``parameters.csv`` row or
+    number giving its physiological cross-sectional area, cm^2, or ``""``:
+    the weight of its group's stretch, :meth:`pcsa_cm2`).
     """
 
     name: str
@@ -126,6 +143,21 @@ class Structure:
     contrast: str = ""
     mechanics: bool = False
     drawn_with: tuple[str, ...] = ()
+    pcsa: str = ""
+    sites: Mapping[str, "Site"] = field(default_factory=lambda: MappingProxyType({}))
+    entrapments: Mapping[str, "Entrapment"] = field(default_factory=lambda: MappingProxyType({}))
+
+    def pcsa_cm2(self) -> float:
+        """Physiological cross-sectional area (cm^2) from :attr:`pcsa`; ``ValueError`` when not declared."""
+        if not self.pcsa:
+            raise ValueError(f"{self.kind} {self.name!r} declares no 'pcsa' (physiological cross-sectional "
+                             "area, cm^2: a parameters.csv name or a number) in the registry")
+        return _p.value(self.pcsa) if self.pcsa in _p.PARAMETERS else float(self.pcsa)
+
+    @property
+    def symptom_sites(self) -> tuple[str, ...]:
+        """The sites with words for what is felt there (:attr:`Site.felt`), head to foot."""
+        return tuple(n for n, site in self.sites.items() if site.felt)
 
     @property
     def joints(self) -> tuple[str, ...]:
@@ -134,6 +166,100 @@ class Structure:
 
     def __repr__(self) -> str:
         return f"Structure({self.name!r}, kind={self.kind!r}, group={self.group!r}, joints={self.joints})"
+
+
+#: Places along a nerve that are not joint crossings, which a site may be measured from:
+#: ``"neck"``, the middle of the span C2 to T1 where the peak cord strain is taken, and
+#: ``"cord_end"``, the lower end of the spinal cord (the conus).  The mechanics places them.
+SITE_ANCHORS: tuple[str, ...] = ("neck", "cord_end")
+
+
+@dataclass(frozen=True)
+class Site:
+    """A named place along a nerve, where the mechanics reports excursion and strain.
+
+    ``at``: a joint the nerve crosses in the drawing plane (its crossing), one
+    of :data:`SITE_ANCHORS`, or an earlier site; then either ``fraction`` (a
+    ``parameters.csv`` name: that fraction of the nerve's run in segment
+    ``of`` further along the nerve) or ``mm`` (a parameters.csv name in mm,
+    scaled with height, with a sign: ``"-name"`` towards the head, ``"name"``
+    towards the foot), or neither (at the anchor itself).  ``felt``:
+    ``(region, sensation)`` in plain words for a site with a symptom
+    threshold (``()`` for none); ``tabled``: shown in the glides' site table.
+    """
+
+    name: str
+    at: str
+    fraction: str = ""
+    of: str = ""
+    mm: str = ""
+    felt: tuple[str, ...] = ()
+    tabled: bool = True
+
+
+@dataclass(frozen=True)
+class Entrapment:
+    """A place where a nerve can be held to its bed: placed as a :class:`Site` (``at``, ``mm``),
+    with ``lies_at``, the symptom site whose threshold a hold there lowers."""
+
+    name: str
+    at: str
+    lies_at: str
+    mm: str = ""
+
+
+def _param_term(text: Any, where: str, unit: str | None = None) -> str:
+    name = text[1:] if isinstance(text, str) and text.startswith("-") else text
+    if not isinstance(name, str) or name not in _p.PARAMETERS:
+        raise ValueError(f"{where}: {text!r} is not a parameter of parameters.csv")
+    if unit is not None and _p.PARAMETERS[name].unit != unit:
+        raise ValueError(f"{where}: {name!r} is in {_p.PARAMETERS[name].unit}, not {unit}")
+    return text
+
+
+def _places(spec: Any, where: str, joints: tuple[str, ...]) -> tuple[dict, dict]:
+    """The ``sites`` and ``entrapments`` of a nerve's spec, checked."""
+    sites: dict[str, Site] = {}
+    raw = spec.get("sites", {})
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{where}: 'sites' must be a mapping name -> site")
+    for name, s in raw.items():
+        w = f"{where}: site {name!r}"
+        if not isinstance(s, Mapping) or set(s) - {"at", "fraction", "of", "mm", "felt", "tabled", "note"}:
+            raise ValueError(f"{w}: expected a mapping with keys at, fraction, of, mm, felt, tabled")
+        at = s.get("at")
+        if at not in joints and at not in SITE_ANCHORS and at not in sites:
+            raise ValueError(f"{w}: 'at' {at!r} is none of the nerve's joints ({', '.join(joints)}), "
+                             f"the anchors {', '.join(SITE_ANCHORS)} or an earlier site")
+        if "fraction" in s and "mm" in s:
+            raise ValueError(f"{w}: give 'fraction' (with 'of') or 'mm', not both")
+        if ("fraction" in s) != ("of" in s):
+            raise ValueError(f"{w}: 'fraction' needs 'of', the segment whose run it is a fraction of")
+        if "of" in s and s["of"] not in SEGMENTS:
+            raise ValueError(f"{w}: unknown segment {s['of']!r}; the segments are {', '.join(SEGMENTS)}")
+        felt = s.get("felt", ())
+        if isinstance(felt, str) or not isinstance(felt, Sequence) or len(felt) not in (0, 2) \
+                or not all(isinstance(x, str) and x for x in felt):
+            raise ValueError(f"{w}: 'felt' must be [region, sensation] in words, got {felt!r}")
+        sites[name] = Site(name, at, fraction=_param_term(s["fraction"], w) if "fraction" in s else "",
+                           of=str(s.get("of", "")), mm=_param_term(s["mm"], w, "mm") if "mm" in s else "",
+                           felt=tuple(felt), tabled=bool(s.get("tabled", True)))
+    ents: dict[str, Entrapment] = {}
+    raw = spec.get("entrapments", {})
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{where}: 'entrapments' must be a mapping name -> place")
+    for name, e in raw.items():
+        w = f"{where}: entrapment {name!r}"
+        if not isinstance(e, Mapping) or set(e) - {"at", "mm", "lies_at", "note"}:
+            raise ValueError(f"{w}: expected a mapping with keys at, mm, lies_at")
+        at = e.get("at")
+        if at not in joints and at not in sites:
+            raise ValueError(f"{w}: 'at' {at!r} is neither a joint of the nerve nor one of its sites")
+        lies = e.get("lies_at")
+        if lies not in sites or not sites[lies].felt:
+            raise ValueError(f"{w}: 'lies_at' {lies!r} must be a site of the nerve with 'felt' words")
+        ents[name] = Entrapment(name, at, lies, mm=_param_term(e["mm"], w, "mm") if "mm" in e else "")
+    return sites, ents
 
 
 _PIECE_KEYS = {"start": {"start", "along"}, "end": {"end", "along", "then"},
@@ -146,6 +272,7 @@ def _structure(name: str, kind: str, spec: Mapping) -> Structure:
     if not isinstance(spec, Mapping):
         raise ValueError(f"{where}: expected a mapping, got {type(spec).__name__}")
     known = {"label", "short", "group", "path", "roots", "course", "contrast", "mechanics", "note", "drawn_with"}
+    known |= {"sites", "entrapments"} if kind == "nerve" else {"pcsa"}
     extra = set(spec) - known
     if extra:
         raise ValueError(f"{where}: unknown keys {sorted(extra)}; allowed: {sorted(known)}")
@@ -184,12 +311,23 @@ def _structure(name: str, kind: str, spec: Mapping) -> Structure:
     group = spec.get("group", "nerve" if kind == "nerve" else "")
     if kind == "muscle" and not group:
         raise ValueError(f"{where}: a muscle needs a 'group' (e.g. hamstrings, calf, quadriceps)")
+    pcsa = spec.get("pcsa", "")
+    if pcsa != "":
+        if isinstance(pcsa, bool) or not isinstance(pcsa, (str, int, float)):
+            raise ValueError(f"{where}: 'pcsa' must be a parameters.csv name or a number (cm^2), got {pcsa!r}")
+        if isinstance(pcsa, str) and pcsa not in _p.PARAMETERS:
+            raise ValueError(f"{where}: 'pcsa' {pcsa!r} is not a parameter of parameters.csv")
+        if not isinstance(pcsa, str) and not (math.isfinite(pcsa) and pcsa > 0):
+            raise ValueError(f"{where}: 'pcsa' {pcsa!r} must be a positive number of cm^2")
+    joints = tuple(p["cross"] for p in pieces[1:-1] if TABLE[p["cross"]].in_plane)
+    sites, ents = _places(spec, where, joints) if kind == "nerve" else ({}, {})
     return Structure(
         name=name, kind=kind, label=str(spec.get("label", name.replace("_", " "))),
         short=str(spec.get("short", name)), group=str(group), path=tuple(pieces),
         roots=str(spec.get("roots", "")), course=str(spec.get("course", "")),
         contrast=str(spec.get("contrast", "")), mechanics=bool(spec.get("mechanics", False)),
-        drawn_with=_groups_list(spec.get("drawn_with", ()), where),
+        drawn_with=_groups_list(spec.get("drawn_with", ()), where), pcsa=str(pcsa),
+        sites=MappingProxyType(sites), entrapments=MappingProxyType(ents),
     )
 
 
@@ -303,9 +441,15 @@ class Registry(Mapping[str, Structure]):
     (:meth:`pathway`).
     """
 
-    def __init__(self, structures: Mapping[str, Structure], source: str = "") -> None:
+    def __init__(self, structures: Mapping[str, Structure], source: str = "",
+                 felt: Mapping[str, tuple[str, str]] | None = None) -> None:
         self._all = dict(structures)
+        #: muscle group -> (region, sensation): what a stretch of the group feels like, in plain words
+        self.felt: Mapping[str, tuple[str, str]] = MappingProxyType(dict(felt or {}))
         self.source = source
+        #: a number of this registry alone, for caches of what is built from it (a registry
+        #: compares equal by its contents, so it is no dictionary key itself)
+        self.key: int = next(_KEYS)
         self._paths: dict = {}
         self.nerves: Mapping[str, Structure] = MappingProxyType(
             {n: s for n, s in self._all.items() if s.kind == "nerve"})
@@ -319,9 +463,9 @@ class Registry(Mapping[str, Structure]):
         """Build from a mapping ``{"nerves": {name: spec}, "muscles": {name: spec}}``."""
         if not isinstance(data, Mapping):
             raise ValueError(f"registry data must be a mapping, got {type(data).__name__}")
-        unknown = set(data) - {"about", *KINDS.values()}
+        unknown = set(data) - {"about", "groups", *KINDS.values()}
         if unknown:
-            raise ValueError(f"registry data: unknown keys {sorted(unknown)}; expected nerves and muscles")
+            raise ValueError(f"registry data: unknown keys {sorted(unknown)}; expected nerves, muscles and groups")
         out: dict[str, Structure] = {}
         for kind, key in KINDS.items():
             for name, spec in (data.get(key) or {}).items():
@@ -330,7 +474,17 @@ class Registry(Mapping[str, Structure]):
                 if name in out:
                     raise ValueError(f"{name!r} is declared twice in the registry")
                 out[name] = _structure(name, kind, spec)
-        return cls(out, source)
+        felt = {}
+        groups = {s.group for s in out.values() if s.kind == "muscle"}
+        for g, spec in (data.get("groups") or {}).items():
+            words = spec.get("felt") if isinstance(spec, Mapping) else None
+            if g not in groups or not isinstance(spec, Mapping) or set(spec) - {"felt", "note"} \
+                    or isinstance(words, str) or not isinstance(words, Sequence) or len(words) != 2 \
+                    or not all(isinstance(w, str) and w for w in words):
+                raise ValueError(f"registry data: group {g!r} must be a muscle group of the registry "
+                                 "with 'felt': [region, sensation] in words")
+            felt[g] = tuple(words)
+        return cls(out, source, felt)
 
     @classmethod
     def load(cls, path: str | Path) -> "Registry":
@@ -351,6 +505,14 @@ class Registry(Mapping[str, Structure]):
     def group(self, group: str) -> tuple[str, ...]:
         """Names of the muscles in ``group`` (e.g. ``"hamstrings"``), in registry order."""
         return tuple(n for n, s in self.muscles.items() if s.group == group)
+
+    @property
+    def mechanics_nerve(self) -> Structure:
+        """The nerve :mod:`neuralsim.mechanics` models (the first with ``mechanics: true``)."""
+        for s in self.nerves.values():
+            if s.mechanics:
+                return s
+        raise ValueError("the registry has no nerve with 'mechanics': true; the nerve mechanics needs one")
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -380,6 +542,64 @@ class Registry(Mapping[str, Structure]):
 
 
 _active: list[Registry] = []
+
+
+class Live(Sequence):
+    """A tuple-like view that asks the active registry on every use (``fn(current())``),
+    so a name like ``SITES`` follows :func:`using`."""
+
+    def __init__(self, fn) -> None:
+        self._fn = fn
+
+    def _items(self) -> tuple:
+        return tuple(self._fn(current()))
+
+    def __getitem__(self, i):
+        return self._items()[i]
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __iter__(self):
+        return iter(self._items())
+
+    def __contains__(self, x: object) -> bool:
+        return x in self._items()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, list, Live)):
+            return self._items() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __add__(self, other):
+        return self._items() + tuple(other)
+
+    def __radd__(self, other):
+        return tuple(other) + self._items()
+
+    def __repr__(self) -> str:
+        return repr(self._items())
+
+
+class LiveMap(Mapping):
+    """A read-only mapping that asks the active registry on every use (``fn(current())``)."""
+
+    def __init__(self, fn) -> None:
+        self._fn = fn
+
+    def __getitem__(self, key):
+        return self._fn(current())[key]
+
+    def __iter__(self):
+        return iter(self._fn(current()))
+
+    def __len__(self) -> int:
+        return len(self._fn(current()))
+
+    def __repr__(self) -> str:
+        return repr(dict(self._fn(current())))
 
 
 def _default() -> Registry:

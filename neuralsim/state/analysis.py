@@ -31,8 +31,10 @@ __all__ = [
     "GLIDES", "glide_table", "format_glide_table", "site_table", "format_site_table", "glide_end_postures", "SITES",
 ]
 
-#: Named sites of the mechanics model (see the mechanics issue).
-SITES: tuple[str, ...] = ("cervical", "lumbar_roots", "hip", "mid_thigh", "popliteal", "ankle")
+#: The sites of the mechanics nerve shown in :func:`site_table`: those the registry does not
+#: mark ``tabled: false`` (a live view of the active registry).
+SITES: tuple[str, ...] = _reg.Live(  # type: ignore[assignment]
+    lambda r: tuple(n for n, s in r.mechanics_nerve.sites.items() if s.tabled))
 
 
 def _b(body: Body | None) -> Body:
@@ -63,7 +65,9 @@ def step_table(protocol: str | Sequence, body: Body | None = None, *, nerve: str
     step, mm; 0 for the first); for every muscle group of the registry
     ``<group>_mm`` (mean length of its muscles, e.g. ``hamstrings_mm``, mm)
     and ``<group>_change_mm`` (its change from the previous step, mm);
-    ``contributions_mm`` (joint -> mm of the bed from the anatomical position).
+    ``contributions_mm`` (joint -> mm of the bed from the anatomical position);
+    ``lengths_mm`` (every nerve and muscle of the registry -> its length, mm),
+    so one row holds all a command-line or notebook table of the step shows.
     """
     b = _b(body)
     steps, own = _protocol(protocol)
@@ -77,7 +81,7 @@ def step_table(protocol: str | Sequence, body: Body | None = None, *, nerve: str
         mus = {g: st.group_mean_mm(g) for g in st.groups}
         row = {"step": name, "nerve": nerve, "group": group, "bed_mm": bed, "relative_bed": st.relative(nerve),
                "change_mm": 0.0 if prev_bed is None else bed - prev_bed,
-               "contributions_mm": dict(st.contributions_mm[nerve])}
+               "contributions_mm": dict(st.contributions_mm[nerve]), "lengths_mm": dict(st.lengths_mm)}
         for g, v in mus.items():
             row[f"{g}_mm"] = v
             row[f"{g}_change_mm"] = 0.0 if prev_mus is None else v - prev_mus[g]

@@ -110,7 +110,8 @@ class State:
         if name not in self._mech:
             from ..mechanics.nerve import nerve_mechanics
             ref = None if self.reference is REFERENCE else self.reference   # None: the model's kept reference
-            self._mech[name] = nerve_mechanics(self.posture, ref, body=self.body)
+            with _reg.using(self._registry):     # the registry this state was computed in
+                self._mech[name] = nerve_mechanics(self.posture, ref, body=self.body)
         return self._mech[name]
 
     def _check(self, name: Any, kind: str | None = None) -> str:

@@ -1,0 +1,145 @@
+"""The nerve mechanics set beside published experiments and the course's movements.
+
+Each function here repeats one experiment or one movement of the course on
+:func:`neuralsim.mechanics.nerve_mechanics` and returns plain numbers:
+Ridehalgh's mid-thigh excursion, Alshami's ankle strains, the seated slider
+and tensioner, the supine glide as written and as a slider, and what an
+entrapment does.  :mod:`neuralsim.evidence.comparisons` sets them beside the
+published figures of ``data/evidence.csv``; notebook 4 prints them.
+
+>>> round(ridehalgh(30), 1) > 0        # knee extension pulls the nerve towards the foot at mid-thigh
+True
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core.body import Body
+from ..core.posture import Posture
+from ..mechanics.nerve import ENTRAPMENT_SITES, SITES, NerveModel, nerve_mechanics, nerve_model
+from ..model import protocols as pr
+
+__all__ = ["ridehalgh", "alshami", "slider_tensioner", "glide_as_slider", "format_glide_as_slider",
+           "entrapment_table", "format_entrapment_table"]
+
+
+def ridehalgh(hip_deg: float, model: NerveModel | None = None) -> float:
+    """Nerve excursion at mid-thigh (mm, + distal) for knee extension 90 -> 0 deg, supine, at a hip angle."""
+    m = nerve_model() if model is None else model
+    a = m.solve(Posture(hip_flexion=hip_deg, knee_flexion=90))
+    b = m.solve(Posture(hip_flexion=hip_deg, knee_flexion=0))
+    return b.excursion_mm("mid_thigh") - a.excursion_mm("mid_thigh")
+
+
+def alshami(model: NerveModel | None = None) -> dict[str, float]:
+    """Tibial nerve strain at the ankle (%) after dorsiflexion from 0 to 20 deg in four set-ups.
+
+    Keys ``"knee flexed, hip neutral"``, ``"knee extended"``, ``"hip flexed"``,
+    ``"knee extended, hip flexed"``.  The cadaver start has the knee bent 90 deg
+    and the hip neutral; the reference state is the anatomical position.
+    """
+    m = nerve_model() if model is None else model
+    setups = {
+        "knee flexed, hip neutral": dict(knee_flexion=90),
+        "knee extended": dict(knee_flexion=0),
+        "hip flexed": dict(knee_flexion=90, hip_flexion=90),
+        "knee extended, hip flexed": dict(knee_flexion=0, hip_flexion=90),
+    }
+    out = {}
+    for k, kw in setups.items():
+        start, end = Posture(**kw), Posture(**kw, ankle_dorsiflexion=20)
+        out[k] = m.solve(end).strain_pct("ankle") - m.solve(start).strain_pct("ankle")
+    return out
+
+
+def slider_tensioner(model: NerveModel | None = None) -> dict[str, dict[str, float]]:
+    """The seated sciatic slider and tensioner of :mod:`neuralsim.protocols`.
+
+    For each (``"slider"``, ``"tensioner"``, ``"knee alone"``): ``excursion_mm``
+    at mid-thigh from start to end (mm, + distal) and ``strain_pct``, the
+    largest rise of local strain anywhere along the nerve from start to end
+    (%), as a strain gauge zeroed at the start would record it.
+    """
+    m = nerve_model() if model is None else model
+    out = {}
+    for key, steps in (("slider", pr.SCIATIC_SLIDER), ("tensioner", pr.SCIATIC_TENSIONER),
+                       ("knee alone", pr.SCIATIC_KNEE_ONLY)):
+        a, b = m.solve(steps[0].posture), m.solve(steps[1].posture)
+        out[key] = {"excursion_mm": b.excursion_mm("mid_thigh") - a.excursion_mm("mid_thigh"),
+                    "strain_pct": float((b.strain_profile_pct - a.strain_profile_pct).max())}
+    return out
+
+
+def glide_as_slider(body: Body | None = None) -> dict[str, dict[str, Any]]:
+    """The source article's supine sciatic glide as written, and the same ranges made a slider.
+
+    As written (:data:`neuralsim.protocols.SCIATIC_GLIDE_SUPINE`): the knee
+    straightens while the foot is pulled up, so the bed lengthens at both
+    joints: a tensioner done in small ranges.  As a slider: the same knee
+    and ankle ranges, but the foot points down while the knee straightens
+    (and comes up as it bends), so the ankle gives back part of what the knee
+    takes.  For each (``"as written"``, ``"as a slider"``): ``start`` and
+    ``end`` postures, ``bed_change_mm`` (core), ``excursion_mm`` at mid-thigh
+    (mm, + distal) and ``strain_rise_pct``, the largest rise of local strain
+    anywhere from start to end (%).
+    """
+    m = nerve_model(body)
+    g0, g1 = pr.SCIATIC_GLIDE_SUPINE[0].posture, pr.SCIATIC_GLIDE_SUPINE[1].posture
+    pairs = {"as written": (g0, g1),
+             "as a slider": (g0.replace(ankle_dorsiflexion=g1.ankle_dorsiflexion),
+                             g1.replace(ankle_dorsiflexion=g0.ankle_dorsiflexion))}
+    out = {}
+    for name, (a, z) in pairs.items():
+        ra, rz = m.solve(a), m.solve(z)
+        out[name] = {"start": a, "end": z, "bed_change_mm": rz.bed_change_mm - ra.bed_change_mm,
+                     "excursion_mm": rz.excursion_mm("mid_thigh") - ra.excursion_mm("mid_thigh"),
+                     "strain_rise_pct": float((rz.strain_profile_pct - ra.strain_profile_pct).max())}
+    return out
+
+
+def format_glide_as_slider(glide: dict) -> str:
+    """Plain-text lines of :func:`glide_as_slider` (mm and %)."""
+    return "\n".join(f"{name:12s} bed change {g['bed_change_mm']:+6.1f} mm, excursion at mid-thigh "
+                     f"{g['excursion_mm']:+5.1f} mm, strain rises by {g['strain_rise_pct']:.1f} %"
+                     for name, g in glide.items())
+
+
+def entrapment_table(posture: Any, site: str, severities=(0.0, 0.5, 1.0), reference: Any = None,
+                     body: Body | None = None) -> list[dict]:
+    """What an entrapment at ``site`` does in one ``posture``, for each severity (0 free .. 1 held fast).
+
+    One dict per severity: ``severity``; ``excursion_mm`` (site -> mm, + distal,
+    for every site of :data:`SITES`); ``strain_above_pct`` and
+    ``strain_below_pct``: local strain of the nerve just proximal and just
+    distal of the hold (%); ``peak_strain_pct`` (%).
+    """
+    if not isinstance(site, str) or site not in ENTRAPMENT_SITES:
+        raise ValueError(f"unknown entrapment site {site!r}: choose one of {', '.join(ENTRAPMENT_SITES)}")
+    sites = tuple(SITES)
+    rows = []
+    for sev in severities:
+        r = nerve_mechanics(posture, reference, body=body, entrapment={site: sev})
+        if r.shape:
+            raise ValueError(f"entrapment_table needs a single posture, got one of shape {r.shape}")
+        m = r.model
+        i = int(np.argmin(np.abs(m.s_mm - m.entrapment_mm[site])))
+        e = r.element_strain_pct
+        rows.append({"severity": float(sev), "excursion_mm": {s: r.excursion_mm(s) for s in sites},
+                     "strain_above_pct": float(e[i - 1]), "strain_below_pct": float(e[i]),
+                     "peak_strain_pct": r.peak_strain_pct})
+    return rows
+
+
+def format_entrapment_table(rows: list[dict]) -> str:
+    """Plain-text table of :func:`entrapment_table` (mm and %)."""
+    sites = list(rows[0]["excursion_mm"]) if rows else list(SITES)
+    head = (f"{'severity':>8} " + " ".join(f"{s:>12}" for s in sites)
+            + f" {'above (%)':>10} {'below (%)':>10} {'peak (%)':>9}")
+    lines = [" " * 9 + "excursion (mm, + towards the foot) at each site; strain beside the hold", head,
+             "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r['severity']:>8.2f} " + " ".join(f"{r['excursion_mm'][s]:>+12.1f}" for s in sites)
+                     + f" {r['strain_above_pct']:>10.2f} {r['strain_below_pct']:>10.2f} {r['peak_strain_pct']:>9.2f}")
+    return "\n".join(lines)
