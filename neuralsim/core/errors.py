@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["OutOfRangeError", "UnknownNameError", "Choices", "range_text", "as_numbers", "as_number",
-           "as_name", "as_sign", "check_size", "read_only", "MAX_POSTURES"]
+           "as_name", "as_sign", "as_integer", "check_size", "read_only", "MAX_POSTURES"]
 
 #: The most postures one call takes (the broadcast shape's size).  A mechanics result holds
 #: about a thousand numbers per posture, so this bounds a call's memory to a few gigabytes at
@@ -149,7 +149,10 @@ def as_numbers(name: str, value: Any, low: float, high: float, unit: str, extra:
             if v is None or isinstance(v, _NOT_NUMBERS):
                 raise _type_error(name, v, low, high, unit, extra)
     if kind == "O":                                  # e.g. integers too large for int64, Fraction, Decimal
-        items = arr.reshape(-1).tolist()
+        # a 0-d numeric array among the objects (a column of np.asarray([np.float32(1), ...], dtype=object)
+        # taken with [..., i]) is the number it holds
+        items = [v.item() if isinstance(v, np.ndarray) and not isinstance(v, np.ma.MaskedArray) and v.ndim == 0
+                 and v.dtype.kind in "iuf" else v for v in arr.reshape(-1).tolist()]
         for v in items:
             if v is None or isinstance(v, _NOT_NUMBERS) or not isinstance(v, numbers.Real):
                 raise _type_error(name, v, low, high, unit, extra)
@@ -195,10 +198,27 @@ def as_sign(name: str, value: Any, meaning: str = "") -> int:
     """``+1`` or ``-1`` (an integer, numpy's included; not a boolean, a float or text), else an
     error naming ``name`` and the two allowed values."""
     allowed = f"give +1 or -1{' (' + meaning + ')' if meaning else ''}"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
+    if not _is_whole(value):
         raise TypeError(f"{name}: {_short(value)} is not a whole number; {allowed}")
     if int(value) not in (1, -1):
         raise ValueError(f"{name}: {_show(value)} is not allowed; {allowed}")
+    return int(value)
+
+
+def _is_whole(value: Any) -> bool:
+    # numpy's timedelta64 is an integer type to numpy, but a time to everybody else
+    return (isinstance(value, (numbers.Integral, np.integer))
+            and not isinstance(value, (bool, np.bool_, np.timedelta64, np.datetime64)))
+
+
+def as_integer(name: str, value: Any, low: float, high: float, what: str) -> int:
+    """A whole number (Python's or numpy's; not a boolean, a float, a time or text) in
+    ``[low, high]``, as an ``int``; else an error naming ``name``, the range and ``what`` it counts."""
+    if not _is_whole(value):
+        raise TypeError(f"{name}: {_short(value)} is not a whole number; give a whole number of {what}, "
+                        f"allowed range {range_text(low, high, what)}")
+    if not low <= int(value) <= high:
+        raise OutOfRangeError(name, int(value), low, high, what)
     return int(value)
 
 

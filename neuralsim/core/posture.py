@@ -163,7 +163,10 @@ def _numeric_array(values: Any) -> np.ndarray:
             arr = np.asarray(values, dtype=object)
             if arr.ndim and arr.shape[-1] == len(JOINTS) and all(type(v) is float or type(v) is int
                                                                   for v in arr.flat):
-                return arr.astype(float)
+                try:
+                    return arr.astype(float)
+                except OverflowError:     # an integer too large for a float: its joint's check says so
+                    pass
             return arr
         return np.asarray(values)
     except (TypeError, ValueError, OverflowError):

@@ -17,13 +17,14 @@ Patient('short hamstrings')
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..core import parameters as _p
-from ..core.errors import Choices, as_name
+from ..core.errors import Choices, as_integer, as_name
 from .stops import Differentiation, MovementLimit, differentiate, movement_limit
 from .person import Person, typical_tolerance_pct
 from ..core.posture import Posture, as_posture
@@ -108,13 +109,9 @@ def class_set(seed: int, n: int = 30) -> list[Patient]:
     ``parameters.csv`` (``person_*_sd*``), kept clear of the borderline so
     that the answer is well defined.  The same seed gives the same class.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed: {seed} is not allowed; give a whole number 0 or more")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 100_000:
-        raise ValueError(f"n: {n!r} is not allowed; give a whole number of patients from 1 to 100000")
-    rng = np.random.default_rng(int(seed))
+    seed = as_integer("seed", seed, 0, math.inf, "(a seed)")
+    n = as_integer("n", n, 1, 100_000, "patients")
+    rng = np.random.default_rng(seed)
     tol0 = typical_tolerance_pct()
     tol_sd = _p.value("person_hamstring_tolerance_sd") * tol0
     thr_sd = _p.value("person_nerve_threshold_sd")

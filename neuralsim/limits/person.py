@@ -63,7 +63,7 @@ import numpy as np
 
 from ..core import parameters as _p
 from ..core.body import HEIGHT_RANGE_M, Body
-from ..core.errors import OutOfRangeError, as_name, as_numbers
+from ..core.errors import OutOfRangeError, as_name, as_numbers, read_only
 from ..core.joints import MOBILITIES, UNIT, check_joint, joint_range
 
 __all__ = ["Person", "SYMPTOM_SITES", "ENTRAPMENT_SITES", "ENTRAPMENT_SITE_OF", "typical_thresholds",
@@ -277,7 +277,7 @@ class Person:
                             f"choose one of {', '.join(MOBILITIES)}") from None
         for m in mob.flat:
             as_name("mobility", m, MOBILITIES)
-        s(self, "mobility", str(mob) if mob.ndim == 0 else mob)
+        s(self, "mobility", str(mob) if mob.ndim == 0 else read_only(mob.copy()))
         if self.hamstring_tolerance_pct is None:
             s(self, "hamstring_tolerance_pct", typical_tolerance_pct())
         s(self, "hamstring_tolerance_pct",
@@ -295,7 +295,7 @@ class Person:
         sens = np.asarray(self.sensitised)
         if sens.dtype != bool or isinstance(self.sensitised, np.ma.MaskedArray):
             raise TypeError(f"sensitised: {self.sensitised!r} must be True or False (or an array of them)")
-        s(self, "sensitised", bool(sens) if sens.ndim == 0 else sens.copy())
+        s(self, "sensitised", bool(sens) if sens.ndim == 0 else read_only(sens.copy()))
         ent = {}
         if self.entrapment is not None:
             if not isinstance(self.entrapment, Mapping):
@@ -320,17 +320,22 @@ class Person:
                 _overlaps(j, lo, hi, self.mobility)
                 lim[j] = (lo, hi)
         s(self, "joint_limits", lim)
-        shapes = [np.shape(self.height_m), np.shape(self.mobility), np.shape(self.hamstring_tolerance_pct),
-                  np.shape(self.hamstring_stiffness), np.shape(self.sensitised)]
-        shapes += [np.shape(v) for v in self.nerve_threshold_pct.values()]
-        shapes += [np.shape(v) for v in self.entrapment.values()]
-        shapes += [np.shape(x) for pair in self.joint_limits.values() for x in pair]
+        fields = {"height_m": self.height_m, "mobility": self.mobility,
+                  "hamstring_tolerance_pct": self.hamstring_tolerance_pct,
+                  "hamstring_stiffness": self.hamstring_stiffness, "sensitised": self.sensitised,
+                  **{f"nerve_threshold_pct[{k!r}]": v for k, v in self.nerve_threshold_pct.items()},
+                  **{f"entrapment[{k!r}]": v for k, v in self.entrapment.items()},
+                  **{f"joint_limits[{j!r}] {end}": x for j, pair in self.joint_limits.items()
+                     for end, x in zip(("min", "max"), pair)}}
+        shapes = {k: np.shape(v) for k, v in fields.items()}
+        named = ", ".join(f"{k} {v}" for k, v in shapes.items() if v)
         try:
-            shape = np.broadcast_shapes(*shapes)
+            shape = np.broadcast_shapes(*shapes.values())
         except ValueError:
-            raise ValueError(f"the person's array fields do not broadcast to one shape: {shapes}") from None
+            raise ValueError(f"the person's array fields do not broadcast to one shape: {named}") from None
         if len(shape) > 1:
-            raise ValueError(f"people must be a single person or a 1-d array of people, got shape {shape}")
+            raise ValueError(f"people must be a single person or a 1-d array of people, got shape {shape} "
+                             f"from {named}")
         s(self, "_shape", tuple(shape))
 
     # -- shape ----------------------------------------------------------------
@@ -368,7 +373,10 @@ class Person:
         """
         as_name("symptom site", site, SYMPTOM_SITES)
         t = self.thresholds()[:, SYMPTOM_SITES.index(site)]
-        return float(t[0]) if not self._shape else t
+        if not self._shape:
+            return float(t[0])
+        t.flags.writeable = False
+        return t
 
     def thresholds(self) -> np.ndarray:
         """Effective thresholds, shape ``(n, len(SYMPTOM_SITES))`` (% strain)."""

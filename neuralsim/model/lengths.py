@@ -42,7 +42,7 @@ from .geometry import Pathway, kinematics, polyline_length
 from ..core.joints import JOINTS
 from ..core.posture import Posture, angle_array, angle_arrays, as_posture, broadcast_shape
 from ..core import parameters as _p
-from ..core.errors import as_numbers
+from ..core.errors import UnknownNameError, as_numbers
 
 __all__ = [
     "NERVES", "MUSCLES", "HAMSTRINGS", "DEFAULT_NERVE", "REFERENCE", "nerve_bed_length",
@@ -68,7 +68,14 @@ class _KindView(Mapping):
         return r.nerves if self._kind == "nerve" else r.muscles
 
     def __getitem__(self, name: str):
-        return self._pool()[name]
+        pool = self._pool()
+        if isinstance(name, str) and name in pool:
+            return pool[name]
+        try:
+            hash(name)
+        except TypeError:             # a list: not a name at all (``in`` would say so too)
+            raise TypeError(f"{self._kind}: {name!r} is not a name (text); choose one of {', '.join(pool)}") from None
+        raise UnknownNameError(self._kind, name, pool)   # a KeyError too, so ``in`` and ``get`` work
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._pool())

@@ -173,9 +173,13 @@ def parse_number(given: Any, unit: str = "") -> float:
     want = f" in {unit}" if unit else ""
     if isinstance(given, bool):
         raise ValueError(f"give a number{want}, not {given!r}")
-    if isinstance(given, numbers.Real):
-        # the shared check: an integer too large for a float is out of range, not an OverflowError
-        value, factor = as_number("answer", given, -math.inf, math.inf, unit or "(no unit)"), 1.0
+    if isinstance(given, numbers.Real) or (type(given).__name__ == "ndarray" and getattr(given, "ndim", 1) == 0):
+        # the shared check: an integer too large for a float is out of range, not an OverflowError;
+        # a 0-d array is the number it holds
+        try:
+            value, factor = as_number("answer", given, -math.inf, math.inf, unit or "(no unit)"), 1.0
+        except TypeError as e:      # the checker reads answers: a form it cannot read is feedback
+            raise ValueError(str(e)) from None
     elif isinstance(given, str):
         text = unicodedata.normalize("NFKC", given).translate(_MINUS).strip()
         if "," in text and "." not in text and text.count(",") == 1:
