@@ -711,3 +711,78 @@ def test_fuzz_the_public_api(capsys, tmp_path, monkeypatch):
     assert counts["silent wrong number"] == 0
     assert counts["unclear error"] <= 0.005 * total, unclear[:10]
     assert counts["correct result"] >= 0.1 * total and counts["clear error"] >= 0.3 * total   # both kinds exercised
+
+
+# -- results are read-only, over the public functions -----------------------------------------------------
+
+_ARRAY_POSTURE = ns.Posture(hip_flexion=[0.0, 30.0, 60.0], knee_flexion=[[0.0], [45.0]])
+
+
+def _public_results():
+    p, r = _ARRAY_POSTURE, ns.Posture(hip_flexion=[10.0, 20.0, 30.0])
+    m = ns.nerve_mechanics(p, r)
+    s = ns.compute(p, reference=r)
+    people = ns.Person(height_m=[1.6, 1.9])
+    limit = ns.movement_limit(ns.Posture(), "hip_flexion", people)
+    diff = ns.differentiate(ns.Posture(), "hip_flexion", "ankle_dorsiflexion", [0, 10], people)
+    return {
+        "nerve_bed_length": lambda: ns.nerve_bed_length(p),
+        "relative_bed_length": lambda: ns.relative_bed_length(p, r),
+        "muscle_length": lambda: ns.muscle_length(p, "semitendinosus"),
+        "structure_length": lambda: ns.structure_length(p, "femoral"),
+        "bed_contributions": lambda: ns.bed_contributions(p, r),
+        "Posture angles": lambda: p.angles(),
+        "nerve_mechanics.strain_pct": lambda: m.strain_pct("hip"),
+        "nerve_mechanics.excursion_mm": lambda: m.excursion_mm("mid_thigh"),
+        "nerve_mechanics.strain_profile_pct": lambda: m.strain_profile_pct,
+        "nerve_mechanics.excursion_profile_mm": lambda: m.excursion_profile_mm,
+        "nerve_mechanics.peak_strain_pct": lambda: m.peak_strain_pct,
+        "nerve_mechanics.slack_mm": lambda: m.slack_mm,
+        "nerve_mechanics.bed_change_mm": lambda: m.bed_change_mm,
+        "nerve_mechanics.s_mm": lambda: m.s_mm,
+        "State.lengths_mm": lambda: dict(s.lengths_mm),
+        "State.contributions_mm": lambda: {k: dict(v) for k, v in s.contributions_mm.items()},
+        "State.angles": lambda: dict(s.angles),
+        "State.change_mm": lambda: s.change_mm("sciatic"),
+        "State.relative": lambda: s.relative("sciatic"),
+        "State.group_mean_mm": lambda: s.group_mean_mm("hamstrings"),
+        "State.mechanics": lambda: s.mechanics().strain_pct("popliteal"),
+        "Person fields": lambda: (people.height_m, people.threshold_pct("hip")),
+        "movement_limit": lambda: (limit.angle_deg, limit.intensity, limit.nerve_strain_pct, limit.discomfort),
+        "differentiate": lambda: (diff.angle_deg, diff.change_deg, diff.remote_angles_deg),
+    }
+
+
+def _arrays_in(x, out):
+    if isinstance(x, np.ndarray):
+        out.append(x)
+    elif isinstance(x, dict):
+        for v in x.values():
+            _arrays_in(v, out)
+    elif isinstance(x, (list, tuple)):
+        for v in x:
+            _arrays_in(v, out)
+    return out
+
+
+@pytest.mark.parametrize("name", list(_public_results()))
+def test_every_result_array_is_read_only_and_writing_to_it_changes_nothing(name):
+    get = _public_results()[name]
+    arrays = _arrays_in(get(), [])
+    assert arrays, name
+    before = [a.copy() for a in _arrays_in(get(), [])]
+    for a in arrays:
+        assert not a.flags.writeable, name
+        with pytest.raises(ValueError, match="read-only"):
+            a[...] = 0
+    assert all(np.array_equal(a, b) for a, b in zip(_arrays_in(get(), []), before))
+
+
+def test_the_issue_example_a_mechanics_result_is_no_window_into_its_cache():
+    m = ns.nerve_mechanics(ns.Posture(hip_flexion=[10.0, 20.0]))
+    first = m.strain_pct("hip").copy()
+    with pytest.raises(ValueError, match="read-only"):
+        m.strain_pct("hip")[:] = 0
+    with pytest.raises(ValueError):           # nor can the flag be turned back: the cache itself is read-only
+        m.strain_pct("hip").flags.writeable = True
+    assert np.array_equal(m.strain_pct("hip"), first) and first.min() > 0

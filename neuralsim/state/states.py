@@ -170,8 +170,9 @@ def compute(posture: Any, *, body: Body | None = None, view: str | None = None,
         read_only(v)                 # the state is immutable: its arrays too
     d = None
     if view is not None:
-        if p.shape:
-            raise ValueError(f"drawing needs a single posture, got one of shape {p.shape}")
+        if shape:                  # the reference counts: a drawing is of one posture against one reference
+            raise ValueError(f"drawing needs a single posture and reference, got posture shape {p.shape} "
+                             f"and reference shape {ref.shape}")
         d = MappingProxyType(read_only(drawing(p, b, view, angles={j: float(a) for j, a in angles.items()},
                                                structures=None if structures is None else names)))
     groups = {g: reg.group(g) for g in reg.groups}
