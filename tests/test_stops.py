@@ -460,7 +460,8 @@ def test_differentiate_is_movement_limit_at_each_remote_angle_swept_at_once():
         one = ns.movement_limit(ns.Posture(ankle_dorsiflexion=r), "hip_flexion", people)
         assert np.array_equal(res.angle_deg, one.angle_deg)
         assert res.limited_by == one.limited_by
-        assert np.allclose(res.intensity, one.intensity, rtol=1e-12, atol=1e-12)
+        assert np.array_equal(res.intensity, one.intensity)            # bit for bit, as before
+        assert res.nerve_strain_pct == one.nerve_strain_pct
         assert res.start == one.start
     assert np.array_equal(d.angle_deg, np.array([r.angle_deg for r in d.results]))
     assert np.array_equal(d.change_deg, d.angle_deg[-1] - d.angle_deg[0])
@@ -472,8 +473,9 @@ def test_a_thousand_remote_angles_take_one_sweep_not_a_thousand():
     d = ns.differentiate(ns.Posture(), "hip_flexion", "ankle_dorsiflexion", np.linspace(-20, 20, 1000))
     took = time.perf_counter() - t
     assert d.angle_deg.shape == (1000,)
-    # one movement_limit takes about 0.05-0.15 s here: a loop would take a minute or more
-    assert took < 20.0, took
+    # one movement_limit takes about 0.05-0.15 s here, so a loop over the angles would take minutes;
+    # the bound leaves room for a loaded machine
+    assert took < 40.0, took
     # the stop falls as the foot comes up (the nerve is tensioned from below): monotone over the sweep
     assert np.all(np.diff(d.angle_deg) <= 1e-9)
 

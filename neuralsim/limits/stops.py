@@ -291,7 +291,16 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
         lo_t = np.where(need & ~over, mid, lo_t)
     t_stop = np.where(stopped_by_range, reach, np.where(at_start, 0.0, hi_t))
     angle = np.clip(a0 + direction * t_stop, lo, hi)
-    r_f, e_f = _quantities(angle, start, joint, ent, rj)                           # (m, 5), (m, 3)
+    if remote is None:
+        r_f, e_f = _quantities(angle, start, joint, ent)                           # (m, 5), (m, 3)
+    else:
+        # the reported strains at the stop: each remote angle as one number, as movement_limit has it
+        # (numpy's vectorised sine and cosine may differ from the scalar ones in the last bit)
+        r_f, e_f = np.empty((angle.size, len(SYMPTOM_SITES))), np.empty((angle.size, len(HAMSTRINGS)))
+        for k in np.unique(remote[2]):
+            rows = np.flatnonzero(remote[2] == k)
+            r_f[rows], e_f[rows] = _quantities(angle[rows], start.replace(**{remote[0]: float(remote[1][k])}),
+                                               joint, ent)
     return angle, stopped_by_range, r_f, e_f
 
 
