@@ -502,3 +502,11 @@ def test_results_are_read_only():
     for a in (r.angle_deg, r.intensity, r.nerve_strain_pct["hip"], r.discomfort, d.angle_deg, d.change_deg,
               d.remote_angles_deg, d.symptoms_change, d.results[0].angle_deg):
         assert isinstance(a, np.ndarray) and not a.flags.writeable
+
+
+@pytest.mark.parametrize("bad,exc", [(np.True_, TypeError), ("90", TypeError), (10**400, ns.OutOfRangeError),
+                                     (151.0, ns.OutOfRangeError), (float("nan"), ns.OutOfRangeError)])
+def test_forward_bend_checks_the_lean_with_the_shared_check(bad, exc):
+    with pytest.raises(exc, match="trunk lean: .*0 to 150 deg"):
+        L.forward_bend(None, bad)
+    assert L.forward_bend(None, np.float32(60.0))["reached_deg"] == L.forward_bend(None, 60.0)["reached_deg"]

@@ -7,7 +7,12 @@ raises :class:`OutOfRangeError`, a ``ValueError``.  Both messages name the
 quantity (a joint, or a parameter such as ``body height``), the value, the
 allowed range and the unit.  :class:`OutOfRangeError` also carries them as
 attributes, so a caller (the explorer) can catch it precisely and read them
-instead of parsing text:
+instead of parsing text.  A masked array is refused (a ``TypeError``): the value under a mask
+is nobody's angle, and carrying masks through every result would be a second contract.
+
+Every public function checks its arguments with the helpers here (:func:`as_numbers`,
+:func:`as_number`, :func:`as_integer`, :func:`as_sign`, :func:`as_name`), checks sizes before
+the work with :func:`check_size`, and hands out arrays made read-only (:func:`read_only`):
 
 >>> from neuralsim.bands import strain_band
 >>> try:

@@ -484,8 +484,7 @@ def forward_bend(person: Any = None, trunk_deg: float = 90.0) -> dict:
     round, and the rounding lengthens the nerve's bed, not the hamstrings.
     """
     from ..mechanics.nerve import nerve_mechanics
-    if isinstance(trunk_deg, bool) or not isinstance(trunk_deg, (int, float)) or not 0 <= trunk_deg <= 150:
-        raise ValueError(f"trunk lean: {trunk_deg!r} is not allowed; give 0 to 150 {UNIT}")
+    trunk_deg = as_number("trunk lean", trunk_deg, 0.0, 150.0, UNIT)
     people = _as_person(person)
     hip = movement_limit(Posture(), "hip_flexion", people)
     h = np.atleast_1d(np.asarray(hip.angle_deg, dtype=float))

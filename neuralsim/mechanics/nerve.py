@@ -150,7 +150,7 @@ CORD_STRAIN_BANDS: tuple[StrainBand, ...] = _cord_bands()
 # -- the model ----------------------------------------------------------------
 
 def _positive(name: str, value: Any, unit: str, allow_zero: bool = False, upper: float = math.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+    if isinstance(value, (bool, np.bool_, np.timedelta64)) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise TypeError(f"{name}: {value!r} is not a number; give a number in {unit}")
     value = float(value)
     ok = (math.isfinite(value) or value == math.inf) and (value >= 0 if allow_zero else value > 0) and value <= upper
