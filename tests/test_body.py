@@ -1,5 +1,6 @@
 """Bodies (neuralsim/body.py): segment lengths and offsets scale with height, mobility widens ranges,
 bad heights and mobilities are refused."""
+import numpy as np
 import pytest
 
 import neuralsim as ns
@@ -41,3 +42,14 @@ def test_unknown_muscle_and_bad_body():
         ns.nerve_bed_length(ns.Posture(), body=1.8)
     with pytest.raises(TypeError, match="muscle name must be text.*semitendinosus"):
         ns.muscle_length(ns.Posture(), 3)
+
+@pytest.mark.parametrize("bad,exc,text", [
+    (np.complex128(1.8 + 3j), TypeError, "body height: np.complex128(1.8+3j) is not a number"),
+    (10**400, ns.OutOfRangeError, "body height: 1.000e+400 m is too large for the allowed range 1.4 to 2.1 m"),
+    (np.ma.masked_array(1.8, mask=False), TypeError, "body height: a masked array is not taken"),
+    ([1.8], TypeError, "body height: [1.8] is not one number"),
+])
+def test_a_height_that_is_not_one_real_number_in_range_is_refused(bad, exc, text):
+    with pytest.raises(exc) as err:
+        ns.Body(bad)
+    assert text in str(err.value) and "1.4 to 2.1 m" in str(err.value)

@@ -1,6 +1,7 @@
 """Virtual patients (neuralsim.limits.cases): the named cases, the seeded class set, the procedure."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from neuralsim.limits import cases as C
@@ -41,11 +42,46 @@ def test_seated_start_fits_the_persons_range():
 
 
 def test_bad_case_input_refused():
-    with pytest.raises(TypeError, match="seed must be an integer"):
+    with pytest.raises(TypeError, match="seed: 'one' is not a whole number"):
         C.class_set("one")
-    with pytest.raises(ValueError, match="whole number of patients"):
+    with pytest.raises(TypeError, match="seed: .*timedelta64.* is not a whole number"):
+        C.class_set(np.timedelta64(1, "D"))
+    with pytest.raises(ValueError, match="seed: -1 .* 0 .* or more"):
+        C.class_set(-1)
+    with pytest.raises(ValueError, match="n: 0 patients is outside the allowed range 1 to 100000 patients"):
         C.class_set(1, 0)
-    with pytest.raises(ValueError, match="answer 'tight'"):
+    with pytest.raises(ValueError, match="unknown answer 'tight'"):
         C.Patient("x", C.CASES["both"].person, "tight")
     with pytest.raises(TypeError, match="seated_start"):
         C.seated_start("a person")
+
+
+def test_an_unknown_or_unhashable_case_name_lists_the_cases():
+    with pytest.raises(KeyError) as err:           # UnknownNameError: a KeyError and a ValueError
+        C.CASES["Both\n"]
+    assert isinstance(err.value, ValueError) and str(err.value).startswith("unknown case 'Both\\n': choose one of")
+    assert "short hamstrings" in str(err.value) and "stiff hip" in str(err.value)
+    with pytest.raises(TypeError, match=r"case: \['both'\] is not a name \(text\); choose one of short hamstrings"):
+        C.CASES[["both"]]
+    assert C.CASES.get("nobody") is None and "both" in C.CASES
+
+
+def test_identify_refuses_findings_that_are_not_examine_s():
+    p = C.CASES["both"]
+    with pytest.raises(ValueError, match="findings: slr, slr_ankle, slr_neck, slr_released, slump missing"):
+        C.identify(p, {})
+    with pytest.raises(TypeError, match="findings: list is not what examine"):
+        C.identify(p, [])
+    f = C.examine(p)
+    with pytest.raises(TypeError, match=r"findings\['slr'\]: Differentiation is not the MovementLimit"):
+        C.identify(p, {**f, "slr": f["slump"]})
+    assert C.identify(p, f) == "both" == p.answer
+
+
+def test_seated_start_takes_any_single_posture_and_refuses_others():
+    p = C.CASES["stiff hip"].person
+    assert C.seated_start(p, {"hip_flexion": 90}).hip_flexion == p.joint_range("hip_flexion")[1][0]
+    with pytest.raises(TypeError, match="expected a Posture"):
+        C.seated_start(p, 3)
+    with pytest.raises(ValueError, match=r"single posture \(shape \(\)\), got shape \(2,\)"):
+        C.seated_start(p, {"hip_flexion": [0, 90]})

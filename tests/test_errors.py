@@ -192,3 +192,72 @@ def test_unusual_input_gets_a_number_only_when_it_is_a_real_number_in_range(join
                                               dtype=float).reshape(np.shape(np.asarray(value, dtype=object))))
         return
     assert joint in msg and "deg" in msg and f"{lo:g} to {hi:g} deg" in msg
+
+# -- the shared helpers every public function checks its arguments with ----------------------------------
+
+from neuralsim.core import errors as E   # noqa: E402
+
+
+@pytest.mark.parametrize("masked", [np.ma.masked_array([10.0, 20.0], mask=[False, True]),
+                                    np.ma.masked_array(10.0, mask=False), np.ma.masked, [1.0, np.ma.masked]])
+def test_masked_arrays_are_refused_not_read_under_the_mask(masked):
+    # the value under a mask is not an angle anybody gave: refused, naming the joint, range and unit
+    with pytest.raises(TypeError, match=r"knee_flexion: a masked array is not taken.*-5 to 140 deg"):
+        E.as_numbers("knee_flexion", masked, -5, 140, "deg")
+    with pytest.raises(TypeError, match="masked"):
+        ns.nerve_bed_length(ns.Posture(knee_flexion=masked))
+
+
+def test_as_number_is_one_number_and_names_the_range():
+    assert E.as_number("body height", np.float32(1.5), 1.4, 2.1, "m") == 1.5
+    assert E.as_number("x", np.array(2.0), 0, 3, "mm") == 2.0
+    with pytest.raises(TypeError, match=r"body height: \[1.8\] is not one number.*1.4 to 2.1 m"):
+        E.as_number("body height", [1.8], 1.4, 2.1, "m")
+    with pytest.raises(E.OutOfRangeError, match=r"severity: 1.000e\+400 .* too large .*0 to 1"):
+        E.as_number("severity", 10**400, 0, 1, "")
+
+
+def test_as_sign_takes_plus_or_minus_one_only():
+    assert E.as_sign("direction", np.int8(-1)) == -1 and E.as_sign("direction", 1) == 1
+    for bad in (np.True_, True, 1.0, "1", np.timedelta64(1, "D"), None):
+        with pytest.raises(TypeError, match="direction: .* is not a whole number; give \\+1 or -1"):
+            E.as_sign("direction", bad)
+    for bad in (0, 2, -3, np.int64(10**12)):
+        with pytest.raises(ValueError, match="give \\+1 or -1"):
+            E.as_sign("direction", bad)
+
+
+def test_as_integer_refuses_times_which_numpy_counts_as_integers():
+    assert issubclass(np.timedelta64, np.integer)          # why the check needs saying
+    assert E.as_integer("seed", np.uint8(7), 0, math.inf, "(a seed)") == 7
+    with pytest.raises(TypeError, match="seed: .*timedelta64.* not a whole number"):
+        E.as_integer("seed", np.timedelta64(3, "D"), 0, math.inf, "(a seed)")
+    with pytest.raises(E.OutOfRangeError, match="n: 0 patients .* 1 to 100000 patients"):
+        E.as_integer("n", 0, 1, 100_000, "patients")
+
+
+def test_as_name_and_choices_name_what_was_looked_up_even_for_unhashable_names():
+    assert E.as_name("site", "hip", ("hip", "ankle")) == "hip"
+    with pytest.raises(E.UnknownNameError, match="unknown site 'Hip': choose one of hip, ankle"):
+        E.as_name("site", "Hip", ("hip", "ankle"))
+    with pytest.raises(TypeError, match=r"site: \['hip'\] is not a name \(text\); choose one of hip, ankle"):
+        E.as_name("site", ["hip"], ("hip", "ankle"))
+    c = E.Choices("protocol", {"slump": 1})
+    with pytest.raises(TypeError, match=r"protocol: \['slump'\] is not a name") as err:
+        c[["slump"]]
+    assert "unhashable" not in str(err.value)
+    with pytest.raises(KeyError):         # still a KeyError for a missing name: ``in`` and ``get`` work
+        c["Slump"]
+    assert "Slump" not in c and c.get("x") is None
+
+
+def test_check_size_names_the_limit_before_the_work():
+    assert E.check_size("person", 10, 10, "people") == 10
+    with pytest.raises(ValueError, match="person: 10,001 people is more than the limit of 10,000 people"):
+        E.check_size("person", 10_001, 10_000, "people")
+
+
+def test_read_only_reaches_into_dicts_lists_and_tuples():
+    a, b, c = np.zeros(2), np.ones(2), np.full(2, 2.0)
+    out = E.read_only({"x": a, "y": [b, (c, 1.0)]})
+    assert out["x"] is a and not (a.flags.writeable or b.flags.writeable or c.flags.writeable)

@@ -1,6 +1,7 @@
 """Exercise checkers: right answers derived by hand, wrong answers get hints and never the answer."""
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -450,3 +451,26 @@ def test_slump_since_start_by_hand_and_its_slips():
     assert exercises.check("slump_since_start_mm", f"{by_hand:.1f} mm").correct
     assert _hint("slump_since_start_mm", LOOK_UP).reason == "per_step"          # the last step only
     assert _hint("slump_since_start_mm", _hand_bed_change(last)).reason == "since_standing"
+
+
+def test_numbers_too_large_for_a_float_are_feedback_not_an_overflow():
+    exercises.reset_attempts()
+    f = exercises.check("model_hip_wrap", 10**400)
+    assert f.correct is False and f.reason == "form" and "too large" in f.message
+    for bad in (float("nan"), np.float64("inf"), np.complex128(1j), np.ma.masked_array(1.0, mask=True)):
+        assert exercises.check("model_hip_wrap", bad).reason == "form"
+
+
+def test_a_0d_array_or_a_numpy_scalar_is_the_number_it_holds():
+    right = exercises.EXERCISES["model_hip_wrap"].answer()
+    for given in (np.array(right), np.float32(right), np.float64(right)):
+        exercises.reset_attempts()
+        assert exercises.check("model_hip_wrap", given).correct is True
+
+
+def test_an_exercise_name_that_is_not_text_is_a_type_error_listing_the_exercises():
+    for bad in (["model_hip_wrap"], None, 1):
+        with pytest.raises(TypeError, match="exercise: .* is not a name \\(text\\); the exercises are"):
+            exercises.check(bad, "1")
+    with pytest.raises(TypeError, match="prediction: .* is not a name"):
+        exercises.reveal(["x"], "1")

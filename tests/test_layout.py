@@ -20,6 +20,7 @@ NOT_ONE_MODULE = {
     "test_packaging.py",        # the wheel's contents
     "test_layers.py",           # the layers' contract and the import graph
     "test_registry_in_use.py",  # the active registry through lengths, drawing, mechanics, people and stops
+    "test_fuzz.py",             # the input contract over the whole public API
 }
 
 def modules() -> list[str]:

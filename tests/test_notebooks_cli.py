@@ -119,3 +119,26 @@ def test_command_line_copies_into_a_fresh_folder(tmp_path):
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in dest.iterdir()) == notebooks_cli.available_notebooks()
     assert "02_slump_test.ipynb" in r.stdout
+
+
+@pytest.mark.parametrize("dest", ["", " ", "\t"])
+def test_an_empty_destination_is_refused_and_nothing_is_written(dest, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)              # '' would have meant this folder
+    with pytest.raises(ValueError, match="destination: .* is empty; name the folder"):
+        notebooks_cli.copy_notebooks(dest)
+    assert notebooks_cli.main(dest) == 2
+    assert "error: destination" in capsys.readouterr().err
+    from neuralsim.classroom import cli
+    assert cli.main(["notebooks", dest]) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("dest", [None, 3, b"notes", ["notes"]])
+def test_a_destination_that_is_not_a_folder_name_is_a_type_error(dest, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(TypeError, match="destination: .* is not a folder name"):
+        notebooks_cli.copy_notebooks(dest)
+    if dest is not None:                     # within=None is the default: no folder to stay inside
+        with pytest.raises(TypeError, match="within: .* is not a folder name"):
+            notebooks_cli.copy_notebooks(tmp_path / "a", within=dest)
+    assert list(tmp_path.iterdir()) == []

@@ -118,3 +118,73 @@ def test_people_stack_and_index_round_trip():
         np.testing.assert_array_equal(back.thresholds(), one.thresholds())
         assert back.joint_range("hip_flexion") == one.joint_range("hip_flexion")
         assert back.mobility == one.mobility and back.sensitised == one.sensitised
+
+# -- the input contract: the shared checks of core.errors -------------------------------------------------
+
+import datetime  # noqa: E402
+
+
+@pytest.mark.parametrize("field,bad,exc,text", [
+    ("height_m", np.complex128(1.8 + 3j), TypeError, "person height: np.complex128(1.8+3j) is not a number"),
+    ("height_m", 10**400, ns.OutOfRangeError, "person height: 1.000e+400 m is too large for the allowed range 1.4 to 2.1 m"),
+    ("hamstring_stiffness", ["2"], TypeError, "hamstring passive stiffness: '2' is not a number"),
+    ("hamstring_stiffness", datetime.timedelta(seconds=2), TypeError, "hamstring passive stiffness: datetime.timedelta"),
+    ("hamstring_stiffness", np.timedelta64(2, "D"), TypeError, "hamstring passive stiffness: np.timedelta64"),
+    ("hamstring_stiffness", [b"2"], TypeError, "hamstring passive stiffness: b'2' is not a number"),
+    ("hamstring_stiffness", b"2", TypeError, "hamstring passive stiffness: b'2' is not a number"),
+    ("hamstring_tolerance_pct", np.ma.masked_array([5.0], mask=[True]), TypeError, "a masked array is not taken"),
+    ("entrapment", {"piriformis": 10**400}, ns.OutOfRangeError,
+     "entrapment severity at piriformis: 1.000e+400 (0 free .. 1 held fast) is too large"),
+    ("entrapment", {"piriformis": True}, TypeError, "entrapment severity at piriformis: True is not a number"),
+])
+def test_values_the_contract_refuses_are_refused_with_the_field_range_and_unit(field, bad, exc, text):
+    with pytest.raises(exc) as err:
+        Person(**{field: bad})
+    assert text in str(err.value), str(err.value)
+    assert " to " in str(err.value)               # the allowed range is named
+
+
+def test_a_joint_limit_must_overlap_the_mobility_class_range():
+    # a hypomobile hip flexes to 90 deg (0.75 x 120): a limit from 100 deg would leave the range (100, 90)
+    hi = ns.joint_range("hip_flexion", "hypomobile")[1]
+    assert hi == pytest.approx(0.75 * V("range_hip_flexion_max"))
+    with pytest.raises(ns.OutOfRangeError, match=r"hip_flexion limit min: 100 deg .* 90 deg or less .*hypomobile range"):
+        Person(mobility="hypomobile", joint_limits={"hip_flexion": (100.0, 140.0)})
+    lo, top = Person(mobility="hypomobile", joint_limits={"hip_flexion": (50.0, 140.0)}).joint_range("hip_flexion")
+    assert (lo[0], top[0]) == (50.0, hi)          # narrowed from below, the class's own end above
+    # the other end: a hypomobile hip extends to -15 deg (0.75 x -20), so a limit ending at -18 leaves nothing
+    with pytest.raises(ns.OutOfRangeError, match=r"hip_flexion limit max: -18 deg .* -15 deg or more"):
+        Person(mobility="hypomobile", joint_limits={"hip_flexion": (-24.0, -18.0)})
+    # an array of people: each checked against their own class
+    people = Person(mobility=["typical", "hypomobile"], joint_limits={"hip_flexion": ([95.0, 80.0], 140.0)})
+    assert people.joint_range("hip_flexion")[0].tolist() == [95.0, 80.0]
+    with pytest.raises(ns.OutOfRangeError, match="hypomobile"):
+        Person(mobility=["typical", "hypomobile"], joint_limits={"hip_flexion": ([80.0, 95.0], 140.0)})
+
+
+def test_names_are_checked_by_the_shared_check():
+    with pytest.raises(ns.UnknownNameError, match="unknown mobility 'Typical'"):
+        Person(mobility="Typical")
+    with pytest.raises(TypeError, match="mobility: 1 is not a name"):
+        Person(mobility=1)
+    with pytest.raises(ns.UnknownNameError, match="unknown symptom site 'knee'"):
+        Person().threshold_pct("knee")
+    with pytest.raises(TypeError, match=r"symptom site: \['hip'\] is not a name"):
+        Person().threshold_pct(["hip"])
+    with pytest.raises(ns.UnknownNameError, match="unknown entrapment site 'hip'"):
+        Person(entrapment={"hip": 1.0})
+    assert Person(mobility=np.str_("hypermobile")).mobility == "hypermobile"
+
+
+def test_a_shape_error_names_the_fields():
+    with pytest.raises(ValueError, match=r"1-d array of people, got shape \(2, 2\) from height_m \(2, 2\)"):
+        Person(height_m=np.full((2, 2), 1.7))
+    with pytest.raises(ValueError, match=r"do not broadcast.*height_m \(2,\), hamstring_stiffness \(3,\)"):
+        Person(height_m=[1.7, 1.8], hamstring_stiffness=[1.0, 1.0, 1.0])
+
+
+def test_array_fields_are_read_only():
+    p = Person(height_m=[1.7, 1.8], mobility=["typical", "hypomobile"], sensitised=[True, False],
+               joint_limits={"knee_flexion": ([0.0, 5.0], 130.0)})
+    for a in (p.height_m, p.mobility, p.sensitised, p.joint_limits["knee_flexion"][0], p.threshold_pct("hip")):
+        assert not a.flags.writeable

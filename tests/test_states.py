@@ -80,3 +80,54 @@ def test_an_unknown_structure_is_refused_by_name():
         ns.compute(ns.protocols.SITTING, structures=["sciatic", "vagus"])
     with pytest.raises(TypeError):
         ns.compute(ns.protocols.SITTING, structures=[3])
+
+
+def test_a_structure_not_computed_is_a_value_error_naming_what_was():
+    s = ns.compute(ns.Posture(knee_flexion=30), structures=["sciatic"])
+    with pytest.raises(ValueError, match=r"structure 'femoral' was not computed: .*structures=\['sciatic'\]"):
+        s.change_mm("femoral")
+    with pytest.raises(ValueError, match="was not computed"):
+        s.relative("femoral")
+    with pytest.raises(ValueError, match="was not computed"):
+        s.group_mean_mm("hamstrings")
+    with pytest.raises(ValueError, match="unknown structure 'Sciatic'"):
+        s.change_mm("Sciatic")
+    assert s.change_mm("sciatic") == ns.nerve_bed_length(ns.Posture(knee_flexion=30)) - ns.nerve_bed_length(ns.Posture())
+
+
+def test_no_structures_at_all_is_refused_rather_than_an_empty_state():
+    with pytest.raises(ValueError, match="structures: an empty list computes nothing"):
+        ns.compute(ns.Posture(), structures=[])
+    with pytest.raises(TypeError, match="structures: 3 is not a name or a list of names"):
+        ns.compute(ns.Posture(), structures=3)
+    with pytest.raises(TypeError, match="muscle group: .* is not a name"):
+        ns.compute(ns.Posture()).group_mean_mm(["hamstrings"])
+
+
+@pytest.mark.parametrize("posture,reference", [
+    (ns.Posture(knee_flexion=[0.0, 30.0]), None),
+    (ns.Posture(knee_flexion=30.0), ns.Posture(hip_flexion=[0.0, 20.0])),
+    (ns.Posture(knee_flexion=30.0), None),
+])
+def test_every_array_of_a_state_is_read_only_and_the_next_call_unchanged(posture, reference):
+    drawn = not posture.shape and reference is None
+    s = ns.compute(posture, reference=reference, view="standing" if drawn else None)
+    arrays = [*s.lengths_mm.values(), *s.reference_mm.values(), *s.angles.values(),
+              *(x for c in s.contributions_mm.values() for x in c.values()),
+              s.change_mm("sciatic"), s.relative("sciatic"), s.group_mean_mm("hamstrings")]
+    if s.drawing is not None:
+        arrays += [*s.drawing["joints"].values(), *s.drawing["nerves"].values(), s.drawing["nerve"]]
+    arrays = [a for a in arrays if isinstance(a, np.ndarray)]
+    assert arrays
+    before = ns.compute(posture, reference=reference).lengths_mm["sciatic"]
+    for a in arrays:
+        assert not a.flags.writeable
+        with pytest.raises(ValueError, match="read-only"):
+            a[...] = 0.0
+    assert np.array_equal(ns.compute(posture, reference=reference).lengths_mm["sciatic"], before)
+
+
+def test_a_drawing_against_an_array_reference_is_refused_naming_both_shapes():
+    with pytest.raises(ValueError, match=r"drawing needs a single posture and reference, got posture shape \(\) "
+                                         r"and reference shape \(2,\)"):
+        ns.compute(ns.Posture(knee_flexion=30), reference=ns.Posture(hip_flexion=[0, 20]), view="standing")

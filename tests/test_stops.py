@@ -422,3 +422,91 @@ def test_after_stretching_for_many_people():
     stretched = L.after_stretching(many, 4)
     assert np.asarray(stretched.hamstring_tolerance_pct).shape == (len(singles),)
     assert np.all(np.asarray(stretched.hamstring_tolerance_pct) > many.tolerance())
+
+# -- the input contract and the size limits ---------------------------------------------------------------
+
+@pytest.mark.parametrize("bad", [["0", "10"], [False, True], [b"0", b"1"], [0, None], np.array([0, 10j]),
+                                 np.ma.masked_array([0.0, 10.0], mask=[False, True])])
+def test_differentiate_refuses_remote_angles_that_are_not_numbers(bad):
+    with pytest.raises(TypeError, match=r"remote_angles \(ankle_dorsiflexion\): .*-60 to 24 deg"):
+        ns.differentiate(ns.Posture(), "hip_flexion", "ankle_dorsiflexion", bad)
+
+
+def test_differentiate_refuses_remote_angles_out_of_range_or_of_the_wrong_shape():
+    with pytest.raises(ns.OutOfRangeError, match=r"remote_angles \(ankle_dorsiflexion\): 1.000e\+400"):
+        ns.differentiate(ns.Posture(), "hip_flexion", "ankle_dorsiflexion", [0, 10**400])
+    with pytest.raises(ValueError, match=r"at least two angles in deg, got shape \(2, 1\)"):
+        ns.differentiate(ns.Posture(), "hip_flexion", "ankle_dorsiflexion", [[0], [10]])
+
+
+@pytest.mark.parametrize("bad", [np.True_, True, 1.0, "+1", None, np.timedelta64(1, "D")])
+def test_direction_is_plus_or_minus_one_as_an_integer(bad):
+    with pytest.raises(TypeError, match=r"direction: .* is not a whole number; give \+1 or -1"):
+        ns.movement_limit(ns.Posture(), "hip_flexion", direction=bad)
+
+
+def test_direction_as_a_numpy_integer_is_the_same_movement():
+    a = ns.movement_limit(ns.Posture(), "knee_flexion", direction=np.int8(1))
+    b = ns.movement_limit(ns.Posture(), "knee_flexion", direction=1)
+    assert a.angle_deg == b.angle_deg and type(a.direction) is int
+
+
+def test_differentiate_is_movement_limit_at_each_remote_angle_swept_at_once():
+    # the definition: the stop at each remote angle is movement_limit's with the remote joint set there
+    people = Person.stack([p.person for p in C.class_set(11, 12) if p.answer != "stiff hip"])
+    angles = [-20.0, 0.0, 10.0, 20.0]
+    d = ns.differentiate(ns.Posture(), "hip_flexion", "ankle_dorsiflexion", angles, people)
+    for r, res in zip(angles, d.results):
+        one = ns.movement_limit(ns.Posture(ankle_dorsiflexion=r), "hip_flexion", people)
+        assert np.array_equal(res.angle_deg, one.angle_deg)
+        assert res.limited_by == one.limited_by
+        assert np.array_equal(res.intensity, one.intensity)            # bit for bit, as before
+        assert all(np.array_equal(res.nerve_strain_pct[k], one.nerve_strain_pct[k]) for k in SYMPTOM_SITES)
+        assert res.start == one.start
+    assert np.array_equal(d.angle_deg, np.array([r.angle_deg for r in d.results]))
+    assert np.array_equal(d.change_deg, d.angle_deg[-1] - d.angle_deg[0])
+
+
+def test_a_thousand_remote_angles_take_one_sweep_not_a_thousand():
+    import time
+    t = time.perf_counter()
+    d = ns.differentiate(ns.Posture(), "hip_flexion", "ankle_dorsiflexion", np.linspace(-20, 20, 1000))
+    took = time.perf_counter() - t
+    assert d.angle_deg.shape == (1000,)
+    # one movement_limit takes about 0.05-0.15 s here, so a loop over the angles would take minutes;
+    # the bound leaves room for a loaded machine
+    assert took < 40.0, took
+    # the stop falls as the foot comes up (the nerve is tensioned from below): monotone over the sweep
+    assert np.all(np.diff(d.angle_deg) <= 1e-9)
+
+
+def test_sizes_past_the_limits_are_refused_before_the_work():
+    import time
+    assert (L.MAX_PEOPLE, L.MAX_REMOTE_ANGLES) == (10_000, 1_000)
+    many = Person(height_m=np.full(10**6, 1.75))
+    t = time.perf_counter()
+    with pytest.raises(ValueError, match="person: 1,000,000 people is more than the limit of 10,000 people"):
+        ns.movement_limit(ns.Posture(), "hip_flexion", many)
+    with pytest.raises(ValueError, match="remote_angles: 1,000,000 remote angles is more than the limit of 1,000"):
+        ns.differentiate(ns.Posture(), "hip_flexion", "ankle_dorsiflexion", np.zeros(10**6))
+    with pytest.raises(ValueError, match=r"remote_angles x people: 20,000 rows .* limit of 10,000"):
+        ns.differentiate(ns.Posture(), "hip_flexion", "ankle_dorsiflexion", [0.0, 10.0],
+                         Person(height_m=np.full(10_000, 1.75)))
+    assert time.perf_counter() - t < 10.0
+
+
+def test_results_are_read_only():
+    people = Person(height_m=[1.7, 1.8])
+    r = ns.movement_limit(ns.Posture(), "hip_flexion", people)
+    d = ns.differentiate(ns.Posture(), "hip_flexion", "ankle_dorsiflexion", [0, 10], people)
+    for a in (r.angle_deg, r.intensity, r.nerve_strain_pct["hip"], r.discomfort, d.angle_deg, d.change_deg,
+              d.remote_angles_deg, d.symptoms_change, d.results[0].angle_deg):
+        assert isinstance(a, np.ndarray) and not a.flags.writeable
+
+
+@pytest.mark.parametrize("bad,exc", [(np.True_, TypeError), ("90", TypeError), (10**400, ns.OutOfRangeError),
+                                     (151.0, ns.OutOfRangeError), (float("nan"), ns.OutOfRangeError)])
+def test_forward_bend_checks_the_lean_with_the_shared_check(bad, exc):
+    with pytest.raises(exc, match="trunk lean: .*0 to 150 deg"):
+        L.forward_bend(None, bad)
+    assert L.forward_bend(None, np.float32(60.0))["reached_deg"] == L.forward_bend(None, 60.0)["reached_deg"]

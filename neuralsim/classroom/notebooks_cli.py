@@ -112,6 +112,22 @@ def _atomic_write(dir_fd: int, name: str, data: bytes) -> None:
         raise
 
 
+def _folder_name(what: str, value) -> str:
+    """``value`` as a folder name (text or path-like), refusing an empty one: ``''`` would mean the
+    current folder, which nobody means by typing nothing."""
+    if isinstance(value, (bytes, bytearray)) or not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{what}: {value!r} is not a folder name; give the folder as text or a path")
+    text = os.fspath(value)
+    if not isinstance(text, str):
+        raise TypeError(f"{what}: {value!r} is not a folder name; give the folder as text or a path")
+    if not text.strip():
+        raise ValueError(f"{what}: {value!r} is empty; name the folder to copy the notebooks into "
+                         "(use '.' for the current folder)")
+    if "\0" in text:
+        raise ValueError(f"{what}: {value!r} holds a NUL character, which no folder name can hold")
+    return text
+
+
 def copy_notebooks(dest, overwrite: bool = False, within=None) -> list[Path]:
     """Copy every shipped notebook into folder ``dest``; return the paths written.
 
@@ -124,7 +140,9 @@ def copy_notebooks(dest, overwrite: bool = False, within=None) -> list[Path]:
     folder. Raises ValueError when ``dest`` exists and is not a folder, is or
     passes through a symlink, or is not inside ``within``. Only ``dest`` is written to.
     """
-    dest = Path(os.path.abspath(os.path.expanduser(os.fspath(dest))))
+    dest = Path(os.path.abspath(os.path.expanduser(_folder_name("destination", dest))))
+    if within is not None:
+        within = _folder_name("within", within)
     if os.path.lexists(dest) and (os.path.islink(dest) or not dest.is_dir()):
         kind = "a symlink" if os.path.islink(dest) else "not a folder"
         raise ValueError(f"destination {str(dest)!r} exists and is {kind}")
@@ -154,12 +172,12 @@ def main(dest, overwrite: bool = False, within=None) -> int:
     """CLI body for ``python -m neuralsim notebooks DEST [--overwrite]``; returns the exit code (2 on error)."""
     try:
         written = copy_notebooks(dest, overwrite=overwrite, within=within)
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, OSError) as e:   # FileNotFoundError and a folder it may not write included
         print(f"error: {e}", file=sys.stderr)
         return 2
     names = available_notebooks()
     skipped = len(names) - len(written)
-    print(f"copied {len(written)} notebook(s) to {Path(dest).expanduser()}"
+    print(f"copied {len(written)} notebook(s) to {Path(os.fspath(dest)).expanduser()}"
           + (f" ({skipped} already there, kept; use --overwrite to replace)" if skipped else ""))
     for path in written:
         print(f"  {path.name}")

@@ -7,7 +7,12 @@ raises :class:`OutOfRangeError`, a ``ValueError``.  Both messages name the
 quantity (a joint, or a parameter such as ``body height``), the value, the
 allowed range and the unit.  :class:`OutOfRangeError` also carries them as
 attributes, so a caller (the explorer) can catch it precisely and read them
-instead of parsing text:
+instead of parsing text.  A masked array is refused (a ``TypeError``): the value under a mask
+is nobody's angle, and carrying masks through every result would be a second contract.
+
+Every public function checks its arguments with the helpers here (:func:`as_numbers`,
+:func:`as_number`, :func:`as_integer`, :func:`as_sign`, :func:`as_name`), checks sizes before
+the work with :func:`check_size`, and hands out arrays made read-only (:func:`read_only`):
 
 >>> from neuralsim.bands import strain_band
 >>> try:
@@ -25,7 +30,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["OutOfRangeError", "UnknownNameError", "Choices", "range_text", "as_numbers"]
+__all__ = ["OutOfRangeError", "UnknownNameError", "Choices", "range_text", "as_numbers", "as_number",
+           "as_name", "as_sign", "as_integer", "check_size", "read_only", "MAX_POSTURES"]
+
+#: The most postures one call takes (the broadcast shape's size).  A mechanics result holds
+#: about a thousand numbers per posture, so this bounds a call's memory to a few gigabytes at
+#: most; it is checked before any array of that size is made.
+MAX_POSTURES = 1_000_000
 
 
 def range_text(low: float, high: float, unit: str) -> str:
@@ -97,6 +108,11 @@ def _type_error(name: str, value: Any, low: float, high: float, unit: str, extra
                      f"{range_text(low, high, unit)}" + (f" {extra}" if extra else ""))
 
 
+def _masked(name: str, low: float, high: float, unit: str, extra: str) -> TypeError:
+    return TypeError(f"{name}: a masked array is not taken (drop or fill its masked entries); give real "
+                     f"numbers in {unit}, allowed range {range_text(low, high, unit)}" + (f" {extra}" if extra else ""))
+
+
 def _leaves(value: Any):
     for v in value:
         if isinstance(v, (list, tuple)):
@@ -119,6 +135,15 @@ def as_numbers(name: str, value: Any, low: float, high: float, unit: str, extra:
     """
     if value is None or isinstance(value, _NOT_NUMBERS):
         raise _type_error(name, value, low, high, unit, extra)
+    if isinstance(value, np.ma.MaskedArray):
+        # refused rather than honoured: a masked entry has no angle or height, and every result
+        # would have to carry the mask on; silently using the values under it gives numbers for
+        # entries the caller said are missing
+        raise _masked(name, low, high, unit, extra)
+    if isinstance(value, (list, tuple)):
+        for v in _leaves(value):
+            if isinstance(v, np.ma.MaskedArray):
+                raise _masked(name, low, high, unit, extra)
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError, OverflowError):   # ragged lists, odd objects
@@ -129,7 +154,10 @@ def as_numbers(name: str, value: Any, low: float, high: float, unit: str, extra:
             if v is None or isinstance(v, _NOT_NUMBERS):
                 raise _type_error(name, v, low, high, unit, extra)
     if kind == "O":                                  # e.g. integers too large for int64, Fraction, Decimal
-        items = arr.reshape(-1).tolist()
+        # a 0-d numeric array among the objects (a column of np.asarray([np.float32(1), ...], dtype=object)
+        # taken with [..., i]) is the number it holds
+        items = [v.item() if isinstance(v, np.ndarray) and not isinstance(v, np.ma.MaskedArray) and v.ndim == 0
+                 and v.dtype.kind in "iuf" else v for v in arr.reshape(-1).tolist()]
         for v in items:
             if v is None or isinstance(v, _NOT_NUMBERS) or not isinstance(v, numbers.Real):
                 raise _type_error(name, v, low, high, unit, extra)
@@ -160,6 +188,87 @@ def as_numbers(name: str, value: Any, low: float, high: float, unit: str, extra:
     return arr
 
 
+def as_number(name: str, value: Any, low: float, high: float, unit: str, extra: str = "") -> float:
+    """One real number in ``[low, high]`` (as :func:`as_numbers`), as a float; an array of more
+    than one number is a ``TypeError`` naming ``name``."""
+    arr = as_numbers(name, value, low, high, unit, extra)
+    if arr.ndim != 0:
+        if arr.size == 1 and not isinstance(value, (list, tuple, np.ndarray)):
+            return float(arr.reshape(()))
+        raise _type_error(name, value, low, high, unit, extra, "is not one number")
+    return float(arr)
+
+
+def as_sign(name: str, value: Any, meaning: str = "") -> int:
+    """``+1`` or ``-1`` (an integer, numpy's included; not a boolean, a float or text), else an
+    error naming ``name`` and the two allowed values."""
+    allowed = f"give +1 or -1{' (' + meaning + ')' if meaning else ''}"
+    if not _is_whole(value):
+        raise TypeError(f"{name}: {_short(value)} is not a whole number; {allowed}")
+    if int(value) not in (1, -1):
+        raise ValueError(f"{name}: {_show(value)} is not allowed; {allowed}")
+    return int(value)
+
+
+def _is_whole(value: Any) -> bool:
+    # numpy's timedelta64 is an integer type to numpy, but a time to everybody else
+    return (isinstance(value, (numbers.Integral, np.integer))
+            and not isinstance(value, (bool, np.bool_, np.timedelta64, np.datetime64)))
+
+
+def as_integer(name: str, value: Any, low: float, high: float, what: str) -> int:
+    """A whole number (Python's or numpy's; not a boolean, a float, a time or text) in
+    ``[low, high]``, as an ``int``; else an error naming ``name``, the range and ``what`` it counts."""
+    if not _is_whole(value):
+        raise TypeError(f"{name}: {_short(value)} is not a whole number; give a whole number of {what}, "
+                        f"allowed range {range_text(low, high, what)}")
+    if not low <= int(value) <= high:
+        raise OutOfRangeError(name, int(value), low, high, what)
+    return int(value)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def as_name(kind: str, value: Any, choices) -> str:
+    """``value`` if it is one of ``choices`` (text), else ``TypeError`` (not text, an unhashable
+    list included) or :class:`UnknownNameError`, each naming ``kind`` and listing the choices."""
+    choices = tuple(choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{kind}: {_short(value)} is not a name (text); choose one of {', '.join(map(str, choices))}")
+    if value not in choices:
+        raise UnknownNameError(kind, value, choices)
+    return value
+
+
+def check_size(name: str, size: int, limit: int, what: str) -> int:
+    """``size`` if it is at most ``limit``, else a ``ValueError`` naming ``name``, the size and the
+    limit.  Called before the work (and the memory) that size would take."""
+    if size > limit:
+        raise ValueError(f"{name}: {size:,} {what} is more than the limit of {limit:,} {what} one call takes; "
+                         "split the work into smaller calls")
+    return size
+
+
+def read_only(value: Any) -> Any:
+    """``value`` with every numpy array in it (nested in dicts, lists and tuples) made read-only.
+
+    Results are never views the caller can write into: an array handed out is flagged
+    read-only, so writing to it raises instead of changing a cache or the next call's result.
+    """
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, dict):
+        for v in value.values():
+            read_only(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            read_only(v)
+    return value
+
+
 class UnknownNameError(KeyError, ValueError):
     """A name (of a protocol, a posture, ...) that is not one of the choices.
 
@@ -185,6 +294,13 @@ class Choices(dict):
     def __init__(self, kind: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
+
+    def __getitem__(self, key: Any):
+        try:
+            return super().__getitem__(key)
+        except TypeError:            # an unhashable key (a list): say what was looked up
+            raise TypeError(f"{self.kind}: {_short(key)} is not a name (text); "
+                            f"choose one of {', '.join(map(str, self.keys()))}") from None
 
     def __missing__(self, key: Any):
         raise UnknownNameError(self.kind, key, self.keys())

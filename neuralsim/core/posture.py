@@ -4,7 +4,8 @@ A :class:`Posture` is immutable.  Each angle is in degrees with the clinical
 sign of :mod:`neuralsim.joints`; joints not named stay at 0 (the anatomical
 position).  An angle may be a number or an array: all arrays must broadcast
 together, and the posture then stands for that many postures
-(:attr:`Posture.shape`).
+(:attr:`Posture.shape`), at most :data:`~neuralsim.core.errors.MAX_POSTURES`
+(one million) of them; a larger shape is refused before anything of that size is made.
 
 >>> p = Posture(hip_flexion=90, knee_flexion=90)
 >>> p.knee_flexion
@@ -17,11 +18,13 @@ together, and the posture then stands for that many postures
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 import numpy as np
 
+from .errors import MAX_POSTURES, check_size
 from .joints import JOINTS, UNIT, check_angle, check_joint
 
 __all__ = ["Posture", "as_posture", "angle_array", "angle_arrays", "broadcast_shape"]
@@ -66,6 +69,7 @@ class Posture:
             raise ValueError(
                 f"the joint angle arrays ({UNIT}) do not broadcast to one shape: {shapes}"
             ) from None
+        check_size(f"posture of shape {tuple(shape)}", math.prod(shape), MAX_POSTURES, "postures")
         object.__setattr__(self, "_shape", tuple(shape))
 
     # -- conveniences -----------------------------------------------------
@@ -149,7 +153,21 @@ def _numeric_array(values: Any) -> np.ndarray:
     # (which refuses booleans, text, complex numbers, ... with the joint's name and range).
     if isinstance(values, (str, bytes, bytearray)):
         raise TypeError(f"expected angles in {UNIT}, got the text {values!r}")
+    if isinstance(values, np.ma.MaskedArray):   # refused, as every angle input: see errors.as_numbers
+        raise TypeError(f"angles: a masked array is not taken; give plain numbers in {UNIT} "
+                        f"of shape (..., {len(JOINTS)})")
     try:
+        if isinstance(values, (list, tuple)):
+            # kept as the objects given, so that a True or a "90" among numbers reaches its own
+            # joint's check (numpy would make [0, True] numbers, and [0, "x"] text in every column)
+            arr = np.asarray(values, dtype=object)
+            if arr.ndim and arr.shape[-1] == len(JOINTS) and all(type(v) is float or type(v) is int
+                                                                  for v in arr.flat):
+                try:
+                    return arr.astype(float)
+                except OverflowError:     # an integer too large for a float: its joint's check says so
+                    pass
+            return arr
         return np.asarray(values)
     except (TypeError, ValueError, OverflowError):
         raise TypeError(f"expected an array of angles in {UNIT} of shape (..., {len(JOINTS)}), "
@@ -190,12 +208,15 @@ def broadcast_shape(posture: Any, reference: Any) -> tuple:
     shapes when they do not broadcast together."""
     p, r = as_posture(posture), as_posture(reference)
     try:
-        return tuple(np.broadcast_shapes(p.shape, r.shape))
+        shape = tuple(np.broadcast_shapes(p.shape, r.shape))
     except ValueError:
         raise ValueError(
             f"the posture (shape {p.shape}) and the reference (shape {r.shape}) do not broadcast "
             f"to one shape; give postures whose angle arrays ({UNIT}) broadcast together"
         ) from None
+    check_size(f"posture (shape {p.shape}) against reference (shape {r.shape})", math.prod(shape),
+               MAX_POSTURES, "postures")
+    return shape
 
 
 def angle_arrays(posture: Any, reference: Any, mobility: str = "typical") -> tuple[dict, dict]:

@@ -17,15 +17,17 @@ Patient('short hamstrings')
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..core import parameters as _p
-from .stops import differentiate, movement_limit
+from ..core.errors import Choices, as_integer, as_name
+from .stops import Differentiation, MovementLimit, differentiate, movement_limit
 from .person import Person, typical_tolerance_pct
-from ..core.posture import Posture
+from ..core.posture import Posture, as_posture
 
 __all__ = ["Patient", "CASES", "ANSWERS", "class_set", "examine", "identify", "seated_start", "answer_key",
            "SLR_START", "SLUMP_START", "RELEASED_SLR_START"]
@@ -54,8 +56,9 @@ class Patient:
     answer: str = field(repr=False)
 
     def __post_init__(self) -> None:
-        if self.answer not in ANSWERS:
-            raise ValueError(f"answer {self.answer!r} is not one of {', '.join(ANSWERS)}")
+        if not isinstance(self.label, str):
+            raise TypeError(f"label: {self.label!r} is not text; give the name a student sees")
+        as_name("answer", self.answer, ANSWERS)
         if not isinstance(self.person, Person) or self.person.shape:
             raise TypeError("a patient's person must be a single neuralsim.Person")
 
@@ -92,8 +95,9 @@ def _cases() -> dict[str, Patient]:
     return c
 
 
-#: The named virtual patients of the clinic notebook.
-CASES: dict[str, Patient] = _cases()
+#: The named virtual patients of the clinic notebook (an unknown name raises
+#: :class:`~neuralsim.errors.UnknownNameError` listing them).
+CASES: dict[str, Patient] = Choices("case", _cases())
 
 
 def class_set(seed: int, n: int = 30) -> list[Patient]:
@@ -105,11 +109,9 @@ def class_set(seed: int, n: int = 30) -> list[Patient]:
     ``parameters.csv`` (``person_*_sd*``), kept clear of the borderline so
     that the answer is well defined.  The same seed gives the same class.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 100_000:
-        raise ValueError(f"n: {n!r} is not allowed; give a whole number of patients from 1 to 100000")
-    rng = np.random.default_rng(int(seed))
+    seed = as_integer("seed", seed, 0, math.inf, "(a seed)")
+    n = as_integer("n", n, 1, 100_000, "patients")
+    rng = np.random.default_rng(seed)
     tol0 = typical_tolerance_pct()
     tol_sd = _p.value("person_hamstring_tolerance_sd") * tol0
     thr_sd = _p.value("person_nerve_threshold_sd")
@@ -157,7 +159,9 @@ def seated_start(person: Person, start=None):
     """
     if not isinstance(person, Person) or person.shape:
         raise TypeError("seated_start takes a single neuralsim.Person")
-    start = SLUMP_START if start is None else start
+    start = SLUMP_START if start is None else as_posture(start)
+    if start.shape:
+        raise ValueError(f"the start posture must be a single posture (shape ()), got shape {start.shape}")
     fitted = {}
     for j, a in start.angles().items():
         lo, hi = person.joint_range(j)
@@ -205,7 +209,7 @@ def identify(patient: Patient | Person, findings: dict | None = None) -> str:
        of the thigh is the strongest thing felt there.  Both, one, or (if neither shows)
        the hamstrings.
     """
-    f = examine(patient) if findings is None else findings
+    f = examine(patient) if findings is None else _check_findings(findings)
     slr = f["slr"]
     normal = _p.value("slr_normal_min_deg")
     if slr.limited_by == "joint range" and slr.angle_deg < 90.0:
@@ -223,3 +227,25 @@ def identify(patient: Patient | Person, findings: dict | None = None) -> str:
     if nerve:
         return "nerve"
     return "hamstrings"
+
+
+#: What :func:`examine` returns: key -> the kind of result (a single person's).
+_FINDINGS = {"slr": MovementLimit, "slr_ankle": Differentiation, "slr_neck": Differentiation,
+             "slr_released": MovementLimit, "slump": Differentiation}
+
+
+def _check_findings(findings: Any) -> dict:
+    """``findings`` if it is what :func:`examine` returns for one patient, else an error naming what is wrong."""
+    if not isinstance(findings, dict):
+        raise TypeError(f"findings: {type(findings).__name__} is not what examine() returns; "
+                        f"give examine(patient) (a dict with {', '.join(_FINDINGS)}) or None")
+    missing = [k for k in _FINDINGS if k not in findings]
+    if missing:
+        raise ValueError(f"findings: {', '.join(missing)} missing; give examine(patient) "
+                         f"(a dict with {', '.join(_FINDINGS)}) or None")
+    for k, kind in _FINDINGS.items():
+        v = findings[k]
+        if not isinstance(v, kind) or (np.ndim(v.angle_deg) != (0 if kind is MovementLimit else 1)):
+            raise TypeError(f"findings[{k!r}]: {type(v).__name__} is not the {kind.__name__} of one patient "
+                            "that examine() gives")
+    return findings

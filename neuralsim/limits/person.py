@@ -63,7 +63,7 @@ import numpy as np
 
 from ..core import parameters as _p
 from ..core.body import HEIGHT_RANGE_M, Body
-from ..core.errors import OutOfRangeError
+from ..core.errors import OutOfRangeError, as_name, as_numbers, read_only
 from ..core.joints import MOBILITIES, UNIT, check_joint, joint_range
 from ..model import registry as _reg
 
@@ -234,22 +234,33 @@ def typical_thresholds() -> dict[str, float]:
 
 
 def _num(name: str, value: Any, unit: str, lo: float, hi: float) -> Any:
-    """Check a number or array of numbers in [lo, hi]; return float or read-only array."""
-    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
-        raise TypeError(f"{name}: {value!r} is not a number; give {unit} between {lo:g} and {hi:g}")
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name}: {value!r} is not a number; give {unit} between {lo:g} and {hi:g}") from None
-    bad = ~np.isfinite(arr) | (arr < lo) | (arr > hi)
-    if bad.any():
-        v = arr[bad].flat[0] if arr.ndim else float(arr)
-        raise OutOfRangeError(name, float(v), lo, hi, unit)
+    """Check a number or array of numbers in [lo, hi] (the shared check, core.errors.as_numbers);
+    return a float or a read-only array."""
+    arr = as_numbers(name, value, lo, hi, unit)
     if arr.ndim == 0:
         return float(arr)
     arr = arr.copy()
     arr.setflags(write=False)
     return arr
+
+
+def _overlaps(joint: str, lo: Any, hi: Any, mobility: Any) -> None:
+    """A joint limit narrows the mobility class's range, so it must reach into it: a limit of
+    100 to 140 deg for a hip that flexes to 90 would leave no range at all."""
+    try:
+        mob, lo, hi = np.broadcast_arrays(np.asarray(mobility, dtype=object), np.asarray(lo), np.asarray(hi))
+    except ValueError:
+        return                               # the shapes are refused, with all of them named, below
+    for m in MOBILITIES:
+        here = mob == m
+        if not here.any():
+            continue
+        m_lo, m_hi = joint_range(joint, m)
+        extra = f"(a limit narrows the {m} range {m_lo:g} to {m_hi:g} {UNIT}, so it must overlap it)"
+        if (lo[here] > m_hi + 1e-9).any():
+            raise OutOfRangeError(f"{joint} limit min", float(lo[here].max()), -np.inf, m_hi, UNIT, extra)
+        if (hi[here] < m_lo - 1e-9).any():
+            raise OutOfRangeError(f"{joint} limit max", float(hi[here].min()), m_lo, np.inf, UNIT, extra)
 
 
 @dataclass(frozen=True, eq=False)
@@ -277,11 +288,17 @@ class Person:
     def __post_init__(self) -> None:
         s = object.__setattr__
         s(self, "height_m", _num("person height", self.height_m, "m", *HEIGHT_RANGE_M))
-        mob = np.asarray(self.mobility, dtype=object)
+        mob = self.mobility
+        if isinstance(mob, np.ma.MaskedArray):
+            raise TypeError(f"mobility: a masked array is not taken; choose one of {', '.join(MOBILITIES)}")
+        try:
+            mob = np.asarray(mob, dtype=object)
+        except ValueError:
+            raise TypeError(f"mobility: {mob!r} is not a name or a flat list of names; "
+                            f"choose one of {', '.join(MOBILITIES)}") from None
         for m in mob.flat:
-            if not isinstance(m, str) or m not in MOBILITIES:
-                raise ValueError(f"mobility: {m!r} is not one of {', '.join(MOBILITIES)}")
-        s(self, "mobility", str(mob) if mob.ndim == 0 else mob)
+            as_name("mobility", m, MOBILITIES)
+        s(self, "mobility", str(mob) if mob.ndim == 0 else read_only(mob.copy()))
         if self.hamstring_tolerance_pct is None:
             s(self, "hamstring_tolerance_pct", typical_tolerance_pct())
         s(self, "hamstring_tolerance_pct",
@@ -293,22 +310,19 @@ class Person:
             if not isinstance(self.nerve_threshold_pct, Mapping):
                 raise TypeError("nerve_threshold_pct must be a mapping site -> strain threshold in %")
             for site, v in self.nerve_threshold_pct.items():
-                if site not in SYMPTOM_SITES:
-                    raise ValueError(f"unknown symptom site {site!r}: choose one of {', '.join(SYMPTOM_SITES)}")
-                thr[site] = v
+                thr[as_name("symptom site", site, SYMPTOM_SITES)] = v
         s(self, "nerve_threshold_pct",
           {k: _num(f"nerve threshold at {k}", v, "% strain", 0.05, 50.0) for k, v in thr.items()})
         sens = np.asarray(self.sensitised)
-        if sens.dtype != bool:
+        if sens.dtype != bool or isinstance(self.sensitised, np.ma.MaskedArray):
             raise TypeError(f"sensitised: {self.sensitised!r} must be True or False (or an array of them)")
-        s(self, "sensitised", bool(sens) if sens.ndim == 0 else sens.copy())
+        s(self, "sensitised", bool(sens) if sens.ndim == 0 else read_only(sens.copy()))
         ent = {}
         if self.entrapment is not None:
             if not isinstance(self.entrapment, Mapping):
                 raise TypeError("entrapment must be a mapping site -> severity (0 free .. 1 held fast)")
             for site, v in self.entrapment.items():
-                if site not in ENTRAPMENT_SITES:
-                    raise ValueError(f"unknown entrapment site {site!r}: choose one of {', '.join(ENTRAPMENT_SITES)}")
+                as_name("entrapment site", site, ENTRAPMENT_SITES)
                 ent[site] = _num(f"entrapment severity at {site}", v, "(0 free .. 1 held fast)", 0.0, 1.0)
         s(self, "entrapment", ent)
         lim = {}
@@ -324,19 +338,25 @@ class Person:
                 hi = _num(f"{j} limit max", pair[1], UNIT, *wide)
                 if np.any(np.asarray(lo) > np.asarray(hi)):
                     raise ValueError(f"joint_limits[{j!r}]: min {pair[0]} {UNIT} is above max {pair[1]} {UNIT}")
+                _overlaps(j, lo, hi, self.mobility)
                 lim[j] = (lo, hi)
         s(self, "joint_limits", lim)
-        shapes = [np.shape(self.height_m), np.shape(self.mobility), np.shape(self.hamstring_tolerance_pct),
-                  np.shape(self.hamstring_stiffness), np.shape(self.sensitised)]
-        shapes += [np.shape(v) for v in self.nerve_threshold_pct.values()]
-        shapes += [np.shape(v) for v in self.entrapment.values()]
-        shapes += [np.shape(x) for pair in self.joint_limits.values() for x in pair]
+        fields = {"height_m": self.height_m, "mobility": self.mobility,
+                  "hamstring_tolerance_pct": self.hamstring_tolerance_pct,
+                  "hamstring_stiffness": self.hamstring_stiffness, "sensitised": self.sensitised,
+                  **{f"nerve_threshold_pct[{k!r}]": v for k, v in self.nerve_threshold_pct.items()},
+                  **{f"entrapment[{k!r}]": v for k, v in self.entrapment.items()},
+                  **{f"joint_limits[{j!r}] {end}": x for j, pair in self.joint_limits.items()
+                     for end, x in zip(("min", "max"), pair)}}
+        shapes = {k: np.shape(v) for k, v in fields.items()}
+        named = ", ".join(f"{k} {v}" for k, v in shapes.items() if v)
         try:
-            shape = np.broadcast_shapes(*shapes)
+            shape = np.broadcast_shapes(*shapes.values())
         except ValueError:
-            raise ValueError(f"the person's array fields do not broadcast to one shape: {shapes}") from None
+            raise ValueError(f"the person's array fields do not broadcast to one shape: {named}") from None
         if len(shape) > 1:
-            raise ValueError(f"people must be a single person or a 1-d array of people, got shape {shape}")
+            raise ValueError(f"people must be a single person or a 1-d array of people, got shape {shape} "
+                             f"from {named}")
         s(self, "_shape", tuple(shape))
 
     # -- shape ----------------------------------------------------------------
@@ -372,10 +392,12 @@ class Person:
         ``1 - s * (1 - person_entrapment_threshold_factor)`` (an irritated,
         compressed nerve is more mechanosensitive where it is held).
         """
-        if site not in SYMPTOM_SITES:
-            raise ValueError(f"unknown symptom site {site!r}: choose one of {', '.join(SYMPTOM_SITES)}")
+        as_name("symptom site", site, SYMPTOM_SITES)
         t = self.thresholds()[:, SYMPTOM_SITES.index(site)]
-        return float(t[0]) if not self._shape else t
+        if not self._shape:
+            return float(t[0])
+        t.flags.writeable = False
+        return t
 
     def thresholds(self) -> np.ndarray:
         """Effective thresholds, shape ``(n, len(SYMPTOM_SITES))`` (% strain)."""

@@ -58,7 +58,7 @@ import numpy as np
 
 from ..core import parameters as _p
 from ..core.body import Body
-from ..core.errors import OutOfRangeError
+from ..core.errors import OutOfRangeError, as_number, as_numbers, as_sign, check_size, read_only
 from ..core.joints import JOINTS, UNIT, check_joint, joint_range
 from ..model import registry as _reg
 from ..model.lengths import HAMSTRINGS, REFERENCE, muscle_length
@@ -68,8 +68,15 @@ from ..core.posture import Posture, as_posture
 __all__ = [
     "movement_limit", "differentiate", "MovementLimit", "Differentiation", "REGIONS", "forward_bend",
     "after_stretching", "FELT_KEYS", "AKE_START", "HAMSTRING_FEEL",
-    "LIMITED_BY",
+    "LIMITED_BY", "MAX_PEOPLE", "MAX_REMOTE_ANGLES",
 ]
+
+#: The most people one :func:`movement_limit` call takes, and the most rows (people times remote
+#: angles) one :func:`differentiate` call takes: every row's discomfort is worked out on the whole
+#: 1-degree grid at once, about 40 numbers per grid step, so this keeps a call to a few hundred MB.
+MAX_PEOPLE = 10_000
+#: The most remote angles one :func:`differentiate` call takes.
+MAX_REMOTE_ANGLES = 1_000
 
 #: What can stop a movement.
 LIMITED_BY: tuple[str, ...] = ("hamstrings", "nerve", "joint range")
@@ -117,12 +124,14 @@ def _reference_lengths() -> np.ndarray:
     return np.array([muscle_length(REFERENCE, m) for m in HAMSTRINGS])
 
 
-def _quantities(angles: np.ndarray, start: Posture, joint: str, entrapment: dict | None = None
-                ) -> tuple[np.ndarray, np.ndarray]:
+def _quantities(angles: np.ndarray, start: Posture, joint: str, entrapment: dict | None = None,
+                remote: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Rise of nerve strain above standing at the s symptom sites ``(..., s)`` (%) and the elongation
-    of the k hamstrings ``(..., k)`` (%)."""
+    of the k hamstrings ``(..., k)`` (%).
+
+    ``remote``: remote joint -> angles (deg) broadcasting with ``angles`` (differentiation's rows)."""
     from ..mechanics.nerve import nerve_mechanics
-    post = start.replace(**{joint: angles})
+    post = start.replace(**{joint: angles, **(remote or {})})
     m = nerve_mechanics(post, None, body=_SWEEP_BODY, entrapment=entrapment or None)
     strain = np.stack([np.asarray(m.strain_pct(s), dtype=float) for s in SYMPTOM_SITES], axis=-1)
     lengths = np.stack([np.asarray(muscle_length(post, mu, body=_SWEEP_BODY), dtype=float) for mu in HAMSTRINGS],
@@ -233,12 +242,15 @@ class MovementLimit:
 
 
 def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray, hi: np.ndarray,
-           thr: np.ndarray, tol: np.ndarray, ent: dict):
+           thr: np.ndarray, tol: np.ndarray, ent: dict, remote: tuple | None = None):
     """The stops of people who share one entrapment ``ent``: grid bracketing, then vectorised bisection.
 
     Returns ``angle`` (deg), ``stopped_by_range`` (bool), site strain rises ``(m, s)`` and hamstring
-    elongations ``(m, k)`` at the stop, for the ``m`` people given.
+    elongations ``(m, k)`` at the stop, for the ``m`` rows given.  ``remote``: ``(joint, angles (K,),
+    row -> index into angles (m,))`` when the rows hold a remote joint at their own angles
+    (:func:`differentiate`): the grid is then swept once for each remote angle, in one call.
     """
+    rj = None if remote is None else {remote[0]: remote[1][remote[2]]}      # remote angle of each row
     reach = np.maximum(0.0, (hi - a0) if direction > 0 else (a0 - lo))      # (m,) deg
     T = float(reach.max())
     t = np.arange(0.0, T + _GRID_STEP_DEG, _GRID_STEP_DEG)
@@ -246,8 +258,13 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
     t = np.append(t, T)                                                       # (G,) deg
     wide = joint_range(joint, "hypermobile")
     ang = np.clip(a0 + direction * t, *wide)
-    rise, elong = _quantities(ang, start, joint, ent)                          # (G, s), (G, k)
-    d = _feel(rise[None, :, :], elong[None, :, :], thr[:, None, :], tol[:, None], False)["D"]   # (m, G)
+    if remote is None:
+        rise, elong = _quantities(ang, start, joint, ent)                      # (G, s), (G, k)
+        rise, elong = rise[None, :, :], elong[None, :, :]
+    else:
+        rise, elong = _quantities(ang[None, :], start, joint, ent, {remote[0]: remote[1][:, None]})  # (K, G, .)
+        rise, elong = rise[remote[2]], elong[remote[2]]                       # (m, G, .)
+    d = _feel(rise, elong, thr[:, None, :], tol[:, None], False)["D"]       # (m, G)
     passed = (d >= 1.0) & (t[None, :] <= reach[:, None] + 1e-9)
     any_grid = passed.any(axis=1)
     g1 = np.where(any_grid, passed.argmax(axis=1), 0)
@@ -256,7 +273,7 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
     lo_t = np.where(any_grid, t[np.maximum(g1 - 1, 0)], 0.0)
     hi_t = np.where(any_grid, t[g1], reach)
     if at_end.any():
-        r_e, e_e = _quantities(np.clip(a0 + direction * reach, *wide), start, joint, ent)
+        r_e, e_e = _quantities(np.clip(a0 + direction * reach, *wide), start, joint, ent, rj)
         end_passed = at_end & (_feel(r_e, e_e, thr, tol, False)["D"] >= 1.0)
         last = np.searchsorted(t, reach, side="left") - 1
         lo_t = np.where(end_passed, t[np.clip(last, 0, None)], lo_t)
@@ -269,14 +286,33 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
         if not need.any():
             break
         mid = 0.5 * (lo_t + hi_t)
-        r_m, e_m = _quantities(np.clip(a0 + direction * mid, *wide), start, joint, ent)
+        r_m, e_m = _quantities(np.clip(a0 + direction * mid, *wide), start, joint, ent, rj)
         over = _feel(r_m, e_m, thr, tol, False)["D"] >= 1.0
         hi_t = np.where(need & over, mid, hi_t)
         lo_t = np.where(need & ~over, mid, lo_t)
     t_stop = np.where(stopped_by_range, reach, np.where(at_start, 0.0, hi_t))
     angle = np.clip(a0 + direction * t_stop, lo, hi)
-    r_f, e_f = _quantities(angle, start, joint, ent)                               # (m, s), (m, k)
+    if remote is None:
+        r_f, e_f = _quantities(angle, start, joint, ent)                           # (m, s), (m, k)
+    else:
+        # the reported strains at the stop: each remote angle as one number, as movement_limit has it
+        # (numpy's vectorised sine and cosine may differ from the scalar ones in the last bit)
+        r_f, e_f = np.empty((angle.size, len(SYMPTOM_SITES))), np.empty((angle.size, len(HAMSTRINGS)))
+        for k in np.unique(remote[2]):
+            rows = np.flatnonzero(remote[2] == k)
+            r_f[rows], e_f[rows] = _quantities(angle[rows], start.replace(**{remote[0]: float(remote[1][k])}),
+                                               joint, ent)
     return angle, stopped_by_range, r_f, e_f
+
+
+def _check_movement(start: Any, joint: Any, person: Any, direction: Any) -> tuple[Posture, str, Person, int]:
+    """The arguments of a movement, checked (the sizes included) before any work."""
+    start = _single_start(start)
+    check_joint(joint)
+    direction = as_sign("direction", direction, f"+1: the {joint} angle grows; -1: it falls")
+    people = _as_person(person)
+    check_size("person", people.n, MAX_PEOPLE, "people")
+    return start, joint, people, direction
 
 
 def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int = +1) -> MovementLimit:
@@ -284,27 +320,32 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
 
     ``start``: a single posture (``Posture``, mapping joint -> deg, or array ``(8,)``);
     ``joint``: the joint that moves; ``direction``: +1 (the angle grows) or -1;
-    ``person``: a :class:`~neuralsim.person.Person` (one or many), a list of
-    them, or ``None`` for the typical person.
+    ``person``: a :class:`~neuralsim.person.Person` (one or many, at most
+    :data:`MAX_PEOPLE`, ten thousand), a list of them, or ``None`` for the typical person.
 
     The straight-leg raise is ``movement_limit(Posture(), "hip_flexion")``;
     the slump's knee extension is ``movement_limit(slump_posture, "knee_flexion",
     direction=-1)`` (the knee straightens: its flexion angle falls).
     """
-    start = _single_start(start)
-    check_joint(joint)
-    if isinstance(direction, bool) or direction not in (1, -1):
-        raise ValueError(f"direction: {direction!r} is not allowed; give +1 (the {joint} angle grows) or -1")
-    people = _as_person(person)
+    start, joint, people, direction = _check_movement(start, joint, person, direction)
+    return _limits(start, joint, people, direction)[0]
+
+
+def _limits(start: Posture, joint: str, people: Person, direction: int,
+            remote_joint: str | None = None, remote_angles: np.ndarray | None = None) -> list[MovementLimit]:
+    """:func:`movement_limit` for every person with ``remote_joint`` at each of ``remote_angles``
+    (deg; one :class:`MovementLimit` per remote angle), all remote angles in one sweep."""
     n = people.n
+    ra = None if remote_joint is None else np.asarray(remote_angles, dtype=float)
+    K = 1 if ra is None else len(ra)
     a0 = float(getattr(start, joint))
     for j in JOINTS:          # the start must be a posture every person can take (a loop over joints)
         lo_j, hi_j = people.joint_range(j)
-        a_j = float(getattr(start, j))
-        bad = (a_j < lo_j - 1e-9) | (a_j > hi_j + 1e-9)
+        a_j = ra if j == remote_joint else np.array([float(getattr(start, j))])
+        bad = (a_j[:, None] < lo_j - 1e-9) | (a_j[:, None] > hi_j + 1e-9)         # (K, n)
         if bad.any():
-            k = int(np.argmax(bad))
-            raise OutOfRangeError(j, a_j, lo_j[k], hi_j[k], UNIT, extra=f"(start posture; the range of person {k})")
+            kk, k = np.unravel_index(int(np.argmax(bad)), bad.shape)
+            raise OutOfRangeError(j, float(a_j[kk]), lo_j[k], hi_j[k], UNIT, extra=f"(start posture; the range of person {k})")
     lo, hi = people.joint_range(joint)
     thr = people.thresholds()                                                 # (n, s) %
     tol = people.tolerance()                                                  # (n,) %
@@ -315,15 +356,27 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
         if sites else np.zeros((n, 0))
     groups, which = np.unique(sev, axis=0, return_inverse=True)
     which = np.asarray(which).reshape(-1)
-    angle = np.empty(n)
-    stopped_by_range = np.empty(n, dtype=bool)
-    s_f = np.empty((n, len(SYMPTOM_SITES)))
-    h_f = np.empty((n, len(HAMSTRINGS)))
+    angle = np.empty((K, n))
+    stopped_by_range = np.empty((K, n), dtype=bool)
+    s_f = np.empty((K, n, len(SYMPTOM_SITES)))
+    h_f = np.empty((K, n, len(HAMSTRINGS)))
     for g, row in enumerate(groups):
         idx = np.flatnonzero(which == g)
         ent = {k: float(v) for k, v in zip(sites, row) if v > 0}
-        angle[idx], stopped_by_range[idx], s_f[idx], h_f[idx] = _solve(
-            start, joint, direction, a0, lo[idx], hi[idx], thr[idx], tol[idx], ent)
+        rk = np.repeat(np.arange(K), idx.size)                                 # rows: (remote angle, person)
+        ri = np.tile(idx, K)
+        got = _solve(start, joint, direction, a0, lo[ri], hi[ri], thr[ri], tol[ri], ent,
+                     None if ra is None else (remote_joint, ra, rk))
+        angle[rk, ri], stopped_by_range[rk, ri], s_f[rk, ri], h_f[rk, ri] = got
+    starts = [start] if ra is None else [start.replace(**{remote_joint: float(r)}) for r in ra]
+    return [_movement_limit(starts[kk], joint, direction, people, angle[kk], stopped_by_range[kk], s_f[kk],
+                            h_f[kk], thr, tol) for kk in range(K)]
+
+
+def _movement_limit(start: Posture, joint: str, direction: int, people: Person, angle: np.ndarray,
+                    stopped_by_range: np.ndarray, s_f: np.ndarray, h_f: np.ndarray, thr: np.ndarray,
+                    tol: np.ndarray) -> MovementLimit:
+    """The :class:`MovementLimit` of the stops found (arrays over the people), read-only."""
     f = _feel(s_f, h_f, thr, tol)
     limited = np.where(stopped_by_range, "joint range", np.where(f["h_felt"] >= f["n_felt"], "hamstrings", "nerve"))
     # each item's part of the discomfort, (n, 2 + s) over FELT_KEYS;
@@ -334,12 +387,12 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
     single = not people.shape
 
     def pick(x):
-        return float(x[0]) if single else x
+        return float(x[0]) if single else read_only(np.array(x))
 
     return MovementLimit(
         joint=joint, start=start, direction=int(direction),
         angle_deg=pick(angle), limited_by=str(limited[0]) if single else [str(x) for x in limited],
-        intensity=intensity[0] if single else intensity,
+        intensity=read_only(np.array(intensity[0] if single else intensity)),
         nerve_strain_pct={s: pick(strain_f[:, k]) for k, s in enumerate(SYMPTOM_SITES)},
         peak_nerve_strain_pct=pick(strain_f.max(axis=-1)),
         hamstring_stretch_pct=pick(stretch_max),
@@ -374,7 +427,8 @@ class Differentiation:
         can carry its effect to the stop.  Default threshold:
         ``differentiation_min_change_deg`` from the parameters.
         """
-        m = _p.value("differentiation_min_change_deg") if min_change_deg is None else float(min_change_deg)
+        m = _p.value("differentiation_min_change_deg") if min_change_deg is None \
+            else as_number("min_change_deg", min_change_deg, 0.0, np.inf, UNIT)
         out = np.abs(np.asarray(self.change_deg)) >= m
         return bool(out) if out.ndim == 0 else out
 
@@ -387,9 +441,13 @@ def differentiate(start: Any, joint: str, remote_joint: str, remote_angles: Sequ
     flexion, not the knee): the neck (``cervical_flexion``), the ankle, the
     spine, or the hip's adduction and rotation.  If it changes where the
     movement stops, the nerve is involved.
+
+    ``remote_angles``: at least two, at most :data:`MAX_REMOTE_ANGLES` (a thousand)
+    angles in degrees, within the remote joint's hypermobile range; remote angles times
+    people at most :data:`MAX_PEOPLE` (ten thousand).  Every remote angle is swept in one
+    vectorised call (the stops are those :func:`movement_limit` gives at each).
     """
-    start = _single_start(start)
-    check_joint(joint)
+    start, joint, people, direction = _check_movement(start, joint, person, direction)
     check_joint(remote_joint)
     if remote_joint in ("hip_flexion", "knee_flexion"):
         raise ValueError(f"remote joint {remote_joint!r} is crossed by the hamstrings, so it cannot tell nerve "
@@ -397,19 +455,20 @@ def differentiate(start: Any, joint: str, remote_joint: str, remote_angles: Sequ
                          "hip_adduction or hip_internal_rotation")
     if remote_joint == joint:
         raise ValueError(f"the remote joint must differ from the moving joint ({joint})")
-    if isinstance(remote_angles, (str, bytes)):
-        raise TypeError(f"remote_angles must be numbers in {UNIT}, got {remote_angles!r}")
-    ra = np.atleast_1d(np.asarray(remote_angles, dtype=float))
+    ra = as_numbers(f"remote_angles ({remote_joint})", remote_angles, *joint_range(remote_joint, "hypermobile"),
+                    UNIT, "(hypermobile range)")
     if ra.ndim != 1 or ra.size < 2:
-        raise ValueError(f"remote_angles must be a 1-d list of at least two angles in {UNIT}, got {remote_angles!r}")
-    results = tuple(movement_limit(start.replace(**{remote_joint: float(r)}), joint, person, direction=direction)
-                    for r in ra)
+        raise ValueError(f"remote_angles must be a 1-d list of at least two angles in {UNIT}, got shape {ra.shape}")
+    check_size("remote_angles", ra.size, MAX_REMOTE_ANGLES, "remote angles")
+    check_size("remote_angles x people", ra.size * people.n, MAX_PEOPLE, "rows (remote angles x people)")
+    ra = read_only(ra.copy())
+    results = tuple(_limits(start, joint, people, direction, remote_joint, ra))
     stops = np.array([np.asarray(r.angle_deg, dtype=float) for r in results])
     change = stops[-1] - stops[0]
     sym = (results[0].felt != results[-1].felt).any(axis=-1)
-    sym_change: Any = bool(sym) if sym.ndim == 0 else sym
-    return Differentiation(joint, remote_joint, ra, results, stops,
-                           float(change) if change.ndim == 0 else change, sym_change)
+    sym_change: Any = bool(sym) if sym.ndim == 0 else read_only(sym)
+    return Differentiation(joint, remote_joint, ra, results, read_only(stops),
+                           float(change) if change.ndim == 0 else read_only(change), sym_change)
 
 
 def forward_bend(person: Any = None, trunk_deg: float = 90.0) -> dict:
@@ -426,8 +485,7 @@ def forward_bend(person: Any = None, trunk_deg: float = 90.0) -> dict:
     round, and the rounding lengthens the nerve's bed, not the hamstrings.
     """
     from ..mechanics.nerve import nerve_mechanics
-    if isinstance(trunk_deg, bool) or not isinstance(trunk_deg, (int, float)) or not 0 <= trunk_deg <= 150:
-        raise ValueError(f"trunk lean: {trunk_deg!r} is not allowed; give 0 to 150 {UNIT}")
+    trunk_deg = as_number("trunk lean", trunk_deg, 0.0, 150.0, UNIT)
     people = _as_person(person)
     hip = movement_limit(Posture(), "hip_flexion", people)
     h = np.atleast_1d(np.asarray(hip.angle_deg, dtype=float))

@@ -103,7 +103,7 @@ from ..core.body import Body
 from ..model.geometry import Crossing, Run
 from ..model import registry as _reg
 from ..model.lengths import REFERENCE, _body
-from ..core.posture import Posture, angle_array  # noqa: F401  (Posture: the docstrings' examples)
+from ..core.posture import Posture, angle_array, broadcast_shape  # noqa: F401  (Posture: the docstrings' examples)
 
 __all__ = [
     "SITES", "REGIONS", "ENTRAPMENT_SITES", "NECK_LEVELS", "STRAIN_BANDS", "CORD_STRAIN_BANDS", "StrainBand",
@@ -128,7 +128,7 @@ NECK_LEVELS: tuple[str, ...] = ("c2_c3", "c3_c4", "c4_c5", "c5_c6", "c6_c7", "c7
 
 # The nerve's strain bands (thresholds, labels, colours) are the one scale in
 # neuralsim.bands, shared with the figure and the plots; the cord has its own.
-from ..core.errors import OutOfRangeError  # noqa: E402
+from ..core.errors import OutOfRangeError, as_name, as_number, read_only  # noqa: E402
 from .bands import BAND_CAVEAT, STRAIN_BANDS, StrainBand, strain_band, strain_colour  # noqa: E402
 
 
@@ -152,7 +152,7 @@ CORD_STRAIN_BANDS: tuple[StrainBand, ...] = _cord_bands()
 # -- the model ----------------------------------------------------------------
 
 def _positive(name: str, value: Any, unit: str, allow_zero: bool = False, upper: float = math.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+    if isinstance(value, (bool, np.bool_, np.timedelta64)) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise TypeError(f"{name}: {value!r} is not a number; give a number in {unit}")
     value = float(value)
     ok = (math.isfinite(value) or value == math.inf) and (value >= 0 if allow_zero else value > 0) and value <= upper
@@ -173,14 +173,8 @@ def _check_entrapment(entrapment: Any, sites: tuple[str, ...] | None = None) -> 
         raise TypeError(f"entrapment must be a mapping site -> severity (0 to 1), got {type(entrapment).__name__}")
     out = []
     for site, sev in entrapment.items():
-        if not isinstance(site, str) or site not in allowed:
-            raise ValueError(f"unknown entrapment site {site!r}: choose one of {', '.join(allowed)}")
-        if isinstance(sev, bool) or not isinstance(sev, (int, float, np.floating, np.integer)):
-            raise TypeError(f"entrapment at {site}: severity {sev!r} is not a number; give 0 (free) to 1 (held fast)")
-        sev = float(sev)
-        if not (0.0 <= sev <= 1.0):
-            raise ValueError(f"entrapment at {site}: severity {sev!r} is outside the allowed range 0 (free) "
-                             "to 1 (held fast), dimensionless")
+        as_name("entrapment site", site, allowed)
+        sev = as_number(f"entrapment severity at {site}", sev, 0.0, 1.0, "(0 free .. 1 held fast)")
         if sev > 0.0:
             out.append((site, sev))
     return tuple(sorted(out))
@@ -553,6 +547,8 @@ class NerveModel:
         one place), knee, ankle.  Angles are checked like the core.
         """
         mob = self.body.mobility
+        if reference is not None:     # shapes that do not broadcast: both named, before any work
+            broadcast_shape(posture, reference)
         now = angle_array(posture, mob)
         if reference is None:      # the anatomical position: its crossing changes are kept (see _ref_deltas)
             ref, was = None, self._ref_deltas
@@ -762,6 +758,7 @@ class NerveMechanics:
                 got += m._psite[:, None]
                 np.maximum(got, 0.0, out=got)
                 got *= 100.0
+            got.flags.writeable = False
             self._site_cache[what] = got
         return got
 
@@ -775,7 +772,7 @@ class NerveMechanics:
     def _elem(self) -> np.ndarray:
         """Element strain from the unloaded length (%), ``(N-1, M)``."""
         if self._elem_cache is None:
-            self._elem_cache = self._strain_rows(slice(None))
+            self._elem_cache = read_only(self._strain_rows(slice(None)))
         return self._elem_cache
 
     def _strain_rows(self, rows, cols=slice(None)) -> np.ndarray:
@@ -800,14 +797,15 @@ class NerveMechanics:
     @property
     def s_mm(self) -> np.ndarray:
         """Node positions along the bed from C1 (mm), shape ``(N,)``."""
-        return self.model.s_mm
+        return read_only(self.model.s_mm)
 
     def _out(self, x: np.ndarray):
+        # results are read-only: a site's row is a view of the kept cache, which the next call reads
         x = np.asarray(x, dtype=float).reshape(self.shape)
-        return float(x) if x.ndim == 0 else x
+        return float(x) if x.ndim == 0 else read_only(x)
 
     def _profile(self, x: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(x.T).reshape(self.shape + (x.shape[0],))
+        return read_only(np.ascontiguousarray(x.T).reshape(self.shape + (x.shape[0],)))
 
     @property
     def nerve_displacement_mm(self) -> np.ndarray:
@@ -840,7 +838,7 @@ class NerveMechanics:
     def cord_nodes(self) -> np.ndarray:
         """``(N,)`` bool: nodes on the spinal cord (C1 to the conus), whose strain belongs on
         :data:`CORD_STRAIN_BANDS`, not on the nerve's :data:`STRAIN_BANDS`."""
-        return self.model.s_mm <= self.model.cord_mm[1] + 1e-9
+        return read_only(self.model.s_mm <= self.model.cord_mm[1] + 1e-9)
 
     @property
     def slack_mm(self):

@@ -42,6 +42,7 @@ from .geometry import Pathway, kinematics, polyline_length
 from ..core.joints import JOINTS
 from ..core.posture import Posture, angle_array, angle_arrays, as_posture, broadcast_shape
 from ..core import parameters as _p
+from ..core.errors import UnknownNameError, as_numbers
 
 __all__ = [
     "NERVES", "MUSCLES", "HAMSTRINGS", "DEFAULT_NERVE", "REFERENCE", "nerve_bed_length",
@@ -67,7 +68,14 @@ class _KindView(Mapping):
         return r.nerves if self._kind == "nerve" else r.muscles
 
     def __getitem__(self, name: str):
-        return self._pool()[name]
+        pool = self._pool()
+        if isinstance(name, str) and name in pool:
+            return pool[name]
+        try:
+            hash(name)
+        except TypeError:             # a list: not a name at all (``in`` would say so too)
+            raise TypeError(f"{self._kind}: {name!r} is not a name (text); choose one of {', '.join(pool)}") from None
+        raise UnknownNameError(self._kind, name, pool)   # a KeyError too, so ``in`` and ``get`` work
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._pool())
@@ -163,8 +171,12 @@ def muscle_pathway(muscle: str, body: Body = DEFAULT_BODY) -> Pathway:
 
 
 def _result(x: np.ndarray):
+    # an array result is read-only: it may be kept (a state's lengths) and handed out again
     x = np.asarray(x, dtype=float)
-    return float(x) if x.ndim == 0 else x
+    if x.ndim == 0:
+        return float(x)
+    x.flags.writeable = False
+    return x
 
 
 # -- public API ---------------------------------------------------------------
@@ -357,7 +369,7 @@ def angle_for_bed_length(posture: Any, joint: str, length_mm, body: Body | None 
     b = _body(body)
     path = nerve_pathway(b, nerve)
     angles = angle_array(posture, b.mobility)
-    target = np.asarray(length_mm, dtype=float)
+    target = as_numbers("length_mm", length_mm, 0.0, np.inf, "mm")
     if not np.all(np.isfinite(target)) or np.any(target <= 0):
         raise ValueError(f"target bed length {length_mm!r} mm must be finite and positive")
     crossing = next((c for c in path.crossings if c.joint == joint), None)

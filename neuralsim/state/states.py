@@ -37,6 +37,7 @@ import numpy as np
 from ..model import registry as _reg
 from ..core.body import Body
 from ..model.lengths import DEFAULT_NERVE, REFERENCE, _body, _contributions_of, _result, drawing
+from ..core.errors import as_name, read_only
 from ..core.posture import Posture, angle_array, angle_arrays, as_posture
 
 __all__ = ["State", "compute"]
@@ -76,23 +77,31 @@ class State:
     @property
     def shape(self) -> tuple:
         """Broadcast shape of the postures: ``()`` for one posture."""
-        return np.shape(next(iter(self.lengths_mm.values())))
+        return tuple(np.broadcast_shapes(self.posture.shape, self.reference.shape))
 
     def change_mm(self, structure: str):
         """Length of ``structure`` now minus in the reference, mm."""
-        return _result(np.asarray(self.lengths_mm[self._check(structure)]) - self.reference_mm[structure])
+        name = self._computed(structure)
+        return read_only(_result(np.asarray(self.lengths_mm[name]) - self.reference_mm[name]))
 
     def relative(self, nerve: str = DEFAULT_NERVE):
         """Length of ``nerve``'s bed over its length in the reference (1)."""
-        name = self._check(nerve, "nerve")
-        return _result(np.asarray(self.lengths_mm[name]) / self.reference_mm[name])
+        name = self._computed(nerve, "nerve")
+        return read_only(_result(np.asarray(self.lengths_mm[name]) / self.reference_mm[name]))
+
+    def _computed(self, name: Any, kind: str | None = None) -> str:
+        """``name`` checked against the registry and against the structures this state holds."""
+        name = self._check(name, kind)
+        if name not in self.lengths_mm:
+            raise ValueError(f"structure {name!r} was not computed: this state was computed for "
+                             f"structures={list(self.lengths_mm)}; compute it with that structure too")
+        return name
 
     def group_mean_mm(self, group: str):
         """Mean length (mm) of the muscles of ``group`` (e.g. ``"hamstrings"``)."""
-        names = self.groups.get(group)
-        if not names:
-            raise ValueError(f"unknown muscle group {group!r}: choose one of {', '.join(self.groups)}")
-        return _result(np.mean([np.asarray(self.lengths_mm[m]) for m in names], axis=0))
+        as_name("muscle group", group, self.groups)
+        names = [self._computed(m) for m in self.groups[group]]
+        return read_only(_result(np.mean([np.asarray(self.lengths_mm[m]) for m in names], axis=0)))
 
     def mechanics(self, nerve: str = DEFAULT_NERVE):
         """:func:`neuralsim.nerve_mechanics` of ``nerve`` for this posture and reference (computed once).
@@ -157,12 +166,16 @@ def compute(posture: Any, *, body: Body | None = None, view: str | None = None,
             ref_lengths[name] = _result(path.length_of(was))
         lengths[name] = _result(path.length_of(now))
         contrib[name] = MappingProxyType(_contributions_of(now, was, angles, ref_angles, shape))
+    for v in (*lengths.values(), *ref_lengths.values(), *angles.values(),
+              *(x for c in contrib.values() for x in c.values())):
+        read_only(v)                 # the state is immutable: its arrays too
     d = None
     if view is not None:
-        if p.shape:
-            raise ValueError(f"drawing needs a single posture, got one of shape {p.shape}")
-        d = MappingProxyType(drawing(p, b, view, angles={j: float(a) for j, a in angles.items()},
-                                     structures=None if structures is None else names))
+        if shape:                  # the reference counts: a drawing is of one posture against one reference
+            raise ValueError(f"drawing needs a single posture and reference, got posture shape {p.shape} "
+                             f"and reference shape {ref.shape}")
+        d = MappingProxyType(read_only(drawing(p, b, view, angles={j: float(a) for j, a in angles.items()},
+                                               structures=None if structures is None else names)))
     groups = {g: reg.group(g) for g in reg.groups}
     return State(
         posture=p, reference=ref, body=b, view=view, angles=MappingProxyType(angles),
@@ -176,6 +189,14 @@ def _names(reg, structures: Iterable[str]) -> tuple[str, ...]:
     """The structures asked for, checked against the registry, in registry order, each once."""
     if isinstance(structures, str):
         structures = (structures,)
+    try:
+        structures = list(structures)
+    except TypeError:
+        raise TypeError(f"structures: {structures!r} is not a name or a list of names; "
+                        f"choose from {', '.join(reg)}") from None
+    if not structures:
+        raise ValueError(f"structures: an empty list computes nothing; name at least one of {', '.join(reg)} "
+                         "(or leave it out for all of them)")
     want = {reg.check(n).name for n in structures}
     return tuple(n for n in reg if n in want)
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Callable, Mapping, Sequence
 
+from ..core.errors import as_number
 from ..core.joints import JOINTS, WORDS
 
 __all__ = ["Exercise", "Feedback", "Mistake", "Prediction", "EXERCISES", "PREDICTIONS", "REVEAL_AFTER",
@@ -172,8 +173,13 @@ def parse_number(given: Any, unit: str = "") -> float:
     want = f" in {unit}" if unit else ""
     if isinstance(given, bool):
         raise ValueError(f"give a number{want}, not {given!r}")
-    if isinstance(given, numbers.Real):
-        value, factor = float(given), 1.0
+    if isinstance(given, numbers.Real) or (type(given).__name__ == "ndarray" and getattr(given, "ndim", 1) == 0):
+        # the shared check: an integer too large for a float is out of range, not an OverflowError;
+        # a 0-d array is the number it holds
+        try:
+            value, factor = as_number("answer", given, -math.inf, math.inf, unit or "(no unit)"), 1.0
+        except TypeError as e:      # the checker reads answers: a form it cannot read is feedback
+            raise ValueError(str(e)) from None
     elif isinstance(given, str):
         text = unicodedata.normalize("NFKC", given).translate(_MINUS).strip()
         if "," in text and "." not in text and text.count(",") == 1:
@@ -370,6 +376,8 @@ def for_notebook(notebook: str) -> list[Exercise]:
 
 
 def _get(key: str) -> Exercise:
+    if not isinstance(key, str):
+        raise TypeError(f"exercise: {key!r} is not a name (text); the exercises are {', '.join(EXERCISES)}")
     try:
         return EXERCISES[key]
     except KeyError:
@@ -872,6 +880,8 @@ PREDICTIONS: dict[str, Prediction] = {p.key: p for p in [
 
 
 def _get_prediction(key: str) -> Prediction:
+    if not isinstance(key, str):
+        raise TypeError(f"prediction: {key!r} is not a name (text); the predictions are {', '.join(PREDICTIONS)}")
     try:
         return PREDICTIONS[key]
     except KeyError:
