@@ -19,6 +19,7 @@ NOT_ONE_MODULE = {
     "test_layout.py",           # this file
     "test_packaging.py",        # the wheel's contents
     "test_layers.py",           # the layers' contract and the import graph
+    "test_mutants.py",          # tests written for surviving mutants of several modules (tests/mutation/run.py)
 }
 
 def modules() -> list[str]:

@@ -1,8 +1,8 @@
 """Mutation testing of the model's layers: a seeded sample of mutmut's mutants, each run against the tests
 of the module it mutates.
 
-    .venv/bin/python tests/mutation/run.py                  # make mutants: seed 21, 600 mutants, one job
-    .venv/bin/python tests/mutation/run.py --rerun-survivors  # the last run's survivors again, after new tests
+    .venv/bin/python tests/mutation/run.py                  # make mutants: seed 21, 500 mutants, one job
+    .venv/bin/python tests/mutation/run.py --rerun survived timeout  # those again, after new tests
     .venv/bin/python tests/mutation/run.py --list            # how many mutants each module has, run nothing
 
 The whole set (about 8,300 mutants of core, model, mechanics, limits and answer checking) takes a day on
@@ -17,12 +17,13 @@ How it runs:
 2. The parent process imports pytest, its plugins and the heavy libraries once (never neuralsim); each mutant
    runs in a child forked from it, which imports neuralsim from the copy (so code run at import time is
    mutated too) and runs the mutated module's own test file (tests/README.md: ``tests/test_<module>.py``)
-   plus ``tests/test_mutants.py`` with ``-x``. Hypothesis is derandomized and keeps no example database,
-   so a verdict does not depend on earlier mutants.
+   plus ``tests/test_mutants.py`` with ``-x``. Hypothesis is derandomized, keeps no example database
+   (a verdict does not depend on earlier mutants) and does not shrink (a failing example is a kill).
 3. killed: a test failed (or the mutant broke the import); survived: every selected test passed;
-   timeout: no end within ``timeout_factor`` x the unmutated run of the same tests + ``timeout_s``
-   (the child is killed; a mutant that makes the code loop forever is detected, so it counts as killed in
-   the score, reported apart). Mutants named in ``equivalent.txt`` (with the reason) leave the denominator.
+   timeout: more CPU time than ``timeout_factor`` x the unmutated run of the same tests + ``timeout_s``
+   (the kernel stops the child: CPU time, not the clock, so a loaded machine does not make timeouts; a
+   mutant that makes the code loop forever is detected, so it counts as killed in the score, reported
+   apart). Mutants named in ``equivalent.txt`` (with the reason) leave the denominator.
 4. ``artifacts/mutants/results.jsonl`` holds one line per mutant (the diff, its file and line); the summary is
    printed and written to ``artifacts/mutants/summary.txt``.
 """
@@ -33,6 +34,7 @@ import ast
 import difflib
 import hashlib
 import json
+import math
 import os
 import random
 import shutil
@@ -67,6 +69,11 @@ SLOW = {
     "neuralsim/mechanics/nerve.py": [
         "tests/test_nerve.py::test_shear_lag_decay_matches_the_continuum_solution",
     ],
+    "neuralsim/limits/stops.py": [  # hypothesis over people and movements, 25-40 examples of seconds each
+        "tests/test_stops.py::test_stop_never_exceeds_joint_range",
+        "tests/test_stops.py::test_less_extensible_or_more_sensitive_never_goes_further",
+        "tests/test_stops.py::test_result_independent_of_order_remote_joints_were_set",
+    ],
     "neuralsim/limits/cases.py": [  # the class set of seed 0 stays
         "tests/test_cases.py::test_class_set_identified_and_reproducible[1]",
         "tests/test_cases.py::test_class_set_identified_and_reproducible[2]",
@@ -85,12 +92,13 @@ def dotted(path: str) -> str:
     return path[:-3].replace("/", ".")
 
 
+# tests/test_mutants.py runs beside every module's file unless --without-new-tests (the suite as it was)
+NEW_TESTS = ["tests/test_mutants.py"]
+
+
 def test_files(path: str) -> list[str]:
     own = f"tests/test_{Path(path).stem}.py"
-    files = [own] + RELATED.get(path, [])
-    if (ROOT / "tests" / "test_mutants.py").is_file():
-        files.append("tests/test_mutants.py")
-    return files
+    return [own] + RELATED.get(path, []) + [f for f in NEW_TESTS if (TREE / f).is_file()]
 
 
 def pytest_args(path: str) -> list[str]:
@@ -248,13 +256,16 @@ def warm_up():
             pass
 
 
-def start(name: str, module: str, log: Path) -> int:
-    """Fork a child that runs the tests of ``module`` with ``name`` active; its pid."""
+def start(name: str, module: str, log: Path, cpu_limit: float) -> int:
+    """Fork a child that runs the tests of ``module`` with ``name`` active, at most ``cpu_limit`` seconds of
+    CPU time (then the kernel stops it with SIGXCPU); its pid."""
     pid = os.fork()
     if pid:
         return pid
     try:
         os.setpgid(0, 0)
+        import resource
+        resource.setrlimit(resource.RLIMIT_CPU, (math.ceil(cpu_limit), math.ceil(cpu_limit) + 10))
         fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
@@ -264,8 +275,10 @@ def start(name: str, module: str, log: Path) -> int:
         os.chdir(TREE)
         sys.path.insert(0, str(TREE))
         sys.path.insert(0, str(TREE / "tests"))
-        from hypothesis import settings
-        settings.register_profile("mutants", database=None, derandomize=True, deadline=None, print_blob=False)
+        from hypothesis import Phase, settings
+        # no shrinking: a failing example is a kill, and shrinking it can take longer than the time limit
+        settings.register_profile("mutants", database=None, derandomize=True, deadline=None, print_blob=False,
+                                  phases=[Phase.explicit, Phase.reuse, Phase.generate])
         settings.load_profile("mutants")
         import pytest
         code = pytest.main(pytest_args(module))
@@ -282,26 +295,43 @@ def start(name: str, module: str, log: Path) -> int:
         os._exit(98)
 
 
+# pytest's exit codes: 0 all passed, 1 a test failed, 2 collection failed (the mutant broke an import),
+# 3 pytest's internal error (mutmut counts it killed too); 4 (bad arguments), 5 (no tests) and this
+# script's own 98/99 are errors of the run, never counted as a kill.
+VERDICT = {0: "survived", 1: "killed", 2: "killed", 3: "killed"}
+
+
 def run(jobs: list[tuple[str, str]], limits: dict[str, float], workers: int, on_done) -> None:
     """Run (mutant name, module) pairs, ``workers`` at a time; ``on_done(name, status, seconds, code)``."""
     logs = OUT / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     pending = list(jobs)
     running: dict[int, tuple[str, str, float, Path]] = {}
+
+    def stop(signum, frame):  # a stopped run leaves no child running its tests
+        for pid in running:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        os._exit(128 + signum)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     while pending or running:
         while pending and len(running) < workers:
             name, module = pending.pop(0)
             log = logs / (hashlib.sha1(name.encode()).hexdigest()[:12] + ".txt")
-            running[start(name, module, log)] = (name, module, time.perf_counter(), log)
+            running[start(name, module, log, limits[module])] = (name, module, time.perf_counter(), log)
         time.sleep(0.05)
         for pid, (name, module, t0, log) in list(running.items()):
-            done, status = os.waitpid(pid, os.WNOHANG)
+            done, status, usage = os.wait4(pid, os.WNOHANG)
             elapsed = time.perf_counter() - t0
             if done:
                 del running[pid]
                 code = os.waitstatus_to_exitcode(status)
-                on_done(name, "survived" if code == 0 else "killed", elapsed, code, log)
-            elif elapsed > limits[module]:
+                verdict = "timeout" if code in (-signal.SIGXCPU, -signal.SIGKILL) else VERDICT.get(code, "error")
+                on_done(name, verdict, usage.ru_utime + usage.ru_stime, code, log)
+            elif elapsed > 10 * limits[module] + 60:   # asleep or blocked: not using its CPU time
                 try:
                     os.killpg(pid, signal.SIGKILL)
                 except ProcessLookupError:
@@ -315,14 +345,22 @@ def baselines(modules: list[str], args) -> dict[str, float]:
     """Each module's tests once unmutated (must pass) and once with mutmut's 'fail' mutant (must fail):
     the time limit per mutant, and proof that the trampolines of the copy are the code under test."""
     limits, seen = {}, {}
+    cache_path = OUT / "baselines.json"   # seconds per (tests, their text): a restart need not time them again
+    cache = json.loads(cache_path.read_text("utf-8")) if cache_path.is_file() else {}
     for module in modules:
         key = tuple(pytest_args(module))
         if key in seen:
             limits[module] = seen[key]
             continue
+        digest = hashlib.sha256(repr(key).encode() + b"".join(
+            (TREE / f).read_bytes() for f in test_files(module))).hexdigest()[:16]
+        if digest in cache:
+            seen[key] = limits[module] = args.timeout_factor * cache[digest] + args.timeout_s
+            print(f"  {module}: tests timed before ({cache[digest]:.1f} s); limit {limits[module]:.0f} s")
+            continue
         results = {}
         for name in ("", "fail"):
-            run([(name, module)], {module: 3600.0}, 1,
+            run([(name, module)], {module: 1800.0}, 1,
                 lambda n, status, s, code, log: results.__setitem__(n, (status, s, code, log)))
         status, seconds, code, log = results[""]
         if status != "survived":
@@ -331,7 +369,9 @@ def baselines(modules: list[str], args) -> dict[str, float]:
             sys.exit(f"the tests of {module} do not reach the mutated copy (exit {results['fail'][2]}); "
                      f"see {results['fail'][3]}")
         seen[key] = limits[module] = args.timeout_factor * seconds + args.timeout_s
-        print(f"  {module}: tests pass unmutated in {seconds:.1f} s, fail with every trampoline failing; "
+        cache[digest] = seconds
+        cache_path.write_text(json.dumps(cache), "utf-8")
+        print(f"  {module}: tests pass unmutated in {seconds:.1f} s of CPU, fail with every trampoline failing; "
               f"limit {limits[module]:.0f} s", flush=True)
     return limits
 
@@ -353,6 +393,8 @@ def summary(index: dict, results: dict[str, dict], sample: list[str], seed: int)
                 c["equivalent"] += 1
             elif status in c:
                 c[status] += 1
+            else:
+                c["errors"] = c.get("errors", 0) + 1
         rows.append((module, c))
         for k in tot:
             tot[k] += c[k]
@@ -375,6 +417,9 @@ def summary(index: dict, results: dict[str, dict], sample: list[str], seed: int)
         if r.get("status") == "survived" and n not in eq:
             m = index["mutants"][n]
             out.append(f"  {m['module']}:{m['line']}  {n}\n    " + m["diff"].replace("\n", "\n    "))
+    errors = [n for n in sample if results.get(n, {}).get("status") == "error"]
+    if errors:
+        out.append(f"\n{len(errors)} mutants ended in an error of the run (not counted): " + ", ".join(errors))
     missing = [n for n in sample if n not in results]
     if missing:
         out.append(f"\n{len(missing)} mutants of the sample not run yet")
@@ -395,14 +440,18 @@ def main(argv=None) -> int:
     sys.dont_write_bytecode = False  # the children share the copy's compiled tests (pytest's rewritten asserts)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=21)
-    parser.add_argument("--sample", type=int, default=600, help="how many mutants to draw")
+    parser.add_argument("--sample", type=int, default=500, help="how many mutants to draw")
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at once")
     parser.add_argument("--timeout-factor", type=float, default=3.0)
     parser.add_argument("--timeout-s", type=float, default=20.0)
     parser.add_argument("--fresh", action="store_true", help="forget earlier results of this sample")
-    parser.add_argument("--rerun-survivors", action="store_true",
-                        help="run again the mutants of the sample that survived last time")
+    parser.add_argument("--rerun", nargs="+", default=(), metavar="STATUS",
+                        help="run again, beside those not run yet, the mutants whose last verdict is one of these "
+                             "(survived, timeout)")
     parser.add_argument("--only", nargs="*", default=None, help="run only these mutant names")
+    parser.add_argument("--without-new-tests", action="store_true",
+                        help="leave tests/test_mutants.py out: the score of the module files alone")
+    parser.add_argument("--results", default=None, help="results file name (in artifacts/mutants)")
     parser.add_argument("--list", action="store_true", help="count the mutants per module; run nothing")
     args = parser.parse_args(argv)
 
@@ -415,16 +464,16 @@ def main(argv=None) -> int:
             s = sum(1 for m in sample if index["mutants"][m]["module"] == module)
             print(f"  {module}: {n} mutants, {s} in the sample")
         return 0
-    results_path = OUT / f"results-seed{args.seed}-n{args.sample}.jsonl"
+    if args.without_new_tests:
+        NEW_TESTS.clear()
+    results_path = OUT / (args.results or f"results-seed{args.seed}-n{args.sample}.jsonl")
     if args.fresh and results_path.exists():
         results_path.unlink()
     results = load_results(results_path)
     if args.only is not None:
         todo = [n for n in args.only if n in index["mutants"]]
-    elif args.rerun_survivors:
-        todo = [n for n in sample if results.get(n, {}).get("status") == "survived"]
-    else:
-        todo = [n for n in sample if n not in results]
+    else:   # those not run yet (or ended in an error of the run) and those of the statuses --rerun names
+        todo = [n for n in sample if results.get(n, {}).get("status") in (None, "error", *args.rerun)]
     print(f"{len(todo)} mutants to run (seed {args.seed}, sample {len(sample)})", flush=True)
 
     warm_up()
@@ -435,7 +484,8 @@ def main(argv=None) -> int:
 
     def on_done(name, status, seconds, code, log):
         m = index["mutants"][name]
-        record = {"name": name, "status": status, "seconds": round(seconds, 1), "exit": code,
+        record = {"name": name, "status": status, "cpu_s": round(seconds, 1), "exit": code,
+                  "tests": test_files(m["module"]),
                   "module": m["module"], "line": m["line"], "diff": m["diff"]}
         results[name] = record
         with results_path.open("a", encoding="utf-8") as f:
