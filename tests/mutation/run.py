@@ -102,7 +102,8 @@ def test_files(path: str) -> list[str]:
 
 
 def pytest_args(path: str) -> list[str]:
-    args = test_files(path) + ["-x", "-q", "-p", "no:cacheprovider", "--no-header", "-o", "addopts=",
+    # --tb=no: the verdict needs no traceback, and formatting one (arrays in it) costs a killed mutant seconds
+    args = test_files(path) + ["-x", "-q", "--tb=no", "-p", "no:cacheprovider", "--no-header", "-o", "addopts=",
                                "-W", "ignore::DeprecationWarning"]
     for node in SLOW.get(path, []) + SOURCE_TESTS:
         args += ["--deselect", node]
@@ -352,7 +353,8 @@ def baselines(modules: list[str], args) -> dict[str, float]:
         if key in seen:
             limits[module] = seen[key]
             continue
-        digest = hashlib.sha256(repr(key).encode() + b"".join(
+        timed = tuple(a for a in key if not a.startswith("--tb"))   # a passing run prints no traceback
+        digest = hashlib.sha256(repr(timed).encode() + b"".join(
             (TREE / f).read_bytes() for f in test_files(module))).hexdigest()[:16]
         if digest in cache:
             seen[key] = limits[module] = args.timeout_factor * cache[digest] + args.timeout_s
