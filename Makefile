@@ -33,6 +33,13 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest neuralsim tests -m "not browser"
 
+# A seeded sample of mutants of core, model, mechanics, limits and answer checking, each run against its
+# module's tests (tests/mutation/run.py; about an hour; not part of `make test`; tests/README.md has the score).
+.PHONY: mutants
+mutants: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[mutation]'
+	$(BIN)/python tests/mutation/run.py
+
 # The notebooks as a web app (Voila): a course map as landing page, no code shown, nothing from a CDN
 # (teacher solutions live in teacher/, outside the served folder).
 app: $(STAMP)

@@ -21,6 +21,7 @@ NOT_ONE_MODULE = {
     "test_layers.py",           # the layers' contract and the import graph
     "test_registry_in_use.py",  # the active registry through lengths, drawing, mechanics, people and stops
     "test_fuzz.py",             # the input contract over the whole public API
+    "test_mutants.py",          # tests written for surviving mutants of several modules (tests/mutation/run.py)
 }
 
 def modules() -> list[str]:

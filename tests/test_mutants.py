@@ -1,0 +1,182 @@
+"""Tests written for mutants that survived their module's own tests (tests/mutation/run.py, the sample and
+its score in tests/README.md, "Mutation testing").
+
+Each test names the module it is about; it asserts a value derived by hand, a published range or a
+property, never a number read back from the code. They live in one file because the module files are
+edited in parallel; ``tests/mutation/run.py`` runs this file beside every module's own.
+"""
+import math
+
+import numpy as np
+import pytest
+
+import neuralsim as ns
+from neuralsim.core import errors as E
+from neuralsim.core.body import Body
+
+
+# -- core/errors.py: the messages of the input contract -------------------------------------------------
+
+
+def test_a_huge_negative_integer_is_shown_with_its_sign():
+    # 10**20 does not fit a float's %g without rounding, so it is written by hand: -1.000e+20
+    err = E.OutOfRangeError("body height", -(10**20), 1.4, 2.1, "m")
+    assert str(err).startswith("body height: -1.000e+20 m ")
+    # 21 digits: the first, then the next three, exponent 20 (cut, not rounded)
+    assert str(E.OutOfRangeError("x", -12345 * 10**16, 0, 1, "mm")).startswith("x: -1.234e+20 mm ")
+    assert str(E.OutOfRangeError("x", 12345 * 10**16, 0, 1, "mm")).startswith("x: 1.234e+20 mm ")
+
+
+def test_a_long_value_is_cut_to_sixty_characters_in_a_type_error():
+    # repr of a 59-letter string is 61 characters: one too many, so it is cut to 57 + "..."
+    text = "a" * 59
+    with pytest.raises(TypeError) as err:
+        E.as_numbers("hip_flexion", text, 0, 90, "deg")
+    shown = str(err.value).split(": ", 1)[1].split(" is not a number")[0]
+    assert shown == repr(text)[:57] + "..." and len(shown) == 60
+    # 58 letters: 60 characters, shown whole
+    with pytest.raises(TypeError) as err:
+        E.as_numbers("hip_flexion", "a" * 58, 0, 90, "deg")
+    assert repr("a" * 58) in str(err.value)
+
+
+def test_an_array_of_text_is_named_by_its_first_element():
+    with pytest.raises(TypeError) as err:
+        E.as_numbers("knee_flexion", np.array(["ab", "cd"]), -5, 140, "deg")
+    assert str(err.value).startswith("knee_flexion: 'ab' is not a number")
+
+
+def test_default_reason_and_too_large_reason_are_said():
+    with pytest.raises(E.OutOfRangeError) as err:
+        E.as_numbers("knee_flexion", 150.0, -5, 140, "deg")
+    assert str(err.value) == "knee_flexion: 150 deg is outside the allowed range -5 to 140 deg"
+    with pytest.raises(E.OutOfRangeError) as err:
+        E.as_numbers("knee_flexion", [10**400], -5, 140, "deg")
+    assert "is too large for the allowed range -5 to 140 deg" in str(err.value)
+    assert str(err.value).startswith("knee_flexion: 1.000e+400 deg")
+
+
+# -- core/body.py ---------------------------------------------------------------------------------------
+
+
+def test_an_unknown_segment_is_named_with_the_choices():
+    with pytest.raises(ValueError) as err:
+        Body().segment("tail")
+    msg = str(err.value)
+    assert "'tail'" in msg and "thigh" in msg and "shank" in msg and "foot" in msg
+
+
+def test_errors_survive_pickling_with_their_attributes():
+    # the explorer's kernel and multiprocessing send errors through pickle
+    import pickle
+    err = pickle.loads(pickle.dumps(E.OutOfRangeError("knee_flexion", 150.0, -5, 140, "deg", "(typical range)")))
+    assert type(err) is E.OutOfRangeError
+    assert (err.joint, err.value, err.range, err.unit, err.extra) == ("knee_flexion", 150.0, (-5.0, 140.0), "deg",
+                                                                     "(typical range)")
+    name = pickle.loads(pickle.dumps(E.UnknownNameError("protocol", "slumpp", ["slump", "slr"])))
+    assert type(name) is E.UnknownNameError and (name.kind, name.name, name.choices) == (
+        "protocol", "slumpp", ("slump", "slr"))
+
+
+# -- core/joints.py -------------------------------------------------------------------------------------
+
+
+def test_the_spine_joints_carry_their_segment_above_them():
+    # the neck, upper and low back bend segments that lie above the joint; hip, knee, ankle below
+    from neuralsim.core.joints import TABLE
+    above = {name for name, j in TABLE.items() if j.child_above is True}
+    assert above == {"cervical_flexion", "thoracic_flexion", "lumbar_flexion"}
+    assert all(j.child_above is False for name, j in TABLE.items() if name not in above)
+
+
+def test_every_joint_has_its_plain_words_one_by_one():
+    # joints.csv lists the words separated by ';' ("neck;cervical;..."): each is a word of its own
+    from neuralsim.core.joints import WORDS
+    assert {"neck", "cervical spine"} <= set(WORDS["cervical_flexion"])
+    assert {"low back", "lumbar spine"} <= set(WORDS["lumbar_flexion"])
+    assert all(";" not in w and w == w.strip() and w for words in WORDS.values() for w in words)
+
+
+# -- core/parameters.py ---------------------------------------------------------------------------------
+
+
+def test_the_parameter_table_has_every_column_of_the_file():
+    from neuralsim.core import parameters as P
+    rows = P.table()
+    assert len(rows) == len(P.PARAMETERS)
+    assert all(set(r) == {"name", "value", "unit", "status", "source", "note"} for r in rows)
+    hip = next(r for r in rows if r["name"] == "range_hip_flexion_max")
+    assert (hip["value"], hip["unit"]) == (120.0, "deg")     # normative hip flexion, 120 deg
+    assert hip["note"] == "" and next(r for r in rows if r["name"] == "range_hip_flexion_min")["note"]
+
+
+# -- core/posture.py ------------------------------------------------------------------------------------
+
+
+def test_angle_array_checks_against_the_typical_range_unless_told():
+    from neuralsim.core.posture import angle_array
+    # 145 deg of knee flexion: past the typical 140, inside the hypermobile 150
+    p = ns.Posture(knee_flexion=145.0, hip_flexion=30.0)
+    with pytest.raises(ns.OutOfRangeError) as err:
+        angle_array(p)
+    assert err.value.range == (-5.0, 140.0)
+    a = angle_array(p, "hypermobile")
+    assert float(a["knee_flexion"]) == 145.0 and float(a["hip_flexion"]) == 30.0 and float(a["ankle_dorsiflexion"]) == 0
+    arr = angle_array(ns.Posture(hip_flexion=[10.0, 20.0, 30.0]))
+    assert all(v.shape == (3,) for v in arr.values())
+    assert arr["hip_flexion"].tolist() == [10.0, 20.0, 30.0] and arr["knee_flexion"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_angle_arrays_of_a_posture_and_its_reference():
+    from neuralsim.core.posture import angle_arrays, broadcast_shape
+    now, ref = angle_arrays(ns.Posture(hip_flexion=40.0), ns.Posture())
+    assert float(now["hip_flexion"]) == 40.0 and float(ref["hip_flexion"]) == 0.0
+    assert not any(a.flags.writeable for a in (*now.values(), *ref.values()))
+    now, ref = angle_arrays(ns.Posture(hip_flexion=[0.0, 45.0]), {"knee_flexion": 20.0})
+    assert now["hip_flexion"].tolist() == [0.0, 45.0] and ref["knee_flexion"].tolist() == [20.0, 20.0]
+    assert broadcast_shape(ns.Posture(), ns.Posture(knee_flexion=[1.0, 2.0, 3.0])) == (3,)
+    assert broadcast_shape(ns.Posture(knee_flexion=[1.0, 2.0, 3.0]), ns.Posture()) == (3,)
+    with pytest.raises(ValueError, match=r"shape \(2,\).*shape \(3,\)"):
+        broadcast_shape(ns.Posture(knee_flexion=[1.0, 2.0]), ns.Posture(knee_flexion=[1.0, 2.0, 3.0]))
+
+
+def test_an_array_posture_iterates_over_its_first_axis():
+    p = ns.Posture.from_array(np.arange(2 * 3 * 8, dtype=float).reshape(2, 3, 8) % 20)
+    rows = list(p)
+    assert len(rows) == 2 and all(r.shape == (3,) for r in rows)
+    assert rows[1].hip_flexion.tolist() == (np.arange(48.0).reshape(2, 3, 8)[1, :, 3] % 20).tolist()
+    with pytest.raises(TypeError):
+        iter(ns.Posture())
+
+
+def test_a_posture_shows_the_angles_that_are_not_zero():
+    assert repr(ns.Posture()) == "Posture()"
+    assert repr(ns.Posture(hip_flexion=30.0, knee_flexion=-2.5)) == "Posture(hip_flexion=30, knee_flexion=-2.5)"
+    assert repr(ns.Posture(hip_flexion=[1.0, 2.0])) == "Posture(shape=(2,))"
+
+
+# -- limits/cases.py ------------------------------------------------------------------------------------
+
+
+def test_a_class_is_at_most_a_hundred_thousand_patients():
+    from neuralsim.limits import cases
+    with pytest.raises(ValueError, match="100000"):
+        cases.class_set(0, 100_001)
+    with pytest.raises(ValueError):
+        cases.class_set(0, 0)
+
+
+def test_a_generated_class_has_adult_heights_and_thresholds_around_the_typical():
+    from neuralsim.limits import cases
+    people = cases.class_set(7, 400)
+    heights = np.array([p.person.height_m for p in people])
+    # drawn around 1.72 m with an SD of 0.09 m (adult stature), clipped to 1.5-2.0 m
+    assert abs(heights.mean() - 1.72) < 0.02 and 0.07 < heights.std() < 0.11
+    assert np.mean((heights == 1.5) | (heights == 2.0)) < 0.02
+    # short-hamstring patients keep a nerve like anyone's: every threshold a factor around 1 (log-SD 0.12)
+    # of the typical, drawn per patient
+    typical = ns.Person().nerve_threshold_pct
+    factors = np.array([p.person.nerve_threshold_pct["lumbar_roots"] / typical["lumbar_roots"]
+                        for p in people if p.answer == "hamstrings"])
+    assert len(factors) > 40
+    assert 0.9 < np.median(factors) < 1.1 and 0.08 < np.log(factors).std() < 0.16
