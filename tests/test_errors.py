@@ -56,7 +56,7 @@ def test_wrong_types(bad):
     assert "not a number" in msg
 
 
-# -- the bad inputs of issue 10, each with the error it now gets; README.md lists the same table ----------
+# -- bad inputs, each with the error it gets; README.md lists the same table ----------
 
 from fractions import Fraction                    # noqa: E402
 from pathlib import Path                          # noqa: E402
@@ -64,7 +64,9 @@ from pathlib import Path                          # noqa: E402
 from neuralsim.model import protocols                   # noqa: E402
 from neuralsim.mechanics import NerveModel        # noqa: E402
 
-_NS = {"ns": ns, "np": np, "protocols": protocols, "NerveModel": NerveModel}
+from neuralsim.limits import cases               # noqa: E402
+
+_NS = {"ns": ns, "np": np, "protocols": protocols, "NerveModel": NerveModel, "cases": cases}
 
 # (the call as written in the README, the exception, text the message must hold)
 ISSUE_CASES = [
@@ -81,6 +83,18 @@ ISSUE_CASES = [
     ('protocols.ALL["cartwheel"]', "UnknownNameError", ["unknown protocol 'cartwheel'", "slump", "sciatic_glide"]),
     ('NerveModel(element_mm=1e-4)', "OutOfRangeError", ["element_mm", "0.0001 mm", "1 to 200 mm"]),
     ('ns.Body(np.float32(3.0))', "OutOfRangeError", ["body height", "3 m", "1.4 to 2.1 m"]),
+    ('ns.Posture(knee_flexion=np.ma.masked_array([10, 20], mask=[0, 1]))', "TypeError",
+     ["knee_flexion", "masked array", "-6 to 150 deg"]),
+    ('ns.Person(height_m=np.complex128(1.8+3j))', "TypeError", ["person height", "not a number", "1.4 to 2.1 m"]),
+    ("ns.Person(hamstring_stiffness=['2'])", "TypeError", ["hamstring passive stiffness", "'2'", "0.05 to 10"]),
+    ("ns.differentiate(ns.Posture(hip_flexion=60), 'hip_flexion', 'cervical_flexion', ['0', '10'])", "TypeError",
+     ["remote_angles", "cervical_flexion", "'0'", "-84 to 72 deg"]),
+    ("ns.movement_limit(ns.Posture(), 'hip_flexion', direction=np.True_)", "TypeError", ["direction", "+1 or -1"]),
+    ("cases.CASES['Both\\n']", "UnknownNameError", ["unknown case", "short hamstrings", "stiff hip"]),
+    ('ns.Posture(hip_flexion=np.zeros(2_000_000))', "ValueError", ["2,000,000 postures", "limit of 1,000,000"]),
+    ('ns.Posture(hip_flexion=np.zeros((2000, 1)), knee_flexion=np.zeros(2000))', "ValueError",
+     ["4,000,000 postures", "limit of 1,000,000"]),
+    ("ns.nerve_mechanics(ns.Posture(hip_flexion=[60, 70])).strain_pct('hip')[:] = 0", "ValueError", ["read-only"]),
 ]
 # (the call, what it now returns) for the inputs that were refused or gave the wrong shape
 ISSUE_RESULTS = [
@@ -94,7 +108,7 @@ ISSUE_RESULTS = [
 @pytest.mark.parametrize("code,exc,parts", ISSUE_CASES, ids=[c[0] for c in ISSUE_CASES])
 def test_issue_bad_inputs_get_the_documented_error(code, exc, parts):
     with pytest.raises(Exception) as err:
-        eval(code, _NS)
+        exec(code, dict(_NS))          # exec, not eval: one row is an assignment
     assert type(err.value).__name__ == exc
     assert isinstance(err.value, TypeError if exc == "TypeError" else ValueError)
     for part in parts:
