@@ -248,10 +248,13 @@ class Name:
     label: Any
     choices: tuple
     arrays: bool = False         # a list or 1-d array of names is one name per person
+    none_means: str | None = None  # None is the argument's default: the same as this name
 
     def run(self, value: Any) -> tuple[str, str]:
         ok = isinstance(value, str) and value in self.choices
         plain: Any = str(value) if ok else None
+        if value is None and self.none_means is not None:
+            ok, plain = True, self.none_means
         if self.arrays and isinstance(value, (list, tuple, np.ndarray)) and np.ndim(value) == 1:
             items = list(value)
             ok = bool(items) and all(isinstance(v, str) and v in self.choices for v in items)
@@ -563,9 +566,9 @@ def _targets() -> list[tuple[Any, st.SearchStrategy]]:
     sites = ns.nerve_mechanics(_P)
     state = ns.compute(_P)
     names = [
-        Name("nerve_bed_length(nerve)", lambda v: ns.nerve_bed_length(_P, v), "nerve", nerves),
-        Name("relative_bed_length(nerve)", lambda v: ns.relative_bed_length(_P, nerve=v), "nerve", nerves),
-        Name("bed_contributions(nerve)", lambda v: ns.bed_contributions(_P, nerve=v), "nerve", nerves),
+        Name("nerve_bed_length(nerve)", lambda v: ns.nerve_bed_length(_P, v), "nerve", nerves, none_means=nerves[0]),
+        Name("relative_bed_length(nerve)", lambda v: ns.relative_bed_length(_P, nerve=v), "nerve", nerves, none_means=nerves[0]),
+        Name("bed_contributions(nerve)", lambda v: ns.bed_contributions(_P, nerve=v), "nerve", nerves, none_means=nerves[0]),
         Name("muscle_length(muscle)", lambda v: ns.muscle_length(_P, v), "muscle", muscles),
         Name("structure_length(structure)", lambda v: ns.structure_length(_P, v), "structure", structs),
         Name("NERVES[]", lambda v: ns.NERVES[v].name, "nerve", nerves),
@@ -576,9 +579,9 @@ def _targets() -> list[tuple[Any, st.SearchStrategy]]:
         Name("cases.CASES[]", lambda v: cases.CASES[v].label, "case", tuple(cases.CASES)),
         Name("compute(structures)", lambda v: ns.compute(_P, structures=[v]), "structure", structs),
         Name("State.change_mm", lambda v: state.change_mm(v), "structure", structs),
-        Name("State.relative", lambda v: state.relative(v), "nerve", nerves),
+        Name("State.relative", lambda v: state.relative(v), "nerve", nerves, none_means=nerves[0]),
         Name("State.group_mean_mm", lambda v: state.group_mean_mm(v), "muscle group", tuple(reg.groups)),
-        Name("State.mechanics", lambda v: state.mechanics(v), "nerve", ("sciatic",)),
+        Name("State.mechanics", lambda v: state.mechanics(v), "nerve", ("sciatic",), none_means=nerves[0]),
         Name("strain_pct(site)", lambda v: sites.strain_pct(v), "site", SITES),
         Name("excursion_mm(site)", lambda v: sites.excursion_mm(v), "site", SITES),
         Name("Person(mobility)", lambda v: _person(mobility=v), "mobility", ns.MOBILITIES, arrays=True),

@@ -186,3 +186,36 @@ def test_a_state_keeps_the_mechanics_of_the_registry_it_was_computed_in():
     assert ns.nerve_mechanics(RAISE, registry=r).bed_change_mm == pytest.approx(2 * wrap)
     with pytest.raises(TypeError, match="registry must be"):
         ns.nerve_mechanics(RAISE, registry=default_data())
+
+
+def test_the_nerve_used_when_none_is_named_is_the_active_registry_s_first():
+    """No nerve name in code: with the femoral listed first, every default follows it.  By hand:
+    20 deg of hip extension wraps the femoral bed round its hip offset, offset x 20 x pi/180 mm."""
+    data = default_data()
+    data["nerves"] = {"femoral": data["nerves"]["femoral"],
+                      **{n: s for n, s in data["nerves"].items() if n != "femoral"}}
+    extended = ns.Posture(hip_flexion=-20)
+    want = P("femoral_offset_hip") * math.radians(20)
+    assert ns.nerve_bed_length(extended) - ns.nerve_bed_length(ns.Posture()) != pytest.approx(want, abs=0.5)
+    with registry.using(registry.Registry.from_data(data)):
+        assert registry.current().default_nerve == "femoral"
+        assert ns.nerve_bed_length(extended) - ns.nerve_bed_length(ns.Posture()) == pytest.approx(want, abs=0.01)
+        assert ns.compute(extended).relative() == pytest.approx(
+            ns.nerve_bed_length(extended, "femoral") / ns.nerve_bed_length(ns.Posture(), "femoral"))
+        assert ns.compute(extended, view="supine").drawing["nerve"] is not None
+        np.testing.assert_allclose(drawing(extended)["nerve"], drawing(extended)["nerves"]["femoral"])
+    assert registry.current().default_nerve == "sciatic"
+
+
+def test_the_words_for_a_hamstring_stretch_come_from_the_registry():
+    """The examination tells the muscle's feel from the nerve's by the registry's words, so other
+    words in data still make a short-hamstrings patient 'hamstrings', not 'nerve'."""
+    from neuralsim.limits import cases as C
+    patient = C.CASES["short hamstrings"]
+    assert C.identify(patient) == "hamstrings"
+    data = default_data()
+    data["groups"]["hamstrings"]["felt"] = ["back of the thigh", "a wide muscle stretch"]
+    with registry.using(registry.Registry.from_data(data)):
+        f = C.examine(patient)
+        assert f["slr"].symptoms[0] == ("back of the thigh", "a wide muscle stretch")
+        assert C.identify(patient, f) == "hamstrings"

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..core import parameters as _p
 from ..core.errors import Choices, as_integer, as_name
-from .stops import Differentiation, MovementLimit, differentiate, movement_limit
+from .stops import HAMSTRING_FEEL, Differentiation, MovementLimit, differentiate, movement_limit
 from .person import Person, typical_tolerance_pct
 from ..core.posture import Posture, as_posture
 
@@ -216,11 +216,12 @@ def identify(patient: Patient | Person, findings: dict | None = None) -> str:
         return "stiff hip"
     if slr.angle_deg >= normal:
         return "neither"
-    nerve_felt = slr.symptoms[:1] != (("back of the thigh", "broad stretch in the muscle"),)
+    muscle = (tuple(HAMSTRING_FEEL),)
+    nerve_felt = slr.symptoms[:1] != muscle
     nerve = bool(nerve_felt or f["slr_ankle"].nerve_involved() or f["slr_neck"].nerve_involved()
                  or f["slump"].nerve_involved())
     rel = f["slr_released"]
-    muscle_first = rel.symptoms[:1] == (("back of the thigh", "broad stretch in the muscle"),)
+    muscle_first = rel.symptoms[:1] == muscle
     hamstrings = rel.angle_deg < normal and muscle_first
     if nerve and hamstrings:
         return "both"

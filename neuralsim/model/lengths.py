@@ -51,8 +51,9 @@ __all__ = [
     "body_frames", "drawing", "angle_for_bed_length",
 ]
 
-#: The nerve the functions use when none is named.
-DEFAULT_NERVE = "sciatic"
+#: The nerve the functions use when none is named: the first nerve of the built-in
+#: registry's data (a registry's own first nerve is ``Registry.default_nerve``).
+DEFAULT_NERVE: str = _reg.current().default_nerve
 
 
 class _KindView(Mapping):
@@ -146,6 +147,8 @@ def joint_locations(body: Body = DEFAULT_BODY) -> Mapping[str, Mapping[str, tupl
 
 
 def _nerve(nerve: Any) -> str:
+    if nerve is None:
+        return _reg.current().default_nerve
     if isinstance(nerve, Body):
         raise TypeError("body is keyword-only: pass it as body=..., e.g. nerve_bed_length(posture, body=b)")
     return _reg.current().check(nerve, "nerve").name
@@ -160,8 +163,8 @@ def pathway(name: str, body: Body | None = None) -> Pathway:
     return _reg.current().pathway(_reg.current().check(name).name, _body(body))
 
 
-def nerve_pathway(body: Body = DEFAULT_BODY, nerve: str = DEFAULT_NERVE) -> Pathway:
-    """The bed of ``nerve`` (default the sciatic) for ``body``, head to foot."""
+def nerve_pathway(body: Body = DEFAULT_BODY, nerve: str | None = None) -> Pathway:
+    """The bed of ``nerve`` (default: the registry's first nerve) for ``body``, head to foot."""
     return _reg.current().pathway(_nerve(nerve), _body(body))
 
 
@@ -181,7 +184,7 @@ def _result(x: np.ndarray):
 
 # -- public API ---------------------------------------------------------------
 
-def nerve_bed_length(posture: Any, nerve: str = DEFAULT_NERVE, *, body: Body | None = None):
+def nerve_bed_length(posture: Any, nerve: str | None = None, *, body: Body | None = None):
     """Absolute length of the bed of ``nerve`` (a key of :data:`NERVES`), mm.
 
     ``posture``: a :class:`~neuralsim.Posture` (angles scalar or arrays of a common
@@ -201,7 +204,7 @@ def nerve_bed_length(posture: Any, nerve: str = DEFAULT_NERVE, *, body: Body | N
     return _result(_reg.current().pathway(name, b).length(angle_array(posture, b.mobility)))
 
 
-def relative_bed_length(posture: Any, reference: Any = None, *, nerve: str = DEFAULT_NERVE,
+def relative_bed_length(posture: Any, reference: Any = None, *, nerve: str | None = None,
                         body: Body | None = None):
     """Bed length divided by its length in ``reference`` (dimensionless; 1.0 at the reference).
 
@@ -249,7 +252,7 @@ def _contributions_of(now: Mapping, was: Mapping, angles: Mapping, ref: Mapping,
     return {j: _result(now[j] - was[j] + zero) if j in now else _result(zero) for j in JOINTS}
 
 
-def bed_contributions(posture: Any, reference: Any = None, *, nerve: str = DEFAULT_NERVE,
+def bed_contributions(posture: Any, reference: Any = None, *, nerve: str | None = None,
                       body: Body | None = None) -> dict:
     """Change of the bed length of ``nerve`` at each joint from ``reference`` to ``posture``, mm.
 
@@ -342,7 +345,7 @@ def drawing(posture: Any, body: Body | None = None, view: str = "standing", *,
     drawn = reg if structures is None else set(structures)
     nerves = {n: reg.pathway(n, b).points(frames, angles) for n in reg.nerves if n in drawn}
     muscles = {m: reg.pathway(m, b).points(frames, angles) for m in reg.muscles if m in drawn}
-    default = nerves.get(DEFAULT_NERVE, next(iter(nerves.values()), None))
+    default = nerves.get(reg.default_nerve, next(iter(nerves.values()), None))
     return {
         "joints": joints, "skeleton": [spine, leg], "head": (head_c, head_r),
         "nerve": default, "nerves": nerves, "muscles": muscles, "frames": frames, "angles": angles,
@@ -351,7 +354,7 @@ def drawing(posture: Any, body: Body | None = None, view: str = "standing", *,
 
 
 def angle_for_bed_length(posture: Any, joint: str, length_mm, body: Body | None = None, *,
-                         nerve: str = DEFAULT_NERVE):
+                         nerve: str | None = None):
     """Angle of ``joint`` (deg) at which the bed reaches ``length_mm``, the other joints as in ``posture``.
 
     This inverts the joint's own length law (wrap or fold, see
@@ -367,6 +370,7 @@ def angle_for_bed_length(posture: Any, joint: str, length_mm, body: Body | None 
 
     check_joint(joint)
     b = _body(body)
+    nerve = _nerve(nerve)
     path = nerve_pathway(b, nerve)
     angles = angle_array(posture, b.mobility)
     target = as_numbers("length_mm", length_mm, 0.0, np.inf, "mm")

@@ -458,6 +458,11 @@ class Registry(Mapping[str, Structure]):
         if not self.nerves:
             raise ValueError("a registry needs at least one nerve")
 
+    @property
+    def default_nerve(self) -> str:
+        """The nerve used where none is named: the first one the data lists."""
+        return next(iter(self.nerves))
+
     @classmethod
     def from_data(cls, data: Mapping, source: str = "data") -> "Registry":
         """Build from a mapping ``{"nerves": {name: spec}, "muscles": {name: spec}}``."""

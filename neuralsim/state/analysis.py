@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 from ..model import registry as _reg
 from ..core.body import DEFAULT_BODY, Body
 from ..core.joints import JOINTS, joint_range
-from ..model.lengths import DEFAULT_NERVE, nerve_bed_length, pathway
+from ..model.lengths import nerve_bed_length, pathway
 from ..core.posture import Posture, as_posture
 from .states import compute
 from ..model import protocols
@@ -50,7 +50,7 @@ def _protocol(protocol: str | Sequence) -> tuple[Sequence, str]:
     """Steps and nerve of a protocol key, or the steps given (and the default nerve)."""
     if isinstance(protocol, str):
         return protocols.get(protocol).steps, protocols.get(protocol).nerve
-    return protocol, DEFAULT_NERVE
+    return protocol, _reg.current().default_nerve
 
 
 def step_table(protocol: str | Sequence, body: Body | None = None, *, nerve: str | None = None) -> list[dict]:
@@ -105,12 +105,12 @@ def crossed_joints(structure: str, body: Body | None = None) -> tuple[str, ...]:
     """The joints whose angle changes the length of ``structure`` (a nerve or muscle name;
     ``"nerve"`` means the default nerve)."""
     b = _b(body)
-    path = pathway(DEFAULT_NERVE if structure == "nerve" else structure, b)
+    path = pathway(_reg.current().default_nerve if structure == "nerve" else structure, b)
     return tuple(j for j in JOINTS if j in path.joints)
 
 
 def joint_effects(base: Any = None, step_deg: float = 10.0, body: Body | None = None, *,
-                  nerve: str = DEFAULT_NERVE) -> list[dict]:
+                  nerve: str | None = None) -> list[dict]:
     """Change of each length when one joint moves ``step_deg`` degrees from ``base``.
 
     One row per joint: ``joint``, ``step_deg``, ``nerve_mm`` (the bed of
@@ -122,7 +122,7 @@ def joint_effects(base: Any = None, step_deg: float = 10.0, body: Body | None = 
     b = _b(body)
     p0 = Posture() if base is None else as_posture(base)
     s0 = compute(p0, body=b)
-    s0.relative(nerve)                       # an unknown nerve is refused here, before any row
+    nerve = _reg.current().check(_reg.current().default_nerve if nerve is None else nerve, "nerve").name
     rows = []
     for j in JOINTS:
         lo, hi = joint_range(j, b.mobility)
@@ -206,11 +206,12 @@ def format_sensitiser_table(rows: Sequence[Mapping]) -> str:
 
 
 def neck_differentiation(posture: Any, neck_from: float, neck_to: float, body: Body | None = None, *,
-                         nerve: str = DEFAULT_NERVE) -> dict:
+                         nerve: str | None = None) -> dict:
     """Change of the bed of ``nerve`` (``nerve_mm``) and of every muscle (``<muscle>_mm``), mm,
     when only the neck moves from ``neck_from`` to ``neck_to`` deg."""
     b = _b(body)
     p = as_posture(posture)
+    nerve = _reg.current().check(_reg.current().default_nerve if nerve is None else nerve, "nerve").name
     a = compute(p.replace(cervical_flexion=neck_from), body=b)
     z = compute(p.replace(cervical_flexion=neck_to), body=b)
     out = {"nerve_mm": z.lengths_mm[nerve] - a.lengths_mm[nerve]}
@@ -252,12 +253,13 @@ def glide_table(site: str = "mid_thigh", glides: Mapping | None = None, body: Bo
     peak strain rose from start to end, %), from :mod:`neuralsim.mechanics`.
     """
     b = _b(body)
+    nerve = _reg.current().default_nerve
     rows = []
     for name, (start, end) in (GLIDES if glides is None else glides).items():
         s0, s1 = compute(start, body=b), compute(end, body=b)
         m0, m1 = s0.mechanics(), s1.mechanics()
         rows.append({
-            "name": name, "bed_change_mm": s1.lengths_mm[DEFAULT_NERVE] - s0.lengths_mm[DEFAULT_NERVE],
+            "name": name, "bed_change_mm": s1.lengths_mm[nerve] - s0.lengths_mm[nerve],
             "excursion_mm": float(m1.excursion_mm(site)) - float(m0.excursion_mm(site)),
             "peak_strain_pct": float(m1.peak_strain_pct),
             "strain_rise_pct": float(m1.peak_strain_pct) - float(m0.peak_strain_pct),

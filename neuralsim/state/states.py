@@ -36,7 +36,7 @@ import numpy as np
 
 from ..model import registry as _reg
 from ..core.body import Body
-from ..model.lengths import DEFAULT_NERVE, REFERENCE, _body, _contributions_of, _result, drawing
+from ..model.lengths import REFERENCE, _body, _contributions_of, _result, drawing
 from ..core.errors import as_name, read_only
 from ..core.posture import Posture, angle_array, angle_arrays, as_posture
 
@@ -84,9 +84,9 @@ class State:
         name = self._computed(structure)
         return read_only(_result(np.asarray(self.lengths_mm[name]) - self.reference_mm[name]))
 
-    def relative(self, nerve: str = DEFAULT_NERVE):
+    def relative(self, nerve: str | None = None):
         """Length of ``nerve``'s bed over its length in the reference (1)."""
-        name = self._computed(nerve, "nerve")
+        name = self._computed(self._registry.default_nerve if nerve is None else nerve, "nerve")
         return read_only(_result(np.asarray(self.lengths_mm[name]) / self.reference_mm[name]))
 
     def _computed(self, name: Any, kind: str | None = None) -> str:
@@ -103,13 +103,13 @@ class State:
         names = [self._computed(m) for m in self.groups[group]]
         return read_only(_result(np.mean([np.asarray(self.lengths_mm[m]) for m in names], axis=0)))
 
-    def mechanics(self, nerve: str = DEFAULT_NERVE):
+    def mechanics(self, nerve: str | None = None):
         """:func:`neuralsim.nerve_mechanics` of ``nerve`` for this posture and reference (computed once).
 
         Raises ``ValueError`` for a nerve the mechanics model does not cover
         (its registry entry has ``mechanics: false``).
         """
-        name = self._check(nerve, "nerve")
+        name = self._check(self._registry.default_nerve if nerve is None else nerve, "nerve")
         if not self._registry[name].mechanics:
             modelled = [n for n in self.nerves if self._registry[n].mechanics]
             raise ValueError(
