@@ -13,12 +13,16 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 # A wheel installs it itself (data-files in pyproject.toml); an editable install skips
 # data files, so the setup puts it into the environment.
 SERVER_CONF := jupyter-config/jupyter_server_config.d/neuralsim.json
+# JupyterLab asks on first start whether to fetch Jupyter's news from the internet (and checks
+# for updates): a question a student cannot answer, and a request from an offline classroom.
+LAB_OVERRIDES := jupyter-config/lab/settings/overrides.json
 
-$(STAMP): pyproject.toml $(SERVER_CONF)
+$(STAMP): pyproject.toml $(SERVER_CONF) $(LAB_OVERRIDES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,browser,k8s]'
 	install -D -m 644 $(SERVER_CONF) $(VENV)/etc/jupyter/jupyter_server_config.d/neuralsim.json
+	install -D -m 644 $(LAB_OVERRIDES) $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 setup: $(STAMP)

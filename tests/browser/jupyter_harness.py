@@ -13,7 +13,6 @@ group it started (by its id) and waits for it.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -74,11 +73,8 @@ def isolated_env(home: Path) -> dict:
         [str(APP_JUPYTER_PATH)] + [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p])
     env["PYTHONUNBUFFERED"] = "1"
     env.pop("BROWSER", None)
-    # JupyterLab: no "fetch news?" prompt, no update check (both would be network).
-    settings = dirs["JUPYTER_CONFIG_DIR"] / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # No "fetch news?" settings here: the environment's own overrides.json (installed by the
+    # setup) must keep JupyterLab quiet, as it does for a student's `make lab`.
     return env
 
 

@@ -57,6 +57,8 @@ def test_explorer_in_jupyterlab(page, lab_server, explorer_notebook, chromium, a
     _no_errors(pg, log, lab_server)
     _sent_without_delay(lab_server)
     assert chromium.network_guard.blocked == [], f"requests left 127.0.0.1: {chromium.network_guard.blocked}"
+    # the setup's overrides.json: no question about fetching Jupyter's news from the internet
+    assert pg.get_by_text("official Jupyter news").count() == 0
 
 
 def test_explorer_in_voila(page, voila_server, explorer_notebook, chromium, artifacts):
