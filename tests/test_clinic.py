@@ -188,6 +188,14 @@ def test_patient_mode_hides_the_person():
     assert sorted(p.answer for p in clinic.patients().values()) == sorted(list(cases.ANSWERS) + ["nerve"])
 
 
+def test_the_patient_explorer_gets_its_style_sheet_from_the_package_file():
+    css = (Path(clinic.__file__).parent / "static" / "patient.css").read_bytes().decode("utf-8")
+    assert ".neuralsim-patient.neuralsim-present .neuralsim-controls" in css
+    pe = clinic.PatientExplorer()
+    assert pe.widget.children[0].get_state()["value"] == "<style>\n" + css + "</style>"
+    assert pe.widget.children[2] is pe.explorer.widget
+
+
 def test_patient_explorer_answer_hint_then_answer_with_what_gave_it_away():
     pe = clinic.PatientExplorer()
     label = next(k for k, p in pe.patients.items() if p.answer == "both")

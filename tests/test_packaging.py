@@ -54,3 +54,9 @@ def test_the_wheel_carries_the_modules_and_the_course(wheel_names):
     notebooks = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert len(notebooks) >= 8
     assert [n for n in notebooks if f"neuralsim/notebooks/{n}" not in wheel_names] == []
+
+
+def test_the_wheel_carries_the_explorers_style_sheets_and_browser_programs(wheel_names):
+    static = sorted(p.name for p in (ROOT / "neuralsim" / "classroom" / "static").iterdir() if p.is_file())
+    assert {"explorer.css", "explorer.js", "live.js", "patient.css"} <= set(static)
+    assert [n for n in static if f"neuralsim/classroom/static/{n}" not in wheel_names] == []

@@ -1,5 +1,6 @@
 """The explorer without a browser: drive every control and compare the text with the library."""
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -271,6 +272,21 @@ def test_display_hook_and_widget(ex):
     assert sliders == list(ex.sliders.values())
 
 
+def test_the_page_gets_the_style_sheet_and_browser_programs_of_the_package_files(ex):
+    # read here from the files themselves, so a loader that drops or alters a byte fails
+    static = Path(widgets.__file__).parent / "static"
+    css, keys_js, live_js = ((static / n).read_bytes().decode("utf-8") for n in ("explorer.css", "explorer.js", "live.js"))
+    assert ".neuralsim-present" in css and "function fitRoom" in keys_js and "function morph" in live_js
+    style, helper = ex.widget.children[0], ex.widget.children[-1]
+    assert style.get_state()["value"] == "<style>\n" + css + "</style>"
+    assert helper.get_state()["_esm"] == keys_js and ex.live.get_state()["_esm"] == live_js
+    # one class for every explorer's helper and live widget, not one made per explorer (anywidget's
+    # traits give each instance a subclass of its own, so the test is isinstance of the one class)
+    other = Explorer("slr", strain=False)
+    assert all(isinstance(x, widgets._helper_class()) for x in (helper, other.widget.children[-1]))
+    assert all(isinstance(x, widgets._live_class()) for x in (ex.live, other.live))
+
+
 def test_unknown_protocol_is_refused():
     with pytest.raises(ValueError, match="protocol"):
         Explorer("pilates")
@@ -365,26 +381,39 @@ def test_a_clamped_preset_says_so():
 
 
 def test_gauges_show_the_last_step_beside_the_change_since_step_1():
+    # Step 4 of the slump, "look down", moves the neck only: the hamstrings' last step is 0 while
+    # their change since step 1 is the knee's, so the two columns differ.  By hand, at 1.75 m
+    # (parameters.csv: nerve offsets cervical 15, thoracic 18, lumbar 20, knee 25 mm):
+    # look down, neck -25 -> +45 deg behind the joint: the fold of the extension, 2 x 15 tan(12.5 deg)
+    #   = 6.651 mm, goes, and a wrap of 15 x 45 pi/180 = 11.781 mm comes: +18.43 mm;
+    # since step 1 (sitting): neck 0 -> 45 (+11.781), upper back 0 -> 30 (18 x pi/6 = +9.425), low back
+    #   0 -> 30 (20 x pi/6 = +10.472), knee 90 -> 0 (the fold 2 x 25 tan(45 deg) = 50 mm goes): +81.68 mm;
+    # semitendinosus: 0 in the last step (it crosses no neck joint); since step 1 the integral of its
+    #   knee moment-arm curve r = d (1 + g sin(pi t / 2p)) from 0 to 90 deg: d [pi/2 + g (2p/pi)(1 - cos(0.9 pi))]
+    #   with d = 45 mm, g = 0.2, p = 50 deg (0.8727 rad): 45 x (1.5708 + 0.2 x 0.5556 x 1.9511) = 80.44 mm.
     ex = Explorer("slump", strain=False)
-    for _ in range(3):                                 # sit, slump, extend one knee
+    for _ in range(4):                                 # sit, slump, extend one knee, look down
         ex.next_button.click()
-    steps = protocols.SLUMP_SEED
-    bed = [ns.nerve_bed_length(s.posture) for s in steps[:3]]
+    assert protocols.SLUMP_SEED[3].name == "look down"
     m = parse(ex)
     assert m["since"] == "Since step 1"
-    assert int(m["sbed"]) == round(bed[2] - bed[0]) and int(m["d"]) == round(bed[2] - bed[1])
+    assert (int(m["d"]), int(m["sbed"]), int(m["dh"])) == (18, 82, 0)
     g = ex.gauges.value
     assert "last step" in g and "since step 1" in g and "against standing" in g
-    # the desc lists each structure's % against standing, hand-checked for the knee step:
-    # semitendinosus gains the integral of its knee moment-arm curve r = d (1 + g sin(pi t / 2p))
-    # from 0 to 90 deg: d [pi/2 + g (2p/pi)(1 - cos(0.9 pi))] with d = 45 mm, g = 0.2, p = 50 deg
-    # (0.8727 rad): 45 x (1.5708 + 0.2 x 0.5556 x 1.9511) = 45 x 1.7876 = 80.44 mm
-    st_now = ns.muscle_length(steps[2].posture, "semitendinosus")
+    assert "nerve bed: " in g and "last step +18 mm, since step 1 +82 mm" in g
+    assert re.search(r"ST: [^;]*, last step \+0 mm, since step 1 \+80 mm;", g)
+    for label in ("SM", "BFlh"):
+        assert re.search(rf"{label}: [^;]*, last step \+0 mm, since step 1 \+[1-9]\d* mm", g), label
+    # the numbers behind the rounding, by the hand values above
+    steps = protocols.SLUMP_SEED
+    bed = [ns.nerve_bed_length(s.posture) for s in steps[:4]]
+    assert bed[3] - bed[2] == pytest.approx(18.43, abs=0.01)
+    assert bed[3] - bed[0] == pytest.approx(81.68, abs=0.01)
+    st = [ns.muscle_length(s.posture, "semitendinosus") for s in steps[:4]]
+    assert (st[3] - st[2], st[3] - st[0]) == (pytest.approx(0.0, abs=1e-9), pytest.approx(80.44, abs=0.01))
+    # the desc lists each structure's % against standing
     st_ref = ns.muscle_length(ns.Posture(), "semitendinosus")
-    assert f"ST: {100 * (st_now / st_ref - 1):+.1f} %" in g
-    st_step = st_now - ns.muscle_length(steps[1].posture, "semitendinosus")
-    assert st_step == pytest.approx(80.44, abs=0.01)
-    assert f"last step {st_step:+.0f} mm" in g
+    assert f"ST: {100 * (st[3] / st_ref - 1):+.1f} %" in g
 
 
 def test_presentation_mode_toggles_a_class():

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _static
 from ..limits import cases as _cases
 from ..core import parameters as _p
 from ..view import svg as _svg
@@ -423,19 +424,7 @@ def because(patient: _cases.Patient) -> str:
     return " ".join(parts)
 
 
-_PATIENT_CSS = """<style>
-.neuralsim-patient-explorer .neuralsim-patient-bar select { font-size: 15px; }
-.neuralsim-patient-explorer .neuralsim-patient-answer .widget-radio-box { flex-direction: row !important; flex-wrap: wrap; }
-.neuralsim-patient-explorer .neuralsim-patient-answer .widget-radio-box label { margin-right: 14px; font-size: 15px; }
-.neuralsim-patient-explorer .neuralsim-patient-feedback p { font-size: 15px; margin: 2px 0; }
-.neuralsim-patient-explorer .neuralsim-patient-findings li { font-size: 14px; }
-/* presentation mode keeps the sliders in patient mode: moving them is the examination */
-.neuralsim-patient.neuralsim-present .neuralsim-controls { display: flex !important; }
-.neuralsim-patient.neuralsim-present .neuralsim-posture { height: calc(100vh - 230px) !important; }
-.neuralsim-patient.neuralsim-present p.neuralsim-text, .neuralsim-patient.neuralsim-present .neuralsim-patient-line {
-  font-size: 18px !important; line-height: 1.3; }
-.neuralsim-patient.neuralsim-present .neuralsim-legend-box { display: none !important; }
-</style>"""
+_PATIENT_CSS = "<style>\n" + _static("patient.css") + "</style>"
 
 
 class PatientExplorer:

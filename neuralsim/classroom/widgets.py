@@ -40,6 +40,7 @@ from typing import Any, Iterable, Mapping
 
 import ipywidgets as w
 
+from . import _static
 from ..model import protocols as _protocols
 from ..core.body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
 from ..core.joints import ACTION_WORDS as _JOINT_WORDS, JOINTS, MOBILITIES, UNIT, joint_range
@@ -56,6 +57,9 @@ __all__ = ["Explorer", "change_text", "ACTION_WORDS", "choose_view"]
 ACTION_WORDS: Mapping[str, tuple[str, str, str]] = _JOINT_WORDS
 
 _VIEW_ORDER = ("standing", "sitting", "supine")
+
+
+
 
 
 def choose_view(posture: Any, *preferred: str | None) -> str:
@@ -85,7 +89,7 @@ def change_text(what: str, bed_before: float, bed_after: float, ham_before: floa
     return s + "."
 
 
-# The explorer's style sheet (no URL in it): visible focus, presentation mode, layout.
+# The explorer's style sheet (static/explorer.css, no URL in it): visible focus, presentation mode, layout.
 # Layout: the browser-side helper (``_ESM``) measures the room the explorer has (its own width;
 # the height of what the page shows: JupyterLab's notebook panel, Voila's window, the screen
 # in presentation mode) and picks one of two layouts, whichever draws the body larger:
@@ -100,264 +104,21 @@ def change_text(what: str, bed_before: float, bed_after: float, ham_before: floa
 # buttons, key) are ``display: contents``, so their parts are placed one by one.  Beside, the
 # figure is laid over the empty first column (absolute, so its height never spreads the rows
 # of the column beside it) and the grid is at least as high as the figure.
-_CSS = """<style>
-.neuralsim-explorer { --ns-side-w: 480px; }
-.neuralsim-explorer :focus-visible, .neuralsim-explorer .noUi-handle:focus,
-.neuralsim-explorer button:focus, .neuralsim-explorer select:focus {
-  outline: 3px solid #000 !important; outline-offset: 2px; box-shadow: 0 0 0 6px #FFD54F !important; }
-.neuralsim-explorer p.neuralsim-text { margin: 2px 0; font-size: 15px; line-height: 1.35; }
-.neuralsim-explorer .neuralsim-top { gap: 8px; }
-.neuralsim-explorer .neuralsim-side > * { flex: none; }
-.neuralsim-explorer.ns-laid .neuralsim-top { display: grid !important; column-gap: 8px; row-gap: 0; position: relative;
-  grid-template-columns: var(--ns-fig-w) var(--ns-side-w); grid-template-rows: repeat(7, auto);
-  min-height: var(--ns-fig-h); align-content: start; align-items: start; justify-content: start; }
-.neuralsim-explorer.ns-laid .neuralsim-live, .neuralsim-explorer.ns-laid .neuralsim-live > .widget-html-content,
-.neuralsim-explorer.ns-laid .neuralsim-side { display: contents !important; }
-.neuralsim-explorer.ns-laid .neuralsim-live > .widget-label { display: none !important; }
-.neuralsim-explorer.ns-laid .neuralsim-figure { width: var(--ns-fig-w) !important; height: var(--ns-fig-h) !important;
-  margin: 0 !important; position: absolute; left: 0; top: 0; }
-.neuralsim-explorer.ns-laid .neuralsim-figure svg.neuralsim-posture { width: 100% !important; height: 100% !important;
-  display: block; }
-.neuralsim-explorer.ns-laid .neuralsim-side > .neuralsim-protocol { grid-column: 2; grid-row: 1; width: auto !important; }
-.neuralsim-explorer.ns-laid .neuralsim-side > .neuralsim-step { grid-column: 2; grid-row: 2; }
-.neuralsim-explorer.ns-laid .neuralsim-side > .neuralsim-stepper { grid-column: 2; grid-row: 3; }
-.neuralsim-explorer.ns-laid .neuralsim-live .neuralsim-patient-line { grid-column: 2; grid-row: 4; }
-.neuralsim-explorer.ns-laid .neuralsim-live svg.neuralsim-gauges { grid-column: 2; grid-row: 5; }
-.neuralsim-explorer.ns-laid .neuralsim-live p.neuralsim-text { grid-column: 2; grid-row: 6; }
-.neuralsim-explorer.ns-laid .neuralsim-side > .neuralsim-legend-box { grid-column: 2; grid-row: 7; }
-.neuralsim-explorer.ns-stacked .neuralsim-top { container-type: inline-size; min-height: 0;
-  grid-template-columns: minmax(0, 1fr) auto; grid-template-rows: none; column-gap: 14px; }
-.neuralsim-explorer.ns-stacked .neuralsim-figure { position: static; grid-column: 1 / -1; grid-row: 1;
-  margin-bottom: 8px !important; }
-.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-stepper { grid-column: 1; grid-row: 2; flex-wrap: wrap; }
-.neuralsim-explorer.ns-stacked .neuralsim-stepper button { width: auto; min-width: 0; flex: none; }
-.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-step { grid-column: 1; grid-row: 3; height: auto; }
-.neuralsim-explorer.ns-stacked .neuralsim-step .widget-html-content { line-height: 1.3; min-height: calc(2 * 1.3em);
-  height: auto; align-self: auto; }
-.neuralsim-explorer.ns-stacked .neuralsim-live .neuralsim-patient-line { grid-column: 1; grid-row: 4; }
-.neuralsim-explorer.ns-stacked .neuralsim-live p.neuralsim-text { grid-column: 1; grid-row: 5; min-height: calc(6 * 1.35em); }
-.neuralsim-explorer.ns-stacked .neuralsim-live svg.neuralsim-gauges { grid-column: 2; grid-row: 2 / span 4;
-  width: min(470px, 56cqw); height: auto; }
-.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-protocol { grid-column: 1; grid-row: 6; }
-.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-live .neuralsim-patient-line { grid-column: 1 / -1; grid-row: 2; }
-.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-side > .neuralsim-stepper { grid-row: 3; }
-.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-side > .neuralsim-step { grid-row: 4; }
-.neuralsim-explorer.neuralsim-patient.ns-stacked .neuralsim-live svg.neuralsim-gauges { grid-row: 3 / span 3; }
-.neuralsim-explorer.ns-stacked .neuralsim-side > .neuralsim-legend-box { grid-column: 1 / -1; grid-row: 7; }
-.neuralsim-explorer.neuralsim-present { position: fixed !important; inset: 0; z-index: 10000;
-  background: #fff; overflow: auto; padding: 10px; box-sizing: border-box; --ns-side-w: 40vw; }
-.neuralsim-present .neuralsim-gauges, .neuralsim-present .neuralsim-legend { width: 100% !important; height: auto !important; }
-.neuralsim-present p.neuralsim-text { font-size: 24px; }
-.neuralsim-present .neuralsim-step, .neuralsim-present button, .neuralsim-present select { font-size: 20px !important; }
-.neuralsim-present button { width: auto !important; height: auto !important; padding: 4px 12px !important; }
-.neuralsim-present .neuralsim-controls { display: none !important; }
-</style>"""
+_CSS = "<style>\n" + _static("explorer.css") + "</style>"
 
-# Browser side (anywidget, no network): names and rounded values with units on every slider
+# Browser side (static/explorer.js; anywidget, no network): names and rounded values with units on every slider
 # handle, one Tab stop per slider, keyboard shortcuts and full screen for presentation mode.
-_ESM = r"""
-function fixSliders(root) {
-  for (const s of root.querySelectorAll('.widget-slider')) {
-    const h = s.querySelector('.noUi-handle');
-    if (!h) continue;
-    const lab = s.querySelector('.widget-label');
-    const text = lab ? lab.textContent.trim() : '';
-    const m = text.match(/^(.*)\((.*)\)\s*$/);
-    const name = m ? m[1].trim() : text;
-    const unit = m ? m[2].trim() : '';
-    if (name && h.getAttribute('aria-label') !== name) h.setAttribute('aria-label', name);
-    const v = parseFloat(h.getAttribute('aria-valuenow'));
-    if (!isNaN(v)) {
-      const t = unit === 'deg' ? `${Math.round(v)} degrees` : unit === 'm' ? `${v.toFixed(2)} metres`
-              : `${Math.round(v * 100) / 100} ${unit}`;
-      if (h.getAttribute('aria-valuetext') !== t) h.setAttribute('aria-valuetext', t);
-    }
-    const r = s.querySelector('.widget-readout');
-    if (r && r.getAttribute('tabindex') !== '-1') r.setAttribute('tabindex', '-1');
-  }
-}
-// Fit the room: size the figure's box and pick "beside" or "stacked" (see _CSS).
-function roomOf(root) {
-  if (root.classList.contains('neuralsim-present')) return root.clientHeight - 20;
-  const panel = root.closest('.jp-WindowedPanel-outer') || root.closest('.jp-Notebook');
-  return panel ? panel.clientHeight : window.innerHeight;
-}
-// from the top of the figure to the bottom of what must be on screen with it (px)
-function needed(root) {
-  const t = root.querySelector('.neuralsim-top').getBoundingClientRect().top;
-  let b = t;
-  const must = ['.neuralsim-figure', '.neuralsim-stepper', 'svg.neuralsim-gauges', 'p.neuralsim-text'];
-  if (root.classList.contains('neuralsim-patient')) must.push('.neuralsim-sliders');   // the examination
-  for (const s of must) {
-    const e = root.querySelector(s);
-    if (e) b = Math.max(b, e.getBoundingClientRect().bottom);
-  }
-  return b - t;
-}
-// in patient mode the sliders are how the patient is examined: room under the figure row for them (px)
-function below(root) {
-  const s = root.classList.contains('neuralsim-patient') && root.querySelector('.neuralsim-sliders');
-  if (!s) return 0;
-  return Math.max(0, s.getBoundingClientRect().bottom - root.querySelector('.neuralsim-top').getBoundingClientRect().bottom);
-}
-// the width of the column beside the figure (--ns-side-w: px, or vw in presentation mode)
-function sideWidth(root) {
-  const v = getComputedStyle(root).getPropertyValue('--ns-side-w').trim();
-  const n = parseFloat(v) || 480;
-  return v.endsWith('vw') ? n * window.innerWidth / 100 : n;
-}
-function fitRoom(root, aspects, force) {
-  const top = root.querySelector('.neuralsim-top'), side = root.querySelector('.neuralsim-side');
-  if (!top || !side || !aspects.length) return;
-  const W = Math.floor(top.getBoundingClientRect().width), H = Math.floor(roomOf(root));
-  if (W < 50 || H < 50) return;               // hidden (another tab in front): keep the last layout
-  // a patient-mode explorer sits under its patient bar (patient, test, instructions): room for that too
-  const desk = root.closest('.neuralsim-patient-explorer');
-  const above = desk ? Math.max(0, root.getBoundingClientRect().top - desk.getBoundingClientRect().top) : 0;
-  const room = H - 12 - above, gap = 8, spare = 4;
-  if (!force && root._nsRoom === `${W}x${H}` && needed(root) <= room) return;
-  root._nsRoom = `${W}x${H}`;
-  const amin = Math.min(...aspects), amax = Math.max(...aspects);
-  const set = (w, h) => { root.style.setProperty('--ns-fig-w', `${Math.max(1, Math.floor(w))}px`);
-                          root.style.setProperty('--ns-fig-h', `${Math.max(1, Math.floor(h))}px`); };
-  // the drawn body's height in a w x h box, in the widest view (where it is smallest)
-  const drawn = (w, h) => Math.min(h, w / amax);
-  root.classList.add('ns-laid');
-  root.classList.remove('ns-stacked');
-  set(100, 100);
-  const sideW = sideWidth(root);
-  const wB = W - sideW - gap, hB = Math.min(room - below(root), wB / amin);
-  const besideOk = needed(root) + spare <= room && wB > 150;
-  root.classList.add('ns-stacked');
-  const band = needed(root) - 100;          // steps, gauges and text line under a 100 px figure
-  const hS = Math.min(room - band - spare, W / amin);
-  const stackedOk = hS > 150;
-  if (besideOk && (!stackedOk || drawn(wB, hB) >= drawn(W, hS))) {
-    root.classList.remove('ns-stacked');
-    set(wB, hB);
-  } else {
-    set(W, Math.max(hS, 150));
-  }
-}
-function click(root, cls) { const b = root.querySelector(cls); if (b && !b.disabled) b.click(); }
-function render({ model, el }) {
-  el.style.display = 'none';
-  let root = null, tries = 0, ro = null, onResize = null;
-  const start = () => {
-    root = el.closest('.neuralsim-explorer');
-    if (!root) { if (tries++ < 400) setTimeout(start, 50); return; }
-    fixSliders(root);
-    const aspects = (model.get('aspects') || []).filter((a) => a > 0);
-    const fit = (force) => { if (root.isConnected) fitRoom(root, aspects, force); };
-    onResize = () => fit(false);
-    fit(true);
-    ro = new ResizeObserver(onResize);
-    ro.observe(root);
-    const panel = root.closest('.jp-WindowedPanel-outer') || root.closest('.jp-Notebook');
-    if (panel) ro.observe(panel);
-    ro.observe(root.querySelector('.neuralsim-top') || root);
-    window.addEventListener('resize', onResize);
-    let present = root.classList.contains('neuralsim-present');
-    new MutationObserver(() => {            // presentation mode on or off (fitRoom's own classes aside)
-      const now = root.classList.contains('neuralsim-present');
-      if (now !== present) { present = now; fit(true); }
-    }).observe(root, { attributes: true, attributeFilter: ['class'] });
-    new MutationObserver(() => fixSliders(root)).observe(root, {
-      subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
-    root.addEventListener('keydown', (e) => {
-      if (e.ctrlKey || e.metaKey || e.altKey) return;
-      const t = e.target;
-      const typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
-      if (typing) return;
-      const inSlider = t && t.classList && t.classList.contains('noUi-handle');
-      const present = root.classList.contains('neuralsim-present');
-      let act = null;
-      if (e.key === 'n' || (!inSlider && (e.key === 'PageDown' || (present && e.key === 'ArrowRight')))) act = '.neuralsim-next';
-      else if (e.key === 'p' || (!inSlider && (e.key === 'PageUp' || (present && e.key === 'ArrowLeft')))) act = '.neuralsim-prev';
-      else if (e.key === 'f') act = '.neuralsim-present-toggle';
-      else if (e.key === 'Escape' && present) act = '.neuralsim-present-toggle';
-      if (act) { e.preventDefault(); e.stopPropagation(); click(root, act); }
-    }, true);
-    const tog = root.querySelector('.neuralsim-present-toggle');
-    if (tog) tog.addEventListener('click', () => {
-      const on = !root.classList.contains('neuralsim-present');
-      try {
-        if (on && root.requestFullscreen && !document.fullscreenElement) root.requestFullscreen().catch(() => {});
-        else if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
-      } catch (err) { /* full screen refused: the fixed full-window layout still applies */ }
-      if (on) setTimeout(() => { const n = root.querySelector('.neuralsim-next'); if (n) n.focus(); }, 300);
-    });
-  };
-  start();
-  return () => {                        // the view is removed (output cleared, cell run again)
-    if (ro) ro.disconnect();
-    if (onResize) window.removeEventListener('resize', onResize);
-  };
-}
-export default { render };
-"""
+_ESM = _static("explorer.js")
 
 
-# Browser side of the live widget (figure, patient line, gauges, text line): the first value is
+# Browser side of the live widget (static/live.js: figure, patient line, gauges, text line): the first value is
 # parsed into the page; every later one is parsed off the page (a <template>) and only what
 # differs is changed in place: attributes, text, and any element whose tag differs.  The page
 # then restyles, lays out and repaints only the changed nodes, where replacing the whole
 # content (ipywidgets.HTML) rebuilt every node of both SVGs on each key press, and the
 # unchanged labels kept their shaped text.  Nothing is run from the value (a template's
 # content is inert); the value is the same HTML text ``live.value`` holds in Python.
-_LIVE_ESM = r"""
-function attrs(x, y) {
-  const a = x.attributes, b = y.attributes, n = b.length;
-  let same = a.length === n;
-  for (let i = 0; i < n; i++) {
-    const q = b[i];
-    if (same) {
-      const p = a[i];
-      if (p.name === q.name) { if (p.value !== q.value) p.value = q.value; continue; }
-      same = false;
-    }
-    if (x.getAttribute(q.name) !== q.value) x.setAttribute(q.name, q.value);
-  }
-  if (!same || a.length !== n)
-    for (let i = a.length - 1; i >= 0; i--) if (!y.hasAttribute(a[i].name)) x.removeAttribute(a[i].name);
-}
-function morph(cur, next) {
-  let x = cur.firstChild, y = next.firstChild;
-  while (y) {
-    const ny = y.nextSibling;
-    if (!x) { cur.appendChild(y); y = ny; continue; }
-    const nx = x.nextSibling;
-    if (x.nodeType !== y.nodeType || x.nodeName !== y.nodeName || x.namespaceURI !== y.namespaceURI) {
-      cur.replaceChild(y, x);
-    } else if (x.nodeType !== 1) {
-      if (x.nodeValue !== y.nodeValue) x.nodeValue = y.nodeValue;
-    } else {
-      attrs(x, y);
-      morph(x, y);
-    }
-    x = nx; y = ny;
-  }
-  while (x) { const nx = x.nextSibling; cur.removeChild(x); x = nx; }
-}
-function render({ model, el }) {
-  const box = document.createElement('div');
-  box.className = 'widget-html-content';
-  el.appendChild(box);
-  const tpl = document.createElement('template');
-  let first = true;
-  const show = () => {
-    const v = model.get('value') || '';
-    if (first) { box.innerHTML = v; first = false; return; }
-    tpl.innerHTML = v;
-    morph(box, tpl.content);
-    tpl.innerHTML = '';
-  };
-  show();
-  model.on('change:value', show);
-  return () => model.off('change:value', show);
-}
-export default { render };
-"""
+_LIVE_ESM = _static("live.js")
 
 
 @lru_cache(maxsize=None)
@@ -391,9 +152,9 @@ class _Part:
         return f"_Part({len(self.value)} characters)"
 
 
-def _helper(aspects: Iterable[float] = ()):
-    """The browser-side helper widget (anywidget, a core dependency); ``aspects``: width / height
-    of the figure in each view the explorer may draw (for the layout)."""
+@lru_cache(maxsize=None)
+def _helper_class():
+    """The browser-side helper's class (made once, on first use: anywidget is imported only then)."""
     import anywidget
     import traitlets
 
@@ -403,7 +164,13 @@ def _helper(aspects: Iterable[float] = ()):
         #: width / height of the figure's box in each view the explorer may draw (the layout's input)
         aspects = traitlets.List(traitlets.Float()).tag(sync=True)
 
-    return _ExplorerKeys(aspects=list(aspects))
+    return _ExplorerKeys
+
+
+def _helper(aspects: Iterable[float] = ()):
+    """The browser-side helper widget (anywidget, a core dependency); ``aspects``: width / height
+    of the figure in each view the explorer may draw (for the layout)."""
+    return _helper_class()(aspects=list(aspects))
 
 
 def _preset_view(posture: Posture, current_protocol: str, keys: Iterable[str]) -> str | None:

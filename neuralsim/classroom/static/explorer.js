@@ -1,0 +1,139 @@
+function fixSliders(root) {
+  for (const s of root.querySelectorAll('.widget-slider')) {
+    const h = s.querySelector('.noUi-handle');
+    if (!h) continue;
+    const lab = s.querySelector('.widget-label');
+    const text = lab ? lab.textContent.trim() : '';
+    const m = text.match(/^(.*)\((.*)\)\s*$/);
+    const name = m ? m[1].trim() : text;
+    const unit = m ? m[2].trim() : '';
+    if (name && h.getAttribute('aria-label') !== name) h.setAttribute('aria-label', name);
+    const v = parseFloat(h.getAttribute('aria-valuenow'));
+    if (!isNaN(v)) {
+      const t = unit === 'deg' ? `${Math.round(v)} degrees` : unit === 'm' ? `${v.toFixed(2)} metres`
+              : `${Math.round(v * 100) / 100} ${unit}`;
+      if (h.getAttribute('aria-valuetext') !== t) h.setAttribute('aria-valuetext', t);
+    }
+    const r = s.querySelector('.widget-readout');
+    if (r && r.getAttribute('tabindex') !== '-1') r.setAttribute('tabindex', '-1');
+  }
+}
+// Fit the room: size the figure's box and pick "beside" or "stacked" (see _CSS).
+function roomOf(root) {
+  if (root.classList.contains('neuralsim-present')) return root.clientHeight - 20;
+  const panel = root.closest('.jp-WindowedPanel-outer') || root.closest('.jp-Notebook');
+  return panel ? panel.clientHeight : window.innerHeight;
+}
+// from the top of the figure to the bottom of what must be on screen with it (px)
+function needed(root) {
+  const t = root.querySelector('.neuralsim-top').getBoundingClientRect().top;
+  let b = t;
+  const must = ['.neuralsim-figure', '.neuralsim-stepper', 'svg.neuralsim-gauges', 'p.neuralsim-text'];
+  if (root.classList.contains('neuralsim-patient')) must.push('.neuralsim-sliders');   // the examination
+  for (const s of must) {
+    const e = root.querySelector(s);
+    if (e) b = Math.max(b, e.getBoundingClientRect().bottom);
+  }
+  return b - t;
+}
+// in patient mode the sliders are how the patient is examined: room under the figure row for them (px)
+function below(root) {
+  const s = root.classList.contains('neuralsim-patient') && root.querySelector('.neuralsim-sliders');
+  if (!s) return 0;
+  return Math.max(0, s.getBoundingClientRect().bottom - root.querySelector('.neuralsim-top').getBoundingClientRect().bottom);
+}
+// the width of the column beside the figure (--ns-side-w: px, or vw in presentation mode)
+function sideWidth(root) {
+  const v = getComputedStyle(root).getPropertyValue('--ns-side-w').trim();
+  const n = parseFloat(v) || 480;
+  return v.endsWith('vw') ? n * window.innerWidth / 100 : n;
+}
+function fitRoom(root, aspects, force) {
+  const top = root.querySelector('.neuralsim-top'), side = root.querySelector('.neuralsim-side');
+  if (!top || !side || !aspects.length) return;
+  const W = Math.floor(top.getBoundingClientRect().width), H = Math.floor(roomOf(root));
+  if (W < 50 || H < 50) return;               // hidden (another tab in front): keep the last layout
+  // a patient-mode explorer sits under its patient bar (patient, test, instructions): room for that too
+  const desk = root.closest('.neuralsim-patient-explorer');
+  const above = desk ? Math.max(0, root.getBoundingClientRect().top - desk.getBoundingClientRect().top) : 0;
+  const room = H - 12 - above, gap = 8, spare = 4;
+  if (!force && root._nsRoom === `${W}x${H}` && needed(root) <= room) return;
+  root._nsRoom = `${W}x${H}`;
+  const amin = Math.min(...aspects), amax = Math.max(...aspects);
+  const set = (w, h) => { root.style.setProperty('--ns-fig-w', `${Math.max(1, Math.floor(w))}px`);
+                          root.style.setProperty('--ns-fig-h', `${Math.max(1, Math.floor(h))}px`); };
+  // the drawn body's height in a w x h box, in the widest view (where it is smallest)
+  const drawn = (w, h) => Math.min(h, w / amax);
+  root.classList.add('ns-laid');
+  root.classList.remove('ns-stacked');
+  set(100, 100);
+  const sideW = sideWidth(root);
+  const wB = W - sideW - gap, hB = Math.min(room - below(root), wB / amin);
+  const besideOk = needed(root) + spare <= room && wB > 150;
+  root.classList.add('ns-stacked');
+  const band = needed(root) - 100;          // steps, gauges and text line under a 100 px figure
+  const hS = Math.min(room - band - spare, W / amin);
+  const stackedOk = hS > 150;
+  if (besideOk && (!stackedOk || drawn(wB, hB) >= drawn(W, hS))) {
+    root.classList.remove('ns-stacked');
+    set(wB, hB);
+  } else {
+    set(W, Math.max(hS, 150));
+  }
+}
+function click(root, cls) { const b = root.querySelector(cls); if (b && !b.disabled) b.click(); }
+function render({ model, el }) {
+  el.style.display = 'none';
+  let root = null, tries = 0, ro = null, onResize = null;
+  const start = () => {
+    root = el.closest('.neuralsim-explorer');
+    if (!root) { if (tries++ < 400) setTimeout(start, 50); return; }
+    fixSliders(root);
+    const aspects = (model.get('aspects') || []).filter((a) => a > 0);
+    const fit = (force) => { if (root.isConnected) fitRoom(root, aspects, force); };
+    onResize = () => fit(false);
+    fit(true);
+    ro = new ResizeObserver(onResize);
+    ro.observe(root);
+    const panel = root.closest('.jp-WindowedPanel-outer') || root.closest('.jp-Notebook');
+    if (panel) ro.observe(panel);
+    ro.observe(root.querySelector('.neuralsim-top') || root);
+    window.addEventListener('resize', onResize);
+    let present = root.classList.contains('neuralsim-present');
+    new MutationObserver(() => {            // presentation mode on or off (fitRoom's own classes aside)
+      const now = root.classList.contains('neuralsim-present');
+      if (now !== present) { present = now; fit(true); }
+    }).observe(root, { attributes: true, attributeFilter: ['class'] });
+    new MutationObserver(() => fixSliders(root)).observe(root, {
+      subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+    root.addEventListener('keydown', (e) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const t = e.target;
+      const typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+      if (typing) return;
+      const inSlider = t && t.classList && t.classList.contains('noUi-handle');
+      const present = root.classList.contains('neuralsim-present');
+      let act = null;
+      if (e.key === 'n' || (!inSlider && (e.key === 'PageDown' || (present && e.key === 'ArrowRight')))) act = '.neuralsim-next';
+      else if (e.key === 'p' || (!inSlider && (e.key === 'PageUp' || (present && e.key === 'ArrowLeft')))) act = '.neuralsim-prev';
+      else if (e.key === 'f') act = '.neuralsim-present-toggle';
+      else if (e.key === 'Escape' && present) act = '.neuralsim-present-toggle';
+      if (act) { e.preventDefault(); e.stopPropagation(); click(root, act); }
+    }, true);
+    const tog = root.querySelector('.neuralsim-present-toggle');
+    if (tog) tog.addEventListener('click', () => {
+      const on = !root.classList.contains('neuralsim-present');
+      try {
+        if (on && root.requestFullscreen && !document.fullscreenElement) root.requestFullscreen().catch(() => {});
+        else if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
+      } catch (err) { /* full screen refused: the fixed full-window layout still applies */ }
+      if (on) setTimeout(() => { const n = root.querySelector('.neuralsim-next'); if (n) n.focus(); }, 300);
+    });
+  };
+  start();
+  return () => {                        // the view is removed (output cleared, cell run again)
+    if (ro) ro.disconnect();
+    if (onResize) window.removeEventListener('resize', onResize);
+  };
+}
+export default { render };
