@@ -275,3 +275,14 @@ def test_read_only_reaches_into_dicts_lists_and_tuples():
     a, b, c = np.zeros(2), np.ones(2), np.full(2, 2.0)
     out = E.read_only({"x": a, "y": [b, (c, 1.0)]})
     assert out["x"] is a and not (a.flags.writeable or b.flags.writeable or c.flags.writeable)
+
+
+def test_the_quantity_out_of_range_is_named_neutrally_and_joint_is_its_old_name():
+    with pytest.raises(ns.OutOfRangeError) as err:
+        ns.Body(height_m=3.0)
+    e = err.value
+    assert (e.quantity, e.value, e.range, e.unit) == ("body height", 3.0, (1.4, 2.1), "m")
+    assert e.joint == "body height"                    # the old name, kept as an alias
+    with pytest.raises(ns.OutOfRangeError) as err:
+        ns.Posture(knee_flexion=151.0)
+    assert err.value.quantity == err.value.joint == "knee_flexion"

@@ -1,5 +1,6 @@
 """The explorer without a browser: drive every control and compare the text with the library."""
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -119,8 +120,8 @@ def test_every_slider_over_its_full_range(ex, joint):
         figures.add(ex.figure.value)
         before = after
     assert len(figures) > len(values) // 2      # the figure really changes as the joint moves
-    assert ex.state["bed_mm"] == pytest.approx(ns.nerve_bed_length(before))
-    assert ex.state["contributions_mm"] == pytest.approx(ns.bed_contributions(before))
+    assert ex.shown["bed_mm"] == pytest.approx(ns.nerve_bed_length(before))
+    assert ex.shown["contributions_mm"] == pytest.approx(ns.bed_contributions(before))
 
 
 def test_sliders_clamp_instead_of_refusing(ex):
@@ -193,16 +194,16 @@ def test_mobility_changes_ranges_and_clamps(ex):
     ex.mobility.value = "hypermobile"
     assert ex.sliders["hip_flexion"].max == ns.joint_range("hip_flexion", "hypermobile")[1]
     ex.sliders["hip_flexion"].value = ex.sliders["hip_flexion"].max   # hypermobile range is usable
-    assert ex.state["bed_mm"] == pytest.approx(ns.nerve_bed_length(ex.posture, body=ns.Body(mobility="hypermobile")))
+    assert ex.shown["bed_mm"] == pytest.approx(ns.nerve_bed_length(ex.posture, body=ns.Body(mobility="hypermobile")))
 
 
 def test_body_height_scales_every_length(ex):
     ex.presets["sitting"].click()
-    bed_175 = ex.state["bed_mm"]
+    bed_175 = ex.shown["bed_mm"]
     ex.height.value = 1.96
     body = ns.Body(1.96)
-    assert ex.state["bed_mm"] == pytest.approx(ns.nerve_bed_length(protocols.SITTING, body=body))
-    assert ex.state["bed_mm"] / bed_175 == pytest.approx(1.96 / 1.75)
+    assert ex.shown["bed_mm"] == pytest.approx(ns.nerve_bed_length(protocols.SITTING, body=body))
+    assert ex.shown["bed_mm"] / bed_175 == pytest.approx(1.96 / 1.75)
     m = parse(ex)
     assert m["what"] == "Height 1.96 m"
     assert int(m["d"]) == round(ns.nerve_bed_length(protocols.SITTING, body=body) - bed_175)
@@ -213,7 +214,7 @@ def test_plain_nerve_without_strain():
     ex = Explorer("slump", strain=False)
     ex.presets["slump end (look down, dorsiflex)"].click()
     assert parse(ex)["peak"] is None and "nerve strain" not in ex.figure.value
-    assert ex.state["peak_strain_pct"] is None
+    assert ex.shown["peak_strain_pct"] is None
 
 
 def test_strain_in_text_and_figure():
@@ -250,10 +251,10 @@ def test_explorer_numbers_are_the_state_of_the_posture():
     ex = Explorer("slump")
     ex.presets["slump end (look down, dorsiflex)"].click()
     st = ns.compute(ex.posture, body=ex.body)
-    assert ex.state["bed_mm"] == st.lengths_mm["sciatic"]
-    assert ex.state["relative_bed"] == pytest.approx(st.relative("sciatic"), abs=1e-12)
-    assert ex.state["contributions_mm"] == {j: pytest.approx(v, abs=1e-12) for j, v in st.contributions_mm["sciatic"].items()}
-    assert ex.state["hamstrings_mm"] == pytest.approx(float(st.group_mean_mm("hamstrings")), abs=1e-9)
+    assert ex.shown["bed_mm"] == st.lengths_mm["sciatic"]
+    assert ex.shown["relative_bed"] == pytest.approx(st.relative("sciatic"), abs=1e-12)
+    assert ex.shown["contributions_mm"] == {j: pytest.approx(v, abs=1e-12) for j, v in st.contributions_mm["sciatic"].items()}
+    assert ex.shown["hamstrings_mm"] == pytest.approx(float(st.group_mean_mm("hamstrings")), abs=1e-9)
 
 
 def test_display_hook_and_widget(ex):
@@ -285,6 +286,30 @@ def test_the_page_gets_the_style_sheet_and_browser_programs_of_the_package_files
     other = Explorer("slr", strain=False)
     assert all(isinstance(x, widgets._helper_class()) for x in (helper, other.widget.children[-1]))
     assert all(isinstance(x, widgets._live_class()) for x in (ex.live, other.live))
+
+
+def _figure_height(ex):
+    return int(re.search(r'<svg[^>]*class="neuralsim-posture"[^>]*\sheight="(\d+)"', ex.figure.value).group(1))
+
+
+def test_max_height_px_caps_the_figure_and_width_px_is_its_deprecated_name():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)          # the new name warns of nothing
+        assert _figure_height(Explorer("slump", strain=False)) == 470                         # height_px's default
+        assert _figure_height(Explorer("slump", strain=False, max_height_px=350)) == 350
+        assert _figure_height(Explorer("slump", strain=False, max_height_px=100)) == 300      # never below 300
+        assert _figure_height(Explorer("slump", strain=False, height_px=400, max_height_px=900)) == 400
+    with pytest.warns(DeprecationWarning, match=r"width_px=.*max_height_px="):
+        old = Explorer("slump", strain=False, width_px=350)
+    assert _figure_height(old) == 350
+
+
+def test_state_is_the_deprecated_name_of_shown(ex):
+    ex.sliders["knee_flexion"].value = 30
+    with pytest.warns(DeprecationWarning, match=r"Explorer\.state is now Explorer\.shown"):
+        old = ex.state
+    assert old is ex.shown and ex.shown["posture"] == ns.Posture(knee_flexion=30)
+    assert not isinstance(ex.shown, ns.State)
 
 
 def test_unknown_protocol_is_refused():
@@ -453,8 +478,8 @@ def test_femoral_explorer_draws_and_gauges_rectus_femoris_and_the_femoral_bed():
     m = assert_line_matches_library(ex, ns.Posture(), ns.Posture(knee_flexion=90), nerve="femoral")
     # by hand: the saphenous branch wraps 20 mm in front of the knee, 90 deg: 20 x pi / 2 = 31.4 mm
     assert int(m["d"]) == 31 and m["group"] == m["sgroup"] == "rectus femoris"
-    assert ex.state["bed_mm"] - ns.nerve_bed_length(ns.Posture(), "femoral") == pytest.approx(10 * np.pi, abs=1e-9)
-    assert ex.state["group"] == "quadriceps" and ex.state["peak_strain_pct"] is None   # mechanics: sciatic only
+    assert ex.shown["bed_mm"] - ns.nerve_bed_length(ns.Posture(), "femoral") == pytest.approx(10 * np.pi, abs=1e-9)
+    assert ex.shown["group"] == "quadriceps" and ex.shown["peak_strain_pct"] is None   # mechanics: sciatic only
     assert "neuralsim-strain" not in ex.figure.value and "nerve strain" not in ex.legend.value
     assert "femoral nerve bed" in ex.legend.value and "semitendinosus" not in ex.legend.value
     assert 'data-view="prone"' in ex.figure.value

@@ -35,6 +35,7 @@ together; ``height_px`` is the figure's size where no browser lays it out (saved
 """
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
@@ -185,6 +186,32 @@ def _preset_view(posture: Posture, current_protocol: str, keys: Iterable[str]) -
     return "standing" if "standing" in views else (views[0] if views else None)
 
 
+def _offered_protocols(protocol: str, protocols: Iterable[str] | None) -> list[str]:
+    """The protocol keys an explorer offers: ``protocols`` (default all), ``protocol`` first if missing."""
+    keys = list(_protocols.ALL) if protocols is None else list(protocols)
+    for k in keys:
+        if k not in _protocols.ALL:
+            raise ValueError(f"unknown protocol {k!r}: choose one of {', '.join(_protocols.ALL)}")
+    if protocol not in keys:
+        keys.insert(0, protocol)
+    return keys
+
+
+def _offered_presets(presets: Iterable[str] | Mapping[str, Any] | None) -> dict[str, Posture]:
+    """Label -> posture of the presets an explorer offers (default every preset of the protocols module)."""
+    if presets is None:
+        preset_map = dict(_protocols.POSTURES)
+    elif isinstance(presets, Mapping):
+        preset_map = {str(k): as_posture(v) for k, v in presets.items()}
+    else:
+        preset_map = {}
+        for label in presets:
+            if label not in _protocols.POSTURES:
+                raise ValueError(f"unknown preset {label!r}: choose one of {', '.join(_protocols.POSTURES)}")
+            preset_map[label] = _protocols.POSTURES[label]
+    return preset_map
+
+
 class Explorer:
     """Interactive explorer of the nerve bed (ipywidgets).
 
@@ -200,7 +227,9 @@ class Explorer:
     a mapping label -> posture to offer (default all); ``protocols``: protocol
     keys to offer (default all; ``protocol`` is always offered).
     ``height_px``: the figure's height in pixels (default 470, so the figure,
-    gauges, text line and step buttons fit a 1280 x 800 screen together).
+    gauges, text line and step buttons fit a 1280 x 800 screen together);
+    ``max_height_px``: a cap on that height (not below 300 px; ``width_px`` is its
+    old, misleading name, deprecated, kept for one release).
     ``nerve``: the nerve bed shown (a key of :data:`neuralsim.NERVES`; default
     the protocol's nerve).  The explorer draws and gauges the muscles of the
     nerve's ``contrast`` group and draws those of its ``drawn_with`` groups
@@ -221,17 +250,52 @@ class Explorer:
     Button), ``next_button``, ``prev_button``, ``reset_button``,
     ``present_button``, ``protocol_select``, ``step_label``, ``height`` (m),
     ``mobility``, ``widget`` (the whole box), ``view``, ``nerve``, ``gauged``
-    and ``drawn`` (muscle names), ``state`` (the numbers last shown; the
-    contrast group's mean length under ``"<group>_mm"``, e.g. ``hamstrings_mm``).
+    and ``drawn`` (muscle names), ``shown`` (a dict of the numbers last shown; the
+    contrast group's mean length under ``"<group>_mm"``, e.g. ``hamstrings_mm``;
+    ``state`` is its old name, deprecated, kept for one release: it is not a
+    :class:`neuralsim.State`).
     """
 
     def __init__(self, protocol: str = "slump", view: str | None = None, body: Body | None = None,
-                 posture: Any = None, strain: bool = True, width_px: int | None = None, *,
+                 posture: Any = None, strain: bool = True, max_height_px: int | None = None, *,
                  presets: Iterable[str] | Mapping[str, Any] | None = None,
                  protocols: Iterable[str] | None = None, height_px: int = 470, patient_mode: Any = None,
-                 nerve: str | None = None):
+                 nerve: str | None = None, width_px: int | None = None):
         if protocol not in _protocols.ALL:
             raise ValueError(f"unknown protocol {protocol!r}: choose one of {', '.join(_protocols.ALL)}")
+        if width_px is not None:
+            warnings.warn("Explorer(width_px=...) is now Explorer(max_height_px=...) (it caps the figure's "
+                          "height); the old name goes in neuralsim 0.2", DeprecationWarning, stacklevel=2)
+            max_height_px = width_px if max_height_px is None else max_height_px
+        self._choose_structures(protocol, nerve)
+        self._protocol_keys = keys = _offered_protocols(protocol, protocols)
+        preset_map = _offered_presets(presets)
+        self.body = DEFAULT_BODY if body is None else body
+        self._height_px = int(height_px if max_height_px is None else max(300, min(height_px, max_height_px)))
+        self._strain = bool(strain)
+        self.patient_mode = patient_mode
+        self._hold = False
+        self._step = -1
+        self.shown: dict = {}
+        self._start: dict | None = None
+        self._start_label = "since start"
+        self._note = ""
+        start = Posture() if posture is None else as_posture(posture)
+        self.view = choose_view(start, view, _protocols.ALL[protocol].view)
+
+        self._make_body_controls(start)
+        self._make_presets(preset_map)
+        self._make_protocol_controls(protocol, keys)
+        self._make_live_parts()
+        self._lay_out(keys)
+
+        self._posture = self._read_sliders()
+        self._update("Start")
+        self._show_step()
+
+    # -- the steps of __init__ -------------------------------------------------
+    def _choose_structures(self, protocol: str, nerve: str | None) -> None:
+        """The nerve shown and the muscles gauged and drawn beside it (registry data)."""
         reg = _reg.current()
         spec = reg.check(_protocols.ALL[protocol].nerve if nerve is None else nerve, "nerve")
         self.nerve = spec.name
@@ -249,36 +313,9 @@ class Explorer:
                              f"{'each of the ' if len(self.gauged) > 1 else ''}{self._group_words} "
                              f"against standing (anatomical position)")
         self._mechanics = spec.mechanics
-        keys = list(_protocols.ALL) if protocols is None else list(protocols)
-        for k in keys:
-            if k not in _protocols.ALL:
-                raise ValueError(f"unknown protocol {k!r}: choose one of {', '.join(_protocols.ALL)}")
-        if protocol not in keys:
-            keys.insert(0, protocol)
-        self._protocol_keys = keys
-        if presets is None:
-            preset_map = dict(_protocols.POSTURES)
-        elif isinstance(presets, Mapping):
-            preset_map = {str(k): as_posture(v) for k, v in presets.items()}
-        else:
-            preset_map = {}
-            for label in presets:
-                if label not in _protocols.POSTURES:
-                    raise ValueError(f"unknown preset {label!r}: choose one of {', '.join(_protocols.POSTURES)}")
-                preset_map[label] = _protocols.POSTURES[label]
-        self.body = DEFAULT_BODY if body is None else body
-        self._height_px = int(height_px if width_px is None else max(300, min(height_px, width_px)))
-        self._strain = bool(strain)
-        self.patient_mode = patient_mode
-        self._hold = False
-        self._step = -1
-        self.state: dict = {}
-        self._start: dict | None = None
-        self._start_label = "since start"
-        self._note = ""
-        start = Posture() if posture is None else as_posture(posture)
-        self.view = choose_view(start, view, _protocols.ALL[protocol].view)
 
+    def _make_body_controls(self, start: Posture) -> None:
+        """A slider per joint (clamped to the body's ranges), body height, mobility and reset."""
         wide = {"description_width": "175px"}
         self.sliders: dict[str, w.FloatSlider] = {}
         for j in JOINTS:
@@ -307,6 +344,8 @@ class Explorer:
         self.reset_button.add_class("neuralsim-reset")
         self.reset_button.on_click(lambda _b: self.set_posture(Posture(), "Reset to neutral", anchor="since reset"))
 
+    def _make_presets(self, preset_map: Mapping[str, Posture]) -> None:
+        """A button per preset posture."""
         self.presets: dict[str, w.Button] = {}
         for label, p in preset_map.items():
             b = w.Button(description=label, tooltip=f"preset: {label}", layout=w.Layout(width="auto"))
@@ -314,6 +353,8 @@ class Explorer:
             b.on_click(lambda _b, label=label, p=p: self._preset(label, p))
             self.presets[label] = b
 
+    def _make_protocol_controls(self, protocol: str, keys: list[str]) -> None:
+        """The protocol menu, the step buttons, presentation mode and the step's label."""
         self.protocol_select = w.Dropdown(options=[(_protocols.ALL[k].title, k) for k in keys],
                                           value=protocol, description="protocol",
                                           layout=w.Layout(width="100%"), style={"description_width": "64px"})
@@ -334,9 +375,11 @@ class Explorer:
         self.step_label = w.HTML(value="")
         self.step_label.add_class("neuralsim-step")
 
+    def _make_live_parts(self) -> None:
+        """The live widget (figure, gauges and text line) and the key beside it."""
         # Figure, gauges and text line are ONE widget: each update is one message, so a key press
-        # paints once (two messages cost about a frame more: 28 -> 20 ms in Voila, see
-        # benchmarks/README.md), and the browser changes only what differs (_LIVE_ESM).  In a
+        # paints once (two messages cost a frame more; benchmarks/README.md has the figures), and
+        # the browser changes only what differs (_LIVE_ESM).  In a
         # browser the style sheet places its parts in the grid of ``.neuralsim-top`` beside (or
         # under) the figure, with the side column's controls.
         self.live = _live_widget()
@@ -346,6 +389,9 @@ class Explorer:
         self.gauges = self.text
         self.legend = w.HTML(value="")
         self.legend.add_class("neuralsim-legend-box")
+
+    def _lay_out(self, keys: list[str]) -> None:
+        """Put the parts together in ``widget``: the figure row, then the controls, the style and the helper."""
         help_line = w.HTML('<span style="font-size:12px;color:#444">Keys: Tab to a slider, arrows move it; '
                            'n / p next / previous step; f presentation.</span>')
 
@@ -353,7 +399,7 @@ class Explorer:
         stepper.add_class("neuralsim-stepper")
         # In patient mode the sliders examine the patient: the key goes under them, so that the
         # figure, the stop line and the sliders fit a projector's screen together.
-        key_beside = patient_mode is None
+        key_beside = self.patient_mode is None
         side = w.VBox([self.protocol_select, self.step_label, stepper, *([self.legend] if key_beside else [])],
                       layout=w.Layout(width="480px"))
         side.add_class("neuralsim-side")
@@ -375,11 +421,14 @@ class Explorer:
         self.widget = w.VBox(parts)
         self.widget.add_class("neuralsim-explorer")
 
-        self._posture = self._read_sliders()
-        self._update("Start")
-        self._show_step()
-
     # -- public ---------------------------------------------------------------
+    @property
+    def state(self) -> dict:
+        """Deprecated name of :attr:`shown` (kept for one release; not a :class:`neuralsim.State`)."""
+        warnings.warn("Explorer.state is now Explorer.shown (the numbers last shown, not a neuralsim.State); "
+                      "the old name goes in neuralsim 0.2", DeprecationWarning, stacklevel=2)
+        return self.shown
+
     @property
     def posture(self) -> Posture:
         """The posture the sliders show now (degrees)."""
@@ -536,7 +585,7 @@ class Explorer:
         rel = bed / nerve_run
         mech = st.mechanics(nerve) if self._strain and self._mechanics else None
         group = self._group
-        before = self.state or None
+        before = self.shown or None
         same_body = before is not None and before.get("body") == b
         bed0 = before["bed_mm"] if before else bed
         ham0 = before["group_mm"] if before else ham
@@ -544,7 +593,7 @@ class Explorer:
         if self._start is None:
             self._start = {"bed_mm": bed, "muscles_mm": dict(muscles_mm)}
         peak = None if mech is None else float(mech.peak_nerve_strain_pct)   # the cord has bands of its own
-        self.state = {"what": what, "posture": p, "body": b, "view": self.view, "nerve": nerve,
+        self.shown = {"what": what, "posture": p, "body": b, "view": self.view, "nerve": nerve,
                       "bed_mm": bed, "relative_bed": rel, "group": group, "group_mm": ham,
                       f"{group}_mm": ham, "muscles_mm": muscles_mm, "bed_change_mm": bed - bed0,
                       f"{group}_change_mm": ham - ham0, "contributions_mm": deltas, "peak_strain_pct": peak,

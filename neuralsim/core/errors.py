@@ -18,7 +18,7 @@ the work with :func:`check_size`, and hands out arrays made read-only (:func:`re
 >>> try:
 ...     strain_band(-1.0)
 ... except OutOfRangeError as e:
-...     (e.joint, e.value, e.range, e.unit)
+...     (e.quantity, e.value, e.range, e.unit)
 ('strain', -1.0, (0.0, inf), '%')
 """
 from __future__ import annotations
@@ -64,16 +64,17 @@ def _show(value: Any) -> str:
 class OutOfRangeError(ValueError):
     """A number outside the allowed range (or NaN, infinite, or too large).
 
-    Attributes: ``joint`` (the joint or named quantity), ``value`` (the
+    Attributes: ``quantity`` (the joint or the named quantity, such as ``body height``), ``value`` (the
     offending value, as given or as a float), ``low`` and ``high`` (the
     allowed range, inclusive; ``inf`` for an open end), ``range`` (the tuple
     ``(low, high)``) and ``unit``.  ``extra`` is appended to the message
-    (for example which mobility class the range belongs to).
+    (for example which mobility class the range belongs to).  ``joint`` is the old name of
+    ``quantity`` (from when every range was a joint's), kept as an alias.
     """
 
-    def __init__(self, joint: str, value: Any, low: float, high: float, unit: str,
+    def __init__(self, quantity: str, value: Any, low: float, high: float, unit: str,
                  extra: str = "", reason: str | None = None) -> None:
-        self.joint = joint
+        self.quantity = quantity
         self.value = value
         self.low = float(low)
         self.high = float(high)
@@ -82,8 +83,13 @@ class OutOfRangeError(ValueError):
         self.reason = reason
         if reason is None:
             reason = "is outside the allowed range"
-        msg = f"{joint}: {_show(value)} {unit} {reason} {range_text(self.low, self.high, unit)}"
+        msg = f"{quantity}: {_show(value)} {unit} {reason} {range_text(self.low, self.high, unit)}"
         super().__init__(msg + (f" {extra}" if extra else ""))
+
+    @property
+    def joint(self) -> str:
+        """The old name of :attr:`quantity`."""
+        return self.quantity
 
     @property
     def range(self) -> tuple[float, float]:
@@ -91,7 +97,7 @@ class OutOfRangeError(ValueError):
         return (self.low, self.high)
 
     def __reduce__(self):  # keep the attributes through pickling (multiprocessing, ipykernel)
-        return (type(self), (self.joint, self.value, self.low, self.high, self.unit, self.extra, self.reason))
+        return (type(self), (self.quantity, self.value, self.low, self.high, self.unit, self.extra, self.reason))
 
 
 # -- the checks every numeric input goes through --------------------------------
