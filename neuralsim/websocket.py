@@ -5,12 +5,10 @@ kernel and a few small messages back (kernel busy, the slider's echo, the
 figure, the text line, kernel idle).  Tornado's websockets leave Nagle's
 algorithm on, so while one reply waits for its TCP acknowledgement the next
 one is held back, and the browser acknowledges late (Linux delays an
-acknowledgement by up to 40 ms).  Measured here in Chromium against
-JupyterLab, about one key press in three took 35-45 ms longer than the rest
-(45-55 ms from the key's message leaving to the figure's arriving, against
-7-20 ms), which set both the median and the p95 of the explorer.  With
-``TCP_NODELAY`` on the kernel websocket that group of slow presses is gone
-(figures in ``benchmarks/README.md``).
+acknowledgement by up to 40 ms), so the figure of a key press can wait that
+long behind the reply before it, and the explorer's latency with it.  With
+``TCP_NODELAY`` on the kernel websocket each reply leaves at once (the
+measurements are in ``benchmarks/README.md``).
 
 How it is switched on:
 

@@ -81,7 +81,7 @@ def test_comparisons_use_the_body_they_are_given():
     scale = 1.5 / 1.75
     # the hip wrap scales with height: 41 mm x scale x pi/2 (by hand)
     assert short["bed_change_hip_90"]["model"] == pytest.approx(41 * scale * math.pi / 2, rel=1e-9)
-    # mechanics rows too (this used to return the default body's rows whatever the body); excursions
+    # mechanics rows too, so rows computed for the default body whatever the body cannot pass; excursions
     # scale with height, while strains (alshami_ankle) are ratios of lengths that all scale, so nearly not
     for key in ("ridehalgh_hip30", "smith_root_excursion", "slider_in_vivo"):
         assert short[key]["model"] != pytest.approx(tall[key]["model"], rel=1e-3), key

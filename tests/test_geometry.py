@@ -193,7 +193,7 @@ def test_spinal_canal_lengthening_in_published_range_mostly_cervical():
     assert max(parts, key=parts.get) == "cervical_flexion"
 
 
-# -- muscle paths with published moment-arm behaviour (issue 12, item 6) ------------------------
+# -- muscle paths with published moment-arm behaviour ----------------------------------------
 #
 # Expected values are derived by hand from the moment-arm curve written in
 # ``neuralsim/geometry.py`` (``r = d (1 + gain sin(90 deg x angle / peak))``) and

@@ -39,7 +39,7 @@ def test_module_names_are_unique_across_the_layers():
 
 def test_the_package_has_the_modules_this_layout_names():
     found = modules()
-    # a hand-written floor: the modules of the list, so a broken glob cannot pass as an empty list
+    # a hand-written floor of modules the layers must hold, so a broken glob cannot pass as an empty list
     assert {"__main__", "analysis", "bands", "body", "errors", "comparisons", "geometry", "joints", "lengths",
             "parameters", "plots", "posture", "protocols", "registry", "states", "svg", "widgets", "stops",
             "nerve", "cli"} <= set(found)

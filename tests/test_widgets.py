@@ -95,13 +95,13 @@ def test_a_slider_move_sends_one_message_with_figure_gauges_and_text(ex, monkeyp
     assert "neuralsim-posture" in value and "neuralsim-gauges" in value and "Knee bent to 30°" in value
 
 
-def test_the_issue_example_knee_extended(ex):
+def test_extending_the_knee_from_90_deg_unfolds_the_bed_by_2_offsets(ex):
     ex.sliders["knee_flexion"].value = 90
     ex.sliders["knee_flexion"].value = 0
     m = assert_line_matches_library(ex, ns.Posture(knee_flexion=90), ns.Posture())
     assert m["what"] == "Knee extended to 0°"
     # knee 90 -> 0 unfolds the bed behind the knee: + 2 x 25 mm x tan 45 deg = +50 mm
-    assert int(m["d"]) == round(2 * ns.parameters.value("nerve_offset_knee"))
+    assert int(m["d"]) == round(2 * 25.0)               # nerve_offset_knee, parameters.csv
 
 
 @pytest.mark.parametrize("joint", ns.JOINTS)

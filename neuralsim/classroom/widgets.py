@@ -378,9 +378,9 @@ class Explorer:
     def _make_live_parts(self) -> None:
         """The live widget (figure, gauges and text line) and the key beside it."""
         # Figure, gauges and text line are ONE widget: each update is one message, so a key press
-        # paints once (two messages cost a frame more; benchmarks/README.md has the figures), and
-        # the browser changes only what differs (_LIVE_ESM).  In a
-        # browser the style sheet places its parts in the grid of ``.neuralsim-top`` beside (or
+        # paints once, where two messages relayed one after the other can fall in two frames (the
+        # runs are in benchmarks/HISTORY.md), and the browser changes only what differs (_LIVE_ESM).
+        # In a browser the style sheet places its parts in the grid of ``.neuralsim-top`` beside (or
         # under) the figure, with the side column's controls.
         self.live = _live_widget()
         self.live.add_class("neuralsim-live")

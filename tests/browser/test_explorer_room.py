@@ -55,8 +55,8 @@ CHECKED_ELSEWHERE = {"07_clinic_hamstrings_or_nerve.ipynb": "patient mode: no pr
 EXPLORER_NOTEBOOKS = [n for n in _explorer_notebooks() if n not in CHECKED_ELSEWHERE]
 #: view -> what carries the body in it (``data-support`` of the drawn support)
 SUPPORT = {"standing": "floor", "sitting": "plinth", "supine": "couch", "prone": "couch", "side_lying": "couch"}
-#: the figure's box is at least this high at 1280 x 800 (px): the old fixed figure was 470 px,
-#: a 420 px one was found too small to teach from
+#: the figure's box is at least this high at 1280 x 800 (px): a figure much under 470 px (the
+#: explorer's default height) is too small to teach from on a projector
 MIN_FIGURE_PX = 440
 
 

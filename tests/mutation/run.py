@@ -48,7 +48,7 @@ OUT = ROOT / "artifacts" / "mutants"
 TREE = OUT / "tree"
 HERE = Path(__file__).resolve().parent
 
-# The modules of issue's "core, model, mechanics, limits and answer checking".
+# The modules mutated: core, model, mechanics, limits and answer checking (teaching/exercises.py).
 MODULES = sorted(
     [p.relative_to(ROOT).as_posix() for layer in ("core", "model", "mechanics", "limits")
      for p in (ROOT / "neuralsim" / layer).glob("*.py") if p.name != "__init__.py"]
