@@ -129,18 +129,45 @@ def consistent(page, prev: dict | None = None) -> tuple[bool, str]:
     return not bad, f"{'; '.join(bad)} (sliders {angles}, text {text!r})"
 
 
-def wait_consistent(page, prev: dict | None = None, timeout: float = 15.0, settle: float = 0.3) -> str:
-    """Wait until the text line matches the sliders and nothing changes for ``settle`` s."""
+def next_frames(page, n: int = 1) -> None:
+    """Return after the page has drawn ``n`` more frames (its own pace: slower on a loaded machine)."""
+    page.evaluate("""(n) => new Promise(done => { const f = (k) => k ? requestAnimationFrame(() => f(k - 1)) : done();
+                                                   f(n); })""", n)
+
+
+#: True once nothing in any explorer of the page has changed for ``frames`` frames (called once a frame)
+_QUIET = """(frames) => {
+  let q = window.__nsQuiet;
+  if (!q) {
+    q = window.__nsQuiet = {frames: 0, mo: new MutationObserver(() => { q.frames = 0; })};
+    for (const r of document.querySelectorAll('.neuralsim-explorer, .neuralsim-patient-explorer'))
+      q.mo.observe(r, {subtree: true, childList: true, attributes: true, characterData: true});
+  }
+  if (++q.frames < frames) return false;
+  q.mo.disconnect(); window.__nsQuiet = null;
+  return true;
+}"""
+
+
+def settled(page, frames: int = 5, timeout: float = 60.0) -> None:
+    """Wait until the explorers' DOM has not changed for ``frames`` frames in a row: the layout
+    (the helper refits the figure from a ResizeObserver) and the last message applied."""
+    page.evaluate("() => { if (window.__nsQuiet) window.__nsQuiet.mo.disconnect(); window.__nsQuiet = null; }")
+    page.wait_for_function(_QUIET, arg=frames, polling="raf", timeout=timeout * 1000)
+
+
+def wait_consistent(page, prev: dict | None = None, timeout: float = 60.0, frames: int = 10) -> str:
+    """Wait until the text line matches the sliders and nothing changes for ``frames`` frames."""
     deadline = time.monotonic() + timeout
-    last, since, why = None, time.monotonic(), ""
+    last, same, why = None, 0, ""
     while time.monotonic() < deadline:
         ok, why = consistent(page, prev)
         snap = (text_line(page), figure_html(page), tuple(sorted(read_posture(page).items())))
-        if snap != last:
-            last, since = snap, time.monotonic()
-        elif ok and time.monotonic() - since >= settle:
+        same = same + 1 if snap == last else 0
+        last = snap
+        if ok and same >= frames:
             return snap[0]
-        time.sleep(0.05)
+        next_frames(page)
     raise AssertionError(f"explorer did not settle on the library's numbers within {timeout} s: {why}")
 
 
@@ -207,7 +234,7 @@ def error_outputs(page) -> list[str]:
 def exercise(page, log) -> dict:
     """Keyboard, mouse, preset, protocol step and fast input; return what was seen."""
     seen = {}
-    wait_consistent(page, timeout=30)
+    wait_consistent(page)
     fig0 = figure_html(page)
     assert "<svg" in fig0, "the figure holds no SVG"
 
@@ -240,7 +267,7 @@ def exercise(page, log) -> dict:
     assert pick, f"no preset button whose label is a posture of neuralsim.model.protocols.POSTURES: {labels}"
     target = ns.protocols.POSTURES[pick[1]]
     page.locator(".neuralsim-preset").nth(pick[0]).click()
-    _wait_for(lambda: close(read_posture(page), target),
+    wait_until(page, lambda: close(read_posture(page), target),
               lambda: f"preset {pick[1]!r} set {read_posture(page)}, library says {target}")
     wait_consistent(page, prev=now)
     fig3 = figure_html(page)
@@ -256,7 +283,7 @@ def exercise(page, log) -> dict:
     assert key, f"the protocol menu shows {title!r}, not a title of neuralsim.model.protocols.ALL"
     label0 = page.locator(".neuralsim-step").first.inner_text()
     page.locator(".neuralsim-next").first.click()
-    _wait_for(lambda: page.locator(".neuralsim-step").first.inner_text() != label0,
+    wait_until(page, lambda: page.locator(".neuralsim-step").first.inner_text() != label0,
               lambda: f"the step label stayed {label0!r} after 'next'")
     label = page.locator(".neuralsim-step").first.inner_text()
     m = re.search(r"step (\d+) of (\d+)", label)
@@ -264,7 +291,7 @@ def exercise(page, log) -> dict:
     k, n = int(m.group(1)), int(m.group(2))
     steps = ns.protocols.ALL[key].steps
     assert n == len(steps) and steps[k - 1].name in label, (label, [s.name for s in steps])
-    _wait_for(lambda: close(read_posture(page), steps[k - 1].posture),
+    wait_until(page, lambda: close(read_posture(page), steps[k - 1].posture),
               lambda: f"step {k} of {key!r} should set {steps[k - 1].posture}, sliders at {read_posture(page)}")
     wait_consistent(page, prev=now)
     fig4 = figure_html(page)
@@ -275,17 +302,19 @@ def exercise(page, log) -> dict:
     # Fast input: 15 key presses without waiting; the last value must win.
     k0 = read_posture(page)["knee_flexion"]
     press_keys(page, "knee_flexion", "ArrowLeft" if k0 > 60 else "ArrowRight", 15, wait_each=False)
-    wait_consistent(page, settle=1.0)
+    log.traffic.wait_answered(page)                 # the kernel has answered every press
+    wait_consistent(page)
     k1 = read_posture(page)["knee_flexion"]
     assert abs(k1 - k0) >= 14.5, f"15 fast key presses moved the knee slider {k0} -> {k1} only"
     seen["fast"] = (k0, k1, text_line(page))
     return seen
 
 
-def _wait_for(pred, message, timeout: float = 15.0) -> None:
+def wait_until(page, pred, message, timeout: float = 60.0) -> None:
+    """Wait until ``pred()`` holds, checked once a frame of the page; ``message()`` says what did not happen."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if pred():
             return
-        time.sleep(0.05)
+        next_frames(page)
     raise AssertionError(message())

@@ -303,6 +303,79 @@ class NetworkGuard:
         page.on("request", lambda req: None if self.is_local(req.url) else self.blocked.append(req.url))
 
 
+def kernel_message(payload) -> tuple[str, dict, dict, dict] | None:
+    """(channel, header, parent header, content) of one kernel websocket frame, or ``None``.
+
+    A frame is JSON text (the legacy protocol) or, in the ``v1.kernel.websocket.jupyter.org``
+    protocol, bytes: the number of offsets, the offsets (8 bytes each, little-endian), then the
+    channel and the message's parts (header, parent header, metadata, content, buffers) between them.
+    """
+    try:
+        if isinstance(payload, str):
+            m = json.loads(payload)
+            return m.get("channel", ""), m.get("header") or {}, m.get("parent_header") or {}, m.get("content") or {}
+        n = int.from_bytes(payload[:8], "little")
+        if not 6 <= n <= 64:
+            return None
+        offsets = [int.from_bytes(payload[8 + 8 * i:16 + 8 * i], "little") for i in range(n)]
+        parts = [payload[a:b] for a, b in zip(offsets, offsets[1:])]
+        return (parts[0].decode("utf-8"), json.loads(parts[1]), json.loads(parts[2]), json.loads(parts[4]))
+    except (ValueError, IndexError, AttributeError, TypeError):
+        return None
+
+
+class KernelTraffic:
+    """The page's requests to its kernels and the kernels' answers, read off the kernel websockets.
+
+    The kernel reports ``idle`` for each request once it has handled it and sent what that
+    produced, so when every request sent has its ``idle``, every key press, click and slider move
+    the page has sent is answered and its replies are in the page (ipywidgets holds back a
+    change while one of the same widget is unanswered and sends it on that ``idle``: the
+    check is made again one frame later, when such a change has gone out).
+    """
+
+    def __init__(self, page):
+        self.sent: set[str] = set()
+        self.answered: set[str] = set()
+        page.on("websocket", self._ws)
+
+    def _ws(self, ws):
+        if "/channels" not in ws.url:
+            return
+
+        def sent(payload):
+            m = kernel_message(payload)
+            if m and m[0] in ("shell", "control") and m[1].get("msg_id"):
+                self.sent.add(m[1]["msg_id"])
+
+        def received(payload):
+            m = kernel_message(payload)
+            if (m and m[0] == "iopub" and m[1].get("msg_type") == "status"
+                    and m[3].get("execution_state") == "idle" and m[2].get("msg_id")):
+                self.answered.add(m[2]["msg_id"])
+
+        ws.on("framesent", sent)
+        ws.on("framereceived", received)
+
+    def pending(self) -> int:
+        return len(self.sent - self.answered)
+
+    def wait_answered(self, page, timeout: float = 60.0) -> None:
+        """Wait until the kernel has answered every request the page sent (checked once a frame)."""
+        if not self.sent:       # frames not understood would make every wait pass at once
+            raise AssertionError("no request to a kernel seen on the page's websockets")
+        frame = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            page.evaluate(frame)                       # websocket events reach this process meanwhile
+            if self.pending() == 0:
+                page.evaluate(frame)
+                if self.pending() == 0:
+                    return
+        raise AssertionError(f"the kernel left {self.pending()} of {len(self.sent)} requests unanswered "
+                             f"within {timeout} s")
+
+
 class ConsoleLog:
     """Collects console errors, page errors and kernel errors seen on the websockets.
 
@@ -320,6 +393,8 @@ class ConsoleLog:
     def __init__(self, page):
         self.errors: list[str] = []
         self.kernel: list[str] = []
+        #: requests to the kernel and their answers (:meth:`KernelTraffic.wait_answered`)
+        self.traffic = KernelTraffic(page)
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         page.on("websocket", self._ws)

@@ -43,7 +43,7 @@ def _wait_value(pg, joint: str, want: float) -> None:
     pg.wait_for_function(
         """([j, v]) => { const h = document.querySelector(`.neuralsim-patient-explorer .neuralsim-slider-${j} .noUi-handle`);
                          return h && Math.abs(parseFloat(h.getAttribute('aria-valuenow')) - v) < 0.01; }""",
-        arg=[joint, want], timeout=30_000)
+        arg=[joint, want], timeout=60_000)
 
 
 def _wait_line(pg, *parts: str) -> None:
@@ -66,7 +66,7 @@ def _fits_the_room(pg, desk) -> None:
     neck) are on screen together."""
     root = desk.locator(".neuralsim-patient").first
     pg.evaluate("el => el.scrollIntoView({block: 'start'})", desk.element_handle())
-    pg.wait_for_timeout(500)
+    D.settled(pg)
     vh = pg.viewport_size["height"]
     # in JupyterLab: inside the notebook's visible area (under the toolbar, above the status bar)
     area = pg.evaluate("""() => { const a = document.querySelector(
@@ -92,14 +92,14 @@ def _drive(pg, log, server, artifacts, shot: str, room: bool = True) -> None:
     desk.locator(".neuralsim-patient-select select").select_option(label)
     pg.wait_for_function("l => [...document.querySelectorAll('.neuralsim-patient-line')].some("
                          "e => e.textContent.includes(l + ', straight-leg raise') && e.textContent.includes('Not stopped yet'))",
-                         arg=label, timeout=30_000)
+                         arg=label, timeout=60_000)
     hip = desk.locator(".neuralsim-slider-hip_flexion .noUi-handle")
     hip.focus()
     for _ in range(held + 12):                  # a dozen key presses past the stop
         pg.keyboard.press("ArrowRight")
     _wait_value(pg, "hip_flexion", held)
     _wait_line(pg, f"stops at hip flexion {held}°")
-    pg.wait_for_timeout(1500)                   # the held value stays held once every key press is answered
+    log.traffic.wait_answered(pg)               # the held value stays held once every key press is answered
     assert _value(desk, "hip_flexion") == held
     fig = desk.locator(".neuralsim-figure svg").first
     assert fig.locator(".stop-mark").count() == 1 and f"stops at {held}°" in fig.inner_html()
@@ -131,19 +131,19 @@ def _drive(pg, log, server, artifacts, shot: str, room: bool = True) -> None:
     desk.get_by_role("radio", name="hamstrings", exact=True).check()
     desk.get_by_role("button", name="Check my answer").click()
     fb = desk.locator(".neuralsim-patient-feedback")
-    fb.get_by_text("Not quite").wait_for(timeout=30_000)
+    fb.get_by_text("Not quite").wait_for(timeout=60_000)
     assert clinic.HINTS["nerve"][:40] in fb.inner_text() and "answer is" not in fb.inner_text()
     assert stretch.is_hidden()                  # a hint is not the answer
     fb.scroll_into_view_if_needed()
     pg.screenshot(path=str(artifacts / f"{shot}-hint.png"))
     desk.get_by_role("radio", name="nerve", exact=True).check()
     desk.get_by_role("button", name="Check my answer").click()
-    fb.get_by_text("Right: nerve.").wait_for(timeout=30_000)
+    fb.get_by_text("Right: nerve.").wait_for(timeout=60_000)
     assert "Because:" in fb.inner_text() and "The nerve takes part" in fb.inner_text()
-    stretch.wait_for(state="visible", timeout=30_000)
+    stretch.wait_for(state="visible", timeout=60_000)
     stretch.click()
     out = desk.locator(".neuralsim-patient-stretch-out")
-    out.get_by_text("Ylinen", exact=False).first.wait_for(timeout=30_000)
+    out.get_by_text("Ylinen", exact=False).first.wait_for(timeout=60_000)
     text = out.inner_text()
     assert "after 4 weeks of daily hamstring stretching" in text and "one week is not modelled" in text
     assert "Nerve glides" in text and "Coppieters" in text

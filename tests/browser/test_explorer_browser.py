@@ -45,7 +45,7 @@ def _screenshot(page, artifacts, name):
 def _run_in_lab(page, lab_server, notebook):
     H.open_in_lab_and_run_all(page, lab_server.url, notebook.name, timeout_ms=90_000)
     H.wait_all_run(page)   # every code cell has an execution count and the kernel is idle again
-    page.wait_for_selector(".neuralsim-figure svg", timeout=30_000)
+    page.wait_for_selector(".neuralsim-figure svg", timeout=60_000)
     page.locator(".neuralsim-figure").first.scroll_into_view_if_needed()
 
 

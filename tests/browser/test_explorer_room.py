@@ -30,6 +30,7 @@ import pytest
 import explorer_driver as D
 import jupyter_harness as H
 import neuralsim as ns
+from neuralsim.model.geometry import VIEWS
 from neuralsim.view.svg import support_fits
 
 pytestmark = pytest.mark.browser
@@ -65,7 +66,7 @@ def test_every_explorer_notebook_is_checked():
     known = {"00_start_here.ipynb", "01_hamstrings_or_nerve.ipynb", "02_slump_test.ipynb",
              "03_straight_leg_raise.ipynb", "04_nerve_glides.ipynb"}
     assert known <= set(EXPLORER_NOTEBOOKS), EXPLORER_NOTEBOOKS
-    assert set(SUPPORT) == set(ns.geometry.VIEWS), "a view without the support it should be drawn on"
+    assert set(SUPPORT) == set(VIEWS), "a view without the support it should be drawn on"
 
 
 _RECTS = """() => {
@@ -92,13 +93,21 @@ def _overlap(a, b):
 
 
 def _to_top(page):
-    """Scroll the explorer's top to the top of what the page shows (JupyterLab: of the notebook panel)."""
-    for _ in range(3):
-        page.evaluate("""() => { const e = document.querySelector('.neuralsim-explorer');
+    """Scroll the explorer's top to the top of what the page shows (JupyterLab: of the notebook panel).
+
+    JupyterLab draws the cells of a long notebook as they come into view, which can move the
+    explorer after a scroll: scroll, let the page settle, and scroll again until it stays at the top.
+    """
+    for _ in range(5):
+        off = page.evaluate("""() => { const e = document.querySelector('.neuralsim-explorer');
             const outer = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
-            if (!outer) { e.scrollIntoView({block: 'start'}); return; }
-            outer.scrollTop += e.getBoundingClientRect().top - outer.getBoundingClientRect().top - 4; }""")
-        page.wait_for_timeout(300)
+            if (!outer) { e.scrollIntoView({block: 'start'}); return 0; }
+            const off = e.getBoundingClientRect().top - outer.getBoundingClientRect().top - 4;
+            outer.scrollTop += off;
+            return off; }""")
+        D.settled(page)
+        if abs(off) < 1:
+            return
 
 
 def check_fits(page, where: str) -> dict:
@@ -133,9 +142,9 @@ def check_support(page, where: str):
 
 
 def _wait_text(page, prefix):
-    D._wait_for(lambda: D.text_line(page).startswith(prefix),
-                lambda: f"text line {D.text_line(page)!r} does not start with {prefix!r}")
-    page.wait_for_timeout(150)
+    D.wait_until(page, lambda: D.text_line(page).startswith(prefix),
+                 lambda: f"text line {D.text_line(page)!r} does not start with {prefix!r}")
+    D.settled(page)                                  # the figure refitted to the step's view
 
 
 def every_preset_and_step(page, where: str) -> set:
@@ -180,25 +189,40 @@ def check_sliders_accessible(page, where: str):
     assert float(ring.rstrip("px")) >= 3, ring
 
 
+#: the step buttons as the kernel set them for the step shown (``next`` disabled only at the last step)
+_BUTTONS_SET = """() => { const e = document.querySelector('.neuralsim-explorer');
+  const m = e.querySelector('.neuralsim-step').textContent.match(/step (\\d+) of (\\d+)/);
+  return !!m && e.querySelector('.neuralsim-next').disabled === (m[1] === m[2])
+             && e.querySelector('.neuralsim-prev').disabled === (m[1] === '1'); }"""
+
+#: presentation mode as the f key leaves it: the class, the focus inside the explorer on a step button
+_PRESENTING = """() => { const e = document.querySelector('.neuralsim-explorer');
+  const a = document.activeElement;
+  return e.classList.contains('neuralsim-present') && e.contains(a) && a.closest('.neuralsim-stepper') !== null; }"""
+
+
 def check_keys(page, where: str):
     label0 = page.locator(".neuralsim-step").first.inner_text()
     page.locator(".neuralsim-reset").first.focus()           # focus inside the explorer, not on a slider
     m = re.search(r"step (\d+) of (\d+)", label0)
     key = "p" if m and m.group(1) == m.group(2) else "n"     # at the last step only "previous" moves
     page.keyboard.press(key)
-    D._wait_for(lambda: page.locator(".neuralsim-step").first.inner_text() != label0,
-                lambda: f"{where}: key {key} did not step ({label0!r})")
+    D.wait_until(page, lambda: page.locator(".neuralsim-step").first.inner_text() != label0,
+                 lambda: f"{where}: key {key} did not step ({label0!r})")
+    D.wait_until(page, lambda: page.evaluate(_BUTTONS_SET),
+                 lambda: f"{where}: the step buttons were not enabled for the new step")
     page.keyboard.press("f")
-    D._wait_for(lambda: page.evaluate("() => document.querySelector('.neuralsim-explorer').classList.contains('neuralsim-present')"),
-                lambda: f"{where}: key f did not open presentation mode")
-    page.wait_for_timeout(500)
+    # the state f gives: presentation mode, laid out in the whole window, with the focus on a step
+    # button (so n / p / Escape reach the explorer's keys; the button it was on is hidden)
+    page.wait_for_function(_PRESENTING, timeout=60_000)
+    D.settled(page)
     rects = page.evaluate(_RECTS)
     assert _inside(rects["figure"], rects["view"]) and _inside(rects["next"], rects["view"])
     big = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('p.neuralsim-text')).fontSize)")
     assert big >= 22, f"{where}: presentation text is {big}px"
     page.keyboard.press("Escape")
-    D._wait_for(lambda: not page.evaluate("() => document.querySelector('.neuralsim-explorer').classList.contains('neuralsim-present')"),
-                lambda: f"{where}: Escape did not leave presentation mode")
+    D.wait_until(page, lambda: not page.evaluate("() => document.querySelector('.neuralsim-explorer').classList.contains('neuralsim-present')"),
+                 lambda: f"{where}: Escape did not leave presentation mode")
 
 
 def axe_serious(page) -> list:
@@ -212,9 +236,10 @@ def _open_voila(page, server, name):
     page.set_viewport_size(ROOM)
     page.goto(f"{server.url}voila/render/{name}", wait_until="domcontentloaded")
     page.wait_for_selector(".neuralsim-figure svg", timeout=120_000)
-    D.wait_consistent(page, timeout=30)
+    D.wait_consistent(page)
     page.wait_for_function("() => document.querySelector('.neuralsim-explorer .noUi-handle[aria-label]')",
-                           timeout=30_000)
+                           timeout=60_000)
+    D.settled(page)
 
 
 def _open_lab(page, server, name):
@@ -222,10 +247,10 @@ def _open_lab(page, server, name):
     page.set_viewport_size(ROOM)
     H.open_in_lab_and_run_all(page, server.url, name, timeout_ms=90_000)
     H.wait_all_run(page)
-    page.wait_for_selector(".neuralsim-figure svg", timeout=30_000)
+    page.wait_for_selector(".neuralsim-figure svg", timeout=60_000)
     page.wait_for_function("() => document.querySelector('.neuralsim-explorer .noUi-handle[aria-label]')",
-                           timeout=30_000)
-    page.wait_for_timeout(500)
+                           timeout=60_000)
+    D.settled(page)
 
 
 def _lab_layout(page) -> dict:
@@ -238,7 +263,8 @@ def _lab_layout(page) -> dict:
 
 def _toggle_left(page, collapse: bool):
     page.evaluate("(c) => c ? window.jupyterapp.shell.collapseLeft() : window.jupyterapp.shell.expandLeft()", collapse)
-    page.wait_for_timeout(800)
+    page.wait_for_function("(c) => window.jupyterapp.shell.leftCollapsed === c", arg=collapse, timeout=60_000)
+    D.settled(page)                                  # the explorer refitted to the new width
 
 
 @pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
