@@ -28,10 +28,11 @@ the arrow keys already step the slider by 1 deg and Page Up/Down by 5 deg);
 ``n`` / ``p`` (or Page Down / Page Up outside a slider) next / previous step;
 ``f`` presentation mode (full screen, larger type; Escape leaves it).
 
-Layout: in a browser the explorer sizes its figure to the room it has (see ``_CSS``): beside
-the gauges on a wide page, above them on a narrow one (JupyterLab with its file browser open),
-so that at 1280 x 800 the figure, the gauges, the text line and the step buttons are on screen
-together; ``height_px`` is the figure's size where no browser lays it out (saved HTML).
+Layout: in a browser the explorer sizes its figure to the room it has (``static/explorer.css``
+and ``static/explorer.js``): beside the gauges on a wide page, above them on a narrow one
+(JupyterLab with its file browser open), so that at 1280 x 800 the figure, the gauges, the text
+line and the step buttons are on screen together; ``height_px`` is the figure's size where no
+browser lays it out (saved HTML).
 """
 from __future__ import annotations
 
