@@ -1,6 +1,6 @@
 """The explorer: sliders per joint, presets, protocol steps, a live figure and gauges.
 
->>> from neuralsim.widgets import Explorer
+>>> from neuralsim.classroom.widgets import Explorer
 >>> ex = Explorer("slump")
 >>> ex.sliders["knee_flexion"].value = 0
 >>> ex.text.value.count("nerve bed") >= 1

@@ -14,7 +14,7 @@ Every public function checks its arguments with the helpers here (:func:`as_numb
 :func:`as_number`, :func:`as_integer`, :func:`as_sign`, :func:`as_name`), checks sizes before
 the work with :func:`check_size`, and hands out arrays made read-only (:func:`read_only`):
 
->>> from neuralsim.bands import strain_band
+>>> from neuralsim.mechanics.bands import strain_band
 >>> try:
 ...     strain_band(-1.0)
 ... except OutOfRangeError as e:
