@@ -13,6 +13,7 @@ group it started (by its id) and waits for it.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
