@@ -86,7 +86,9 @@ def from_scratch_ms(body=None, view="sitting") -> float:
             forget()
             st = ns.compute(p, body=body, view=view)
             mech = st.mechanics("sciatic")
-            svg.posture_svg(p, body, view, strain=mech, data=st.drawing, height_px=470, legend=False)
+            svg.posture_svg(p, body, view, strain=mech, data=st.drawing, height_px=470, legend=False,
+                            numbers={"bed_mm": st.lengths_mm["sciatic"], "relative_bed": st.relative("sciatic"),
+                                     "muscles_mm": {m: st.lengths_mm[m] for m in st.groups["hamstrings"]}})
             rows = [{"name": "nerve bed", "kind": "nerve", "mm": st.lengths_mm["sciatic"],
                      "ref_mm": st.reference_mm["sciatic"], "step_mm": 0.0, "start_mm": 0.0}]
             rows += [{"name": m, "kind": m, "mm": st.lengths_mm[m], "ref_mm": st.reference_mm[m],

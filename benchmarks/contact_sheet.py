@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from neuralsim.model import protocols
-from neuralsim.view import svg  # noqa: E402
+from neuralsim.classroom import figures  # noqa: E402
 from neuralsim.state.analysis import step_table  # noqa: E402
 
 #: The protocols on the sheets (the slump test, the straight-leg raise, the glides).
@@ -29,7 +29,7 @@ def sheet_html(key: str, height_px: int = 360) -> str:
     rows = step_table(key)
     cells = []
     for i, ((name, p), r) in enumerate(zip(proto.steps, rows)):
-        fig = svg.posture_svg(p, view=proto.view, height_px=height_px, legend=(i == 0),
+        fig = figures.posture_svg(p, view=proto.view, height_px=height_px, legend=(i == 0),
                               title=f"Step {i + 1}: {name}", nerve=proto.nerve)
         cells.append(f'<figure><div>{fig}</div><figcaption><b>{i + 1}. {escape(name)}</b><br>'
                      f'{escape(proto.nerve)} nerve bed {r["change_mm"]:+.1f} mm at this step; {escape(r["group"])} '

@@ -26,7 +26,7 @@ import sys
 import numpy as np
 
 import neuralsim as ns
-from neuralsim.classroom import clinic
+from neuralsim.classroom import clinic, figures
 from neuralsim.model import protocols
 from neuralsim.view import svg
 from neuralsim.core.body import HEIGHT_RANGE_M
@@ -127,13 +127,13 @@ def measure(view: str):
         for mob in ("typical", "hypermobile"):   # a hypomobile explorer clamps to angles inside these
             body = ns.Body(h, mob)
             for name, p, nerve in teaching_set(view):
-                take(svg.drawn_extent(p, body, view, nerve=nerve), f"{name} ({h:g} m)")
+                take(figures.drawn_extent(p, body, view, nerve=nerve), f"{name} ({h:g} m)")
             sup = support_extent(view, body)
             if sup is not None:
                 take((ext[0], sup[0], ext[2], sup[1]), f"support ({h:g} m)")
     for name, p, v, marks in stop_cases():
         if v == view:
-            take(svg.drawn_extent(p, clinic._SHOWN_BODY, view), name)
+            take(figures.drawn_extent(p, clinic._SHOWN_BODY, view), name)
             m = marks_extent(marks)
             if m is not None:
                 take(m, name + " marks")

@@ -11,6 +11,7 @@ import neuralsim as ns
 from neuralsim import mechanics
 from neuralsim.mechanics import bands
 from neuralsim.view import svg
+from neuralsim.classroom import figures
 from neuralsim import mechanics as me
 from neuralsim.core.errors import OutOfRangeError
 from neuralsim.core.parameters import PARAMETERS
@@ -67,7 +68,7 @@ def _fake(pct):
 
 @pytest.mark.parametrize("pct", [0.0, 5.0, 7.99, 8.0, 12.0, 15.0, 15.2, 15.69, 15.7, 20.0])
 def test_drawn_nerve_takes_the_mechanics_band_colour(pct):
-    root = ET.fromstring(svg.posture_svg(ns.Posture(), strain=_fake(pct)))
+    root = ET.fromstring(figures.posture_svg(ns.Posture(), strain=_fake(pct)))
     # the nerve itself stays blue; its strain is the halo drawn round it (class neuralsim-strain)
     strokes = {el.get("stroke") for el in root.iter("{http://www.w3.org/2000/svg}polyline")
                if el.get("class") == "neuralsim-strain"}

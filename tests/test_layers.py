@@ -72,15 +72,41 @@ def test_the_circle_search_finds_circles():
     assert find_circles({"a": {"b", "c"}, "b": {"c"}, "c": set()}) == []
 
 
-def test_a_model_layer_module_importing_upwards_breaks_the_contract(tmp_path):
-    # copy the package, add one upward import inside a function, and lint the copy: it must fail
+def _lint_copy_with(tmp_path, module: str, line: str):
+    """Lint a copy of the package with ``line`` added, inside a function, to ``module`` (a path in it)."""
     copy = tmp_path / "neuralsim"
     shutil.copytree(ROOT / "neuralsim", copy, ignore=shutil.ignore_patterns("__pycache__", "data", "notebooks"))
-    f = copy / "core" / "posture.py"
-    f.write_text(f.read_text("utf-8") + "\n\ndef _upward():\n    from ..view import svg  # noqa\n", "utf-8")
+    f = copy / module
+    f.write_text(f.read_text("utf-8") + f"\n\ndef _upward():\n    {line}  # noqa\n", "utf-8")
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     env = {"PYTHONPATH": str(tmp_path), "PATH": str(Path(sys.executable).parent)}
-    run = subprocess.run([str(_lint_imports()), "--no-cache"], cwd=tmp_path, capture_output=True, text=True,
-                         timeout=120, env=env)
+    return subprocess.run([str(_lint_imports()), "--no-cache"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+def test_a_model_layer_module_importing_upwards_breaks_the_contract(tmp_path):
+    # copy the package, add one upward import inside a function, and lint the copy: it must fail
+    run = _lint_copy_with(tmp_path, "core/posture.py", "from ..view import svg")
     assert run.returncode != 0
     assert "neuralsim.core is not allowed to import neuralsim.view" in run.stdout
+
+
+@pytest.mark.parametrize("module, line, broken", [
+    ("view/svg.py", "from ..model.lengths import drawing", "neuralsim.view.svg -> neuralsim.model.lengths"),
+    ("view/plots.py", "from ..state.analysis import step_table", "neuralsim.view.plots -> neuralsim.state.analysis"),
+    ("view/tables.py", "from ..mechanics.nerve import nerve_mechanics",
+     "neuralsim.view.tables -> neuralsim.mechanics.nerve"),
+    # the package front re-exports drawing(): reaching it that way is refused as well
+    ("view/svg.py", "from ..model import drawing", "neuralsim.view.svg -> neuralsim.model "),
+    ("view/plots.py", "import neuralsim", "neuralsim.view.plots -> neuralsim "),
+])
+def test_the_view_computing_anything_breaks_the_contract(tmp_path, module, line, broken):
+    # the view draws what it is handed: one import of the computing modules and the lint fails
+    run = _lint_copy_with(tmp_path, module, line)
+    assert run.returncode != 0
+    assert broken in run.stdout.split("Broken contracts", 1)[-1], run.stdout[-2000:]
+
+
+def test_the_view_contract_is_in_the_lint():
+    run = subprocess.run([str(_lint_imports()), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "the view never computes" in run.stdout and "the view imports no package front" in run.stdout

@@ -14,12 +14,12 @@ import pytest
 import neuralsim as ns
 from neuralsim.mechanics import bands
 from neuralsim.view import svg
+from neuralsim.classroom import figures
 from neuralsim.core.parameters import value as P
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from neuralsim.view import plots  # noqa: E402
 
 rad = math.radians
 
@@ -43,7 +43,7 @@ def close_figures():
 
 
 def test_knee_curves_by_hand():
-    fig = plots.length_angle_curves("knee_flexion", n=30)      # -5 to 140 deg in 5 deg steps
+    fig = figures.length_angle_curves("knee_flexion", n=30)      # -5 to 140 deg in 5 deg steps
     lines = {l.get_label(): l for l in fig.axes[0].lines}
     x, nerve = lines["nerve bed"].get_data()
     assert x[0] == -5.0 and x[-1] == 140.0
@@ -62,7 +62,7 @@ def test_knee_curves_by_hand():
 
 
 def test_heatmap_cells_are_the_hip_wrap_plus_the_knee_fold():
-    fig = plots.two_joint_heatmap("hip_flexion", "knee_flexion", n=5)
+    fig = figures.two_joint_heatmap("hip_flexion", "knee_flexion", n=5)
     cells = np.asarray(fig.axes[0].collections[0].get_array()).reshape(5, 5)   # rows: knee, columns: hip
     hips = np.linspace(-20.0, 120.0, 5)            # the typical ranges (deg)
     knees = np.linspace(-5.0, 140.0, 5)
@@ -77,7 +77,7 @@ def test_heatmap_cells_are_the_hip_wrap_plus_the_knee_fold():
 
 
 def test_step_bars_by_hand():
-    fig = plots.step_bars("slump")
+    fig = figures.step_bars("slump")
     n = len(ns.protocols.SLUMP_SEED)
     patches = fig.axes[0].patches
     nerve = [p.get_height() for p in patches[:n]]
@@ -94,7 +94,7 @@ def test_step_bars_by_hand():
 
 
 def test_sensitiser_curves_are_the_plain_raise_shifted_by_each_sensitiser():
-    fig = plots.sensitiser_curves(1.04)
+    fig = figures.sensitiser_curves(1.04)
     ax = fig.axes[0]
     curves = {l.get_label().split(":")[0]: l for l in ax.lines if ":" in str(l.get_label())}
     standing = ns.nerve_bed_length(ns.Posture())
@@ -111,7 +111,7 @@ def test_sensitiser_curves_are_the_plain_raise_shifted_by_each_sensitiser():
 
 
 def test_strain_profiles_mark_the_published_thresholds():
-    fig = plots.strain_profiles({"sitting": ns.protocols.SITTING})
+    fig = figures.strain_profiles({"sitting": ns.protocols.SITTING})
     ax = fig.axes[0]
     levels = {float(l.get_ydata()[0]): l.get_color() for l in ax.lines if len(set(l.get_ydata())) == 1
               and l.get_label().startswith("_")}
@@ -127,7 +127,7 @@ def test_evidence_figure_marks_within_and_outside():
     rows = [{"quantity": "a", "low": 1.0, "high": 2.0, "unit": "mm", "model": 1.5, "within": True},
             {"quantity": "b", "low": 1.0, "high": None, "unit": "1", "model": 0.5, "within": False},
             {"quantity": "c", "low": None, "high": None, "unit": "deg", "model": None, "within": False}]
-    fig = plots.evidence_figure(rows)
+    fig = figures.evidence_figure(rows)
     within, outside = fig.axes
     assert [l.get_marker() for l in within.lines] == ["o"] and [l.get_marker() for l in outside.lines] == ["X"]
     assert within.get_title(loc="left") == "a [mm]: model 1.5" and outside.get_title(loc="left") == "b [1]: model 0.5"

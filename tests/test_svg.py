@@ -10,6 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 import neuralsim as ns
 from neuralsim.view import svg
+from neuralsim.classroom import figures
 from neuralsim.model.geometry import VIEWS
 from neuralsim.model import drawing
 from neuralsim.core.parameters import value as P
@@ -36,7 +37,7 @@ POSTURES = [ns.Posture(), ns.protocols.SITTING, ns.protocols.SLUMP_SEED[4].postu
 @pytest.mark.parametrize("view", ["standing", "sitting", "supine"])
 @pytest.mark.parametrize("posture", POSTURES, ids=repr)
 def test_title_desc_and_nerve_path_are_the_library_geometry(view, posture):
-    text = svg.posture_svg(posture, view=view, strain=None)
+    text = figures.posture_svg(posture, view=view, strain=None)
     root = parse(text)                                   # well-formed XML
     title, desc = root.find(NS + "title"), root.find(NS + "desc")
     assert title is not None and title.text.strip()
@@ -62,14 +63,14 @@ def test_title_desc_and_nerve_path_are_the_library_geometry(view, posture):
 def test_the_drawn_nerve_is_as_long_as_the_bed_in_plane():
     # Hip adduction and rotation are out of the drawing's plane; everything else is drawn.
     p = ns.Posture(hip_flexion=70, knee_flexion=30, cervical_flexion=30, lumbar_flexion=20)
-    pts = polyline_points(nerve_lines(parse(svg.posture_svg(p, strain=None)))[0])
+    pts = polyline_points(nerve_lines(parse(figures.posture_svg(p, strain=None)))[0])
     drawn = np.hypot(*np.diff(pts, axis=0).T).sum()
     assert drawn == pytest.approx(ns.nerve_bed_length(p), abs=1.0)
 
 
 def test_taller_body_draws_a_longer_nerve_in_the_same_box():
-    small = parse(svg.posture_svg(ns.Posture(), ns.Body(1.50), strain=None))
-    tall = parse(svg.posture_svg(ns.Posture(), ns.Body(2.00), strain=None))
+    small = parse(figures.posture_svg(ns.Posture(), ns.Body(1.50), strain=None))
+    tall = parse(figures.posture_svg(ns.Posture(), ns.Body(2.00), strain=None))
     assert small.get("viewBox") == tall.get("viewBox")
     ls = np.ptp(polyline_points(nerve_lines(small)[0])[:, 1])
     lt = np.ptp(polyline_points(nerve_lines(tall)[0])[:, 1])
@@ -181,7 +182,7 @@ def test_every_step_and_preset_is_drawn_whole_inside_its_view_box(name, posture,
     """The view's fixed box holds every protocol step and preset it shows, for every body height:
     the picture is not zoomed (its viewBox is view_box) and nothing drawn (body, gaze arrow, nerve
     with the widest strain halo, muscles, labels, support) leaves it."""
-    text = svg.posture_svg(posture, ns.Body(height, "hypermobile"), view, nerve=nerve, legend=False,
+    text = figures.posture_svg(posture, ns.Body(height, "hypermobile"), view, nerve=nerve, legend=False,
                            strain=None if nerve not in (None, "sciatic") else fake_strain(np.full(10, 30.0)))
     assert view_box_of(text) == svg_box(view), name
     assert_inside(text, f"{name}, {view}, {height} m")
@@ -216,7 +217,7 @@ def test_patient_mode_stops_and_their_marks_fit_the_view_box():
         d = drawing(p, body, mode.view)
         marks, _line = mode.annotate(p, d)
         stopped += "stops at" in marks          # else the movement reached its end first (no marks)
-        fig = svg.posture_svg(p, body, mode.view, strain=fake_strain(np.full(10, 30.0)), data=d, legend=False)
+        fig = figures.posture_svg(p, body, mode.view, strain=fake_strain(np.full(10, 30.0)), data=d, legend=False)
         assert view_box_of(fig) == svg_box(mode.view), name
         assert_inside(fig[:-len("</svg>")] + marks + "</svg>", name)
         n += 1
@@ -236,13 +237,13 @@ def test_each_view_box_is_the_measured_extent_plus_a_small_margin(view):
     for name, p, v, nerve in TEACHING:
         if v == view:
             for h in (1.40, 2.10):
-                texts.append(svg.posture_svg(p, ns.Body(h, "hypermobile"), view, nerve=nerve, legend=False,
+                texts.append(figures.posture_svg(p, ns.Body(h, "hypermobile"), view, nerve=nerve, legend=False,
                                              strain=None if nerve not in (None, "sciatic") else fake_strain(np.full(10, 30.0))))
     if view in ("supine", "sitting"):
         for name, p, mode, body in stop_cases():
             if mode.view == view:
                 d = drawing(p, body, view)
-                texts.append(svg.posture_svg(p, body, view, strain=None, data=d, legend=False)[:-6]
+                texts.append(figures.posture_svg(p, body, view, strain=None, data=d, legend=False)[:-6]
                              + mode.annotate(p, d)[0] + "</svg>")
     for text in texts:
         for b in drawn_boxes(text):
@@ -275,7 +276,7 @@ def test_any_posture_is_drawn_whole_zooming_out_beyond_the_view_box(angles, view
     """A posture beyond the view's teaching range (any angles of a hypermobile body, any height) is
     never cut off: the picture's box grows past view_box, keeping its shape, until it holds
     everything drawn."""
-    text = svg.posture_svg(ns.Posture(**angles), ns.Body(height, "hypermobile"), view, legend=False,
+    text = figures.posture_svg(ns.Posture(**angles), ns.Body(height, "hypermobile"), view, legend=False,
                            labels=labels, strain=fake_strain(np.full(10, 30.0)))
     assert_inside(text, f"{angles} {view} {height} m")
     x0, y0, x1, y1 = view_box_of(text)
@@ -295,7 +296,7 @@ def test_picture_box_grows_by_hand():
 
 def test_bad_view_is_refused():
     with pytest.raises(ValueError, match="view"):
-        svg.posture_svg(ns.Posture(), view="upside_down")
+        figures.posture_svg(ns.Posture(), view="upside_down")
 
 
 def fake_strain(profile):
@@ -309,7 +310,7 @@ def strain_lines(root):
 
 
 def test_uniform_strain_draws_one_halo_in_one_band_and_keeps_the_nerve_blue():
-    root = parse(svg.posture_svg(ns.Posture(), strain=fake_strain(np.full(40, 5.0))))
+    root = parse(figures.posture_svg(ns.Posture(), strain=fake_strain(np.full(40, 5.0))))
     halos = strain_lines(root)
     assert len(halos) == 1 and halos[0].get("stroke") == svg.STRAIN_BANDS[0].colour   # under 8 %
     assert float(halos[0].get("stroke-width")) == svg.halo_width(0)
@@ -319,7 +320,7 @@ def test_uniform_strain_draws_one_halo_in_one_band_and_keeps_the_nerve_blue():
 
 def test_rising_strain_walks_through_every_band_in_order_and_keeps_the_path():
     p = ns.protocols.SITTING
-    root = parse(svg.posture_svg(p, view="sitting", strain=fake_strain(np.linspace(0.0, 20.0, 200))))
+    root = parse(figures.posture_svg(p, view="sitting", strain=fake_strain(np.linspace(0.0, 20.0, 200))))
     lines = strain_lines(root)
     colours = [el.get("stroke") for el in lines]
     assert colours == [band.colour for band in svg.STRAIN_BANDS]
@@ -343,7 +344,7 @@ def test_strain_colour_bands():
 
 def test_auto_uses_the_mechanics_model():
     p = ns.protocols.SLUMP_SEED[4].posture
-    text = svg.posture_svg(p, view="sitting")
+    text = figures.posture_svg(p, view="sitting")
     assert f"peak {float(ns.nerve_mechanics(p).peak_nerve_strain_pct):.1f} %" in text
 
 
@@ -373,13 +374,13 @@ def test_bars_widen_their_scale_for_big_changes():
 
 
 def test_ids_are_unique_across_pictures_on_one_page():
-    page = svg.protocol_strip("slump").svg
+    page = figures.protocol_strip("slump").svg
     ids = re.findall(r'id="([^"]+)"', page)
     assert len(ids) == len(set(ids)) == 3 * len(ns.protocols.SLUMP_SEED)   # title, desc, body outline; the key has no id
 
 
 def test_no_network_or_script_in_the_svg():
-    text = svg.posture_svg(ns.Posture()) + svg.contributions_svg(ns.bed_contributions(ns.Posture()))
+    text = figures.posture_svg(ns.Posture()) + svg.contributions_svg(ns.bed_contributions(ns.Posture()))
     assert "http" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "<script" not in text
 
@@ -389,11 +390,10 @@ def test_no_network_or_script_in_the_svg():
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
-from neuralsim.view import plots  # noqa: E402
 
 
 def test_length_angle_curves_are_the_model():
-    fig = plots.length_angle_curves("hip_flexion")
+    fig = figures.length_angle_curves("hip_flexion")
     ax = fig.axes[0]
     assert "(deg)" in ax.get_xlabel() and "(mm)" in ax.get_ylabel()
     nerve = next(l for l in ax.lines if l.get_label() == "nerve bed")
@@ -407,25 +407,25 @@ def test_length_angle_curves_are_the_model():
 
 def test_heatmap_and_other_figures_build():
     import matplotlib.pyplot as plt
-    fig = plots.two_joint_heatmap("hip_flexion", "knee_flexion", n=21)
+    fig = figures.two_joint_heatmap("hip_flexion", "knee_flexion", n=21)
     assert "(%)" in fig.axes[1].get_ylabel()
     plt.close(fig)
-    fig = plots.step_bars("slump")
+    fig = figures.step_bars("slump")
     heights = [p.get_height() for p in fig.axes[0].patches[:len(ns.protocols.SLUMP_SEED)]]
     assert heights[2] == pytest.approx(2 * P("nerve_offset_knee"))     # knee 90 -> 0 unfolds
     plt.close(fig)
-    plt.close(plots.sensitiser_curves(1.04))
+    plt.close(figures.sensitiser_curves(1.04))
     rows = [{"quantity": "a", "low": 1.0, "high": 2.0, "unit": "mm", "model": 1.5, "within": True},
             {"quantity": "b", "low": 1.0, "high": None, "unit": "1", "model": 0.5, "within": False},
             {"quantity": "c", "low": None, "high": None, "unit": "deg", "model": None, "within": False}]
-    fig = plots.evidence_figure(rows)
+    fig = figures.evidence_figure(rows)
     assert len(fig.axes) == 2
     plt.close(fig)
 
 
 def test_strain_profiles_draw_one_line_per_posture():
     import matplotlib.pyplot as plt
-    fig = plots.strain_profiles({"sitting": ns.protocols.SITTING, "slump end": ns.protocols.SLUMP_SEED[4].posture})
+    fig = figures.strain_profiles({"sitting": ns.protocols.SITTING, "slump end": ns.protocols.SLUMP_SEED[4].posture})
     labels = [l.get_label() for l in fig.axes[0].lines]
     assert "sitting" in " ".join(labels) and "slump end" in " ".join(labels)
     assert "(%)" in fig.axes[0].get_ylabel()
@@ -478,7 +478,7 @@ CASES = [(f"{key} {i + 1}", s.posture, pr.view) for key, pr in ns.protocols.ALL.
 @pytest.mark.parametrize("height", [1.40, 1.75, 2.10])
 @pytest.mark.parametrize("name,posture,view", CASES, ids=[c[0] for c in CASES])
 def test_the_key_never_overlaps_the_body_or_the_labels(name, posture, view, height):
-    root = parse(svg.posture_svg(posture, ns.Body(height), view, strain=fake_strain(np.full(10, 3.0))))
+    root = parse(figures.posture_svg(posture, ns.Body(height), view, strain=fake_strain(np.full(10, 3.0))))
     body = np.vstack([_shapes(root, "neuralsim-body"), _shapes(root, "neuralsim-head"),
                       _shapes(root, "neuralsim-labels")])
     x0, y0, x1, y1 = _legend_box(root)
@@ -500,7 +500,7 @@ def test_every_protocol_step_rests_on_its_support(name, posture, view):
     is within 40 mm of the support's top, and nothing of them sinks further than that into it."""
     assert svg.support_fits(posture, view), name
     d = drawing(posture, view=view)
-    root = parse(svg.posture_svg(posture, view=view, strain=None, data=d))
+    root = parse(figures.posture_svg(posture, view=view, strain=None, data=d))
     support, top = _support_top(root)
     assert support == {"standing": "floor", "sitting": "plinth", "supine": "couch", "prone": "couch",
                        "side_lying": "couch"}[view]
@@ -530,7 +530,7 @@ def test_support_rules_by_hand():
 
 def test_labels_start_on_their_own_paths():
     d = drawing(ns.protocols.SLR_SENSITISERS[1].posture, view="supine")
-    root = parse(svg.posture_svg(ns.protocols.SLR_SENSITISERS[1].posture, view="supine", strain=None, data=d))
+    root = parse(figures.posture_svg(ns.protocols.SLR_SENSITISERS[1].posture, view="supine", strain=None, data=d))
     g = next(g for g in root.iter(NS + "g") if g.get("class") == "neuralsim-labels")
     texts = [el.text for el in g.iter(NS + "text")]
     leaders = [polyline_points(el)[0] * (1, -1) for el in g.iter(NS + "polyline")]
@@ -546,7 +546,7 @@ def test_labels_start_on_their_own_paths():
 def test_a_muscle_added_from_data_is_drawn_with_a_group_style():
     d = dict(drawing(ns.Posture(hip_flexion=30)))
     d["muscles"] = {**d["muscles"], "adductor_magnus": d["muscles"]["semitendinosus"] + (80.0, 0.0)}
-    text = svg.posture_svg(ns.Posture(hip_flexion=30), strain=None, data=d)
+    text = figures.posture_svg(ns.Posture(hip_flexion=30), strain=None, data=d)
     root = parse(text)
     other = [el for el in root.iter(NS + "polyline") if el.get("data-muscle") == "adductor_magnus"]
     assert len(other) == 1 and other[0].get("stroke") == svg.MUSCLE_STYLES["other"][0]
@@ -556,7 +556,7 @@ def test_a_muscle_added_from_data_is_drawn_with_a_group_style():
 
 def test_head_shows_where_the_person_looks():
     def gaze(p):
-        root = parse(svg.posture_svg(p, view="sitting", strain=None))
+        root = parse(figures.posture_svg(p, view="sitting", strain=None))
         el = next(el for el in root.iter(NS + "polyline") if el.get("class") == "neuralsim-gaze")
         a, b = polyline_points(el) * (1, -1)
         return math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
@@ -610,7 +610,7 @@ def test_the_cord_gets_no_nerve_band_halo():
     m = ns.nerve_mechanics(p)
     cord_peak = float(np.max(np.asarray(m.strain_profile_pct)[np.asarray(m.cord_nodes)]))
     assert cord_peak > float(m.peak_nerve_strain_pct)       # looking down strains the cord most
-    root = parse(svg.posture_svg(p, view="sitting", strain=m))
+    root = parse(figures.posture_svg(p, view="sitting", strain=m))
     text = ET.tostring(root, "unicode")
     assert f"peak {float(m.peak_nerve_strain_pct):.1f} %" in text
     halo = np.array([[float(v) for v in pt.split(",")] for el in strain_lines(root)
@@ -639,7 +639,7 @@ def test_both_keys_list_the_same_muscles_in_the_figures_styles():
                             "gastroc.: gastrocnemius") if t in text] == [
             "SM: semimembranosus", "ST: semitendinosus", "BFlh: biceps femoris, long head", "gastroc.: gastrocnemius"]
     assert "rectus femoris" not in full + compact
-    fig = svg.posture_svg(ns.Posture(), strain=None)
+    fig = figures.posture_svg(ns.Posture(), strain=None)
     assert re.search(r'stroke="#CC79A7" stroke-width="20" stroke-linejoin="round" stroke-linecap="round" '
                      r'stroke-dasharray="44 18" data-muscle="semitendinosus"', fig)
 
@@ -653,7 +653,7 @@ def test_prone_labels_and_gaze_stay_off_the_couch(step):
     """Lying face down, rectus femoris (in front of the thigh, so facing the couch) is named above the
     body, and no gaze arrow is drawn into the couch: the face looks down at it, so the arrow, if
     drawn, ends above the couch's top."""
-    root = parse(svg.posture_svg(step.posture, view="prone", strain=None, nerve="femoral"))
+    root = parse(figures.posture_svg(step.posture, view="prone", strain=None, nerve="femoral"))
     top = _couch_top_svg(root)
     g = next(g for g in root.iter(NS + "g") if g.get("class") == "neuralsim-labels")
     texts = {el.text: el for el in g.iter(NS + "text")}
@@ -670,9 +670,9 @@ def test_prone_labels_and_gaze_stay_off_the_couch(step):
 def test_gaze_arrow_stops_at_the_couch_and_shows_when_the_head_turns_away_from_it():
     # prone, looking straight down: no room for an arrow; the neck extended 60 deg (looking ahead
     # along the couch): an arrow, ending above the couch's top
-    down = parse(svg.posture_svg(ns.Posture(), view="prone", strain=None))
+    down = parse(figures.posture_svg(ns.Posture(), view="prone", strain=None))
     assert not [el for el in down.iter(NS + "polyline") if el.get("class") == "neuralsim-gaze"]
-    ahead = parse(svg.posture_svg(ns.Posture(cervical_flexion=-60), view="prone", strain=None))
+    ahead = parse(figures.posture_svg(ns.Posture(cervical_flexion=-60), view="prone", strain=None))
     gaze = [polyline_points(el) for el in ahead.iter(NS + "polyline") if el.get("class") == "neuralsim-gaze"]
     assert len(gaze) == 1 and gaze[0][:, 1].max() < _couch_top_svg(ahead)
 
@@ -680,13 +680,13 @@ def test_gaze_arrow_stops_at_the_couch_and_shows_when_the_head_turns_away_from_i
 def test_rectus_femoris_is_drawn_over_the_femoral_nerve_it_runs_along():
     """In a femoral figure rectus femoris follows the nerve closely: it is drawn after (over) the
     nerve and narrower, so both show; in a sciatic figure the hamstrings stay under the nerve."""
-    root = parse(svg.posture_svg(ns.protocols.PRONE_KNEE_BEND[1].posture, view="prone", strain=None, nerve="femoral"))
+    root = parse(figures.posture_svg(ns.protocols.PRONE_KNEE_BEND[1].posture, view="prone", strain=None, nerve="femoral"))
     order = [el.get("class") if el.get("class") == "neuralsim-nerve" else el.get("data-muscle")
              for el in root.iter(NS + "polyline") if el.get("class") == "neuralsim-nerve" or el.get("data-muscle")]
     assert order.index("rectus_femoris") > order.index("neuralsim-nerve")
     rf = next(el for el in root.iter(NS + "polyline") if el.get("data-muscle") == "rectus_femoris")
     assert float(rf.get("stroke-width")) < svg.NERVE_WIDTH
-    sciatic = parse(svg.posture_svg(ns.Posture(), strain=None))
+    sciatic = parse(figures.posture_svg(ns.Posture(), strain=None))
     order = [el.get("class") if el.get("class") == "neuralsim-nerve" else el.get("data-muscle")
              for el in sciatic.iter(NS + "polyline") if el.get("class") == "neuralsim-nerve" or el.get("data-muscle")]
     assert order[-1] == "neuralsim-nerve"
@@ -701,7 +701,7 @@ def test_a_head_that_would_go_through_the_couch_hangs_over_its_end(view):
     neck 0 deg and 82 mm at -20 deg; face down 26 mm above it at 0 deg and 66 mm below at 30 deg."""
     def parts(angle):
         posture = ns.Posture(cervical_flexion=angle)
-        root = parse(svg.posture_svg(posture, view=view, strain=None))
+        root = parse(figures.posture_svg(posture, view=view, strain=None))
         g = next(el for el in root.iter() if el.get("class") == "neuralsim-support")
         rect = next(g.iter(NS + "rect"))
         x0 = float(rect.get("x"))
@@ -746,7 +746,7 @@ def _label_ink(root):
 def test_labels_never_print_over_one_another(name, posture, view, nerve, height):
     """No two labels' letters overlap in any step or preset the explorer draws (lying flat, the
     names along the body are staggered: their leaders get longer in steps until they clear)."""
-    root = parse(svg.posture_svg(posture, ns.Body(height), view, strain=None, nerve=nerve))
+    root = parse(figures.posture_svg(posture, ns.Body(height), view, strain=None, nerve=nerve))
     ink = _label_ink(root)
     for i, (t1, a0, b0, a1, b1) in enumerate(ink):
         for t2, c0, d0, c1, d1 in ink[i + 1:]:

@@ -3,7 +3,8 @@
 Length-angle curves, heat maps over two joints, protocol step bars, the
 straight-leg raise with sensitisers, the model beside the published figures
 and nerve strain profiles.  Every function returns the matplotlib ``Figure``;
-all numbers come from the core model (mm, degrees, %).  Colours are the
+every number drawn is handed in, computed by the model (mm, degrees, %):
+:mod:`neuralsim.classroom.figures` computes them and calls these.  Colours are the
 the figure's: the nerve blue, the hamstrings purple, the calf grey; lines also
 differ in style.
 """
@@ -14,10 +15,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..mechanics.bands import STRAIN_BANDS
-from ..core.body import DEFAULT_BODY, Body
-from ..core.joints import UNIT, joint_range
-from ..model.lengths import MUSCLES, muscle_length, nerve_bed_length, relative_bed_length
-from ..core.posture import Posture, as_posture
+from ..core.joints import UNIT
 from .svg import GASTROC_COLOUR, HAMSTRING_COLOUR, JOINT_LABELS, NERVE_COLOUR, OKABE_ITO
 
 __all__ = ["length_angle_curves", "two_joint_heatmap", "step_bars", "sensitiser_curves",
@@ -56,28 +54,20 @@ def _plt():
     return plt
 
 
-def _b(body):
-    return DEFAULT_BODY if body is None else body
+def length_angle_curves(joint: str, angles: Sequence[float], nerve_mm: Sequence[float],
+                        muscles_mm: Mapping[str, Sequence[float]]):
+    """Change of bed and muscle lengths (mm) as ``joint`` sweeps ``angles`` (deg).
 
-
-def length_angle_curves(joint: str, base: Any = None, body: Body | None = None, n: int = 121):
-    """Change of bed and muscle lengths (mm) as ``joint`` sweeps its whole range (deg) from ``base``.
-
-    Changes are against ``base`` with ``joint`` at 0 (or at its range end nearest 0).
+    ``nerve_mm``: the bed's change at each angle (mm); ``muscles_mm``: muscle -> its change (mm).
     """
-    b = _b(body)
-    p0 = Posture() if base is None else as_posture(base)
-    lo, hi = joint_range(joint, b.mobility)
-    angles = np.linspace(lo, hi, n)
-    sweep = p0.replace(**{joint: angles})
-    zero = p0.replace(**{joint: min(max(0.0, lo), hi)})
+    angles = np.asarray(angles, dtype=float)
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.5, 4))
-    ax.plot(angles, np.broadcast_to(nerve_bed_length(sweep, body=b) - nerve_bed_length(zero, body=b), angles.shape),
+    ax.plot(angles, np.broadcast_to(np.asarray(nerve_mm, dtype=float), angles.shape),
             _STYLES["nerve"],
             color=_COLOURS["nerve"], lw=3, label="nerve bed")
-    for m in MUSCLES:
-        change = np.broadcast_to(muscle_length(sweep, m, body=b) - muscle_length(zero, m, body=b), angles.shape)
+    for m, change in muscles_mm.items():
+        change = np.broadcast_to(np.asarray(change, dtype=float), angles.shape)
         ax.plot(angles, change, linestyle=_STYLES.get(m, (0, (2, 2))),
                 color=_COLOURS.get(m, OKABE_ITO["black"]), lw=2, label=m.replace("_lh", " (long head)").replace("_", " "))
     ax.axhline(0, color="#999999", lw=0.8)
@@ -86,14 +76,12 @@ def length_angle_curves(joint: str, base: Any = None, body: Body | None = None, 
     return fig
 
 
-def two_joint_heatmap(joint_x: str, joint_y: str, base: Any = None, body: Body | None = None, n: int = 61):
-    """Heat map of the bed's change against standing (%) over two joints (deg), with contours every 1 %."""
-    b = _b(body)
-    p0 = Posture() if base is None else as_posture(base)
-    xs = np.linspace(*joint_range(joint_x, b.mobility), n)
-    ys = np.linspace(*joint_range(joint_y, b.mobility), n)
-    X, Y = np.meshgrid(xs, ys)
-    rel = 100.0 * (relative_bed_length(p0.replace(**{joint_x: X, joint_y: Y}), body=b) - 1.0)
+def two_joint_heatmap(joint_x: str, joint_y: str, xs: Sequence[float], ys: Sequence[float], bed_pct):
+    """Heat map of the bed's change against standing (%) over two joints (deg), with contours every 1 %.
+
+    ``xs``/``ys``: the angles of ``joint_x``/``joint_y`` (deg); ``bed_pct``: shape ``(len(ys), len(xs))``."""
+    X, Y = np.meshgrid(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float))
+    rel = np.asarray(bed_pct, dtype=float)
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6, 4.6))
     im = ax.pcolormesh(X, Y, rel, cmap="cividis", shading="auto")
@@ -106,10 +94,11 @@ def two_joint_heatmap(joint_x: str, joint_y: str, base: Any = None, body: Body |
     return fig
 
 
-def step_bars(protocol: str, body: Body | None = None):
-    """Bars of the change per step (mm) of a protocol: nerve bed beside the mean hamstring."""
-    from ..state.analysis import step_table
-    rows = step_table(protocol, body)
+def step_bars(rows: Sequence[Mapping]):
+    """Bars of the change per step (mm) of a protocol: nerve bed beside the mean hamstring.
+
+    ``rows``: :func:`neuralsim.state.analysis.step_table` rows (``step``, ``change_mm``,
+    ``hamstrings_change_mm``)."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 3.8))
     x = np.arange(len(rows))
@@ -122,38 +111,35 @@ def step_bars(protocol: str, body: Body | None = None):
     return fig
 
 
-def sensitiser_curves(relative_target: float = 1.04, body: Body | None = None):
-    """Bed against standing (%) as the straight leg is raised, for each sensitiser; the target as a line."""
-    from ..state.analysis import SENSITISERS, sensitiser_table
-    b = _b(body)
-    lo, hi = joint_range("hip_flexion", b.mobility)
-    hips = np.linspace(0.0, hi, 121)
-    rows = {r["name"]: r for r in sensitiser_table(relative_target, b)}
+def sensitiser_curves(hips: Sequence[float], curves: Mapping[str, Sequence[float]],
+                      hip_deg: Mapping[str, float], relative_target: float = 1.04):
+    """Bed against standing (%) as the straight leg is raised, for each sensitiser; the target as a line.
+
+    ``hips``: hip flexion angles (deg, knee straight); ``curves``: sensitiser -> the bed against
+    standing (%) at each angle; ``hip_deg``: sensitiser -> the hip angle where the bed reaches
+    ``relative_target`` (deg)."""
+    hips = np.asarray(hips, dtype=float)
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.5, 4))
     colours = _LINE_COLOURS
     styles = ["-", "--", "-.", ":", (0, (5, 1)), (0, (1, 1))]
-    for i, (name, extra) in enumerate(SENSITISERS.items()):
-        rel = 100.0 * (relative_bed_length(Posture(**extra).replace(hip_flexion=hips), body=b) - 1.0)
-        ax.plot(hips, rel, linestyle=styles[i % len(styles)], color=colours[i % len(colours)], lw=2,
-                label=f"{name}: {rows[name]['hip_deg']:.0f}{chr(176)}")
+    for i, (name, rel) in enumerate(curves.items()):
+        ax.plot(hips, np.asarray(rel, dtype=float), linestyle=styles[i % len(styles)], color=colours[i % len(colours)], lw=2,
+                label=f"{name}: {hip_deg[name]:.0f}{chr(176)}")
     ax.axhline(100.0 * (relative_target - 1.0), color="#000000", lw=1)
     _finish(fig, ax, f"hip flexion, knee straight ({UNIT})", "nerve bed against standing (%)",
             f"Straight-leg raise: where the bed reaches +{100 * (relative_target - 1):.0f} %")
     return fig
 
 
-def evidence_figure(rows: Sequence[Mapping] | None = None):
+def evidence_figure(rows: Sequence[Mapping]):
     """The model beside each published figure with a numeric range.
 
     Each row is drawn on its own scale: the published range as a bar from
     ``low`` to ``high`` (open-ended when ``high`` is None), the model as a dot
     (filled when within, a cross when outside).  Rows without numbers are left
-    to the table.
+    to the table.  ``rows``: :func:`neuralsim.evidence.comparisons` rows.
     """
-    if rows is None:
-        from ..evidence.comparisons import comparisons
-        rows = comparisons()
     num = [r for r in rows if r.get("model") is not None and r.get("low") is not None]
     plt = _plt()
     fig, axes = plt.subplots(len(num), 1, figsize=(8, 0.62 * len(num) + 0.6), squeeze=False)
@@ -174,20 +160,21 @@ def evidence_figure(rows: Sequence[Mapping] | None = None):
     return fig
 
 
-def strain_profiles(postures: Mapping[str, Any]):
+def strain_profiles(results: Mapping[str, Any]):
     """Local nerve strain (%) along the nerve (mm from its upper end) for named postures.
+
+    ``results``: name -> a :func:`neuralsim.mechanics.nerve_mechanics` result (``s_mm``,
+    ``strain_profile_pct``, ``peak_strain_pct``).
 
     Dotted lines, each labelled, mark where the
     bands of :mod:`neuralsim.bands` start (animal-model thresholds, for teaching only).
     """
-    from ..mechanics.nerve import nerve_mechanics
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 3.8))
     # line colours none of the strain bands uses, so a posture's line is never read as a threshold
     colours = [c for c in _LINE_COLOURS if c.upper() not in {b.colour.upper() for b in STRAIN_BANDS}]
     styles = ["-", "--", "-.", ":"]
-    for i, (name, p) in enumerate(postures.items()):
-        r = nerve_mechanics(p)
+    for i, (name, r) in enumerate(results.items()):
         ax.plot(np.asarray(r.s_mm), np.asarray(r.strain_profile_pct), linestyle=styles[i % 4],
                 color=colours[i % len(colours)], lw=2, label=f"{name} (peak {float(r.peak_strain_pct):.1f} %)")
     for i, band in enumerate(STRAIN_BANDS[1:], 1):   # the one band scale (neuralsim.bands), labelled

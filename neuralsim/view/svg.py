@@ -1,9 +1,11 @@
 """SVG pictures of one posture, drawn from the library's own geometry.
 
-Every coordinate drawn comes from :func:`neuralsim.model.drawing`, the same
-geometry whose lengths :func:`neuralsim.nerve_bed_length` and
+Every coordinate drawn comes from a :func:`neuralsim.model.drawing` result the caller
+hands in (the same geometry whose lengths :func:`neuralsim.nerve_bed_length` and
 :func:`neuralsim.muscle_length` return, so the picture and the numbers cannot
-disagree.  World coordinates are millimetres (x forwards, y up); the SVG
+disagree); this module computes no lengths, drawings or strains itself (an
+import-linter contract holds it to that): :mod:`neuralsim.classroom.figures`
+computes them and hands them here.  World coordinates are millimetres (x forwards, y up); the SVG
 flips y (SVG y points down) and keeps millimetres as user units.
 
 The pictures are plain strings (no matplotlib, nothing fetched from the
@@ -17,7 +19,11 @@ deficiencies); every colour is also backed by a second cue (dash pattern,
 sign printed beside a bar, band label in the legend).
 
 >>> from neuralsim import Posture
->>> s = posture_svg(Posture(hip_flexion=90), view="standing")
+>>> from neuralsim.model import drawing, nerve_bed_length, relative_bed_length, muscle_length, HAMSTRINGS
+>>> p = Posture(hip_flexion=90)
+>>> numbers = {"bed_mm": nerve_bed_length(p), "relative_bed": relative_bed_length(p),
+...            "muscles_mm": {m: muscle_length(p, m) for m in HAMSTRINGS}}
+>>> s = posture_svg(p, view="standing", data=drawing(p), numbers=numbers)
 >>> s.startswith("<svg") and "<title" in s and "<desc" in s
 True
 """
@@ -33,12 +39,12 @@ import numpy as np
 from ..mechanics import bands as _bands
 from ..core.body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
 from ..core.joints import JOINTS, LABELS, UNIT
-from ..model.lengths import HAMSTRINGS, MUSCLES, NERVES, drawing, nerve_bed_length, muscle_length, relative_bed_length
+from ..model import registry as _reg
 from ..core.posture import as_posture
 
 __all__ = [
     "OKABE_ITO", "NERVE_COLOUR", "HAMSTRING_COLOUR", "STRAIN_BANDS", "JOINT_LABELS",
-    "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "picture_box", "drawn_extent", "describe", "Picture", "picture", "protocol_strip", "strain_colour", "points_attr",
+    "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "picture_box", "drawn_extent", "describe", "Picture", "picture", "strip", "strain_colour", "points_attr",
 ]
 
 #: The Okabe-Ito colour-blind-safe palette (name -> hex).
@@ -89,7 +95,7 @@ def muscle_info(name: str) -> tuple[str, str, str]:
         return info
     group, short, full = "other", name.replace("_", " "), name.replace("_", " ")
     try:                                  # the registry's definition: its group, short name, label
-        spec = MUSCLES[name]
+        spec = _reg.current().muscles[name]
         group = getattr(spec, "group", group)
         full = getattr(spec, "label", full)
         short = getattr(spec, "short", None) or full
@@ -470,7 +476,7 @@ def _stance_leg(b: Body, sil: dict) -> list[str]:
 def _in_front(muscle: str) -> bool:
     """Whether the registry's path of ``muscle`` passes its first in-plane joint in front."""
     try:
-        path = MUSCLES[muscle].path
+        path = _reg.current().muscles[muscle].path
     except KeyError:                      # not in the registry: drawn as given, named behind
         return False
     return next((p.get("side") == "anterior" for p in path if "cross" in p and p.get("side") != "out_of_plane"),
@@ -718,16 +724,16 @@ def _head_box(cx: float, cy: float, r: float, a: float, floor: float | None) -> 
     return got
 
 
-def drawn_extent(posture: Any, body: Body | None = None, view: str = "standing", *, nerve: str | None = None,
-                 labels: bool = True, strain: bool = True, data: Mapping | None = None):
+def drawn_extent(data: Mapping, body: Body | None = None, view: str = "standing", *, nerve: str | None = None,
+                 labels: bool = True, strain: bool = True):
     """World box ``(x0, y0, x1, y1)`` (mm, y up) of what :func:`posture_svg` draws of the body in
     ``view`` (silhouette, head and gaze arrow, muscles, nerve with its strain halo, labels; not the
-    support or the key).  ``nerve``/``labels`` as for :func:`posture_svg`; ``strain``: leave room
-    for the widest strain halo."""
+    support or the key).  ``data``: the :func:`neuralsim.model.drawing` result of the posture in
+    ``view``; ``nerve``/``labels`` as for :func:`posture_svg`; ``strain``: leave room for the
+    widest strain halo."""
     b = DEFAULT_BODY if body is None else body
-    p = as_posture(posture)
     view_box(view)                                   # an unknown view: the ValueError naming the views
-    d = drawing(p, b, view) if data is None else data
+    d = data
     nerve_pts = d["nerve"] if nerve is None else d["nerves"][nerve]
     floor, items = _placed_labels(d, b, view, nerve, labels)
     return _extent(d, b, view, nerve_pts, d["muscles"], items, floor, strain)
@@ -741,8 +747,19 @@ def _placed_labels(d: Mapping, b: Body, view: str, nerve: str | None, labels: bo
     if not labels:
         return floor, []
     return floor, _label_items(d, b, list(d["muscles"]), view, nerve_parts=nerve in (None, "sciatic"),
-                               group="hamstrings" if nerve is None else NERVES[nerve].contrast,
+                               group=_contrast(nerve),
                                floor=floor if view == "prone" else None)
+
+
+def _nerve_spec(nerve: str | None):
+    """The registry's definition of ``nerve`` (its default nerve when ``None``)."""
+    r = _reg.current()
+    return r.nerves[r.default_nerve if nerve is None else nerve]
+
+
+def _contrast(nerve: str | None) -> str:
+    """The muscle group the registry tells ``nerve`` apart from (the default nerve's when ``None``)."""
+    return _nerve_spec(nerve).contrast
 
 
 def picture_box(view: str, extent=None) -> tuple[float, float, float, float]:
@@ -768,9 +785,9 @@ def picture_box(view: str, extent=None) -> tuple[float, float, float, float]:
     return _outward((u0, v0, u1, v1))
 
 
-def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", *,
-                strain: Any = "auto", title: str | None = None, desc: str | None = None,
-                width_px: int | None = None, data: Mapping | None = None, legend: bool = True,
+def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", *, data: Mapping,
+                strain: Any = None, title: str | None = None, desc: str | None = None,
+                width_px: int | None = None, legend: bool = True,
                 numbers: Mapping | None = None, height_px: int | None = None, labels: bool = True,
                 nerve: str | None = None) -> str:
     """An SVG picture (string) of one posture: a silhouette, a nerve bed and every muscle of the registry.
@@ -778,17 +795,16 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     ``posture``: a single :class:`~neuralsim.Posture` (angles in degrees) or a
     mapping joint -> degrees.  ``view``: ``"standing"``, ``"sitting"`` or
     ``"supine"``; the support drawn (floor, plinth, couch) follows the view.
-    ``strain``: ``"auto"`` draws a strain halo round the nerve using
-    :func:`neuralsim.mechanics.nerve_mechanics` when that module exists;
-    ``None`` never does; or a result object with ``s_mm`` and
+    ``data``: the :func:`neuralsim.model.drawing` result of ``posture`` in ``view`` (every
+    coordinate drawn).  ``strain``: ``None`` draws no strain halo; or a result object
+    (:func:`neuralsim.mechanics.nerve_mechanics`) with ``s_mm`` and
     ``strain_profile_pct`` arrays (shape ``(N,)``, mm and %) and
     ``cord_nodes`` (``(N,)`` bool) and ``peak_nerve_strain_pct`` (the peak below the cord, %).
     ``title``/``desc`` replace the generated ones.
-    ``data``: a precomputed :func:`neuralsim.model.drawing` result (saves work).
     ``legend``: draw the key in a panel right of the body's box (never on the
     body).  ``labels``: name the nerve's parts and each hamstring with leader
-    lines.  ``numbers``: precomputed lengths for the description (see
-    :func:`describe`).  ``nerve``: the nerve bed drawn (a key of
+    lines.  ``numbers``: the lengths for the description (see
+    :func:`describe`; needed unless ``desc`` is given).  ``nerve``: the nerve bed drawn (a key of
     :data:`neuralsim.NERVES`; default the sciatic); a strain halo only for a
     nerve the mechanics model covers.  Drawing units are mm; ``height_px``
     (default 480) or ``width_px`` sets the displayed size in pixels.  The
@@ -798,16 +814,13 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     """
     b = DEFAULT_BODY if body is None else body
     p = as_posture(posture)
-    d = drawing(p, b, view) if data is None else data
+    d = data
     nerve_pts = d["nerve"] if nerve is None else d["nerves"][nerve]
-    if nerve is not None and not NERVES[nerve].mechanics:
+    if nerve is not None and not _nerve_spec(nerve).mechanics:
         strain = None
-    if isinstance(strain, str) and strain == "auto":
-        from ..mechanics.nerve import nerve_mechanics
-        strain = nerve_mechanics(p, body=b)
     floor, items = _placed_labels(d, b, view, nerve, labels)
     names = list(d["muscles"])
-    group = "hamstrings" if nerve is None else NERVES[nerve].contrast
+    group = _contrast(nerve)
     box = picture_box(view, _extent(d, b, view, nerve_pts, d["muscles"], items, floor, strain is not None))
     x0, y0, x1, y1 = box
     bh = y1 - y0
@@ -819,8 +832,11 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     parts: list[str] = []
     if title is None:
         title = (f"Body seen from the side, {view} view ({_SUPPORT[view]}), with the nerve bed and the "
-                 f"{'hamstrings' if nerve is None else NERVES[nerve].contrast}")
+                 f"{group}")
     if desc is None:
+        if numbers is None:
+            raise TypeError("posture_svg: give numbers (the lengths for the description, see describe) "
+                            "or desc (the description itself)")
         desc = describe(p, b, view, numbers, nerve=nerve)
     uid = next(_ids)
     parts.append(
@@ -872,15 +888,14 @@ _LEGEND_W = 300.0
 def _nerve_key(nerve: str | None) -> str:
     if nerve in (None, "sciatic"):
         return "nerve: roots, sciatic, tibial"
-    return f"nerve: {NERVES[nerve].label}"
+    return f"nerve: {_nerve_spec(nerve).label}"
 
 
 def legend_body(peak: float | None, muscles: list | tuple | None = None, strain: bool | None = None,
                 nerve: str | None = None) -> str:
     """The key's SVG content (no outer ``<svg>``), in a 300 x 560 box of user units."""
     if muscles is None:
-        from ..model.lengths import MUSCLES
-        muscles = list(MUSCLES)
+        muscles = list(_reg.current().muscles)
     fs = 17
     out = [f'<g font-family="sans-serif" font-size="{fs}" fill="#222222">']
     y = 20
@@ -983,8 +998,7 @@ def legend_svg(peak: float | None, muscles: list | tuple | None = None, width_px
     peak's without printing the value.
     """
     if muscles is None:
-        from ..model.lengths import MUSCLES
-        muscles = list(MUSCLES)
+        muscles = list(_reg.current().muscles)
     show = peak is not None if strain is None else bool(strain)
     if compact:
         body, h = _legend_compact(peak, muscles, show, peak_band, nerve)
@@ -1021,33 +1035,25 @@ def describe(posture: Any, body: Body | None = None, view: str = "standing",
              numbers: Mapping | None = None, *, nerve: str | None = None) -> str:
     """One-paragraph text description of a posture and its lengths (for ``<desc>``).
 
-    ``numbers``: optional precomputed ``{"bed_mm", "relative_bed", "muscles_mm": {muscle: mm}}``
-    (of ``nerve`` and its contrast group's muscles when ``nerve`` is given; the explorer passes
-    them so nothing is computed twice); else computed here.
+    ``numbers``: ``{"bed_mm", "relative_bed", "muscles_mm": {muscle: mm}}``, the bed of ``nerve``
+    (the registry's default nerve when ``None``) and the lengths of the muscles of the group the
+    registry tells it apart from (:func:`neuralsim.classroom.figures.describe` computes them).
     """
+    if numbers is None:
+        raise TypeError("describe: numbers (the bed and muscle lengths, mm) is required; "
+                        "neuralsim.classroom.figures.describe computes them")
     b = DEFAULT_BODY if body is None else body
     p = as_posture(posture)
+    r = _reg.current()
     angles = ", ".join(f"{JOINT_LABELS[j]} {float(getattr(p, j)):g} {UNIT}" for j in JOINTS)
-    if nerve is not None:      # a named nerve: its bed, beside the muscle group it is told apart from
-        group = NERVES[nerve].contrast
-        mus = [m for m, s in MUSCLES.items() if s.group == group]
-        if numbers is None:
-            numbers = {"bed_mm": nerve_bed_length(p, nerve, body=b),
-                       "relative_bed": relative_bed_length(p, nerve=nerve, body=b),
-                       "muscles_mm": {m: muscle_length(p, m, body=b) for m in mus}}
-        return (f"{view.capitalize()} view of a {b.height_m:.2f} m body. Joint angles: {angles}. "
-                f"{NERVES[nerve].label.capitalize()} {numbers['bed_mm']:.0f} mm, "
-                f"{100 * (numbers['relative_bed'] - 1):+.1f} % against standing. "
-                f"{group.capitalize()}: " + ", ".join(
-                    f"{MUSCLES[m].label} {numbers['muscles_mm'][m]:.0f} mm" for m in mus) + ".")
-    if numbers is None:
-        numbers = {"bed_mm": nerve_bed_length(p, body=b), "relative_bed": relative_bed_length(p, body=b),
-                   "muscles_mm": {m: muscle_length(p, m, body=b) for m in HAMSTRINGS}}
-    bed, rel = numbers["bed_mm"], numbers["relative_bed"]
-    ham = ", ".join(f"{m.replace('_lh', ' long head').replace('_', ' ')} {numbers['muscles_mm'][m]:.0f} mm"
-                    for m in HAMSTRINGS)
+    group = _contrast(nerve)
+    # the default nerve is called plainly "nerve bed"; a named one by its registry label
+    bed_name = "Nerve bed" if nerve is None else _nerve_spec(nerve).label.capitalize()
     return (f"{view.capitalize()} view of a {b.height_m:.2f} m body. Joint angles: {angles}. "
-            f"Nerve bed {bed:.0f} mm, {100 * (rel - 1):+.1f} % against standing. Hamstrings: {ham}.")
+            f"{bed_name} {numbers['bed_mm']:.0f} mm, "
+            f"{100 * (numbers['relative_bed'] - 1):+.1f} % against standing. "
+            f"{group.capitalize()}: " + ", ".join(
+                f"{r.muscles[m].label} {numbers['muscles_mm'][m]:.0f} mm" for m in r.group(group)) + ".")
 
 
 def contributions_svg(contributions: Mapping[str, float], *, title: str | None = None,
@@ -1196,21 +1202,18 @@ def picture(posture: Any, body: Body | None = None, view: str = "standing", **kw
     return Picture(posture_svg(posture, body, view, **kw))
 
 
-def protocol_strip(protocol: str, body: Body | None = None, width_px: int = 230) -> Picture:
-    """Every step of a protocol as a small picture with its name and bed change (mm) underneath
-    (the protocol's nerve, beside the muscle group its registry entry contrasts it with)."""
-    from ..model import protocols
-    from ..state.analysis import step_table
-    proto = protocols.ALL[protocol]
-    rows = step_table(protocol, body)
+def strip(steps, *, nerve: str | None = None, width_px: int = 230) -> Picture:
+    """Pictures side by side, each with a caption, and the key of ``nerve`` above them.
+
+    ``steps``: ``(name, figure_svg, row)`` per step, ``row`` a
+    :func:`neuralsim.state.analysis.step_table` row (``change_mm``, ``relative_bed``, ``group``
+    and ``<group>_change_mm``: mm, and 1.0 = standing)."""
     cells = []
-    for i, ((name, p), r) in enumerate(zip(proto.steps, rows)):
-        fig = posture_svg(p, body, proto.view, strain=None, width_px=width_px, legend=False, labels=False,
-                          title=f"Step {i + 1}: {name}", nerve=proto.nerve)
+    for i, (name, fig, r) in enumerate(steps):
         cells.append(
             f'<figure style="margin:4px;width:{width_px}px">{fig}<figcaption style="font-size:0.85em">'
             f'<b>{i + 1}. {escape(name)}</b><br>bed {r["change_mm"]:+.1f} mm, now '
             f'{100 * (r["relative_bed"] - 1):+.1f} % against standing; {r["group"]} '
             f'{r[r["group"] + "_change_mm"]:+.1f} mm</figcaption></figure>')
-    key = legend_svg(None, width_px=260, nerve=proto.nerve)
+    key = legend_svg(None, width_px=260, nerve=nerve)
     return Picture(f'{key}<div style="display:flex;flex-wrap:wrap">{"".join(cells)}</div>')
