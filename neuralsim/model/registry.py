@@ -129,7 +129,11 @@ class Structure:
     mechanics reports) and ``entrapments`` (name -> :class:`Entrapment`: where
     the nerve can be held); for muscles ``pcsa`` (the ``parameters.csv`` row or
     number giving its physiological cross-sectional area, cm^2, or ``""``:
-    the weight of its group's stretch, :meth:`pcsa_cm2`).
+    the weight of its group's stretch, :meth:`pcsa_cm2`); ``figure_short`` and
+    ``figure_name`` (the label the figure writes on a muscle and the name its key gives; default
+    ``short`` and ``label``); for nerves ``figure_parts`` (the three names the figure writes
+    beside its roots, thigh part and shank part, or none) and ``contrast_over`` (True when its
+    contrast group's muscles run along it and are drawn over it).
     """
 
     name: str
@@ -146,6 +150,10 @@ class Structure:
     pcsa: str = ""
     sites: Mapping[str, "Site"] = field(default_factory=lambda: MappingProxyType({}))
     entrapments: Mapping[str, "Entrapment"] = field(default_factory=lambda: MappingProxyType({}))
+    figure_short: str = ""
+    figure_name: str = ""
+    figure_parts: tuple[str, ...] = ()
+    contrast_over: bool = False
 
     def pcsa_cm2(self) -> float:
         """Physiological cross-sectional area (cm^2) from :attr:`pcsa`; ``ValueError`` when not declared."""
@@ -272,7 +280,8 @@ def _structure(name: str, kind: str, spec: Mapping) -> Structure:
     if not isinstance(spec, Mapping):
         raise ValueError(f"{where}: expected a mapping, got {type(spec).__name__}")
     known = {"label", "short", "group", "path", "roots", "course", "contrast", "mechanics", "note", "drawn_with"}
-    known |= {"sites", "entrapments"} if kind == "nerve" else {"pcsa"}
+    known |= {"sites", "entrapments", "figure_parts", "contrast_over"} if kind == "nerve" else {
+        "pcsa", "figure_short", "figure_name"}
     extra = set(spec) - known
     if extra:
         raise ValueError(f"{where}: unknown keys {sorted(extra)}; allowed: {sorted(known)}")
@@ -328,7 +337,20 @@ def _structure(name: str, kind: str, spec: Mapping) -> Structure:
         contrast=str(spec.get("contrast", "")), mechanics=bool(spec.get("mechanics", False)),
         drawn_with=_groups_list(spec.get("drawn_with", ()), where), pcsa=str(pcsa),
         sites=MappingProxyType(sites), entrapments=MappingProxyType(ents),
+        figure_short=str(spec.get("figure_short", spec.get("short", name))),
+        figure_name=str(spec.get("figure_name", spec.get("label", name.replace("_", " ")))),
+        figure_parts=_figure_parts(spec.get("figure_parts", ()), where),
+        contrast_over=bool(spec.get("contrast_over", False)),
     )
+
+
+def _figure_parts(value: Any, where: str) -> tuple[str, ...]:
+    # the figure has three places for them: beside the roots, the thigh part, the shank part
+    if (isinstance(value, str) or not isinstance(value, Sequence) or len(value) not in (0, 3)
+            or not all(isinstance(v, str) and v for v in value)):
+        raise ValueError(f"{where}: 'figure_parts' must list three names (roots, thigh part, shank part) "
+                         f"or none, got {value!r}")
+    return tuple(value)
 
 
 def _groups_list(value: Any, where: str) -> tuple[str, ...]:

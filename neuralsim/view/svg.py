@@ -76,32 +76,14 @@ MUSCLE_STYLES: Mapping[str, tuple[str, float, tuple[str, ...]]] = {
     "quadriceps": (OKABE_ITO["bluish_green"], 18.0, ("30 12 6 12",)),
     "other": (OKABE_ITO["black"], 12.0, ("4 10",)),
 }
-#: Muscle -> (group, short label, full name) for the model's muscles; others fall back to their
-#: own name and the registry's group when it has one.
-_MUSCLE_INFO: Mapping[str, tuple[str, str, str]] = {
-    "semimembranosus": ("hamstrings", "SM", "semimembranosus"),
-    "semitendinosus": ("hamstrings", "ST", "semitendinosus"),
-    "biceps_femoris_lh": ("hamstrings", "BFlh", "biceps femoris, long head"),
-    "gastrocnemius": ("calf", "gastroc.", "gastrocnemius"),
-    "rectus_femoris": ("quadriceps", "RF", "rectus femoris"),
-}
-
-
 def muscle_info(name: str) -> tuple[str, str, str]:
-    """``(group, short label, full name)`` of a muscle; a muscle the drawing does not know gets its
-    registry group (``neuralsim.MUSCLES[name].group`` when the registry has one) or ``"other"``."""
-    info = _MUSCLE_INFO.get(name)
-    if info is not None:
-        return info
-    group, short, full = "other", name.replace("_", " "), name.replace("_", " ")
-    try:                                  # the registry's definition: its group, short name, label
-        spec = _reg.current().muscles[name]
-        group = getattr(spec, "group", group)
-        full = getattr(spec, "label", full)
-        short = getattr(spec, "short", None) or full
-    except KeyError:                      # not in the registry: the default style
-        pass
-    return (group if group in MUSCLE_STYLES else "other", short, full)
+    """``(group, short label, full name)`` of a muscle, from the registry (its ``group``,
+    ``figure_short`` and ``figure_name``); a group the drawing has no style for is ``"other"``,
+    and so is a muscle the registry does not have (named by its own name)."""
+    spec = _reg.current().muscles.get(name)
+    if spec is None:                      # not in the registry: the default style
+        return ("other", name.replace("_", " "), name.replace("_", " "))
+    return (spec.group if spec.group in MUSCLE_STYLES else "other", spec.figure_short, spec.figure_name)
 
 
 def muscle_styles(names) -> dict:
@@ -497,7 +479,7 @@ _STAGGER_MM = 70.0
 _STAGGER_STEPS = 3
 
 
-def _label_items(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_parts: bool = True,
+def _label_items(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_parts: tuple = (),
                  group: str = "hamstrings", floor: float | None = None) -> list[tuple]:
     """Where each label goes: ``(p, q, tx, ty, anchor, text, colour)`` in world mm (the leader from
     ``p`` on the path to ``q``, the text at ``tx, ty`` with its SVG ``text-anchor``).
@@ -515,14 +497,13 @@ def _label_items(d: dict, b: Body, muscle_names: list, view: str = "standing", n
     s = b.height_m * 1000.0 / _REF_H
     items = []   # (path, segment, target in its frame, label, colour, leader length mm, direction +1 back / -1 front)
     nerve = d["nerve"]
-    items.append((nerve, "lumbar", (-20.0, 0.35 * L), "roots", NERVE_COLOUR, 150, 1))
-    items.append((nerve, "thigh", (-41.0, -0.06 * th), "sciatic", NERVE_COLOUR, 150, 1))
     sitting = view == "sitting"
-    if not nerve_parts:          # another nerve than the sciatic: its parts are not named
-        items = []
-    else:
-        items.append((nerve, "shank", (-25.0, -0.55 * sh), "tibial", NERVE_COLOUR, 230 if sitting else 170,
-                  -1 if sitting else 1))
+    if nerve_parts:              # the registry's names of the nerve's parts (none: not named)
+        roots, thigh, shank = nerve_parts
+        items.append((nerve, "lumbar", (-20.0, 0.35 * L), roots, NERVE_COLOUR, 150, 1))
+        items.append((nerve, "thigh", (-41.0, -0.06 * th), thigh, NERVE_COLOUR, 150, 1))
+        items.append((nerve, "shank", (-25.0, -0.55 * sh), shank, NERVE_COLOUR, 230 if sitting else 170,
+                      -1 if sitting else 1))
     named = [m for m in muscle_names if muscle_info(m)[0] == group]
     colour = MUSCLE_STYLES[group][0] if group in MUSCLE_STYLES else MUSCLE_STYLES["other"][0]
     for i, m in enumerate(named):
@@ -746,7 +727,7 @@ def _placed_labels(d: Mapping, b: Body, view: str, nerve: str | None, labels: bo
     floor = _couch_top(view, _silhouette(b))
     if not labels:
         return floor, []
-    return floor, _label_items(d, b, list(d["muscles"]), view, nerve_parts=nerve in (None, "sciatic"),
+    return floor, _label_items(d, b, list(d["muscles"]), view, nerve_parts=_nerve_spec(nerve).figure_parts,
                                group=_contrast(nerve),
                                floor=floor if view == "prone" else None)
 
@@ -821,6 +802,7 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     floor, items = _placed_labels(d, b, view, nerve, labels)
     names = list(d["muscles"])
     group = _contrast(nerve)
+    contrast_over = _nerve_spec(nerve).contrast_over   # its contrast group runs along it: drawn over it
     box = picture_box(view, _extent(d, b, view, nerve_pts, d["muscles"], items, floor, strain is not None))
     x0, y0, x1, y1 = box
     bh = y1 - y0
@@ -864,7 +846,7 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
         extra = "" if dash == "none" else f' stroke-dasharray="{dash}"'
         pts = points_attr(d["muscles"][m])          # one text for the casing and the muscle
         cls = "neuralsim-hamstring" if mgroup == "hamstrings" else f"neuralsim-muscle neuralsim-{m}"
-        if nerve not in (None, "sciatic") and mgroup == group:
+        if contrast_over and mgroup == group:
             over.append(_polyline(pts, colour, _OVER_WIDTH, extra + f' data-muscle="{m}"', cls=cls))
             continue
         parts.append(_polyline(pts, "#FFFFFF", width + 8, cls="neuralsim-casing"))
@@ -886,9 +868,8 @@ _LEGEND_W = 300.0
 
 
 def _nerve_key(nerve: str | None) -> str:
-    if nerve in (None, "sciatic"):
-        return "nerve: roots, sciatic, tibial"
-    return f"nerve: {_nerve_spec(nerve).label}"
+    spec = _nerve_spec(nerve)
+    return f"nerve: {', '.join(spec.figure_parts) if spec.figure_parts else spec.label}"
 
 
 def legend_body(peak: float | None, muscles: list | tuple | None = None, strain: bool | None = None,
