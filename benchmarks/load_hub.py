@@ -658,8 +658,8 @@ def _account(name):
 def fixture_notebook():
     """Stand-in for notebooks/02_slump_test.ipynb while it does not exist: the slump table and the Explorer."""
     cells = [
-        "import neuralsim as ns\nfrom neuralsim.classroom.cli import protocol_table\n"
-        "rows = protocol_table('slump')\nprint(len(rows), 'steps')",
+        "import neuralsim as ns\nfrom neuralsim.state.analysis import step_table\n"
+        "rows = step_table('slump')\nprint(len(rows), 'steps')",
         "for r in rows:\n    print(f\"{r['step']:<34} {r['relative_bed']:.3f} {r['change_mm']:+.1f} mm\")",
         "import ipywidgets as widgets\nfrom neuralsim.classroom.widgets import Explorer\n"
         "explorer = Explorer('slump')\nexplorer",

@@ -90,13 +90,21 @@ def test_text_formatters_carry_units():
     assert "OUTSIDE" in out and "limitation: because" in out and "open" in out
 
 
-def test_a_step_table_row_holds_everything_the_command_lines_protocol_table_shows():
-    from neuralsim.classroom.cli import protocol_table
+def test_the_command_lines_table_prints_each_step_as_the_model_computes_it():
+    # the command line formats step_table's rows: each printed number is the public length
+    # function's, to the digits printed (bed 0.001, mm 0.1)
+    from neuralsim.classroom.cli import format_table
     for key in ("slump", "prone_knee_bend"):
-        rows, cli = analysis.step_table(key), protocol_table(key)
-        assert [r["step"] for r in rows] == [c["step"] for c in cli]
-        for r, c in zip(rows, cli):
-            assert (r["bed_mm"], r["relative_bed"], r["change_mm"]) == (c["bed_mm"], c["relative_bed"], c["change_mm"])
-            assert r["lengths_mm"][r["nerve"]] == r["bed_mm"]
-            for m in ns.MUSCLES:
-                assert r["lengths_mm"][m] == c[m]
+        proto = ns.protocols.ALL[key]
+        lines = format_table(analysis.step_table(key)).splitlines()[2:]
+        assert len(lines) == len(proto.steps)
+        previous = None
+        for line, (step, p) in zip(lines, proto.steps):
+            assert line.startswith(step)
+            rel, change, bed, *mm = (float(v) for v in line[34:].split())
+            want_bed = ns.nerve_bed_length(p, proto.nerve)
+            assert rel == pytest.approx(ns.relative_bed_length(p, nerve=proto.nerve), abs=6e-4)
+            assert bed == pytest.approx(want_bed, abs=0.06)
+            assert change == pytest.approx(0.0 if previous is None else want_bed - previous, abs=0.06)
+            assert mm == pytest.approx([ns.muscle_length(p, m) for m in ns.MUSCLES], abs=0.06)
+            previous = want_bed

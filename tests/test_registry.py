@@ -12,7 +12,7 @@ import pytest
 import neuralsim as ns
 from neuralsim.state import analysis
 from neuralsim.model import protocols, registry
-from neuralsim.classroom.cli import format_table, protocol_table
+from neuralsim.classroom.cli import format_table
 from neuralsim.model.geometry import LAWS, Crossing, MomentArmCurve, polyline_length
 from neuralsim.model import muscle_pathway
 from neuralsim.core.parameters import value as P
@@ -75,11 +75,10 @@ def test_a_new_muscle_from_data_alone_gets_length_contributions_drawing_and_colu
     assert rows["knee_flexion"]["test_vastus_mm"] == pytest.approx(25 * rad(10))
     assert rows["hip_flexion"]["test_vastus_mm"] == 0.0
     assert "TV" in analysis.format_joint_effects(list(rows.values()))
-    cli = protocol_table("prone_knee_bend")
-    assert cli[1]["test_vastus"] - cli[0]["test_vastus"] == pytest.approx(25 * rad(90))
-    assert "TV (mm)" in format_table(cli)
-    # the group means in the step table follow the registry
     st_rows = analysis.step_table("prone_knee_bend")
+    assert st_rows[1]["lengths_mm"]["test_vastus"] - st_rows[0]["lengths_mm"]["test_vastus"] == pytest.approx(25 * rad(90))
+    assert "TV (mm)" in format_table(st_rows)
+    # the group means in the step table follow the registry
     want = np.mean([ns.muscle_length(protocols.PRONE_KNEE_BEND[1].posture, m)
                     for m in ("rectus_femoris", "test_vastus")])
     assert st_rows[1]["quadriceps_mm"] == pytest.approx(want)

@@ -224,7 +224,7 @@ def test_strain_in_text_and_figure():
     want = float(ns.nerve_mechanics(protocols.POSTURES["slump end (look down, dorsiflex)"]).peak_nerve_strain_pct)
     assert float(peak) == pytest.approx(round(want, 1), abs=0.051)
     assert f"peak nerve strain {want:.1f} %" in ex.text.value and "neuralsim-strain" in ex.figure.value
-    band = svg.STRAIN_BANDS[svg._band_of(want)]
+    band = svg.STRAIN_BANDS[svg.band_of(want)]
     assert f"{band.label} ◀ peak" in ex.legend.value        # the key marks the peak's band
 
 

@@ -18,41 +18,15 @@ import argparse
 import sys
 from typing import Sequence
 
-__all__ = ["main", "protocol_table", "format_table"]
-
-
-def protocol_table(name: str, body=None) -> list[dict]:
-    """Rows for protocol ``name``, one per step, read from :func:`neuralsim.compute`.
-
-    Keys: ``step``; ``relative_bed`` (the protocol's nerve, against the
-    anatomical position); ``change_mm`` (from the previous step, mm);
-    ``bed_mm``; and one key per muscle of :data:`neuralsim.MUSCLES` (mm).
-    """
-    from ..model import protocols
-    from ..state import compute
-
-    proto = protocols.get(name)
-    rows = []
-    previous = None
-    for step, posture in proto.steps:
-        st = compute(posture, body=body)
-        bed = st.lengths_mm[proto.nerve]
-        rows.append({
-            "step": step,
-            "relative_bed": st.relative(proto.nerve),
-            "change_mm": 0.0 if previous is None else bed - previous,
-            "bed_mm": bed,
-            **{m: st.lengths_mm[m] for m in st.muscles},
-        })
-        previous = bed
-    return rows
+__all__ = ["main", "format_table"]
 
 
 def format_table(rows: list[dict]) -> str:
-    """Plain-text table of :func:`protocol_table` rows (units in the header; muscles by short name)."""
+    """Plain-text table of :func:`neuralsim.state.analysis.step_table` rows (units in the header;
+    every muscle of the rows' ``lengths_mm`` by its short name)."""
     from ..model import MUSCLES
 
-    muscles = [m for m in MUSCLES if rows and m in rows[0]]
+    muscles = [m for m in MUSCLES if rows and m in rows[0]["lengths_mm"]]
     heads = [f"{MUSCLES[m].short} (mm)" for m in muscles]
     widths = [max(9, len(h)) for h in heads]
     head = (f"{'step':<34} {'relative bed':>12} {'change (mm)':>11} {'bed (mm)':>9}"
@@ -61,7 +35,7 @@ def format_table(rows: list[dict]) -> str:
     for r in rows:
         lines.append(
             f"{r['step']:<34} {r['relative_bed']:>12.3f} {r['change_mm']:>+11.1f} {r['bed_mm']:>9.1f}"
-            + "".join(f" {r[m]:>{w}.1f}" for m, w in zip(muscles, widths))
+            + "".join(f" {r['lengths_mm'][m]:>{w}.1f}" for m, w in zip(muscles, widths))
         )
     return "\n".join(lines)
 
@@ -83,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in ("slump", "table"):
             name = "slump" if args.command == "slump" else args.name
-            table = format_table(protocol_table(name))
+            from ..state.analysis import step_table
+            table = format_table(step_table(name))
             from ..model import MUSCLES, NERVES
             nerve = NERVES[protocols.get(name).nerve]
             print(protocols.get(name).title)

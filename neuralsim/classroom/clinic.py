@@ -28,7 +28,7 @@ from ..core import parameters as _p
 from ..view import svg as _svg
 from ..core.body import Body
 from ..core.joints import JOINTS
-from ..limits.stops import FELT_KEYS, REGIONS, after_stretching, movement_limit
+from ..limits.stops import FELT_KEYS, HAMSTRING_FEEL, REGIONS, after_stretching, movement_limit
 from ..limits.person import Person
 from ..core.posture import Posture, as_posture
 
@@ -272,9 +272,10 @@ class PatientMode:
     def view(self) -> str:
         return EXPLORER_TESTS[self.test][3]
 
-    def start(self) -> Posture:
-        """The test's start posture, every angle inside this person's range (deg)."""
-        return _cases.seated_start(self._person, EXPLORER_TESTS[self.test][2])
+    def start(self, test: str | None = None) -> Posture:
+        """The start posture of ``test`` (a key of :data:`EXPLORER_TESTS`; default this mode's),
+        every angle inside this person's range (deg)."""
+        return _cases.seated_start(self._person, EXPLORER_TESTS[self.test if test is None else test][2])
 
     # -- the library's answer ---------------------------------------------------
     def limit(self, posture: Any):
@@ -387,7 +388,7 @@ def because(patient: _cases.Patient) -> str:
     f = _cases.examine(patient)
     slr, ankle, neck, rel, slump = f["slr"], f["slr_ankle"], f["slr_neck"], f["slr_released"], f["slump"]
     normal = _p.value("slr_normal_min_deg")
-    muscle = ("back of the thigh", "broad stretch in the muscle")
+    muscle = tuple(HAMSTRING_FEEL)       # the registry's words for the hamstrings' stretch
     stop = held_angle(slr.angle_deg, +1)
     first = f"The plain straight-leg raise stopped at {stop:.0f}°"
     if slr.limited_by == "joint range" and slr.angle_deg < 90.0:
@@ -553,7 +554,7 @@ class PatientExplorer:
             self.test.value = test           # comes back here through the observer
             return
         view = EXPLORER_TESTS[test][3]
-        seat = _cases.seated_start(self.mode._person, EXPLORER_TESTS[test][2])
+        seat = self.mode.start(test)
         if not _svg.support_fits(seat, view):
             # a hip that cannot bend far enough to sit: this patient cannot be examined sitting
             back = self.mode.test

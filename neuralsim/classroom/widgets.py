@@ -49,7 +49,7 @@ from ..core.joints import ACTION_WORDS as _JOINT_WORDS, JOINTS, MOBILITIES, UNIT
 from ..model import registry as _reg
 from ..state.states import compute
 from ..core.posture import Posture, as_posture
-from ..view.svg import (JOINT_LABELS, _band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
+from ..view.svg import (JOINT_LABELS, band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
                   support_fits, view_box)
 
 __all__ = ["Explorer", "change_text", "ACTION_WORDS", "choose_view"]
@@ -612,7 +612,7 @@ class Explorer:
         gauges = gauges_svg(rows, start_label=self._start_label, width_px=470, title=self._gauge_title)
         # the key marks the band the peak is in (the peak's value is in the text line): it is
         # rebuilt only when that band changes, not on every update
-        key = (mech is not None, None if peak is None else _band_of(peak))
+        key = (mech is not None, None if peak is None else band_of(peak))
         if key != getattr(self, "_legend_key", None):
             self._legend_key = key
             self.legend.value = legend_svg(None, list(d["muscles"]), width_px=470, strain=mech is not None,

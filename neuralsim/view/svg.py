@@ -44,7 +44,7 @@ from ..core.posture import as_posture
 
 __all__ = [
     "OKABE_ITO", "NERVE_COLOUR", "HAMSTRING_COLOUR", "STRAIN_BANDS", "JOINT_LABELS",
-    "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "picture_box", "drawn_extent", "describe", "Picture", "picture", "strip", "strain_colour", "points_attr",
+    "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "picture_box", "drawn_extent", "describe", "Picture", "picture", "strip", "strain_colour", "points_attr", "band_of",
 ]
 
 #: The Okabe-Ito colour-blind-safe palette (name -> hex).
@@ -896,7 +896,7 @@ def legend_body(peak: float | None, muscles: list | tuple | None = None, strain:
         for k, b in enumerate(STRAIN_BANDS):
             y += 32
             out.append(_band_sample(k, 4, 42, y))
-            now = "  (peak)" if peak is not None and _band_of(peak) == k else ""
+            now = "  (peak)" if peak is not None and band_of(peak) == k else ""
             out.append(f'<text x="56" y="{y + 6}" font-size="14">{escape(b.label)}{now}'
                        f'<title>{escape(b.meaning)}</title></text>')
         out.append(f'<text x="0" y="{y + 30}" font-size="12" fill="#555555">rabbit data: not clinical limits</text>')
@@ -922,7 +922,8 @@ def _scale_dash(dash: str, k: float) -> str:
     return " ".join(f"{float(v) * k:.1f}" for v in dash.split())
 
 
-def _band_of(pct: float) -> int:
+def band_of(pct: float) -> int:
+    """Index in :data:`STRAIN_BANDS` of the band a local strain of ``pct`` (%) lies in (below 0: the first)."""
     return int(_band_index(max(float(pct), 0.0)))
 
 
@@ -956,7 +957,7 @@ def _legend_compact(peak: float | None, muscles, strain: bool, peak_band: int | 
         out.append(f'<text x="{x}" y="{yy + 5}" font-weight="bold">{head}</text>')
         for k, b in enumerate(STRAIN_BANDS):
             yy += 26
-            now = (_band_of(peak) if peak is not None else peak_band) == k
+            now = (band_of(peak) if peak is not None else peak_band) == k
             bold = ' font-weight="bold"' if now else ""
             mark = " ◀ peak" if now else ""
             out.append(_band_sample(k, x + 4, x + 40, yy))
