@@ -1,10 +1,11 @@
 """The active registry reaches every layer: a registry swapped inside ``registry.using(...)`` changes
 the lengths, the drawing data, the mechanics, the people's reference values and the stops together
 (nothing cached keeps the old one), and a hamstring or a site added from data alone works through
-``compute``, the drawing data, ``nerve_mechanics`` and ``movement_limit``.
+``compute``, the drawing data, ``nerve_mechanics`` and ``movement_limit``, and on to the clinic's
+patient mode and the SVG picture.
 
 About several modules (model.registry, model.lengths, state.states, mechanics.nerve, limits.person,
-limits.stops), so not one module's file.  Expected values are derived by hand from the offsets and
+limits.stops, classroom.clinic, classroom.figures, view.svg), so not one module's file.  Expected values are derived by hand from the offsets and
 cross-sectional areas of parameters.csv, or are properties (a site declared at a crossing moves as the
 crossing's own site does), never copied from the code's output."""
 import copy
@@ -219,3 +220,74 @@ def test_the_words_for_a_hamstring_stretch_come_from_the_registry():
         f = C.examine(patient)
         assert f["slr"].symptoms[0] == ("back of the thigh", "a wide muscle stretch")
         assert C.identify(patient, f) == "hamstrings"
+
+
+# -- the front end: the patient mode and the picture follow the registry ------------------------
+
+import xml.etree.ElementTree as ET  # noqa: E402
+
+_SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _polylines(text: str, cls: str) -> list:
+    return [el for el in ET.fromstring(text).iter(_SVG + "polyline") if el.get("class") == cls]
+
+
+def _points(el) -> np.ndarray:
+    return np.array([[float(v) for v in pair.split(",")] for pair in el.get("points").split()])
+
+
+def test_a_hamstring_added_from_data_alone_shows_in_the_patient_mode_and_the_picture():
+    from neuralsim.classroom import clinic, figures
+    from neuralsim.limits import cases as C
+    from neuralsim.limits.stops import HAMSTRING_FEEL
+    patient = C.CASES["short hamstrings"]
+    tolerance = float(patient.person.hamstring_tolerance_pct)
+    outside = clinic.PatientMode(patient).limit(clinic.PatientMode(patient).start()).angle_deg
+    areas = [P(f"person_pcsa_{m}") for m in ns.HAMSTRINGS] + [EXTRA_PCSA]
+    with registry.using(registry.Registry.from_data(with_extra_hamstring())):
+        mode = clinic.PatientMode(patient)
+        start = mode.start()
+        stop = mode.limit(start)
+        # the stop: where the area-weighted stretch of the four hamstrings reaches the patient's
+        # tolerance (by hand from the four lengths); the fourth, 10 % further behind the hip,
+        # stretches more, so the leg stops sooner than with three
+        assert stop.limited_by == "hamstrings"
+        at = start.replace(hip_flexion=float(stop.angle_deg))
+        el = [100 * (ns.muscle_length(at, m) / ns.muscle_length(ns.Posture(), m) - 1) for m in ns.HAMSTRINGS]
+        assert float(np.dot(el, areas) / sum(areas)) == pytest.approx(tolerance, rel=1e-4)
+        assert stop.angle_deg < outside - 0.1
+        # the explanation held at that stop names the hamstrings' stretch in the registry's words
+        p, _note = mode.constrain(start.replace(hip_flexion=120.0), "hip_flexion")
+        assert float(p.hip_flexion) == clinic.held_angle(stop.angle_deg, +1) == mode.held(start)
+        marks, line = mode.annotate(p, drawing(p, view=mode.view))
+        assert f"stops at hip flexion {p.hip_flexion:.0f}°" in line
+        assert f"{HAMSTRING_FEEL[1]} ({HAMSTRING_FEEL[0]})" in line and "hamstring stretch" in marks
+        # the picture: a path for it, the drawing's own coordinates, labelled and keyed from the registry
+        text = figures.posture_svg(p, view=mode.view, strain=None)
+        drawn = [el for el in _polylines(text, "neuralsim-hamstring") if el.get("data-muscle") == "test_hamstring"]
+        assert len(drawn) == 1
+        want = np.round(drawing(p, view=mode.view)["muscles"]["test_hamstring"] * (1.0, -1.0), 1)
+        np.testing.assert_allclose(_points(drawn[0]), want, atol=1e-9)
+        words = [t.text for t in ET.fromstring(text).iter(_SVG + "text")]
+        assert "TH" in words                      # its short label, on the leader's end
+        assert "TH: test hamstring" in text       # the key: short label and label
+    assert "test_hamstring" not in figures.posture_svg(p, view=mode.view, strain=None)
+
+
+def _drawn_nerve_mm(posture) -> float:
+    from neuralsim.classroom import figures
+    (line,) = _polylines(figures.posture_svg(posture, strain=None, labels=False, legend=False), "neuralsim-nerve")
+    return polyline_length(_points(line))
+
+
+def test_a_registry_swapped_inside_using_changes_the_picture():
+    # the nerve drawn in the SVG: raising the leg 60 deg wraps it round the hip's offset (41 mm x 60 deg);
+    # with the offset doubled in data, twice that (arcs drawn every 3 deg, points every 0.1 mm)
+    wrap = ns.DEFAULT_BODY.offset("nerve_offset_hip") * math.radians(60)
+    before = _drawn_nerve_mm(RAISE) - _drawn_nerve_mm(ns.Posture())
+    with registry.using(registry.Registry.from_data(doubled_hip(default_data()))):
+        inside = _drawn_nerve_mm(RAISE) - _drawn_nerve_mm(ns.Posture())
+    after = _drawn_nerve_mm(RAISE) - _drawn_nerve_mm(ns.Posture())
+    assert before == pytest.approx(wrap, abs=0.3) and after == pytest.approx(wrap, abs=0.3)
+    assert inside == pytest.approx(2 * wrap, abs=0.3)
