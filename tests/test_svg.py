@@ -405,21 +405,61 @@ def test_length_angle_curves_are_the_model():
     matplotlib.pyplot.close(fig)
 
 
-def test_heatmap_and_other_figures_build():
+def test_the_view_s_figures_draw_the_numbers_they_are_handed():
+    """The view's plots draw the data given (no model): axes in degrees and %/mm, cells, bars,
+    lines and ranges read back as handed in, by hand."""
     import matplotlib.pyplot as plt
-    fig = figures.two_joint_heatmap("hip_flexion", "knee_flexion", n=21)
-    assert "(%)" in fig.axes[1].get_ylabel()
+    from neuralsim.view import plots
+    # heat map: 3 hip x 2 knee angles (deg), the bed against standing (%) in each cell
+    pct = np.array([[0.0, 1.5, 3.0], [-2.0, -0.5, 1.0]])
+    fig = plots.two_joint_heatmap("hip_flexion", "knee_flexion", [0.0, 45.0, 90.0], [0.0, 90.0], pct)
+    ax, bar = fig.axes
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("hip flexion (deg)", "knee flexion (deg)")
+    assert bar.get_ylabel() == "nerve bed against standing (%)"
+    np.testing.assert_array_equal(np.asarray(ax.collections[0].get_array()).reshape(2, 3), pct)
+    # cells centred on the angles given: the map spans half a step beyond each end (22.5 and 45 deg)
+    assert ax.get_xlim() == pytest.approx((-22.5, 112.5)) and ax.get_ylim() == pytest.approx((-45.0, 135.0))
+    assert sorted(float(v) for v in ax.collections[0].get_clim()) == [-2.0, 3.0]
     plt.close(fig)
-    fig = figures.step_bars("slump")
-    heights = [p.get_height() for p in fig.axes[0].patches[:len(ns.protocols.SLUMP_SEED)]]
-    assert heights[2] == pytest.approx(2 * P("nerve_offset_knee"))     # knee 90 -> 0 unfolds
+    # step bars: the nerve's change beside the hamstrings', step by step (mm)
+    rows = [{"step": "sit", "change_mm": 0.0, "hamstrings_change_mm": 0.0},
+            {"step": "knee straight", "change_mm": 21.5, "hamstrings_change_mm": 40.0},
+            {"step": "neck down", "change_mm": 6.0, "hamstrings_change_mm": 0.0}]
+    fig = plots.step_bars(rows)
+    ax = fig.axes[0]
+    heights = [p.get_height() for p in ax.patches]
+    assert heights == [0.0, 21.5, 6.0, 0.0, 40.0, 0.0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["sit", "knee straight", "neck down"]
+    assert ax.get_ylabel() == "change from previous step (mm)"
     plt.close(fig)
-    plt.close(figures.sensitiser_curves(1.04))
+    # sensitiser curves: each line is the curve given, labelled with its hip angle (deg); the
+    # target (+4 %) as a horizontal line
+    hips = [0.0, 30.0, 60.0, 90.0]
+    fig = plots.sensitiser_curves(hips, {"plain": [0.0, 1.0, 3.0, 6.0], "ankle up": [1.0, 2.5, 5.0, 8.0]},
+                                  {"plain": 70.0, "ankle up": 45.2}, 1.04)
+    ax = fig.axes[0]
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert list(lines)[:2] == ["plain: 70\N{DEGREE SIGN}", "ankle up: 45\N{DEGREE SIGN}"]
+    np.testing.assert_array_equal(lines["ankle up: 45\N{DEGREE SIGN}"].get_ydata(), [1.0, 2.5, 5.0, 8.0])
+    target = [ln for ln in ax.get_lines() if not ln.get_label().endswith("\N{DEGREE SIGN}")]
+    assert [float(ln.get_ydata()[0]) for ln in target] == pytest.approx([4.0])
+    assert ax.get_xlabel() == "hip flexion, knee straight (deg)" and ax.get_ylabel() == "nerve bed against standing (%)"
+    assert "+4 %" in ax.get_title()
+    plt.close(fig)
+    # evidence: one panel per row with numbers, the published range as a bar, the model as a dot
     rows = [{"quantity": "a", "low": 1.0, "high": 2.0, "unit": "mm", "model": 1.5, "within": True},
             {"quantity": "b", "low": 1.0, "high": None, "unit": "1", "model": 0.5, "within": False},
             {"quantity": "c", "low": None, "high": None, "unit": "deg", "model": None, "within": False}]
-    fig = figures.evidence_figure(rows)
-    assert len(fig.axes) == 2
+    fig = plots.evidence_figure(rows)
+    a, b = fig.axes
+    (rng,) = a.patches
+    assert (rng.get_x(), rng.get_width()) == pytest.approx((1.0, 1.0))          # 1 to 2 mm
+    assert a.get_lines()[0].get_xdata()[0] == 1.5 and a.get_lines()[0].get_marker() == "o"
+    assert a.get_xlim() == pytest.approx((0.7, 2.3))                           # 30 % of the span either side
+    assert a.get_title(loc="left") == "a [mm]: model 1.5" and b.get_title(loc="left") == "b [1]: model 0.5"
+    # open-ended range: drawn from 1 to 1.5 x the larger of low and model; outside: a cross
+    assert (b.patches[0].get_x(), b.patches[0].get_width()) == pytest.approx((1.0, 0.5))
+    assert b.get_lines()[0].get_marker() == "X"
     plt.close(fig)
 
 
