@@ -15,6 +15,7 @@ import pytest
 from neuralsim import Posture
 from neuralsim.limits import cases
 from neuralsim.classroom import clinic
+from neuralsim.view.svg import MARK_R_MM
 from neuralsim.limits import FELT_KEYS, movement_limit
 from neuralsim.limits import differentiate as ns_differentiate
 from neuralsim.model import drawing
@@ -133,7 +134,7 @@ def _marks(svg: str) -> dict:
         tag, key, el = m.group(1), m.group(2), m.group(0)
         if tag == "polygon":          # the star's first point is straight above its centre, as far as it is wide
             x, y = (float(v) for v in re.search(r'points="([-\d.]+),([-\d.]+)', el).groups())
-            out[key] = (x, -(y + clinic._R_MARK))
+            out[key] = (x, -(y + MARK_R_MM))
         elif tag == "circle":
             out[key] = (float(re.search(r'cx="([-\d.]+)"', el).group(1)), -float(re.search(r'cy="([-\d.]+)"', el).group(1)))
         else:

@@ -810,3 +810,29 @@ def test_labels_of_a_body_lying_flat_are_staggered_by_hand():
     assert svg._STAGGER_MM == 70.0
     assert reach == pytest.approx({"roots": 150.0, "sciatic": 290.0, "tibial": 170.0, "SM": 150.0,
                                    "ST": 280.0, "BFlh": 150.0}, abs=1e-6)
+
+
+def test_marks_are_data_and_the_view_draws_them_where_they_say():
+    from neuralsim.classroom import clinic
+    # the patient mode gives data only: at a short-hamstrings patient's stop, the stretch and the stop
+    mode = clinic.PatientMode(ns.cases.CASES["short hamstrings"])
+    start = mode.start()
+    at = mode.constrain(start.replace(hip_flexion=120.0), "hip_flexion")[0]
+    assert mode.marks(start) == ()
+    marks = mode.marks(at)
+    assert [m.kind for m in marks] == ["stretch", "stop"] and all(isinstance(m, svg.Mark) for m in marks)
+    assert marks[-1].short == f"stops at {at.hip_flexion:.0f}°" and marks[-1].side == "toe"
+    assert not any("<" in str(field) for m in marks for field in m)
+    # the view draws them on the joints given (mm, y up; SVG y down): the ring halfway between
+    # hip and knee, its word 64 + 45 mm above it; the stop's dot on the hip, its words 110 mm above the toes
+    joints = {"hip": (0.0, 1000.0), "knee": (400.0, 1000.0), "ankle": (800.0, 1000.0), "toe": (900.0, 1000.0)}
+    root = parse(f'<svg xmlns="http://www.w3.org/2000/svg">{svg.marks_svg(marks, joints)}</svg>')
+    ring = next(el for el in root.iter(NS + "circle") if el.get("class") == "felt-mark")
+    assert (ring.get("cx"), ring.get("cy"), ring.get("r"), ring.get("data-felt")) == ("200", "-1000", "64", "hamstrings")
+    assert ring.find(NS + "title").text == "hamstring stretch"
+    texts = {el.text: el for el in root.iter(NS + "text")}
+    assert (texts["stretch"].get("x"), texts["stretch"].get("y")) == ("200", "-1109")
+    stop = next(el for el in root.iter(NS + "g") if el.get("class") == "stop-mark")
+    assert (stop.find(NS + "circle").get("cx"), stop.find(NS + "circle").get("cy")) == ("0", "-1000")
+    words = texts[marks[-1].short]
+    assert (words.get("x"), words.get("y"), words.get("text-anchor")) == ("900", "-1110", "middle")

@@ -3,7 +3,8 @@
 The explorer's patient mode (notebook 07): :class:`PatientMode` is the hook
 :class:`neuralsim.widgets.Explorer` calls on every slider move (it holds the
 movement at the hidden person's stop, from :func:`neuralsim.movement_limit`,
-and marks on the body what is felt where, :func:`stop_marks`);
+and says, as data, where the body is marked with what is felt, :meth:`PatientMode.marks`,
+which the view draws);
 :class:`PatientExplorer` is the widget a student uses: pick a patient and a
 test, move the sliders, answer (a hint first, from :data:`HINTS`), read what
 gave it away for that patient (:func:`because`), then what four weeks of
@@ -33,17 +34,15 @@ from ..limits.person import Person
 from ..core.posture import Posture, as_posture
 
 __all__ = ["HINTS", "STRETCHING_TEXT", "GLIDES_TEXT",
-           "PatientMode", "PatientExplorer", "EXPLORER_TESTS", "patients", "because", "stop_marks"]
+           "PatientMode", "PatientExplorer", "EXPLORER_TESTS", "patients", "because", "felt_marks"]
 
 # where each felt item is marked on the drawing: a joint of model.drawing, or halfway between two
 _MARK_AT = {
     "joint range": ("hip",), "hamstrings": ("hip", "knee"), "lumbar_roots": ("l5_s1",), "hip": ("hip",),
     "mid_thigh": ("hip", "knee"), "popliteal": ("knee",), "ankle": ("ankle", "toe"),
 }
-_MARK_STYLE = {   # Okabe-Ito colours, each with a second cue (shape)
-    "joint range": ("#000000", "square"), "hamstrings": ("#CC79A7", "ring"),
-}
-_NERVE_MARK = ("#D55E00", "star")
+# the kind of mark (neuralsim.view.svg.Mark) of each felt item; every other item is a nerve symptom
+_MARK_KIND = {"joint range": "block", "hamstrings": "stretch"}
 
 #: What four weeks of hamstring stretching changes, as far as the trials measured it (shown by
 #: :meth:`PatientExplorer.show_stretching` once the patient's answer is known).
@@ -74,29 +73,6 @@ HINTS: dict[str, str] = {
     "stiff hip": "What was felt at the stop: a stretch, or a firm block with nothing felt at the back of the leg?",
     "neither": "Compare the stopping angle with a normal straight-leg raise (50 deg or more).",
 }
-
-
-_R_MARK = 64.0   # mm in the drawing: the size of a mark (a star's outer radius)
-
-
-def _mark(x: float, y: float, colour: str, shape: str, label: str, key: str = "") -> str:
-    t = f"<title>{escape(label)}</title>"
-    a = f'class="felt-mark" data-felt="{escape(key)}"'
-    if shape == "square":
-        return (f'<rect {a} x="{x - _R_MARK * 0.6:.0f}" y="{-y - _R_MARK * 0.6:.0f}" width="{_R_MARK * 1.2:.0f}" '
-                f'height="{_R_MARK * 1.2:.0f}" fill="{colour}" opacity="0.8">{t}</rect>')
-    if shape == "ring":
-        halo = (f'<circle cx="{x:.0f}" cy="{-y:.0f}" r="{_R_MARK:.0f}" fill="none" stroke="#fff" '
-                f'stroke-width="34"/>')       # a white ground, so the ring reads over the muscles' lines
-        return halo + (f'<circle {a} cx="{x:.0f}" cy="{-y:.0f}" r="{_R_MARK:.0f}" fill="none" stroke="{colour}" '
-                       f'stroke-width="18" stroke-dasharray="24 12">{t}</circle>')
-    pts = []
-    for k in range(10):
-        r = _R_MARK if k % 2 == 0 else 0.44 * _R_MARK
-        ang = np.pi / 2 + k * np.pi / 5
-        pts.append(f"{x + r * np.cos(ang):.0f},{-y - r * np.sin(ang):.0f}")
-    return (f'<polygon {a} points="{" ".join(pts)}" fill="{colour}" stroke="#fff" stroke-width="10" '
-            f'stroke-linejoin="round" paint-order="stroke">{t}</polygon>')
 
 
 # -- the explorer's patient mode ------------------------------------------------------------------
@@ -175,42 +151,18 @@ def _felt_words(symptoms) -> str:
                      for where, how in symptoms) or "nothing"
 
 
-def stop_marks(felt: list, joints: dict, *, labels: bool = True, left: bool = False) -> str:
-    """SVG marks (drawing units, mm) where each felt item of :data:`~neuralsim.limits.FELT_KEYS` is felt.
-
-    ``felt``: the items felt; ``joints``: the joint points of :func:`neuralsim.model.drawing`
-    (mm, y up).  Orange stars for nerve symptoms, a dashed pink ring for hamstring stretch,
-    a black square for a firm block at the joint; each with a ``<title>`` and, with
-    ``labels``, a short word beside it on a white ground (so colour is never the only cue):
-    above the mark, or (``left``, for the sitting view) left of the marks at the back and buttock.
-    """
-    out = []
+def felt_marks(felt: list, *, left: bool = False) -> tuple:
+    """A :class:`neuralsim.view.svg.Mark` (data) for each felt item of
+    :data:`~neuralsim.limits.FELT_KEYS` in ``felt``: where on the body it is felt (joints of the
+    drawing), what it is, in words, and a short word to write beside it, above the mark or, with
+    ``left`` (the sitting view), left of the marks at the back and buttock.  The view draws them
+    (:func:`neuralsim.view.svg.marks_svg`)."""
     words = {"joint range": "firm block at the joint", "hamstrings": "hamstring stretch"}
-    used: list[tuple[float, float]] = []
-    for key in felt:
-        pts = [np.asarray(joints[j], dtype=float) for j in _MARK_AT[key]]
-        x, y = (float(v) for v in np.mean(pts, axis=0))
-        colour, shape = _MARK_STYLE.get(key, _NERVE_MARK)
-        label = words.get(key) or f"{REGIONS[key][1]} in the {REGIONS[key][0]}"
-        out.append(_mark(x, y, colour, shape, label, key))
-        if labels and left and key in ("lumbar_roots", "hip"):
-            tx, ty = x - _R_MARK - 25.0, y - 25.0
-            while any(abs(tx - ux) < 330 and abs(ty - uy) < 80 for ux, uy in used):
-                ty -= 85.0
-            used.append((tx, ty))
-            out.append(f'<text class="felt-label" x="{tx:.0f}" y="{-ty:.0f}" text-anchor="end" font-size="72" '
-                       f'font-weight="700" fill="#000" stroke="#fff" stroke-width="18" paint-order="stroke" '
-                       f'font-family="sans-serif">{escape(_SHORT[key])}</text>')
-        elif labels:
-            # the word goes above the mark, one line higher for each earlier word close by
-            ty = y + _R_MARK + 45.0
-            while any(abs(x - ux) < 330 and abs(ty - uy) < 80 for ux, uy in used):
-                ty += 85.0
-            used.append((x, ty))
-            out.append(f'<text class="felt-label" x="{x:.0f}" y="{-ty:.0f}" text-anchor="middle" font-size="72" '
-                       f'font-weight="700" fill="#000" stroke="#fff" stroke-width="18" paint-order="stroke" '
-                       f'font-family="sans-serif">{escape(_SHORT[key])}</text>')
-    return "".join(out)
+    return tuple(_svg.Mark(kind=_MARK_KIND.get(key, "nerve"), place=_MARK_AT[key],
+                           words=words.get(key) or f"{REGIONS[key][1]} in the {REGIONS[key][0]}",
+                           short=_SHORT[key], side="left" if left and key in ("lumbar_roots", "hip") else "above",
+                           key=key)
+                 for key in felt)
 
 
 class PatientMode:
@@ -348,8 +300,23 @@ class PatientMode:
         if self.on_finding is not None:
             self.on_finding(finding)
 
+    def marks(self, posture: Any) -> tuple:
+        """The marks (data, :class:`neuralsim.view.svg.Mark`) for the picture of ``posture`` (deg):
+        none before the stop; at it, where each felt item is felt and where the movement stopped."""
+        p = as_posture(posture)
+        if not self.at_stop(p):
+            return ()
+        felt = [k for k, on in zip(FELT_KEYS, np.asarray(self.limit(p).felt)) if on]
+        stop, what = self.held(p), _JOINT_NAME[self.joint]
+        return felt_marks(felt, left=self.view == "sitting") + (_svg.Mark(
+            kind="stop", place=("hip" if self.joint == "hip_flexion" else "knee",),
+            words=f"The movement stops at {what} {stop:.0f}°", short=f"stops at {stop:.0f}°",
+            side="toe" if self.view == "supine" else "ankle"),)
+
     def annotate(self, posture: Posture, drawing_data: dict) -> tuple[str, str]:
-        """SVG marks for the figure and an HTML line for the text: where it stopped, what is felt where."""
+        """The explorer's hook: the marks of :meth:`marks` drawn by the view
+        (:func:`neuralsim.view.svg.marks_svg` on the drawing's joints) and an HTML line for the
+        text: where it stopped, what is felt where."""
         p = as_posture(posture)
         r = self.limit(p)
         what = _JOINT_NAME[self.joint]
@@ -359,18 +326,8 @@ class PatientMode:
             line = (f'<p class="neuralsim-patient-line" style="margin:2px 0;font-size:15px">{head}'
                     f'{what} {float(getattr(p, self.joint)):.0f}°. Not stopped yet: {escape(_HOW[self.test])}.</p>')
             return "", line
-        felt = [k for k, on in zip(FELT_KEYS, np.asarray(r.felt)) if on]
         stop = self.held(p)
-        joint_pt = drawing_data["joints"]["hip" if self.joint == "hip_flexion" else "knee"]
-        jx, jy = (float(v) for v in joint_pt)
-        # the words go by the foot, the end of the limb that moved, clear of the labels at the hip
-        fx, fy = (float(v) for v in drawing_data["joints"]["toe" if self.view == "supine" else "ankle"])
-        tx, ty, anchor = (fx, fy + 110, "middle") if self.view == "supine" else (fx + 120, fy - 25, "start")
-        stop_label = (f'<g class="stop-mark"><circle cx="{jx:.0f}" cy="{-jy:.0f}" r="38" fill="#000"/>'
-                      f'<text x="{tx:.0f}" y="{-ty:.0f}" text-anchor="{anchor}" font-size="80" font-weight="700" '
-                      f'fill="#000" stroke="#FFD54F" stroke-width="22" paint-order="stroke" font-family="sans-serif">'
-                      f'stops at {stop:.0f}°</text><title>The movement stops at {what} {stop:.0f}°</title></g>')
-        marks = stop_marks(felt, drawing_data["joints"], left=self.view == "sitting") + stop_label
+        marks = _svg.marks_svg(self.marks(p), drawing_data["joints"])
         line = (f'<p class="neuralsim-patient-line neuralsim-patient-stop" style="margin:2px 0;font-size:15px;'
                 f'border-left:6px solid #000;padding-left:6px">{head}<b>stops at {what} {stop:.0f}°</b>. '
                 f'Felt: {escape(_felt_grouped(r.symptoms))}.</p>')

@@ -45,6 +45,7 @@ from ..core.posture import as_posture
 __all__ = [
     "OKABE_ITO", "NERVE_COLOUR", "HAMSTRING_COLOUR", "STRAIN_BANDS", "JOINT_LABELS",
     "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "picture_box", "drawn_extent", "describe", "Picture", "picture", "strip", "strain_colour", "points_attr", "band_of",
+    "Mark", "marks_svg", "MARK_R_MM",
 ]
 
 #: The Okabe-Ito colour-blind-safe palette (name -> hex).
@@ -1159,6 +1160,108 @@ def _signed(v: float, nd: int) -> str:
         return "0" if nd == 0 else f"{0:.{nd}f}"
     s = f"{abs(r):.{nd}f}"
     return ("+" if r > 0 else "\u2212") + s
+
+
+# -- marks on the body (the clinic's patient mode: where it stopped, what is felt where) ---------
+
+class Mark(NamedTuple):
+    """One mark on the picture, as data (the patient mode's :meth:`marks` give them).
+
+    ``kind``: ``"block"`` (a firm block at the joint: a black square), ``"stretch"`` (a muscle
+    stretch: a dashed pink ring), ``"nerve"`` (a nerve symptom: an orange star) or ``"stop"``
+    (where the movement stopped: a black dot at the joint, the words by the foot); ``place``:
+    the joints of the drawing (``drawing()["joints"]`` names) the mark sits halfway between;
+    ``words``: what the mark means (its ``<title>``); ``short``: the word written beside it
+    (``""``: none); ``side``: where that word goes: ``"above"`` the mark, ``"left"`` of it (the
+    back and buttock seated), or for a stop ``"toe"`` (under the toes, lying on the back) or
+    ``"ankle"`` (after the ankle); ``key``: the felt item (``data-felt``)."""
+
+    kind: str
+    place: tuple
+    words: str
+    short: str = ""
+    side: str = "above"
+    key: str = ""
+
+
+#: Size of a mark (mm in the drawing: a star's outer radius).
+MARK_R_MM = 64.0
+_MARK_STYLE = {   # Okabe-Ito colours, each with a second cue (shape)
+    "block": ("#000000", "square"), "stretch": ("#CC79A7", "ring"), "nerve": ("#D55E00", "star"),
+}
+
+
+def _mark(x: float, y: float, colour: str, shape: str, label: str, key: str = "") -> str:
+    t = f"<title>{escape(label)}</title>"
+    a = f'class="felt-mark" data-felt="{escape(key)}"'
+    r = MARK_R_MM
+    if shape == "square":
+        return (f'<rect {a} x="{x - r * 0.6:.0f}" y="{-y - r * 0.6:.0f}" width="{r * 1.2:.0f}" '
+                f'height="{r * 1.2:.0f}" fill="{colour}" opacity="0.8">{t}</rect>')
+    if shape == "ring":
+        halo = (f'<circle cx="{x:.0f}" cy="{-y:.0f}" r="{r:.0f}" fill="none" stroke="#fff" '
+                f'stroke-width="34"/>')       # a white ground, so the ring reads over the muscles' lines
+        return halo + (f'<circle {a} cx="{x:.0f}" cy="{-y:.0f}" r="{r:.0f}" fill="none" stroke="{colour}" '
+                       f'stroke-width="18" stroke-dasharray="24 12">{t}</circle>')
+    pts = []
+    for k in range(10):
+        rk = r if k % 2 == 0 else 0.44 * r
+        ang = np.pi / 2 + k * np.pi / 5
+        pts.append(f"{x + rk * np.cos(ang):.0f},{-y - rk * np.sin(ang):.0f}")
+    return (f'<polygon {a} points="{" ".join(pts)}" fill="{colour}" stroke="#fff" stroke-width="10" '
+            f'stroke-linejoin="round" paint-order="stroke">{t}</polygon>')
+
+
+def _stop_mark(m: Mark, joints: Mapping) -> str:
+    jx, jy = (float(v) for v in np.mean([np.asarray(joints[j], dtype=float) for j in m.place], axis=0))
+    # the words go by the foot, the end of the limb that moved, clear of the labels at the hip
+    if m.side == "toe":
+        fx, fy = (float(v) for v in joints["toe"])
+        tx, ty, anchor = fx, fy + 110, "middle"
+    else:
+        fx, fy = (float(v) for v in joints["ankle"])
+        tx, ty, anchor = fx + 120, fy - 25, "start"
+    return (f'<g class="stop-mark"><circle cx="{jx:.0f}" cy="{-jy:.0f}" r="38" fill="#000"/>'
+            f'<text x="{tx:.0f}" y="{-ty:.0f}" text-anchor="{anchor}" font-size="80" font-weight="700" '
+            f'fill="#000" stroke="#FFD54F" stroke-width="22" paint-order="stroke" font-family="sans-serif">'
+            f'{escape(m.short)}</text><title>{escape(m.words)}</title></g>')
+
+
+def marks_svg(marks, joints: Mapping) -> str:
+    """SVG (drawing units, mm; to go inside :func:`posture_svg`'s ``<svg>``) of :class:`Mark` s.
+
+    ``joints``: the joint points of the posture's drawing (``drawing()["joints"]``, mm, y up).
+    Each felt mark has a ``<title>`` and its short word beside it on a white ground (so colour
+    is never the only cue); a word close to an earlier one goes a line further away."""
+    out = []
+    used: list[tuple[float, float]] = []
+    for m in marks:
+        if m.kind == "stop":
+            out.append(_stop_mark(m, joints))
+            continue
+        x, y = (float(v) for v in np.mean([np.asarray(joints[j], dtype=float) for j in m.place], axis=0))
+        colour, shape = _MARK_STYLE[m.kind]
+        out.append(_mark(x, y, colour, shape, m.words, m.key))
+        if not m.short:
+            continue
+        if m.side == "left":
+            tx, ty = x - MARK_R_MM - 25.0, y - 25.0
+            while any(abs(tx - ux) < 330 and abs(ty - uy) < 80 for ux, uy in used):
+                ty -= 85.0
+            used.append((tx, ty))
+            out.append(f'<text class="felt-label" x="{tx:.0f}" y="{-ty:.0f}" text-anchor="end" font-size="72" '
+                       f'font-weight="700" fill="#000" stroke="#fff" stroke-width="18" paint-order="stroke" '
+                       f'font-family="sans-serif">{escape(m.short)}</text>')
+        else:
+            # the word goes above the mark, one line higher for each earlier word close by
+            ty = y + MARK_R_MM + 45.0
+            while any(abs(x - ux) < 330 and abs(ty - uy) < 80 for ux, uy in used):
+                ty += 85.0
+            used.append((x, ty))
+            out.append(f'<text class="felt-label" x="{x:.0f}" y="{-ty:.0f}" text-anchor="middle" font-size="72" '
+                       f'font-weight="700" fill="#000" stroke="#fff" stroke-width="18" paint-order="stroke" '
+                       f'font-family="sans-serif">{escape(m.short)}</text>')
+    return "".join(out)
 
 
 class Picture:
