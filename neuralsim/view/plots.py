@@ -16,18 +16,29 @@ import numpy as np
 
 from ..mechanics.bands import STRAIN_BANDS
 from ..core.joints import UNIT
-from .svg import GASTROC_COLOUR, HAMSTRING_COLOUR, JOINT_LABELS, NERVE_COLOUR, OKABE_ITO
+from .svg import HAMSTRING_COLOUR, JOINT_LABELS, NERVE_COLOUR, OKABE_ITO, muscle_info, muscle_styles
 
 __all__ = ["length_angle_curves", "two_joint_heatmap", "step_bars", "sensitiser_curves",
            "evidence_figure", "strain_profiles"]
 
 # One colour meaning across the figure, the gauges and these plots: the nerve blue, the
 # hamstrings purple (told apart by line style), the calf grey.
-_COLOURS = {"nerve": NERVE_COLOUR, "semimembranosus": HAMSTRING_COLOUR,
-            "semitendinosus": HAMSTRING_COLOUR, "biceps_femoris_lh": HAMSTRING_COLOUR,
-            "gastrocnemius": GASTROC_COLOUR}
-_STYLES = {"nerve": "-", "semimembranosus": "--", "semitendinosus": "-.", "biceps_femoris_lh": ":",
-           "gastrocnemius": (0, (5, 1, 1, 1, 1, 1))}
+#: Line styles of each muscle group's lines in turn (matplotlib), beside the group's colour
+#: (:func:`neuralsim.view.svg.muscle_styles`, the figure's): a second cue besides colour.
+_GROUP_LINES = {"hamstrings": ("--", "-.", ":"), "calf": ((0, (5, 1, 1, 1, 1, 1)),)}
+_OTHER_LINE = (0, (2, 2))
+
+
+def _muscle_lines(names) -> dict:
+    """muscle -> (colour, matplotlib line style, label): the figure's colour of its group, its
+    group's styles in turn, the registry's name for it."""
+    out, seen = {}, {}
+    for m, (group, colour, _w, _dash) in muscle_styles(names).items():
+        styles = _GROUP_LINES.get(group, (_OTHER_LINE,))
+        k = seen.get(group, 0)
+        seen[group] = k + 1
+        out[m] = (colour, styles[k % len(styles)], muscle_info(m)[2])
+    return out
 
 
 #: Okabe-Ito without yellow (too pale for lines on white).
@@ -64,12 +75,12 @@ def length_angle_curves(joint: str, angles: Sequence[float], nerve_mm: Sequence[
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.5, 4))
     ax.plot(angles, np.broadcast_to(np.asarray(nerve_mm, dtype=float), angles.shape),
-            _STYLES["nerve"],
-            color=_COLOURS["nerve"], lw=3, label="nerve bed")
+            "-", color=NERVE_COLOUR, lw=3, label="nerve bed")
+    lines = _muscle_lines(list(muscles_mm))
     for m, change in muscles_mm.items():
         change = np.broadcast_to(np.asarray(change, dtype=float), angles.shape)
-        ax.plot(angles, change, linestyle=_STYLES.get(m, (0, (2, 2))),
-                color=_COLOURS.get(m, OKABE_ITO["black"]), lw=2, label=m.replace("_lh", " (long head)").replace("_", " "))
+        colour, style, label = lines[m]
+        ax.plot(angles, change, linestyle=style, color=colour, lw=2, label=label)
     ax.axhline(0, color="#999999", lw=0.8)
     _finish(fig, ax, f"{JOINT_LABELS[joint]} ({UNIT})", "change of length (mm)",
             f"Lengths as {JOINT_LABELS[joint]} moves")
@@ -102,8 +113,8 @@ def step_bars(rows: Sequence[Mapping]):
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 3.8))
     x = np.arange(len(rows))
-    ax.bar(x - 0.2, [r["change_mm"] for r in rows], 0.4, color=_COLOURS["nerve"], label="nerve bed")
-    ax.bar(x + 0.2, [r["hamstrings_change_mm"] for r in rows], 0.4, color=_COLOURS["semitendinosus"],
+    ax.bar(x - 0.2, [r["change_mm"] for r in rows], 0.4, color=NERVE_COLOUR, label="nerve bed")
+    ax.bar(x + 0.2, [r["hamstrings_change_mm"] for r in rows], 0.4, color=HAMSTRING_COLOUR,
            hatch="//", label="hamstrings (mean of 3)")
     ax.axhline(0, color="#666666", lw=0.8)
     ax.set_xticks(x, [r["step"] for r in rows], rotation=25, ha="right", fontsize=8)

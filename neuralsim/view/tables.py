@@ -20,6 +20,7 @@ from html import escape
 from typing import Any, Mapping, Sequence
 
 from ..core.joints import LABELS
+from ..model import registry as _reg
 
 __all__ = ["Table", "Tables", "show", "show_evidence", "column_label", "cell_text"]
 
@@ -70,7 +71,7 @@ def column_label(key: str) -> str:
     return _plain(key)
 
 
-_NAMES = {"biceps_femoris_lh": "biceps femoris, long head", "nerve": "nerve bed"}
+_NAMES = {"nerve": "nerve bed"}
 
 
 def _plain(text: str) -> str:
@@ -78,6 +79,9 @@ def _plain(text: str) -> str:
         return LABELS[text]
     if text in _NAMES:
         return _NAMES[text]
+    muscle = _reg.current().muscles.get(text)
+    if muscle is not None:                # the name the figure's key gives it, from the registry
+        return muscle.figure_name
     return text.replace("_", " ")
 
 
