@@ -209,3 +209,84 @@ def test_body_is_keyword_only_with_a_clear_message():
         ns.nerve_bed_length(ns.Posture()) * 2.0 / 1.75)
 
 
+
+
+# -- the drawing: the same chain as the lengths, by hand -------------------------------------------------
+
+H = 1750.0   # the default body, mm
+# Winter's segment fractions of body height (data/parameters.csv): thigh 0.245, shank 0.246, foot 0.152,
+# ankle height 0.039, cervical 0.065, thoracic 0.16, lumbar 0.10, hip centre to L5/S1 0.057 up and 0.020 back,
+# head 0.130; the heel lies 0.22 of the foot behind the ankle centre
+THIGH, SHANK, FOOT, ANKLE_H = 0.245 * H, 0.246 * H, 0.152 * H, 0.039 * H
+CERV, THOR, LUMB, PELV_UP, PELV_BACK, HEAD = 0.065 * H, 0.16 * H, 0.10 * H, 0.057 * H, 0.020 * H, 0.130 * H
+HEEL = 0.22 * FOOT
+
+
+def test_drawing_standing_is_the_segment_chain_by_hand():
+    from neuralsim.model import drawing
+    d = drawing(ns.Posture())
+    j = d["joints"]
+    # standing: the hip at the origin, the spine straight up from L5/S1 (behind and above the hip), the leg
+    # straight down, the foot forwards
+    want = {
+        "hip": (0.0, 0.0), "knee": (0.0, -THIGH), "ankle": (0.0, -THIGH - SHANK),
+        "heel": (-HEEL, -THIGH - SHANK - ANKLE_H), "toe": (FOOT - HEEL, -THIGH - SHANK - ANKLE_H),
+        "l5_s1": (-PELV_BACK, PELV_UP), "t12_l1": (-PELV_BACK, PELV_UP + LUMB),
+        "c7_t1": (-PELV_BACK, PELV_UP + LUMB + THOR), "c1": (-PELV_BACK, PELV_UP + LUMB + THOR + CERV),
+    }
+    assert set(j) == set(want)
+    for name, xy in want.items():
+        assert j[name] == pytest.approx(xy, abs=1e-9), name
+    spine, leg = d["skeleton"]
+    assert np.array_equal(spine, np.array([j[k] for k in ("c1", "c7_t1", "t12_l1", "l5_s1", "hip")]))
+    assert np.array_equal(leg, np.array([j[k] for k in ("hip", "knee", "ankle", "heel", "toe", "ankle")]))
+    # the head: radius 0.75 x half its height, centred 0.15 of its height in front of the neck's axis,
+    # its circle through C1 (the skull sits on the top of the neck)
+    centre, r = d["head"]
+    fwd = 0.15 * HEAD
+    assert r == pytest.approx(0.5 * HEAD * 0.75)
+    assert centre == pytest.approx((-PELV_BACK + fwd, j["c1"][1] + math.sqrt(r**2 - fwd**2)))
+    assert math.dist(centre, j["c1"]) == pytest.approx(r)
+    assert set(d) >= {"joints", "skeleton", "head", "nerve", "nerves", "muscles", "frames", "angles",
+                      "nerve_drawn_length_mm"}
+
+
+def test_drawing_turns_each_segment_by_its_joint():
+    from neuralsim.model import drawing
+    # knee flexed 90 deg: the shank points backwards from the knee, the foot (at a right angle to it) down
+    j = drawing(ns.Posture(knee_flexion=90.0))["joints"]
+    assert j["knee"] == pytest.approx((0.0, -THIGH), abs=1e-9)
+    assert j["ankle"] == pytest.approx((-SHANK, -THIGH), abs=1e-9)
+    assert j["heel"] == pytest.approx((-SHANK - ANKLE_H, -THIGH + HEEL), abs=1e-9)
+    assert j["toe"] == pytest.approx((-SHANK - ANKLE_H, -THIGH - (FOOT - HEEL)), abs=1e-9)
+    # the neck flexed 60 deg: C1 ends forwards and down of straight above C7/T1, the head's circle through it
+    d = drawing(ns.Posture(cervical_flexion=60.0))
+    c7 = np.asarray(d["joints"]["c7_t1"])
+    assert c7 == pytest.approx((-PELV_BACK, PELV_UP + LUMB + THOR), abs=1e-9)
+    assert d["joints"]["c1"] == pytest.approx(c7 + (CERV * math.sin(math.pi / 3), CERV * 0.5), abs=1e-9)
+    centre, r = d["head"]
+    assert math.dist(centre, d["joints"]["c1"]) == pytest.approx(r)
+    # lying supine the body turns 90 deg: the head towards -x, the feet towards +x, the toes up
+    j = drawing(ns.Posture(), view="supine")["joints"]
+    assert j["knee"] == pytest.approx((THIGH, 0.0), abs=1e-9)
+    assert j["ankle"] == pytest.approx((THIGH + SHANK, 0.0), abs=1e-9)
+    assert j["toe"] == pytest.approx((THIGH + SHANK + ANKLE_H, FOOT - HEEL), abs=1e-9)
+    assert j["c1"] == pytest.approx((-(PELV_UP + LUMB + THOR + CERV), -PELV_BACK), abs=1e-9)
+    # the same with the angles already checked (as compute passes them): the view still holds
+    angles = {k: 0.0 for k in ns.JOINTS}
+    assert drawing(None, view="supine", angles=angles)["joints"]["knee"] == pytest.approx((THIGH, 0.0), abs=1e-9)
+
+
+def test_drawing_draws_only_the_structures_asked_for():
+    from neuralsim.model import drawing
+    d = drawing(ns.Posture(), structures=["femoral", "rectus_femoris"])
+    assert set(d["nerves"]) == {"femoral"} and set(d["muscles"]) == {"rectus_femoris"}
+    assert d["nerve"] is d["nerves"]["femoral"]      # no sciatic drawn: the first nerve drawn
+    # standing, no out-of-plane term: the drawn bed is as long as the computed one
+    assert d["nerve_drawn_length_mm"] == pytest.approx(ns.nerve_bed_length(ns.Posture(), "femoral"))
+    d = drawing(ns.Posture(), structures=["semitendinosus"])
+    assert d["nerves"] == {} and d["nerve"] is None and d["nerve_drawn_length_mm"] is None
+    assert set(d["muscles"]) == {"semitendinosus"}
+    d = drawing(ns.Posture())
+    assert set(d["nerves"]) == set(ns.NERVES) and set(d["muscles"]) == set(ns.MUSCLES)
+    assert d["nerve"] is d["nerves"]["sciatic"]
