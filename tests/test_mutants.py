@@ -180,3 +180,142 @@ def test_a_generated_class_has_adult_heights_and_thresholds_around_the_typical()
                         for p in people if p.answer == "hamstrings"])
     assert len(factors) > 40
     assert 0.9 < np.median(factors) < 1.1 and 0.08 < np.log(factors).std() < 0.16
+
+
+# -- the second round: survivors of the whole sample (seed 21) over today's main ------------------------
+
+
+def test_a_masked_array_error_ends_at_the_range_when_nothing_is_added():
+    with pytest.raises(TypeError) as err:
+        E.as_numbers("knee_flexion", np.ma.masked_array([1.0, 2.0], mask=[0, 1]), -5, 140, "deg")
+    assert str(err.value) == ("knee_flexion: a masked array is not taken (drop or fill its masked entries); "
+                              "give real numbers in deg, allowed range -5 to 140 deg")
+
+
+def test_one_number_in_a_sequence_that_is_not_a_list_is_that_number():
+    import array
+    # array.array and range are neither lists nor numpy arrays: one element is the one number asked for
+    assert E.as_number("hip_flexion", array.array("d", [2.5]), 0, 90, "deg") == 2.5
+    assert E.as_number("hip_flexion", range(7, 8), 0, 90, "deg") == 7.0
+
+
+def test_a_not_finite_number_is_said_to_be_not_finite():
+    with pytest.raises(E.OutOfRangeError) as err:
+        E.as_numbers("knee_flexion", [0.0, math.nan], -5, 140, "deg")
+    assert str(err.value) == "knee_flexion: nan deg is not a finite number; allowed range -5 to 140 deg"
+
+
+def test_too_large_a_call_is_told_to_split_the_work():
+    with pytest.raises(ValueError) as err:
+        E.check_size("postures", 2_000_000, 1_000_000, "postures")
+    assert str(err.value) == ("postures: 2,000,000 postures is more than the limit of 1,000,000 postures one call "
+                              "takes; split the work into smaller calls")
+    assert E.check_size("postures", 1_000_000, 1_000_000, "postures") == 1_000_000
+
+
+def _joint_table(monkeypatch, text):
+    from neuralsim.core import joints
+    monkeypatch.setattr(joints, "read_text", lambda name: text)
+    return joints._load_table()
+
+
+def test_a_joint_defined_twice_in_the_table_is_named(monkeypatch):
+    from neuralsim.core.data import read_text
+    text = read_text("joints.csv")
+    knee = next(line for line in text.splitlines() if line.startswith("knee_flexion,"))
+    with pytest.raises(ValueError) as err:
+        _joint_table(monkeypatch, text.rstrip("\n") + "\n" + knee + "\n")
+    assert str(err.value) == "joint 'knee_flexion' is defined twice in joints.csv"
+
+
+def test_a_joint_table_without_words_gives_each_joint_its_label_only(monkeypatch):
+    from neuralsim.core.data import read_text
+    rows = read_text("joints.csv").splitlines()
+    cut = rows[0].split(",").index("words")
+    text = "\n".join(",".join(r.split(",")[:cut]) for r in rows) + "\n"
+    table = _joint_table(monkeypatch, text)
+    assert table["knee_flexion"].words == () and table["knee_flexion"].label == "knee flexion"
+
+
+def test_the_out_of_plane_joints_turn_no_segment_in_the_drawing():
+    from neuralsim.core.joints import TABLE
+    # hip adduction and rotation have no child segment in the sagittal drawing: no turn of it either
+    for j in ("hip_adduction", "hip_internal_rotation"):
+        assert not TABLE[j].in_plane and TABLE[j].turn == 0
+    # the in-plane ones turn their child one way or the other
+    assert {TABLE[j].turn for j in TABLE if TABLE[j].in_plane} == {-1, 1}
+
+
+def test_a_joint_name_that_is_not_text_lists_the_joints():
+    from neuralsim.core.joints import check_joint
+    with pytest.raises(TypeError) as err:
+        check_joint(3)
+    assert "the joints are cervical_flexion, thoracic_flexion, lumbar_flexion, hip_flexion," in str(err.value)
+    assert str(err.value).endswith("knee_flexion, ankle_dorsiflexion (angles in deg)")
+
+
+def test_a_single_posture_has_no_length_and_says_so():
+    with pytest.raises(TypeError) as err:
+        len(ns.Posture())
+    assert str(err.value) == "a single posture has no length"
+
+
+def test_a_postures_angles_are_its_joints_in_order():
+    angles = ns.Posture(knee_flexion=30.0, hip_flexion=-10.0).angles()
+    assert list(angles) == ["cervical_flexion", "thoracic_flexion", "lumbar_flexion", "hip_flexion",
+                            "hip_adduction", "hip_internal_rotation", "knee_flexion", "ankle_dorsiflexion"]
+    assert angles["knee_flexion"] == 30.0 and angles["hip_flexion"] == -10.0 and angles["ankle_dorsiflexion"] == 0.0
+
+
+def test_every_case_is_labelled_with_its_own_name():
+    from neuralsim.limits import cases
+    for name, patient in cases.CASES.items():
+        assert patient.label == name
+
+
+def test_the_hypermobile_case_has_a_more_tolerant_nerve_and_longer_hamstrings_than_typical():
+    from neuralsim.limits import cases
+    from neuralsim.limits.person import typical_tolerance_pct
+    p = cases.CASES["neither, hypermobile"].person
+    typical = ns.Person().nerve_threshold_pct
+    assert all(p.nerve_threshold_pct[s] > typical[s] for s in typical)
+    assert 1.2 * typical_tolerance_pct() < p.hamstring_tolerance_pct < 2.0 * typical_tolerance_pct()
+
+
+# -- limits/person.py and stops.py ----------------------------------------------------------------------
+
+
+def test_stacking_no_people_is_refused_in_words():
+    with pytest.raises(ValueError) as err:
+        ns.Person.stack([])
+    assert str(err.value) == "stack needs at least one person"
+
+
+def test_a_replaced_person_has_the_new_value():
+    p = ns.Person().replace(height_m=1.9, sensitised=True)
+    assert p.height_m == 1.9 and p.sensitised is True and ns.Person().sensitised is False
+
+
+def test_a_bad_joint_limit_names_the_joint_and_its_end():
+    with pytest.raises(TypeError) as err:
+        ns.Person(joint_limits={"hip_flexion": ("a", 90.0)})
+    assert str(err.value).startswith("hip_flexion limit min: 'a' is not a number")
+
+
+def test_the_mobility_of_stacked_people_is_text_per_person():
+    people = ns.Person.stack([ns.Person(), ns.Person(mobility="hypermobile")])
+    assert people.mobility.dtype == object and list(people.mobility) == ["typical", "hypermobile"]
+    assert people[1].mobility == "hypermobile"
+
+
+def test_one_slr_stop_is_described_and_a_single_differentiation_is_a_plain_bool():
+    from neuralsim.limits import stops
+    lim = stops.movement_limit(ns.Posture(), "hip_flexion")
+    text = lim.describe()
+    assert text.startswith(f"stops at hip flexion {lim.angle_deg:.0f} deg, limited by the ")
+    # the slump's neck release with a sensitised nerve: the stop moves by several degrees
+    d = stops.differentiate(ns.Posture(), "hip_flexion", "ankle_dorsiflexion", [-20.0, 20.0],
+                            ns.Person(sensitised=True))
+    assert d.nerve_involved() is True
+    assert d.nerve_involved(min_change_deg=0.0) is True
+    assert d.nerve_involved(min_change_deg=1000.0) is False
