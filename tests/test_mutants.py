@@ -319,3 +319,118 @@ def test_one_slr_stop_is_described_and_a_single_differentiation_is_a_plain_bool(
     assert d.nerve_involved() is True
     assert d.nerve_involved(min_change_deg=0.0) is True
     assert d.nerve_involved(min_change_deg=1000.0) is False
+
+
+# -- model/registry.py: data refused in words, defaults of a structure --------------------------------------
+
+
+def _data():
+    import json
+    from neuralsim.core.data import read_text
+    return json.loads(read_text("structures.json"))
+
+
+def test_registry_data_that_is_not_a_mapping_is_named_by_its_type():
+    from neuralsim.model.registry import Registry
+    with pytest.raises(ValueError) as err:
+        Registry.from_data([1, 2])
+    assert str(err.value) == "registry data must be a mapping, got list"
+
+
+def test_a_group_whose_felt_words_are_one_text_is_refused_in_full_words():
+    from neuralsim.model.registry import Registry
+    data = _data()
+    data["groups"]["hamstrings"]["felt"] = "ab"      # two letters: a text, not [region, sensation]
+    with pytest.raises(ValueError) as err:
+        Registry.from_data(data)
+    assert str(err.value) == ("registry data: group 'hamstrings' must be a muscle group of the registry "
+                              "with 'felt': [region, sensation] in words")
+
+
+def test_a_registry_keeps_the_name_of_its_source():
+    from neuralsim.model.registry import Registry
+    assert Registry.from_data(_data(), "my structures").source == "my structures"
+
+
+def test_a_muscle_without_an_area_says_what_to_declare():
+    from neuralsim.model.registry import Registry
+    reg = Registry.from_data(_data())
+    with pytest.raises(ValueError) as err:
+        reg["sciatic"].pcsa_cm2()   # a nerve has no muscle area
+    assert str(err.value) == ("nerve 'sciatic' declares no 'pcsa' (physiological cross-sectional area, cm^2: "
+                                   "a parameters.csv name or a number) in the registry")
+
+
+def test_a_lookup_of_one_kind_refuses_the_other_kind():
+    from neuralsim.model.registry import Registry
+    reg = Registry.from_data(_data())
+    assert reg.check("semitendinosus", "muscle").name == "semitendinosus"
+    with pytest.raises(ValueError) as err:
+        reg.check("semitendinosus", "nerve")
+    assert str(err.value) == "unknown nerve 'semitendinosus': choose one of sciatic, femoral"
+    with pytest.raises(ValueError) as err:
+        reg.check("tibial")
+    assert str(err.value).startswith("unknown structure 'tibial': choose one of sciatic, femoral, ")
+
+
+def test_a_structures_defaults_are_its_name_no_contrast_and_the_nerve_group():
+    from neuralsim.model.registry import Registry
+    data = _data()
+    del data["muscles"]["gastrocnemius"]["short"]
+    reg = Registry.from_data(data)
+    assert reg["gastrocnemius"].short == "gastrocnemius"
+    # the data give no muscle a contrast text: nothing to show, not the word None
+    assert all(m.contrast == "" for m in reg.muscles.values())
+    # a nerve declares no group: it is in the group "nerve"
+    assert "group" not in data["nerves"]["sciatic"] and reg["sciatic"].group == "nerve"
+
+
+def test_each_site_of_the_nerve_is_named_by_its_key():
+    from neuralsim.model.registry import current
+    sites = current().mechanics_nerve.sites
+    assert sites and all(site.name == key for key, site in sites.items())
+
+
+def _nerve_with(change):
+    from neuralsim.model.registry import Registry
+    data = _data()
+    change(data["nerves"]["sciatic"])
+    return lambda: Registry.from_data(data)
+
+
+def test_bad_entrapments_and_path_ends_are_refused_in_full_words():
+    build = _nerve_with(lambda n: n["entrapments"].update(test_hold=["knee_flexion"]))
+    with pytest.raises(ValueError) as err:
+        build()
+    assert str(err.value) == "nerve 'sciatic': entrapment 'test_hold': expected a mapping with keys at, mm, lies_at"
+    build = _nerve_with(lambda n: n["entrapments"].update(test_hold={"at": "elbow", "lies_at": "popliteal"}))
+    with pytest.raises(ValueError) as err:
+        build()
+    assert str(err.value) == ("nerve 'sciatic': entrapment 'test_hold': 'at' 'elbow' is neither a joint of the nerve "
+                              "nor one of its sites")
+    build = _nerve_with(lambda n: n["path"][-1].update(end="tail"))
+    with pytest.raises(ValueError) as err:
+        build()
+    assert str(err.value).startswith("nerve 'sciatic': unknown segment 'tail'; the segments are ")
+    # a path that ends right but does not start with a start run
+    build = _nerve_with(lambda n: n["path"].__setitem__(0, {"end": "head_neck"}))
+    with pytest.raises(ValueError) as err:
+        build()
+    assert str(err.value) == "nerve 'sciatic': the path must be start, crossings..., end"
+
+
+def test_the_knee_lies_on_the_thighs_axis_one_thigh_length_below_the_hip():
+    from neuralsim.model.registry import joint_locations
+    b = ns.Body(1.80)
+    # Winter's thigh: 0.245 of the height, 441 mm for 1.80 m
+    assert joint_locations(b)["thigh"]["knee_flexion"] == pytest.approx((0.0, -0.245 * 1800.0))
+    assert joint_locations(b)["thigh"]["hip_flexion"] == (0.0, 0.0)
+
+
+def test_live_registry_values_add_from_either_side_and_show_as_their_values():
+    from neuralsim.limits.stops import HAMSTRING_FEEL, REGIONS
+    words = tuple(HAMSTRING_FEEL)
+    assert len(words) == 2 and all(isinstance(w, str) and w for w in words)
+    assert ("x",) + HAMSTRING_FEEL == ("x",) + words
+    assert HAMSTRING_FEEL + ("x",) == words + ("x",)
+    assert repr(REGIONS) == repr(dict(REGIONS)) and len(dict(REGIONS)) == len(REGIONS) > 0
