@@ -434,3 +434,91 @@ def test_live_registry_values_add_from_either_side_and_show_as_their_values():
     assert ("x",) + HAMSTRING_FEEL == ("x",) + words
     assert HAMSTRING_FEEL + ("x",) == words + ("x",)
     assert repr(REGIONS) == repr(dict(REGIONS)) and len(dict(REGIONS)) == len(REGIONS) > 0
+
+
+# -- teaching/exercises.py: what a student reads -------------------------------------------------------
+
+
+def _first(kind):
+    from neuralsim.teaching import exercises as X
+    return next(k for k, e in X.EXERCISES.items() if e.kind == kind)
+
+
+def test_each_kind_of_question_says_the_form_of_its_answer():
+    from neuralsim.teaching import exercises as X
+    key = "slr_biggest_sensitiser"
+    opts = X.EXERCISES[key].choices()
+    assert X.ask(key).endswith(" Choose one of: " + "; ".join(repr(o) for o in opts) + ".")
+    number = X.EXERCISES[_first("number")]
+    assert X.ask(_first("number")).endswith(f" Give a number in {number.unit}.")
+    assert X.ask(_first("joints")).endswith(" Tick the joints (or give their names, such as 'knee, hip').")
+
+
+def test_an_exercise_name_that_is_not_text_lists_the_exercises():
+    from neuralsim.teaching import exercises as X
+    with pytest.raises(TypeError) as err:
+        X.check(3, "1")
+    first, second = list(X.EXERCISES)[:2]
+    assert f"the exercises are {first}, {second}, " in str(err.value)
+
+
+def test_a_wrong_answer_gets_a_general_hint_and_after_three_the_way_to_the_worked_answer():
+    from neuralsim.teaching import exercises as X
+    key = "slr_biggest_sensitiser"
+    right = X.EXERCISES[key].answer()
+    wrong = next(o for o in X.EXERCISES[key].choices() if o != right)
+    X.reset_attempts()
+    try:
+        fbs = [X.check(key, wrong) for _ in range(3)]
+    finally:
+        X.reset_attempts()
+    assert fbs[0].reason == "hint" and fbs[0].correct is False
+    assert "to see the worked answer" not in fbs[1].message
+    assert fbs[2].message.endswith(f"run neuralsim.exercises.solution({key!r}) to see the worked answer.)")
+
+
+def test_a_name_that_is_not_a_joint_is_shown_with_spaces():
+    from neuralsim.teaching import exercises as X
+    assert X.joint_label("big_toe_flexion") == "big toe flexion"
+    assert X.joint_label("knee_flexion") == "knee flexion"
+
+
+def test_neck_flexion_in_the_slump_knee_bend_moves_the_femoral_bed_not_rectus_femoris():
+    from neuralsim.teaching import exercises as X
+    # rectus femoris crosses only the hip and the knee; the femoral nerve's bed runs up the canal to the neck
+    assert X.EXERCISES["front_neck_which"].answer() == "femoral nerve bed"
+
+
+def test_the_slump_step_choices_are_every_step_after_sitting():
+    from neuralsim.teaching import exercises as X
+    key = next(k for k, e in X.EXERCISES.items() if e.kind == "choice" and "extend one knee" in e.choices())
+    # Butler's slump test in the course's order, the sitting start not being a step one takes
+    assert list(X.EXERCISES[key].choices()) == ["slump, arms behind, look ahead", "extend one knee", "look down",
+                                                "dorsiflex the ankle", "look up"]
+
+
+def test_the_check_button_is_the_primary_action_and_says_what_it_does():
+    import ipywidgets as W
+    from neuralsim.teaching import exercises as X
+    box = X.widget("slr_biggest_sensitiser")
+    button = next(c for c in box.children if isinstance(c, W.Button))
+    assert button.description == "Check" and button.button_style == "primary"
+    assert button.tooltip == "check your answer against the model"
+    radio = next(c for c in box.children if isinstance(c, W.RadioButtons))
+    # the label "Your answer:" is not cut to the widgets' default label width
+    assert radio.style.description_width == "initial"
+
+
+def test_a_shown_prediction_says_agrees_or_compare():
+    from neuralsim.teaching import exercises as X
+    key = "predict_sensitiser"
+    box = X.predict(key)
+    right = X.EXERCISES["slr_biggest_sensitiser"].answer()
+    assert box.lock(right) is True
+    box.show()
+    assert "<b>Agrees.</b>" in box.status.value
+    box = X.predict(key)
+    wrong = next(o for o in X.EXERCISES["slr_biggest_sensitiser"].choices() if o != right)
+    box.lock(wrong)
+    box.show()
+    assert "<b>Compare.</b>" in box.status.value and "Not yet" not in box.status.value
