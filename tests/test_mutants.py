@@ -522,3 +522,66 @@ def test_a_shown_prediction_says_agrees_or_compare():
     box.lock(wrong)
     box.show()
     assert "<b>Compare.</b>" in box.status.value and "Not yet" not in box.status.value
+
+
+# -- mechanics: bands and the nerve model's inputs -------------------------------------------------------
+
+
+def _bands_with(monkeypatch, **values):
+    import dataclasses
+    from types import MappingProxyType
+    from neuralsim.core import parameters as P
+    from neuralsim.mechanics import bands
+    table = dict(P.PARAMETERS)
+    for name, v in values.items():
+        table[name] = dataclasses.replace(table[name], value=v)
+    monkeypatch.setattr(P, "PARAMETERS", MappingProxyType(table))
+    return bands._load()
+
+
+def test_strain_band_thresholds_that_do_not_increase_are_refused(monkeypatch):
+    from neuralsim.core.parameters import value
+    first = value("strain_band_venous_flow_impaired")
+    assert len(_bands_with(monkeypatch)) >= 4       # the shipped thresholds load
+    # the second threshold equal to the first: a band of no width
+    with pytest.raises(ValueError, match="must start at 0 % and increase"):
+        _bands_with(monkeypatch, strain_band_ischaemia=first)
+    with pytest.raises(ValueError, match="must start at 0 % and increase"):
+        _bands_with(monkeypatch, strain_band_ischaemia=0.5 * first)
+
+
+def test_the_band_of_one_strain_is_plain_text():
+    from neuralsim.mechanics import bands
+    assert type(bands.strain_band(1.0)) is str and bands.strain_band(0.0) == "low"
+
+
+def test_the_nerve_models_inputs_say_their_allowed_values():
+    from neuralsim.mechanics.nerve import NerveModel
+    with pytest.raises(ValueError) as err:
+        NerveModel(shear_lag_mm=0.0)
+    assert str(err.value) == "shear-lag length: 0.0 mm is not allowed; give a number more than 0"
+    with pytest.raises(ValueError) as err:
+        NerveModel(prestrain_pct=-1.0)
+    assert str(err.value) == "prestrain: -1.0 % is not allowed; give a number 0 or more and at most 10 %"
+
+
+def test_a_nerve_without_prestrain_is_a_model():
+    from neuralsim.mechanics.nerve import NerveModel
+    m = NerveModel(prestrain_pct=0.0)
+    assert m.prestrain == 0.0
+
+
+def test_an_unknown_site_lists_the_sites_head_to_foot():
+    m = ns.nerve_mechanics(ns.Posture())
+    with pytest.raises(ValueError) as err:
+        m.excursion_mm("nowhere")
+    assert str(err.value) == ("unknown site 'nowhere': choose one of cervical, conus, lumbar_roots, hip, "
+                              "mid_thigh, popliteal, ankle")
+
+
+def test_the_nerve_model_is_built_once_per_body_and_uses_the_registry_it_is_given():
+    from neuralsim.mechanics.nerve import NerveModel, nerve_model
+    from neuralsim.model.registry import Registry, current
+    assert nerve_model() is nerve_model()
+    other = Registry.from_data(_data(), "a copy")
+    assert NerveModel(registry=other).registry is other and current() is not other
