@@ -42,7 +42,7 @@ def description_numbers(posture: Any, body: Body | None = None, *, nerve: str | 
     the registry tells it apart from (mm; relative 1.0 = standing)."""
     b, p = _b(body), as_posture(posture)
     r = _reg.current()
-    group = r.nerves[r.default_nerve if nerve is None else nerve].contrast
+    group = r.check(r.default_nerve if nerve is None else nerve, "nerve").contrast
     return {"bed_mm": nerve_bed_length(p, nerve, body=b),
             "relative_bed": relative_bed_length(p, nerve=nerve, body=b),
             "muscles_mm": {m: muscle_length(p, m, body=b) for m in r.group(group)}}
@@ -52,7 +52,7 @@ def strain_result(posture: Any, body: Body | None = None, *, nerve: str | None =
     """The nerve mechanics of ``posture`` for the strain halo, or ``None`` for a nerve the
     mechanics does not model (the registry's ``mechanics`` flag)."""
     r = _reg.current()
-    if not r.nerves[r.default_nerve if nerve is None else nerve].mechanics:
+    if not r.check(r.default_nerve if nerve is None else nerve, "nerve").mechanics:
         return None
     return nerve_mechanics(as_posture(posture), body=_b(body))
 
