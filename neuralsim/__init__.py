@@ -21,7 +21,6 @@ from .model import (
     bed_contributions, muscle_length,
 )
 from .model import NERVES, structure_length
-from .limits.person import Person
 
 _compat.install()
 
@@ -40,6 +39,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "compute": ("neuralsim.state", "compute"), "State": ("neuralsim.state", "State"),
     "nerve_mechanics": ("neuralsim.mechanics", "nerve_mechanics"),
+    "Person": ("neuralsim.limits.person", "Person"),
     "movement_limit": ("neuralsim.limits", "movement_limit"), "differentiate": ("neuralsim.limits", "differentiate"),
     "protocols": ("neuralsim.model.protocols", None), "cases": ("neuralsim.limits.cases", None),
 }

@@ -9,7 +9,6 @@ naming the new path.  ``neuralsim.model``, ``.mechanics``, ``.state``, ``.limits
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
 import warnings
@@ -27,7 +26,9 @@ MOVED = {
 }
 
 
-class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+class _Alias:
+    # A finder and loader by protocol (find_spec / create_module / exec_module): subclassing the
+    # abstract bases in importlib.abc would load importlib.resources on every ``import neuralsim``.
     def find_spec(self, fullname, path=None, target=None):
         head, _, tail = fullname.partition(".")
         if head != "neuralsim" or tail not in MOVED:

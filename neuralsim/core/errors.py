@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import math
 import numbers
+import sys
 from typing import Any
 
 import numpy as np
@@ -127,6 +128,18 @@ def _leaves(value: Any):
             yield v
 
 
+def is_masked(value: Any) -> bool:
+    """Whether ``value`` is a numpy masked array (refused by every input of the library).
+
+    >>> is_masked([1.0, 2.0])
+    False
+    """
+    # Touching ``np.ma`` imports numpy.ma, which costs more than the rest of ``import neuralsim``;
+    # a masked array can only exist once numpy.ma has been imported by someone.
+    ma = sys.modules.get("numpy.ma")
+    return ma is not None and isinstance(value, ma.MaskedArray)
+
+
 def as_numbers(name: str, value: Any, low: float, high: float, unit: str, extra: str = "") -> np.ndarray:
     """``value`` (a real number or an array-like of them) as a float array, checked.
 
@@ -141,14 +154,14 @@ def as_numbers(name: str, value: Any, low: float, high: float, unit: str, extra:
     """
     if value is None or isinstance(value, _NOT_NUMBERS):
         raise _type_error(name, value, low, high, unit, extra)
-    if isinstance(value, np.ma.MaskedArray):
+    if is_masked(value):
         # refused rather than honoured: a masked entry has no angle or height, and every result
         # would have to carry the mask on; silently using the values under it gives numbers for
         # entries the caller said are missing
         raise _masked(name, low, high, unit, extra)
     if isinstance(value, (list, tuple)):
         for v in _leaves(value):
-            if isinstance(v, np.ma.MaskedArray):
+            if is_masked(v):
                 raise _masked(name, low, high, unit, extra)
     try:
         arr = np.asarray(value)
@@ -162,7 +175,7 @@ def as_numbers(name: str, value: Any, low: float, high: float, unit: str, extra:
     if kind == "O":                                  # e.g. integers too large for int64, Fraction, Decimal
         # a 0-d numeric array among the objects (a column of np.asarray([np.float32(1), ...], dtype=object)
         # taken with [..., i]) is the number it holds
-        items = [v.item() if isinstance(v, np.ndarray) and not isinstance(v, np.ma.MaskedArray) and v.ndim == 0
+        items = [v.item() if isinstance(v, np.ndarray) and not is_masked(v) and v.ndim == 0
                  and v.dtype.kind in "iuf" else v for v in arr.reshape(-1).tolist()]
         for v in items:
             if v is None or isinstance(v, _NOT_NUMBERS) or not isinstance(v, numbers.Real):

@@ -24,7 +24,7 @@ from typing import Any, Iterator, Mapping
 
 import numpy as np
 
-from .errors import MAX_POSTURES, check_size
+from .errors import MAX_POSTURES, check_size, is_masked
 from .joints import JOINTS, UNIT, check_angle, check_joint
 
 __all__ = ["Posture", "as_posture", "angle_array", "angle_arrays", "broadcast_shape"]
@@ -153,7 +153,7 @@ def _numeric_array(values: Any) -> np.ndarray:
     # (which refuses booleans, text, complex numbers, ... with the joint's name and range).
     if isinstance(values, (str, bytes, bytearray)):
         raise TypeError(f"expected angles in {UNIT}, got the text {values!r}")
-    if isinstance(values, np.ma.MaskedArray):   # refused, as every angle input: see errors.as_numbers
+    if is_masked(values):   # refused, as every angle input: see errors.as_numbers
         raise TypeError(f"angles: a masked array is not taken; give plain numbers in {UNIT} "
                         f"of shape (..., {len(JOINTS)})")
     try:

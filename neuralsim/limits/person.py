@@ -63,7 +63,7 @@ import numpy as np
 
 from ..core import parameters as _p
 from ..core.body import HEIGHT_RANGE_M, Body
-from ..core.errors import OutOfRangeError, as_name, as_numbers, read_only
+from ..core.errors import OutOfRangeError, as_name, as_numbers, is_masked, read_only
 from ..core.joints import MOBILITIES, UNIT, check_joint, joint_range
 from ..model import registry as _reg
 
@@ -289,7 +289,7 @@ class Person:
         s = object.__setattr__
         s(self, "height_m", _num("person height", self.height_m, "m", *HEIGHT_RANGE_M))
         mob = self.mobility
-        if isinstance(mob, np.ma.MaskedArray):
+        if is_masked(mob):
             raise TypeError(f"mobility: a masked array is not taken; choose one of {', '.join(MOBILITIES)}")
         try:
             mob = np.asarray(mob, dtype=object)
@@ -314,7 +314,7 @@ class Person:
         s(self, "nerve_threshold_pct",
           {k: _num(f"nerve threshold at {k}", v, "% strain", 0.05, 50.0) for k, v in thr.items()})
         sens = np.asarray(self.sensitised)
-        if sens.dtype != bool or isinstance(self.sensitised, np.ma.MaskedArray):
+        if sens.dtype != bool or is_masked(self.sensitised):
             raise TypeError(f"sensitised: {self.sensitised!r} must be True or False (or an array of them)")
         s(self, "sensitised", bool(sens) if sens.ndim == 0 else read_only(sens.copy()))
         ent = {}
