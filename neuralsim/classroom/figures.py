@@ -42,7 +42,7 @@ def description_numbers(posture: Any, body: Body | None = None, *, nerve: str | 
     the registry tells it apart from (mm; relative 1.0 = standing)."""
     b, p = _b(body), as_posture(posture)
     r = _reg.current()
-    group = r.check(r.default_nerve if nerve is None else nerve, "nerve").contrast
+    group = r.nerve(nerve).contrast
     return {"bed_mm": nerve_bed_length(p, nerve, body=b),
             "relative_bed": relative_bed_length(p, nerve=nerve, body=b),
             "muscles_mm": {m: muscle_length(p, m, body=b) for m in r.group(group)}}
@@ -52,7 +52,7 @@ def strain_result(posture: Any, body: Body | None = None, *, nerve: str | None =
     """The nerve mechanics of ``posture`` for the strain halo, or ``None`` for a nerve the
     mechanics does not model (the registry's ``mechanics`` flag)."""
     r = _reg.current()
-    if not r.check(r.default_nerve if nerve is None else nerve, "nerve").mechanics:
+    if not r.nerve(nerve).mechanics:
         return None
     return nerve_mechanics(as_posture(posture), body=_b(body))
 
@@ -142,7 +142,8 @@ def two_joint_heatmap(joint_x: str, joint_y: str, base: Any = None, body: Body |
 
 def step_bars(protocol: str, body: Body | None = None):
     """Bars of the change per step (mm) of a protocol: nerve bed beside the mean hamstring."""
-    return _plots.step_bars(step_table(protocol, body))
+    n = len(_reg.current().group("hamstrings"))      # the registry's count, not a number in the view
+    return _plots.step_bars(step_table(protocol, body), muscles_label=f"hamstrings (mean of {n})")
 
 
 def sensitiser_curves(relative_target: float = 1.04, body: Body | None = None):

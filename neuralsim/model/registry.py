@@ -557,6 +557,15 @@ class Registry(Mapping[str, Structure]):
             raise ValueError(f"unknown {what} {name!r}: choose one of {', '.join(pool)}")
         return pool[name]
 
+    def nerve(self, name: Any = None) -> Structure:
+        """The nerve ``name``, or the registry's default nerve when ``name`` is ``None``
+        (errors as :meth:`check`).
+
+        >>> current().nerve().name == current().default_nerve
+        True
+        """
+        return self.check(self.default_nerve if name is None else name, "nerve")
+
     def pathway(self, name: str, body: Body) -> Pathway:
         """The :class:`~neuralsim.geometry.Pathway` of ``name`` for ``body`` (built once, then cached)."""
         key = (name, body)

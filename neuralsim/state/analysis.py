@@ -122,7 +122,7 @@ def joint_effects(base: Any = None, step_deg: float = 10.0, body: Body | None = 
     b = _b(body)
     p0 = Posture() if base is None else as_posture(base)
     s0 = compute(p0, body=b)
-    nerve = _reg.current().check(_reg.current().default_nerve if nerve is None else nerve, "nerve").name
+    nerve = _reg.current().nerve(nerve).name
     rows = []
     for j in JOINTS:
         lo, hi = joint_range(j, b.mobility)
@@ -211,7 +211,7 @@ def neck_differentiation(posture: Any, neck_from: float, neck_to: float, body: B
     when only the neck moves from ``neck_from`` to ``neck_to`` deg."""
     b = _b(body)
     p = as_posture(posture)
-    nerve = _reg.current().check(_reg.current().default_nerve if nerve is None else nerve, "nerve").name
+    nerve = _reg.current().nerve(nerve).name
     a = compute(p.replace(cervical_flexion=neck_from), body=b)
     z = compute(p.replace(cervical_flexion=neck_to), body=b)
     out = {"nerve_mm": z.lengths_mm[nerve] - a.lengths_mm[nerve]}

@@ -86,7 +86,7 @@ class State:
 
     def relative(self, nerve: str | None = None):
         """Length of ``nerve``'s bed over its length in the reference (1)."""
-        name = self._computed(self._registry.default_nerve if nerve is None else nerve, "nerve")
+        name = self._computed(self._registry.nerve(nerve).name)
         return read_only(_result(np.asarray(self.lengths_mm[name]) / self.reference_mm[name]))
 
     def _computed(self, name: Any, kind: str | None = None) -> str:
@@ -109,7 +109,7 @@ class State:
         Raises ``ValueError`` for a nerve the mechanics model does not cover
         (its registry entry has ``mechanics: false``).
         """
-        name = self._check(self._registry.default_nerve if nerve is None else nerve, "nerve")
+        name = self._registry.nerve(nerve).name
         if not self._registry[name].mechanics:
             modelled = [n for n in self.nerves if self._registry[n].mechanics]
             raise ValueError(

@@ -736,7 +736,7 @@ def _placed_labels(d: Mapping, b: Body, view: str, nerve: str | None, labels: bo
 def _nerve_spec(nerve: str | None):
     """The registry's definition of ``nerve`` (its default nerve when ``None``)."""
     r = _reg.current()
-    return r.check(r.default_nerve if nerve is None else nerve, "nerve")
+    return r.nerve(nerve)
 
 
 def _contrast(nerve: str | None) -> str:
