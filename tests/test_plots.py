@@ -91,6 +91,8 @@ def test_step_bars_by_hand():
     assert nerve[3] == pytest.approx(d_c * (rad(45) + 2 * math.tan(rad(12.5))), abs=1e-9)
     # look up: 45 deg of flexion to 40 deg of extension
     assert nerve[5] == pytest.approx(-d_c * (rad(45) + 2 * math.tan(rad(20))), abs=1e-9)
+    # the legend counts the hamstrings the registry holds (semitendinosus, semimembranosus, biceps long head)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["nerve bed", "hamstrings (mean of 3)"]
 
 
 def test_sensitiser_curves_are_the_plain_raise_shifted_by_each_sensitiser():

@@ -105,17 +105,17 @@ def two_joint_heatmap(joint_x: str, joint_y: str, xs: Sequence[float], ys: Seque
     return fig
 
 
-def step_bars(rows: Sequence[Mapping]):
+def step_bars(rows: Sequence[Mapping], muscles_label: str = "hamstrings (mean)"):
     """Bars of the change per step (mm) of a protocol: nerve bed beside the mean hamstring.
 
     ``rows``: :func:`neuralsim.state.analysis.step_table` rows (``step``, ``change_mm``,
-    ``hamstrings_change_mm``)."""
+    ``hamstrings_change_mm``); ``muscles_label``: the legend's words for the muscle bars."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 3.8))
     x = np.arange(len(rows))
     ax.bar(x - 0.2, [r["change_mm"] for r in rows], 0.4, color=NERVE_COLOUR, label="nerve bed")
     ax.bar(x + 0.2, [r["hamstrings_change_mm"] for r in rows], 0.4, color=HAMSTRING_COLOUR,
-           hatch="//", label="hamstrings (mean of 3)")
+           hatch="//", label=muscles_label)
     ax.axhline(0, color="#666666", lw=0.8)
     ax.set_xticks(x, [r["step"] for r in rows], rotation=25, ha="right", fontsize=8)
     _finish(fig, ax, None, "change from previous step (mm)")
