@@ -6,10 +6,14 @@
     hubctl.py release                   build the assignment from neuralsim.exercises, release it to the class
     hubctl.py collect                   collect the students' submissions
     hubctl.py grade                     autograde them and print the grade table (also course/grades.csv)
+    hubctl.py unlock [--name N] [--address A]   lift login locks (all of them without options)
     hubctl.py remove-users [NAME ...]   delete Unix accounts the hub made (all, or the named ones); homes stay
 
-nbgrader runs as the unprivileged account ``nsgrader`` (made here, marked like the students'),
-never as root: autograding executes the students' code.
+nbgrader (release, the gradebook) runs as the unprivileged account ``nsgrader`` with stdin closed,
+in a session of its own, with settings only from a root-owned folder. Collecting refuses a
+submission whose files are not the named student's; grading runs each submission's code in a
+bubblewrap sandbox as ``nssandbox`` and checks the answers in a fresh process
+(``neuralsim_sandbox.py``). Root writes into the course folder never follow a symlink.
 """
 from __future__ import annotations
 
@@ -19,18 +23,18 @@ import json
 import os
 import pwd
 import secrets
-import subprocess
+import stat
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from neuralsim_hub import USER_MARKER, data_dir, ensure_unix_user, hub_users, parse_roster, remove_unix_users  # noqa: E402
+from neuralsim_hub import (GRADER, GRADER_MARKER, USER_MARKER, LoginLimiter, data_dir, ensure_unix_user, hub_users,  # noqa: E402
+                           parse_roster, remove_unix_users, safe_mkdir, safe_write, teacher_step)
+from neuralsim_sandbox import SANDBOX_USER, Limits, grade_notebook, submission_owner_problem  # noqa: E402
 
 COURSE_ID = "neuralsim"
 ASSIGNMENT = "ps1"
-GRADER = "nsgrader"
-GRADER_MARKER = "neuralsim-hub grader"
 #: The assignment: exercises of neuralsim.exercises and the teacher's solution (checked with
 #: neuralsim.exercises.check when the assignment is built, so a wrong solution never ships).
 QUESTIONS = [
@@ -142,65 +146,174 @@ def course_dir(data: Path) -> Path:
     return data / "course"
 
 
+def teacher_etc(data: Path) -> Path:
+    """The teacher's nbgrader settings: root-owned, readable by the grader, writable by nobody else.
+    nbgrader runs with this as its current folder, home and config folder, so no settings file the
+    grader could write (``course/nbgrader_config.py``, ``~/.jupyter``) is ever loaded."""
+    return data / "etc" / "teacher"
+
+
 def grader(data: Path):
     """The grading account and the course folder it owns (0700: solutions and gradebook stay private)."""
     course = course_dir(data)
-    pw = ensure_unix_user(GRADER, course, marker=GRADER_MARKER)
-    course.mkdir(mode=0o700, exist_ok=True)
-    os.chown(course, pw.pw_uid, pw.pw_gid)
+    pw = ensure_unix_user(GRADER, Path("/nonexistent"), marker=GRADER_MARKER)
+    ensure_unix_user(SANDBOX_USER, Path("/nonexistent"), marker=GRADER_MARKER)
+    try:
+        os.mkdir(course, 0o700)
+    except FileExistsError:
+        pass
+    st = os.lstat(course)
+    if not stat.S_ISDIR(st.st_mode):
+        sys.exit(f"{course} is not a plain folder: refusing")
+    os.lchown(course, pw.pw_uid, pw.pw_gid)
     os.chmod(course, 0o700)
+    stale = course / "nbgrader_config.py"   # settings the grader could write are never used
+    if os.path.lexists(stale):
+        os.unlink(stale)
+    etc = teacher_etc(data)
+    etc.mkdir(parents=True, exist_ok=True)
+    os.chown(etc, 0, pw.pw_gid)
+    os.chmod(etc, 0o750)
+    safe_write(etc, "nbgrader_config.py",
+               (f"c = get_config()  # noqa: F821\nc.CourseDirectory.root = {str(course)!r}\n"
+                f"c.CourseDirectory.course_id = {COURSE_ID!r}\nc.Exchange.root = {str(data / 'exchange')!r}\n").encode(),
+               0, pw.pw_gid, 0o640)
     return pw, course
 
 
 def nbgrader(data: Path, *argv, check=True):
+    """nbgrader as the grader account: stdin closed, its own session, settings only from ``teacher_etc``."""
     pw, course = grader(data)
-    env = {"HOME": str(course), "PATH": f"{course_env() / 'bin'}:/usr/bin:/bin", "LANG": "C.UTF-8",
-           "JUPYTER_CONFIG_PATH": str(data / "etc"), "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run([str(course_env() / "bin" / "nbgrader"), *argv], cwd=course, env=env, user=pw.pw_uid,
-                          group=pw.pw_gid, extra_groups=[], check=check, capture_output=True, text=True)
+    etc = teacher_etc(data)
+    run = data / "grader-run"
+    safe_mkdir(data, "grader-run", pw.pw_uid, pw.pw_gid, 0o700)
+    env = {"HOME": str(etc), "PATH": f"{course_env() / 'bin'}:/usr/bin:/bin", "LANG": "C.UTF-8",
+           "JUPYTER_CONFIG_DIR": str(etc), "JUPYTER_CONFIG_PATH": str(etc), "JUPYTER_DATA_DIR": str(run),
+           "JUPYTER_RUNTIME_DIR": str(run), "IPYTHONDIR": str(run), "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONNOUSERSITE": "1"}
+    r = teacher_step([str(course_env() / "bin" / "nbgrader"), *argv], cwd=etc, env=env, user=pw.pw_uid,
+                     group=pw.pw_gid, extra_groups=[])
+    if check and r.returncode:
+        sys.exit(f"nbgrader {argv[0]} failed:\n{r.stdout}{r.stderr}")
+    return r
 
 
 def cmd_release(args):
     data = data_dir()
     pw, course = grader(data)
-    src = course / "source" / ASSIGNMENT
-    nb = json.dumps(assignment_notebook(), indent=1)
-    for d in (course / "source", src):
-        d.mkdir(exist_ok=True)
-        os.chown(d, pw.pw_uid, pw.pw_gid)
-    (src / "neuralsim_assignment.ipynb").write_text(nb)
-    os.chown(src / "neuralsim_assignment.ipynb", pw.pw_uid, pw.pw_gid)
-    cfg = course / "nbgrader_config.py"
-    cfg.write_text(f"c = get_config()  # noqa: F821\nc.CourseDirectory.root = {str(course)!r}\n"
-                   f"c.CourseDirectory.course_id = {COURSE_ID!r}\nc.Exchange.root = {str(data / 'exchange')!r}\n")
-    os.chown(cfg, pw.pw_uid, pw.pw_gid)
-    r = nbgrader(data, "db", "assignment", "add", ASSIGNMENT)
-    r = nbgrader(data, "generate_assignment", ASSIGNMENT, "--force")
+    nb = json.dumps(assignment_notebook(), indent=1).encode()
+    # root writes into the grader's folder: never through a symlink the grader (or a submission) planted
+    safe_mkdir(course, f"source/{ASSIGNMENT}", pw.pw_uid, pw.pw_gid, 0o700)
+    safe_write(course, f"source/{ASSIGNMENT}/neuralsim_assignment.ipynb", nb, pw.pw_uid, pw.pw_gid, 0o600)
+    nbgrader(data, "db", "assignment", "add", ASSIGNMENT)
+    nbgrader(data, "generate_assignment", ASSIGNMENT, "--force")
     r = nbgrader(data, "release_assignment", ASSIGNMENT, "--force")
     print(r.stdout + r.stderr if args.verbose else f"released {ASSIGNMENT} to course {COURSE_ID}")
+    _warnings(r)
+
+
+def _warnings(r):
+    """nbgrader's warnings (e.g. "cheating attempt?") are shown whether or not -v was given."""
+    for line in (r.stdout + r.stderr).splitlines():
+        if "WARNING" in line or "cheating" in line.lower():
+            print(line, file=sys.stderr)
+
+
+def inbound(data: Path) -> Path:
+    return data / "exchange" / COURSE_ID / "inbound"
+
+
+def collect(data: Path, students=None) -> tuple[list[str], list[str]]:
+    """Copy each student's latest submission from the exchange into ``course/submitted`` (as the
+    grader's files), refusing any whose files do not belong to the student it names.
+
+    Returns (students collected, problems). Only regular files are read, with ``O_NOFOLLOW``.
+    """
+    pw, course = grader(data)
+    allowed = set(students) if students is not None else set(parse_roster(os.environ["NEURALSIM_HUB_ROSTER"]).students)
+    latest, problems = {}, []
+    box = inbound(data)
+    for entry in sorted(os.listdir(box)) if box.is_dir() else []:
+        parts = entry.split("+")
+        if len(parts) < 3 or parts[1] != ASSIGNMENT:
+            continue
+        student, stamp = parts[0], parts[2]
+        if student not in allowed:
+            problems.append(f"{entry}: {student!r} is not a student on the roster: refused")
+            continue
+        why = submission_owner_problem(box / entry, student)
+        if why:
+            problems.append(f"{entry}: {why}")
+            continue
+        if student not in latest or stamp > latest[student][0]:
+            latest[student] = (stamp, entry)
+    for student, (stamp, entry) in sorted(latest.items()):
+        src = box / entry / "neuralsim_assignment.ipynb"
+        try:
+            fd = os.open(src, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            with os.fdopen(fd, "rb") as f:
+                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                    raise OSError("not a regular file")
+                body = f.read(8 * 2**20 + 1)
+        except OSError as e:
+            problems.append(f"{entry}: {e}")
+            continue
+        if len(body) > 8 * 2**20:
+            problems.append(f"{entry}: notebook larger than 8 MiB: refused")
+            continue
+        safe_mkdir(course, f"submitted/{student}/{ASSIGNMENT}", pw.pw_uid, pw.pw_gid, 0o700)
+        safe_write(course, f"submitted/{student}/{ASSIGNMENT}/neuralsim_assignment.ipynb", body,
+                   pw.pw_uid, pw.pw_gid, 0o600)
+        safe_write(course, f"submitted/{student}/{ASSIGNMENT}/timestamp.txt", stamp.encode(),
+                   pw.pw_uid, pw.pw_gid, 0o600)
+    return sorted(latest), problems
 
 
 def cmd_collect(args):
-    r = nbgrader(data_dir(), "collect", ASSIGNMENT, "--update")
-    n = sum(1 for _ in (course_dir(data_dir()) / "submitted").glob(f"*/{ASSIGNMENT}")) \
-        if (course_dir(data_dir()) / "submitted").exists() else 0
-    print((r.stdout + r.stderr) if args.verbose else f"collected: {n} submission(s) of {ASSIGNMENT}")
-    return n
+    data = data_dir()
+    got, problems = collect(data)
+    for p in problems:
+        print(f"REFUSED {p}", file=sys.stderr)
+    print(f"collected: {len(got)} submission(s) of {ASSIGNMENT}; refused {len(problems)}")
+    return len(got)
 
 
-def grade_table(data: Path) -> list[dict]:
-    nbgrader(data, "autograde", ASSIGNMENT, "--force")
-    nbgrader(data, "export", "--to", "grades.csv")
-    with open(course_dir(data) / "grades.csv", newline="") as f:
-        return list(csv.DictReader(f))
+def grade_table(data: Path, limits: Limits = Limits()) -> tuple[list[dict], list[str]]:
+    """Grade every collected submission in a sandbox; write course/grades.csv and course/grading-report.txt."""
+    pw, course = grader(data)
+    questions = [(key, f"answer_{i}") for i, (key, _) in enumerate(QUESTIONS, start=1)]
+    rows, report = [], []
+    sub = course / "submitted"
+    for student in sorted(os.listdir(sub)) if sub.is_dir() else []:
+        nb = sub / student / ASSIGNMENT / "neuralsim_assignment.ipynb"
+        if not nb.is_file():
+            continue
+        g = grade_notebook(student, nb, questions, course_env(), user=SANDBOX_USER, limits=limits)
+        rows.append({"student_id": student, "score": g.score, "max_score": g.max_score})
+        for e in g.errors:
+            report.append(f"{student}: {e}")
+    text = "student_id,score,max_score\n" + "".join(f"{r['student_id']},{r['score']},{r['max_score']}\n" for r in rows)
+    safe_write(course, "grades.csv", text.encode(), pw.pw_uid, pw.pw_gid, 0o600)
+    safe_write(course, "grading-report.txt", ("\n".join(report) + "\n").encode(), pw.pw_uid, pw.pw_gid, 0o600)
+    return rows, report
 
 
 def cmd_grade(args):
-    rows = grade_table(data_dir())
+    rows, report = grade_table(data_dir())
     print(f"{'student':<16}{'score':>8}{'max':>6}")
-    for r in sorted(rows, key=lambda r: r["student_id"]):
+    for r in rows:
         print(f"{r['student_id']:<16}{float(r['score']):>8.1f}{float(r['max_score']):>6.1f}")
-    print(f"{len(rows)} graded; table also in {course_dir(data_dir()) / 'grades.csv'}")
+    for line in report:
+        print(f"  {line}", file=sys.stderr)
+    print(f"{len(rows)} graded in the sandbox; table also in {course_dir(data_dir()) / 'grades.csv'}, "
+          f"what the submissions' code raised in {course_dir(data_dir()) / 'grading-report.txt'}")
+
+
+def cmd_unlock(args):
+    """Lift login locks: a name, an address, or (neither given) all of them."""
+    lim = LoginLimiter(data_dir() / "state" / "logins.sqlite")
+    n = lim.unlock(args.name, args.address)
+    print(f"unlocked: {n} failed login(s) forgotten")
 
 
 def cmd_remove_users(args):
@@ -220,13 +333,16 @@ def main(argv=None):
     sub.add_parser("release")
     sub.add_parser("collect")
     sub.add_parser("grade")
+    p = sub.add_parser("unlock")
+    p.add_argument("--name")
+    p.add_argument("--address")
     p = sub.add_parser("remove-users")
     p.add_argument("names", nargs="*")
     args = ap.parse_args(argv)
     if os.getuid() != 0:
         sys.exit("hubctl: run as root (it manages the hub's accounts and data)")
     {"passwords": cmd_passwords, "set-passwords": cmd_set_passwords, "release": cmd_release,
-     "collect": cmd_collect, "grade": cmd_grade, "remove-users": cmd_remove_users}[args.cmd](args)
+     "collect": cmd_collect, "grade": cmd_grade, "unlock": cmd_unlock, "remove-users": cmd_remove_users}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,12 @@ NEURALSIM_HUB_DATA           data folder: homes/, state/ (database, cookie secre
 NEURALSIM_HUB_ENV            read-only course environment (default /opt/neuralsim-hub/env, `make hub-env`)
 NEURALSIM_HUB_IP             address to listen on (default 127.0.0.1; any other needs the two TLS files)
 NEURALSIM_HUB_SSL_CERT, NEURALSIM_HUB_SSL_KEY   TLS certificate and key files
-NEURALSIM_HUB_PORT           public port (default 8000); proxy API PORT+1, hub PORT+2, on 127.0.0.1
+NEURALSIM_HUB_PORT           public port (default 800); proxy API PORT+1, hub PORT+2, on 127.0.0.1; all three
+                             below the first unprivileged port (1024), so no student's process can take one
+NEURALSIM_HUB_DISK           size of each student's home filesystem (default 1G; 0: no disk cap)
+NEURALSIM_HUB_EXCHANGE_DISK  size of the exchange's filesystem (default 2G)
+NEURALSIM_HUB_PIDS           processes and threads per student (default 256)
+NEURALSIM_HUB_TMP_SIZE       size of each student's private /tmp and of their /dev/shm (default 512M)
 NEURALSIM_HUB_MEM_LIMIT      memory per student, server + kernels together (default 1G)
 NEURALSIM_HUB_CPU_LIMIT      CPU cores per student (default 1)
 NEURALSIM_HUB_MAX_SERVERS    servers running at once (default 40)
@@ -26,14 +31,16 @@ NEURALSIM_HUB_SERVICE_TOKEN  registers an admin service (for benchmarks/load_hub
 NEURALSIM_HUB_ACTIVITY_INTERVAL  seconds between activity reports (default 300; the load test uses less)
 """
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
-from neuralsim_hub import (check_bind, check_data_dir, data_dir, parse_roster, parse_size,  # noqa: E402
-                           protect_teacher_material, reachable_by_all)
+from neuralsim_hub import (GRADER, GRADER_MARKER, Cgroups, DiskImages, check_bind, check_data_dir,  # noqa: E402
+                           check_ports, data_dir, ensure_unix_user, git_dirs, parse_roster, parse_size,
+                           protect_teacher_material, reachable_by_all, readable_by_others, safe_mkdir)
 
 c = get_config()  # noqa: F821  (provided by JupyterHub when it loads this file)
 env = os.environ
@@ -55,8 +62,22 @@ try:
     check_data_dir(data, REPO)
     mem_limit = parse_size(env.get("NEURALSIM_HUB_MEM_LIMIT", "1G"))
     cpu_limit = float(env.get("NEURALSIM_HUB_CPU_LIMIT", "1"))
+    disk = parse_size(env.get("NEURALSIM_HUB_DISK", "1G"))
+    exchange_disk = parse_size(env.get("NEURALSIM_HUB_EXCHANGE_DISK", "2G"))
+    tmp_size = parse_size(env.get("NEURALSIM_HUB_TMP_SIZE", "512M"))
+    pids_limit = int(env.get("NEURALSIM_HUB_PIDS", "256"))
+    port = int(env.get("NEURALSIM_HUB_PORT", "800"))
+    check_ports(ip, (port, port + 1, port + 2))
 except (OSError, ValueError) as e:
     fail(str(e))
+
+# The checkout holds the teacher's solutions (and its .git their history): students reach none of it.
+if readable_by_others(REPO):
+    os.chmod(REPO, 0o700)
+for g in git_dirs(REPO):
+    if REPO not in g.parents and readable_by_others(g):
+        fail(f"the checkout's git folder {g} (the solutions' history) is readable by other accounts: run the "
+             "hub from a clone of its own (git clone), or make that folder owner-only")
 
 course_env = Path(env.get("NEURALSIM_HUB_ENV", "/opt/neuralsim-hub/env"))
 course_python = course_env / "bin" / "python"
@@ -69,7 +90,6 @@ if not reachable_by_all(course_python):
 if os.stat(course_env).st_uid != 0 or os.stat(cli[0]).st_mode & 0o022:
     fail(f"{course_env} must be owned by root and not writable by others")
 
-port = int(env.get("NEURALSIM_HUB_PORT", "8000"))
 state, homes = data / "state", data / "homes"
 for d, mode in ((data, 0o755), (state, 0o700), (homes, 0o711)):
     d.mkdir(parents=True, exist_ok=True)
@@ -93,7 +113,12 @@ c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
 c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+# A restart of the hub stops every student's server (kernel state is lost; files are not): the
+# proxy and the ports are taken afresh, and no process of a student survives into the next hub.
 c.JupyterHub.cleanup_servers = True
+_cg = Cgroups()
+for _name in _cg.names() if _cg.available else []:
+    _cg.kill(_name)
 c.JupyterHub.concurrent_spawn_limit = 40
 c.JupyterHub.active_server_limit = int(env.get("NEURALSIM_HUB_MAX_SERVERS", "40"))
 activity = int(env.get("NEURALSIM_HUB_ACTIVITY_INTERVAL", "300"))
@@ -109,6 +134,8 @@ c.NativeAuthenticator.minimum_password_length = 8
 c.NativeAuthenticator.check_common_password = True
 c.NativeAuthenticator.allowed_failed_logins = int(env.get("NEURALSIM_HUB_LOGIN_TRIES", "5"))
 c.NativeAuthenticator.seconds_before_next_try = int(env.get("NEURALSIM_HUB_LOGIN_WAIT", "120"))
+c.RosterAuthenticator.limiter_db = str(state / "logins.sqlite")
+c.RosterAuthenticator.per_address = int(env.get("NEURALSIM_HUB_LOGIN_ADDRESS_TRIES", "20"))
 
 # -- one Unix user per student, limits, the read-only course environment ----------------------
 c.JupyterHub.spawner_class = "neuralsim_spawner.NeuralsimSpawner"
@@ -116,6 +143,10 @@ c.NeuralsimSpawner.homes = str(homes)
 c.NeuralsimSpawner.course_python = str(course_python)
 c.NeuralsimSpawner.notebooks_cli = str(cli[0])
 c.NeuralsimSpawner.teacher_paths = teacher_paths
+c.NeuralsimSpawner.disk_images = str(data / "disks") if disk else ""
+c.NeuralsimSpawner.disk_size = disk
+c.NeuralsimSpawner.pids_limit = pids_limit
+c.NeuralsimSpawner.tmp_size = tmp_size
 c.Spawner.mem_limit = mem_limit
 c.Spawner.cpu_limit = cpu_limit
 c.Spawner.notebook_dir = "~"
@@ -131,8 +162,26 @@ c.LocalProcessSpawner.env_keep = ["LANG", "LC_ALL"]
 etc = data / "etc"   # nbgrader settings shared by everyone (root-owned, read-only for students)
 etc.mkdir(exist_ok=True)
 os.chmod(etc, 0o755)
-(data / "exchange").mkdir(exist_ok=True)
-os.chmod(data / "exchange", 0o1777)
+# The exchange: a filesystem of its own (a full exchange fills neither homes nor the hub's state),
+# its course folder made here by the teacher's set-up and owned by the grader, so no student can
+# claim it first; the root stays 1777 because nbgrader's fetch and submit insist it is writable.
+exchange = data / "exchange"
+grader_pw = ensure_unix_user(GRADER, Path("/nonexistent"), marker=GRADER_MARKER)
+try:
+    if exchange_disk:
+        DiskImages(data / "disks").ensure("exchange", exchange, exchange_disk)
+except (OSError, subprocess.CalledProcessError) as e:
+    fail(f"could not mount the exchange's filesystem: {e}")
+exchange.mkdir(exist_ok=True)
+os.chown(exchange, 0, 0)
+os.chmod(exchange, 0o1777)
+course_x = exchange / "neuralsim"
+if os.path.lexists(course_x) and (os.lstat(course_x).st_uid != grader_pw.pw_uid or os.path.islink(course_x)):
+    os.rename(course_x, exchange / f".claimed-{os.lstat(course_x).st_uid}-{int(os.path.getmtime(exchange))}")
+safe_mkdir(exchange, "neuralsim", grader_pw.pw_uid, grader_pw.pw_gid, 0o755)
+safe_mkdir(exchange, "neuralsim/outbound", grader_pw.pw_uid, grader_pw.pw_gid, 0o755)
+safe_mkdir(exchange, "neuralsim/inbound", grader_pw.pw_uid, grader_pw.pw_gid, 0o2733)
+safe_mkdir(exchange, "neuralsim/feedback", grader_pw.pw_uid, grader_pw.pw_gid, 0o711)
 (etc / "nbgrader_config.py").write_text(
     "c = get_config()  # noqa: F821\n"
     "c.CourseDirectory.course_id = 'neuralsim'\n"
@@ -140,7 +189,7 @@ os.chmod(data / "exchange", 0o1777)
 c.Spawner.environment = {
     "PATH": f"{course_env / 'bin'}:/usr/local/bin:/usr/bin:/bin",
     "PYTHONDONTWRITEBYTECODE": "1",
-    "TMPDIR": lambda spawner: str(Path(homes) / spawner.user.name / ".cache" / "tmp"),
+    "TMPDIR": "/tmp",   # the student's own (a private tmpfs, see NeuralsimSpawner)
     "JUPYTER_CONFIG_PATH": str(etc),
     "JUPYTERHUB_ACTIVITY_INTERVAL": str(activity),
 }

@@ -6,7 +6,17 @@
   live (outside the repository, so ``make clean`` and ``git clean`` never reach them).
 * :func:`ensure_unix_user` / :func:`ensure_home` / :func:`remove_unix_users`: one Unix account
   per student, made by the hub (which runs as root) and marked, so clean-up removes only those.
-* :class:`Cgroups`: a memory and CPU limit per student, enforced by the kernel (cgroup v2 or v1).
+* :class:`Cgroups`: a memory, CPU and process limit per student, enforced by the kernel (cgroup v2
+  or v1), and :meth:`Cgroups.kill`: every process of a student ends with their server.
+* :class:`CpuFairness`: a student who keeps a core busy gets a low CPU weight until they stop.
+* :func:`private_mounts`: a private ``/tmp`` and ``/dev/shm`` per student (a mount namespace).
+* :class:`DiskImages`: a size-capped filesystem (a loop-mounted ext4 image) per home and for the exchange.
+* :func:`safe_write` / :func:`safe_mkdir`: root writes into folders others can write without
+  following a symlink (``O_NOFOLLOW`` on every component, ``fchown`` on the open file).
+* :class:`LoginLimiter`: failed logins counted per client address and per (name, address), kept in
+  a small SQLite file so ``hubctl.py unlock`` can lift a lock while the hub runs.
+* :func:`check_ports`, :func:`hub_processes`, :func:`readable_by_others`: the proxy's ports, ``make
+  clean``'s refusal while a hub runs, and the checkout (``.git`` included) closed to students.
 """
 from __future__ import annotations
 
@@ -22,10 +32,15 @@ from pathlib import Path
 
 __all__ = ["Roster", "RosterError", "parse_roster", "check_bind", "data_dir", "check_data_dir",
            "parse_size", "reachable_by_all", "ensure_unix_user", "ensure_home", "remove_unix_users", "hub_users",
-           "protect_teacher_material", "Cgroups", "USER_MARKER"]
+           "protect_teacher_material", "Cgroups", "GRADER", "GRADER_MARKER", "git_dirs", "client_address", "CpuFairness", "USER_MARKER", "private_mounts", "DiskImages",
+           "safe_write", "safe_mkdir", "LoginLimiter", "check_ports", "hub_processes", "readable_by_others",
+           "teacher_step"]
 
 #: GECOS comment of every Unix account the hub creates: clean-up removes only accounts carrying it.
 USER_MARKER = "neuralsim-hub student"
+#: The account nbgrader runs as for the teacher, and the comment the hub's own service accounts carry.
+GRADER = "nsgrader"
+GRADER_MARKER = "neuralsim-hub grader"
 #: User names: lower-case letter first, then lower-case letters, digits, '-' or '_' (at most 32: useradd's limit).
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 #: Never a student: names of system accounts a roster must not claim.
@@ -268,19 +283,23 @@ def protect_teacher_material(paths) -> list[str]:
 
 # ----------------------------------------------------------------------------- limits
 class Cgroups:
-    """A cgroup per student with a memory limit and a CPU quota, made by the hub (root).
+    """A cgroup per student with a memory limit, a CPU quota and weight and a process limit, made by the hub (root).
 
-    cgroup v2 (``/sys/fs/cgroup/cgroup.controllers``) or v1 (``memory`` and ``cpu``
-    hierarchies). Each student's group sits under the hub's own group, in a folder
-    ``neuralsim-hub``. The student's server is moved into it before it drops root
-    (:meth:`attach`, called in the child between fork and exec); its kernels inherit it.
-    When a student's processes together go over the memory limit, the kernel's OOM killer
-    ends the biggest one in that group only (their notebook kernel): JupyterLab then says
-    the kernel died and restarts it; nobody else is touched. The CPU quota caps a student at
-    ``cpu`` cores however many processes they start.
+    cgroup v2 (``/sys/fs/cgroup/cgroup.controllers``) or v1 (``memory``, ``cpu``, ``cpuacct``,
+    ``pids`` and ``freezer`` hierarchies). Each student's group sits under the hub's own group, in a
+    folder ``neuralsim-hub``. The student's server is moved into it before it drops root
+    (:meth:`attach`, called in the child between fork and exec); its kernels and everything they
+    start inherit it, ``setsid`` and double forks included, so :meth:`kill` ends all of it: on
+    stop, and before each start (whatever a previous server left). Memory written to the
+    student's private ``/tmp`` and ``/dev/shm`` (tmpfs) is charged to the group too. Over the
+    memory limit the kernel's OOM killer ends the biggest process in that group only (their
+    notebook kernel); at the process limit ``fork`` fails in that group only.
     """
 
     PERIOD_US = 100_000
+    V1 = ("memory", "cpu", "cpuacct", "pids", "freezer")
+    #: v1 ``cpu.shares`` of a student at normal weight and when demoted by :class:`CpuFairness`
+    SHARES, LOW_SHARES = 1024, 32
 
     def __init__(self, root: str = "/sys/fs/cgroup", proc_self: str = "/proc/self/cgroup", weight_of: int = 40):
         """``weight_of``: the class as a whole gets the CPU weight of that many ordinary processes.
@@ -298,16 +317,17 @@ class Cgroups:
             return
         if (self.root / "cgroup.controllers").exists() and "" in own:
             base = self.root / own[""].lstrip("/") / "neuralsim-hub"
-            self.version, self.base = 2, {"memory": base, "cpu": base}
+            self.version, self.base = 2, {c: base for c in ("memory", "cpu", "pids")}
         elif (self.root / "memory").is_dir() and (self.root / "cpu").is_dir():
             self.version = 1
-            self.base = {c: self.root / c / own.get(c, "/").lstrip("/") / "neuralsim-hub" for c in ("memory", "cpu")}
+            self.base = {c: self.root / c / own.get(c, "/").lstrip("/") / "neuralsim-hub"
+                         for c in self.V1 if (self.root / c).is_dir()}
         try:
             for b in set(self.base.values()):
                 b.mkdir(exist_ok=True)
                 if self.version == 2:
-                    (b.parent / "cgroup.subtree_control").write_text("+memory +cpu")
-                    (b / "cgroup.subtree_control").write_text("+memory +cpu")
+                    (b.parent / "cgroup.subtree_control").write_text("+memory +cpu +pids")
+                    (b / "cgroup.subtree_control").write_text("+memory +cpu +pids")
                     (b / "cpu.weight").write_text(str(min(10000, 100 * weight_of)))
             if self.version == 1:
                 (self.base["cpu"] / "cpu.shares").write_text(str(min(262144, 1024 * weight_of)))
@@ -328,8 +348,9 @@ class Cgroups:
     def paths(self, name: str) -> dict[str, Path]:
         return {c: b / name for c, b in self.base.items()}
 
-    def create(self, name: str, mem_bytes: int, cpus: float) -> None:
-        """Make (or update) the group of student ``name``: memory limit in bytes, CPU limit in cores."""
+    def create(self, name: str, mem_bytes: int, cpus: float, pids: int = 512) -> None:
+        """Make (or update) the group of student ``name``: memory limit in bytes, CPU limit in cores,
+        at most ``pids`` processes and threads."""
         quota = max(1000, int(cpus * self.PERIOD_US))
         p = self.paths(name)
         for d in set(p.values()):
@@ -340,6 +361,8 @@ class Cgroups:
             if swap.exists():
                 swap.write_text("0")
             (p["cpu"] / "cpu.max").write_text(f"{quota} {self.PERIOD_US}")
+            (p["cpu"] / "cpu.weight").write_text("100")
+            (p["pids"] / "pids.max").write_text(str(pids))
         else:
             (p["memory"] / "memory.limit_in_bytes").write_text(str(mem_bytes))
             memsw = p["memory"] / "memory.memsw.limit_in_bytes"
@@ -350,6 +373,9 @@ class Cgroups:
                     pass
             (p["cpu"] / "cpu.cfs_period_us").write_text(str(self.PERIOD_US))
             (p["cpu"] / "cpu.cfs_quota_us").write_text(str(quota))
+            (p["cpu"] / "cpu.shares").write_text(str(self.SHARES))
+            if "pids" in p:
+                (p["pids"] / "pids.max").write_text(str(pids))
 
     def procs_files(self, name: str) -> list[str]:
         return sorted({str(d / "cgroup.procs") for d in self.paths(name).values()})
@@ -378,10 +404,86 @@ class Cgroups:
         return 0
 
     def pids(self, name: str) -> list[int]:
+        """Every process of student ``name`` (any of the groups: a process moved out of one is still found)."""
+        found = set()
+        for d in set(self.paths(name).values()):
+            try:
+                found.update(int(x) for x in (d / "cgroup.procs").read_text().split())
+            except OSError:
+                pass
+        return sorted(found)
+
+    def usage_ns(self, name: str) -> int | None:
+        """CPU time used by student ``name``'s group so far, in nanoseconds (None without accounting)."""
+        p = self.paths(name)
         try:
-            return [int(x) for x in (self.paths(name)["memory"] / "cgroup.procs").read_text().split()]
+            if self.version == 2:
+                for line in (p["cpu"] / "cpu.stat").read_text().splitlines():
+                    if line.startswith("usage_usec "):
+                        return int(line.split()[1]) * 1000
+            elif "cpuacct" in p:
+                return int((p["cpuacct"] / "cpuacct.usage").read_text())
         except OSError:
-            return []
+            pass
+        return None
+
+    def set_low(self, name: str, low: bool) -> None:
+        """Give student ``name`` a low CPU weight (``low``) or the normal one."""
+        p = self.paths(name)
+        if self.version == 2:
+            (p["cpu"] / "cpu.weight").write_text("3" if low else "100")
+        else:
+            (p["cpu"] / "cpu.shares").write_text(str(self.LOW_SHARES if low else self.SHARES))
+
+    def _freeze(self, name: str, frozen: bool) -> None:
+        p = self.paths(name)
+        try:
+            if self.version == 2:
+                (p["memory"] / "cgroup.freeze").write_text("1" if frozen else "0")
+            elif "freezer" in p:
+                (p["freezer"] / "freezer.state").write_text("FROZEN" if frozen else "THAWED")
+        except OSError:
+            pass
+
+    def kill(self, name: str, timeout: float = 10.0) -> int:
+        """End every process of student ``name`` (frozen first, so nothing forks away meanwhile) and
+        remove their groups; return how many processes were killed."""
+        import signal
+        import time
+        p = self.paths(name)
+        if not any(d.exists() for d in p.values()):
+            return 0
+        if self.version == 2 and (p["memory"] / "cgroup.kill").exists():
+            n = len(self.pids(name))
+            (p["memory"] / "cgroup.kill").write_text("1")
+        else:
+            self._freeze(name, True)
+            n, end = 0, time.monotonic() + timeout
+            while time.monotonic() < end:
+                left = self.pids(name)
+                if not left:
+                    break
+                for pid in left:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                        n += 1
+                    except ProcessLookupError:
+                        pass
+                self._freeze(name, False)   # a frozen process cannot die: thaw once they have SIGKILL pending
+                time.sleep(0.05)
+        end = time.monotonic() + timeout
+        while self.pids(name) and time.monotonic() < end:
+            time.sleep(0.05)
+        self.remove(name)
+        return n
+
+    def names(self) -> list[str]:
+        """Students that have a group now."""
+        found = set()
+        for b in set(self.base.values()):
+            if b.is_dir():
+                found.update(d.name for d in b.iterdir() if d.is_dir())
+        return sorted(found)
 
     def remove(self, name: str) -> None:
         """Delete the student's group once it is empty (no-op while processes remain)."""
@@ -404,3 +506,391 @@ class Cgroups:
                 b.rmdir()
             except OSError:
                 pass
+
+
+class CpuFairness:
+    """Low CPU weight for a student who keeps a core busy, the normal weight back once they stop.
+
+    Each :meth:`step` (every ``every`` seconds) reads every student's CPU time. A student whose
+    group used more than ``busy`` cores on average over the last ``window`` seconds is demoted
+    (v1 ``cpu.shares`` 32 against 1024: a waking neighbour then gets the core within a
+    scheduling slice instead of waiting for its turn beside the spinner); one below ``idle``
+    cores over the last ``window`` seconds gets the normal weight again. "Run all" of the slump
+    notebook (about 1.5 CPU-seconds in a burst) stays under the threshold of a 10 s window; a
+    ``while True: pass`` does not.
+    """
+
+    def __init__(self, cgroups: Cgroups, every: float = 1.0, window: float = 10.0, busy: float = 0.5,
+                 idle: float = 0.25):
+        self.cg, self.every, self.window, self.busy, self.idle = cgroups, every, window, busy, idle
+        self.samples: dict[str, list[tuple[float, int]]] = {}
+        self.low: set[str] = set()
+
+    def decide(self, name: str, now: float, usage_ns: int) -> bool | None:
+        """Record a sample; True: demote, False: restore, None: leave as is."""
+        s = self.samples.setdefault(name, [])
+        s.append((now, usage_ns))
+        while len(s) > 2 and now - s[1][0] >= self.window:
+            s.pop(0)
+        if now - s[0][0] < self.window * 0.8:
+            return None
+        cores = (usage_ns - s[0][1]) / 1e9 / (now - s[0][0])
+        if name not in self.low and cores > self.busy:
+            return True
+        if name in self.low and cores < self.idle:
+            return False
+        return None
+
+    def step(self, now: float | None = None) -> None:
+        import time
+        now = time.monotonic() if now is None else now
+        names = self.cg.names()
+        for name in list(self.samples):
+            if name not in names:
+                self.samples.pop(name)
+                self.low.discard(name)
+        for name in names:
+            usage = self.cg.usage_ns(name)
+            if usage is None:
+                continue
+            verdict = self.decide(name, now, usage)
+            if verdict is None:
+                continue
+            try:
+                self.cg.set_low(name, verdict)
+            except OSError:
+                continue
+            (self.low.add if verdict else self.low.discard)(name)
+
+    def start(self):
+        """Run :meth:`step` every ``every`` seconds on a daemon thread."""
+        import threading
+        import time
+
+        def loop():
+            while True:
+                try:
+                    self.step()
+                except Exception:   # noqa: BLE001 - a vanished group must never stop the loop
+                    pass
+                time.sleep(self.every)
+        t = threading.Thread(target=loop, name="neuralsim-cpu-fairness", daemon=True)
+        t.start()
+        return t
+
+
+# ----------------------------------------------------------------------------- private /tmp and /dev/shm
+_CLONE_NEWNS = 0x00020000
+_MS_NOSUID, _MS_NODEV, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
+
+
+def private_mounts(uid: int, gid: int, size: int, libc=None) -> None:
+    """Give the calling process (and what it starts) a mount namespace of its own with an empty,
+    size-capped tmpfs on ``/tmp`` and on ``/dev/shm``, owned by ``uid``:``gid``, mode 0700.
+
+    Called as root in the student's server between fork and exec. The tmpfs pages are charged
+    to the memory cgroup of the process that writes them (the student's), and the filesystems
+    vanish with the last process of the namespace: nothing a student leaves in ``/dev/shm``
+    survives their server. Raises OSError when the kernel refuses.
+    """
+    import ctypes
+    libc = libc or ctypes.CDLL(None, use_errno=True)
+
+    def check(rc, what):
+        if rc != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, f"{what}: {os.strerror(e)}")
+    check(libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    check(libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "mount --make-rprivate /")
+    opts = f"size={int(size)},mode=0700,uid={int(uid)},gid={int(gid)}".encode()
+    for target in (b"/tmp", b"/dev/shm"):
+        check(libc.mount(b"tmpfs", target, b"tmpfs", _MS_NOSUID | _MS_NODEV, opts), f"mount tmpfs on {target.decode()}")
+
+
+# ----------------------------------------------------------------------------- disk caps
+class DiskImages:
+    """A size-capped filesystem per student home (and one for the exchange): a sparse ext4 image
+    file in ``images`` loop-mounted on the folder. A full home stops that student's writes only;
+    the images live on their own filesystems, so the hub's database never shares their space."""
+
+    def __init__(self, images: Path):
+        self.images = Path(images)
+
+    def image(self, name: str) -> Path:
+        return self.images / f"{name}.ext4"
+
+    @staticmethod
+    def mounted(path: Path) -> bool:
+        target = os.path.realpath(path)
+        with open("/proc/self/mounts") as f:
+            return any(line.split()[1] == target for line in f)
+
+    def ensure(self, name: str, mountpoint: Path, size: int) -> bool:
+        """Mount ``name``'s image (created with ``size`` bytes if missing) on ``mountpoint``; True if
+        it is mounted now. The image's root folder is left for the caller to own and chmod."""
+        mountpoint = Path(mountpoint)
+        if self.mounted(mountpoint):
+            return True
+        self.images.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.images, 0o700)
+        img = self.image(name)
+        if not img.exists():
+            with open(img, "wb") as f:
+                f.truncate(int(size))
+            subprocess.run(["mkfs.ext4", "-q", "-F", "-m", "0", "-E", "root_owner=0:0", str(img)], check=True,
+                           capture_output=True, stdin=subprocess.DEVNULL)
+        mountpoint.mkdir(parents=True, exist_ok=True)
+        r = subprocess.run(["mount", "-o", "loop,nosuid,nodev", str(img), str(mountpoint)], capture_output=True,
+                           text=True, stdin=subprocess.DEVNULL)
+        if r.returncode:
+            raise OSError(f"could not mount {img} on {mountpoint}: {r.stderr.strip()}")
+        lost = mountpoint / "lost+found"
+        if lost.is_dir() and not lost.is_symlink():
+            os.rmdir(lost)
+        return True
+
+    def release(self, mountpoint: Path) -> None:
+        """Unmount (the loop device goes with it)."""
+        if self.mounted(mountpoint):
+            subprocess.run(["umount", str(mountpoint)], check=False, capture_output=True, stdin=subprocess.DEVNULL)
+
+
+# ----------------------------------------------------------------------------- writes that never follow links
+def _open_dir_nofollow(root: Path, parts) -> int:
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        for part in parts:
+            if part in ("", ".", ".."):
+                raise PermissionError(f"refusing path component {part!r} below {root}")
+            nfd = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = nfd
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def safe_mkdir(root: Path, rel: str, uid: int = -1, gid: int = -1, mode: int = 0o755) -> None:
+    """Make each folder of ``rel`` below ``root`` (never through a symlink) owned by uid:gid."""
+    parts = [p for p in Path(rel).parts]
+    fd = _open_dir_nofollow(Path(root), [])
+    try:
+        for part in parts:
+            if part in ("", ".", ".."):
+                raise PermissionError(f"refusing path component {part!r} below {root}")
+            try:
+                os.mkdir(part, mode, dir_fd=fd)
+            except FileExistsError:
+                pass
+            nfd = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = nfd
+            if os.getuid() == 0:
+                os.fchown(fd, uid, gid)
+            os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
+
+
+def safe_write(root: Path, rel: str, data: bytes, uid: int = -1, gid: int = -1, mode: int = 0o644) -> None:
+    """Write ``data`` to ``root/rel`` as a new file owned by uid:gid, without following any symlink.
+
+    Every folder on the way is opened with ``O_NOFOLLOW`` (a symlinked folder raises OSError
+    ELOOP/ENOTDIR); the file is created under a fresh name with ``O_EXCL | O_NOFOLLOW``, owned
+    with ``fchown`` on the open descriptor and renamed over the old name (a symlink planted there
+    is replaced, never written through).
+    """
+    import secrets
+    rel = Path(rel)
+    dfd = _open_dir_nofollow(Path(root), rel.parts[:-1])
+    tmp = f".{rel.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode, dir_fd=dfd)
+        try:
+            if os.getuid() == 0:
+                os.fchown(fd, uid, gid)
+            os.fchmod(fd, mode)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.rename(tmp, rel.name, src_dir_fd=dfd, dst_dir_fd=dfd)
+    except BaseException:
+        try:
+            os.unlink(tmp, dir_fd=dfd)
+        except OSError:
+            pass
+        raise
+    finally:
+        os.close(dfd)
+
+
+def teacher_step(argv, **kwargs) -> subprocess.CompletedProcess:
+    """Run a child of a teacher's step: stdin closed and a session of its own, so it can neither
+    read the teacher's terminal nor push input into it (TIOCSTI needs a controlling terminal)."""
+    kwargs.setdefault("capture_output", True)
+    kwargs.setdefault("text", True)
+    return subprocess.run(argv, stdin=subprocess.DEVNULL, start_new_session=True, **kwargs)
+
+
+# ----------------------------------------------------------------------------- logins
+class LoginLimiter:
+    """Failed logins, counted before any password is checked, in a SQLite file.
+
+    * per client address: ``per_address`` failures within ``window`` seconds block that address
+      for ``window`` seconds (a spray over many names from one machine);
+    * per (user name, address): ``per_name`` failures lock that name *for that address* for
+      ``lock`` seconds (guessing one password), so nobody elsewhere can lock the teacher out.
+
+    Unknown names are counted like real ones (the answer never says which names exist).
+    ``hubctl.py unlock`` (``make hub-unlock``) clears a name, an address or everything.
+    """
+
+    def __init__(self, path, per_address: int = 20, per_name: int = 5, window: float = 300.0,
+                 lock: float = 120.0, clock=None):
+        import sqlite3
+        import time
+        self.path, self.per_address, self.per_name, self.window, self.lock = path, per_address, per_name, window, lock
+        self.clock = clock or time.time
+        self.db = sqlite3.connect(str(path), timeout=5, isolation_level=None, check_same_thread=False)
+        self.db.execute("CREATE TABLE IF NOT EXISTS failure (name TEXT, address TEXT, at REAL)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS failure_address ON failure (address, at)")
+        if os.path.exists(path):
+            os.chmod(path, 0o600)
+
+    def _count(self, where, args, since):
+        return self.db.execute(f"SELECT COUNT(*), MAX(at) FROM failure WHERE {where} AND at > ?",
+                               (*args, since)).fetchone()
+
+    def blocked(self, name: str, address: str) -> float:
+        """Seconds until ``name`` may try again from ``address`` (0: may try now)."""
+        now = self.clock()
+        n, last = self._count("address = ?", (address,), now - self.window)
+        if n >= self.per_address:
+            return last + self.window - now
+        n, last = self._count("name = ? AND address = ?", (name, address), now - self.lock)
+        if n >= self.per_name:
+            return last + self.lock - now
+        return 0.0
+
+    def failed(self, name: str, address: str) -> None:
+        now = self.clock()
+        self.db.execute("INSERT INTO failure VALUES (?, ?, ?)", (name, address, now))
+        self.db.execute("DELETE FROM failure WHERE at < ?", (now - max(self.window, self.lock),))
+
+    def succeeded(self, name: str, address: str) -> None:
+        self.db.execute("DELETE FROM failure WHERE name = ? AND address = ?", (name, address))
+
+    def unlock(self, name: str | None = None, address: str | None = None) -> int:
+        """Forget failures of ``name`` and/or from ``address`` (both None: all); return how many."""
+        if name is None and address is None:
+            return self.db.execute("DELETE FROM failure").rowcount
+        if name is not None and address is not None:
+            return self.db.execute("DELETE FROM failure WHERE name = ? AND address = ?", (name, address)).rowcount
+        if name is not None:
+            return self.db.execute("DELETE FROM failure WHERE name = ?", (name,)).rowcount
+        return self.db.execute("DELETE FROM failure WHERE address = ?", (address,)).rowcount
+
+
+def client_address(peer: str, forwarded_for: str | None, proxies=("127.0.0.1", "::1")) -> str:
+    """The address a login came from: the last entry of ``X-Forwarded-For`` when the connection came
+    from the hub's own proxy (which appends the real peer), else the peer itself. ``X-Real-Ip`` and
+    earlier ``X-Forwarded-For`` entries are the client's to invent and never used.
+
+    >>> client_address("127.0.0.1", "6.6.6.6, 10.0.0.7")
+    '10.0.0.7'
+    >>> client_address("10.0.0.9", "127.0.0.1")
+    '10.0.0.9'
+    """
+    if peer in proxies and forwarded_for:
+        last = forwarded_for.split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(last.removeprefix("::ffff:")))
+        except ValueError:
+            return peer
+    return peer
+
+
+# ----------------------------------------------------------------------------- ports, running hubs, the checkout
+def check_ports(ip: str, ports, unprivileged_start: int | None = None) -> None:
+    """Refuse ports a student could take (at or above the first unprivileged port) and ports in use.
+
+    A student's process that outlived a restart must never be able to hold the hub's public
+    port, its proxy's API or the hub itself (it would receive the login form's passwords), and
+    the hub must never report "running" while its proxy failed to bind.
+    """
+    import socket
+    if unprivileged_start is None:
+        try:
+            unprivileged_start = int(Path("/proc/sys/net/ipv4/ip_unprivileged_port_start").read_text())
+        except (OSError, ValueError):
+            unprivileged_start = 1024
+    for port in ports:
+        if not 0 < int(port) < unprivileged_start:
+            raise ValueError(f"port {port}: any account may listen on ports {unprivileged_start}-65535, so a "
+                             f"student's process could take it; use ports 1-{unprivileged_start - 1} "
+                             "(NEURALSIM_HUB_PORT, default 800: public 800, proxy API 801, hub 802)")
+    for port in ports:
+        for host in {ip or "0.0.0.0", "127.0.0.1"}:
+            fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+            s = socket.socket(fam, socket.SOCK_STREAM)
+            try:
+                s.bind((host, int(port)))
+            except OSError as e:
+                raise ValueError(f"port {port} on {host} is in use ({e.strerror}): refusing to start, as the "
+                                 "proxy could not listen there (find the process with `ss -ltnp`)") from None
+            finally:
+                s.close()
+
+
+def hub_processes(repository: Path, proc: Path = Path("/proc")) -> list[int]:
+    """Pids of JupyterHubs started with this repository's configuration (``make clean`` refuses while any runs)."""
+    config = str(Path(repository).resolve() / "deploy" / "jupyterhub" / "jupyterhub_config.py")
+    found = []
+    for d in proc.iterdir() if proc.is_dir() else []:
+        if not d.name.isdigit():
+            continue
+        try:
+            argv = (d / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        words = [a.decode(errors="replace") for a in argv]
+        if any("jupyterhub" in os.path.basename(w) for w in words[:2]) and any(
+                os.path.realpath(w) == config for w in words if w.endswith("jupyterhub_config.py")):
+            found.append(int(d.name))
+    return found
+
+
+def readable_by_others(path) -> bool:
+    """True when an account other than the owner (and root) could reach ``path``'s contents: it and
+    every folder above it are o+x (or g+x), and it is o+r or g+r (folders) / readable (files)."""
+    real = Path(os.path.realpath(path))
+    try:
+        st = os.stat(real)
+        if not st.st_mode & 0o044:
+            return False
+        return all(os.stat(d).st_mode & 0o011 for d in real.parents)
+    except OSError:
+        return False
+
+
+def git_dirs(repository: Path) -> list[Path]:
+    """The checkout's git folders: ``.git`` itself, and for a worktree the folder its ``.git`` file names
+    and that folder's common git directory."""
+    repository = Path(repository)
+    dotgit = repository / ".git"
+    out = []
+    if dotgit.is_dir():
+        out.append(dotgit)
+    elif dotgit.is_file():
+        text = dotgit.read_text(errors="replace").strip()
+        if text.startswith("gitdir:"):
+            g = (repository / text[7:].strip()).resolve()
+            out.append(g)
+            common = g / "commondir"
+            if common.is_file():
+                out.append((g / common.read_text().strip()).resolve())
+    return out

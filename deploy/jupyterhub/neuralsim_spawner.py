@@ -1,29 +1,39 @@
 """The hub's spawner and authenticator for a neuralsim class on one machine (imported by jupyterhub_config.py).
 
-NeuralsimSpawner: LocalProcessSpawner that makes the student's Unix account and home,
-puts their server into a cgroup with their memory and CPU limits before it drops root,
-and copies the notebooks *as the student* (so a symlink planted in the home reaches only
-what the student could reach anyway; the copy also refuses symlinks).
+NeuralsimSpawner: LocalProcessSpawner that makes the student's Unix account and home (a
+size-capped filesystem of its own), kills whatever a previous server of theirs left, puts the
+new server into a cgroup with their memory, CPU and process limits and into a mount namespace
+with a private /tmp and /dev/shm before it drops root, copies the notebooks *as the student*
+(so a symlink planted in the home reaches only what the student could reach anyway; the copy
+also refuses symlinks), and on stop kills the whole cgroup (``setsid`` and double forks included).
 
-RosterAuthenticator: NativeAuthenticator (bcrypt passwords in the hub's database, login
-lockout after failed tries, password change page) restricted to the roster: nobody
-outside it can sign up, and nobody is approved just by signing up first.
+RosterAuthenticator: NativeAuthenticator (bcrypt passwords in the hub's database, password
+change page) restricted to the roster: nobody outside it can sign up, and nobody is approved
+just by signing up first. Logins are limited per client address and per (name, address) before
+any password is checked (``neuralsim_hub.LoginLimiter``), bcrypt runs on a thread pool off the
+hub's event loop, and an unknown name costs the same bcrypt as a real one.
 """
 from __future__ import annotations
 
 import asyncio
+import os
 import resource
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import bcrypt
 
 from jupyterhub.spawner import LocalProcessSpawner
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator import handlers as _native_handlers
 from nativeauthenticator.orm import UserInfo
-from traitlets import List, Unicode
+from traitlets import Bool, Float, Integer, List, Unicode
 
-from neuralsim_hub import Cgroups, ensure_home, ensure_unix_user, protect_teacher_material
+from neuralsim_hub import (Cgroups, CpuFairness, DiskImages, LoginLimiter, client_address, ensure_home,
+                           ensure_unix_user, private_mounts, protect_teacher_material)
 
 _CGROUPS: Cgroups | None = None
+_FAIRNESS: CpuFairness | None = None
 
 
 class _NoStatsd:
@@ -45,9 +55,12 @@ if not hasattr(_native_handlers.LoginHandler, "statsd"):
 
 
 def cgroups() -> Cgroups:
-    global _CGROUPS
+    global _CGROUPS, _FAIRNESS
     if _CGROUPS is None:
         _CGROUPS = Cgroups()
+        if _CGROUPS.available:
+            _FAIRNESS = CpuFairness(_CGROUPS)
+            _FAIRNESS.start()
     return _CGROUPS
 
 
@@ -73,40 +86,74 @@ class NeuralsimSpawner(LocalProcessSpawner):
             self.log.warning("neuralsim: %s for %s: %s", cmd[0], self.user.name, out.decode(errors="replace")[-500:])
         return proc.returncode
 
+    disk_images = Unicode("", config=True, help="folder of the homes' ext4 images ('' = no disk cap)")
+    disk_size = Integer(1 << 30, config=True, help="bytes of each student's home filesystem")
+    pids_limit = Integer(256, config=True, help="processes and threads per student")
+    private_tmp = Bool(True, config=True, help="a private /tmp and /dev/shm per student (mount namespace)")
+    tmp_size = Integer(512 << 20, config=True, help="bytes of each private /tmp and of /dev/shm (memory, counted in the limit)")
+
     async def start(self):
         name = self.user.name
         changed = protect_teacher_material(self.teacher_paths)
         if changed:
             self.log.warning("neuralsim: teacher material was readable by others, now owner-only: %s", changed)
+        cg = cgroups()
+        if cg.available:
+            left = cg.kill(name)   # whatever a previous server left (setsid, nohup, double fork)
+            if left:
+                self.log.warning("neuralsim: killed %d leftover process(es) of %s before starting", left, name)
         pw = ensure_unix_user(name, self.home)
+        if self.disk_images:
+            await asyncio.to_thread(DiskImages(Path(self.disk_images)).ensure, name, self.home, self.disk_size)
+            st = os.lstat(self.home)
+            if st.st_uid == 0 and not os.listdir(self.home):
+                os.chown(self.home, pw.pw_uid, pw.pw_gid)   # a fresh image: its root folder becomes the home
         ensure_home(self.home, pw.pw_uid, pw.pw_gid)
-        await self._as_student(pw, "/bin/mkdir", "-p", "--", str(self.home / ".cache" / "tmp"))
+        await self._as_student(pw, "/bin/mkdir", "-p", "--", str(self.home / ".cache"))
         await self._as_student(pw, self.course_python, "-I", self.notebooks_cli,
                                str(self.home / "neuralsim"), "--within", str(self.home))
-        cg = cgroups()
-        if cg.available and (self.mem_limit or self.cpu_limit):
-            cg.create(name, self.mem_limit or 2**62, self.cpu_limit or 1024.0)
+        if cg.available:
+            cg.create(name, self.mem_limit or 2**62, self.cpu_limit or 1024.0, self.pids_limit)
         elif self.mem_limit:
             self.log.warning("neuralsim: no writable cgroups: memory limit per process (RLIMIT_AS) only")
+        self._pw = pw
         return await super().start()
 
     def make_preexec_fn(self, name):
         drop_root = super().make_preexec_fn(name)
         cg = cgroups()
-        files = cg.procs_files(name) if cg.available and (self.mem_limit or self.cpu_limit) else []
+        files = cg.procs_files(name) if cg.available else []
         as_limit = None if files or not self.mem_limit else int(self.mem_limit)
+        pw = self._pw
+        private, tmp_size, nproc = self.private_tmp, self.tmp_size, self.pids_limit
 
         def preexec():
             if files:
                 Cgroups.attach(files)        # still root here: join the student's cgroup
             elif as_limit:
                 resource.setrlimit(resource.RLIMIT_AS, (as_limit, as_limit))
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+            if private:
+                private_mounts(pw.pw_uid, pw.pw_gid, tmp_size)
             drop_root()
         return preexec
 
     async def stop(self, now=False):
         await super().stop(now=now)
-        cgroups().remove(self.user.name)
+        cg = cgroups()
+        if cg.available:
+            n = await asyncio.to_thread(cg.kill, self.user.name)
+            if n:
+                self.log.info("neuralsim: killed %d process(es) %s left when their server stopped", n, self.user.name)
+
+    async def poll(self):
+        """When the server is gone, so is everything it left (a kernel's ``setsid`` child included)."""
+        status = await super().poll()
+        cg = cgroups()
+        if status is not None and cg.available and cg.pids(self.user.name):
+            n = await asyncio.to_thread(cg.kill, self.user.name)
+            self.log.warning("neuralsim: %s's server ended; killed %d process(es) it left", self.user.name, n)
+        return status
 
 
 class RosterAuthenticator(NativeAuthenticator):
@@ -122,6 +169,48 @@ class RosterAuthenticator(NativeAuthenticator):
         if name not in (self.allowed_users | self.admin_users):
             return None
         return super().create_user(username, password, **kwargs)
+
+    limiter_db = Unicode("", config=True, help="SQLite file of failed logins (LoginLimiter)")
+    per_address = Integer(20, config=True, help="failed logins from one address before it waits")
+    address_window = Float(300.0, config=True, help="seconds an address's failures count")
+    _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="neuralsim-bcrypt")
+    #: checked for names with no password, so an unknown name takes as long as a real one
+    _DUMMY = bcrypt.hashpw(b"not anyone's password", bcrypt.gensalt())
+    _limiter = None
+
+    @property
+    def limiter(self) -> LoginLimiter:
+        if self._limiter is None:
+            type(self)._limiter = LoginLimiter(self.limiter_db or ":memory:", per_address=self.per_address,
+                                               per_name=self.allowed_failed_logins or 5,
+                                               window=self.address_window, lock=self.seconds_before_next_try)
+        return self._limiter
+
+    @staticmethod
+    def address_of(handler) -> str:
+        ctx = handler.request.connection.context
+        peer = getattr(ctx, "_orig_remote_ip", None) or getattr(ctx, "remote_ip", None) or "?"
+        return client_address(peer, handler.request.headers.get("X-Forwarded-For"))
+
+    async def authenticate(self, handler, data):
+        username = self.normalize_username(data.get("username", ""))
+        password = str(data.get("password", ""))
+        address = self.address_of(handler)
+        wait = self.limiter.blocked(username, address)
+        if wait > 0:
+            self.log.warning("neuralsim: login for %r from %s refused without checking: %.0f s to wait",
+                             username, address, wait)
+            return None
+        user = self.get_user(username)
+        stored = user.password if user is not None and user.password else self._DUMMY
+        ok = await asyncio.get_running_loop().run_in_executor(
+            self._pool, bcrypt.checkpw, password.encode("utf-8"), stored)
+        if ok and user is not None and user.is_authorized and (
+                not user.has_2fa or user.is_valid_token(data.get("2fa"))):
+            self.limiter.succeeded(username, address)
+            return username
+        self.limiter.failed(username, address)
+        return None
 
 
 __all__ = ["NeuralsimSpawner", "RosterAuthenticator", "cgroups"]
