@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: setup lab test test-fast app bench bench-latency clean load-test hub contact-sheet hub-env hub-passwords assignment-release assignment-collect assignment-grade
+.PHONY: setup lab test test-fast app bench bench-latency clean load-test hub contact-sheet hub-env hub-passwords assignment-release assignment-collect assignment-grade hub-unlock attack-test hub-clean-test
 
 # Enables the Jupyter server extension neuralsim.websocket (kernel websockets without Nagle delays).
 # A wheel installs it itself (data-files in pyproject.toml); an editable install skips
@@ -106,9 +106,23 @@ assignment-release: $(LOAD_STAMP) # build the assignment from neuralsim.exercise
 	$(HUBCTL) release
 assignment-collect: $(LOAD_STAMP) # collect the submissions
 	$(HUBCTL) collect
-assignment-grade: $(LOAD_STAMP)   # autograde them (as the unprivileged grading account) and show the grade table
+assignment-grade: $(LOAD_STAMP)   # grade each in a bubblewrap sandbox and show the grade table
 	$(HUBCTL) grade
+hub-unlock: $(LOAD_STAMP)         # lift login locks: NAME=alex and/or ADDRESS=10.0.0.7, or all of them
+	$(HUBCTL) unlock $(if $(NAME),--name $(NAME)) $(if $(ADDRESS),--address $(ADDRESS))
+
+# The project's own attacks on the hub (as root, 127.0.0.1 only, bounded, cleans up; about 6 min;
+# not part of `make test`): every attack of the red team's report, each result recorded, and the
+# attack table in deploy/jupyterhub/README.md rewritten from this run.
+attack-test: $(LOAD_STAMP) $(CHP_STAMP) hub-env
+	$(HBIN)/python benchmarks/attack_hub.py --write-readme
+
+# Removes whatever an interrupted load or attack run left: its accounts, cgroups, mounts, processes.
+hub-clean-test:
+	$(PYTHON) benchmarks/hub_teardown.py
 
 # Never touches the hub's data (homes, database, submissions): they live outside the repository.
+# Refused while a hub started from this checkout runs (its login page needs .venv-hub).
 clean:
+	@$(PYTHON) deploy/jupyterhub/neuralsim_hub.py refuse-if-running $(CURDIR)
 	rm -rf $(VENV) $(HUB_VENV) build dist dist-hub *.egg-info .pytest_cache .hypothesis artifacts deploy/jupyterhub/node_modules

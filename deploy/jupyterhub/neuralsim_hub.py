@@ -847,19 +847,24 @@ def check_ports(ip: str, ports, unprivileged_start: int | None = None) -> None:
 
 
 def hub_processes(repository: Path, proc: Path = Path("/proc")) -> list[int]:
-    """Pids of JupyterHubs started with this repository's configuration (``make clean`` refuses while any runs)."""
-    config = str(Path(repository).resolve() / "deploy" / "jupyterhub" / "jupyterhub_config.py")
+    """Pids of JupyterHubs started with this repository's configuration or from its ``.venv-hub``
+    (``make clean`` refuses while any runs: it would delete the environment the hub runs from)."""
+    repository = Path(os.path.realpath(repository))
+    config = str(repository / "deploy" / "jupyterhub" / "jupyterhub_config.py")
+    venv = repository / ".venv-hub"
     found = []
     for d in proc.iterdir() if proc.is_dir() else []:
         if not d.name.isdigit():
             continue
         try:
-            argv = (d / "cmdline").read_bytes().split(b"\0")
+            words = [a.decode(errors="replace") for a in (d / "cmdline").read_bytes().split(b"\0") if a]
+            cwd = os.readlink(d / "cwd")
         except OSError:
             continue
-        words = [a.decode(errors="replace") for a in argv]
-        if any("jupyterhub" in os.path.basename(w) for w in words[:2]) and any(
-                os.path.realpath(w) == config for w in words if w.endswith("jupyterhub_config.py")):
+        if not any(os.path.basename(w).startswith("jupyterhub") for w in words[:2]):
+            continue
+        paths = [os.path.realpath(os.path.join(cwd, w)) for w in words]
+        if config in paths or any(Path(p) == venv or venv in Path(p).parents for p in paths[:2]):
             found.append(int(d.name))
     return found
 
@@ -894,3 +899,14 @@ def git_dirs(repository: Path) -> list[Path]:
             if common.is_file():
                 out.append((g / common.read_text().strip()).resolve())
     return out
+
+
+if __name__ == "__main__":   # `make clean`: python3 neuralsim_hub.py refuse-if-running <checkout>
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "refuse-if-running":
+        running = hub_processes(Path(sys.argv[2]))
+        if running:
+            sys.exit(f"a hub started from this checkout is running (pid {', '.join(map(str, running))}): "
+                     "stop it first; `make clean` would delete the environment its login page runs from")
+    else:
+        sys.exit("usage: neuralsim_hub.py refuse-if-running CHECKOUT")

@@ -104,12 +104,12 @@ def _root_links():
 def sandbox_argv(work: Path, course_env: Path, argv, bwrap: str = "bwrap") -> list[str]:
     """The bubblewrap command that runs ``argv`` with ``work`` (read-write, the only writable folder
     besides a private /tmp) as its current folder and ``course_env`` read-only; nothing else of the
-    machine's files but /usr (and /etc/alternatives-free basics) is visible; no network."""
+    machine's files but /usr is visible (no /etc, /home, /var, no course folder); no network."""
     course_env = Path(os.path.realpath(course_env))
     return [bwrap, "--unshare-all", "--die-with-parent", "--new-session",
             "--ro-bind", "/usr", "/usr", *_root_links(),
+            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",   # before the binds: one may lie below /tmp
             "--ro-bind", str(course_env), str(course_env),
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
             "--bind", str(work), "/work", "--chdir", "/work",
             "--setenv", "HOME", "/work", "--setenv", "PATH", f"{course_env}/bin:/usr/bin:/bin",
             "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--setenv", "MPLBACKEND", "Agg",
