@@ -27,10 +27,39 @@ def pod(values):
 
 def test_pod_runs_the_course_image_as_a_student_not_root(pod):
     (c,) = pod["spec"]["containers"]
-    assert c["image"] == "registry.example.org/neuralsim/singleuser:0.1.0"
+    assert c["image"].startswith("registry.example.org/neuralsim/singleuser:0.1.0@sha256:")
     assert c["args"] == ["jupyterhub-singleuser"]
-    assert c["securityContext"] == {"runAsUser": 1000, "allowPrivilegeEscalation": False}
-    assert pod["spec"]["securityContext"] == {"fsGroup": 100}
+    sc = c["securityContext"]
+    assert sc["runAsUser"] == 1000 and sc["runAsNonRoot"] is True
+    assert sc["allowPrivilegeEscalation"] is False
+    assert sc["capabilities"] == {"drop": ["ALL"]}
+    assert sc["seccompProfile"] == {"type": "RuntimeDefault"}
+    psc = pod["spec"]["securityContext"]
+    assert psc["runAsNonRoot"] is True and psc["fsGroup"] == 100
+    assert psc["seccompProfile"] == {"type": "RuntimeDefault"}
+
+
+def test_images_by_digest_and_the_placeholder_is_flagged(values, tmp_path):
+    problems = kv.image_problems(values)
+    # the shipped values carry the all-zero placeholder digest: both images must be flagged
+    assert len(problems) == 2 and all("placeholder digest" in p for p in problems)
+    real = "sha256:" + "3f" * 32
+    good = {"singleuser": {"image": {"name": "r.example/ns", "tag": f"0.1.0@{real}"}}}
+    df = tmp_path / "Dockerfile"
+    df.write_text(f"FROM quay.io/jupyter/minimal-notebook:2025-10-20@{real}\n")
+    assert kv.image_problems(good, df) == []
+    df.write_text("FROM quay.io/jupyter/minimal-notebook:2025-10-20\n")
+    tag_only = {"singleuser": {"image": {"name": "r.example/ns", "tag": "0.1.0"}}}
+    assert [p.split(":")[0] for p in kv.image_problems(tag_only, df)] == ["singleuser.image", "Dockerfile FROM"]
+
+
+def test_no_sign_up_and_assignments_refused_with_the_reason(values, pod):
+    na = values["hub"]["config"]["NativeAuthenticator"]
+    assert na["enable_signup"] is False and na["open_signup"] is False
+    (c,) = pod["spec"]["containers"]
+    env = {e["name"]: e.get("value") for e in c["env"]}
+    assert env["NEURALSIM_ASSIGNMENTS"].startswith("refused")
+    assert "nbgrader" not in (ROOT / "deploy" / "kubernetes" / "Dockerfile").read_text().split("RUN", 1)[1].split("\n")[0]
 
 
 def test_pod_has_the_same_limits_as_the_one_machine_hub(pod):

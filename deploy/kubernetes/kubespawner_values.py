@@ -24,6 +24,27 @@ def run(coro):
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
 
+DIGEST_RE = r"^[^@\s]+(:[^@\s]+)?@sha256:[0-9a-f]{64}$"
+
+
+def image_problems(values: dict, dockerfile: Path = VALUES.with_name("Dockerfile")) -> list[str]:
+    """What keeps these values from being shipped: images not pinned by digest, or pinned by a
+    placeholder digest (all zeros). Empty when every image is pinned by a real-looking digest."""
+    import re
+    su = values["singleuser"]["image"]
+    images = [("singleuser.image", f"{su['name']}:{su['tag']}")]
+    for line in Path(dockerfile).read_text().splitlines() if Path(dockerfile).exists() else []:
+        if line.strip().upper().startswith("FROM "):
+            images.append((f"{Path(dockerfile).name} FROM", line.split()[1]))
+    out = []
+    for where, ref in images:
+        if not re.match(DIGEST_RE, ref):
+            out.append(f"{where}: {ref} is not pinned by digest (name:tag@sha256:<64 hex digits>)")
+        elif re.search(r"@sha256:0{64}$", ref):
+            out.append(f"{where}: {ref} has the placeholder digest: put the digest of the image you pushed")
+    return out
+
+
 def load_values(path=VALUES) -> dict:
     with open(path) as f:
         return yaml.safe_load(f)
@@ -46,6 +67,10 @@ def spawner_config(values: dict) -> dict:
         "lifecycle_hooks": su.get("lifecycleHooks", {}),
         "allow_privilege_escalation": False,
     }
+    ks = values.get("hub", {}).get("config", {}).get("KubeSpawner", {})
+    for key in ("pod_security_context", "container_security_context"):
+        if key in ks:
+            cfg[key] = ks[key]
     st = su["storage"]
     if st["type"] == "dynamic":
         d = st["dynamic"]
