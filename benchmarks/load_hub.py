@@ -67,6 +67,8 @@ CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 sys.path.insert(0, str(CONFIG.parent))
 import hubctl  # noqa: E402
 import neuralsim_hub as hub  # noqa: E402
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import hub_teardown  # noqa: E402
 NOTEBOOK_IN_HOME = "neuralsim/02_slump_test.ipynb"
 RESULT_RE = re.compile(r"Bed now (\d+) mm, ([+-]?\d+\.\d) % against standing")
 # Joints moved, in turn (all visible in the sitting slump).
@@ -76,13 +78,10 @@ MOVE_JOINTS = ["knee_flexion", "ankle_dorsiflexion", "cervical_flexion", "hip_fl
 
 # ----------------------------------------------------------------------------- small helpers
 def free_port_block(n: int = 3) -> int:
-    """A port P with P..P+n-1 all free on 127.0.0.1."""
+    """A port P with P..P+n-1 all free on 127.0.0.1, below 1024 (the hub refuses ports a student could take)."""
+    rng = random.Random()
     for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            p = s.getsockname()[1]
-        if p + n >= 65535:
-            continue
+        p = rng.randrange(700, 1000 - n)
         ok = True
         for q in range(p, p + n):
             with socket.socket() as s:
@@ -498,7 +497,7 @@ class Run:
         self.service_token = secrets.token_hex(32)
         self.notebook = args.notebook
         self.think = (args.think_min, args.think_max)
-        self.base = Path(tempfile.mkdtemp(prefix="neuralsim-hub-load-"))
+        self.base = Path(tempfile.mkdtemp(prefix=getattr(args, "prefix", "neuralsim-hub-load-")))
         os.chmod(self.base, 0o755)     # students traverse it to reach their homes
         self.data = self.base / "data"
         self.state, self.homes = self.data / "state", self.data / "homes"
@@ -531,7 +530,9 @@ class Run:
         self.hub_log_path = self.base / "hub.log"
         self.hub_log = open(self.hub_log_path, "w")
         jhub = Path(sys.executable).with_name("jupyterhub")
-        self.hub_proc = subprocess.Popen([str(jhub), "-f", str(CONFIG)], cwd=self.base, env=env,
+        self.checkout = install_copy(self.base / "checkout")
+        self.config = self.checkout / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+        self.hub_proc = subprocess.Popen([str(jhub), "-f", str(self.config)], cwd=self.base, env=env,
                                          stdout=self.hub_log, stderr=subprocess.STDOUT, start_new_session=True)
         end = time.monotonic() + 90
         while time.monotonic() < end:
@@ -645,6 +646,25 @@ class Run:
             except psutil.Error:
                 pass
         return out
+
+
+def install_copy(dest: Path) -> Path:
+    """The hub's own copy of the checkout, as a school would run it: a clone (with its .git) plus
+    the working tree's current files, and the proxy from this checkout's node_modules. The hub
+    makes the copy owner-only when it starts; the attacks then try to read it."""
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(dest)], check=True,
+                   stdin=subprocess.DEVNULL)
+    files = subprocess.run(["git", "ls-files", "-cmo", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                           capture_output=True).stdout.split(b"\0")
+    for f in filter(None, (x.decode() for x in files)):
+        src = ROOT / f
+        if src.is_file() and not src.is_symlink():
+            (dest / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / f)
+    nm = ROOT / "deploy" / "jupyterhub" / "node_modules"
+    if nm.is_dir():
+        os.symlink(nm, dest / "deploy" / "jupyterhub" / "node_modules")
+    return dest
 
 
 def _account(name):
@@ -982,15 +1002,13 @@ def main(argv=None):
         sizes = [sum(f.stat().st_size for f in (run.homes / h).rglob("*") if f.is_file()) / 2**20 for h in homes]
         out["files"]["homes"] = len(homes)
         out["files"]["home_mb"] = summary(sizes)
-    # -- 4. the Unix accounts and cgroups of the run (only those the hub made) ---------------------
-    hub.Cgroups().remove_all()
+    # -- 4. the Unix accounts, cgroups, mounts and folder of the run (only those the hub made) --------
     if args.keep:
-        print(f"kept {run.base} and the Unix accounts; remove them with: "
-              f"deploy/jupyterhub/hubctl.py remove-users {' '.join(run.passwords)} nsgrader")
+        print(f"kept {run.base}, its mounts and the Unix accounts; remove them with: make hub-clean-test")
     else:
-        out["accounts_removed"] = len(hub.remove_unix_users(list(run.passwords))
-                                      + hub.remove_unix_users([hubctl.GRADER], hubctl.GRADER_MARKER))
-        shutil.rmtree(run.base, ignore_errors=True)
+        done = hub_teardown.teardown([run.base], verbose=False)
+        out["accounts_removed"] = len(done["accounts"])
+        out["mounts_removed"] = len(done["mounts"])
 
     out["failures"] = failures
     report(out)
@@ -1022,7 +1040,7 @@ def after_class(run, students, args, out, failures, deadline):
     attacker, victim = by_name.get("student02"), by_name.get("student03")
     if attacker and victim and victim.name in procs:
         vp = sorted(procs[victim.name], key=lambda p: p.create_time())
-        teacher = sorted(str(p) for d in (ROOT / "notebooks" / "teacher", ROOT / "teacher") if d.is_dir()
+        teacher = sorted(str(p) for d in (run.checkout / "notebooks" / "teacher", run.checkout / "teacher") if d.is_dir()
                          for p in d.rglob("*.ipynb"))
         params = {"other_nb": str(run.homes / victim.name / run.notebook), "other_home": str(run.homes / victim.name),
                   "homes": str(run.homes), "secret": str(run.state / "jupyterhub_cookie_secret"),
