@@ -318,6 +318,7 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--write-readme", action="store_true", help="rewrite the attack table in the hub's README")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--hub-log", type=Path, help="keep a copy of the hub's log here")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     if os.getuid() != 0:
@@ -345,10 +346,16 @@ def main(argv=None):
         attacks(suite, run, deadline)
     except Exception as e:  # noqa: BLE001
         failures.append(f"run aborted: {type(e).__name__}: {e}")
+        try:
+            print("hub log (last lines):\n" + "\n".join(run.hub_log_path.read_text().splitlines()[-25:]))
+        except (OSError, AttributeError):
+            pass
     finally:
         for s in (suite.st.values() if suite else []):
             s.close_tab()
         leftovers = run.stop()
+        if args.hub_log and getattr(run, "hub_log_path", None) and run.hub_log_path.exists():
+            args.hub_log.write_bytes(run.hub_log_path.read_bytes())
         done = teardown.teardown([run.base], verbose=False)
     rows = suite.rows if suite else []
     if leftovers:

@@ -1,7 +1,7 @@
 """Remove what a load or attack run of the hub left behind (``make hub-clean-test``; as root).
 
 Only things of test runs: run folders named ``neuralsim-hub-load-*`` or ``neuralsim-hub-attack-*``
-in the temporary folder, the Unix accounts whose home is inside one of them (the hub's comment
+in /var/tmp, the Unix accounts whose home is inside one of them (the hub's comment
 required), their processes (by uid), the mounts inside those folders (home and exchange images,
 loop devices detach with them), the hub's empty cgroups, and the folders themselves. A real class's
 accounts (homes elsewhere) and data are never touched; the service accounts ``nsgrader`` and
@@ -16,7 +16,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,7 +27,7 @@ PREFIXES = ("neuralsim-hub-load-", "neuralsim-hub-attack-")
 
 
 def run_folders(tmp: str | None = None) -> list[Path]:
-    tmp = tmp or tempfile.gettempdir()
+    tmp = tmp or "/var/tmp"     # where load_hub.py makes them (RUN_PARENT)
     return sorted(Path(p) for pre in PREFIXES for p in glob.glob(os.path.join(tmp, pre + "*")))
 
 

@@ -70,6 +70,7 @@ import neuralsim_hub as hub  # noqa: E402
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import hub_teardown  # noqa: E402
 NOTEBOOK_IN_HOME = "neuralsim/02_slump_test.ipynb"
+RUN_PARENT = "/var/tmp"
 RESULT_RE = re.compile(r"Bed now (\d+) mm, ([+-]?\d+\.\d) % against standing")
 # Joints moved, in turn (all visible in the sitting slump).
 MOVE_JOINTS = ["knee_flexion", "ankle_dorsiflexion", "cervical_flexion", "hip_flexion",
@@ -497,7 +498,8 @@ class Run:
         self.service_token = secrets.token_hex(32)
         self.notebook = args.notebook
         self.think = (args.think_min, args.think_max)
-        self.base = Path(tempfile.mkdtemp(prefix=getattr(args, "prefix", "neuralsim-hub-load-")))
+        # not under /tmp: every student gets a private /tmp, which would hide homes kept there
+        self.base = Path(tempfile.mkdtemp(prefix=getattr(args, "prefix", "neuralsim-hub-load-"), dir=RUN_PARENT))
         os.chmod(self.base, 0o755)     # students traverse it to reach their homes
         self.data = self.base / "data"
         self.state, self.homes = self.data / "state", self.data / "homes"

@@ -147,6 +147,15 @@ def test_data_folder_inside_or_around_the_repository_is_refused(tmp_path):
         hub.check_data_dir(tmp_path, repo)
 
 
+def test_data_folder_under_tmp_or_dev_shm_is_refused():
+    """Every student's server mounts its own empty /tmp and /dev/shm over the real ones."""
+    for hidden in ("/tmp/neuralsim-hub", "/dev/shm/hub", "/tmp"):
+        with pytest.raises(ValueError, match="private, empty folder"):
+            hub.check_data_not_private(Path(hidden))
+    hub.check_data_not_private(Path("/var/lib/neuralsim-hub"))
+    hub.check_data_not_private(Path("/tmpdata/hub"))   # a name starting with 'tmp' is not /tmp
+
+
 def test_make_clean_and_git_clean_leave_the_data_folder_intact(tmp_path):
     """The repository's own `clean` recipe and `git clean -fdx`, run on a copy of the checkout after a
     class: the students' homes and the hub's database (in the default data folder's layout) survive."""
@@ -156,8 +165,11 @@ def test_make_clean_and_git_clean_leave_the_data_folder_intact(tmp_path):
     repo.mkdir()
     shutil.copy(ROOT / "Makefile", repo / "Makefile")
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    # the recipe first asks the hub module whether a hub of this checkout runs (none does here)
+    (repo / "deploy" / "jupyterhub").mkdir(parents=True)
+    shutil.copy(ROOT / "deploy" / "jupyterhub" / "neuralsim_hub.py", repo / "deploy" / "jupyterhub" / "neuralsim_hub.py")
     for d in (".venv/bin", ".venv-hub/bin", "build", "dist-hub", "deploy/jupyterhub/node_modules", "deploy/jupyterhub/run"):
-        (repo / d).mkdir(parents=True)
+        (repo / d).mkdir(parents=True, exist_ok=True)
     (data / "homes" / "alex" / "neuralsim").mkdir(parents=True)
     (data / "homes" / "alex" / "neuralsim" / "02_slump_test.ipynb").write_text("{}")
     (data / "state").mkdir()

@@ -38,7 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
-from neuralsim_hub import (GRADER, GRADER_MARKER, Cgroups, DiskImages, check_bind, check_data_dir,  # noqa: E402
+from neuralsim_hub import (GRADER, GRADER_MARKER, Cgroups, DiskImages, check_bind, check_data_dir, check_data_not_private,  # noqa: E402
                            check_ports, data_dir, ensure_unix_user, git_dirs, parse_roster, parse_size,
                            protect_teacher_material, reachable_by_all, readable_by_others, safe_mkdir)
 
@@ -60,6 +60,7 @@ try:
     check_bind(ip, env.get("NEURALSIM_HUB_SSL_CERT"), env.get("NEURALSIM_HUB_SSL_KEY"))
     data = data_dir()
     check_data_dir(data, REPO)
+    check_data_not_private(data)
     mem_limit = parse_size(env.get("NEURALSIM_HUB_MEM_LIMIT", "1G"))
     cpu_limit = float(env.get("NEURALSIM_HUB_CPU_LIMIT", "1"))
     disk = parse_size(env.get("NEURALSIM_HUB_DISK", "1G"))
@@ -81,7 +82,7 @@ for g in git_dirs(REPO):
 
 course_env = Path(env.get("NEURALSIM_HUB_ENV", "/opt/neuralsim-hub/env"))
 course_python = course_env / "bin" / "python"
-cli = sorted(course_env.glob("lib/python3*/site-packages/neuralsim/notebooks_cli.py"))
+cli = sorted(course_env.glob("lib/python3*/site-packages/neuralsim/classroom/notebooks_cli.py"))
 if not course_python.exists() or not cli:
     fail(f"no course environment in {course_env}: run `make hub-env` (builds it from a wheel, owned by root)")
 if not reachable_by_all(course_python):

@@ -30,7 +30,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Roster", "RosterError", "parse_roster", "check_bind", "data_dir", "check_data_dir",
+__all__ = ["Roster", "RosterError", "parse_roster", "check_bind", "data_dir", "check_data_dir", "check_data_not_private",
            "parse_size", "reachable_by_all", "ensure_unix_user", "ensure_home", "remove_unix_users", "hub_users",
            "protect_teacher_material", "Cgroups", "GRADER", "GRADER_MARKER", "git_dirs", "client_address", "CpuFairness", "USER_MARKER", "private_mounts", "DiskImages",
            "safe_write", "safe_mkdir", "LoginLimiter", "check_ports", "hub_processes", "readable_by_others",
@@ -178,6 +178,16 @@ def check_data_dir(data: Path, repository: Path) -> None:
                          "(NEURALSIM_HUB_DATA, default /var/lib/neuralsim-hub)")
     if d in r.parents:
         raise ValueError(f"the hub's data folder {str(data)!r} contains the repository {str(r)!r}: choose another")
+
+
+def check_data_not_private(data: Path) -> None:
+    """Refuse a data folder under /tmp or /dev/shm: each student's server mounts its own empty one over
+    the real folder (private mount namespace), so homes kept there would vanish from the students' view."""
+    d = Path(os.path.realpath(data))
+    for hidden in ("/tmp", "/dev/shm"):
+        if d == Path(hidden) or Path(hidden) in d.parents:
+            raise ValueError(f"the hub's data folder {str(data)!r} is under {hidden}, which every student's server "
+                             "sees as a private, empty folder: choose another (default /var/lib/neuralsim-hub)")
 
 
 _SIZE = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
