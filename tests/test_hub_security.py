@@ -1,8 +1,9 @@
 """The hub's defences, piece by piece (fast; the whole hub under attack is `make attack-test`).
 
-Tests that need root, bubblewrap, cgroups or loop devices skip without them; CI runs as root
-with bubblewrap and e2fsprogs installed (.ci/run), so there they run.
+Tests that need root, bubblewrap, cgroups or loop devices skip without them, except under CI=true:
+CI runs as root with bubblewrap and e2fsprogs installed (.ci/run), so there a missing one fails.
 """
+import functools
 import json
 import os
 import pwd
@@ -22,9 +23,32 @@ import neuralsim_hub as hub  # noqa: E402
 import neuralsim_sandbox as sb  # noqa: E402
 
 ROOT = os.getuid() == 0
-needs_root = pytest.mark.skipif(not ROOT, reason="needs root")
-needs_bwrap = pytest.mark.skipif(not (ROOT and shutil.which("bwrap") and os.path.exists("/usr/bin/python3")),
-                                 reason="needs root, bubblewrap and /usr/bin/python3")
+
+
+def _missing(reason):
+    """Skip on a developer's machine; fail on CI, where .ci/run runs as root and installs bubblewrap and
+    e2fsprogs, so a skip there would hide a defence that was never tested."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and {reason}: the hub's security tests must run in CI (see .ci/run)")
+    pytest.skip(reason)
+
+
+def needs_root(test):
+    @functools.wraps(test)
+    def run(*a, **kw):
+        if not ROOT:
+            _missing("needs root")
+        return test(*a, **kw)
+    return run
+
+
+def needs_bwrap(test):
+    @functools.wraps(test)
+    def run(*a, **kw):
+        if not (ROOT and shutil.which("bwrap") and os.path.exists("/usr/bin/python3")):
+            _missing("needs root, bubblewrap (Debian package bubblewrap) and /usr/bin/python3")
+        return test(*a, **kw)
+    return run
 
 
 def notebook(*cells):
@@ -311,10 +335,10 @@ def test_checkout_and_git_folders_readable_by_others():
 
 def _cg_or_skip():
     if not ROOT:
-        pytest.skip("needs root")
+        _missing("needs root")
     cg = hub.Cgroups()
     if not cg.available:
-        pytest.skip("no writable cgroups")
+        _missing("no writable cgroups (cpu, memory, pids controllers)")
     return cg
 
 
@@ -339,7 +363,7 @@ def test_cgroup_kill_ends_a_setsid_double_fork():
 def test_cgroup_pids_limit_stops_a_fork_bomb():
     cg = _cg_or_skip()
     if cg.version == 1 and "pids" not in cg.base:
-        pytest.skip("no pids controller")
+        _missing("no pids controller")
     name = f"test-pids-{os.getpid()}"
     cg.create(name, 256 * 2**20, 1.0, pids=16)
     files = cg.procs_files(name)
@@ -373,7 +397,7 @@ def test_private_tmp_and_shm_vanish_with_the_process():
 @needs_root
 def test_disk_image_caps_a_home(tmp_path):
     if not shutil.which("mkfs.ext4") or not os.path.exists("/dev/loop-control"):
-        pytest.skip("needs e2fsprogs and loop devices")
+        _missing("needs e2fsprogs (mkfs.ext4) and loop devices")
     disks = hub.DiskImages(tmp_path / "disks")
     home = tmp_path / "homes" / "alex"
     try:
