@@ -569,7 +569,8 @@ def attacks(S: Suite, run, deadline):
         st[att].start_server(deadline)
         st[att].open_notebook()
         st[att].start_kernel()
-        r2 = S.cell(att, FILL % json.dumps([["shm", "/dev/shm/fill2", 700]]) .replace(
+        # the parentheses matter: .replace must act on the filled-in cell, not on the argument list
+        r2 = S.cell(att, (FILL % json.dumps([["shm", "/dev/shm/fill2", 700]])).replace(
             "print(json.dumps(out))", "out['left'] = os.listdir('/dev/shm'); print(json.dumps(out))"))
         cap = 256
         ok = r1["shm"][0] <= cap and r2["shm"][0] <= cap and r2["left"] == ["fill2"]
