@@ -120,8 +120,17 @@ def test_sandbox_leaves_nothing_running(env_and_nb):
     out = run(base, env, "import subprocess\nsubprocess.Popen(['sleep', '317.25'], start_new_session=True)\n"
               "answer_1 = 1")
     assert out["answers"]["answer_1"] == 1
+    assert out["errors"] == ["left 1 process(es) running (ended with the sandbox)"]   # the teacher is told
     time.sleep(0.2)
     assert _procs_with(b"317.25") == []
+
+
+@needs_bwrap
+def test_an_honest_submission_gets_no_report_line(env_and_nb):
+    env, base = env_and_nb
+    out = run(base, env, "import subprocess\nanswer_1 = subprocess.run(['true']).returncode\n"
+              "answer_2 = [1, 2]")
+    assert out == {"answers": {"answer_1": 0, "answer_2": [1, 2]}, "errors": []}
 
 
 @needs_bwrap
@@ -153,6 +162,7 @@ def test_a_patched_checker_in_the_submission_never_reaches_the_check(env_and_nb)
               "correct=True, message='ok'))\nsys.modules['neuralsim.exercises'] = fake\n"
               "answer_1 = 25\nanswer_2 = ['ankle_dorsiflexion']")
     assert out["answers"] == {"answer_1": 25, "answer_2": ["ankle_dorsiflexion"]}
+    assert out["errors"] == ["replaced modules neuralsim.exercises (ignored: answers are checked in a fresh process)"]
     res = sb.check_answers(out["answers"], [("ham_neck_40", "answer_1"), ("ham_joints", "answer_2")],
                            Path(sys.prefix), user=None)
     assert [ok for ok, _ in res.values()] == [False, False]

@@ -71,6 +71,16 @@ for n in names:
             answers[n] = json.loads(json.dumps(ns[n], allow_nan=False))
         except (TypeError, ValueError):
             errors.append(f"{n}: not a plain value (number, text, list)")
+# What a submission did that an honest one never does goes into the teacher's report: the sandbox
+# already made it harmless (fresh checker process, pid namespace killed), but the teacher should know.
+swapped = sorted(k for k, m in list(sys.modules.items())
+                 if (k == "neuralsim" or k.startswith("neuralsim.")) and not isinstance(m, type(sys)))
+if swapped:
+    errors.insert(0, f"replaced modules {', '.join(swapped)} (ignored: answers are checked in a fresh process)")
+me = {os.getpid(), os.getppid(), 1}
+others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in me]
+if others:
+    errors.insert(0, f"left {len(others)} process(es) running (ended with the sandbox)")
 json.dump({"answers": answers, "errors": errors[:20]}, out)
 out.close()
 '''
