@@ -102,7 +102,7 @@ hub: $(LOAD_STAMP) $(CHP_STAMP)
 # The teacher's steps (as root, NEURALSIM_HUB_ROSTER and NEURALSIM_HUB_DATA as for `make hub`):
 hub-passwords: $(LOAD_STAMP)      # a one-time password for each roster name that has none yet
 	$(HUBCTL) passwords
-assignment-release: $(LOAD_STAMP) # build the assignment from neuralsim.exercises and release it
+assignment-release: $(LOAD_STAMP) # build the assignment from neuralsim.teaching.exercises and release it
 	$(HUBCTL) release
 assignment-collect: $(LOAD_STAMP) # collect the submissions
 	$(HUBCTL) collect

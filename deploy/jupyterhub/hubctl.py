@@ -3,7 +3,7 @@
     hubctl.py passwords [--out FILE]    a one-time password for each roster name without one, listed in FILE
                                         (mode 0600; default <data>/hub-passwords.csv, outside the repository)
     hubctl.py set-passwords FILE        passwords from a CSV 'username,password' (e.g. chosen with the students)
-    hubctl.py release                   build the assignment from neuralsim.exercises, release it to the class
+    hubctl.py release                   build the assignment from neuralsim.teaching.exercises, release it to the class
     hubctl.py collect                   collect the students' submissions
     hubctl.py grade                     autograde them and print the grade table (also course/grades.csv)
     hubctl.py unlock [--name N] [--address A]   lift login locks (all of them without options)
@@ -35,8 +35,8 @@ from neuralsim_sandbox import SANDBOX_USER, Limits, grade_notebook, submission_o
 
 COURSE_ID = "neuralsim"
 ASSIGNMENT = "ps1"
-#: The assignment: exercises of neuralsim.exercises and the teacher's solution (checked with
-#: neuralsim.exercises.check when the assignment is built, so a wrong solution never ships).
+#: The assignment: exercises of neuralsim.teaching.exercises and the teacher's solution (checked with
+#: neuralsim.teaching.exercises.check when the assignment is built, so a wrong solution never ships).
 QUESTIONS = [
     ("ham_neck_40", "0"),
     ("ham_joints", "['hip_flexion', 'knee_flexion']"),
@@ -112,19 +112,19 @@ def cmd_set_passwords(args):
 # ----------------------------------------------------------------------------- nbgrader
 def assignment_notebook() -> dict:
     """The nbgrader source notebook: per exercise its question, a solution cell and a locked test cell."""
-    from neuralsim.exercises import ask, check
+    from neuralsim.teaching.exercises import ask, check
 
     cells = [_md("intro", "# Assignment 1: which structures does a joint stretch?\n\n"
                  "Answer each question in the cell below it (replace the line `raise NotImplementedError()`), "
                  "run the notebook, save it and submit it. The tests under each answer are the same checks "
-                 "as in the course notebooks (`neuralsim.exercises.check`).")]
+                 "as in the course notebooks (`neuralsim.teaching.exercises.check`).")]
     for i, (key, solution) in enumerate(QUESTIONS, start=1):
         if not check(key, eval(solution, {})).correct:   # noqa: S307 - the teacher's own constant above
             raise ValueError(f"the solution {solution} of exercise {key!r} is not right any more: fix QUESTIONS")
         cells.append(_md(f"q{i}", f"**Question {i}.** {ask(key)}"))
         cells.append(_code(f"answer_{i}", f"### BEGIN SOLUTION\nanswer_{i} = {solution}\n### END SOLUTION",
                            {"solution": True, "grade": False, "locked": False}))
-        cells.append(_code(f"test_{i}", f"from neuralsim.exercises import check\n"
+        cells.append(_code(f"test_{i}", f"from neuralsim.teaching.exercises import check\n"
                                          f"assert check({key!r}, answer_{i}).correct, check({key!r}, answer_{i}).message",
                            {"solution": False, "grade": True, "locked": True, "points": 1}))
     return {"nbformat": 4, "nbformat_minor": 5, "cells": cells,

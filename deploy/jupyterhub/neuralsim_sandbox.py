@@ -1,7 +1,7 @@
 """Grading a submission as untrusted code (standard library only, so ``make test`` covers it).
 
 nbgrader's autograde runs the student's notebook *and* the locked test cells in one kernel, as
-the account that owns the course: a submission can replace ``neuralsim.exercises.check``, read
+the account that owns the course: a submission can replace ``neuralsim.teaching.exercises.check``, read
 the solutions and the gradebook, and leave a process behind. Here grading has two steps:
 
 1. :func:`run_answers` executes the submission's code cells in a throwaway bubblewrap sandbox as
@@ -10,7 +10,7 @@ the solutions and the gradebook, and leave a process behind. Here grading has tw
    the read-only course environment visible (no course folder, no solutions, no gradebook, no
    other submission, no home), CPU, memory, file-size and process limits and a wall-clock
    timeout. The only thing that leaves the sandbox is the JSON value of each ``answer_<i>``.
-2. :func:`check_answers` checks those values with ``neuralsim.exercises.check`` in a fresh
+2. :func:`check_answers` checks those values with ``neuralsim.teaching.exercises.check`` in a fresh
    process of the root-owned course environment that never ran the submission's code, so no
    patch the submission made can reach the checker.
 
@@ -269,7 +269,7 @@ json.dump(out, sys.stdout)
 
 def check_answers(answers: dict, questions, course_env: Path, *, user=SANDBOX_USER, timeout: float = 60) -> dict:
     """``{answer_name: (correct, message)}``: ``questions`` are (exercise key, answer name) pairs, checked
-    by ``neuralsim.exercises.check`` in a fresh process of the course environment (isolated mode, no
+    by ``neuralsim.teaching.exercises.check`` in a fresh process of the course environment (isolated mode, no
     user site, started from ``/``) that never ran the submission's code."""
     pw = _account(user)
     kwargs = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []} if pw is not None and os.getuid() == 0 else {}
