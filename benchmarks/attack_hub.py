@@ -22,6 +22,7 @@ import json
 import os
 import random
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -79,17 +80,34 @@ class Suite:
         print(f"  [{'blocked' if blocked else 'SUCCEEDED'}] {kind}: {attack}: {result}", flush=True)
 
     def guard(self, kind, attack, f):
-        """Run one attack; an attack that cannot be run is recorded as not blocked (never silently skipped)."""
+        """Run one attack; an attack that cannot be run is recorded as not blocked (never silently skipped).
+        Each is bounded by STEP_LIMIT_S of wall clock (an alarm), so a hung step cannot hang the suite."""
+        def overrun(signum, frame):
+            raise StepOverrun(f"still running after {STEP_LIMIT_S} s")
+        print(f"  ... {kind}: {attack}", flush=True)
+        old = signal.signal(signal.SIGALRM, overrun)
+        signal.alarm(STEP_LIMIT_S)
         try:
             f()
         except Exception as e:  # noqa: BLE001
             self.record(kind, attack, False, f"could not be run: {type(e).__name__}: {str(e)[:200]}")
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
 
     def cell(self, who, code, timeout=180):
         text, errors = self.st[who].kc.execute_output(code, timeout=timeout)
         if errors:
             raise RuntimeError(f"{errors[0].get('ename')}: {errors[0].get('evalue')}")
         return json.loads(text.strip().splitlines()[-1])
+
+
+#: Longest one attack step may take (the slowest, grading a malicious submission, takes about a minute).
+STEP_LIMIT_S = 360
+
+
+class StepOverrun(Exception):
+    """An attack step ran past STEP_LIMIT_S: recorded as not run, the suite goes on."""
 
 
 # ----------------------------------------------------------------------------- from the attacker's kernel
