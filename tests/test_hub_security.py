@@ -413,6 +413,10 @@ def test_disk_image_caps_a_home(tmp_path):
     try:
         assert disks.ensure("alex", home, 16 * 2**20)
         assert hub.DiskImages.mounted(home)
+        # the folder under the mount, which a student's older mount namespace still shows, is root's alone
+        under = subprocess.run(["unshare", "-m", "sh", "-c", f"umount {home} && stat -c '%a %u' {home}"],
+                               capture_output=True, text=True)
+        assert under.stdout.split() == ["700", "0"], under.stderr
         r = subprocess.run(["dd", "if=/dev/zero", f"of={home / 'big'}", "bs=1M", "count=40"], capture_output=True,
                            text=True)
         assert "No space left" in r.stderr

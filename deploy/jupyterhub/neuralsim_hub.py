@@ -649,7 +649,10 @@ class DiskImages:
                 f.truncate(int(size))
             subprocess.run(["mkfs.ext4", "-q", "-F", "-m", "0", "-E", "root_owner=0:0", str(img)], check=True,
                            capture_output=True, stdin=subprocess.DEVNULL)
-        mountpoint.mkdir(parents=True, exist_ok=True)
+        mountpoint.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # A student whose server started before this mount keeps, in its private mount namespace,
+        # the folder under it: that folder must not be listable either.
+        os.chmod(mountpoint, 0o700)
         r = subprocess.run(["mount", "-o", "loop,nosuid,nodev", str(img), str(mountpoint)], capture_output=True,
                            text=True, stdin=subprocess.DEVNULL)
         if r.returncode:
