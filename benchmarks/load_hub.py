@@ -15,8 +15,11 @@ What it does, in one run, and then stops everything it started:
    Each logs in through the login form with their own password, starts a
    server, opens the notebook, starts a kernel (timed), runs every code cell
    and moves Explorer sliders ``--moves`` times with a human pause between
-   moves (timed).  When all are done, memory per student is measured with the
-   30 servers and kernels alive.
+   moves (timed).  Meanwhile the last ``--spinners`` students (3) keep a core busy
+   each and the one before them (``--shm-fillers``) fills its ``/dev/shm`` to its
+   limit, from the start of the class phase to its end; their figures are not
+   counted as slider moves.  When all are done, memory per student is measured
+   with the 30 servers and kernels alive.
 4. After class (servers alive): attacks from a student's kernel, a memory hog,
    the login lockout, nbgrader (30 submit, the teacher collects and grades),
    then waits for the idle culler (see ``after_class``).
@@ -257,6 +260,25 @@ class KernelChannel:
 SUBMIT_CODE = r'''
 import json, os, subprocess
 os.chdir(os.path.expanduser("~"))
+#: What the noisy neighbours run in their kernels during the class phase (a process of their own:
+#: the kernel stays responsive for the after-class steps).
+ROLE_CODE = {
+    "spinner": "import json, subprocess, sys\n"
+               "_noisy = subprocess.Popen([sys.executable, '-c', 'while True: pass'])\n"
+               "print(json.dumps({'pid': _noisy.pid}))",
+    "shm-filler": "import json, os\nn = 0\n"
+                  "with open('/dev/shm/neuralsim-fill', 'wb') as f:\n"
+                  "    try:\n"
+                  "        while True:\n"
+                  "            f.write(b'\\x01' * 2**20); f.flush(); n += 1\n"
+                  "    except OSError as e:\n"
+                  "        err = e.strerror\n"
+                  "print(json.dumps({'filled_mib': n, 'stopped_by': err}))",
+}
+ROLE_UNDO = ("import os\nif '_noisy' in globals(): _noisy.kill()\n"
+             "if os.path.exists('/dev/shm/neuralsim-fill'): os.remove('/dev/shm/neuralsim-fill')")
+
+
 def nbg(*a):
     r = subprocess.run(["nbgrader", *a, "ps1", "--course", "neuralsim"], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -825,6 +847,8 @@ def main(argv=None):
     ap.add_argument("--moves", type=int, default=8, help="slider moves per student (default 8)")
     ap.add_argument("--solo-moves", type=int, default=60, help="slider moves of the single-user baseline")
     ap.add_argument("--solo-kernels", type=int, default=5, help="kernel starts of the single-user baseline")
+    ap.add_argument("--spinners", type=int, default=3, help="students who keep a core busy during class (3)")
+    ap.add_argument("--shm-fillers", type=int, default=1, help="students who fill their /dev/shm during class (1)")
     ap.add_argument("--think-min", type=float, default=0.3, help="pause between two slider moves, s")
     ap.add_argument("--think-max", type=float, default=1.0)
     ap.add_argument("--timeout", type=float, default=1500, help="the whole run ends by then (s)")
@@ -898,6 +922,18 @@ def main(argv=None):
                 finally:
                     arrived.release()
                 go.wait(timeout=max(1.0, deadline.left()))
+                role = roles.get(k)
+                if role:
+                    # the noisy neighbours start with the class and keep at it until it has finished
+                    st.open_notebook()
+                    st.start_kernel()
+                    out_, errs = st.kc.execute_output(ROLE_CODE[role], timeout=180)
+                    if errs:
+                        raise RuntimeError(f"{role}: {errs[0].get('ename')}: {errs[0].get('evalue')}")
+                    st.result["role"] = {"role": role, **json.loads(out_.strip().splitlines()[-1])}
+                    st.log(f"{role}: {st.result['role']}")
+                    st.result["ok"] = True
+                    return
                 time.sleep(max(0.0, go_at[0] + k * args.stagger - time.monotonic()))
                 st.open_notebook()
                 st.start_kernel()
@@ -910,7 +946,12 @@ def main(argv=None):
                 st.result["errors"].append(f"{type(e).__name__}: {e}")
             finally:
                 done.release()
-            release.wait(timeout=max(1.0, deadline.left()))
+                release.wait(timeout=max(1.0, deadline.left()))
+                if roles.get(k) and st.result.get("role"):
+                    try:   # the class phase is over: stop spinning, empty /dev/shm (the kernel stays for later)
+                        st.kc.execute_output(ROLE_UNDO, timeout=60)
+                    except Exception as e:  # noqa: BLE001
+                        st.result["errors"].append(f"undo {roles[k]}: {type(e).__name__}: {e}")
 
         def wait_all(sem, what):
             n = 0
@@ -921,6 +962,10 @@ def main(argv=None):
             if n < args.students:
                 raise TimeoutError(f"only {n} of {args.students} students {what} before the deadline")
 
+        # the last students are the noisy neighbours: three spin a core each, one fills its /dev/shm
+        roles = {k: "spinner" for k in range(args.students - args.spinners, args.students)}
+        roles.update({k: "shm-filler" for k in range(args.students - args.spinners - args.shm_fillers,
+                                                       args.students - args.spinners)})
         threads = []
         for k in range(args.students):
             st = Student(f"student{k + 1:02d}", run.hub, run)
@@ -953,6 +998,7 @@ def main(argv=None):
                 th.join(timeout=30)
 
         ok = [s for s in students if s.result.get("ok")]
+        out["class"] = {"noisy": {s.name: s.result["role"] for s in students if s.result.get("role")}}
         for s in students:
             failures += [f"{s.name}: {e}" for e in s.result["errors"]]
             failures += [f"{s.name}: {w}" for w in s.result["slider_wrong"]]
@@ -962,7 +1008,7 @@ def main(argv=None):
         ra = [s.result["run_all_s"] for s in students if "run_all_s" in s.result]
         uss = [m["uss_mb"] for m in mem.values()]
         rss = [m["rss_mb"] for m in mem.values()]
-        out["class"] = {"completed": len(ok), "server_start": summary(ss), "kernel_start": summary(ks),
+        out["class"] |= {"completed": len(ok), "server_start": summary(ss), "kernel_start": summary(ks),
                         "run_all": summary(ra), "slider": summary(sl),
                         "slider_checked": sum(s.result["slider_checked"] for s in students),
                         "memory_per_student_uss_mb": summary(uss), "memory_per_student_rss_mb": summary(rss),
@@ -1215,6 +1261,7 @@ def report(out):
                                  ("slider update (ms)", s["slider"], c["slider"], 1000)]:
             print(f"{label:<22}{cell(so, f):>30}{cell(cl, f):>32}")
         print(f"run all cells (s): single {s['run_all_s']:.2f}; class median {c['run_all']['median']:.2f} p95 {c['run_all']['p95']:.2f}")
+        print(f"noisy neighbours during class: {c.get('noisy') or 'none'}")
         print(f"p95 ratio under load / single (limit 3x): slider {out['ratio_p95']['slider']:.2f}x, "
               f"kernel start {out['ratio_p95']['kernel_start']:.2f}x")
         print(f"students completed: {c['completed']}/{out['students']}; slider results checked against the library: "
