@@ -15,6 +15,7 @@ NOT_ONE_MODULE = {
     "test_notebooks_meta.py",   # the notebooks as files
     "test_app_meta.py",         # the Voila app's files
     "test_hub_deploy.py",       # deploy/jupyterhub
+    "test_hub_security.py",     # deploy/jupyterhub's defences (sandbox, owner check, cgroups, logins)
     "test_kubernetes.py",       # deploy/kubernetes
     "test_layout.py",           # this file
     "test_packaging.py",        # the wheel's contents
