@@ -1,7 +1,7 @@
 """The hub's defences, piece by piece (fast; the whole hub under attack is `make attack-test`).
 
-Tests that need root, bubblewrap, cgroups or loop devices skip without them, except under CI=true:
-CI runs as root with bubblewrap and e2fsprogs installed (.ci/run), so there a missing one fails.
+Tests that need root, bubblewrap, cgroups or loop devices skip without them, with the reason; under
+CI=true a missing bubblewrap, e2fsprogs or system Python (which .ci/run installs) fails instead.
 """
 import functools
 import json
@@ -25,11 +25,13 @@ import neuralsim_sandbox as sb  # noqa: E402
 ROOT = os.getuid() == 0
 
 
-def _missing(reason):
-    """Skip on a developer's machine; fail on CI, where .ci/run runs as root and installs bubblewrap and
-    e2fsprogs, so a skip there would hide a defence that was never tested."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true and {reason}: the hub's security tests must run in CI (see .ci/run)")
+def _missing(reason, installed_by_ci=False):
+    """Skip, with the reason, when the machine lacks what a test needs.  Under CI=true a missing piece
+    that .ci/run installs (bubblewrap, e2fsprogs, the system Python) fails instead: there a skip would
+    hide a defence that was never tested.  Root, cgroup controllers and loop devices belong to the
+    machine, not to .ci/run, so they skip everywhere and the skip reason says which is missing."""
+    if installed_by_ci and os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and {reason}: .ci/run installs it, so the hub's security tests must run")
     pytest.skip(reason)
 
 
@@ -45,8 +47,10 @@ def needs_root(test):
 def needs_bwrap(test):
     @functools.wraps(test)
     def run(*a, **kw):
-        if not (ROOT and shutil.which("bwrap") and os.path.exists("/usr/bin/python3")):
-            _missing("needs root, bubblewrap (Debian package bubblewrap) and /usr/bin/python3")
+        if not ROOT:
+            _missing("needs root")
+        if not (shutil.which("bwrap") and os.path.exists("/usr/bin/python3")):
+            _missing("needs bubblewrap (Debian package bubblewrap) and /usr/bin/python3", installed_by_ci=True)
         return test(*a, **kw)
     return run
 
@@ -406,8 +410,10 @@ def test_private_tmp_and_shm_vanish_with_the_process():
 
 @needs_root
 def test_disk_image_caps_a_home(tmp_path):
-    if not shutil.which("mkfs.ext4") or not os.path.exists("/dev/loop-control"):
-        _missing("needs e2fsprogs (mkfs.ext4) and loop devices")
+    if not shutil.which("mkfs.ext4"):
+        _missing("needs e2fsprogs (mkfs.ext4)", installed_by_ci=True)
+    if not os.path.exists("/dev/loop-control"):
+        _missing("needs loop devices (/dev/loop-control)")
     disks = hub.DiskImages(tmp_path / "disks")
     home = tmp_path / "homes" / "alex"
     try:
