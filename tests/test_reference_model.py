@@ -115,8 +115,11 @@ def test_bad_body_is_refused_by_name():
         rm.hamstrings_beside_opensim(body="tall")
 
 
-def test_the_page_table_has_a_row_per_muscle_with_units():
-    text = rm.format_hamstrings_beside_opensim()
-    assert text.count("\n") == 1 + 3
-    assert "(mm)" in text and "biceps femoris long head" in text and "°" in text
-    assert "np." not in text and "e-" not in text
+def test_the_page_rows_carry_units_and_the_verdict():
+    rows = rm.hamstrings_beside_opensim_rows()
+    assert [r["muscle"] for r in rows] == list(HAMSTRINGS)
+    for r in rows:
+        assert set(r) == {"muscle", "rms_difference_mm", "opensim_rms_change_mm", "ratio_pct",
+                          "largest_difference_mm", "at_hip_deg", "at_knee_deg", "agrees"}
+        assert r["agrees"] == (r["ratio_pct"] <= 100 * rm.TOLERANCE)
+        assert r["ratio_pct"] == pytest.approx(100 * r["rms_difference_mm"] / r["opensim_rms_change_mm"])

@@ -39,7 +39,7 @@ from ..core.posture import Posture
 from ..model.lengths import muscle_length
 
 __all__ = ["TOLERANCE", "OPENSIM_TABLE", "opensim_table", "hamstrings_beside_opensim",
-           "format_hamstrings_beside_opensim"]
+           "hamstrings_beside_opensim_rows"]
 
 #: The largest RMS difference of the length changes, as a fraction of the reference model's RMS
 #: change, that counts as agreeing (the criterion the project set for this comparison).
@@ -112,19 +112,13 @@ def hamstrings_beside_opensim(body: Body | None = None) -> Mapping[str, Mapping[
     return MappingProxyType(out)
 
 
-_LABELS = {"semimembranosus": "semimembranosus", "semitendinosus": "semitendinosus",
-           "biceps_femoris_lh": "biceps femoris long head"}
-
-
-def format_hamstrings_beside_opensim(result: Mapping[str, Mapping[str, Any]] | None = None) -> str:
-    """A Markdown table of :func:`hamstrings_beside_opensim` for a page: per muscle the RMS
-    difference (mm), the reference's RMS change (mm), their ratio (%), the largest difference
-    and where, and whether it is within :data:`TOLERANCE`."""
+def hamstrings_beside_opensim_rows(result: Mapping[str, Mapping[str, Any]] | None = None) -> list[dict]:
+    """:func:`hamstrings_beside_opensim` as rows for a table: per muscle (``muscle``, its name)
+    the RMS difference (``rms_difference_mm``), OpenSim's RMS change (``opensim_rms_change_mm``),
+    their ratio (``ratio_pct``, %), the largest difference (``largest_difference_mm``) and where
+    (``at_hip_deg``, ``at_knee_deg``), and ``agrees`` (the ratio at most :data:`TOLERANCE`)."""
     r = hamstrings_beside_opensim() if result is None else result
-    lines = ["| muscle | RMS difference (mm) | OpenSim's RMS change (mm) | ratio | largest difference | "
-             f"within {TOLERANCE:.0%} |", "|---|---:|---:|---:|---|---|"]
-    for m, x in r.items():
-        lines.append(f"| {_LABELS[m]} | {x['rms_difference_mm']:.0f} | {x['reference_rms_change_mm']:.0f} | "
-                     f"{x['ratio']:.0%} | {x['max_difference_mm']:+.0f} mm at hip {x['at_hip_deg']:.0f}°, "
-                     f"knee {x['at_knee_deg']:.0f}° | {'yes' if x['within'] else 'no'} |")
-    return "\n".join(lines)
+    return [{"muscle": m, "rms_difference_mm": x["rms_difference_mm"],
+             "opensim_rms_change_mm": x["reference_rms_change_mm"], "ratio_pct": 100.0 * x["ratio"],
+             "largest_difference_mm": x["max_difference_mm"], "at_hip_deg": x["at_hip_deg"],
+             "at_knee_deg": x["at_knee_deg"], "agrees": x["within"]} for m, x in r.items()]
