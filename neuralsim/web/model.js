@@ -16,7 +16,7 @@
  * in millimetres; heights in metres; world coordinates x forwards, y up; frame angles in radians,
  * counter-clockwise.
  *
- * Plain modern JavaScript (an ES module, no dependencies, no build step): Node 20 and Chromium.
+ * Plain modern JavaScript (an ES2022 module, no dependencies, no build step): Node 18 or later, Chromium.
  *
  * @module neuralsim/web/model
  */
@@ -85,14 +85,24 @@ function rangeText(low, high, unit) {
   return `${formatG(low)} to ${formatG(high)} ${unit}`;
 }
 
-/** A short text of a value as Python's repr would show it (for TypeError messages). */
-function shown(value) {
+/** A value written as Python's repr writes what JSON would make of it (for the messages). */
+function repr(value, depth = 0) {
   if (value === null || value === undefined) return "None";
   if (value === true) return "True";
   if (value === false) return "False";
   if (typeof value === "string") return `'${value}'`;
-  let text;
-  try { text = JSON.stringify(value) ?? String(value); } catch { text = String(value); }
+  if (typeof value === "number") return formatG(value);
+  if (depth > 2) return "...";
+  if (Array.isArray(value)) return `[${value.map((v) => repr(v, depth + 1)).join(", ")}]`;
+  if (typeof value === "object") {
+    return `{${Object.entries(value).map(([k, v]) => `'${k}': ${repr(v, depth + 1)}`).join(", ")}}`;
+  }
+  return String(value);
+}
+
+/** A short text of a value (at most 60 characters), as the library's messages show one. */
+function shown(value) {
+  const text = repr(value);
   return text.length <= 60 ? text : `${text.slice(0, 57)}...`;
 }
 
@@ -140,6 +150,8 @@ export function parseCsv(text) {
 function round6(x) {
   return Number(x.toFixed(6));
 }
+
+// ---- the model: no number below but neutral ones; every model number comes from the data ----
 
 const DEG = Math.PI / 180.0;         // as math.radians and np.radians multiply
 const RAD = 180.0 / Math.PI;         // as math.degrees
