@@ -143,32 +143,37 @@ def _drawn(d: dict) -> tuple[list[np.ndarray], list[float]]:
 
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory):
-    """The postures (rows), their bodies, the drawings and the refusals, with the library's answers."""
+    return write_cases(tmp_path_factory.mktemp("web-model"), RANDOM)
+
+
+def write_cases(out: Path, random: int) -> dict:
+    """The postures (rows: ``random`` per body, the corners, the named postures), their bodies, the
+    drawings and the refusals, written to ``out`` for the harness."""
+    out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(26)
     rows, row_body = [], []
     for b, (_h, m) in enumerate(BODIES):
         lo = np.array([joint_range(j, m)[0] for j in JOINTS])
         hi = np.array([joint_range(j, m)[1] for j in JOINTS])
-        rows.append(rng.uniform(lo, hi, size=(RANDOM, len(JOINTS))))
+        rows.append(rng.uniform(lo, hi, size=(random, len(JOINTS))))
         corners = rng.integers(0, 2, size=(256, len(JOINTS))).astype(bool)
         corners[0], corners[1] = False, True              # every joint at its lowest, at its highest
         rows.append(np.where(corners, hi, lo))
         named = [p.as_array() for p, _view in _named_postures() if _in_range(p, m)]
         rows.append(np.array(named))
-        row_body += [b] * (RANDOM + 256 + len(named))
+        row_body += [b] * (random + 256 + len(named))
     rows = np.concatenate(rows)
     row_body = np.array(row_body, dtype=np.int32)
     drawings = []
     starts = [int(np.flatnonzero(row_body == b)[0]) for b in range(len(BODIES))]
-    for i in range(RANDOM):             # random postures: 10^4 in all, bodies and views in turn
+    for i in range(random):             # random postures: as many in all, bodies and views in turn
         b, k = i % len(BODIES), i // len(BODIES)
         drawings.append((starts[b] + k, k % len(VIEWS)))
     for b, (_h, m) in enumerate(BODIES):  # named postures, in their views
-        start = starts[b] + RANDOM + 256
+        start = starts[b] + random + 256
         named = [(p, view) for p, view in _named_postures() if _in_range(p, m)]
         drawings += [(start + k, VIEWS.index(view)) for k, (_p, view) in enumerate(named)]
     drawings = np.array(drawings, dtype=np.int32)
-    out = tmp_path_factory.mktemp("web-model")
     rows.astype("<f8").tofile(out / "postures.f64")
     row_body.astype("<i4").tofile(out / "rows_body.i32")
     drawings.astype("<i4").tofile(out / "drawings.i32")
@@ -216,6 +221,32 @@ def test_the_tables_are_the_librarys(js):
 
 def _rows_of(cases: dict, b: int) -> np.ndarray:
     return np.flatnonzero(cases["row_body"] == b)
+
+
+def _length_gap(cases: dict, js: dict) -> float:
+    """The largest difference (mm) between the page's and the library's lengths over every row."""
+    gap = 0.0
+    for b, (h, m) in enumerate(BODIES):
+        rows = _rows_of(cases, b)
+        postures = Posture.from_array(cases["rows"][rows])
+        for s, name in enumerate(js["structures"]):
+            want = structure_length(postures, name, body=Body(h, m))
+            gap = max(gap, float(np.abs(js["lengths"][rows, s] - want).max()))
+    return gap
+
+
+def test_the_comparison_sees_a_broken_wrap(tmp_path):
+    """The check can fail: with the wrap law bent (``d sin(phi)`` for ``d phi``: 41 mm x (pi/2 - 1),
+    23 mm, at a hip flexed 90 deg) the page's lengths leave the library's, on the corners and the
+    named postures; the module as it is stays within 0.01 mm of them."""
+    source = MODEL_JS.read_text("utf-8")
+    law = "return phi >= 0.0 ? d * phi : (2.0 * d) * Math.tan(0.5 * phi);"
+    assert source.count(law) == 1
+    broken = tmp_path / "model.js"
+    broken.write_text(source.replace(law, law.replace("d * phi", "d * Math.sin(phi)")), "utf-8")
+    small = write_cases(tmp_path / "cases", random=0)
+    assert _length_gap(small, run_harness(small, broken)) > 10.0
+    assert _length_gap(small, run_harness(small)) < TOL_MM
 
 
 def test_every_length_within_a_hundredth_of_a_mm(cases, js):

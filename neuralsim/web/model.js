@@ -234,6 +234,7 @@ export function createModel(data) {
     };
   }
   const JOINTS = Object.freeze(Object.keys(TABLE));
+  const JOINT_INDEX = Object.fromEntries(JOINTS.map((j, i) => [j, i]));
   const UNIT = "deg";
 
   /** child -> [parent, joint, k, childAbove] for the in-plane joints. */
@@ -254,7 +255,26 @@ export function createModel(data) {
     }
   }
 
-  const ranges = new Map();
+  /** mobility -> [min, max] (degrees) of every joint, in JOINTS order. */
+  const RANGES = {};
+  for (const mobility of MOBILITIES) {
+    const factor = value(`mobility_${mobility}`);
+    RANGES[mobility] = Object.freeze(JOINTS.map((joint) => {
+      let lo = value(`range_${joint}_min`) * factor;
+      let hi = value(`range_${joint}_max`) * factor;
+      if (`limit_${joint}_min` in PARAMETERS) lo = Math.max(lo, value(`limit_${joint}_min`));
+      if (`limit_${joint}_max` in PARAMETERS) hi = Math.min(hi, value(`limit_${joint}_max`));
+      return Object.freeze([round6(lo), round6(hi)]);
+    }));
+  }
+
+  function checkMobility(mobility) {
+    if (typeof mobility !== "string" || !MOBILITIES.includes(mobility)) {
+      throw new RangeError(`unknown mobility ${shown(mobility)}: choose one of ${MOBILITIES.join(", ")}`);
+    }
+    return mobility;
+  }
+
   /**
    * Allowed [min, max] of a joint in degrees for a mobility class.
    * @param {string} joint
@@ -263,21 +283,7 @@ export function createModel(data) {
    */
   function jointRange(joint, mobility = "typical") {
     checkJoint(joint);
-    if (typeof mobility !== "string" || !MOBILITIES.includes(mobility)) {
-      throw new RangeError(`unknown mobility ${shown(mobility)}: choose one of ${MOBILITIES.join(", ")}`);
-    }
-    const key = `${joint}|${mobility}`;
-    let r = ranges.get(key);
-    if (r === undefined) {
-      const factor = value(`mobility_${mobility}`);
-      let lo = value(`range_${joint}_min`) * factor;
-      let hi = value(`range_${joint}_max`) * factor;
-      if (`limit_${joint}_min` in PARAMETERS) lo = Math.max(lo, value(`limit_${joint}_min`));
-      if (`limit_${joint}_max` in PARAMETERS) hi = Math.min(hi, value(`limit_${joint}_max`));
-      r = Object.freeze([round6(lo), round6(hi)]);
-      ranges.set(key, r);
-    }
-    return r;
+    return RANGES[checkMobility(mobility)][JOINTS.indexOf(joint)];
   }
 
   function checkJoint(name) {
@@ -301,29 +307,43 @@ export function createModel(data) {
    * @returns {Object<string, number>} joint -> degrees, all eight, in joints.csv order (frozen)
    */
   function checkPosture(p, mobility = "typical") {
+    const a = anglesOf(p, mobility);
+    return Object.freeze(Object.fromEntries(JOINTS.map((j, i) => [j, a[i]])));
+  }
+
+  /** The checked angles of ``p`` (as checkPosture), degrees, in JOINTS order. */
+  function anglesOf(p, mobility) {
     if (p === null || typeof p !== "object" || Array.isArray(p)) {
       throw new TypeError(`expected a mapping of joint -> angle in ${UNIT}; got ${shown(p)}`);
     }
-    for (const name of Object.keys(p)) checkJoint(name);
-    const angles = {};
-    for (const j of JOINTS) {
-      const a = j in p ? p[j] : 0.0;
-      const [lo, hi] = jointRange(j, "hypermobile");
-      angles[j] = checkNumber(j, a, lo, hi, UNIT, "(hypermobile range)");
+    const keys = Object.keys(p);
+    for (let i = 0; i < keys.length; i++) if (JOINT_INDEX[keys[i]] === undefined) checkJoint(keys[i]);
+    const own = RANGES[checkMobility(mobility)], widest = RANGES.hypermobile;
+    const angles = new Float64Array(JOINTS.length);
+    for (let i = 0; i < JOINTS.length; i++) {
+      const j = JOINTS[i];
+      const a = keys.length === 0 || !(j in p) ? 0.0 : p[j];
+      const range = widest[i];
+      // the plain in-range number first (a slider's every move); anything else gets its message
+      angles[i] = typeof a === "number" && a >= range[0] - 1e-9 && a <= range[1] + 1e-9 ? a
+        : checkNumber(j, a, range[0], range[1], UNIT, "(hypermobile range)");
     }
-    if (mobility !== "hypermobile") {
-      for (const j of JOINTS) {
-        const [lo, hi] = jointRange(j, mobility);
-        checkNumber(j, angles[j], lo, hi, UNIT, `(${mobility} range)`);
+    if (own !== widest) {
+      for (let i = 0; i < JOINTS.length; i++) {
+        const a = angles[i], range = own[i];
+        if (!(a >= range[0] - 1e-9 && a <= range[1] + 1e-9)) {
+          checkNumber(JOINTS[i], a, range[0], range[1], UNIT, `(${mobility} range)`);
+        }
       }
     }
-    return Object.freeze(angles);
+    return angles;
   }
 
   // -- the body ------------------------------------------------------------------------------
   const heightDefault = value("height_default");
   const HEIGHT_RANGE_M = Object.freeze([value("height_min"), value("height_max")]);
   const bodies = new Map();
+  const made = new WeakSet();        // the bodies bodyOf made (and only those have their paths cached)
 
   /**
    * A person: a height and a mobility class; every length of the model scales with height.
@@ -362,13 +382,14 @@ export function createModel(data) {
         paths: new Map(),
       });
       bodies.set(key, body);
+      made.add(body);
     }
     return body;
   }
 
   function asBody(body) {
     if (body === undefined || body === null) return bodyOf();
-    if (typeof body !== "object" || typeof body.segment !== "function" || !bodies.has(`${body.height_m}|${body.mobility}`)) {
+    if (!made.has(body)) {
       throw new TypeError(`body must come from bodyOf(height_m, mobility), got ${shown(body)}`);
     }
     return body;
@@ -445,7 +466,7 @@ export function createModel(data) {
     }
     const d = offset;
     const c = {
-      joint, offset: d, sign, normalX, inPlane, levelX: normalX * d,
+      joint, index: JOINT_INDEX[joint], offset: d, sign, normalX, inPlane, levelX: normalX * d,
       /** World unit normal towards this crossing's side of a segment turned by ``angleRad``. */
       normal: (angleRad) => [normalX * Math.cos(angleRad), normalX * Math.sin(angleRad)],
       /** Bend in the path's lengthening direction (rad). */
@@ -638,6 +659,7 @@ export function createModel(data) {
   }
 
   // -- lengths and contributions -------------------------------------------------------------
+  const ZERO = new Float64Array(JOINTS.length);      // the anatomical position, the default reference
 
   /**
    * The length of every structure of the registry (nerve beds and muscles), mm.
@@ -647,12 +669,12 @@ export function createModel(data) {
    */
   function lengths(p, body) {
     const b = asBody(body);
-    const angles = checkPosture(p, b.mobility);
+    const angles = anglesOf(p, b.mobility);
     const out = {};
     for (const name of STRUCTURES) {
       const path = pathway(name, b);
       let total = path.runLength;
-      for (const c of path.crossings) total += c.delta(angles[c.joint]);
+      for (const c of path.crossings) total += c.delta(angles[c.index]);
       out[name] = total;
     }
     return out;
@@ -665,16 +687,16 @@ export function createModel(data) {
    * @param {Object<string, number>} p  joint -> degrees
    * @param {Object} body  from {@link bodyOf}
    * @param {string} structure  a nerve or a muscle of the registry
-   * @param {Object<string, number>} [reference={}]  joint -> degrees
+   * @param {Object<string, number>} [reference]  joint -> degrees (default: every angle 0)
    * @returns {Object<string, number>} joint -> mm
    */
-  function contributions(p, body, structure, reference = {}) {
+  function contributions(p, body, structure, reference = undefined) {
     const b = asBody(body);
     const path = pathway(checkStructure(structure), b);
-    const now = checkPosture(p, b.mobility);
-    const was = checkPosture(reference, b.mobility);
+    const now = anglesOf(p, b.mobility);
+    const was = reference === undefined ? ZERO : anglesOf(reference, b.mobility);
     const dNow = {}, dWas = {};
-    for (const c of path.crossings) { dNow[c.joint] = c.delta(now[c.joint]); dWas[c.joint] = c.delta(was[c.joint]); }
+    for (const c of path.crossings) { dNow[c.joint] = c.delta(now[c.index]); dWas[c.joint] = c.delta(was[c.index]); }
     const out = {};
     for (const j of JOINTS) out[j] = j in dNow ? dNow[j] - dWas[j] : 0.0;
     return out;
@@ -691,9 +713,14 @@ export function createModel(data) {
    *   origin in world mm (hip centre at 0, 0), angle in radians counter-clockwise
    */
   function bodyFrames(p, body, view = "standing") {
-    const b = asBody(body);
-    const angles = checkPosture(p, b.mobility);
-    return { frames: kinematics(angles, jointLocations(b), view), angles };
+    const { frames, angles } = framesOf(p, asBody(body), view);
+    return { frames, angles };
+  }
+
+  function framesOf(p, b, view) {
+    const values = anglesOf(p, b.mobility);
+    return { frames: kinematics(values, jointLocations(b), view),
+      angles: Object.freeze(Object.fromEntries(JOINTS.map((j, i) => [j, values[i]]))), values };
   }
 
   function kinematics(angles, locations, view) {
@@ -704,7 +731,7 @@ export function createModel(data) {
     let rel = 0.0;
     for (let seg = held; seg !== ROOT;) {
       const [parent, joint, k] = CHAIN[seg];
-      rel += k * radians(angles[joint]);
+      rel += k * radians(angles[JOINT_INDEX[joint]]);
       seg = parent;
     }
     const frames = { [ROOT]: { origin: [0.0, 0.0], angle: radians(heldDeg) - rel } };
@@ -713,7 +740,8 @@ export function createModel(data) {
       const { origin: [ox, oy], angle } = frames[parent];
       const [jx, jy] = locations[parent][joint];
       const c = Math.cos(angle), s = Math.sin(angle);
-      frames[child] = { origin: [ox + (c * jx - s * jy), oy + (s * jx + c * jy)], angle: angle + k * radians(angles[joint]) };
+      frames[child] = { origin: [ox + (c * jx - s * jy), oy + (s * jx + c * jy)],
+        angle: angle + k * radians(angles[JOINT_INDEX[joint]]) };
     }
     return frames;
   }
@@ -743,7 +771,7 @@ export function createModel(data) {
         const centre = [o2x + (c2 * jx - s2 * jy), o2y + (s2 * jx + c2 * jy)];
         const a1 = frames[prev.segment].angle;
         const turn = Math.atan2(Math.sin(a2 - a1), Math.cos(a2 - a1));
-        const phi = piece.phi(angles[piece.joint]);
+        const phi = piece.phi(angles[piece.index]);
         const before = worlds[i - 1][worlds[i - 1].length - 2], after = worlds[i + 1][1];
         const drawn = piece.drawn(centre, piece.normal(a1), piece.normal(a2), turn, phi, before, after, arcStepDeg);
         out.pop();                       // the run's end is replaced by the crossing's points
@@ -769,7 +797,7 @@ export function createModel(data) {
    */
   function drawing(p, body, view = "standing") {
     const b = asBody(body);
-    const { frames, angles } = bodyFrames(p, b, view);
+    const { frames, angles, values } = framesOf(p, b, view);
     const world = (segment, [x, y]) => {
       const { origin: [ox, oy], angle } = frames[segment];
       const c = Math.cos(angle), s = Math.sin(angle);
@@ -795,8 +823,8 @@ export function createModel(data) {
     const spine = ["c1", "c7_t1", "t12_l1", "l5_s1", "hip"].map((k) => joints[k]);
     const leg = ["hip", "knee", "ankle", "heel", "toe", "ankle"].map((k) => joints[k]);
     const nerves = {}, muscles = {};
-    for (const n of NERVES) nerves[n] = points(pathway(n, b), frames, angles);
-    for (const m of MUSCLES) muscles[m] = points(pathway(m, b), frames, angles);
+    for (const n of NERVES) nerves[n] = points(pathway(n, b), frames, values);
+    for (const m of MUSCLES) muscles[m] = points(pathway(m, b), frames, values);
     const nerve = nerves[NERVES[0]];
     let drawnLength = 0.0;
     for (let i = 1; i < nerve.length; i++) drawnLength += Math.hypot(nerve[i][0] - nerve[i - 1][0], nerve[i][1] - nerve[i - 1][1]);
