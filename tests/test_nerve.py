@@ -298,10 +298,14 @@ def test_evidence_rows_of_the_mechanics():
     # the median- and ulnar-nerve slider/tensioner figures are compared by direction only
     for key in ("slider_tensioner_excursion_ratio", "slider_in_vivo"):
         assert rows[key]["check"] == "direction" and rows[key]["low"] is None, key
-    # every mechanics row has a computed model value; its misses are exactly the two stated limitations
-    mech = [k for k in rows if k.startswith(("ridehalgh", "alshami", "reid", "smith", "coppieters", "slider", "ellis"))]
+    # every mechanics row has a computed model value; its misses are exactly the stated limitations: the
+    # toe region, and the glides whose excursions differ by less than ultrasound can measure
+    mech = [k for k in rows if k.startswith(("ridehalgh", "alshami", "reid", "smith", "coppieters", "slider", "ellis"))
+            and rows[k]["check"] != "none"]            # Ridehalgh 2015 (people with leg pain): no number compared
     assert len(mech) == 12 and all(rows[k]["model"] is not None for k in mech)
-    assert [k for k in mech if not rows[k]["within"]] == ["alshami_order"]
+    unresolved = ["slider_tensioner_excursion_ratio", "slider_in_vivo", "ellis_slider"]
+    assert [k for k in mech if not rows[k]["within"]] == ["alshami_order", *unresolved]
+    assert all(rows[k]["met"] and not rows[k]["resolved"] for k in unresolved)
     assert "toe region" in rows["alshami_order"]["limitation"]
     assert rows["reid_cervical"]["model"] == pytest.approx(_stretch(P(cervical_flexion=NECK_MAX), "cervical"))
     assert rows["smith_root_strain"]["model"] == pytest.approx(_stretch(P(hip_flexion=60), "lumbar_roots"))

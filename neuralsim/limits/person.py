@@ -28,7 +28,10 @@ A :class:`Person` is immutable.  Besides height (m) and a mobility class (as
   (held fast), sites as in the mechanics (``"lumbar_roots"``,
   ``"piriformis"``, ``"popliteal"``, ``"tarsal_tunnel"``): passed to
   :func:`neuralsim.nerve_mechanics` (the nerve held there) and lowering the
-  threshold where it is held (the nerve is irritated there too);
+  threshold where it is held (the nerve is irritated there too); a teaching
+  hypothesis: in people with spinally referred leg pain, radiculopathy
+  included, sciatic excursion was no different from people without it
+  (Ridehalgh et al. 2015, a row of ``data/evidence.csv``);
 * **joint limits** (optional): a mapping joint -> ``(min, max)`` degrees that
   narrows the mobility class's range (a stiff hip).
 

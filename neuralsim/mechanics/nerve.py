@@ -35,7 +35,10 @@ region: short in the cervical canal (the dentate ligaments and roots tether
 the cord), long in the thoracic and lumbar canal (cord and cauda slide in
 CSF), short for the roots held at their foramina, long along the limb and
 short again in the tarsal tunnel.  An *entrapment* adds a point hold at a
-named place (:data:`ENTRAPMENT_SITES`).  Ends: ``u(0) = 0`` at C1,
+named place (:data:`ENTRAPMENT_SITES`): a teaching hypothesis, not a finding
+in people (in people with spinally referred leg pain, radiculopathy included,
+Ridehalgh et al. 2015 found sciatic excursion no different from people
+without it; a row of ``data/evidence.csv``).  Ends: ``u(0) = 0`` at C1,
 ``u(L) = U(L)`` at the foot.
 
 The state is the unique minimum of the convex energy
@@ -1024,7 +1027,8 @@ def nerve_mechanics(posture: Any, reference: Any = None, *, body: Body | None = 
     (dimensionless, 0 = free to 1 = held fast) for sites in
     :data:`ENTRAPMENT_SITES` (``"lumbar_roots"`` at the disc, ``"piriformis"``,
     ``"popliteal"``, ``"tarsal_tunnel"``): the nerve is held to its bed there,
-    so it slides less beyond the site and strains more next to it.
+    so it slides less beyond the site and strains more next to it (a teaching hypothesis: see
+    the module docstring).
 
     Returns a :class:`NerveMechanics` with ``excursion_mm(site)`` (mm, + =
     distal), ``strain_pct(site)`` (%), ``peak_strain_pct`` (%), and the
