@@ -24,10 +24,17 @@ the public joint is unchanged.  A bed point at ``s`` moves along the bed by
 
 *Nerve.*  The nerve moves by ``u(s)``.  In the reference posture it lies taut
 under one small resting tension ``T0`` (strain ``p`` in the nerve,
-``p / (EA ratio)`` in cord and roots).  Its tension is
-``t = EA max(u' + p, 0)``: it can be stretched but never pushed.  Where the bed
-shortens more than the resting tension can take up, the nerve falls slack
-(lies in a fold) and carries nothing; it is not pushed along its bed.
+``p / (EA ratio)`` in cord and roots).  Its strain is ``e = u' + p`` and its
+tension
+
+.. math::  t = EA \max(e, 0) + (r - 1)\, EA \max(e - e_t, 0):
+
+it can be stretched but never pushed, and it stiffens as it is stretched: a
+toe region of stiffness ``EA`` up to ``e_t`` (the tissue's toe end, taken
+beyond its resting strain), then a linear region ``r`` times stiffer
+(:data:`TISSUES` each with their own ``e_t`` and ``r``; ``parameters.csv``).
+Where the bed shortens more than the resting tension can take up, the nerve
+falls slack (lies in a fold) and carries nothing; it is not pushed along its bed.
 
 *Interface.*  The tissue round the nerve resists sliding with ``k (u - U)``
 per unit length; ``lam = sqrt(EA / k)`` (mm) is the shear-lag length of each
@@ -40,11 +47,13 @@ named place (:data:`ENTRAPMENT_SITES`).  Ends: ``u(0) = 0`` at C1,
 
 The state is the unique minimum of the convex energy
 
-.. math::  E(u) = \sum_e \tfrac{1}{2} EA_e h_e \max(\varepsilon_e + p_e, 0)^2
+.. math::  E(u) = \sum_e \tfrac{1}{2} EA_e h_e \left[\max(\varepsilon_e + p_e, 0)^2
+                + (r_e - 1) \max(\varepsilon_e + p_e - e_{t,e}, 0)^2\right]
                 + \sum_i \tfrac{1}{2} k_i c_i (u_i - U_i)^2,
 
-so it depends only on the posture and the reference, never on the order in
-which the joints were moved.
+(the tension law is monotone, so the energy is convex) so it depends only on
+the posture and the reference, never on the order in which the joints were
+moved.
 
 Solution (exact, vectorised over postures)
 ------------------------------------------
@@ -58,10 +67,20 @@ taut system is linear, so the strain ``w`` of the candidates is
 complementarity problem ``w >= 0, f >= 0, w f = 0`` (``Mf`` is positive
 definite: one solution), found exactly by block principal pivoting with the
 postures grouped by their set of slack elements (one small solve per group;
-Murty's single-pivot rule as a fall-back).  Displacement, excursion and strain
-are then superpositions of unit responses.  :meth:`NerveModel.solve_direct`
-solves the same energy independently, by an active-set Newton method over
-every element (batched Thomas algorithm), and agrees to rounding (tested).
+Murty's single-pivot rule as a fall-back).  That is the whole answer for a
+posture whose every element stays in its toe, checked exactly on the key
+elements (inside a piece of one tissue the strain has no interior maximum
+above its resting strain, and every toe end lies above it).  Beyond the toe
+the stiffer part acts as a second fibre in parallel, taut only beyond ``e_t``;
+its tension in an element is an eigenstrain ``eta`` of the toe system, so
+those postures solve a second complementarity problem in (folds, ``eta`` of
+every element): ``eta >= 0``, ``e_t + eta / (r - 1) - e >= 0``, one zero,
+again by block principal pivoting (one stacked solve per size of the active
+set).  Displacement, excursion and strain are superpositions of unit
+responses.  :meth:`NerveModel.solve_direct` solves the same energy
+independently, by an active-set Newton method over every element and its
+three regimes (slack, toe, beyond; batched Thomas algorithm), and agrees to
+rounding (tested).
 
 Outputs (positive = distal):
 
@@ -75,12 +94,17 @@ Sites (:data:`SITES`, declared with the nerve in the registry, ``data/structures
 the hip, mid-thigh, popliteal fossa and ankle.  Cord strain has its own bands
 (:data:`CORD_STRAIN_BANDS`); the peripheral-nerve bands are not applied to it.
 
-Limitations (the model beside each published figure: :func:`neuralsim.evidence.comparisons`): linear elastic and time-free (no
-toe region, creep or stress relaxation); the interface is a linear shear
-spring (no friction threshold); the lumbar spine and thorax still bend at one
-crossing each; the cord tethers, root hold, tissue stiffnesses and resting
-tension are assumptions chosen within published ranges (each row of
-``data/parameters.csv`` says which).
+Limitations (the model beside each published figure: :func:`neuralsim.evidence.comparisons`): elastic and time-free (no
+creep or stress relaxation); the toe ends beyond everyday strains (8 % nerve
+and roots, 10 % cord, beyond rest: assumptions), so in the course's movements
+the nerve stays in its toe and joints add linearly; the interface is a linear
+shear spring whose hold does not tighten with the nerve's tension (no friction
+where a taut nerve presses on its bed), so pre-positioning the hip does not
+reduce what the ankle moves at the popliteal fossa (Boyd et al. 2012) and the
+neck does not reach the thigh through a taut neuraxis; the lumbar spine and
+thorax still bend at one crossing each; the cord tethers, root hold, tissue
+stiffnesses, toe ends and resting tension are assumptions chosen within
+published ranges (each row of ``data/parameters.csv`` says which).
 
 >>> m = nerve_mechanics(Posture(hip_flexion=70))
 >>> m.excursion_mm("popliteal") < 0   # hip flexion pulls the nerve up the leg
@@ -200,7 +224,11 @@ class NerveModel:
     ``element_mm``: target element length (mm); ``entrapment``: mapping
     site -> severity 0..1 (see :func:`nerve_mechanics`); ``registry``: the
     :class:`~neuralsim.model.registry.Registry` whose mechanics nerve it models
-    (default the active one), with its sites and entrapment places.
+    (default the active one), with its sites and entrapment places;
+    ``toe_end_pct``: where each tissue's toe region ends (% beyond its
+    resting strain; ``math.inf``: never), and ``stiffening``: its stiffness
+    beyond the toe as a multiple of the toe's (1 or more; 1: linear), each a
+    number for every tissue or a mapping tissue -> value (:data:`TISSUES`).
 
     Attributes: ``s_mm`` node positions (``(N,)``, mm from C1);
     ``element_mm`` element lengths (``(N-1,)``, mm); ``cord`` (``(N-1,)``
@@ -208,7 +236,8 @@ class NerveModel:
     ``(joint, share, position_mm)``: the neck is split over C2/3 to C7/T1);
     ``crossing_mm`` (joint -> position of its main crossing, mm from C1);
     ``site_mm``, ``region_mm``, ``shear_lag_mm``, ``prestrain`` (nerve,
-    dimensionless), ``cord_prestrain``.
+    dimensionless), ``cord_prestrain``, ``toe_end`` and ``stiffening``
+    (tissue -> toe end beyond rest, dimensionless, and ratio).
     """
 
     def __init__(self, body: Body | None = None, *, shear_lag_mm: Any = None, prestrain_pct: Any = None,
@@ -268,7 +297,7 @@ class NerveModel:
         return h_target
 
     def _set_tension_law(self, toe_end_pct: Any, stiffening: Any) -> None:
-        """Toe end (strain from the unloaded length, dimensionless) and linear-over-toe stiffness
+        """Toe end (strain beyond the resting strain, dimensionless) and linear-over-toe stiffness
         ratio of each tissue (:data:`TISSUES`), defaults or the overrides (checked): a number for
         every tissue or a mapping tissue -> value."""
         def per_tissue(given: Any, what: str, unit: str, lower_ok) -> dict[str, float]:
