@@ -33,6 +33,13 @@ def _rise(post, site, start=P()):
     return ns.nerve_mechanics(post).strain_pct(site) - ns.nerve_mechanics(start).strain_pct(site)
 
 
+def _stretch(post, site, start=P()):
+    """Elongation (%) at ``site`` beyond its length in ``start``, worked from the strains from the unloaded
+    length: (1 + e) / (1 + e_start) - 1, what markers on a nerve in situ measure."""
+    e, e0 = ns.nerve_mechanics(post).strain_pct(site), ns.nerve_mechanics(start).strain_pct(site)
+    return 100.0 * ((1.0 + e / 100.0) / (1.0 + e0 / 100.0) - 1.0)
+
+
 def _random_postures(n, seed):
     rng = np.random.default_rng(seed)
     return P(**{j: rng.uniform(*joint_range(j), n) for j in JOINTS})
@@ -46,7 +53,7 @@ def _toe_law(model):
         inside = (mids >= a) & (mids < z)
         toe[inside] = 0.01 * value(f"mech_toe_end_{t}_pct")       # beyond the resting strain
         ratio[inside] = value(f"mech_toe_stiffening_{t}")
-    return toe + model._p_elem, ratio
+    return (1.0 + model._p_elem) * (1.0 + toe) - 1.0, ratio     # from the unloaded length
 
 
 def _tension_residual(model, u, U):
@@ -188,19 +195,21 @@ def test_frictionless_cable_goes_slack_as_a_whole_when_the_bed_shortens_by_more_
 
 def test_beyond_its_toe_the_nerve_is_stiffer_by_the_ratio_hand_solved():
     # A frictionless cable of one stiffness EA carries one tension T everywhere.  With the cord
-    # (length Lc) stiffening beyond a toe end e_t above the resting strain p and the rest linear,
-    # the two pieces in series take up the bed's lengthening dL:
-    #   Lc (p + e_t + (T/EA - p - e_t) / r) + (L - Lc) T/EA = p L + dL   (cord beyond its toe)
+    # (length Lc) stiffening beyond a toe end e_t beyond its in-situ length (strain from the
+    # unloaded length e_u = (1 + p)(1 + e_t) - 1, p the resting strain) and the rest linear, the
+    # two pieces in series take up the bed's lengthening dL:
+    #   Lc (e_u + (T/EA - e_u) / r) + (L - Lc) T/EA = p L + dL   (cord beyond its toe)
     p, e_t, r = 0.01, 0.02, 4.0
+    e_u = (1 + p) * (1 + e_t) - 1
     model = _uniform(FREE, prestrain_pct=100 * p, toe_end_pct={"cord": 100 * e_t, "roots": math.inf,
                                                                 "nerve": math.inf}, stiffening={"cord": r})
     L = nerve_pathway(ns.DEFAULT_BODY).run_length
     Lc = model.cord_mm[1]
     post = P(hip_flexion=90, knee_flexion=0, ankle_dorsiflexion=20, cervical_flexion=40)
     dL = ns.nerve_bed_length(post) - ns.nerve_bed_length(P())
-    tau = (p * L + dL - Lc * (p + e_t) * (1 - 1 / r)) / (Lc / r + (L - Lc))    # T / EA
-    cord_strain = p + e_t + (tau - p - e_t) / r
-    assert cord_strain > p + e_t                                                # the case solved is beyond the toe
+    tau = (p * L + dL - Lc * e_u * (1 - 1 / r)) / (Lc / r + (L - Lc))    # T / EA
+    cord_strain = e_u + (tau - e_u) / r
+    assert cord_strain > e_u                                              # the case solved is beyond the toe
     res = model.solve(post)
     e = res.element_strain_pct
     assert np.allclose(e[model.cord], 100 * cord_strain, rtol=1e-9)
@@ -303,6 +312,58 @@ def test_the_cord_is_its_own_tissue_with_its_own_bands():
     assert cord[0] and not cord[-1] and res.s_mm[cord].max() == pytest.approx(model.cord_mm[1])
 
 
+# -- strain from the in-situ length -------------------------------------------------------
+
+def test_in_situ_strain_is_elongation_beyond_the_length_at_rest():
+    """(1 + e) / (1 + e_rest) - 1 element by element, e_rest the resting strain: the prestrain in the
+    nerve, prestrain / 0.15 in cord and roots (one resting tension); 0 at rest, the exact ratio."""
+    model = _model()
+    p = value("mech_prestrain_pct") / 100.0
+    rest = np.where(model.cord, p / value("mech_cord_stiffness_ratio"), p)
+    roots = (model._mids > model.tissue_mm["roots"][0]) & (model._mids < model.tissue_mm["roots"][1])
+    rest = np.where(roots, p / value("mech_root_stiffness_ratio"), rest)
+    standing = ns.nerve_mechanics(P())
+    assert np.abs(standing.element_in_situ_strain_pct).max() < 1e-9        # at rest: the in-situ length
+    assert all(abs(standing.in_situ_strain_pct(s)) < 1e-9 for s in me.SITES)
+    post = pr.POSTURES["slump end (look down, dorsiflex)"]
+    res = ns.nerve_mechanics(post)
+    e = np.asarray(res.element_strain_pct) / 100.0
+    want = 100.0 * ((1.0 + e) / (1.0 + rest) - 1.0)
+    np.testing.assert_allclose(res.element_in_situ_strain_pct, want, atol=1e-9)
+    # not the first-order difference: at the roots' 2.67 % rest the two differ visibly
+    k = int(np.argmax(np.where(roots, want, -np.inf)))
+    assert abs(want[k] - 100.0 * (e[k] - rest[k])) > 0.2
+    # the peripheral peak is the largest of the nerve's elements (below the plexus), by hand
+    nerve = model._mids >= model.tissue_mm["nerve"][0]
+    assert res.peak_nerve_in_situ_strain_pct == pytest.approx(want[nerve].max(), abs=1e-9)
+    # a site: the same ratio of the site's strains (rest strain of the tissue it lies in)
+    e_site = res.strain_pct("lumbar_roots") / 100.0
+    assert res.in_situ_strain_pct("lumbar_roots") == pytest.approx(
+        100.0 * ((1.0 + e_site) / (1.0 + p / value("mech_root_stiffness_ratio")) - 1.0), abs=1e-9)
+
+
+def test_a_slack_nerve_is_shorter_than_in_situ():
+    """A bent knee lets the nerve fall slack behind it: its unloaded length, -p / (1 + p) from in situ."""
+    res = ns.nerve_mechanics(P(knee_flexion=120))
+    p = value("mech_prestrain_pct") / 100.0
+    assert res.element_in_situ_strain_pct.min() == pytest.approx(-100.0 * p / (1.0 + p), abs=1e-9)
+
+
+def test_the_roots_have_bands_of_their_own_from_root_data():
+    """Roots have no epineurium: the rabbit peripheral-nerve bands are not theirs.  Their landmark is
+    the 2-4 % a straight-leg raise gave cadaver roots (Smith et al. 1993), its upper end the edge."""
+    assert me.ROOT_STRAIN_BANDS[1].lower_pct == 4.0 and "Smith" in me.ROOT_STRAIN_BANDS[0].source
+    assert all("rabbit" not in b.meaning for b in me.ROOT_STRAIN_BANDS)
+    assert {b.colour for b in me.ROOT_STRAIN_BANDS[1:]}.isdisjoint(b.colour for b in me.STRAIN_BANDS[1:])
+    model = _model()
+    res = ns.nerve_mechanics(P(hip_flexion=60))
+    a, z = model.tissue_mm["roots"]
+    assert np.array_equal(res.root_nodes, (res.s_mm > a + 1e-9) & (res.s_mm < z - 1e-9))
+    assert not (res.root_nodes & res.cord_nodes).any()
+    # Smith's raise, measured from supine: the roots' stretch inside the published 2-4 %, the first band
+    assert 2.0 <= res.in_situ_strain_pct("lumbar_roots") <= 4.0
+
+
 # -- published figures (evidence file) ---------------------------------------------------
 
 def test_smith_root_excursion_and_strain_in_a_60_degree_straight_leg_raise():
@@ -330,7 +391,8 @@ def test_evidence_rows_of_the_mechanics():
     assert [k for k in mech if not rows[k]["within"]] == ["alshami_order"]
     assert "tarsal tunnel" in rows["alshami_order"]["limitation"]
     assert not rows["boyd_prepositioning"]["within"] and "toe" in rows["boyd_prepositioning"]["limitation"]
-    assert rows["reid_cervical"]["model"] == pytest.approx(_rise(P(cervical_flexion=NECK_MAX), "cervical"))
+    assert rows["reid_cervical"]["model"] == pytest.approx(_stretch(P(cervical_flexion=NECK_MAX), "cervical"))
+    assert rows["smith_root_strain"]["model"] == pytest.approx(_stretch(P(hip_flexion=60), "lumbar_roots"))
 
 
 # -- entrapment -------------------------------------------------------------------------

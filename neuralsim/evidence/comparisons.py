@@ -177,7 +177,8 @@ def _boyd_prepositioning(c):
 def _reid_cervical(c):
     top = joint_range("cervical_flexion", c.body.mobility)[1]
     neck = bed_contributions(Posture(cervical_flexion=top), body=c.body)["cervical_flexion"]
-    rise = c.solve(cervical_flexion=top).strain_pct("cervical") - c.solve().strain_pct("cervical")   # from neutral
+    # Reid measured the stretch from the neck in neutral: the strain beyond the cord's in-situ length
+    rise = c.solve(cervical_flexion=top).in_situ_strain_pct("cervical") - c.solve().in_situ_strain_pct("cervical")
     return {"value": rise, "lam_cervical": c.mech.shear_lag_mm["cervical_canal"], "neck_bed_mm": neck}
 
 
@@ -188,7 +189,9 @@ def _smith_root_excursion(c):
 
 
 def _smith_root_strain(c):
-    return {"value": c.solve(hip_flexion=60).strain_pct("lumbar_roots") - c.solve().strain_pct("lumbar_roots")}
+    # markers on the roots of a cadaver lying supine: elongation beyond the roots' in-situ length
+    return {"value": c.solve(hip_flexion=60).in_situ_strain_pct("lumbar_roots")
+            - c.solve().in_situ_strain_pct("lumbar_roots")}
 
 
 def _coppieters_direction(c):

@@ -87,7 +87,22 @@ Outputs (positive = distal):
 * excursion ``u - U`` (mm): how far the nerve has slid along its bed;
 * local strain from the unloaded length (%): ``max(u' + p, 0)``; 0 where slack;
   never negative.  Published strains are changes from a start posture:
-  compare differences (the experiments of :mod:`neuralsim.evidence.experiments` do).
+  compare differences (the experiments of :mod:`neuralsim.evidence.experiments` do);
+* local strain from the in-situ length (%, the ``in_situ_`` outputs): the
+  change of length from the nerve's length lying at rest in the reference
+  posture (default the anatomical position), ``(1 + e) / (1 + e_rest) - 1``
+  with ``e`` and ``e_rest`` from the unloaded length.  This is what an
+  experiment measures between two marks on a nerve in situ, and what every
+  threshold, band and colour applies to: the rabbit thresholds
+  (:mod:`neuralsim.mechanics.bands`) are elongation beyond in-situ length.
+  The exact ratio, not the first-order ``e - e_rest``: the roots rest at
+  ``p / 0.15`` (2.7 %), where the two differ by 0.2 % at 8 %, and the ratio is
+  the one a marker study reports.  Negative where the nerve lies slack (its
+  unloaded length is shorter than its in-situ length).
+
+The rabbit bands are applied to the peripheral nerve only.  The cord has its
+own (:data:`CORD_STRAIN_BANDS`), and so do the roots (:data:`ROOT_STRAIN_BANDS`):
+they have no epineurium, and no threshold of harm measured in roots was found.
 
 Sites (:data:`SITES`, declared with the nerve in the registry, ``data/structures.json``): ``"cervical"`` is the peak cord strain over C2-T1,
 ``"conus"`` the lower end of the cord, then the roots near their foramina,
@@ -132,7 +147,7 @@ from ..core.posture import Posture, angle_array, broadcast_shape  # noqa: F401  
 __all__ = [
     "SITES", "REGIONS", "TISSUES", "ENTRAPMENT_SITES", "NECK_LEVELS", "STRAIN_BANDS", "CORD_STRAIN_BANDS", "StrainBand",
     "strain_band", "strain_colour", "NerveModel", "NerveMechanics", "nerve_mechanics", "nerve_model",
-    "BAND_CAVEAT", "CORD_STRAIN_BANDS",
+    "BAND_CAVEAT", "ROOT_STRAIN_BANDS",
 ]
 
 #: Named sites along the nerve, head to foot, as the registry's mechanics nerve declares
@@ -174,6 +189,29 @@ def _cord_bands() -> tuple[StrainBand, ...]:
 
 #: Strain bands of the spinal cord, from cord data (the nerve's rabbit bands are not applied to it).
 CORD_STRAIN_BANDS: tuple[StrainBand, ...] = _cord_bands()
+
+
+def _root_bands() -> tuple[StrainBand, ...]:
+    slr = _p.PARAMETERS["strain_band_root_slr"]
+    v = slr.value
+    return (
+        StrainBand("within a straight-leg raise", 0.0, v, f"under {v:g} %", f"under {v:g} %: within a straight-leg raise",
+                   "no more than a straight-leg raise stretched the L4-S1 roots of cadavers", slr.source, "#56B4E9", ""),
+        StrainBand("beyond a straight-leg raise", v, math.inf, f"from {v:g} %", f"from {v:g} %: beyond a straight-leg raise",
+                   "more than a straight-leg raise stretched cadaver roots; the model has no sourced threshold of "
+                   "harm for the roots", slr.source, "#CC79A7", "12 6"),
+    )
+
+
+#: Strain bands of the lumbosacral roots (in-situ strain), from root data: the nerve's rabbit
+#: bands, measured on peripheral nerve, are not applied to roots, which have no epineurium.
+ROOT_STRAIN_BANDS: tuple[StrainBand, ...] = _root_bands()
+
+
+def _in_situ(pct: np.ndarray, rest: np.ndarray) -> np.ndarray:
+    """Strain from the in-situ length (%) of strain ``pct`` from the unloaded length (%), with the
+    resting strain ``rest`` (dimensionless, broadcasting against the rows of ``pct``)."""
+    return 100.0 * ((1.0 + 0.01 * pct) / (1.0 + rest) - 1.0)
 
 
 # -- the model ----------------------------------------------------------------
@@ -452,7 +490,8 @@ class NerveModel:
         for t, (a, z) in self.tissue_mm.items():
             inside = (mids >= a) & (mids < z)
             toe[inside], ratio[inside] = self.toe_end[t], self.stiffening[t]
-        toe += self._p_elem                                 # from the unloaded length: above the resting strain
+        # from the unloaded length: the toe end is an elongation beyond the in-situ (resting) length
+        toe = (1.0 + self._p_elem) * (1.0 + toe) - 1.0
         # elements that stiffen beyond their toe: each gets a second, stiffer fibre in parallel,
         # taut from the toe end on (its tension (ratio - 1) EA max(strain - toe end, 0))
         self._stiff = np.nonzero((ratio > 1.0) & np.isfinite(toe))[0]
@@ -636,6 +675,7 @@ class NerveModel:
         self._cerv_key = np.intersect1d(self._cerv, self._key)
         self._below = np.nonzero(~self.cord)[0]                  # elements below the cord
         self._below_key = np.intersect1d(self._below, self._key)
+        self._peripheral = np.nonzero(mids >= self.tissue_mm["nerve"][0])[0]   # peripheral nerve elements
 
     def _region_at(self, x: float) -> str:
         for r, (a, z) in self.region_mm.items():
@@ -1115,6 +1155,49 @@ class NerveMechanics:
         if site in m._neck_sites:
             return self._out(self._peak(m._cerv, m._cerv_key))
         return self._out(self._sites("e")[k])
+
+
+    # -- strain from the in-situ length: what every band, colour and threshold applies to --------
+    @property
+    def element_in_situ_strain_pct(self) -> np.ndarray:
+        """Local strain of every element from its in-situ length (its length at rest in the reference
+        posture), %, shape ``S + (N-1,)``; negative where the nerve lies slack."""
+        return self._profile(_in_situ(self._elem, self.model._p_elem[:, None]))
+
+    @property
+    def in_situ_strain_profile_pct(self) -> np.ndarray:
+        """Local strain from the in-situ length at every node (%), shape ``S + (N,)``: the mean of the
+        two elements beside it (the end nodes take their one element), as :attr:`strain_profile_pct`."""
+        e = _in_situ(self._elem, self.model._p_elem[:, None])
+        nodes = np.empty((e.shape[0] + 1, e.shape[1]))
+        nodes[0], nodes[-1] = e[0], e[-1]
+        nodes[1:-1] = 0.5 * (e[1:] + e[:-1])
+        return self._profile(nodes)
+
+    def in_situ_strain_pct(self, site: str):
+        """Local strain at ``site`` from its in-situ length (%), shape ``S``; ``"cervical"`` the peak
+        over C2-T1 (the cord rests at one strain, so the peak is the same element either way)."""
+        k = self._site(site)
+        m = self.model
+        if site in m._neck_sites:
+            return self._out(_in_situ(self._peak(m._cerv, m._cerv_key), m._p_elem[m._cerv].max()))
+        return self._out(_in_situ(self._sites("e")[k], m._psite[k]))
+
+    @property
+    def root_nodes(self) -> np.ndarray:
+        """``(N,)`` bool: nodes on the roots (the conus to the plexus), whose strain belongs on
+        :data:`ROOT_STRAIN_BANDS`, not on the nerve's :data:`STRAIN_BANDS`."""
+        a, z = self.model.tissue_mm["roots"]
+        s = self.model.s_mm
+        return read_only((s > a + 1e-9) & (s < z - 1e-9))
+
+    @property
+    def peak_nerve_in_situ_strain_pct(self):
+        """Highest local strain from the in-situ length along the peripheral nerve (below the roots,
+        where the rabbit bands apply), %, shape ``S``."""
+        m = self.model
+        rows = m._peripheral
+        return self._out(_in_situ(self._elem[rows], m._p_elem[rows, None]).max(axis=0))
 
 
 #: (registry key, body, entrapment) -> NerveModel, most recently used last
