@@ -47,7 +47,7 @@ from ..model.lengths import (
 )
 from ..core.posture import Posture
 from . import people as _people
-from .experiments import alshami, ridehalgh, slider_tensioner
+from .experiments import alshami, boyd, ridehalgh, slider_tensioner
 from .rows import CHECKS, EVIDENCE, KINDS
 
 __all__ = ["EVIDENCE", "MODEL_QUANTITIES", "comparisons", "summary", "knee_angle_at_onset", "core_rows", "format_comparisons"]
@@ -174,6 +174,14 @@ def _alshami_order(c):
             "hip_flexed": a["hip flexed"], "both": a["knee extended, hip flexed"]}
 
 
+def _boyd_prepositioning(c):
+    b = boyd(c.mech)
+    neutral, flexed = b["hip neutral"]["excursion_mm"], b["hip flexed"]["excursion_mm"]
+    ratio = flexed / neutral if neutral > 0 else math.inf
+    # a difference below the measurement error (SEM 0.7 mm) is no result
+    return {"value": ratio, "also": neutral - flexed >= 0.7, "neutral_mm": neutral, "flexed_mm": flexed}
+
+
 def _reid_cervical(c):
     top = joint_range("cervical_flexion", c.body.mobility)[1]
     neck = bed_contributions(Posture(cervical_flexion=top), body=c.body)["cervical_flexion"]
@@ -260,6 +268,7 @@ MODEL_QUANTITIES: Mapping[str, Callable[[Any], dict]] = {
     "ridehalgh_hip60": _ridehalgh(60),
     "alshami_ankle": _alshami_ankle,
     "alshami_order": _alshami_order,
+    "boyd_prepositioning": _boyd_prepositioning,
     "reid_cervical": _reid_cervical,
     "smith_root_excursion": _smith_root_excursion,
     "smith_root_strain": _smith_root_strain,
