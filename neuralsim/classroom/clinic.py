@@ -32,8 +32,9 @@ from ..core.joints import JOINTS
 from ..limits.stops import FELT_KEYS, HAMSTRING_FEEL, REGIONS, after_stretching, movement_limit
 from ..limits.person import Person
 from ..core.posture import Posture, as_posture
+from ..teaching.exercises import worked_example as _worked_example
 
-__all__ = ["HINTS", "STRETCHING_TEXT", "GLIDES_TEXT",
+__all__ = ["HINTS", "STRETCHING_TEXT", "GLIDES_TEXT", "WORKED_EXAMPLE", "change_text",
            "PatientMode", "PatientExplorer", "EXPLORER_TESTS", "patients", "because", "felt_marks"]
 
 # where each felt item is marked on the drawing: a joint of model.drawing, or halfway between two
@@ -95,12 +96,24 @@ _JOINT_NAME = {"hip_flexion": "hip flexion", "knee_flexion": "knee flexion"}
 _SHOWN_BODY = Body(mobility="hypermobile")
 
 
+def change_text(change_deg: float) -> str:
+    """A change of a stop as a student reads it: ``"no change"`` when it rounds to 0.0 deg, else signed
+    to a tenth of a degree with a true minus (``"\u22123.2\u00b0"``), never ``-0.0`` or float noise."""
+    d = round(float(change_deg), 1) + 0.0
+    return "no change" if d == 0.0 else f"{d:+.1f}\u00b0".replace("-", "\u2212")
+
+
 def held_angle(angle_deg: float, direction: int) -> float:
     """The whole degree a slider is held at for a stop at ``angle_deg`` (deg): the last whole
     degree before it (rounded towards the start), since the sliders move in 1-degree steps."""
     a = float(angle_deg)
     return float(np.floor(a + 1e-9) if direction > 0 else np.ceil(a - 1e-9))
 
+
+#: The notebook's worked example: a hidden person who is none of the patients :func:`patients`
+#: offers nor one of the named cases, on which the page shows the procedure (its answer is
+#: printed there; the patients' answers are not).
+WORKED_EXAMPLE = _worked_example()
 
 #: The seed of the clinic's own list of patients (drawn from :func:`neuralsim.cases.class_set`).
 CLINIC_SEED = 7
