@@ -264,7 +264,7 @@ class PatientMode:
             a = float(getattr(p, j))
             if not lo <= a <= hi:
                 moved[j] = min(max(a, lo), hi)
-                held.append(f"{_svg.JOINT_LABELS[j]} {moved[j]:g}°")
+                held.append(f"{_svg.JOINT_LABELS[j]} {_svg.angle_text(moved[j])}°")
         return (p.replace(**moved) if moved else p), held
 
     def held(self, posture: Any) -> float:
@@ -289,7 +289,7 @@ class PatientMode:
             if joint == self.joint:
                 notes.append(f"Held at {what} {stop:.0f}°: the movement stops there for this patient.")
             else:
-                notes.append(f"With {_svg.JOINT_LABELS[joint]} at {float(getattr(p, joint)):g}° the movement "
+                notes.append(f"With {_svg.JOINT_LABELS[joint]} at {_svg.angle_text(getattr(p, joint))}° the movement "
                              f"now stops at {what} {stop:.0f}°: it came back to there.")
             self._log(p, joint)
         elif joint == self.joint and abs(a - stop) <= 1e-9:      # moved exactly onto the stop
@@ -300,7 +300,8 @@ class PatientMode:
         """Write the stop reached into :attr:`findings` (a run of moves of one other joint, each bringing
         the movement back, is one finding: the last)."""
         r = self.limit(p)
-        others = f"neck flexion {p.cervical_flexion:g}°, ankle dorsiflexion {p.ankle_dorsiflexion:g}°"
+        others = (f"neck flexion {_svg.angle_text(p.cervical_flexion)}°, "
+                  f"ankle dorsiflexion {_svg.angle_text(p.ankle_dorsiflexion)}°")
         finding = (f"{self.test} ({others}): stops at {_JOINT_NAME[self.joint]} {self.held(p):.0f}°; "
                    f"felt: {_felt_words(r.symptoms)}")
         if finding in self.findings:
@@ -333,7 +334,8 @@ class PatientMode:
         p = as_posture(posture)
         r = self.limit(p)
         what = _JOINT_NAME[self.joint]
-        others = f"neck flexion {p.cervical_flexion:g}°, ankle dorsiflexion {p.ankle_dorsiflexion:g}°"
+        others = (f"neck flexion {_svg.angle_text(p.cervical_flexion)}°, "
+                  f"ankle dorsiflexion {_svg.angle_text(p.ankle_dorsiflexion)}°")
         head = f"<b>{escape(self.label)}, {escape(self.test)}</b> ({escape(others)}): "
         if not self.at_stop(p):
             line = (f'<p class="neuralsim-patient-line" style="margin:2px 0;font-size:15px">{head}'
@@ -576,8 +578,11 @@ class PatientExplorer:
         person = self.patients[self.patient.value].person
         before = movement_limit(_cases.SLR_START, "hip_flexion", person).angle_deg
         after = movement_limit(_cases.SLR_START, "hip_flexion", after_stretching(person, 4)).angle_deg
+        # as the slider holds them (the last whole degree before the stop), so the text and the held
+        # slider agree (a stop at 33.9 deg is held at 33, not called 34)
+        shown_before, shown_after = held_angle(before, +1), held_angle(after, +1)
         self.stretch_out.value = (
-            f"<p>This patient's straight-leg raise: {before:.0f}° now, {after:.0f}° after 4 weeks of daily "
+            f"<p>This patient's straight-leg raise: {shown_before:.0f}° now, {shown_after:.0f}° after 4 weeks of daily "
             f"hamstring stretching.</p><p>{escape(STRETCHING_TEXT)}</p><p>{escape(GLIDES_TEXT)}</p>")
         return before, after
 

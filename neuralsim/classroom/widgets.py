@@ -49,7 +49,7 @@ from ..core.joints import ACTION_WORDS as _JOINT_WORDS, JOINTS, MOBILITIES, UNIT
 from ..model import registry as _reg
 from ..state.states import compute
 from ..core.posture import Posture, as_posture
-from ..view.svg import (JOINT_LABELS, band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
+from ..view.svg import (JOINT_LABELS, angle_text, number_text, band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
                   support_fits, view_box)
 
 __all__ = ["Explorer", "change_text", "ACTION_WORDS", "choose_view"]
@@ -84,10 +84,11 @@ def change_text(what: str, bed_before: float, bed_after: float, ham_before: floa
     d = bed_after - bed_before
     pct = 100.0 * d / bed_before
     dh = ham_after - ham_before
-    s = (f"{what} → nerve bed {d:+.0f} mm ({pct:+.1f} %); {group} {dh:+.0f} mm. "
-         f"Bed now {bed_after:.0f} mm, {100.0 * (rel_after - 1.0):+.1f} % against standing")
+    s = (f"{what} → nerve bed {number_text(d, signed=True)} mm ({number_text(pct, 1, signed=True)} %); "
+         f"{group} {number_text(dh, signed=True)} mm. "
+         f"Bed now {number_text(bed_after)} mm, {number_text(100.0 * (rel_after - 1.0), 1, signed=True)} % against standing")
     if peak_strain is not None:
-        s += f"; peak nerve strain {peak_strain:.1f} %"
+        s += f"; peak nerve strain {number_text(peak_strain, 1)} %"
     return s + "."
 
 
@@ -454,7 +455,7 @@ class Explorer:
                 want = float(getattr(p, j))
                 got = min(max(want, s.min), s.max)
                 if got != want:
-                    clamped.append(f"{JOINT_LABELS[j]} {got:g}° (asked {want:g}°)")
+                    clamped.append(f"{JOINT_LABELS[j]} {angle_text(got)}° (asked {angle_text(want)}°)")
                 s.value = got
         finally:
             self._hold = False
@@ -530,7 +531,7 @@ class Explorer:
                 self._hold = False
         if not support_fits(self._posture, self.view):
             self.view = choose_view(self._posture, _protocols.ALL[self.protocol].view)
-        self._update(f"{name} {verb} to {float(getattr(self._posture, joint)):g}°")
+        self._update(f"{name} {verb} to {angle_text(getattr(self._posture, joint))}°")
 
     def _on_protocol(self, change) -> None:
         self._step = -1
@@ -555,7 +556,7 @@ class Explorer:
         finally:
             self._hold = False
         self._posture = self._read_sliders()
-        clamped = [f"{JOINT_LABELS[j]} {float(getattr(self._posture, j)):g}° (was {float(getattr(before, j)):g}°)"
+        clamped = [f"{JOINT_LABELS[j]} {angle_text(getattr(self._posture, j))}° (was {angle_text(getattr(before, j))}°)"
                    for j in JOINTS if float(getattr(self._posture, j)) != float(getattr(before, j))]
         self._note = (f" Clamped to the {self.body.mobility} joint ranges: {', '.join(clamped)}."
                       if clamped else "")
@@ -620,8 +621,8 @@ class Explorer:
         words = self._group_words
         line = change_text(what, bed0, bed, ham0, ham, rel, peak, group=words)
         since = (f' <span class="neuralsim-since">{self._start_label.capitalize()}: nerve bed '
-                 f'{bed - self._start["bed_mm"]:+.0f} mm, {words} '
-                 f'{ham - sum(self._start["muscles_mm"].values()) / len(muscles_mm):+.0f} mm.</span>')
+                 f'{number_text(bed - self._start["bed_mm"], signed=True)} mm, {words} '
+                 f'{number_text(ham - sum(self._start["muscles_mm"].values()) / len(muscles_mm), signed=True)} mm.</span>')
         note = f' <strong class="neuralsim-clamped">{self._note.strip()}</strong>' if self._note else ""
         self.text.value = (f'{patient_line}{gauges}<p class="neuralsim-text" role="status" aria-live="polite">'
                            f'{line}{since}{note}</p>')
