@@ -262,3 +262,34 @@ def test_the_prose_shows_no_code_to_a_student_of_the_app(name):
         if c.cell_type == "markdown":
             code = re.findall(r"`([^`]+)`", c.source)
             assert not [s for s in code if "(" in s or re.match(r"(?:ns|cases|clinic|exercises|limits)\.", s)], code
+
+
+# -- no dead ends -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", COURSE)
+def test_each_part_ends_with_what_was_learned_and_the_way_on(name):
+    last = load(name).cells[-1]
+    assert last.cell_type == "markdown" and last.source.startswith("## What you learned, and what comes next")
+    assert len(re.findall(r"^- ", last.source, re.M)) >= 3
+    links = re.findall(r"\]\(([^)]+\.ipynb)\)", last.source)
+    following = COURSE[COURSE.index(name) + 1] if name != COURSE[-1] else COURSE[0]
+    assert links == [following] and (NB_DIR / following).exists()
+
+
+def test_the_course_map_lists_every_part():
+    text = next(c.source for c in load("00_start_here.ipynb").cells if c.source.startswith("## Map of the notebooks"))
+    assert re.findall(r"\]\(([^)]+\.ipynb)\)", text) == COURSE
+
+
+@pytest.mark.parametrize("name", COURSE)
+def test_every_preset_and_bar_chart_the_text_promises_is_on_the_page(name):
+    nb = load(name)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    offered = set(re.findall(r'"([^"]+)"', " ".join(re.findall(r"presets=\[([^\]]*)\]", code))))
+    offered |= set(re.findall(r'"([^"]+)":', " ".join(re.findall(r"presets=\{(.*?)\}\)", code, re.S))))
+    asked = [p for e in exercises.for_notebook(name[:-6]) for t in (e.question, *e.hints)
+             for p in re.findall(r"'([^']+)' preset", t)]
+    assert set(asked) <= offered, (name, set(asked) - offered)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    if "bar chart" in prose:
+        assert "joint_bars=True" in code, f"{name} promises a per-joint bar chart its explorer does not draw"

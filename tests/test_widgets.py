@@ -581,3 +581,15 @@ def test_changes_are_rounded_before_their_sign():
     line = widgets.change_text("Knee bent to 0.25\u00b0", 1000.0, 999.7, 300.0, 300.2, 0.99997)
     assert "-0 " not in line and "nerve bed +0 mm" in line and "(+0.0 %)" in line and "+0.0 % against" in line
     assert svg.angle_text(1.42109e-14) == "0" and svg.angle_text(33.0) == "33" and svg.angle_text(-0.04) == "0"
+
+
+def test_joint_bars_show_each_joints_share_of_the_bed_change():
+    ex = Explorer("hip_hinge", strain=False, joint_bars=True)
+    assert "neuralsim-bars" not in Explorer("hip_hinge", strain=False).text.value     # off by default
+    ex.sliders["hip_flexion"].value = 30
+    bars = re.search(r'<svg[^>]*class="neuralsim-bars".*?</svg>', ex.text.value, re.S).group(0)
+    # by hand: the bed wraps behind the hip, offset x angle in radians; no other joint moved
+    import math
+    hip = ns.core.parameters.value("nerve_offset_hip") * math.radians(30)
+    assert f"hip flexion +{hip:.1f} mm" in bars and "neck flexion +0.0 mm" in bars
+    assert f"Total +{hip:.1f} mm" in bars

@@ -49,7 +49,7 @@ from ..core.joints import ACTION_WORDS as _JOINT_WORDS, JOINTS, MOBILITIES, UNIT
 from ..model import registry as _reg
 from ..state.states import compute
 from ..core.posture import Posture, as_posture
-from ..view.svg import (JOINT_LABELS, angle_text, number_text, band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
+from ..view.svg import (JOINT_LABELS, angle_text, contributions_svg, number_text, band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
                   support_fits, view_box)
 
 __all__ = ["Explorer", "change_text", "ACTION_WORDS", "choose_view"]
@@ -241,6 +241,8 @@ class Explorer:
     its ``constrain(posture, joint)`` returns the posture a slider move may reach and a
     note, and its ``annotate(posture, drawing)`` the SVG marks and the HTML line added to
     each update (default ``None``: no patient).
+    ``joint_bars``: also draw, under the text line, each joint's share of the nerve bed's
+    change against standing (:func:`neuralsim.view.svg.contributions_svg`; default off).
 
     Attributes for code and tests: ``sliders`` (joint -> FloatSlider, deg),
     ``live`` (the one widget that shows the figure, the gauges and the text
@@ -262,7 +264,7 @@ class Explorer:
                  posture: Any = None, strain: bool = True, max_height_px: int | None = None, *,
                  presets: Iterable[str] | Mapping[str, Any] | None = None,
                  protocols: Iterable[str] | None = None, height_px: int = 470, patient_mode: Any = None,
-                 nerve: str | None = None, width_px: int | None = None):
+                 nerve: str | None = None, width_px: int | None = None, joint_bars: bool = False):
         if protocol not in _protocols.ALL:
             raise ValueError(f"unknown protocol {protocol!r}: choose one of {', '.join(_protocols.ALL)}")
         if width_px is not None:
@@ -275,6 +277,7 @@ class Explorer:
         self.body = DEFAULT_BODY if body is None else body
         self._height_px = int(height_px if max_height_px is None else max(300, min(height_px, max_height_px)))
         self._strain = bool(strain)
+        self._joint_bars = bool(joint_bars)
         self.patient_mode = patient_mode
         self._hold = False
         self._step = -1
@@ -624,6 +627,8 @@ class Explorer:
                  f'{number_text(bed - self._start["bed_mm"], signed=True)} mm, {words} '
                  f'{number_text(ham - sum(self._start["muscles_mm"].values()) / len(muscles_mm), signed=True)} mm.</span>')
         note = f' <strong class="neuralsim-clamped">{self._note.strip()}</strong>' if self._note else ""
+        bars = (contributions_svg(deltas, width_px=470, title="Each joint's share of the nerve bed's change "
+                                  "against standing, mm") if self._joint_bars else "")
         self.text.value = (f'{patient_line}{gauges}<p class="neuralsim-text" role="status" aria-live="polite">'
-                           f'{line}{since}{note}</p>')
+                           f'{line}{since}{note}</p>{bars}')
         self.live.value = f'<div class="neuralsim-figure">{self.figure.value}</div>{self.text.value}'   # one message
