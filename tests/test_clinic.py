@@ -337,7 +337,7 @@ def test_the_worked_example_is_none_of_the_patients_and_the_procedure_names_it()
 
 def test_change_text_reads_a_change_of_a_stop_without_noise():
     assert clinic.change_text(0.0) == clinic.change_text(-0.04) == clinic.change_text(1e-14) == "no change"
-    assert clinic.change_text(-3.19) == "\u22123.2\u00b0" and clinic.change_text(17.0) == "+17.0\u00b0"
+    assert clinic.change_text(-3.19) == "moves \u22123.2\u00b0" and clinic.change_text(17.0) == "moves +17.0\u00b0"
 
 
 def test_notebook_07_prints_no_answer_key():

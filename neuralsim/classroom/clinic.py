@@ -97,10 +97,11 @@ _SHOWN_BODY = Body(mobility="hypermobile")
 
 
 def change_text(change_deg: float) -> str:
-    """A change of a stop as a student reads it: ``"no change"`` when it rounds to 0.0 deg, else signed
-    to a tenth of a degree with a true minus (``"\u22123.2\u00b0"``), never ``-0.0`` or float noise."""
+    """A change of a stop as a student reads it: ``"no change"`` when it rounds to 0.0 deg, else
+    ``"moves"`` and the change signed to a tenth of a degree with a true minus (``"moves \u22123.2\u00b0"``),
+    never ``-0.0`` or float noise."""
     d = round(float(change_deg), 1) + 0.0
-    return "no change" if d == 0.0 else f"{d:+.1f}\u00b0".replace("-", "\u2212")
+    return "no change" if d == 0.0 else ("moves " + f"{d:+.1f}\u00b0".replace("-", "\u2212"))
 
 
 def held_angle(angle_deg: float, direction: int) -> float:

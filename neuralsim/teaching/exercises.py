@@ -1170,9 +1170,10 @@ class after_lock:
         import ipywidgets as W
         from IPython.display import display
         waiting = W.HTML(f"<p class='neuralsim-held-back' style='color:{_GREY};margin:4px 0'>"
-                         f"&#128274; {escape(HELD_BACK_TEXT)}</p>")
+                         f"{escape(HELD_BACK_TEXT)}</p>")
         out = W.Output()
         out.add_class("neuralsim-after-lock")
+        out.add_class(f"neuralsim-after-lock-{self.key}")       # which prediction it waits for
         held = tuple(self._held.outputs)
 
         def show():
