@@ -32,8 +32,9 @@ from ..core.joints import JOINTS
 from ..limits.stops import FELT_KEYS, HAMSTRING_FEEL, REGIONS, after_stretching, movement_limit
 from ..limits.person import Person
 from ..core.posture import Posture, as_posture
+from ..teaching.exercises import worked_example as _worked_example
 
-__all__ = ["HINTS", "STRETCHING_TEXT", "GLIDES_TEXT",
+__all__ = ["HINTS", "STRETCHING_TEXT", "GLIDES_TEXT", "WORKED_EXAMPLE", "change_text",
            "PatientMode", "PatientExplorer", "EXPLORER_TESTS", "patients", "because", "felt_marks"]
 
 # where each felt item is marked on the drawing: a joint of model.drawing, or halfway between two
@@ -95,12 +96,25 @@ _JOINT_NAME = {"hip_flexion": "hip flexion", "knee_flexion": "knee flexion"}
 _SHOWN_BODY = Body(mobility="hypermobile")
 
 
+def change_text(change_deg: float) -> str:
+    """A change of a stop as a student reads it: ``"no change"`` when it rounds to 0.0 deg, else
+    ``"moves"`` and the change signed to a tenth of a degree with a true minus (``"moves \u22123.2\u00b0"``),
+    never ``-0.0`` or float noise."""
+    d = round(float(change_deg), 1) + 0.0
+    return "no change" if d == 0.0 else ("moves " + f"{d:+.1f}\u00b0".replace("-", "\u2212"))
+
+
 def held_angle(angle_deg: float, direction: int) -> float:
     """The whole degree a slider is held at for a stop at ``angle_deg`` (deg): the last whole
     degree before it (rounded towards the start), since the sliders move in 1-degree steps."""
     a = float(angle_deg)
     return float(np.floor(a + 1e-9) if direction > 0 else np.ceil(a - 1e-9))
 
+
+#: The notebook's worked example: a hidden person who is none of the patients :func:`patients`
+#: offers nor one of the named cases, on which the page shows the procedure (its answer is
+#: printed there; the patients' answers are not).
+WORKED_EXAMPLE = _worked_example()
 
 #: The seed of the clinic's own list of patients (drawn from :func:`neuralsim.cases.class_set`).
 CLINIC_SEED = 7
@@ -251,7 +265,7 @@ class PatientMode:
             a = float(getattr(p, j))
             if not lo <= a <= hi:
                 moved[j] = min(max(a, lo), hi)
-                held.append(f"{_svg.JOINT_LABELS[j]} {moved[j]:g}°")
+                held.append(f"{_svg.JOINT_LABELS[j]} {_svg.angle_text(moved[j])}°")
         return (p.replace(**moved) if moved else p), held
 
     def held(self, posture: Any) -> float:
@@ -276,7 +290,7 @@ class PatientMode:
             if joint == self.joint:
                 notes.append(f"Held at {what} {stop:.0f}°: the movement stops there for this patient.")
             else:
-                notes.append(f"With {_svg.JOINT_LABELS[joint]} at {float(getattr(p, joint)):g}° the movement "
+                notes.append(f"With {_svg.JOINT_LABELS[joint]} at {_svg.angle_text(getattr(p, joint))}° the movement "
                              f"now stops at {what} {stop:.0f}°: it came back to there.")
             self._log(p, joint)
         elif joint == self.joint and abs(a - stop) <= 1e-9:      # moved exactly onto the stop
@@ -287,7 +301,8 @@ class PatientMode:
         """Write the stop reached into :attr:`findings` (a run of moves of one other joint, each bringing
         the movement back, is one finding: the last)."""
         r = self.limit(p)
-        others = f"neck flexion {p.cervical_flexion:g}°, ankle dorsiflexion {p.ankle_dorsiflexion:g}°"
+        others = (f"neck flexion {_svg.angle_text(p.cervical_flexion)}°, "
+                  f"ankle dorsiflexion {_svg.angle_text(p.ankle_dorsiflexion)}°")
         finding = (f"{self.test} ({others}): stops at {_JOINT_NAME[self.joint]} {self.held(p):.0f}°; "
                    f"felt: {_felt_words(r.symptoms)}")
         if finding in self.findings:
@@ -320,7 +335,8 @@ class PatientMode:
         p = as_posture(posture)
         r = self.limit(p)
         what = _JOINT_NAME[self.joint]
-        others = f"neck flexion {p.cervical_flexion:g}°, ankle dorsiflexion {p.ankle_dorsiflexion:g}°"
+        others = (f"neck flexion {_svg.angle_text(p.cervical_flexion)}°, "
+                  f"ankle dorsiflexion {_svg.angle_text(p.ankle_dorsiflexion)}°")
         head = f"<b>{escape(self.label)}, {escape(self.test)}</b> ({escape(others)}): "
         if not self.at_stop(p):
             line = (f'<p class="neuralsim-patient-line" style="margin:2px 0;font-size:15px">{head}'
@@ -563,8 +579,11 @@ class PatientExplorer:
         person = self.patients[self.patient.value].person
         before = movement_limit(_cases.SLR_START, "hip_flexion", person).angle_deg
         after = movement_limit(_cases.SLR_START, "hip_flexion", after_stretching(person, 4)).angle_deg
+        # as the slider holds them (the last whole degree before the stop), so the text and the held
+        # slider agree (a stop at 33.9 deg is held at 33, not called 34)
+        shown_before, shown_after = held_angle(before, +1), held_angle(after, +1)
         self.stretch_out.value = (
-            f"<p>This patient's straight-leg raise: {before:.0f}° now, {after:.0f}° after 4 weeks of daily "
+            f"<p>This patient's straight-leg raise: {shown_before:.0f}° now, {shown_after:.0f}° after 4 weeks of daily "
             f"hamstring stretching.</p><p>{escape(STRETCHING_TEXT)}</p><p>{escape(GLIDES_TEXT)}</p>")
         return before, after
 

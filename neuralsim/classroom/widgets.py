@@ -49,7 +49,7 @@ from ..core.joints import ACTION_WORDS as _JOINT_WORDS, JOINTS, MOBILITIES, UNIT
 from ..model import registry as _reg
 from ..state.states import compute
 from ..core.posture import Posture, as_posture
-from ..view.svg import (JOINT_LABELS, band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
+from ..view.svg import (JOINT_LABELS, angle_text, contributions_svg, number_text, band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
                   support_fits, view_box)
 
 __all__ = ["Explorer", "change_text", "ACTION_WORDS", "choose_view"]
@@ -84,10 +84,11 @@ def change_text(what: str, bed_before: float, bed_after: float, ham_before: floa
     d = bed_after - bed_before
     pct = 100.0 * d / bed_before
     dh = ham_after - ham_before
-    s = (f"{what} → nerve bed {d:+.0f} mm ({pct:+.1f} %); {group} {dh:+.0f} mm. "
-         f"Bed now {bed_after:.0f} mm, {100.0 * (rel_after - 1.0):+.1f} % against standing")
+    s = (f"{what} → nerve bed {number_text(d, signed=True)} mm ({number_text(pct, 1, signed=True)} %); "
+         f"{group} {number_text(dh, signed=True)} mm. "
+         f"Bed now {number_text(bed_after)} mm, {number_text(100.0 * (rel_after - 1.0), 1, signed=True)} % against standing")
     if peak_strain is not None:
-        s += f"; peak nerve strain {peak_strain:.1f} %"
+        s += f"; peak nerve strain {number_text(peak_strain, 1)} %"
     return s + "."
 
 
@@ -240,6 +241,8 @@ class Explorer:
     its ``constrain(posture, joint)`` returns the posture a slider move may reach and a
     note, and its ``annotate(posture, drawing)`` the SVG marks and the HTML line added to
     each update (default ``None``: no patient).
+    ``joint_bars``: also draw, under the text line, each joint's share of the nerve bed's
+    change against standing (:func:`neuralsim.view.svg.contributions_svg`; default off).
 
     Attributes for code and tests: ``sliders`` (joint -> FloatSlider, deg),
     ``live`` (the one widget that shows the figure, the gauges and the text
@@ -261,7 +264,7 @@ class Explorer:
                  posture: Any = None, strain: bool = True, max_height_px: int | None = None, *,
                  presets: Iterable[str] | Mapping[str, Any] | None = None,
                  protocols: Iterable[str] | None = None, height_px: int = 470, patient_mode: Any = None,
-                 nerve: str | None = None, width_px: int | None = None):
+                 nerve: str | None = None, width_px: int | None = None, joint_bars: bool = False):
         if protocol not in _protocols.ALL:
             raise ValueError(f"unknown protocol {protocol!r}: choose one of {', '.join(_protocols.ALL)}")
         if width_px is not None:
@@ -274,6 +277,7 @@ class Explorer:
         self.body = DEFAULT_BODY if body is None else body
         self._height_px = int(height_px if max_height_px is None else max(300, min(height_px, max_height_px)))
         self._strain = bool(strain)
+        self._joint_bars = bool(joint_bars)
         self.patient_mode = patient_mode
         self._hold = False
         self._step = -1
@@ -454,7 +458,7 @@ class Explorer:
                 want = float(getattr(p, j))
                 got = min(max(want, s.min), s.max)
                 if got != want:
-                    clamped.append(f"{JOINT_LABELS[j]} {got:g}° (asked {want:g}°)")
+                    clamped.append(f"{JOINT_LABELS[j]} {angle_text(got)}° (asked {angle_text(want)}°)")
                 s.value = got
         finally:
             self._hold = False
@@ -530,7 +534,7 @@ class Explorer:
                 self._hold = False
         if not support_fits(self._posture, self.view):
             self.view = choose_view(self._posture, _protocols.ALL[self.protocol].view)
-        self._update(f"{name} {verb} to {float(getattr(self._posture, joint)):g}°")
+        self._update(f"{name} {verb} to {angle_text(getattr(self._posture, joint))}°")
 
     def _on_protocol(self, change) -> None:
         self._step = -1
@@ -555,7 +559,7 @@ class Explorer:
         finally:
             self._hold = False
         self._posture = self._read_sliders()
-        clamped = [f"{JOINT_LABELS[j]} {float(getattr(self._posture, j)):g}° (was {float(getattr(before, j)):g}°)"
+        clamped = [f"{JOINT_LABELS[j]} {angle_text(getattr(self._posture, j))}° (was {angle_text(getattr(before, j))}°)"
                    for j in JOINTS if float(getattr(self._posture, j)) != float(getattr(before, j))]
         self._note = (f" Clamped to the {self.body.mobility} joint ranges: {', '.join(clamped)}."
                       if clamped else "")
@@ -621,9 +625,11 @@ class Explorer:
         words = self._group_words
         line = change_text(what, bed0, bed, ham0, ham, rel, peak, group=words)
         since = (f' <span class="neuralsim-since">{self._start_label.capitalize()}: nerve bed '
-                 f'{bed - self._start["bed_mm"]:+.0f} mm, {words} '
-                 f'{ham - sum(self._start["muscles_mm"].values()) / len(muscles_mm):+.0f} mm.</span>')
+                 f'{number_text(bed - self._start["bed_mm"], signed=True)} mm, {words} '
+                 f'{number_text(ham - sum(self._start["muscles_mm"].values()) / len(muscles_mm), signed=True)} mm.</span>')
         note = f' <strong class="neuralsim-clamped">{self._note.strip()}</strong>' if self._note else ""
+        bars = (contributions_svg(deltas, width_px=470, title="Each joint's share of the nerve bed's change "
+                                  "against standing, mm") if self._joint_bars else "")
         self.text.value = (f'{patient_line}{gauges}<p class="neuralsim-text" role="status" aria-live="polite">'
-                           f'{line}{since}{note}</p>')
+                           f'{line}{since}{note}</p>{bars}')
         self.live.value = f'<div class="neuralsim-figure">{self.figure.value}</div>{self.text.value}'   # one message

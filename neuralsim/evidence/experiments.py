@@ -162,7 +162,7 @@ def format_entrapment_table(rows: list[dict]) -> str:
             + f" {'above (%)':>10} {'below (%)':>10} {'peak (%)':>9}")
     lines = [" " * 9 + "excursion (mm, + towards the foot) at each site; strain beside the hold", head,
              "-" * len(head)]
-    for r in rows:
-        lines.append(f"{r['severity']:>8.2f} " + " ".join(f"{r['excursion_mm'][s]:>+12.1f}" for s in sites)
+    for r in rows:   # rounded, + 0.0: a site held still (-4e-9 mm) reads +0.0, not -0.0
+        lines.append(f"{r['severity']:>8.2f} " + " ".join(f"{round(r['excursion_mm'][s], 1) + 0.0:>+12.1f}" for s in sites)
                      + f" {r['strain_above_pct']:>10.2f} {r['strain_below_pct']:>10.2f} {r['peak_strain_pct']:>9.2f}")
     return "\n".join(lines)

@@ -302,7 +302,9 @@ def format_site_table(rows: Sequence[Mapping], names: Sequence[str] | None = Non
     head = f"{'site':<14}" + "".join(f"{s + ' mm / %':>26}" for s in short)
     lines = [head, "-" * len(head)]
     for r in rows:
-        cells = "".join(f"{r[n + '|excursion_mm']:>15.1f} / {r[n + '|strain_pct']:>7.2f}" for n in names)
+        # rounded before formatting, + 0.0: a nerve held still (-4e-9 mm) reads 0.0, not -0.0
+        cells = "".join(f"{round(r[n + '|excursion_mm'], 1) + 0.0:>15.1f} / {round(r[n + '|strain_pct'], 2) + 0.0:>7.2f}"
+                        for n in names)
         lines.append(f"{r['site']:<14}{cells}")
     return "\n".join(lines)
 

@@ -44,7 +44,7 @@ from ..core.joints import JOINTS, WORDS
 
 __all__ = ["Exercise", "Feedback", "Mistake", "Prediction", "EXERCISES", "PREDICTIONS", "REVEAL_AFTER",
            "ask", "check", "solution", "for_notebook", "reset_attempts", "parse_number", "parse_choice",
-           "parse_joints", "joint_label", "widget", "predict", "reveal"]
+           "parse_joints", "parse_words", "joint_label", "ZERO_WORDS", "after_lock", "widget", "predict", "reveal"]
 
 #: Wrong tries at one exercise after which the feedback offers the worked solution.
 REVEAL_AFTER = 3
@@ -124,23 +124,31 @@ class Exercise:
     mistakes: Sequence[Mistake] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)
 
-    def _normalise(self, given: Any) -> Any:
+    def read(self, given: Any) -> Any:
+        """``given`` as this exercise reads it (a float in ``unit``, one of the choices, a set of
+        joints, or for ``"words"`` the text); ValueError naming the form expected otherwise."""
         if self.kind == "number":
             return parse_number(given, self.unit)
         if self.kind == "choice":
             return parse_choice(given, self.choices(), self.aliases)
         if self.kind == "joints":
             return parse_joints(given)
+        if self.kind == "words":
+            return parse_words(given)
         raise ValueError(f"unknown exercise kind {self.kind!r}")  # pragma: no cover
 
     def is_right(self, given: Any) -> bool:
-        return self._matches(self._normalise(given), self.answer())
+        return self.matches(self.read(given), self.answer())
 
-    def _matches(self, value: Any, target: Any) -> bool:
+    def matches(self, value: Any, target: Any) -> bool:
+        """Whether ``value`` (as :meth:`read` gives it) counts as ``target``; words never match
+        (they are compared by the learner, not by the checker)."""
         if self.kind == "number":
             return abs(value - float(target)) <= self.tolerance + 1e-9
         if self.kind == "joints":
             return value == frozenset(target)
+        if self.kind == "words":
+            return False
         return value == target
 
     def check(self, given: Any) -> Feedback:
@@ -154,10 +162,16 @@ _UNITS = {
     "mm": {"mm": 1.0, "millimetre": 1.0, "millimetres": 1.0, "millimeter": 1.0, "millimeters": 1.0,
            "cm": 10.0, "centimetre": 10.0, "centimetres": 10.0, "centimeter": 10.0, "centimeters": 10.0},
     "deg": {"deg": 1.0, "degs": 1.0, "degree": 1.0, "degrees": 1.0, "\u00b0": 1.0, "\u00ba": 1.0},
-    "rows": {"row": 1.0, "rows": 1.0},
+    "rows": {"row": 1.0, "rows": 1.0, "comparison": 1.0, "comparisons": 1.0},
     "%": {"%": 1.0, "percent": 1.0, "per cent": 1.0},
 }
 _NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(.*?)\s*$")
+# Words people write for a change or an amount of nothing: read as 0 in any unit.
+ZERO_WORDS = frozenset({"0", "zero", "none", "nil", "nothing", "no change", "unchanged", "no difference",
+                        "does not change", "doesn't change", "it does not change", "not at all"})
+# A count written as a fraction of the whole ("16 of 20", "16 out of 20", "16/20"): only for counts.
+_FRACTION = re.compile(r"^(\d+)\s*(?:of|out of|/)\s*(\d+)\s*([a-z ]*?)\s*$")
+_COUNTS = ("rows",)
 
 
 def parse_number(given: Any, unit: str = "") -> float:
@@ -165,10 +179,14 @@ def parse_number(given: Any, unit: str = "") -> float:
 
     Accepts numbers (not booleans) and text such as ``"-22.7"``, ``"-22.7 mm"``,
     ``"−22.7"`` (Unicode minus), ``"-22,7"`` (decimal comma), ``"+5°"``, and for mm
-    also cm (converted).  Raises ValueError naming the expected unit otherwise.
+    also cm (converted); words for nothing (``"none"``, ``"zero"``, ``"no change"``: 0); and a
+    count as a fraction of the whole (``"16 of 20"``, ``"16/20"``: 16) for counts.  Raises
+    ValueError naming the expected unit otherwise.
 
     >>> parse_number("−22,7 mm", "mm"), parse_number("2.5 cm", "mm"), parse_number(90, "deg")
     (-22.7, 25.0, 90.0)
+    >>> parse_number("no change", "mm"), parse_number("16 of 20", "rows")
+    (0.0, 16.0)
     """
     want = f" in {unit}" if unit else ""
     if isinstance(given, bool):
@@ -182,8 +200,17 @@ def parse_number(given: Any, unit: str = "") -> float:
             raise ValueError(str(e)) from None
     elif isinstance(given, str):
         text = unicodedata.normalize("NFKC", given).translate(_MINUS).strip()
+        words = " ".join(text.casefold().replace("’", "'").rstrip(".!").split())
+        if words in ZERO_WORDS:
+            return 0.0
         if "," in text and "." not in text and text.count(",") == 1:
             text = text.replace(",", ".")
+        frac = _FRACTION.match(words)
+        if frac and unit in _COUNTS:
+            part, whole = int(frac.group(1)), int(frac.group(2))
+            if part > whole:
+                raise ValueError(f"{part} of {whole} is more than the whole: give the count{want}")
+            text = f"{part} {frac.group(3)}".strip()
         m = _NUMBER.match(text)
         if not m:
             raise ValueError(f"give a number{want}, such as -12.5, not {given!r}")
@@ -240,6 +267,17 @@ def parse_choice(given: Any, options: Sequence[str], aliases: Mapping[str, str] 
 _STOP = {"the", "a", "an", "by", "at", "of", "and", "more", "most"}
 
 
+def parse_words(given: Any) -> str:
+    """A prediction in the learner's own words: text with at least three letters, spaces tidied.
+
+    >>> parse_words("  the one with   the stiff hip ")
+    'the one with the stiff hip'
+    """
+    if not isinstance(given, str) or sum(len(w) for w in _words(given)) < 3:
+        raise ValueError("write your prediction in a few words")
+    return " ".join(unicodedata.normalize("NFKC", given).split())
+
+
 
 def joint_label(name: str) -> str:
     """The plain label of a joint (``"neck flexion"`` for ``cervical_flexion``)."""
@@ -256,6 +294,8 @@ def parse_joints(given: Any) -> frozenset:
     ['hip_flexion', 'knee_flexion']
     """
     if isinstance(given, str):
+        if " ".join(given.casefold().split()).rstrip(".") in ("none", "no joint", "no joints", "nothing"):
+            return frozenset()
         parts = re.split(r"\s*(?:,|;|/|\band\b|\+|\n)\s*", given.strip())
     elif isinstance(given, (list, tuple, set, frozenset)):
         parts = list(given)
@@ -296,7 +336,7 @@ def _targeted(ex: Exercise, value: Any, right: Any) -> tuple[str, str] | None:
     for m in ex.mistakes:
         wrong = m.value()
         if ex.kind == "number" and abs(value - float(wrong)) <= max(ex.tolerance, 1e-6) \
-                and not ex._matches(value, right):
+                and not ex.matches(value, right):
             return m.reason, m.hint
         if ex.kind == "joints" and value == frozenset(wrong):
             return m.reason, m.hint
@@ -327,11 +367,11 @@ def check(key: str, given: Any) -> Feedback:
     if _empty(given):
         return Feedback(key, None, "No answer yet. " + _format_hint(ex), "empty")
     try:
-        value = ex._normalise(given)
+        value = ex.read(given)
     except ValueError as e:
         return Feedback(key, False, f"I could not read that answer: {e}.", "form")
     right = ex.answer()
-    if ex._matches(value, right):
+    if ex.matches(value, right):
         _attempts.pop(key, None)
         because = f", because {ex.because}" if ex.because else "."
         return Feedback(key, True, "That matches the model" + because, "right")
@@ -422,14 +462,13 @@ def _bend_end(which):
 
 
 def _bend_more(quantity):
-    from ..state.analysis import _mean_hamstrings
-    from ..core.body import DEFAULT_BODY
+    from ..state.states import compute
 
     def f():
         if quantity == "nerve":
             vals = {w: _bed(_bend_end(w)) for w in _BENDS}
         else:
-            vals = {w: _mean_hamstrings(_bend_end(w), DEFAULT_BODY) for w in _BENDS}
+            vals = {w: float(compute(_bend_end(w)).group_mean_mm("hamstrings")) for w in _BENDS}
         return max(vals, key=vals.get)
     return f
 
@@ -683,9 +722,18 @@ EXERCISES: dict[str, Exercise] = {e.key: e for e in [
         ["Read the 'bed change' column of the glide table.",
          "The two movements differ only in what the neck does."],
         lambda: f"{_glides()['tensioner']['bed_change_mm'] - _glides()['slider']['bed_change_mm']:.1f} mm",
-        tolerance=1.5, unit="mm",
+        # the table's one-decimal cells differ from the answer by at most 0.1 mm; the slips below lie
+        # 1.3 mm and more away, so they get their hints
+        tolerance=0.5, unit="mm",
         because="both straighten the knee the same way; in the tensioner the neck also takes up length, "
-                "in the slider it gives length back."),
+                "in the slider it gives length back.",
+        mistakes=[Mistake("tensioner_only", lambda: _glides()["tensioner"]["bed_change_mm"],
+                          "That is the tensioner's bed change on its own. The question asks how much more "
+                          "than in the slider: subtract the slider's change."),
+                  Mistake("minus_a_minus", lambda: _glides()["tensioner"]["bed_change_mm"]
+                          + _glides()["slider"]["bed_change_mm"],
+                          "Look at the sign of the slider's change: the bed gets shorter in the slider, and "
+                          "taking away a negative change adds its size.")]),
     _ex("glide_lower_peak", "04_nerve_glides",
         "Which movement raises the peak nerve strain less from its start to its end?", "choice", _glide_lower_peak,
         ["Look at the 'rise' column of the glide table.",
@@ -763,7 +811,7 @@ class Prediction:
     tolerance: float = 0.0
     choices: Callable[[], Sequence[str]] | None = None
 
-    def _as_exercise(self) -> Exercise:
+    def as_exercise(self) -> Exercise:
         return Exercise(self.key, self.notebook, self.question, self.kind, self.model, ("",), self.explain,
                         tolerance=self.tolerance, unit=self.unit, choices=self.choices)
 
@@ -773,6 +821,8 @@ def _show(kind: str, value: Any, unit: str = "") -> str:
         return f"{float(value):+.1f} {unit}".replace("-", "−").strip()
     if kind == "joints":
         return _labels(value) or "none"
+    if kind == "words":
+        return f"\u201c{value}\u201d"
     return str(value)
 
 
@@ -782,10 +832,12 @@ def reveal(key: str, predicted: Any) -> Feedback:
     Raises ValueError if ``predicted`` cannot be read (the widget then does not lock it).
     """
     p = _get_prediction(key)
-    ex = p._as_exercise()
-    value = ex._normalise(predicted)
+    ex = p.as_exercise()
+    value = ex.read(predicted)
+    if p.kind == "words":      # nothing to score: the learner compares with what they find
+        return Feedback(key, None, f"You predicted: {_show(p.kind, value)}. {p.explain()}", "words")
     model = p.model()
-    agree = ex._matches(value, model)
+    agree = ex.matches(value, model)
     verdict = "Your prediction agrees with the model." if agree else "The model differs from your prediction."
     msg = (f"You predicted: {_show(p.kind, value, p.unit)}. The model: {_show(p.kind, model, p.unit)}. "
            f"{verdict} {p.explain()}")
@@ -898,6 +950,10 @@ def _input(kind: str, unit: str, choices: Sequence[str] | None, label: str):
                      description=label, style={"description_width": "initial"},
                      layout=W.Layout(width="22em"))
         return W.HBox([box, W.Label(unit)]), box, lambda: box.value
+    if kind == "words":
+        area = W.Textarea(placeholder="in a few words", description=label, style={"description_width": "initial"},
+                          layout=W.Layout(width="36em", height="4.5em"))
+        return area, area, lambda: area.value
     if kind == "choice":
         radio = W.RadioButtons(options=list(choices), value=None, description=label,
                                style={"description_width": "initial"}, layout=W.Layout(width="auto"))
@@ -974,24 +1030,27 @@ def predict(key: str):
     show_b = W.Button(description="Show the model", disabled=True, layout=W.Layout(width="auto"))
     status = W.HTML()
     state: dict[str, Any] = {}
+    gate = _Gate()
+    _GATES[key] = gate          # what after_lock(key) below this widget waits for
 
     def controls():
         return control if isinstance(control, list) else [control]
 
     def lock(given):
         try:
-            p._as_exercise()._normalise(given)
+            p.as_exercise().read(given)
         except ValueError as e:
             status.value = Feedback(key, None, f"Enter a prediction first: {e}.")._repr_html_()
             return False
         state["predicted"] = given
         status.value = (f"<div role='status' class='neuralsim-locked'>Locked: you predicted "
-                        f"{escape(_show(p.kind, p._as_exercise()._normalise(given), p.unit))}.</div>")
+                        f"{escape(_show(p.kind, p.as_exercise().read(given), p.unit))}.</div>")
         for c in controls():
             c.disabled = True
         lock_b.disabled = True
         lock_b.description = "Prediction locked"
         show_b.disabled = False
+        gate.open()
         return True
 
     def show():
@@ -999,7 +1058,7 @@ def predict(key: str):
             return None
         fb = reveal(key, state["predicted"])
         status.value = fb._repr_html_().replace("<b>Right.</b>", "<b>Agrees.</b>").replace(
-            "<b>Not yet.</b>", "<b>Compare.</b>")
+            "<b>Not yet.</b>", "<b>Compare.</b>").replace("<b>No answer yet.</b>", "<b>Compare.</b>")
         show_b.disabled = True
         return fb
 
@@ -1008,6 +1067,123 @@ def predict(key: str):
     box = _frame([question, shown, W.HBox([lock_b, show_b]), status], "neuralsim-prediction", key)
     box.lock, box.show, box.status, box.control = lock, show, status, control
     return box
+
+
+class _Gate:
+    """Whether a prediction widget is locked, and what to show once it is."""
+
+    def __init__(self) -> None:
+        self.locked = False
+        self._waiting: list[Callable[[], None]] = []
+
+    def open(self) -> None:
+        self.locked = True
+        for show in self._waiting:
+            show()
+        self._waiting.clear()
+
+    def when_open(self, show: Callable[[], None]) -> None:
+        if self.locked:
+            show()
+        else:
+            self._waiting.append(show)
+
+
+_GATES: dict[str, _Gate] = {}
+
+#: What stands in for held-back output until its prediction is locked.
+HELD_BACK_TEXT = "Lock your prediction above to see this."
+
+
+class _Held:
+    """Collects what a cell prints and displays, in order, as notebook outputs (see :func:`after_lock`)."""
+
+    def __init__(self) -> None:
+        self.outputs: list[dict] = []
+
+    def write(self, text: str) -> int:
+        if self.outputs and self.outputs[-1].get("name") == "stdout":
+            self.outputs[-1]["text"] += text
+        else:
+            self.outputs.append({"output_type": "stream", "name": "stdout", "text": text})
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kw) -> None:
+        self.outputs.append({"output_type": "display_data", "data": dict(data), "metadata": dict(metadata or {})})
+
+    def clear_output(self, wait: bool = False) -> None:
+        self.outputs.clear()
+
+
+class after_lock:
+    """Hold back what a cell shows until the prediction ``key`` above it is locked.
+
+    ``with exercises.after_lock("predict_slump_step"): display(table)`` runs the
+    cell at once (its checks run as always) but keeps its printed text, tables
+    and figures out of the page: a line asks the learner to lock the prediction,
+    and the output appears under it when they do.  Outside a notebook, when no
+    prediction widget ``key`` was shown, or once it is locked, the output is
+    shown as usual.
+    """
+
+    def __init__(self, key: str) -> None:
+        _get_prediction(key)
+        self.key = key
+        self._held: _Held | None = None
+        self.widget = None      # the box shown in the cell's place while the output is held back
+
+    def __enter__(self) -> "after_lock":
+        import sys
+        try:
+            from IPython import get_ipython
+            shell = get_ipython()
+        except ImportError:          # pragma: no cover - IPython comes with the notebooks
+            shell = None
+        gate = _GATES.get(self.key)
+        if shell is None or gate is None or gate.locked:
+            return self
+        self._held, self._shell = _Held(), shell
+        self._saved = sys.stdout, shell.display_pub
+        plt = sys.modules.get("matplotlib.pyplot")
+        self._figures = set(plt.get_fignums()) if plt else set()
+        sys.stdout, shell.display_pub = self._held, self._held
+        return self
+
+    def __exit__(self, kind, error, tb) -> None:
+        if self._held is None:
+            return
+        import sys
+        try:
+            plt = sys.modules.get("matplotlib.pyplot")
+            if plt is not None and kind is None:
+                from IPython.display import display
+                for n in sorted(set(plt.get_fignums()) - self._figures):   # the cell's new figures
+                    display(plt.figure(n))
+                    plt.close(n)
+        finally:
+            sys.stdout, self._shell.display_pub = self._saved
+        if kind is not None:
+            return
+        import ipywidgets as W
+        from IPython.display import display
+        waiting = W.HTML(f"<p class='neuralsim-held-back' style='color:{_GREY};margin:4px 0'>"
+                         f"{escape(HELD_BACK_TEXT)}</p>")
+        out = W.Output()
+        out.add_class("neuralsim-after-lock")
+        out.add_class(f"neuralsim-after-lock-{self.key}")       # which prediction it waits for
+        held = tuple(self._held.outputs)
+
+        def show():
+            waiting.layout.display = "none"
+            out.outputs = held
+
+        self.widget = W.VBox([waiting, out])
+        self.widget.output, self.widget.waiting = out, waiting
+        _GATES[self.key].when_open(show)
+        display(self.widget)
 
 
 # -- 06 front of the thigh (femoral nerve or rectus femoris?) ---------------------------
@@ -1061,4 +1237,133 @@ EXERCISES.update({e.key: e for e in [
         because="only the femoral bed reaches up the spinal canal to the neck.",
         aliases={"nerve": "femoral nerve bed", "femoral": "femoral nerve bed", "femoral nerve": "femoral nerve bed",
                  "muscle": "rectus femoris", "quadriceps": "rectus femoris"}),
+]})
+
+
+# -- predictions of notebooks 04, 06 and 07 ----------------------------------------------
+
+_STUCK = ("it gathers above the hold", "it gathers below the hold", "it spreads evenly along the nerve")
+
+
+def _stuck_strain():
+    from ..core.posture import Posture
+    from ..evidence.experiments import entrapment_table
+    free, held = (entrapment_table(Posture(hip_flexion=70), "popliteal")[i] for i in (0, -1))
+    up = held["strain_above_pct"] - free["strain_above_pct"]
+    down = held["strain_below_pct"] - free["strain_below_pct"]
+    return _STUCK[0] if up > 0 > down else _STUCK[1] if down > 0 > up else _STUCK[2]
+
+
+def _femoral_lengthening():
+    from ..state.analysis import joint_effects
+    return {r["joint"] for r in joint_effects(step_deg=10, nerve="femoral") if r["nerve_mm"] > 0}
+
+
+def _front_steps():
+    from ..state.analysis import step_table
+    return [r["step"] for r in step_table("prone_knee_bend")[1:]]
+
+
+def _front_biggest_step():
+    from ..state.analysis import step_table
+    return max(step_table("prone_knee_bend")[1:], key=lambda r: r["change_mm"])["step"]
+
+
+_RELEASE = ("the bed shortens, rectus femoris does not change", "both shorten",
+            "rectus femoris shortens, the bed does not change", "neither changes")
+
+
+def _front_release():
+    bed, muscle = (_front_change("slump_knee_bend", 3, s) for s in ("femoral", "rectus_femoris"))
+    short_bed, short_muscle = bed < -1e-9, muscle < -1e-9
+    return _RELEASE[{(True, False): 0, (True, True): 1, (False, True): 2}.get((short_bed, short_muscle), 3)]
+
+
+_NECK_MOVES = ("neither stop moves", "only the short-hamstring patient's stop moves",
+               "only the sensitised patient's stop moves", "both stops move")
+
+
+def _clinic_neck():
+    from ..core.posture import Posture
+    from ..limits.cases import CASES, NECK_ANGLES
+    from ..limits.stops import differentiate
+    moved = [differentiate(Posture(), "hip_flexion", "cervical_flexion", NECK_ANGLES, CASES[name].person)
+             .nerve_involved() for name in ("short hamstrings", "sensitised nerve")]
+    return _NECK_MOVES[{(False, False): 0, (True, False): 1, (False, True): 2}.get(tuple(moved), 3)]
+
+
+def worked_example():
+    """The clinic notebook's worked example: a hidden person who is none of the clinic's patients
+    (a sensitised nerve, hamstrings a little short of typical, 1.66 m), with the answer the
+    procedure gives; the page teaches the procedure on it instead of on the patients."""
+    from ..limits.cases import Patient
+    from ..limits.person import Person, typical_tolerance_pct
+    # factors chosen for teaching, as for the named cases: a nerve that the ankle differentiates clearly
+    # and a slackened raise still short of normal, so that step 3 has something to rule out
+    return Patient("worked example", Person(height_m=1.66, sensitised=True,
+                                            hamstring_tolerance_pct=0.9 * typical_tolerance_pct()), "nerve")
+
+
+def _gains() -> tuple[str, str]:
+    """The two answers about stretching: a change the clinic counts (differentiation_min_change_deg) or not."""
+    from ..core.parameters import value
+    d = value("differentiation_min_change_deg")
+    return (f"yes, by {d:g}\u00b0 or more", f"no: by less than {d:g}\u00b0, which the clinic does not count as a change")
+
+
+def _stretch_gain_deg():
+    from ..core.posture import Posture
+    from ..limits.stops import after_stretching, movement_limit
+    person = worked_example().person
+    before = movement_limit(Posture(), "hip_flexion", person).angle_deg
+    return float(movement_limit(Posture(), "hip_flexion", after_stretching(person, 4)).angle_deg - before)
+
+
+def _stretch_gain():
+    from ..core.parameters import value
+    return _gains()[0] if _stretch_gain_deg() >= value("differentiation_min_change_deg") else _gains()[1]
+
+
+PREDICTIONS.update({p.key: p for p in [
+    Prediction("predict_stuck_strain", "04_nerve_glides",
+               "A straight-leg raise to 70\u00b0 with the nerve held behind the knee: where does its strain go?",
+               "choice", _stuck_strain,
+               lambda: ("Held behind the knee, the nerve cannot slide down into the leg: the length the raise "
+                        "takes up at the hip has to come from the nerve above the hold, which stretches more, "
+                        "while the nerve below it is left almost unloaded."), choices=lambda: _STUCK),
+    Prediction("predict_front_joints", "06_front_of_the_thigh",
+               "Moving each joint by 10\u00b0 from standing (in the direction its slider names), which "
+               "movements will lengthen the femoral nerve bed?", "joints", _femoral_lengthening,
+               lambda: ("The femoral bed runs up the spinal canal, so bending the neck and the back wraps it; "
+                        "it passes in front of the knee, so knee flexion wraps it too; in front of the hip, "
+                        "flexion folds it (shorter), and it does not reach the ankle.")),
+    Prediction("predict_front_step", "06_front_of_the_thigh",
+               "Which step of the prone knee bend will add most to the femoral nerve bed?", "choice",
+               _front_biggest_step,
+               lambda: ("Bending the knee from straight to 90\u00b0 moves it through the largest angle of the "
+                        "test, and the bed wraps round the front of the knee."), choices=_front_steps),
+    Prediction("predict_front_release", "06_front_of_the_thigh",
+               "At the end of the side-lying slump knee bend only the neck is released. What happens?",
+               "choice", _front_release,
+               lambda: ("Only the femoral bed runs up to the neck; rectus femoris runs from the pelvis to the "
+                        "shin, so the neck cannot change it."), choices=lambda: _RELEASE),
+    Prediction("predict_clinic_neck", "07_clinic_hamstrings_or_nerve",
+               "Bending the neck forward before the raise: whose stopping angle moves, the patient with short "
+               "hamstrings and a normal nerve, the patient with a sensitised nerve, both, or neither?",
+               "choice", _clinic_neck,
+               lambda: ("The hamstrings do not reach the neck, so the short-hamstring raise stops where it did; "
+                        "a sensitised nerve is loaded sooner by the bent neck, so that raise stops earlier."),
+               choices=lambda: _NECK_MOVES),
+    Prediction("predict_clinic_earliest", "07_clinic_hamstrings_or_nerve",
+               "Which patient do you expect to stop earliest in the plain straight-leg raise, and will "
+               "bending the neck change where they stop? Write it down before you open the patients.",
+               "words", lambda: None,
+               lambda: ("Now compare with what the explorer shows: raise each patient's leg, then bend the "
+                        "neck and see whether the leg has to come down.")),
+    Prediction("predict_clinic_stretching", "07_clinic_hamstrings_or_nerve",
+               "Four weeks of daily hamstring stretching, as in the trial: will the worked example's "
+               "straight-leg raise go further?", "choice", _stretch_gain,
+               lambda: ("Stretching raised the tolerance of the stretch in the trials and left the nerve as it "
+                        "was; a raise the nerve stops does not go further when the stretch is tolerated better."),
+               choices=_gains),
 ]})

@@ -45,7 +45,7 @@ from ..core.posture import as_posture
 __all__ = [
     "OKABE_ITO", "NERVE_COLOUR", "HAMSTRING_COLOUR", "STRAIN_BANDS", "JOINT_LABELS",
     "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "picture_box", "drawn_extent", "describe", "Picture", "picture", "strip", "strain_colour", "points_attr", "band_of",
-    "Mark", "marks_svg", "MARK_R_MM",
+    "Mark", "marks_svg", "MARK_R_MM", "number_text", "angle_text",
 ]
 
 #: The Okabe-Ito colour-blind-safe palette (name -> hex).
@@ -102,6 +102,26 @@ def muscle_styles(names) -> dict:
 
 #: Short plain names of the joints, for labels (an alias of the joint table's labels).
 JOINT_LABELS: Mapping[str, str] = LABELS
+
+
+def number_text(value: float, digits: int = 0, *, signed: bool = False) -> str:
+    """A number as a student reads it: rounded to ``digits`` first, so that float noise (1e-14)
+    and a negative zero read as 0; ``signed`` puts + or a minus in front.
+
+    >>> number_text(-0.3, signed=True), number_text(2.449, 1), number_text(1.4e-14, 1, signed=True)
+    ('+0', '2.4', '+0.0')
+    """
+    v = round(float(value), digits) + 0.0
+    return f"{v:+.{digits}f}" if signed else f"{v:.{digits}f}"
+
+
+def angle_text(deg: float) -> str:
+    """A joint angle (deg) to a tenth of a degree, without a trailing ``.0`` and without float noise.
+
+    >>> angle_text(33.0), angle_text(0.25), angle_text(1.42109e-14), angle_text(-12.5)
+    ('33', '0.2', '0', '-12.5')
+    """
+    return f"{round(float(deg), 1) + 0.0:g}"
 
 # The picture's box is fixed per view (so the figure does not jump while a slider moves or a
 # protocol steps, and a taller body really looks taller): world x0, y0, x1, y1 as fractions of
@@ -1031,13 +1051,13 @@ def describe(posture: Any, body: Body | None = None, view: str = "standing",
     b = DEFAULT_BODY if body is None else body
     p = as_posture(posture)
     r = _reg.current()
-    angles = ", ".join(f"{JOINT_LABELS[j]} {float(getattr(p, j)):g} {UNIT}" for j in JOINTS)
+    angles = ", ".join(f"{JOINT_LABELS[j]} {angle_text(getattr(p, j))} {UNIT}" for j in JOINTS)
     group = _contrast(nerve)
     # the default nerve is called plainly "nerve bed"; a named one by its registry label
     bed_name = "Nerve bed" if nerve is None else _nerve_spec(nerve).label.capitalize()
     return (f"{view.capitalize()} view of a {b.height_m:.2f} m body. Joint angles: {angles}. "
             f"{bed_name} {numbers['bed_mm']:.0f} mm, "
-            f"{100 * (numbers['relative_bed'] - 1):+.1f} % against standing. "
+            f"{number_text(100 * (numbers['relative_bed'] - 1), 1, signed=True)} % against standing. "
             f"{group.capitalize()}: " + ", ".join(
                 f"{r.muscles[m].label} {numbers['muscles_mm'][m]:.0f} mm" for m in r.group(group)) + ".")
 
@@ -1061,7 +1081,8 @@ def contributions_svg(contributions: Mapping[str, float], *, title: str | None =
     if title is None:
         title = "Change of nerve bed length at each joint against standing, mm"
     if desc is None:
-        desc = "; ".join(f"{JOINT_LABELS[j]} {v:+.1f} mm" for j, v in vals) + f". Total {total:+.1f} mm."
+        desc = ("; ".join(f"{JOINT_LABELS[j]} {number_text(v, 1, signed=True)} mm" for j, v in vals)
+                + f". Total {number_text(total, 1, signed=True)} mm.")
     x0 = label_w + bar_w / 2
     uid = next(_ids)
     parts = [
@@ -1112,8 +1133,10 @@ def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)",
     if title is None:
         title = f"Length of the nerve bed and of each hamstring against {reference}"
     desc = "; ".join(
-        f"{r['name']}: {100 * (r['mm'] / r['ref_mm'] - 1):+.1f} % ({r['mm'] - r['ref_mm']:+.0f} mm) against {reference}, "
-        f"last step {r['step_mm']:+.0f} mm, {start_label} {r['start_mm']:+.0f} mm" for r in rows) + "."
+        f"{r['name']}: {number_text(100 * (r['mm'] / r['ref_mm'] - 1), 1, signed=True)} % "
+        f"({number_text(r['mm'] - r['ref_mm'], signed=True)} mm) against {reference}, "
+        f"last step {number_text(r['step_mm'], signed=True)} mm, {start_label} "
+        f"{number_text(r['start_mm'], signed=True)} mm" for r in rows) + "."
     uid = next(_ids)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-gauges" '
            f'viewBox="0 0 {width} {height}" width="{width_px}" height="{width_px * height / width:.0f}" '
@@ -1300,8 +1323,8 @@ def strip(steps, *, nerve: str | None = None, width_px: int = 230) -> Picture:
     for i, (name, fig, r) in enumerate(steps):
         cells.append(
             f'<figure style="margin:4px;width:{width_px}px">{fig}<figcaption style="font-size:0.85em">'
-            f'<b>{i + 1}. {escape(name)}</b><br>bed {r["change_mm"]:+.1f} mm, now '
-            f'{100 * (r["relative_bed"] - 1):+.1f} % against standing; {r["group"]} '
-            f'{r[r["group"] + "_change_mm"]:+.1f} mm</figcaption></figure>')
+            f'<b>{i + 1}. {escape(name)}</b><br>bed {number_text(r["change_mm"], 1, signed=True)} mm, now '
+            f'{number_text(100 * (r["relative_bed"] - 1), 1, signed=True)} % against standing; {r["group"]} '
+            f'{number_text(r[r["group"] + "_change_mm"], 1, signed=True)} mm</figcaption></figure>')
     key = legend_svg(None, width_px=260, nerve=nerve)
     return Picture(f'{key}<div style="display:flex;flex-wrap:wrap">{"".join(cells)}</div>')
