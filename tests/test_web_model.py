@@ -108,6 +108,11 @@ def _refusals() -> list[dict]:
         {"call": "lengths", "posture": {}, "height": 1.75, "mobility": "flexible"},
         {"call": "lengths", "posture": {}, "height": 1.75, "mobility": 3},
         {"call": "lengths", "posture": {"elbow_flexion": 10}, "height": 1.75, "mobility": "typical"},
+        # names every JavaScript object answers to are no joint, view, structure or mobility
+        {"call": "lengths", "posture": {"toString": 10}, "height": 1.75, "mobility": "typical"},
+        {"call": "lengths", "posture": {}, "height": 1.75, "mobility": "toString"},
+        {"call": "drawing", "posture": {}, "height": 1.75, "mobility": "typical", "view": "constructor"},
+        {"call": "contributions", "posture": {}, "height": 1.75, "mobility": "typical", "structure": "toString"},
         {"call": "drawing", "posture": {"hip_flexion": 30}, "height": 1.75, "mobility": "typical", "view": "upside_down"},
         {"call": "contributions", "posture": {}, "height": 1.75, "mobility": "typical", "structure": "deltoid"},
         {"call": "contributions", "posture": {"knee_flexion": 141}, "height": 1.75, "mobility": "typical",
