@@ -18,6 +18,19 @@
  *
  * Plain modern JavaScript (an ES2022 module, no dependencies, no build step): Node 18 or later, Chromium.
  *
+ * In Node (tests/web/harness.mjs does this):
+ *
+ *     import { createModel } from "./neuralsim/web/model.js";
+ *     const read = (name) => readFileSync(`neuralsim/data/${name}`, "utf-8");
+ *     const model = createModel({ structures: read("structures.json"), joints: read("joints.csv"),
+ *                                 parameters: read("parameters.csv"), drawing: DRAWING_PROPORTIONS });
+ *     const body = model.bodyOf(1.75, "typical");
+ *     model.lengths({ hip_flexion: 90 }, body).sciatic;      // mm
+ *
+ * In a page opened from file:// a module cannot be imported from a file, so a page carries this
+ * text unchanged in a script element of type text/plain and imports it from a Blob URL
+ * (tests/test_web_model.py's Chromium test does this; the text holds no closing script tag).
+ *
  * @module neuralsim/web/model
  */
 
