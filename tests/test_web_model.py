@@ -13,11 +13,14 @@ writes, and the comparison is made here, with the library's own functions:
   within 1e-6 rad;
 * refusals: the steps and presets a hypomobile body cannot take, angles just past each end of each
   range, angles that are no numbers, bad heights, mobilities, joints, views and structures: the same
-  kind of error with the same message (and for a number out of range its quantity, value, range and unit).
+  kind of error with the same message (and for a number out of range its quantity, value, range and unit);
+* in Chromium too, the module inlined unchanged in a page opened from file://: every protocol step and
+  preset at 1.40 and 2.10 m, lengths and the nerve's polyline within 0.01 mm.
 
-Without Node the tests are skipped with the reason, except under ``CI=true``, where they fail (as the
-browser tests do without Chromium). ``apt-get install nodejs`` gives Node 18 on Debian 12 (the module
-is plain ES2022 and asks for no newer Node; it was checked here with Node 20); no npm package is used.
+Without Node (or, for the last test, Chromium) the tests are skipped with the reason, except under
+``CI=true``, where they fail (as the browser tests do without Chromium). ``apt-get install nodejs``
+gives Node 18 on Debian 12 (the module is plain ES2022 and asks for no newer Node; it was checked here
+with Node 20); no npm package is used.
 """
 from __future__ import annotations
 
@@ -105,6 +108,11 @@ def _refusals() -> list[dict]:
         {"call": "lengths", "posture": {}, "height": 1.75, "mobility": "flexible"},
         {"call": "lengths", "posture": {}, "height": 1.75, "mobility": 3},
         {"call": "lengths", "posture": {"elbow_flexion": 10}, "height": 1.75, "mobility": "typical"},
+        # names every JavaScript object answers to are no joint, view, structure or mobility
+        {"call": "lengths", "posture": {"toString": 10}, "height": 1.75, "mobility": "typical"},
+        {"call": "lengths", "posture": {}, "height": 1.75, "mobility": "toString"},
+        {"call": "drawing", "posture": {}, "height": 1.75, "mobility": "typical", "view": "constructor"},
+        {"call": "contributions", "posture": {}, "height": 1.75, "mobility": "typical", "structure": "toString"},
         {"call": "drawing", "posture": {"hip_flexion": 30}, "height": 1.75, "mobility": "typical", "view": "upside_down"},
         {"call": "contributions", "posture": {}, "height": 1.75, "mobility": "typical", "structure": "deltoid"},
         {"call": "contributions", "posture": {"knee_flexion": 141}, "height": 1.75, "mobility": "typical",
@@ -349,3 +357,60 @@ def test_the_module_holds_no_model_number():
     numbers = set(re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?:e[+-]?\d+)?", code))
     assert "1000.0" in numbers and "createModel" in code      # the scan reads the model, not an empty tail
     assert numbers - allowed == set(), f"model.js holds the numbers {sorted(numbers - allowed)}"
+
+
+CHROMIUM = "/usr/bin/chromium"
+#: as tests/browser/jupyter_harness.py launches it: headless, no GPU, nothing phoning home
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>model.js check</title></head>
+<body><pre id="out">not run</pre>
+<script type="text/plain" id="model">{model}</script>
+<script type="application/json" id="data">{data}</script>
+<script type="module">
+try {{
+  const source = document.getElementById("model").textContent;
+  const {{ createModel }} = await import(URL.createObjectURL(new Blob([source], {{ type: "text/javascript" }})));
+  const d = JSON.parse(document.getElementById("data").textContent);
+  const m = createModel(d.files);
+  document.getElementById("out").textContent = JSON.stringify(d.cases.map(([angles, h, mob, view]) => {{
+    const body = m.bodyOf(h, mob);
+    return [m.lengths(angles, body), m.drawing(angles, body, view).nerve];
+  }}));
+}} catch (e) {{ document.getElementById("out").textContent = "failed: " + e; }}
+</script></body></html>"""
+
+
+def test_the_module_runs_in_chromium_too(tmp_path):
+    """The page's runtime: the module, inlined unchanged and imported from a blob URL in a page
+    opened from file:// (as an exported page would), gives the library's lengths and nerve polyline
+    for every protocol step and preset at 1.40 and 2.10 m, hypermobile."""
+    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        _missing(f"{CHROMIUM} is not installed")
+    source = MODEL_JS.read_text("utf-8")
+    assert "</script" not in source.lower()          # so it can sit in a script element as it is
+    files = {"structures": (DATA_DIR / "structures.json").read_text("utf-8"),
+             "joints": (DATA_DIR / "joints.csv").read_text("utf-8"),
+             "parameters": (DATA_DIR / "parameters.csv").read_text("utf-8"), "drawing": dict(DRAWING_PROPORTIONS)}
+    named = [(p, view, h) for p, view in _named_postures() for h in (1.40, 2.10)]
+    cases = [[{j: float(a) for j, a in p.angles().items()}, h, "hypermobile", view] for p, view, h in named]
+    data = json.dumps({"files": files, "cases": cases}).replace("</", "<\\/")
+    page = tmp_path / "check.html"
+    page.write_text(PAGE.format(model=source, data=data), "utf-8")
+    done = subprocess.run([CHROMIUM, *CHROMIUM_ARGS, f"--user-data-dir={tmp_path / 'profile'}",
+                           "--virtual-time-budget=20000", "--dump-dom", page.as_uri()],
+                          capture_output=True, text=True, timeout=300)
+    found = re.search(r'<pre id="out">(.*?)</pre>', done.stdout, re.S)
+    assert found is not None and not found.group(1).startswith(("failed", "not run")), (
+        found.group(1)[:500] if found else done.stderr[-2000:])
+    got = json.loads(found.group(1).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+    assert len(got) == len(named)
+    for (posture, view, h), (lengths, nerve) in zip(named, got):
+        body = Body(h, "hypermobile")
+        for name, mm in lengths.items():
+            assert abs(mm - structure_length(posture, name, body=body)) < TOL_MM, (name, posture, h)
+        want = drawing(posture, body, view)["nerve"]
+        if len(nerve) != len(want):
+            want = _resampled(current().default_nerve, posture, body, view, len(nerve))
+        assert np.abs(np.array(nerve) - want).max() < TOL_MM, (posture, view, h)

@@ -18,6 +18,19 @@
  *
  * Plain modern JavaScript (an ES2022 module, no dependencies, no build step): Node 18 or later, Chromium.
  *
+ * In Node (tests/web/harness.mjs does this):
+ *
+ *     import { createModel } from "./neuralsim/web/model.js";
+ *     const read = (name) => readFileSync(`neuralsim/data/${name}`, "utf-8");
+ *     const model = createModel({ structures: read("structures.json"), joints: read("joints.csv"),
+ *                                 parameters: read("parameters.csv"), drawing: DRAWING_PROPORTIONS });
+ *     const body = model.bodyOf(1.75, "typical");
+ *     model.lengths({ hip_flexion: 90 }, body).sciatic;      // mm
+ *
+ * In a page opened from file:// a module cannot be imported from a file, so a page carries this
+ * text unchanged in a script element of type text/plain and imports it from a Blob URL
+ * (tests/test_web_model.py's Chromium test does this; the text holds no closing script tag).
+ *
  * @module neuralsim/web/model
  */
 
@@ -215,11 +228,11 @@ export function createModel(data) {
   const PARAMETERS = {};
   for (const row of parseCsv(data.parameters)) {
     const name = row.name.trim();
-    if (name in PARAMETERS) throw new Error(`parameter '${name}' is defined twice in parameters.csv`);
+    if (Object.hasOwn(PARAMETERS, name)) throw new Error(`parameter '${name}' is defined twice in parameters.csv`);
     PARAMETERS[name] = { value: Number(row.value.trim()), unit: row.unit.trim() };
   }
   const value = (name) => {
-    if (!(name in PARAMETERS)) throw new Error(`no parameter named '${name}' in parameters.csv`);
+    if (!Object.hasOwn(PARAMETERS, name)) throw new Error(`no parameter named '${name}' in parameters.csv`);
     return PARAMETERS[name].value;
   };
 
@@ -234,7 +247,7 @@ export function createModel(data) {
     };
   }
   const JOINTS = Object.freeze(Object.keys(TABLE));
-  const JOINT_INDEX = Object.fromEntries(JOINTS.map((j, i) => [j, i]));
+  const JOINT_INDEX = Object.assign(Object.create(null), Object.fromEntries(JOINTS.map((j, i) => [j, i])));
   const UNIT = "deg";
 
   /** child -> [parent, joint, k, childAbove] for the in-plane joints. */
@@ -262,8 +275,8 @@ export function createModel(data) {
     RANGES[mobility] = Object.freeze(JOINTS.map((joint) => {
       let lo = value(`range_${joint}_min`) * factor;
       let hi = value(`range_${joint}_max`) * factor;
-      if (`limit_${joint}_min` in PARAMETERS) lo = Math.max(lo, value(`limit_${joint}_min`));
-      if (`limit_${joint}_max` in PARAMETERS) hi = Math.min(hi, value(`limit_${joint}_max`));
+      if (Object.hasOwn(PARAMETERS, `limit_${joint}_min`)) lo = Math.max(lo, value(`limit_${joint}_min`));
+      if (Object.hasOwn(PARAMETERS, `limit_${joint}_max`)) hi = Math.min(hi, value(`limit_${joint}_max`));
       return Object.freeze([round6(lo), round6(hi)]);
     }));
   }
@@ -322,7 +335,7 @@ export function createModel(data) {
     const angles = new Float64Array(JOINTS.length);
     for (let i = 0; i < JOINTS.length; i++) {
       const j = JOINTS[i];
-      const a = keys.length === 0 || !(j in p) ? 0.0 : p[j];
+      const a = keys.length === 0 || !Object.hasOwn(p, j) ? 0.0 : p[j];
       const range = widest[i];
       // the plain in-range number first (a slider's every move); anything else gets its message
       angles[i] = typeof a === "number" && a >= range[0] - 1e-9 && a <= range[1] + 1e-9 ? a
@@ -368,7 +381,7 @@ export function createModel(data) {
         height_m: h, mobility, scale,
         /** Length of a body segment in mm. */
         segment(name) {
-          if (!(name in SEGMENT_FRACTIONS)) {
+          if (!Object.hasOwn(SEGMENT_FRACTIONS, name)) {
             throw new RangeError(`unknown segment '${name}': choose one of ${Object.keys(SEGMENT_FRACTIONS).join(", ")}`);
           }
           return value(SEGMENT_FRACTIONS[name]) * h * 1000.0;
@@ -429,8 +442,8 @@ export function createModel(data) {
   }
 
   function lengthFactor(name, body, text) {
-    if (name in SEGMENT_FRACTIONS) return body.segment(name);
-    if (name in PARAMETERS) return PARAMETERS[name].unit === "mm" ? body.offset(name) : value(name);
+    if (Object.hasOwn(SEGMENT_FRACTIONS, name)) return body.segment(name);
+    if (Object.hasOwn(PARAMETERS, name)) return PARAMETERS[name].unit === "mm" ? body.offset(name) : value(name);
     const v = Number(name);
     if (name === "" || !Number.isFinite(v)) {
       throw new Error(`length ${shown(text)}: ${shown(name)} is neither a segment nor a parameter of parameters.csv nor a number`);
@@ -453,8 +466,8 @@ export function createModel(data) {
   function makeCrossing(joint, offset, sign, side, curve) {
     checkJoint(joint);
     if (!(Number.isFinite(offset) && offset > 0)) throw new Error(`${joint}: path offset ${offset} mm must be a positive number`);
-    const inPlane = joint in JOINT_SEGMENTS;
-    if (!(side in SIDES)) throw new Error(`${joint}: unknown side '${side}': choose one of ${Object.keys(SIDES).join(", ")}`);
+    const inPlane = Object.hasOwn(JOINT_SEGMENTS, joint);
+    if (!Object.hasOwn(SIDES, side)) throw new Error(`${joint}: unknown side '${side}': choose one of ${Object.keys(SIDES).join(", ")}`);
     const normalX = SIDES[side];
     if ((normalX !== 0.0) !== inPlane) throw new Error(`${joint}: side '${side}' does not fit a joint ${inPlane ? "in" : "out of"} the drawing plane`);
     if (inPlane) {
@@ -562,7 +575,7 @@ export function createModel(data) {
 
   function checkStructure(name) {
     if (typeof name !== "string") throw new TypeError(`a structure name must be text, got ${shown(name)}: choose one of ${STRUCTURES.join(", ")}`);
-    if (!(name in SPECS)) throw new RangeError(`unknown structure ${shown(name)}: choose one of ${STRUCTURES.join(", ")}`);
+    if (!Object.hasOwn(SPECS, name)) throw new RangeError(`unknown structure ${shown(name)}: choose one of ${STRUCTURES.join(", ")}`);
     return name;
   }
 
@@ -615,15 +628,15 @@ export function createModel(data) {
     const crossings = [];
     for (const p of pieces.slice(1, -1)) {
       const joint = p.cross;
-      if (!(joint in TABLE)) throw new Error(`${where}: unknown joint '${joint}'`);
+      if (!Object.hasOwn(TABLE, joint)) throw new Error(`${where}: unknown joint '${joint}'`);
       const side = p.side ?? (TABLE[joint].inPlane ? "posterior" : "out_of_plane");
       const law = p.law ?? "wrap_fold";
-      if (!(law in LAWS)) throw new Error(`${where}: ${joint}: unknown law '${law}'; choose one of ${Object.keys(LAWS).join(", ")}`);
+      if (!Object.hasOwn(LAWS, law)) throw new Error(`${where}: ${joint}: unknown law '${law}'; choose one of ${Object.keys(LAWS).join(", ")}`);
       let curve = null;
       if (LAWS[law].length) {
         curve = {};
         for (const [key, arg] of LAWS[law]) {
-          if (!(key in p)) throw new Error(`${where}: crossing ${joint} needs '${key}'`);
+          if (!Object.hasOwn(p, key)) throw new Error(`${where}: crossing ${joint} needs '${key}'`);
           curve[arg] = length(p[key]);
         }
       }
@@ -724,7 +737,7 @@ export function createModel(data) {
   }
 
   function kinematics(angles, locations, view) {
-    if (typeof view !== "string" || !(view in VIEW_HOLDS)) {
+    if (typeof view !== "string" || !Object.hasOwn(VIEW_HOLDS, view)) {
       throw new RangeError(`unknown view ${shown(view)}: choose one of ${VIEWS.join(", ")}`);
     }
     const [held, heldDeg] = VIEW_HOLDS[view];
