@@ -257,9 +257,6 @@ class KernelChannel:
 
 
 # ----------------------------------------------------------------------------- one student
-SUBMIT_CODE = r'''
-import json, os, subprocess
-os.chdir(os.path.expanduser("~"))
 #: What the noisy neighbours run in their kernels during the class phase (a process of their own:
 #: the kernel stays responsive for the after-class steps).
 ROLE_CODE = {
@@ -278,7 +275,9 @@ ROLE_CODE = {
 ROLE_UNDO = ("import os\nif '_noisy' in globals(): _noisy.kill()\n"
              "if os.path.exists('/dev/shm/neuralsim-fill'): os.remove('/dev/shm/neuralsim-fill')")
 
-
+SUBMIT_CODE = r'''
+import json, os, subprocess
+os.chdir(os.path.expanduser("~"))
 def nbg(*a):
     r = subprocess.run(["nbgrader", *a, "ps1", "--course", "neuralsim"], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -360,3 +360,57 @@ def test_teacher_material_becomes_owner_only_wherever_it_is(tmp_path):
     assert changed == [str(new), str(lone)]
     assert os.stat(new).st_mode & 0o777 == 0o700 and os.stat(lone).st_mode & 0o777 == 0o600
     assert hub.protect_teacher_material([old, new, lone]) == []   # nothing left to change
+
+
+# ----------------------------------------------------------------------------- the hub's scripts
+HUB_SCRIPTS = sorted([ROOT / "benchmarks" / "load_hub.py", ROOT / "benchmarks" / "attack_hub.py",
+                      ROOT / "benchmarks" / "hub_teardown.py", *(ROOT / "deploy" / "jupyterhub").glob("*.py"),
+                      *(ROOT / "deploy" / "kubernetes").glob("*.py")])
+
+
+def _unbound_globals(source: str, filename: str) -> set[str]:
+    """Names a function reads as globals that the module never binds (nor the builtins): each
+    one a NameError waiting for the line that runs it."""
+    import builtins
+    import symtable
+
+    top = symtable.symtable(source, filename, "exec")
+    bound = {s.get_name() for s in top.get_symbols() if s.is_assigned() or s.is_imported()}
+    used: set[str] = set()
+
+    def walk(t):
+        for s in t.get_symbols():
+            if s.is_declared_global() and s.is_assigned():
+                bound.add(s.get_name())
+            if t.get_type() != "module" and s.is_global() and s.is_referenced():
+                used.add(s.get_name())
+        for c in t.get_children():
+            walk(c)
+    walk(top)
+    return used - bound - set(dir(builtins)) - {"__file__", "__name__", "__doc__"}
+
+
+@pytest.mark.parametrize("script", HUB_SCRIPTS, ids=lambda p: p.name)
+def test_hub_scripts_read_no_global_they_never_define(script):
+    # a table written inside one of the code strings sent to kernels reads as defined, and is a
+    # NameError only in the phase that uses it (there: the noisy neighbours never ran)
+    assert _unbound_globals(script.read_text(), str(script)) == set()
+
+
+def test_unbound_globals_finds_a_name_hidden_in_a_string():
+    src = "CODE = '''\nROLE = {}\n'''\ndef main():\n    return ROLE['x'], CODE, len\n"
+    assert _unbound_globals(src, "x.py") == {"ROLE"}
+
+
+def test_the_code_the_load_test_sends_to_kernels_is_python():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import load_hub as lh
+
+    assert set(lh.ROLE_CODE) == {"spinner", "shm-filler"}
+    for name, code in [*lh.ROLE_CODE.items(), ("undo", lh.ROLE_UNDO),
+                       ("submit", lh.SUBMIT_CODE % repr(["hip_flexion"])), ("attack", lh.ATTACK_CODE % "{}")]:
+        compile(code, name, "exec")
+    # the submission's cell is what a student runs, not where the test keeps its own tables
+    assert "ROLE_CODE" not in lh.SUBMIT_CODE and "ROLE_UNDO" not in lh.SUBMIT_CODE
+    assert "_noisy" in lh.ROLE_CODE["spinner"] and "_noisy" in lh.ROLE_UNDO
+    assert "/dev/shm/neuralsim-fill" in lh.ROLE_CODE["shm-filler"] and "/dev/shm/neuralsim-fill" in lh.ROLE_UNDO
