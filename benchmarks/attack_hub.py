@@ -89,7 +89,7 @@ class Suite:
         signal.alarm(STEP_LIMIT_S)
         try:
             f()
-        except Exception as e:  # noqa: BLE001
+        except (Exception, StepOverrun) as e:  # noqa: BLE001
             self.record(kind, attack, False, f"could not be run: {type(e).__name__}: {str(e)[:200]}")
         finally:
             signal.alarm(0)
@@ -106,8 +106,11 @@ class Suite:
 STEP_LIMIT_S = 360
 
 
-class StepOverrun(Exception):
-    """An attack step ran past STEP_LIMIT_S: recorded as not run, the suite goes on."""
+class StepOverrun(BaseException):
+    """An attack step ran past STEP_LIMIT_S: recorded as not run, the suite goes on.
+
+    A BaseException, so that no ``except Exception`` inside a step (or in the load test's code
+    it calls) can take the alarm for one of its own failures and carry on past the limit."""
 
 
 # ----------------------------------------------------------------------------- from the attacker's kernel
@@ -622,18 +625,22 @@ def attacks(S: Suite, run, deadline):
     S.guard("limits", "pids", pids)
 
     def memory():
+        # within the step's alarm: the allocation (its kernel is expected to die, so no reply comes),
+        # then a new kernel for the steps after this one
+        end = time.monotonic() + STEP_LIMIT_S - 30
         before = {p.pid for p in run.student_processes().get(vic, [])}
         try:
-            st[att].kc.execute(f"x = bytearray(b'\\x01') * {2 * 2**30}", timeout=120)
+            st[att].kc.execute(f"x = bytearray(b'\\x01') * {2 * 2**30}", timeout=90)
             outcome = "the allocation succeeded"
-        except Exception as e:  # noqa: BLE001
-            outcome = type(e).__name__
+        except (TimeoutError, lh.websocket.WebSocketException, OSError, ValueError) as e:
+            outcome = f"no reply ({type(e).__name__})"
         time.sleep(2)
         after = {p.pid for p in run.student_processes().get(vic, [])}
         kills = cg.oom_kills(att)
         S.record("limits", "2 GB in a kernel (limit 1 GB)", kills >= 1 and before <= after,
                  f"{outcome}: {kills} OOM kill(s) in its own cgroup; the victim lost {len(before - after)} process(es)")
-        st[att].start_kernel()
+        st[att].kc.close()
+        st[att].start_kernel(timeout=max(5.0, end - time.monotonic()))
     S.guard("limits", "memory", memory)
 
     def cpu():

@@ -178,8 +178,15 @@ class KernelChannel:
             left = end - time.monotonic()
             if left <= 0:
                 raise TimeoutError(f"{msg_type}: no answer in {timeout:.0f} s")
-            self.ws.settimeout(left)
-            msg = json.loads(self.ws.recv())
+            # Short reads, the deadline checked between them: the server's websocket pings are
+            # answered inside recv(), so a read timeout of `left` would restart with every ping
+            # and a kernel that never answers would hold the caller for ever.
+            self.ws.settimeout(min(left, 1.0))
+            try:
+                raw = self.ws.recv()
+            except websocket.WebSocketTimeoutException:
+                continue
+            msg = json.loads(raw)
             self._track(msg)
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
@@ -419,10 +426,12 @@ class Student:
         self.cells = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
                       for c in self.nb["cells"] if c["cell_type"] == "code"]
 
-    def start_kernel(self):
-        """POST a session (starts the kernel) and wait for kernel_info: the kernel start time."""
+    def start_kernel(self, timeout=300.0):
+        """POST a session (starts the kernel) and wait for kernel_info: the kernel start time.
+        The whole start (HTTP, websocket, kernel_info) ends within ``timeout`` seconds."""
         t0 = time.perf_counter()
-        r = requests.post(f"{self.base}/api/sessions", headers=self.api, timeout=120, json={
+        end = time.monotonic() + timeout
+        r = requests.post(f"{self.base}/api/sessions", headers=self.api, timeout=min(120.0, timeout), json={
             "path": self.run.notebook, "type": "notebook", "name": Path(self.run.notebook).name,
             "kernel": {"name": "python3"}})
         r.raise_for_status()
@@ -430,8 +439,8 @@ class Student:
         self.session_id, kid = sess["id"], sess["kernel"]["id"]
         self.kernel_id = kid
         ws_url = self.base.replace("http://", "ws://") + f"/api/kernels/{kid}/channels"
-        self.kc = KernelChannel(ws_url, self.token, timeout=120)
-        self.kc.wait_ready(timeout=180)
+        self.kc = KernelChannel(ws_url, self.token, timeout=max(1.0, min(120.0, end - time.monotonic())))
+        self.kc.wait_ready(timeout=max(1.0, end - time.monotonic()))
         dt = time.perf_counter() - t0
         self.result["kernel_start_s"].append(dt)
         return dt

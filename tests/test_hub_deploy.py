@@ -414,3 +414,67 @@ def test_the_code_the_load_test_sends_to_kernels_is_python():
     assert "ROLE_CODE" not in lh.SUBMIT_CODE and "ROLE_UNDO" not in lh.SUBMIT_CODE
     assert "_noisy" in lh.ROLE_CODE["spinner"] and "_noisy" in lh.ROLE_UNDO
     assert "/dev/shm/neuralsim-fill" in lh.ROLE_CODE["shm-filler"] and "/dev/shm/neuralsim-fill" in lh.ROLE_UNDO
+
+
+class _PingingSocket:
+    """A kernel websocket whose kernel never answers while the server pings every ``ping_s``:
+    recv() returns only when no ping comes within its read timeout (websocket-client answers
+    pings inside recv and reads on)."""
+
+    def __init__(self, ping_s, websocket):
+        self.ping_s, self.timeouts, self.exc = ping_s, [], websocket.WebSocketTimeoutException
+        self.timeout = None
+
+    def send(self, data):
+        pass
+
+    def settimeout(self, t):
+        self.timeouts.append(t)
+        self.timeout = t
+
+    def recv(self):
+        import json
+        import time
+        if self.timeout < self.ping_s:
+            time.sleep(self.timeout)
+            raise self.exc("timed out")
+        time.sleep(3 * self.ping_s)     # pings kept the read alive; then someone else's message
+        return json.dumps({"channel": "iopub", "msg_type": "status", "header": {"msg_type": "status"},
+                           "parent_header": {"msg_id": "another"}, "content": {"execution_state": "busy"}})
+
+
+def test_a_kernel_request_ends_at_its_deadline_whatever_the_server_pings():
+    import time
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import load_hub as lh
+
+    kc = lh.KernelChannel.__new__(lh.KernelChannel)
+    kc.session, kc.widgets, kc.opened = "s", {}, []
+    kc.ws = _PingingSocket(1.5, lh.websocket)
+    t0 = time.monotonic()
+    with pytest.raises(TimeoutError):
+        kc.request("shell", "execute_request", {}, timeout=2.0)
+    assert time.monotonic() - t0 < 2.0 + 1.0 + 0.5    # the deadline, one short read, slack
+    assert max(kc.ws.timeouts) <= 1.0
+
+
+def test_an_attack_step_that_swallows_every_exception_still_ends_at_the_alarm(monkeypatch):
+    import time
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import attack_hub as ah
+
+    monkeypatch.setattr(ah, "STEP_LIMIT_S", 1)
+    suite = ah.Suite(run=None, students={}, args=None)
+
+    def step():
+        for _ in range(8):
+            try:
+                time.sleep(0.5)
+            except Exception:  # noqa: BLE001 - a broad except somewhere in the step's code
+                pass
+        suite.record("limits", "never reached", True, "")
+    t0 = time.monotonic()
+    suite.guard("limits", "a step that hangs", step)
+    assert time.monotonic() - t0 < 2.0
+    (row,) = suite.rows
+    assert row["blocked"] is False and "StepOverrun" in row["result"] and row["attack"] == "a step that hangs"
