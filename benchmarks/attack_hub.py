@@ -88,11 +88,13 @@ class Suite:
         old = signal.signal(signal.SIGALRM, overrun)
         signal.alarm(STEP_LIMIT_S)
         try:
-            f()
+            try:
+                f()
+            finally:
+                signal.alarm(0)     # an alarm due now still lands here, inside the outer try
         except (Exception, StepOverrun) as e:  # noqa: BLE001
-            self.record(kind, attack, False, f"could not be run: {type(e).__name__}: {str(e)[:200]}")
+            self.record(kind, attack, False, "could not be run: " + lh.failed(f"{kind}: {attack}", e)[:240])
         finally:
-            signal.alarm(0)
             signal.signal(signal.SIGALRM, old)
 
     def cell(self, who, code, timeout=180):
@@ -366,7 +368,7 @@ def main(argv=None):
         suite = Suite(run, st, args)
         attacks(suite, run, deadline)
     except Exception as e:  # noqa: BLE001
-        failures.append(f"run aborted: {type(e).__name__}: {e}")
+        failures.append("run aborted: " + lh.failed("the run", e))
         try:
             print("hub log (last lines):\n" + "\n".join(run.hub_log_path.read_text().splitlines()[-25:]))
         except (OSError, AttributeError):

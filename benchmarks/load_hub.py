@@ -58,6 +58,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import uuid
 from pathlib import Path
 
@@ -124,6 +125,19 @@ class Deadline:
     def check(self, what):
         if self.left() <= 0:
             raise TimeoutError(f"run deadline passed during {what}")
+
+
+def failed(where: str, e: BaseException) -> str:
+    """The one-line record of a failure; its traceback goes to the run's output (the log of
+    `make load-test`), so an error in the figures can be found in the code."""
+    with _PRINT:
+        print(f"--- traceback of {where}: {type(e).__name__}: {e}", flush=True)
+        traceback.print_exception(e, file=sys.stdout)
+        sys.stdout.flush()
+    return f"{type(e).__name__}: {e}"
+
+
+_PRINT = threading.Lock()
 
 
 # ----------------------------------------------------------------------------- kernel websocket
@@ -951,7 +965,7 @@ def main(argv=None):
                 st.move_sliders(args.moves, random.Random(1000 + k))
                 st.result["ok"] = True
             except Exception as e:  # noqa: BLE001 - every failure is reported
-                st.result["errors"].append(f"{type(e).__name__}: {e}")
+                st.result["errors"].append(failed(st.name, e))
             finally:
                 done.release()
                 release.wait(timeout=max(1.0, deadline.left()))
@@ -959,7 +973,7 @@ def main(argv=None):
                     try:   # the class phase is over: stop spinning, empty /dev/shm (the kernel stays for later)
                         st.kc.execute_output(ROLE_UNDO, timeout=60)
                     except Exception as e:  # noqa: BLE001
-                        st.result["errors"].append(f"undo {roles[k]}: {type(e).__name__}: {e}")
+                        st.result["errors"].append(f"undo {roles[k]}: " + failed(f"{st.name} undo {roles[k]}", e))
 
         def wait_all(sem, what):
             n = 0
@@ -1031,7 +1045,7 @@ def main(argv=None):
                 failures.append(f"{key} p95 under load is {out['ratio_p95'][key]:.2f}x the single user (limit 3x)")
         after_class(run, ok, args, out, failures, deadline)
     except Exception as e:  # noqa: BLE001
-        failures.append(f"run aborted: {type(e).__name__}: {e}")
+        failures.append("run aborted: " + failed("the run", e))
     finally:
         for s in students:
             s.close_tab()
@@ -1142,7 +1156,7 @@ def after_class(run, students, args, out, failures, deadline):
             try:
                 st.move_sliders(4, random.Random(seed))
             except Exception as e:  # noqa: BLE001
-                st.result["slider_wrong"].append(f"{type(e).__name__}: {e}")
+                st.result["slider_wrong"].append(failed(f"{st.name} sliders beside the memory hog", e))
             during[st.name] = (list(st.result["slider_s"]), list(st.result["slider_wrong"]))
         th = [threading.Thread(target=eat)] + [threading.Thread(target=slide, args=(s, 5000 + i))
                                                for i, s in enumerate(others)]
@@ -1202,7 +1216,7 @@ def after_class(run, students, args, out, failures, deadline):
                 st.reconnect()
             st.submit_assignment(k)
         except Exception as e:  # noqa: BLE001
-            errs.append(f"{st.name}: {e}")
+            errs.append(f"{st.name}: " + failed(f"{st.name} nbgrader submit", e))
     pending = [(s, int(s.name[-2:]) - 1) for s in students]
     while pending:
         batch, pending = pending[:3], pending[3:]

@@ -478,3 +478,18 @@ def test_an_attack_step_that_swallows_every_exception_still_ends_at_the_alarm(mo
     assert time.monotonic() - t0 < 2.0
     (row,) = suite.rows
     assert row["blocked"] is False and "StepOverrun" in row["result"] and row["attack"] == "a step that hangs"
+
+
+def test_a_recorded_failure_prints_where_it_came_from(capsys):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import load_hub as lh
+
+    def deep_in_the_figures():
+        return None + 1
+    try:
+        deep_in_the_figures()
+    except TypeError as e:
+        line = lh.failed("student07", e)
+    assert line.startswith("TypeError: unsupported operand")
+    out = capsys.readouterr().out
+    assert "traceback of student07" in out and "deep_in_the_figures" in out and "return None + 1" in out
