@@ -265,6 +265,19 @@ rc2, out2 = nbg("submit", "ps1", "--course", "neuralsim", "--student", %r)
 print(json.dumps({"submit_own": rc1, "submit_as_other": rc2, "out2": out2[-300:]}))
 '''
 
+# A submission made by hand in the exchange: its notebook a symlink to the assignment's source
+# (the solutions), dated after every real one, so that collect would take it as the latest.
+PLANT_SYMLINK = r'''
+import json, os
+P = json.loads(%r)
+d = os.path.join(P["inbound"], P["name"])
+os.mkdir(d)
+os.symlink(P["target"], os.path.join(d, "neuralsim_assignment.ipynb"))
+with open(os.path.join(d, "timestamp.txt"), "w") as f:
+    f.write(P["stamp"])
+print(json.dumps({"planted": d}))
+'''
+
 # What the malicious submission's answer cell does while it is graded (each finding goes into answer_1).
 EVIL_CELL = r'''
 import os, socket, subprocess, sys, types
@@ -478,6 +491,10 @@ def attacks(S: Suite, run, deadline):
                             "outbound": str(run.data / "exchange/neuralsim/outbound/ps1/neuralsim_assignment.ipynb"),
                             "mark": "4242.77"}
         r = S.cell(att, MALICIOUS_SUBMISSION % (evil, honest), timeout=300)
+        stamp = "2099-01-01 00:00:00.000000 UTC"
+        S.cell(att, PLANT_SYMLINK % json.dumps({
+            "inbound": str(run.data / "exchange" / "neuralsim" / "inbound"), "name": f"{att}+ps1+{stamp}+planted",
+            "target": str(course / "source" / "ps1" / "neuralsim_assignment.ipynb"), "stamp": stamp}))
         gradebook0, outbound0 = sha(course / "gradebook.db"), sha(
             run.data / "exchange/neuralsim/outbound/ps1/neuralsim_assignment.ipynb")
         got, problems = hubctl.collect(run.data, run.students)
@@ -492,6 +509,14 @@ def attacks(S: Suite, run, deadline):
                              capture_output=True, text=True, env=dict(os.environ))
         S.record("grading", "the teacher's collect hides the refusal unless verbose", "REFUSED" in out.stderr,
                  "shown without -v: " + (out.stderr.strip().splitlines() or ["nothing"])[0][:100])
+        planted = [p for p in problems if "+planted" in p]
+        collected = course / "submitted" / att / "ps1" / "neuralsim_assignment.ipynb"
+        kept_own = collected.is_file() and not collected.is_symlink() and sha(collected) != sha(
+            course / "source" / "ps1" / "neuralsim_assignment.ipynb")
+        S.record("grading", "a submission whose notebook is a symlink to the solutions (made in the exchange)",
+                 bool(planted) and "symlink" in planted[0] and kept_own and score.get(att) == 0,
+                 f"refused and reported ('...{planted[0].split(': ', 1)[1][-40:]}'); its own submission graded instead, "
+                 f"{score.get(att)}/2" if planted else f"collected; {att} has {score.get(att)}/2")
         S.record("grading", "a patched neuralsim.exercises.check gives full marks", score.get(att) == 0,
                  f"{score.get(att)}/2 (the checks run in a fresh process)")
         nb = course / "submitted" / att / "ps1" / "neuralsim_assignment.ipynb"
