@@ -563,7 +563,15 @@ class Run:
         self.seen_pids: dict[int, float] = {}   # pid -> start time: a reused pid is never taken for ours
 
     # -- hub -----------------------------------------------------------------------------------
+    #: the CPU group of this test's own process while it runs
+    CLIENT_GROUP = "neuralsim-hub-load-client"
+
     def start_hub(self):
+        # The test's client stands for 30 browsers on machines of their own: a CPU group as heavy
+        # as the class's (like the hub's), so students spinning cores on the server slow what the
+        # students' sliders wait for (hub, proxy, their kernels) and not the measuring itself.
+        cg = hub.Cgroups()
+        self.client_group = cg.join_service(os.getpid(), self.CLIENT_GROUP) if cg.available else None
         self.port = free_port_block(3)
         self.hub = f"http://127.0.0.1:{self.port}"
         (self.base / "tmp").mkdir(mode=0o700)
@@ -651,6 +659,7 @@ class Run:
     def stop(self):
         """Stop the hub (it stops the servers and the proxy), then make sure every process of the run is gone."""
         if self.hub_proc is None:
+            self._leave_client_group()
             return []
         self.remember_pids()
         try:
@@ -678,8 +687,24 @@ class Run:
                 p.kill()
             except psutil.Error:
                 pass
+        self._leave_client_group()
         return leftovers
 
+    def _leave_client_group(self):
+        if getattr(self, "client_group", None) is not None:
+            hub.Cgroups().leave_service(os.getpid(), self.CLIENT_GROUP)
+            self.client_group = None
+
+
+    def cpu_groups(self) -> dict[str, str]:
+        """The cpu cgroup of the hub, its proxy and this test's client."""
+        out = {"client": cgroup_of(os.getpid()).get("cpu", "?")}
+        try:
+            out["hub"] = cgroup_of(self.hub_proc.pid).get("cpu", "?")
+            out["proxy"] = cgroup_of(int((self.state / "proxy.pid").read_text())).get("cpu", "?")
+        except (OSError, ValueError) as e:
+            out["error"] = f"{type(e).__name__}: {e}"
+        return out
 
     def ours(self):
         """The run's processes still alive: same pid AND same start time as when seen (pids get reused)."""
@@ -692,6 +717,35 @@ class Run:
             except psutil.Error:
                 pass
         return out
+
+
+def cgroup_of(pid: int) -> dict[str, str]:
+    """{controller: cgroup path} of process ``pid`` ("" for the v2 hierarchy)."""
+    out = {}
+    with open(f"/proc/{pid}/cgroup") as f:
+        for line in f:
+            _, controllers, path = line.rstrip("\n").split(":", 2)
+            for c in controllers.split(",") if controllers else [""]:
+                out[c] = path
+    return out
+
+
+def spinner_state(run, name, role) -> dict:
+    """What a spinner did: CPU seconds it used, its group's CPU weight now (demoted or not)."""
+    out = {}
+    try:
+        p = psutil.Process(role["pid"])
+        if p.create_time() == role["started"]:
+            out["cpu_s"] = round(sum(p.cpu_times()[:2]), 1)
+    except psutil.Error:
+        out["cpu_s"] = "gone"
+    cg = hub.Cgroups()
+    for f in ("cpu.shares", "cpu.weight"):
+        try:
+            out["group_" + f] = int((cg.paths(name)["cpu"] / f).read_text())
+        except (OSError, KeyError, ValueError):
+            pass
+    return out
 
 
 def install_copy(dest: Path) -> Path:
@@ -953,6 +1007,14 @@ def main(argv=None):
                     if errs:
                         raise RuntimeError(f"{role}: {errs[0].get('ename')}: {errs[0].get('evalue')}")
                     st.result["role"] = {"role": role, **json.loads(out_.strip().splitlines()[-1])}
+                    if role == "spinner":
+                        # the spinner must be where its CPU is capped and demoted: its student's group
+                        pid = st.result["role"]["pid"]
+                        where = cgroup_of(pid).get("cpu", "?")
+                        st.result["role"]["cpu_cgroup"] = where
+                        st.result["role"]["started"] = psutil.Process(pid).create_time()
+                        if not where.endswith(f"/neuralsim-hub/{st.name}"):
+                            raise RuntimeError(f"spinner {pid} is in cpu cgroup {where}, not in {st.name}'s")
                     st.log(f"{role}: {st.result['role']}")
                     st.result["ok"] = True
                     return
@@ -1015,6 +1077,12 @@ def main(argv=None):
             out["class_cpu_s"] = {"machine": cpu1[0] - cpu0[0], "this_run": cpu1[1] - cpu0[1],
                                   "available": (os.cpu_count() or 1) * out["class_wall_s"]}
             mem, hub_mb = run.memory()
+            out["load_average_after_class"] = os.getloadavg()
+            out["cpu_groups"] = run.cpu_groups()
+            for st in students:
+                role = st.result.get("role") or {}
+                if role.get("role") == "spinner":
+                    role.update(spinner_state(run, st.name, role))
             release.set()
             for th in threads:
                 th.join(timeout=30)
@@ -1271,7 +1339,9 @@ def after_class(run, students, args, out, failures, deadline):
 def report(out):
     print("\n=== neuralsim JupyterHub load test ===")
     print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; load average before the run "
-          + " ".join(f"{x:.1f}" for x in out["load_average_before"]) + " (other work on the machine skews the figures)")
+          + " ".join(f"{x:.1f}" for x in out["load_average_before"])
+          + (", after the class phase " + " ".join(f"{x:.1f}" for x in out["load_average_after_class"])
+             if "load_average_after_class" in out else "") + " (other work on the machine skews the figures)")
     s, c = out.get("solo"), out.get("class")
     if s and c:
         print(f"{'':<22}{'1 student':>30}{str(out['students']) + ' students':>32}")
@@ -1284,6 +1354,7 @@ def report(out):
             print(f"{label:<22}{cell(so, f):>30}{cell(cl, f):>32}")
         print(f"run all cells (s): single {s['run_all_s']:.2f}; class median {c['run_all']['median']:.2f} p95 {c['run_all']['p95']:.2f}")
         print(f"noisy neighbours during class: {c.get('noisy') or 'none'}")
+        print(f"cpu cgroups: {out.get('cpu_groups')}")
         print(f"p95 ratio under load / single (limit 3x): slider {out['ratio_p95']['slider']:.2f}x, "
               f"kernel start {out['ratio_p95']['kernel_start']:.2f}x")
         print(f"students completed: {c['completed']}/{out['students']}; slider results checked against the library: "

@@ -493,3 +493,31 @@ def test_a_recorded_failure_prints_where_it_came_from(capsys):
     assert line.startswith("TypeError: unsupported operand")
     out = capsys.readouterr().out
     assert "traceback of student07" in out and "deep_in_the_figures" in out and "return None + 1" in out
+
+
+def test_the_hubs_own_processes_get_a_cpu_group_as_heavy_as_the_class(tmp_path):
+    for c in ("memory", "cpu"):
+        (tmp_path / c).mkdir(parents=True)
+    proc = tmp_path / "proc_cgroup"
+    proc.write_text("4:memory:/\n1:cpu:/\n0::/\n")
+    cg = hub.Cgroups(root=str(tmp_path), proc_self=str(proc), weight_of=40)
+    d = cg.join_service(4321)
+    assert d == tmp_path / "cpu" / "neuralsim-hub-service"            # beside the class, not a student
+    assert (d / "cpu.shares").read_text() == (tmp_path / "cpu" / "neuralsim-hub" / "cpu.shares").read_text() == "40960"
+    assert (d / "cgroup.procs").read_text() == "4321"
+    assert "neuralsim-hub-service" not in cg.names()                  # never demoted or killed as a student
+    (d / "cgroup.procs").unlink()                                     # (a real group empties itself)
+    (d / "cpu.shares").unlink()
+    cg.remove_all()
+    assert not d.exists()
+
+
+def test_the_hubs_cpu_group_on_cgroup_v2(tmp_path):
+    (tmp_path / "cgroup.controllers").write_text("cpu memory")
+    (tmp_path / "hub.slice").mkdir()
+    proc = tmp_path / "proc_cgroup"
+    proc.write_text("0::/hub.slice\n")
+    cg = hub.Cgroups(root=str(tmp_path), proc_self=str(proc), weight_of=40)
+    d = cg.join_service(99)
+    assert d == tmp_path / "hub.slice" / "neuralsim-hub-service"
+    assert (d / "cpu.weight").read_text() == "4000" == (tmp_path / "hub.slice" / "neuralsim-hub" / "cpu.weight").read_text()

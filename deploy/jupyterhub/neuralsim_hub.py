@@ -319,6 +319,7 @@ class Cgroups:
         other work runs on the machine.)
         """
         self.root = Path(root)
+        self.weight_of = weight_of
         self.version = None
         self.base: dict[str, Path] = {}
         try:
@@ -386,6 +387,42 @@ class Cgroups:
             (p["cpu"] / "cpu.shares").write_text(str(self.SHARES))
             if "pids" in p:
                 (p["pids"] / "pids.max").write_text(str(pids))
+
+    #: the CPU group of the hub's own processes (hub, proxy, culler), beside the class's group
+    SERVICE = "neuralsim-hub-service"
+
+    def service_dir(self, name: str = SERVICE) -> Path:
+        return self.base["cpu"].parent / name
+
+    def join_service(self, pid: int, name: str = SERVICE) -> Path:
+        """Move process ``pid`` (and what it starts later) into the CPU group ``name``, beside the
+        class's group and of the same weight.
+
+        Every slider message passes through the hub's proxy: left where it was, the proxy competes
+        as ONE process against the class's group, which weighs as ``weight_of`` processes, so a
+        student who keeps cores busy takes the CPU the proxy needs to serve everyone else."""
+        d = self.service_dir(name)
+        d.mkdir(exist_ok=True)
+        if self.version == 2:
+            (d / "cpu.weight").write_text(str(min(10000, 100 * self.weight_of)))
+        else:
+            (d / "cpu.shares").write_text(str(min(262144, 1024 * self.weight_of)))
+        (d / "cgroup.procs").write_text(str(pid))
+        return d
+
+    def leave_service(self, pid: int, name: str = SERVICE) -> None:
+        """Move ``pid`` back to the group above and remove the group ``name`` once it is empty."""
+        d = self.service_dir(name)
+        if not d.is_dir():
+            return
+        try:
+            (d.parent / "cgroup.procs").write_text(str(pid))
+        except OSError:
+            pass
+        try:
+            d.rmdir()
+        except OSError:
+            pass
 
     def procs_files(self, name: str) -> list[str]:
         return sorted({str(d / "cgroup.procs") for d in self.paths(name).values()})
@@ -504,7 +541,13 @@ class Cgroups:
                 pass
 
     def remove_all(self) -> None:
-        """Delete every empty student group and the ``neuralsim-hub`` folder itself."""
+        """Delete every empty student group, the ``neuralsim-hub`` folder itself and the empty group
+        of the hub's own processes."""
+        if "cpu" in self.base:
+            try:
+                self.service_dir().rmdir()
+            except OSError:
+                pass
         for b in set(self.base.values()):
             for d in b.iterdir() if b.is_dir() else []:
                 if d.is_dir():
