@@ -673,6 +673,9 @@ def attacks(S: Suite, run, deadline):
     def cpu():
         def p95(xs):
             return sorted(xs)[int(0.95 * (len(xs) - 1))]
+        # the victim's websocket went unread through the steps before (the server closes such a
+        # socket): a new one to the same kernel, as JupyterLab opens after a while away
+        st[vic].reconnect()
         st[vic].run_all()
         st[vic].result["slider_s"] = []
         st[vic].move_sliders(20, random.Random(3))
@@ -708,7 +711,7 @@ def attacks(S: Suite, run, deadline):
             real.append(form_login(base, "latecomer", f"nope-{i}-x", source=f"127.0.1.{10 + i}")[1])
             unknown.append(form_login(base, f"nosuchname{i}", f"nope-{i}-x", source=f"127.0.1.{30 + i}")[1])
         mr, mu = statistics.median(real), statistics.median(unknown)
-        ok = 0.5 <= mr / mu <= 2.0
+        ok = 0.8 <= mr / mu <= 1.25     # one bcrypt is ~250 ms here: a second one for real names doubles it
         S.record("logins", "tell real names from unknown ones by timing", ok,
                  f"median {1000 * mr:.0f} ms for a real name, {1000 * mu:.0f} ms for an unknown one (the same bcrypt)")
     S.guard("logins", "timing", timing)

@@ -200,6 +200,9 @@ class KernelChannel:
                 raw = self.ws.recv()
             except websocket.WebSocketTimeoutException:
                 continue
+            if raw == "":      # websocket-client's answer to a close frame
+                raise websocket.WebSocketConnectionClosedException(
+                    f"{msg_type}: the server closed the kernel websocket")
             msg = json.loads(raw)
             self._track(msg)
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
