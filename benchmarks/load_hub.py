@@ -1036,6 +1036,7 @@ def main(argv=None):
                 release.wait(timeout=max(1.0, deadline.left()))
                 if roles.get(k) and st.result.get("role"):
                     try:   # the class phase is over: stop spinning, empty /dev/shm (the kernel stays for later)
+                        st.reconnect()   # its websocket went unread all class: the server has closed it
                         st.kc.execute_output(ROLE_UNDO, timeout=60)
                     except Exception as e:  # noqa: BLE001
                         st.result["errors"].append(f"undo {roles[k]}: " + failed(f"{st.name} undo {roles[k]}", e))
