@@ -521,3 +521,25 @@ def test_the_hubs_cpu_group_on_cgroup_v2(tmp_path):
     d = cg.join_service(99)
     assert d == tmp_path / "hub.slice" / "neuralsim-hub-service"
     assert (d / "cpu.weight").read_text() == "4000" == (tmp_path / "hub.slice" / "neuralsim-hub" / "cpu.weight").read_text()
+
+
+def test_a_demoted_student_runs_in_a_group_as_light_as_one_process_and_comes_back(tmp_path):
+    for c in ("memory", "cpu", "cpuacct", "pids", "freezer"):
+        (tmp_path / c).mkdir(parents=True)
+    proc = tmp_path / "proc_cgroup"
+    proc.write_text("".join(f"{i}:{c}:/\n" for i, c in enumerate(("memory", "cpu", "cpuacct", "pids", "freezer"))))
+    cg = hub.Cgroups(root=str(tmp_path), proc_self=str(proc), weight_of=40)
+    cg.create("alex", 2**30, 1.0)
+    low = tmp_path / "cpu" / "neuralsim-hub-low"
+    assert (low / "cpu.shares").read_text() == "1024"                          # all demoted students: one process
+    assert (low / "alex" / "cpu.cfs_quota_us").read_text() == "100000"          # the same 1-core quota there
+    normal = tmp_path / "cpu" / "neuralsim-hub" / "alex"
+    (normal / "cgroup.procs").write_text("101 102")
+    cg.set_low("alex", True)
+    # a fake tree keeps what was written; a real one moves each pid written (one at a time)
+    assert (low / "alex" / "cgroup.procs").read_text() == "102"
+    assert cg.is_low("alex") and cg.pids("alex") == [101, 102]
+    (normal / "cgroup.procs").write_text("")
+    cg.set_low("alex", False)
+    assert (normal / "cgroup.procs").read_text() == "102"
+    assert "neuralsim-hub-low" not in cg.names() and cg.names() == ["alex"]

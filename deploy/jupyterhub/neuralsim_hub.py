@@ -308,8 +308,15 @@ class Cgroups:
 
     PERIOD_US = 100_000
     V1 = ("memory", "cpu", "cpuacct", "pids", "freezer")
-    #: v1 ``cpu.shares`` of a student at normal weight and when demoted by :class:`CpuFairness`
-    SHARES, LOW_SHARES = 1024, 32
+    #: v1 ``cpu.shares`` of a student among the others of their group
+    SHARES = 1024
+    #: v1: the CPU group, beside the class's, that demoted students' processes are moved into. A
+    #: weight lowered inside the class's group is not enough: that group weighs as ``weight_of``
+    #: processes against everything else on the machine, and a demoted spinner uses all of it
+    #: whenever the rest of the class is idle (in the load test three spinners took 1.7 of the 2
+    #: cores from everything else, the other engineers' tests on the machine included).
+    LOW = "neuralsim-hub-low"
+    LOW_WEIGHT_OF = 1
 
     def __init__(self, root: str = "/sys/fs/cgroup", proc_self: str = "/proc/self/cgroup", weight_of: int = 40):
         """``weight_of``: the class as a whole gets the CPU weight of that many ordinary processes.
@@ -342,6 +349,9 @@ class Cgroups:
                     (b / "cpu.weight").write_text(str(min(10000, 100 * weight_of)))
             if self.version == 1:
                 (self.base["cpu"] / "cpu.shares").write_text(str(min(262144, 1024 * weight_of)))
+                low = self.base["cpu"].parent / self.LOW
+                low.mkdir(exist_ok=True)
+                (low / "cpu.shares").write_text(str(1024 * self.LOW_WEIGHT_OF))
         except OSError:
             self.version, self.base = None, {}
 
@@ -382,11 +392,23 @@ class Cgroups:
                     memsw.write_text(str(mem_bytes))
                 except OSError:
                     pass
-            (p["cpu"] / "cpu.cfs_period_us").write_text(str(self.PERIOD_US))
-            (p["cpu"] / "cpu.cfs_quota_us").write_text(str(quota))
-            (p["cpu"] / "cpu.shares").write_text(str(self.SHARES))
+            for d in (p["cpu"], self.low_dir(name)):       # the same quota wherever the student runs
+                d.mkdir(exist_ok=True)
+                (d / "cpu.cfs_period_us").write_text(str(self.PERIOD_US))
+                (d / "cpu.cfs_quota_us").write_text(str(quota))
+                (d / "cpu.shares").write_text(str(self.SHARES))
             if "pids" in p:
                 (p["pids"] / "pids.max").write_text(str(pids))
+
+    def low_dir(self, name: str) -> Path:
+        """v1: student ``name``'s CPU group while demoted (in the low-weight group beside the class)."""
+        return self.base["cpu"].parent / self.LOW / name
+
+    def is_low(self, name: str) -> bool:
+        try:
+            return bool((self.low_dir(name) / "cgroup.procs").read_text().split())
+        except (OSError, KeyError):
+            return False
 
     #: the CPU group of the hub's own processes (hub, proxy, culler), beside the class's group
     SERVICE = "neuralsim-hub-service"
@@ -453,12 +475,18 @@ class Cgroups:
     def pids(self, name: str) -> list[int]:
         """Every process of student ``name`` (any of the groups: a process moved out of one is still found)."""
         found = set()
-        for d in set(self.paths(name).values()):
+        for d in self._dirs(name):
             try:
                 found.update(int(x) for x in (d / "cgroup.procs").read_text().split())
             except OSError:
                 pass
         return sorted(found)
+
+    def _dirs(self, name: str) -> set[Path]:
+        dirs = set(self.paths(name).values())
+        if self.version == 1 and "cpu" in self.base:
+            dirs.add(self.low_dir(name))
+        return dirs
 
     def usage_ns(self, name: str) -> int | None:
         """CPU time used by student ``name``'s group so far, in nanoseconds (None without accounting)."""
@@ -475,12 +503,31 @@ class Cgroups:
         return None
 
     def set_low(self, name: str, low: bool) -> None:
-        """Give student ``name`` a low CPU weight (``low``) or the normal one."""
+        """Demote student ``name`` (``low``) or restore them. v1: their processes move to their group
+        under :attr:`LOW` (weight of ``LOW_WEIGHT_OF`` processes for all demoted students together)
+        or back; v2: their ``cpu.weight`` drops to 3 against 100 inside the class's group."""
         p = self.paths(name)
         if self.version == 2:
             (p["cpu"] / "cpu.weight").write_text("3" if low else "100")
-        else:
-            (p["cpu"] / "cpu.shares").write_text(str(self.LOW_SHARES if low else self.SHARES))
+            return
+        src, dst = (p["cpu"], self.low_dir(name)) if low else (self.low_dir(name), p["cpu"])
+        if not dst.is_dir():
+            return
+        # a process forked while we move its parent may land in the old group: read again
+        for _ in range(20):
+            try:
+                left = [int(x) for x in (src / "cgroup.procs").read_text().split()]
+            except OSError:
+                return
+            moved = 0
+            for pid in left:
+                try:
+                    (dst / "cgroup.procs").write_text(str(pid))
+                    moved += 1
+                except OSError:      # gone meanwhile
+                    pass
+            if not moved:
+                return
 
     def _freeze(self, name: str, frozen: bool) -> None:
         p = self.paths(name)
@@ -534,7 +581,7 @@ class Cgroups:
 
     def remove(self, name: str) -> None:
         """Delete the student's group once it is empty (no-op while processes remain)."""
-        for d in set(self.paths(name).values()):
+        for d in self._dirs(name):
             try:
                 d.rmdir()
             except OSError:
@@ -544,6 +591,12 @@ class Cgroups:
         """Delete every empty student group, the ``neuralsim-hub`` folder itself and the empty group
         of the hub's own processes."""
         if "cpu" in self.base:
+            low = self.base["cpu"].parent / self.LOW
+            for d in [*(d for d in low.iterdir() if d.is_dir()), low] if low.is_dir() else []:
+                try:
+                    d.rmdir()
+                except OSError:
+                    pass
             try:
                 self.service_dir().rmdir()
             except OSError:
@@ -566,8 +619,9 @@ class CpuFairness:
 
     Each :meth:`step` (every ``every`` seconds) reads every student's CPU time. A student whose
     group used more than ``busy`` cores on average over the last ``window`` seconds is demoted
-    (v1 ``cpu.shares`` 32 against 1024: a waking neighbour then gets the core within a
-    scheduling slice instead of waiting for its turn beside the spinner); one below ``idle``
+    (:meth:`Cgroups.set_low`: on v1 out of the class's heavy group into one that weighs as one
+    process, so a waking neighbour, the hub's proxy and the rest of the machine get the core
+    before the spinner does); one below ``idle``
     cores over the last ``window`` seconds gets the normal weight again. "Run all" of the slump
     notebook (about 1.5 CPU-seconds in a burst) stays under the threshold of a 10 s window; a
     ``while True: pass`` does not.
