@@ -233,7 +233,7 @@ print(json.dumps({"started": len(ps), "error": err}))
 SPIN = r'''
 import json, subprocess, sys
 _spin = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(%d)]
-print(json.dumps({"spinning": len(_spin)}))
+print(json.dumps({"spinning": len(_spin), "pids": [p.pid for p in _spin]}))
 '''
 UNSPIN = r'''
 import json
@@ -680,9 +680,10 @@ def attacks(S: Suite, run, deadline):
         st[vic].result["slider_s"] = []
         st[vic].move_sliders(20, random.Random(3))
         alone = list(st[vic].result["slider_s"])
-        S.cell(att, SPIN % 3)
+        spin = S.cell(att, SPIN % 3)
         time.sleep(12)                                          # the fairness window: the spinner is demoted
-        shares = (cg.paths(att)["cpu"] / ("cpu.shares" if cg.version == 1 else "cpu.weight")).read_text().strip()
+        where = sorted({lh.cgroup_of(pid).get("cpu", "?") for pid in spin["pids"]}) if cg.version == 1 else [
+            "cpu.weight " + (cg.paths(att)["cpu"] / "cpu.weight").read_text().strip()]
         st[vic].result["slider_s"] = []
         run.remember_pids()                                     # the spinners count as the run's own work
         cpu0, t0 = run.cpu_seconds(), time.monotonic()
@@ -696,7 +697,7 @@ def attacks(S: Suite, run, deadline):
         other = max(0.0, (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1]))
         S.record("limits", "a student spinning 3 processes slows another's sliders", ratio <= 3.0,
                  f"victim's slider p95 {1000 * p95(alone):.0f} ms alone, {1000 * p95(spun):.0f} ms beside the spinner "
-                 f"({ratio:.2f}x; 1 core quota, the spinner's cpu weight {shares} after 10 s busy); other work used "
+                 f"({ratio:.2f}x; 1 core quota; after 10 s busy the spinners ran in {', '.join(where)}); other work used "
                  f"{other:.0f} of {(os.cpu_count() or 1) * wall:.0f} CPU-s meanwhile, load average "
                  f"{os.getloadavg()[0]:.1f}")
     S.guard("limits", "cpu", cpu)

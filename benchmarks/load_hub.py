@@ -734,20 +734,20 @@ def cgroup_of(pid: int) -> dict[str, str]:
 
 
 def spinner_state(run, name, role) -> dict:
-    """What a spinner did: CPU seconds it used, its group's CPU weight now (demoted or not)."""
+    """What a spinner did: CPU seconds it used, and where it runs now (demoted: the low group)."""
     out = {}
     try:
         p = psutil.Process(role["pid"])
         if p.create_time() == role["started"]:
             out["cpu_s"] = round(sum(p.cpu_times()[:2]), 1)
-    except psutil.Error:
+            out["cpu_cgroup_at_end"] = cgroup_of(p.pid).get("cpu", "?")
+    except (psutil.Error, OSError):
         out["cpu_s"] = "gone"
     cg = hub.Cgroups()
-    for f in ("cpu.shares", "cpu.weight"):
-        try:
-            out["group_" + f] = int((cg.paths(name)["cpu"] / f).read_text())
-        except (OSError, KeyError, ValueError):
-            pass
+    try:
+        out["group_cpu.weight"] = int((cg.paths(name)["cpu"] / "cpu.weight").read_text())   # v2
+    except (OSError, KeyError, ValueError):
+        pass
     return out
 
 
