@@ -567,7 +567,7 @@ class Run:
 
     # -- hub -----------------------------------------------------------------------------------
     #: the CPU group of this test's own process while it runs
-    CLIENT_GROUP = "neuralsim-hub-load-client"
+    CLIENT_GROUP = hub.Cgroups.CLIENT
 
     def start_hub(self):
         # The test's client stands for 30 browsers on machines of their own: a CPU group as heavy
@@ -1172,6 +1172,11 @@ def running_servers(run):
 def after_class(run, students, args, out, failures, deadline):
     """With the class's servers and kernels alive: attacks, a memory hog, lockout, nbgrader, culling."""
     by_name = {s.name: s for s in students}
+    # the websockets of the students used below went unread since their last slider move, and the
+    # server closes such sockets: new ones to the same kernels, as JupyterLab opens after a while away
+    for n in ("student02", "student04", "student05", "student06", "student07", "student08"):
+        if n in by_name:
+            by_name[n].reconnect()
     t0 = time.monotonic()
     hubctl.cmd_release(argparse.Namespace(verbose=False))   # the teacher's `make assignment-release`
     out["nbgrader_release_s"] = time.monotonic() - t0

@@ -543,3 +543,16 @@ def test_a_demoted_student_runs_in_a_group_as_light_as_one_process_and_comes_bac
     cg.set_low("alex", False)
     assert (normal / "cgroup.procs").read_text() == "102"
     assert "neuralsim-hub-low" not in cg.names() and cg.names() == ["alex"]
+
+
+def test_a_process_in_the_hubs_own_groups_places_the_class_where_it_came_from(tmp_path):
+    # the hub moves into its service group, and the load test's client starts the hub from its own
+    # group: a Cgroups made afterwards must find the same class folder, not one nested inside
+    for c in ("memory/job", "cpu/neuralsim-hub-load-client/neuralsim-hub-service"):
+        (tmp_path / c).mkdir(parents=True)
+    proc = tmp_path / "proc_cgroup"
+    proc.write_text("4:memory:/job\n1:cpu:/neuralsim-hub-load-client/neuralsim-hub-service\n0::/\n")
+    cg = hub.Cgroups(root=str(tmp_path), proc_self=str(proc))
+    assert cg.base["cpu"] == tmp_path / "cpu" / "neuralsim-hub"
+    assert cg.service_dir() == tmp_path / "cpu" / "neuralsim-hub-service"
+    assert cg.base["memory"] == tmp_path / "memory" / "job" / "neuralsim-hub"

@@ -333,6 +333,9 @@ class Cgroups:
             own = dict(self._parse_proc(Path(proc_self).read_text()))
         except OSError:
             return
+        # a process already moved into one of these groups (the hub into its service group, what the
+        # load test's client starts) places the class where the process came from, never inside
+        own = {c: self._outside_own(path) for c, path in own.items()}
         if (self.root / "cgroup.controllers").exists() and "" in own:
             base = self.root / own[""].lstrip("/") / "neuralsim-hub"
             self.version, self.base = 2, {c: base for c in ("memory", "cpu", "pids")}
@@ -354,6 +357,16 @@ class Cgroups:
                 (low / "cpu.shares").write_text(str(1024 * self.LOW_WEIGHT_OF))
         except OSError:
             self.version, self.base = None, {}
+
+    #: the load test's client's CPU group (benchmarks/load_hub.py)
+    CLIENT = "neuralsim-hub-load-client"
+
+    @classmethod
+    def _outside_own(cls, path: str) -> str:
+        parts = [x for x in path.split("/") if x]
+        while parts and parts[-1] in (cls.SERVICE, cls.LOW, cls.CLIENT):
+            parts.pop()
+        return "/" + "/".join(parts)
 
     @staticmethod
     def _parse_proc(text):
