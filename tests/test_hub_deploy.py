@@ -556,3 +556,19 @@ def test_a_process_in_the_hubs_own_groups_places_the_class_where_it_came_from(tm
     assert cg.base["cpu"] == tmp_path / "cpu" / "neuralsim-hub"
     assert cg.service_dir() == tmp_path / "cpu" / "neuralsim-hub-service"
     assert cg.base["memory"] == tmp_path / "memory" / "job" / "neuralsim-hub"
+
+
+def test_the_attack_table_names_no_path_of_the_machine_it_ran_on(tmp_path, monkeypatch):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import attack_hub as ah
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{ah.START}\nSTALE ROW\n{ah.END}\nafter\n")
+    monkeypatch.setattr(ah, "README", readme)
+    run = "/var/tmp/neuralsim-hub-attack-x1y2"
+    ah.write_table({"finished": "now", "seconds": 1, "attacks": 1, "blocked": 1, "rows": [
+        {"kind": "grading", "attack": "plant a file", "blocked": True, "result": f"refused ('{run}/data/inbound/x')"}]}, run)
+    text = readme.read_text()
+    assert run not in text and "refused ('<run folder>/data/inbound/x')" in text
+    assert text.startswith("intro\n") and text.endswith("after\n") and "STALE ROW" not in text
+    assert "| grading | plant a file | refused ('<run folder>/data/inbound/x') | blocked |" in text
