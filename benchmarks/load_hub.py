@@ -465,9 +465,12 @@ class Student:
     def reconnect(self):
         """A new websocket to the same kernel, as JupyterLab opens after a while away (the server
         closes a websocket that answered no ping while the test was not reading it)."""
-        self.kc.close()
+        old = self.kc
+        old.close()
         ws_url = self.base.replace("http://", "ws://") + f"/api/kernels/{self.kernel_id}/channels"
         self.kc = KernelChannel(ws_url, self.token, timeout=120)
+        # the widgets live in the kernel: what the browser knew of them carries over
+        self.kc.widgets, self.kc.opened = old.widgets, old.opened
         self.kc.wait_ready(timeout=120)
 
     def submit_assignment(self, k):

@@ -572,3 +572,25 @@ def test_the_attack_table_names_no_path_of_the_machine_it_ran_on(tmp_path, monke
     assert run not in text and "refused ('<run folder>/data/inbound/x')" in text
     assert text.startswith("intro\n") and text.endswith("after\n") and "STALE ROW" not in text
     assert "| grading | plant a file | refused ('<run folder>/data/inbound/x') | blocked |" in text
+
+
+def test_cpu_demand_counts_time_running_and_waiting_of_the_groups_threads(tmp_path):
+    import threading
+    import time
+    (tmp_path / "cpu").mkdir()
+    proc = tmp_path / "proc_cgroup"
+    proc.write_text("1:cpu:/\n")
+    (tmp_path / "memory").mkdir()
+    cg = hub.Cgroups(root=str(tmp_path), proc_self=str(proc))
+    assert cg.demand_ns("alex") is None                                   # no group
+    d = tmp_path / "cpu" / "neuralsim-hub" / "alex"
+    d.mkdir(parents=True)
+    end = time.thread_time() + 0.2
+    while time.thread_time() < end:                                       # 0.2 s of this thread's CPU
+        pass
+    tid = threading.get_native_id()
+    (d / "tasks").write_text(f"{tid}\n999999999\n")                      # a thread gone meanwhile counts 0
+    with open(f"/proc/{tid}/schedstat") as f:
+        ran, waited = (int(x) for x in f.read().split()[:2])
+    got = cg.demand_ns("alex")
+    assert ran >= 0.2e9 and ran + waited <= got <= ran + waited + 0.1e9

@@ -515,6 +515,32 @@ class Cgroups:
             pass
         return None
 
+    def demand_ns(self, name: str) -> int | None:
+        """CPU time used plus time spent waiting for a CPU (``/proc/<tid>/schedstat``), summed over
+        the threads of student ``name`` now, in nanoseconds (None when the group is not there).
+
+        What they asked for, whether or not they got it: on a busy machine a spinner gets less than
+        half a core, so its usage alone does not tell it from a student working normally."""
+        p = self.paths(name)
+        files = [p["cpu"] / ("cgroup.threads" if self.version == 2 else "tasks")]
+        if self.version == 1:
+            files.append(self.low_dir(name) / "tasks")
+        total, seen = 0, False
+        for f in files:
+            try:
+                tids = f.read_text().split()
+            except OSError:
+                continue
+            seen = True
+            for tid in tids:
+                try:
+                    with open(f"/proc/{tid}/schedstat") as fh:
+                        ran, waited = fh.read().split()[:2]
+                    total += int(ran) + int(waited)
+                except (OSError, ValueError):
+                    pass
+        return total if seen else None
+
     def set_low(self, name: str, low: bool) -> None:
         """Demote student ``name`` (``low``) or restore them. v1: their processes move to their group
         under :attr:`LOW` (weight of ``LOW_WEIGHT_OF`` processes for all demoted students together)
@@ -630,8 +656,9 @@ class Cgroups:
 class CpuFairness:
     """Low CPU weight for a student who keeps a core busy, the normal weight back once they stop.
 
-    Each :meth:`step` (every ``every`` seconds) reads every student's CPU time. A student whose
-    group used more than ``busy`` cores on average over the last ``window`` seconds is demoted
+    Each :meth:`step` (every ``every`` seconds) reads every student's CPU demand (time running
+    or waiting for a CPU, :meth:`Cgroups.demand_ns`). A student whose threads asked for more than
+    ``busy`` cores on average over the last ``window`` seconds is demoted
     (:meth:`Cgroups.set_low`: on v1 out of the class's heavy group into one that weighs as one
     process, so a waking neighbour, the hub's proxy and the rest of the machine get the core
     before the spinner does); one below ``idle``
@@ -640,7 +667,7 @@ class CpuFairness:
     ``while True: pass`` does not.
     """
 
-    def __init__(self, cgroups: Cgroups, every: float = 1.0, window: float = 10.0, busy: float = 0.5,
+    def __init__(self, cgroups: Cgroups, every: float = 1.0, window: float = 10.0, busy: float = 0.9,
                  idle: float = 0.25):
         self.cg, self.every, self.window, self.busy, self.idle = cgroups, every, window, busy, idle
         self.samples: dict[str, list[tuple[float, int]]] = {}
@@ -670,7 +697,7 @@ class CpuFairness:
                 self.samples.pop(name)
                 self.low.discard(name)
         for name in names:
-            usage = self.cg.usage_ns(name)
+            usage = self.cg.demand_ns(name)
             if usage is None:
                 continue
             verdict = self.decide(name, now, usage)
