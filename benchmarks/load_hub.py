@@ -1308,11 +1308,15 @@ def after_class(run, students, args, out, failures, deadline):
     out["nbgrader"] = {"submit_errors": errs, "submit_wall_s": time.monotonic() - t0}
     t0 = time.monotonic()
     n = hubctl.cmd_collect(argparse.Namespace(verbose=False))
-    rows = hubctl.grade_table(run.data)
+    rows, report_lines = hubctl.grade_table(run.data)      # each graded in the bubblewrap sandbox
     expected = {s.name: s.result["expected_score"] for s in students if "expected_score" in s.result}
     got = {r["student_id"]: float(r["score"]) for r in rows}
     out["nbgrader"].update({"collected": n, "graded": len(rows), "grade_wall_s": time.monotonic() - t0,
-                            "scores": dict(sorted(got.items())), "expected_submissions": len(expected)})
+                            "scores": dict(sorted(got.items())), "expected_submissions": len(expected),
+                            "grading_report_lines": report_lines})
+    if report_lines:     # an honest class's submissions leave nothing in the teacher's grading report
+        failures.append(f"nbgrader: the grading report has {len(report_lines)} line(s) for honest submissions: "
+                        f"{report_lines[:3]}")
     if errs or n != len(expected) or got != expected:
         failures.append(f"nbgrader: {len(errs)} submit errors {errs[:2]}, collected {n}, "
                         f"grades differ: {[(k, got.get(k), v) for k, v in expected.items() if got.get(k) != v][:5]}")
