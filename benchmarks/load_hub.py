@@ -58,6 +58,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import uuid
 from pathlib import Path
 
@@ -126,6 +127,19 @@ class Deadline:
             raise TimeoutError(f"run deadline passed during {what}")
 
 
+def failed(where: str, e: BaseException) -> str:
+    """The one-line record of a failure; its traceback goes to the run's output (the log of
+    `make load-test`), so an error in the figures can be found in the code."""
+    with _PRINT:
+        print(f"--- traceback of {where}: {type(e).__name__}: {e}", flush=True)
+        traceback.print_exception(e, file=sys.stdout)
+        sys.stdout.flush()
+    return f"{type(e).__name__}: {e}"
+
+
+_PRINT = threading.Lock()
+
+
 # ----------------------------------------------------------------------------- kernel websocket
 class KernelChannel:
     """The kernel websocket of a Jupyter server, speaking the JSON messaging protocol.
@@ -178,8 +192,18 @@ class KernelChannel:
             left = end - time.monotonic()
             if left <= 0:
                 raise TimeoutError(f"{msg_type}: no answer in {timeout:.0f} s")
-            self.ws.settimeout(left)
-            msg = json.loads(self.ws.recv())
+            # Short reads, the deadline checked between them: the server's websocket pings are
+            # answered inside recv(), so a read timeout of `left` would restart with every ping
+            # and a kernel that never answers would hold the caller for ever.
+            self.ws.settimeout(min(left, 1.0))
+            try:
+                raw = self.ws.recv()
+            except websocket.WebSocketTimeoutException:
+                continue
+            if raw == "":      # websocket-client's answer to a close frame
+                raise websocket.WebSocketConnectionClosedException(
+                    f"{msg_type}: the server closed the kernel websocket")
+            msg = json.loads(raw)
             self._track(msg)
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
@@ -257,9 +281,6 @@ class KernelChannel:
 
 
 # ----------------------------------------------------------------------------- one student
-SUBMIT_CODE = r'''
-import json, os, subprocess
-os.chdir(os.path.expanduser("~"))
 #: What the noisy neighbours run in their kernels during the class phase (a process of their own:
 #: the kernel stays responsive for the after-class steps).
 ROLE_CODE = {
@@ -278,7 +299,9 @@ ROLE_CODE = {
 ROLE_UNDO = ("import os\nif '_noisy' in globals(): _noisy.kill()\n"
              "if os.path.exists('/dev/shm/neuralsim-fill'): os.remove('/dev/shm/neuralsim-fill')")
 
-
+SUBMIT_CODE = r'''
+import json, os, subprocess
+os.chdir(os.path.expanduser("~"))
 def nbg(*a):
     r = subprocess.run(["nbgrader", *a, "ps1", "--course", "neuralsim"], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -420,10 +443,12 @@ class Student:
         self.cells = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
                       for c in self.nb["cells"] if c["cell_type"] == "code"]
 
-    def start_kernel(self):
-        """POST a session (starts the kernel) and wait for kernel_info: the kernel start time."""
+    def start_kernel(self, timeout=300.0):
+        """POST a session (starts the kernel) and wait for kernel_info: the kernel start time.
+        The whole start (HTTP, websocket, kernel_info) ends within ``timeout`` seconds."""
         t0 = time.perf_counter()
-        r = requests.post(f"{self.base}/api/sessions", headers=self.api, timeout=120, json={
+        end = time.monotonic() + timeout
+        r = requests.post(f"{self.base}/api/sessions", headers=self.api, timeout=min(120.0, timeout), json={
             "path": self.run.notebook, "type": "notebook", "name": Path(self.run.notebook).name,
             "kernel": {"name": "python3"}})
         r.raise_for_status()
@@ -431,8 +456,8 @@ class Student:
         self.session_id, kid = sess["id"], sess["kernel"]["id"]
         self.kernel_id = kid
         ws_url = self.base.replace("http://", "ws://") + f"/api/kernels/{kid}/channels"
-        self.kc = KernelChannel(ws_url, self.token, timeout=120)
-        self.kc.wait_ready(timeout=180)
+        self.kc = KernelChannel(ws_url, self.token, timeout=max(1.0, min(120.0, end - time.monotonic())))
+        self.kc.wait_ready(timeout=max(1.0, end - time.monotonic()))
         dt = time.perf_counter() - t0
         self.result["kernel_start_s"].append(dt)
         return dt
@@ -440,9 +465,12 @@ class Student:
     def reconnect(self):
         """A new websocket to the same kernel, as JupyterLab opens after a while away (the server
         closes a websocket that answered no ping while the test was not reading it)."""
-        self.kc.close()
+        old = self.kc
+        old.close()
         ws_url = self.base.replace("http://", "ws://") + f"/api/kernels/{self.kernel_id}/channels"
         self.kc = KernelChannel(ws_url, self.token, timeout=120)
+        # the widgets live in the kernel: what the browser knew of them carries over
+        self.kc.widgets, self.kc.opened = old.widgets, old.opened
         self.kc.wait_ready(timeout=120)
 
     def submit_assignment(self, k):
@@ -541,7 +569,15 @@ class Run:
         self.seen_pids: dict[int, float] = {}   # pid -> start time: a reused pid is never taken for ours
 
     # -- hub -----------------------------------------------------------------------------------
+    #: the CPU group of this test's own process while it runs
+    CLIENT_GROUP = hub.Cgroups.CLIENT
+
     def start_hub(self):
+        # The test's client stands for 30 browsers on machines of their own: a CPU group as heavy
+        # as the class's (like the hub's), so students spinning cores on the server slow what the
+        # students' sliders wait for (hub, proxy, their kernels) and not the measuring itself.
+        cg = hub.Cgroups()
+        self.client_group = cg.join_service(os.getpid(), self.CLIENT_GROUP) if cg.available else None
         self.port = free_port_block(3)
         self.hub = f"http://127.0.0.1:{self.port}"
         (self.base / "tmp").mkdir(mode=0o700)
@@ -629,6 +665,7 @@ class Run:
     def stop(self):
         """Stop the hub (it stops the servers and the proxy), then make sure every process of the run is gone."""
         if self.hub_proc is None:
+            self._leave_client_group()
             return []
         self.remember_pids()
         try:
@@ -656,8 +693,24 @@ class Run:
                 p.kill()
             except psutil.Error:
                 pass
+        self._leave_client_group()
         return leftovers
 
+    def _leave_client_group(self):
+        if getattr(self, "client_group", None) is not None:
+            hub.Cgroups().leave_service(os.getpid(), self.CLIENT_GROUP)
+            self.client_group = None
+
+
+    def cpu_groups(self) -> dict[str, str]:
+        """The cpu cgroup of the hub, its proxy and this test's client."""
+        out = {"client": cgroup_of(os.getpid()).get("cpu", "?")}
+        try:
+            out["hub"] = cgroup_of(self.hub_proc.pid).get("cpu", "?")
+            out["proxy"] = cgroup_of(int((self.state / "proxy.pid").read_text())).get("cpu", "?")
+        except (OSError, ValueError) as e:
+            out["error"] = f"{type(e).__name__}: {e}"
+        return out
 
     def ours(self):
         """The run's processes still alive: same pid AND same start time as when seen (pids get reused)."""
@@ -670,6 +723,35 @@ class Run:
             except psutil.Error:
                 pass
         return out
+
+
+def cgroup_of(pid: int) -> dict[str, str]:
+    """{controller: cgroup path} of process ``pid`` ("" for the v2 hierarchy)."""
+    out = {}
+    with open(f"/proc/{pid}/cgroup") as f:
+        for line in f:
+            _, controllers, path = line.rstrip("\n").split(":", 2)
+            for c in controllers.split(",") if controllers else [""]:
+                out[c] = path
+    return out
+
+
+def spinner_state(run, name, role) -> dict:
+    """What a spinner did: CPU seconds it used, and where it runs now (demoted: the low group)."""
+    out = {}
+    try:
+        p = psutil.Process(role["pid"])
+        if p.create_time() == role["started"]:
+            out["cpu_s"] = round(sum(p.cpu_times()[:2]), 1)
+            out["cpu_cgroup_at_end"] = cgroup_of(p.pid).get("cpu", "?")
+    except (psutil.Error, OSError):
+        out["cpu_s"] = "gone"
+    cg = hub.Cgroups()
+    try:
+        out["group_cpu.weight"] = int((cg.paths(name)["cpu"] / "cpu.weight").read_text())   # v2
+    except (OSError, KeyError, ValueError):
+        pass
+    return out
 
 
 def install_copy(dest: Path) -> Path:
@@ -931,6 +1013,14 @@ def main(argv=None):
                     if errs:
                         raise RuntimeError(f"{role}: {errs[0].get('ename')}: {errs[0].get('evalue')}")
                     st.result["role"] = {"role": role, **json.loads(out_.strip().splitlines()[-1])}
+                    if role == "spinner":
+                        # the spinner must be where its CPU is capped and demoted: its student's group
+                        pid = st.result["role"]["pid"]
+                        where = cgroup_of(pid).get("cpu", "?")
+                        st.result["role"]["cpu_cgroup"] = where
+                        st.result["role"]["started"] = psutil.Process(pid).create_time()
+                        if not where.endswith(f"/neuralsim-hub/{st.name}"):
+                            raise RuntimeError(f"spinner {pid} is in cpu cgroup {where}, not in {st.name}'s")
                     st.log(f"{role}: {st.result['role']}")
                     st.result["ok"] = True
                     return
@@ -943,15 +1033,16 @@ def main(argv=None):
                 st.move_sliders(args.moves, random.Random(1000 + k))
                 st.result["ok"] = True
             except Exception as e:  # noqa: BLE001 - every failure is reported
-                st.result["errors"].append(f"{type(e).__name__}: {e}")
+                st.result["errors"].append(failed(st.name, e))
             finally:
                 done.release()
                 release.wait(timeout=max(1.0, deadline.left()))
                 if roles.get(k) and st.result.get("role"):
                     try:   # the class phase is over: stop spinning, empty /dev/shm (the kernel stays for later)
+                        st.reconnect()   # its websocket went unread all class: the server has closed it
                         st.kc.execute_output(ROLE_UNDO, timeout=60)
                     except Exception as e:  # noqa: BLE001
-                        st.result["errors"].append(f"undo {roles[k]}: {type(e).__name__}: {e}")
+                        st.result["errors"].append(f"undo {roles[k]}: " + failed(f"{st.name} undo {roles[k]}", e))
 
         def wait_all(sem, what):
             n = 0
@@ -993,6 +1084,12 @@ def main(argv=None):
             out["class_cpu_s"] = {"machine": cpu1[0] - cpu0[0], "this_run": cpu1[1] - cpu0[1],
                                   "available": (os.cpu_count() or 1) * out["class_wall_s"]}
             mem, hub_mb = run.memory()
+            out["load_average_after_class"] = os.getloadavg()
+            out["cpu_groups"] = run.cpu_groups()
+            for st in students:
+                role = st.result.get("role") or {}
+                if role.get("role") == "spinner":
+                    role.update(spinner_state(run, st.name, role))
             release.set()
             for th in threads:
                 th.join(timeout=30)
@@ -1023,7 +1120,7 @@ def main(argv=None):
                 failures.append(f"{key} p95 under load is {out['ratio_p95'][key]:.2f}x the single user (limit 3x)")
         after_class(run, ok, args, out, failures, deadline)
     except Exception as e:  # noqa: BLE001
-        failures.append(f"run aborted: {type(e).__name__}: {e}")
+        failures.append("run aborted: " + failed("the run", e))
     finally:
         for s in students:
             s.close_tab()
@@ -1078,6 +1175,11 @@ def running_servers(run):
 def after_class(run, students, args, out, failures, deadline):
     """With the class's servers and kernels alive: attacks, a memory hog, lockout, nbgrader, culling."""
     by_name = {s.name: s for s in students}
+    # the websockets of the students used below went unread since their last slider move, and the
+    # server closes such sockets: new ones to the same kernels, as JupyterLab opens after a while away
+    for n in ("student02", "student04", "student05", "student06", "student07", "student08"):
+        if n in by_name:
+            by_name[n].reconnect()
     t0 = time.monotonic()
     hubctl.cmd_release(argparse.Namespace(verbose=False))   # the teacher's `make assignment-release`
     out["nbgrader_release_s"] = time.monotonic() - t0
@@ -1134,7 +1236,7 @@ def after_class(run, students, args, out, failures, deadline):
             try:
                 st.move_sliders(4, random.Random(seed))
             except Exception as e:  # noqa: BLE001
-                st.result["slider_wrong"].append(f"{type(e).__name__}: {e}")
+                st.result["slider_wrong"].append(failed(f"{st.name} sliders beside the memory hog", e))
             during[st.name] = (list(st.result["slider_s"]), list(st.result["slider_wrong"]))
         th = [threading.Thread(target=eat)] + [threading.Thread(target=slide, args=(s, 5000 + i))
                                                for i, s in enumerate(others)]
@@ -1194,7 +1296,7 @@ def after_class(run, students, args, out, failures, deadline):
                 st.reconnect()
             st.submit_assignment(k)
         except Exception as e:  # noqa: BLE001
-            errs.append(f"{st.name}: {e}")
+            errs.append(f"{st.name}: " + failed(f"{st.name} nbgrader submit", e))
     pending = [(s, int(s.name[-2:]) - 1) for s in students]
     while pending:
         batch, pending = pending[:3], pending[3:]
@@ -1206,11 +1308,17 @@ def after_class(run, students, args, out, failures, deadline):
     out["nbgrader"] = {"submit_errors": errs, "submit_wall_s": time.monotonic() - t0}
     t0 = time.monotonic()
     n = hubctl.cmd_collect(argparse.Namespace(verbose=False))
-    rows = hubctl.grade_table(run.data)
+    rows, report_lines = hubctl.grade_table(run.data)      # each graded in the bubblewrap sandbox
     expected = {s.name: s.result["expected_score"] for s in students if "expected_score" in s.result}
     got = {r["student_id"]: float(r["score"]) for r in rows}
     out["nbgrader"].update({"collected": n, "graded": len(rows), "grade_wall_s": time.monotonic() - t0,
-                            "scores": dict(sorted(got.items())), "expected_submissions": len(expected)})
+                            "scores": dict(sorted(got.items())), "expected_submissions": len(expected),
+                            "grading_report_lines": len(report_lines)})
+    # the report holds what the submissions raised: here the test cells of the wrong answers (the odd-
+    # numbered students leave out a joint), and nothing an honest submission never does
+    odd = [line for line in report_lines if "AssertionError" not in line]
+    if odd:
+        failures.append(f"nbgrader: the grading report says more than wrong answers: {odd[:3]}")
     if errs or n != len(expected) or got != expected:
         failures.append(f"nbgrader: {len(errs)} submit errors {errs[:2]}, collected {n}, "
                         f"grades differ: {[(k, got.get(k), v) for k, v in expected.items() if got.get(k) != v][:5]}")
@@ -1249,7 +1357,9 @@ def after_class(run, students, args, out, failures, deadline):
 def report(out):
     print("\n=== neuralsim JupyterHub load test ===")
     print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; load average before the run "
-          + " ".join(f"{x:.1f}" for x in out["load_average_before"]) + " (other work on the machine skews the figures)")
+          + " ".join(f"{x:.1f}" for x in out["load_average_before"])
+          + (", after the class phase " + " ".join(f"{x:.1f}" for x in out["load_average_after_class"])
+             if "load_average_after_class" in out else "") + " (other work on the machine skews the figures)")
     s, c = out.get("solo"), out.get("class")
     if s and c:
         print(f"{'':<22}{'1 student':>30}{str(out['students']) + ' students':>32}")
@@ -1262,6 +1372,7 @@ def report(out):
             print(f"{label:<22}{cell(so, f):>30}{cell(cl, f):>32}")
         print(f"run all cells (s): single {s['run_all_s']:.2f}; class median {c['run_all']['median']:.2f} p95 {c['run_all']['p95']:.2f}")
         print(f"noisy neighbours during class: {c.get('noisy') or 'none'}")
+        print(f"cpu cgroups: {out.get('cpu_groups')}")
         print(f"p95 ratio under load / single (limit 3x): slider {out['ratio_p95']['slider']:.2f}x, "
               f"kernel start {out['ratio_p95']['kernel_start']:.2f}x")
         print(f"students completed: {c['completed']}/{out['students']}; slider results checked against the library: "

@@ -360,3 +360,237 @@ def test_teacher_material_becomes_owner_only_wherever_it_is(tmp_path):
     assert changed == [str(new), str(lone)]
     assert os.stat(new).st_mode & 0o777 == 0o700 and os.stat(lone).st_mode & 0o777 == 0o600
     assert hub.protect_teacher_material([old, new, lone]) == []   # nothing left to change
+
+
+# ----------------------------------------------------------------------------- the hub's scripts
+HUB_SCRIPTS = sorted([ROOT / "benchmarks" / "load_hub.py", ROOT / "benchmarks" / "attack_hub.py",
+                      ROOT / "benchmarks" / "hub_teardown.py", *(ROOT / "deploy" / "jupyterhub").glob("*.py"),
+                      *(ROOT / "deploy" / "kubernetes").glob("*.py")])
+
+
+def _unbound_globals(source: str, filename: str) -> set[str]:
+    """Names a function reads as globals that the module never binds (nor the builtins): each
+    one a NameError waiting for the line that runs it."""
+    import builtins
+    import symtable
+
+    top = symtable.symtable(source, filename, "exec")
+    bound = {s.get_name() for s in top.get_symbols() if s.is_assigned() or s.is_imported()}
+    used: set[str] = set()
+
+    def walk(t):
+        for s in t.get_symbols():
+            if s.is_declared_global() and s.is_assigned():
+                bound.add(s.get_name())
+            if t.get_type() != "module" and s.is_global() and s.is_referenced():
+                used.add(s.get_name())
+        for c in t.get_children():
+            walk(c)
+    walk(top)
+    return used - bound - set(dir(builtins)) - {"__file__", "__name__", "__doc__"}
+
+
+@pytest.mark.parametrize("script", HUB_SCRIPTS, ids=lambda p: p.name)
+def test_hub_scripts_read_no_global_they_never_define(script):
+    # a table written inside one of the code strings sent to kernels reads as defined, and is a
+    # NameError only in the phase that uses it (there: the noisy neighbours never ran)
+    assert _unbound_globals(script.read_text(), str(script)) == set()
+
+
+def test_unbound_globals_finds_a_name_hidden_in_a_string():
+    src = "CODE = '''\nROLE = {}\n'''\ndef main():\n    return ROLE['x'], CODE, len\n"
+    assert _unbound_globals(src, "x.py") == {"ROLE"}
+
+
+def test_the_code_the_load_test_sends_to_kernels_is_python():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import load_hub as lh
+
+    assert set(lh.ROLE_CODE) == {"spinner", "shm-filler"}
+    for name, code in [*lh.ROLE_CODE.items(), ("undo", lh.ROLE_UNDO),
+                       ("submit", lh.SUBMIT_CODE % repr(["hip_flexion"])), ("attack", lh.ATTACK_CODE % "{}")]:
+        compile(code, name, "exec")
+    # the submission's cell is what a student runs, not where the test keeps its own tables
+    assert "ROLE_CODE" not in lh.SUBMIT_CODE and "ROLE_UNDO" not in lh.SUBMIT_CODE
+    assert "_noisy" in lh.ROLE_CODE["spinner"] and "_noisy" in lh.ROLE_UNDO
+    assert "/dev/shm/neuralsim-fill" in lh.ROLE_CODE["shm-filler"] and "/dev/shm/neuralsim-fill" in lh.ROLE_UNDO
+
+
+class _PingingSocket:
+    """A kernel websocket whose kernel never answers while the server pings every ``ping_s``:
+    recv() returns only when no ping comes within its read timeout (websocket-client answers
+    pings inside recv and reads on)."""
+
+    def __init__(self, ping_s, websocket):
+        self.ping_s, self.timeouts, self.exc = ping_s, [], websocket.WebSocketTimeoutException
+        self.timeout = None
+
+    def send(self, data):
+        pass
+
+    def settimeout(self, t):
+        self.timeouts.append(t)
+        self.timeout = t
+
+    def recv(self):
+        import json
+        import time
+        if self.timeout < self.ping_s:
+            time.sleep(self.timeout)
+            raise self.exc("timed out")
+        time.sleep(3 * self.ping_s)     # pings kept the read alive; then someone else's message
+        return json.dumps({"channel": "iopub", "msg_type": "status", "header": {"msg_type": "status"},
+                           "parent_header": {"msg_id": "another"}, "content": {"execution_state": "busy"}})
+
+
+def test_a_kernel_request_ends_at_its_deadline_whatever_the_server_pings():
+    import time
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import load_hub as lh
+
+    kc = lh.KernelChannel.__new__(lh.KernelChannel)
+    kc.session, kc.widgets, kc.opened = "s", {}, []
+    kc.ws = _PingingSocket(1.5, lh.websocket)
+    t0 = time.monotonic()
+    with pytest.raises(TimeoutError):
+        kc.request("shell", "execute_request", {}, timeout=2.0)
+    assert time.monotonic() - t0 < 2.0 + 1.0 + 0.5    # the deadline, one short read, slack
+    assert max(kc.ws.timeouts) <= 1.0
+
+
+def test_an_attack_step_that_swallows_every_exception_still_ends_at_the_alarm(monkeypatch):
+    import time
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import attack_hub as ah
+
+    monkeypatch.setattr(ah, "STEP_LIMIT_S", 1)
+    suite = ah.Suite(run=None, students={}, args=None)
+
+    def step():
+        for _ in range(8):
+            try:
+                time.sleep(0.5)
+            except Exception:  # noqa: BLE001 - a broad except somewhere in the step's code
+                pass
+        suite.record("limits", "never reached", True, "")
+    t0 = time.monotonic()
+    suite.guard("limits", "a step that hangs", step)
+    assert time.monotonic() - t0 < 2.0
+    (row,) = suite.rows
+    assert row["blocked"] is False and "StepOverrun" in row["result"] and row["attack"] == "a step that hangs"
+
+
+def test_a_recorded_failure_prints_where_it_came_from(capsys):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import load_hub as lh
+
+    def deep_in_the_figures():
+        return None + 1
+    try:
+        deep_in_the_figures()
+    except TypeError as e:
+        line = lh.failed("student07", e)
+    assert line.startswith("TypeError: unsupported operand")
+    out = capsys.readouterr().out
+    assert "traceback of student07" in out and "deep_in_the_figures" in out and "return None + 1" in out
+
+
+def test_the_hubs_own_processes_get_a_cpu_group_as_heavy_as_the_class(tmp_path):
+    for c in ("memory", "cpu"):
+        (tmp_path / c).mkdir(parents=True)
+    proc = tmp_path / "proc_cgroup"
+    proc.write_text("4:memory:/\n1:cpu:/\n0::/\n")
+    cg = hub.Cgroups(root=str(tmp_path), proc_self=str(proc), weight_of=40)
+    d = cg.join_service(4321)
+    assert d == tmp_path / "cpu" / "neuralsim-hub-service"            # beside the class, not a student
+    assert (d / "cpu.shares").read_text() == (tmp_path / "cpu" / "neuralsim-hub" / "cpu.shares").read_text() == "40960"
+    assert (d / "cgroup.procs").read_text() == "4321"
+    assert "neuralsim-hub-service" not in cg.names()                  # never demoted or killed as a student
+    (d / "cgroup.procs").unlink()                                     # (a real group empties itself)
+    (d / "cpu.shares").unlink()
+    cg.remove_all()
+    assert not d.exists()
+
+
+def test_the_hubs_cpu_group_on_cgroup_v2(tmp_path):
+    (tmp_path / "cgroup.controllers").write_text("cpu memory")
+    (tmp_path / "hub.slice").mkdir()
+    proc = tmp_path / "proc_cgroup"
+    proc.write_text("0::/hub.slice\n")
+    cg = hub.Cgroups(root=str(tmp_path), proc_self=str(proc), weight_of=40)
+    d = cg.join_service(99)
+    assert d == tmp_path / "hub.slice" / "neuralsim-hub-service"
+    assert (d / "cpu.weight").read_text() == "4000" == (tmp_path / "hub.slice" / "neuralsim-hub" / "cpu.weight").read_text()
+
+
+def test_a_demoted_student_runs_in_a_group_as_light_as_one_process_and_comes_back(tmp_path):
+    for c in ("memory", "cpu", "cpuacct", "pids", "freezer"):
+        (tmp_path / c).mkdir(parents=True)
+    proc = tmp_path / "proc_cgroup"
+    proc.write_text("".join(f"{i}:{c}:/\n" for i, c in enumerate(("memory", "cpu", "cpuacct", "pids", "freezer"))))
+    cg = hub.Cgroups(root=str(tmp_path), proc_self=str(proc), weight_of=40)
+    cg.create("alex", 2**30, 1.0)
+    low = tmp_path / "cpu" / "neuralsim-hub-low"
+    assert (low / "cpu.shares").read_text() == "1024"                          # all demoted students: one process
+    assert (low / "alex" / "cpu.cfs_quota_us").read_text() == "100000"          # the same 1-core quota there
+    normal = tmp_path / "cpu" / "neuralsim-hub" / "alex"
+    (normal / "cgroup.procs").write_text("101 102")
+    cg.set_low("alex", True)
+    # a fake tree keeps what was written; a real one moves each pid written (one at a time)
+    assert (low / "alex" / "cgroup.procs").read_text() == "102"
+    assert cg.is_low("alex") and cg.pids("alex") == [101, 102]
+    (normal / "cgroup.procs").write_text("")
+    cg.set_low("alex", False)
+    assert (normal / "cgroup.procs").read_text() == "102"
+    assert "neuralsim-hub-low" not in cg.names() and cg.names() == ["alex"]
+
+
+def test_a_process_in_the_hubs_own_groups_places_the_class_where_it_came_from(tmp_path):
+    # the hub moves into its service group, and the load test's client starts the hub from its own
+    # group: a Cgroups made afterwards must find the same class folder, not one nested inside
+    for c in ("memory/job", "cpu/neuralsim-hub-load-client/neuralsim-hub-service"):
+        (tmp_path / c).mkdir(parents=True)
+    proc = tmp_path / "proc_cgroup"
+    proc.write_text("4:memory:/job\n1:cpu:/neuralsim-hub-load-client/neuralsim-hub-service\n0::/\n")
+    cg = hub.Cgroups(root=str(tmp_path), proc_self=str(proc))
+    assert cg.base["cpu"] == tmp_path / "cpu" / "neuralsim-hub"
+    assert cg.service_dir() == tmp_path / "cpu" / "neuralsim-hub-service"
+    assert cg.base["memory"] == tmp_path / "memory" / "job" / "neuralsim-hub"
+
+
+def test_the_attack_table_names_no_path_of_the_machine_it_ran_on(tmp_path, monkeypatch):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import attack_hub as ah
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{ah.START}\nSTALE ROW\n{ah.END}\nafter\n")
+    monkeypatch.setattr(ah, "README", readme)
+    run = "/var/tmp/neuralsim-hub-attack-x1y2"
+    ah.write_table({"finished": "now", "seconds": 1, "attacks": 1, "blocked": 1, "rows": [
+        {"kind": "grading", "attack": "plant a file", "blocked": True, "result": f"refused ('{run}/data/inbound/x')"}]}, run)
+    text = readme.read_text()
+    assert run not in text and "refused ('<run folder>/data/inbound/x')" in text
+    assert text.startswith("intro\n") and text.endswith("after\n") and "STALE ROW" not in text
+    assert "| grading | plant a file | refused ('<run folder>/data/inbound/x') | blocked |" in text
+
+
+def test_cpu_demand_counts_time_running_and_waiting_of_the_groups_threads(tmp_path):
+    import threading
+    import time
+    (tmp_path / "cpu").mkdir()
+    proc = tmp_path / "proc_cgroup"
+    proc.write_text("1:cpu:/\n")
+    (tmp_path / "memory").mkdir()
+    cg = hub.Cgroups(root=str(tmp_path), proc_self=str(proc))
+    assert cg.demand_ns("alex") is None                                   # no group
+    d = tmp_path / "cpu" / "neuralsim-hub" / "alex"
+    d.mkdir(parents=True)
+    end = time.thread_time() + 0.2
+    while time.thread_time() < end:                                       # 0.2 s of this thread's CPU
+        pass
+    tid = threading.get_native_id()
+    (d / "tasks").write_text(f"{tid}\n999999999\n")                      # a thread gone meanwhile counts 0
+    with open(f"/proc/{tid}/schedstat") as f:
+        ran, waited = (int(x) for x in f.read().split()[:2])
+    got = cg.demand_ns("alex")
+    assert ran >= 0.2e9 and ran + waited <= got <= ran + waited + 0.1e9

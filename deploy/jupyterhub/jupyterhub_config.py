@@ -120,6 +120,10 @@ c.JupyterHub.cleanup_servers = True
 _cg = Cgroups()
 for _name in _cg.names() if _cg.available else []:
     _cg.kill(_name)
+if _cg.available:
+    # the hub and its proxy (started after this) carry every student's traffic: a CPU group of
+    # their own, as heavy as the class's, so students spinning cores cannot starve them
+    _cg.join_service(os.getpid())
 c.JupyterHub.concurrent_spawn_limit = 40
 c.JupyterHub.active_server_limit = int(env.get("NEURALSIM_HUB_MAX_SERVERS", "40"))
 activity = int(env.get("NEURALSIM_HUB_ACTIVITY_INTERVAL", "300"))

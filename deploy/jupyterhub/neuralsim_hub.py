@@ -308,8 +308,15 @@ class Cgroups:
 
     PERIOD_US = 100_000
     V1 = ("memory", "cpu", "cpuacct", "pids", "freezer")
-    #: v1 ``cpu.shares`` of a student at normal weight and when demoted by :class:`CpuFairness`
-    SHARES, LOW_SHARES = 1024, 32
+    #: v1 ``cpu.shares`` of a student among the others of their group
+    SHARES = 1024
+    #: v1: the CPU group, beside the class's, that demoted students' processes are moved into. A
+    #: weight lowered inside the class's group is not enough: that group weighs as ``weight_of``
+    #: processes against everything else on the machine, and a demoted spinner uses all of it
+    #: whenever the rest of the class is idle (in the load test three spinners took 1.7 of the 2
+    #: cores from everything else, the other engineers' tests on the machine included).
+    LOW = "neuralsim-hub-low"
+    LOW_WEIGHT_OF = 1
 
     def __init__(self, root: str = "/sys/fs/cgroup", proc_self: str = "/proc/self/cgroup", weight_of: int = 40):
         """``weight_of``: the class as a whole gets the CPU weight of that many ordinary processes.
@@ -319,12 +326,16 @@ class Cgroups:
         other work runs on the machine.)
         """
         self.root = Path(root)
+        self.weight_of = weight_of
         self.version = None
         self.base: dict[str, Path] = {}
         try:
             own = dict(self._parse_proc(Path(proc_self).read_text()))
         except OSError:
             return
+        # a process already moved into one of these groups (the hub into its service group, what the
+        # load test's client starts) places the class where the process came from, never inside
+        own = {c: self._outside_own(path) for c, path in own.items()}
         if (self.root / "cgroup.controllers").exists() and "" in own:
             base = self.root / own[""].lstrip("/") / "neuralsim-hub"
             self.version, self.base = 2, {c: base for c in ("memory", "cpu", "pids")}
@@ -341,8 +352,21 @@ class Cgroups:
                     (b / "cpu.weight").write_text(str(min(10000, 100 * weight_of)))
             if self.version == 1:
                 (self.base["cpu"] / "cpu.shares").write_text(str(min(262144, 1024 * weight_of)))
+                low = self.base["cpu"].parent / self.LOW
+                low.mkdir(exist_ok=True)
+                (low / "cpu.shares").write_text(str(1024 * self.LOW_WEIGHT_OF))
         except OSError:
             self.version, self.base = None, {}
+
+    #: the load test's client's CPU group (benchmarks/load_hub.py)
+    CLIENT = "neuralsim-hub-load-client"
+
+    @classmethod
+    def _outside_own(cls, path: str) -> str:
+        parts = [x for x in path.split("/") if x]
+        while parts and parts[-1] in (cls.SERVICE, cls.LOW, cls.CLIENT):
+            parts.pop()
+        return "/" + "/".join(parts)
 
     @staticmethod
     def _parse_proc(text):
@@ -381,11 +405,59 @@ class Cgroups:
                     memsw.write_text(str(mem_bytes))
                 except OSError:
                     pass
-            (p["cpu"] / "cpu.cfs_period_us").write_text(str(self.PERIOD_US))
-            (p["cpu"] / "cpu.cfs_quota_us").write_text(str(quota))
-            (p["cpu"] / "cpu.shares").write_text(str(self.SHARES))
+            for d in (p["cpu"], self.low_dir(name)):       # the same quota wherever the student runs
+                d.mkdir(exist_ok=True)
+                (d / "cpu.cfs_period_us").write_text(str(self.PERIOD_US))
+                (d / "cpu.cfs_quota_us").write_text(str(quota))
+                (d / "cpu.shares").write_text(str(self.SHARES))
             if "pids" in p:
                 (p["pids"] / "pids.max").write_text(str(pids))
+
+    def low_dir(self, name: str) -> Path:
+        """v1: student ``name``'s CPU group while demoted (in the low-weight group beside the class)."""
+        return self.base["cpu"].parent / self.LOW / name
+
+    def is_low(self, name: str) -> bool:
+        try:
+            return bool((self.low_dir(name) / "cgroup.procs").read_text().split())
+        except (OSError, KeyError):
+            return False
+
+    #: the CPU group of the hub's own processes (hub, proxy, culler), beside the class's group
+    SERVICE = "neuralsim-hub-service"
+
+    def service_dir(self, name: str = SERVICE) -> Path:
+        return self.base["cpu"].parent / name
+
+    def join_service(self, pid: int, name: str = SERVICE) -> Path:
+        """Move process ``pid`` (and what it starts later) into the CPU group ``name``, beside the
+        class's group and of the same weight.
+
+        Every slider message passes through the hub's proxy: left where it was, the proxy competes
+        as ONE process against the class's group, which weighs as ``weight_of`` processes, so a
+        student who keeps cores busy takes the CPU the proxy needs to serve everyone else."""
+        d = self.service_dir(name)
+        d.mkdir(exist_ok=True)
+        if self.version == 2:
+            (d / "cpu.weight").write_text(str(min(10000, 100 * self.weight_of)))
+        else:
+            (d / "cpu.shares").write_text(str(min(262144, 1024 * self.weight_of)))
+        (d / "cgroup.procs").write_text(str(pid))
+        return d
+
+    def leave_service(self, pid: int, name: str = SERVICE) -> None:
+        """Move ``pid`` back to the group above and remove the group ``name`` once it is empty."""
+        d = self.service_dir(name)
+        if not d.is_dir():
+            return
+        try:
+            (d.parent / "cgroup.procs").write_text(str(pid))
+        except OSError:
+            pass
+        try:
+            d.rmdir()
+        except OSError:
+            pass
 
     def procs_files(self, name: str) -> list[str]:
         return sorted({str(d / "cgroup.procs") for d in self.paths(name).values()})
@@ -416,12 +488,18 @@ class Cgroups:
     def pids(self, name: str) -> list[int]:
         """Every process of student ``name`` (any of the groups: a process moved out of one is still found)."""
         found = set()
-        for d in set(self.paths(name).values()):
+        for d in self._dirs(name):
             try:
                 found.update(int(x) for x in (d / "cgroup.procs").read_text().split())
             except OSError:
                 pass
         return sorted(found)
+
+    def _dirs(self, name: str) -> set[Path]:
+        dirs = set(self.paths(name).values())
+        if self.version == 1 and "cpu" in self.base:
+            dirs.add(self.low_dir(name))
+        return dirs
 
     def usage_ns(self, name: str) -> int | None:
         """CPU time used by student ``name``'s group so far, in nanoseconds (None without accounting)."""
@@ -437,13 +515,58 @@ class Cgroups:
             pass
         return None
 
+    def demand_ns(self, name: str) -> int | None:
+        """CPU time used plus time spent waiting for a CPU (``/proc/<tid>/schedstat``), summed over
+        the threads of student ``name`` now, in nanoseconds (None when the group is not there).
+
+        What they asked for, whether or not they got it: on a busy machine a spinner gets less than
+        half a core, so its usage alone does not tell it from a student working normally."""
+        p = self.paths(name)
+        files = [p["cpu"] / ("cgroup.threads" if self.version == 2 else "tasks")]
+        if self.version == 1:
+            files.append(self.low_dir(name) / "tasks")
+        total, seen = 0, False
+        for f in files:
+            try:
+                tids = f.read_text().split()
+            except OSError:
+                continue
+            seen = True
+            for tid in tids:
+                try:
+                    with open(f"/proc/{tid}/schedstat") as fh:
+                        ran, waited = fh.read().split()[:2]
+                    total += int(ran) + int(waited)
+                except (OSError, ValueError):
+                    pass
+        return total if seen else None
+
     def set_low(self, name: str, low: bool) -> None:
-        """Give student ``name`` a low CPU weight (``low``) or the normal one."""
+        """Demote student ``name`` (``low``) or restore them. v1: their processes move to their group
+        under :attr:`LOW` (weight of ``LOW_WEIGHT_OF`` processes for all demoted students together)
+        or back; v2: their ``cpu.weight`` drops to 3 against 100 inside the class's group."""
         p = self.paths(name)
         if self.version == 2:
             (p["cpu"] / "cpu.weight").write_text("3" if low else "100")
-        else:
-            (p["cpu"] / "cpu.shares").write_text(str(self.LOW_SHARES if low else self.SHARES))
+            return
+        src, dst = (p["cpu"], self.low_dir(name)) if low else (self.low_dir(name), p["cpu"])
+        if not dst.is_dir():
+            return
+        # a process forked while we move its parent may land in the old group: read again
+        for _ in range(20):
+            try:
+                left = [int(x) for x in (src / "cgroup.procs").read_text().split()]
+            except OSError:
+                return
+            moved = 0
+            for pid in left:
+                try:
+                    (dst / "cgroup.procs").write_text(str(pid))
+                    moved += 1
+                except OSError:      # gone meanwhile
+                    pass
+            if not moved:
+                return
 
     def _freeze(self, name: str, frozen: bool) -> None:
         p = self.paths(name)
@@ -497,14 +620,26 @@ class Cgroups:
 
     def remove(self, name: str) -> None:
         """Delete the student's group once it is empty (no-op while processes remain)."""
-        for d in set(self.paths(name).values()):
+        for d in self._dirs(name):
             try:
                 d.rmdir()
             except OSError:
                 pass
 
     def remove_all(self) -> None:
-        """Delete every empty student group and the ``neuralsim-hub`` folder itself."""
+        """Delete every empty student group, the ``neuralsim-hub`` folder itself and the empty group
+        of the hub's own processes."""
+        if "cpu" in self.base:
+            low = self.base["cpu"].parent / self.LOW
+            for d in [*(d for d in low.iterdir() if d.is_dir()), low] if low.is_dir() else []:
+                try:
+                    d.rmdir()
+                except OSError:
+                    pass
+            try:
+                self.service_dir().rmdir()
+            except OSError:
+                pass
         for b in set(self.base.values()):
             for d in b.iterdir() if b.is_dir() else []:
                 if d.is_dir():
@@ -521,16 +656,18 @@ class Cgroups:
 class CpuFairness:
     """Low CPU weight for a student who keeps a core busy, the normal weight back once they stop.
 
-    Each :meth:`step` (every ``every`` seconds) reads every student's CPU time. A student whose
-    group used more than ``busy`` cores on average over the last ``window`` seconds is demoted
-    (v1 ``cpu.shares`` 32 against 1024: a waking neighbour then gets the core within a
-    scheduling slice instead of waiting for its turn beside the spinner); one below ``idle``
+    Each :meth:`step` (every ``every`` seconds) reads every student's CPU demand (time running
+    or waiting for a CPU, :meth:`Cgroups.demand_ns`). A student whose threads asked for more than
+    ``busy`` cores on average over the last ``window`` seconds is demoted
+    (:meth:`Cgroups.set_low`: on v1 out of the class's heavy group into one that weighs as one
+    process, so a waking neighbour, the hub's proxy and the rest of the machine get the core
+    before the spinner does); one below ``idle``
     cores over the last ``window`` seconds gets the normal weight again. "Run all" of the slump
     notebook (about 1.5 CPU-seconds in a burst) stays under the threshold of a 10 s window; a
     ``while True: pass`` does not.
     """
 
-    def __init__(self, cgroups: Cgroups, every: float = 1.0, window: float = 10.0, busy: float = 0.5,
+    def __init__(self, cgroups: Cgroups, every: float = 1.0, window: float = 10.0, busy: float = 0.9,
                  idle: float = 0.25):
         self.cg, self.every, self.window, self.busy, self.idle = cgroups, every, window, busy, idle
         self.samples: dict[str, list[tuple[float, int]]] = {}
@@ -560,7 +697,7 @@ class CpuFairness:
                 self.samples.pop(name)
                 self.low.discard(name)
         for name in names:
-            usage = self.cg.usage_ns(name)
+            usage = self.cg.demand_ns(name)
             if usage is None:
                 continue
             verdict = self.decide(name, now, usage)
