@@ -155,3 +155,39 @@ def test_a_page_opened_directly_shuts_its_kernel_down_when_closed(chromium, voil
         time.sleep(0.5)
     assert _kernel_status(voila_server.url, kernel) == 404, "the kernel of the closed page is still running"
     assert not re.search(r"403 POST /voila/api/shutdown", voila_server.log_text())
+
+
+PRESENT = {"width": 1024, "height": 768}
+
+
+def test_presentation_mode_at_1024x768_cuts_no_control(page, voila_server, artifacts):
+    """A lecturer's projector: 1024 x 768, the explorer in presentation mode: no button or menu's text cut."""
+    pg, log = page
+    _open(pg, voila_server.url, "02_slump_test")
+    pg.set_viewport_size(PRESENT)
+    pg.locator(".neuralsim-explorer").first.scroll_into_view_if_needed()
+    pg.get_by_role("button", name="presentation").first.click()
+    pg.wait_for_selector(".neuralsim-present", timeout=60_000)
+    D.settled(pg)
+    pg.screenshot(path=str(artifacts / "course-presentation-1024.png"))
+    cut = pg.evaluate("""() => Array.from(document.querySelectorAll('.neuralsim-present button, .neuralsim-present select'))
+        .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+        .map(e => (e.innerText || e.value || '').trim())""")
+    assert cut == [], f"controls whose text is cut at 1024 x 768: {cut}"
+    assert log.errors == [], log.errors
+
+
+def test_zz_contact_sheet_of_every_parts_first_screen(artifacts):
+    """One PNG of the eight first screens and presentation mode, for a person to look at (not a check)."""
+    from PIL import Image
+    shots = [artifacts / f"course-{p[:2]}.png" for p in COURSE] + [artifacts / "course-presentation-1024.png"]
+    shots = [s for s in shots if s.exists()]
+    if not shots:
+        pytest.skip("no screenshots: run the page tests first")
+    w, h = 640, 400
+    sheet = Image.new("RGB", (3 * w, ((len(shots) + 2) // 3) * h), "white")
+    for i, s in enumerate(shots):
+        im = Image.open(s).convert("RGB")
+        im.thumbnail((w - 8, h - 8))
+        sheet.paste(im, ((i % 3) * w + 4, (i // 3) * h + 4))
+    sheet.save(artifacts / "course-contact-sheet.png")
