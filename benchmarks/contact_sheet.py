@@ -76,7 +76,7 @@ def explorer_screenshot(path: Path, notebook: str = "02_slump_test.ipynb", steps
                 page.wait_for_selector(".neuralsim-figure svg", timeout=120_000)
                 for k in range(steps):
                     page.locator(".neuralsim-next").first.click()
-                    D._wait_for(lambda: D.text_line(page).startswith(f"Step {k + 1}/"), lambda: "no step")
+                    D.wait_until(page, lambda: D.text_line(page).startswith(f"Step {k + 1}/"), lambda: "no step")
                 page.wait_for_timeout(500)
                 page.evaluate("document.querySelector('.neuralsim-explorer').scrollIntoView({block: 'start'})")
                 page.wait_for_timeout(300)

@@ -603,10 +603,12 @@ def test_head_shows_where_the_person_looks():
         a, b = polyline_points(el) * (1, -1)
         return math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
     upright = ns.protocols.SITTING
-    # the gaze turns with the head: straight ahead, then 40 deg down (flexion), then 40 deg up
+    # the gaze turns with the head: straight ahead, then 40 deg down (flexion); looking up, the eyes turn
+    # up in the head as well (as far as the neck extends, up to EYES_UP_MAX_DEG = 30): 40 + 30 deg up
     assert gaze(upright) == pytest.approx(0.0, abs=0.5)
     assert gaze(upright.replace(cervical_flexion=40)) == pytest.approx(-40.0, abs=0.5)
-    assert gaze(upright.replace(cervical_flexion=-40)) == pytest.approx(40.0, abs=0.5)
+    assert gaze(upright.replace(cervical_flexion=-20)) == pytest.approx(20.0 + 20.0, abs=0.5)
+    assert gaze(upright.replace(cervical_flexion=-40)) == pytest.approx(40.0 + 30.0, abs=0.5)
 
 
 def _gauge_rows():
@@ -871,3 +873,62 @@ def test_a_healthy_end_position_is_never_painted_as_harm(name, posture):
     root = parse(figures.posture_svg(posture, view="sitting", strain=m))
     assert {el.get("data-band") for el in strain_lines(root)} == {"0"}, name
     assert f"{svg.STRAIN_BANDS[0].label}  (peak)" in ET.tostring(root, "unicode")
+
+
+# -- the gaze follows the neck, over every protocol step and preset, at three heights -------------------
+
+def _gaze_deg(p, view, body):
+    root = parse(figures.posture_svg(p, body, view=view, strain=None))
+    el = next((el for el in root.iter(NS + "polyline") if el.get("class") == "neuralsim-gaze"), None)
+    if el is None:
+        return None                       # a face turned to the couch: no room for the arrow
+    a, b = polyline_points(el)[[0, -1]] * (1, -1)
+    return math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
+
+
+def _steps_and_presets():
+    out = [(f"{k}: {name}", p, proto.view) for k, proto in ns.protocols.ALL.items() for name, p in proto.steps]
+    from neuralsim.classroom.widgets import choose_view      # the view the explorer draws a preset in
+    seated = ("sitting", "slump", "slider", "tensioner")
+    out += [(f"preset {label}", p, choose_view(p, None, "sitting" if any(w in label for w in seated) else "standing"))
+            for label, p in ns.protocols.POSTURES.items()]
+    return out
+
+
+@pytest.mark.parametrize("height", [1.40, 1.75, 2.10])
+def test_the_gaze_says_where_the_words_say_the_person_looks(height):
+    body = ns.Body(height_m=height)
+    for what, p, view in _steps_and_presets():
+        if not svg.support_fits(p, view):
+            continue
+        g = _gaze_deg(p, view, body)
+        words = what.casefold()
+        if view not in ("standing", "sitting") or g is None:
+            continue
+        if "look up" in words or "looking up" in words:
+            assert g > 0, (what, height, g)                    # above the horizontal
+        elif "look ahead" in words:
+            assert abs(g) <= 20, (what, height, g)
+        elif "look down" in words or "looking down" in words:
+            assert g < -20, (what, height, g)
+
+
+@pytest.mark.parametrize("height", [1.40, 1.75, 2.10])
+def test_the_gaze_turns_with_the_neck_over_its_whole_range(height):
+    # from each step and preset, the neck swept over its range: more flexion never raises the gaze, and
+    # from neutral the gaze goes down with flexion and up with extension (the neck's sign)
+    body = ns.Body(height_m=height)
+    lo, hi = ns.joint_range("cervical_flexion")
+    sweep = np.linspace(lo, hi, 9)
+    for what, p, view in _steps_and_presets():
+        base = p.replace(cervical_flexion=0.0)
+        if not all(svg.support_fits(base.replace(cervical_flexion=float(n)), view) for n in sweep):
+            continue
+        gz = [_gaze_deg(base.replace(cervical_flexion=float(n)), view, body) for n in sweep]
+        if None in gz:
+            continue
+        gz = np.unwrap(np.radians(gz))
+        assert np.all(np.diff(gz) < 1e-9), (what, height, np.degrees(gz).round(1))
+        zero = float(np.radians(_gaze_deg(base, view, body)))
+        zero = gz[np.argmin(np.abs(gz - zero))]
+        assert gz[0] > zero > gz[-1], (what, height)            # extension up, flexion down

@@ -45,7 +45,7 @@ from ..core.posture import as_posture
 __all__ = [
     "OKABE_ITO", "NERVE_COLOUR", "HAMSTRING_COLOUR", "STRAIN_BANDS", "JOINT_LABELS",
     "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "picture_box", "drawn_extent", "describe", "Picture", "picture", "strip", "strain_colour", "points_attr", "band_of",
-    "Mark", "marks_svg", "MARK_R_MM", "number_text", "angle_text",
+    "Mark", "marks_svg", "MARK_R_MM", "number_text", "angle_text", "eyes_up_deg", "EYES_UP_MAX_DEG",
 ]
 
 #: The Okabe-Ito colour-blind-safe palette (name -> hex).
@@ -351,6 +351,26 @@ def _segment_outline(sil: dict, segname: str, frame) -> str:
 _HEADS: dict = {}
 
 
+#: How far the eyes turn up in the head (deg) when the neck extends: as far as the neck's extension,
+#: up to this.  "Look up" in a slump tilts a head that the flexed trunk points at the floor; the eyes
+#: turning up with it are what make the gaze rise above the horizontal (the voluntary upward range of
+#: the eyes is larger than this; a modest share of it is drawn).
+EYES_UP_MAX_DEG = 30.0
+
+
+def eyes_up_deg(neck_flexion_deg: float) -> float:
+    """How far the drawn gaze is turned up from the head's forward direction (deg), for a neck
+    flexion (deg): the eyes follow an extending neck (up to :data:`EYES_UP_MAX_DEG`) and look
+    straight out of a flexed or neutral one, which already lowers the gaze."""
+    return float(min(EYES_UP_MAX_DEG, max(0.0, -float(neck_flexion_deg))))
+
+
+def _head_angle(d: dict) -> float:
+    """Where the drawn gaze points (rad, world; 0 = forwards, + = up): the head's forward direction
+    turned up by the eyes (:func:`eyes_up_deg`)."""
+    return float(d["frames"]["head_neck"][1]) + math.radians(eyes_up_deg(d["angles"]["cervical_flexion"]))
+
+
 def _head(d: dict, floor: float | None = None) -> list[str]:
     """The head: a round skull with an eye, a nose and a dashed arrow where the person looks.
 
@@ -358,12 +378,13 @@ def _head(d: dict, floor: float | None = None) -> list[str]:
     lying head), or ``None``."""
     (cx, cy), r = d["head"]
     a = d["frames"]["head_neck"][1]
-    key = (float(cx), float(cy), float(r), float(a), floor)
+    g = _head_angle(d)
+    key = (float(cx), float(cy), float(r), float(a), float(g), floor)
     got = _HEADS.get(key)           # the same head (a slider below the neck moved): drawn before
     if got is None:
         if len(_HEADS) > 1024:
             _HEADS.clear()
-        got = _HEADS[key] = _draw_head(cx, cy, r, a, floor)
+        got = _HEADS[key] = _draw_head(cx, cy, r, a, floor, g)
     return got
 
 
@@ -371,11 +392,12 @@ def _head(d: dict, floor: float | None = None) -> list[str]:
 _GAZE_FROM, _GAZE_TO = 1.2, 3.0
 
 
-def _head_points(cx: float, cy: float, r: float, a: float, floor: float | None = None):
+def _head_points(cx: float, cy: float, r: float, a: float, floor: float | None = None, gaze_a: float | None = None):
     """World points (mm) of the head's drawing: ``(eye, nose (3, 2), hair (12, 2), gaze)``; ``gaze``
     is ``(start, end, tip (3, 2))`` of the arrow, or ``None`` where it has no room: it ends where
     it would meet ``floor`` (a support's top, world y), and is left out if that leaves less than a
-    head radius of it (a face turned to the couch: the nose shows where it looks)."""
+    head radius of it (a face turned to the couch: the nose shows where it looks).  ``gaze_a``:
+    the arrow's direction (rad, world) when the eyes turn in the head (default: the head's ``a``)."""
     fwd = np.array([math.cos(a), math.sin(a)])
     up = np.array([-math.sin(a), math.cos(a)])
     c = np.array([cx, cy])
@@ -384,18 +406,21 @@ def _head_points(cx: float, cy: float, r: float, a: float, floor: float | None =
     hair = np.array([c + 1.02 * r * (math.cos(t) * fwd + math.sin(t) * up)
                      for t in np.linspace(0.55 * math.pi, 1.35 * math.pi, 12)])
     reach = _GAZE_TO * r
-    if floor is not None and fwd[1] < -1e-9:       # looking down towards the support
-        tip_room = 0.35 * r * 0.6 * abs(fwd[0]) + 8.0   # the arrowhead's half width and stroke
-        reach = min(reach, (eye[1] - floor - tip_room) / -fwd[1])
+    ga = a if gaze_a is None else gaze_a
+    look, side = np.array([math.cos(ga), math.sin(ga)]), np.array([-math.sin(ga), math.cos(ga)])
+    if floor is not None and look[1] < -1e-9:       # looking down towards the support
+        tip_room = 0.35 * r * 0.6 * abs(look[0]) + 8.0   # the arrowhead's half width and stroke
+        reach = min(reach, (eye[1] - floor - tip_room) / -look[1])
     if reach - _GAZE_FROM * r < r:
         return eye, nose, hair, None
-    g0, g1 = eye + _GAZE_FROM * r * fwd, eye + reach * fwd
-    tip = np.array([g1 + 0.35 * r * (-fwd + 0.6 * up), g1, g1 + 0.35 * r * (-fwd - 0.6 * up)])
+    g0, g1 = eye + _GAZE_FROM * r * look, eye + reach * look
+    tip = np.array([g1 + 0.35 * r * (-look + 0.6 * side), g1, g1 + 0.35 * r * (-look - 0.6 * side)])
     return eye, nose, hair, (g0, g1, tip)
 
 
-def _draw_head(cx: float, cy: float, r: float, a: float, floor: float | None = None) -> list[str]:
-    eye, nose, hair, gaze = _head_points(cx, cy, r, a, floor)
+def _draw_head(cx: float, cy: float, r: float, a: float, floor: float | None = None,
+               gaze_a: float | None = None) -> list[str]:
+    eye, nose, hair, gaze = _head_points(cx, cy, r, a, floor, gaze_a)
     out = [
         f'<g class="neuralsim-head">',
         f'<circle cx="{cx:.1f}" cy="{-cy:.1f}" r="{r:.1f}" fill="{BODY_FILL}" stroke="{BODY_OUTLINE}" stroke-width="10"/>',
@@ -672,7 +697,7 @@ def _extent(d: dict, b: Body, view: str, nerve_pts, muscles, label_items, floor,
     for line in d["skeleton"]:
         add(line, 4.5)
     (cx, cy), r = d["head"]
-    boxes.append(_head_box(float(cx), float(cy), float(r), float(frames["head_neck"][1]), floor))
+    boxes.append(_head_box(float(cx), float(cy), float(r), float(frames["head_neck"][1]), floor, _head_angle(d)))
     for m, (_g, _c, width, _dash) in muscle_styles(list(muscles)).items():
         add(muscles[m], (width + 8) / 2 + 0.1)
     add(nerve_pts, (halo_width(len(STRAIN_BANDS) - 1) if strain else NERVE_WIDTH) / 2 + 0.1)
@@ -712,14 +737,14 @@ def _segment_box(sil: dict, b: Body, segname: str, frame) -> tuple:
 _HEAD_BOXES: dict = {}
 
 
-def _head_box(cx: float, cy: float, r: float, a: float, floor: float | None) -> tuple:
+def _head_box(cx: float, cy: float, r: float, a: float, floor: float | None, gaze_a: float | None = None) -> tuple:
     """World box (mm) of the head as :func:`_draw_head` draws it: skull and outline, nose, gaze arrow."""
-    key = (cx, cy, r, a, floor)
+    key = (cx, cy, r, a, floor, gaze_a)
     got = _HEAD_BOXES.get(key)
     if got is None:
         if len(_HEAD_BOXES) > 1024:
             _HEAD_BOXES.clear()
-        _eye, nose, _hair, gaze = _head_points(cx, cy, r, a, floor)
+        _eye, nose, _hair, gaze = _head_points(cx, cy, r, a, floor, gaze_a)
         pts = [nose] if gaze is None else [nose, gaze[2], np.array([gaze[0], gaze[1]])]
         allp = np.vstack(pts)
         lo, hi = allp.min(axis=0) - 4.5, allp.max(axis=0) + 4.5

@@ -187,8 +187,15 @@ def test_exercise_and_prediction_in_jupyterlab(page, lab_server, artifacts):
         "?.dataset.correct === 'true'", timeout=60_000)
     pred = pg.locator(".neuralsim-prediction-predict_slump_step")
     pred.scroll_into_view_if_needed()
+    # the strip, the step table and the bars under the prompt are held back until the lock
+    held = pg.locator(".neuralsim-after-lock-predict_slump_step")
+    assert held.count() == 3
+    assert all(t.strip() == "" for t in held.all_inner_texts())
     pred.get_by_text("extend one knee", exact=True).click()
     pred.get_by_role("button", name="Lock my prediction").click()
+    pg.wait_for_function("() => Array.from(document.querySelectorAll('.neuralsim-after-lock-predict_slump_step'))"
+                         ".every(e => e.innerText.trim() || e.querySelector('img, svg'))", timeout=60_000)
+    assert "extend one knee" in held.nth(1).inner_text()        # the step table, shown after the lock
     pred.get_by_role("button", name="Show the model").click()
     pred.locator(".neuralsim-feedback").wait_for(timeout=60_000)
     text = pred.locator(".neuralsim-feedback").inner_text()

@@ -155,3 +155,74 @@ def test_a_page_opened_directly_shuts_its_kernel_down_when_closed(chromium, voil
         time.sleep(0.5)
     assert _kernel_status(voila_server.url, kernel) == 404, "the kernel of the closed page is still running"
     assert not re.search(r"403 POST /voila/api/shutdown", voila_server.log_text())
+
+
+PRESENT = {"width": 1024, "height": 768}
+
+
+def test_presentation_mode_at_1024x768_cuts_no_control(page, voila_server, artifacts):
+    """A lecturer's projector: 1024 x 768, the explorer in presentation mode: no button or menu's text cut."""
+    pg, log = page
+    _open(pg, voila_server.url, "02_slump_test")
+    pg.set_viewport_size(PRESENT)
+    pg.locator(".neuralsim-explorer").first.scroll_into_view_if_needed()
+    pg.get_by_role("button", name="presentation").first.click()
+    pg.wait_for_selector(".neuralsim-present", timeout=60_000)
+    D.settled(pg)
+    pg.screenshot(path=str(artifacts / "course-presentation-1024.png"))
+    cut = pg.evaluate("""() => Array.from(document.querySelectorAll('.neuralsim-present button, .neuralsim-present select'))
+        .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+        .map(e => (e.innerText || e.value || '').trim())""")
+    assert cut == [], f"controls whose text is cut at 1024 x 768: {cut}"
+    assert log.errors == [], log.errors
+
+
+def test_zz_contact_sheet_of_every_parts_first_screen(artifacts):
+    """One PNG of the eight first screens and presentation mode, for a person to look at (not a check)."""
+    from PIL import Image
+    shots = [artifacts / f"course-{p[:2]}.png" for p in COURSE] + [artifacts / "course-presentation-1024.png"]
+    shots = [s for s in shots if s.exists()]
+    if not shots:
+        pytest.skip("no screenshots: run the page tests first")
+    w, h = 640, 400
+    sheet = Image.new("RGB", (3 * w, ((len(shots) + 2) // 3) * h), "white")
+    for i, s in enumerate(shots):
+        im = Image.open(s).convert("RGB")
+        im.thumbnail((w - 8, h - 8))
+        sheet.paste(im, ((i % 3) * w + 4, (i // 3) * h + 4))
+    sheet.save(artifacts / "course-contact-sheet.png")
+
+
+def _focus_in_explorer(pg) -> bool:
+    return pg.evaluate("() => !!document.activeElement && !!document.activeElement.closest('.neuralsim-explorer')")
+
+
+def test_the_keys_keep_working_after_the_last_step_and_after_leaving_full_screen(page, voila_server):
+    pg, log = page
+    _open(pg, voila_server.url, "02_slump_test")
+    from neuralsim.model import protocols
+    n = len(protocols.ALL["slump"].steps)
+    pg.locator(".neuralsim-explorer").first.scroll_into_view_if_needed()
+    pg.get_by_role("button", name="presentation").first.click()
+    pg.wait_for_selector(".neuralsim-present", timeout=60_000)
+    pg.wait_for_timeout(500)
+    for k in range(n):
+        pg.keyboard.press("n")
+        D.wait_until(pg, lambda: D.text_line(pg).startswith(f"Step {k + 1}/"), lambda: f"step {k + 1} not reached")
+    pg.wait_for_timeout(300)
+    assert pg.locator(".neuralsim-next").first.is_disabled()          # the last step: next is disabled
+    assert _focus_in_explorer(pg), "the focus fell out of the explorer at the last step"
+    pg.keyboard.press("p")                                             # and the keys still work
+    D.wait_until(pg, lambda: D.text_line(pg).startswith(f"Step {n - 1}/"), lambda: "p did nothing after the last step")
+    # leaving the browser's full screen (as its own Escape does) leaves presentation mode, focus kept
+    entered = pg.evaluate("() => document.fullscreenElement !== null")
+    if entered:
+        pg.evaluate("() => document.exitFullscreen()")
+        pg.wait_for_function("() => !document.querySelector('.neuralsim-present')", timeout=60_000)
+        pg.wait_for_timeout(500)
+        assert _focus_in_explorer(pg), "the focus fell out of the explorer on leaving full screen"
+    else:                          # headless Chromium refused full screen: Escape is the way out
+        pg.keyboard.press("Escape")
+        pg.wait_for_function("() => !document.querySelector('.neuralsim-present')", timeout=60_000)
+    assert pg.locator(".neuralsim-controls").first.is_visible()       # the sliders are back
+    assert log.errors == [], log.errors

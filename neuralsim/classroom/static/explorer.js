@@ -84,7 +84,7 @@ function fitRoom(root, aspects, force) {
 function click(root, cls) { const b = root.querySelector(cls); if (b && !b.disabled) b.click(); }
 function render({ model, el }) {
   el.style.display = 'none';
-  let root = null, tries = 0, ro = null, onResize = null;
+  let root = null, tries = 0, ro = null, onResize = null, cleanup = null;
   const start = () => {
     root = el.closest('.neuralsim-explorer');
     if (!root) { if (tries++ < 400) setTimeout(start, 50); return; }
@@ -106,7 +106,7 @@ function render({ model, el }) {
     }).observe(root, { attributes: true, attributeFilter: ['class'] });
     new MutationObserver(() => fixSliders(root)).observe(root, {
       subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
-    root.addEventListener('keydown', (e) => {
+    const onKey = (e) => {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       const t = e.target;
       const typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
@@ -119,7 +119,39 @@ function render({ model, el }) {
       else if (e.key === 'f') act = '.neuralsim-present-toggle';
       else if (e.key === 'Escape' && present) act = '.neuralsim-present-toggle';
       if (act) { e.preventDefault(); e.stopPropagation(); click(root, act); }
-    }, true);
+    };
+    root.addEventListener('keydown', onKey, true);
+    // keys pressed while the focus is on the page itself (it fell there) still reach the presented explorer
+    const onPageKey = (e) => {
+      if (root.isConnected && root.classList.contains('neuralsim-present')
+          && (document.activeElement === document.body || document.activeElement === null)) onKey(e);
+    };
+    document.addEventListener('keydown', onPageKey);
+    // a step button disabled under the focus (at the last or the first step) hands the focus on, so
+    // that n / p / f / Escape keep working: to the other step button, or to the presentation button
+    const handOn = (b) => {
+      if (!b.disabled || !(document.activeElement === b || document.activeElement === document.body)) return;
+      const other = root.querySelector(b.classList.contains('neuralsim-next') ? '.neuralsim-prev' : '.neuralsim-next');
+      const to = other && !other.disabled ? other : root.querySelector('.neuralsim-present-toggle');
+      if (to) to.focus();
+    };
+    const steps = new MutationObserver((ms) => ms.forEach((m) => handOn(m.target)));
+    root.querySelectorAll('.neuralsim-next, .neuralsim-prev').forEach((b) =>
+      steps.observe(b, { attributes: true, attributeFilter: ['disabled'] }));
+    // leaving the browser's full screen (its own Escape, which the page never sees) leaves presentation
+    // mode too: the sliders come back, and the focus stays on the explorer
+    let full = false;
+    const onFull = () => {
+      if (document.fullscreenElement === root) { full = true; return; }
+      if (full && !document.fullscreenElement) {
+        full = false;
+        if (root.classList.contains('neuralsim-present')) click(root, '.neuralsim-present-toggle');
+        setTimeout(() => { const t = root.querySelector('.neuralsim-present-toggle'); if (t) t.focus(); }, 300);
+      }
+    };
+    document.addEventListener('fullscreenchange', onFull);
+    cleanup = () => { document.removeEventListener('keydown', onPageKey);
+                      document.removeEventListener('fullscreenchange', onFull); steps.disconnect(); };
     const tog = root.querySelector('.neuralsim-present-toggle');
     if (tog) tog.addEventListener('click', () => {
       const on = !root.classList.contains('neuralsim-present');
@@ -134,6 +166,7 @@ function render({ model, el }) {
   return () => {                        // the view is removed (output cleared, cell run again)
     if (ro) ro.disconnect();
     if (onResize) window.removeEventListener('resize', onResize);
+    if (cleanup) cleanup();
   };
 }
 export default { render };
