@@ -118,8 +118,8 @@ def test_shapes_broadcast_and_results_are_read_only():
     one = held(ns.Posture(), 60.0)
     assert isinstance(one.tension_x_rest("hip"), float) and isinstance(one.flow_band("hip"), int)
     assert relaxation([0.0, 1.0]).shape == (2,) and not relaxation([0.0, 1.0]).flags.writeable
-    with pytest.raises(ValueError):
-        held(p, [0.0, 1.0])                                    # (3,) against (2,)
+    with pytest.raises(ValueError, match=r"held_s: times of shape \(2,\) do not broadcast.*\(3,\)"):
+        held(p, [0.0, 1.0])
 
 
 @pytest.mark.parametrize("bad", [-1.0, -1e-3, math.nan, math.inf, T_MAX + 1.0, 1e9, [0.0, -5.0]])
@@ -179,3 +179,22 @@ def test_flow_bands_follow_clark_et_al():
 
 def test_exported_from_the_package():
     assert ns.held is held and H.held is held
+
+
+def test_hold_table_rows_are_the_held_values():
+    slump = ns.model.protocols.POSTURES["slump end (look down, dorsiflex)"]
+    times = [0.0, 60.0, 1800.0]
+    rows_ = H.hold_table(slump, times, "mid_thigh", entrapment={"popliteal": 0.8})
+    h = held(slump, np.array(times), entrapment={"popliteal": 0.8})
+    assert [r["held_s"] for r in rows_] == times
+    for k, r in enumerate(rows_):
+        assert r["tension_x_rest"] == h.tension_x_rest("mid_thigh")[k]
+        assert r["in_situ_strain_pct"] == h.in_situ_strain_pct("mid_thigh")[k]
+        assert r["relaxed_pct"] == pytest.approx(100 * (1 - relaxation(times[k])), rel=1e-12)
+        assert r["blood_flow"] == FLOW_BANDS[h.flow_band("mid_thigh")[k]]
+    text = H.format_hold_table(rows_)
+    assert len(text.splitlines()) == 4 and "30 min" in text and "1 min" in text and "0 s" in text
+    with pytest.raises(TypeError, match="one posture"):
+        H.hold_table(ns.Posture(knee_flexion=[0.0, 10.0]), times, "hip")
+    with pytest.raises(OutOfRangeError, match="held_s"):
+        H.hold_table(slump, [0.0, -1.0], "hip")

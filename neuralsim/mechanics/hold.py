@@ -78,7 +78,8 @@ from ..model import registry as _reg
 from ..model.lengths import REFERENCE
 from .nerve import NerveMechanics, nerve_mechanics
 
-__all__ = ["relaxation", "creep", "relaxed_at_strain", "held", "Held", "FLOW_BANDS", "hold_limit_s"]
+__all__ = ["relaxation", "creep", "relaxed_at_strain", "held", "Held", "FLOW_BANDS", "hold_limit_s",
+           "hold_table", "format_hold_table"]
 
 #: What the blood flow of the peripheral nerve at a site does while held, by band
 #: (:meth:`Held.flow_band`): rat sciatic nerve, Clark et al. 1992; direction only.
@@ -160,7 +161,12 @@ class Held:
     def __init__(self, elastic: NerveMechanics, rest: NerveMechanics, t: np.ndarray) -> None:
         self.elastic = elastic
         self._rest = rest
-        self.shape: tuple = np.broadcast_shapes(elastic.shape, t.shape)
+        try:
+            self.shape: tuple = np.broadcast_shapes(elastic.shape, t.shape)
+        except ValueError:
+            raise ValueError(f"held_s: times of shape {t.shape} do not broadcast against the postures' shape "
+                             f"{elastic.shape}; give one time, times of a shape that broadcasts, or t[:, None] "
+                             "for every time at every posture") from None
         check_size("held postures x times", int(np.prod(self.shape, dtype=np.int64)), MAX_POSTURES, "results")
         self.held_s = read_only(np.broadcast_to(t, self.shape).copy())
         self._G = np.broadcast_to(_g(t), self.shape)
@@ -226,3 +232,34 @@ def held(posture: Any, held_s: Any, reference: Any = None, *, body: Body | None 
     # equal to its reference leaves every element at its resting strain), so the anatomical position's is read
     rest = nerve_mechanics(REFERENCE, body=body, entrapment=entrapment, registry=registry)
     return Held(elastic, rest, t)
+
+
+def hold_table(posture: Any, held_s: Any, site: str, *, body: Body | None = None,
+               entrapment: Mapping[str, float] | None = None) -> list[dict]:
+    """One row per time in ``held_s`` (s) of ``posture`` held: ``held_s``, ``in_situ_strain_pct`` (%) and
+    ``tension_x_rest`` at ``site``, ``relaxed_pct`` (% of the added tension relaxed) and ``blood_flow``
+    (a text of :data:`FLOW_BANDS`).  ``posture`` is one posture; ``held_s`` a number or a 1-d list."""
+    t = np.atleast_1d(_times(held_s))
+    if t.ndim != 1:
+        raise TypeError(f"held_s: give a number or a flat list of times in s, got shape {t.shape}")
+    elastic = nerve_mechanics(posture, body=body, entrapment=entrapment)
+    if elastic.shape != ():
+        raise TypeError(f"posture: give one posture for a table over times, got postures of shape {elastic.shape}")
+    h = Held(elastic, nerve_mechanics(REFERENCE, body=body, entrapment=entrapment), t)
+    e, ten, band = h.in_situ_strain_pct(site), h.tension_x_rest(site), h.flow_band(site)
+    rel = h.relaxed_fraction
+    return [{"held_s": float(t[k]), "in_situ_strain_pct": float(e[k]), "tension_x_rest": float(ten[k]),
+             "relaxed_pct": 100.0 * float(rel[k]), "blood_flow": FLOW_BANDS[int(band[k])]}
+            for k in range(t.size)]
+
+
+def format_hold_table(rows: list[dict]) -> str:
+    """:func:`hold_table`'s rows as text, one line per time."""
+    head = f"{'held':>9}  {'strain (in situ)':>16}  {'tension':>11}  {'relaxed':>8}  blood flow (rat nerve figures)"
+    lines = [head]
+    for r in rows:
+        t = r["held_s"]
+        when = f"{t:g} s" if t < 60.0 else f"{t / 60.0:g} min"
+        lines.append(f"{when:>9}  {r['in_situ_strain_pct']:>14.1f} %  {r['tension_x_rest']:>6.2f} x rest  "
+                     f"{r['relaxed_pct']:>6.0f} %  {r['blood_flow']}")
+    return "\n".join(lines)
