@@ -198,3 +198,13 @@ def test_hold_table_rows_are_the_held_values():
         H.hold_table(ns.Posture(knee_flexion=[0.0, 10.0]), times, "hip")
     with pytest.raises(OutOfRangeError, match="held_s"):
         H.hold_table(slump, [0.0, -1.0], "hip")
+
+
+def test_flow_band_of_a_strain_by_hand():
+    assert [H.flow_band_of(e, 0.0) for e in (0.0, 7.99, 8.0, 14.99, 15.0, 30.0)] == [0, 0, 1, 1, 3, 3]
+    assert H.flow_band_of(10.0, 1799.0) == 1 and H.flow_band_of(10.0, 1800.0) == 2
+    assert H.flow_band_of(20.0, T_MAX) == 3                     # little recovery at the larger stretch
+    with pytest.raises(OutOfRangeError, match="held_s"):
+        H.flow_band_of(10.0, -1.0)
+    with pytest.raises(OutOfRangeError, match="in_situ_strain_pct"):
+        H.flow_band_of(-1.0, 0.0)

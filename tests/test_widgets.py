@@ -554,3 +554,20 @@ def test_the_femoral_explorer_names_rectus_femoris_in_front_of_the_thigh():
     ex = Explorer("slump", strain=False)
     labels = re.findall(r'<text[^>]*class="neuralsim-label">([^<]+)</text>', ex.figure.value)
     assert labels == ["roots", "sciatic", "tibial", "SM", "ST", "BFlh"]
+
+
+def test_hold_for_says_what_holding_does_with_the_library_numbers():
+    ex = Explorer("slump")
+    assert ex.hold_for.value == 0.0 and ex.hold_for.max == ns.mechanics.hold_limit_s() / 60
+    assert "neuralsim-hold-for" in ex.hold_for._dom_classes and "(min)" in ex.hold_for.description
+    ex.presets["slump end (look down, dorsiflex)"].click()
+    assert "neuralsim-hold" not in ex.text.value                     # not held: the line as before
+    ex.hold_for.value = 5.0
+    relaxed = 100 * (1 - ns.mechanics.relaxation(300.0))
+    peak = float(ns.nerve_mechanics(protocols.POSTURES["slump end (look down, dorsiflex)"]).peak_nerve_in_situ_strain_pct)
+    flow = ns.mechanics.FLOW_BANDS[ns.mechanics.flow_band_of(peak, 300.0)]
+    assert f"Held 5 min: {relaxed:.0f} % of the tension the movement added has relaxed" in ex.text.value
+    assert f"blood flow at the peak (rat figures): {flow}." in ex.text.value
+    assert ex.shown["relaxed_pct"] == pytest.approx(relaxed) and ex.posture == protocols.POSTURES[
+        "slump end (look down, dorsiflex)"]                          # holding moves no joint
+    assert Explorer("slump", strain=False).hold_for is not None

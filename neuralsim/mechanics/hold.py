@@ -66,6 +66,7 @@ True
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Mapping
 
 import numpy as np
@@ -79,7 +80,7 @@ from ..model.lengths import REFERENCE
 from .nerve import NerveMechanics, nerve_mechanics
 
 __all__ = ["relaxation", "creep", "relaxed_at_strain", "held", "Held", "FLOW_BANDS", "hold_limit_s",
-           "hold_table", "format_hold_table"]
+           "hold_table", "format_hold_table", "flow_band_of"]
 
 #: What the blood flow of the peripheral nerve at a site does while held, by band
 #: (:meth:`Held.flow_band`): rat sciatic nerve, Clark et al. 1992; direction only.
@@ -150,6 +151,25 @@ def relaxed_at_strain(in_situ_strain_pct: Any, held_s: Any) -> Any:
     return float(out) if out.ndim == 0 else read_only(out)
 
 
+def _flow_band(e: np.ndarray, t: np.ndarray) -> np.ndarray:
+    half, severe = _p.value("hold_flow_reduced_strain_pct"), _p.value("hold_flow_severe_strain_pct")
+    recovered = t >= _p.value("hold_flow_recovery_s")
+    return np.where(e >= severe, 3, np.where(e >= half, np.where(recovered, 2, 1), 0))
+
+
+def flow_band_of(in_situ_strain_pct: Any, held_s: Any) -> Any:
+    """Index into :data:`FLOW_BANDS` for peripheral nerve at ``in_situ_strain_pct`` (%, beyond its in-situ
+    length, 0 or more) held ``held_s`` seconds (teaching, direction only; Clark et al. 1992); broadcasts.
+
+    >>> FLOW_BANDS[flow_band_of(2.0, 600.0)]
+    'not reduced'
+    """
+    e = as_numbers("in_situ_strain_pct", in_situ_strain_pct, 0.0, math.inf, "%")
+    t = _times(held_s)
+    band = np.asarray(_flow_band(e, t), dtype=int)
+    return int(band) if band.ndim == 0 else read_only(band)
+
+
 class Held:
     """The nerve in a posture held for ``held_s`` seconds; shape ``S`` = the broadcast of the postures'
     shape and ``held_s``'s.  Site values are floats for one posture and one time, else read-only arrays.
@@ -202,9 +222,7 @@ class Held:
         e = np.broadcast_to(np.asarray(self.elastic.in_situ_strain_pct(site), dtype=float), self.shape)
         m = self.elastic.model
         a, z = m.tissue_mm["nerve"]
-        half, severe = _p.value("hold_flow_reduced_strain_pct"), _p.value("hold_flow_severe_strain_pct")
-        recovered = self.held_s >= _p.value("hold_flow_recovery_s")
-        band = np.where(e >= severe, 3, np.where(e >= half, np.where(recovered, 2, 1), 0))
+        band = _flow_band(e, self.held_s)
         if not a <= m.site_mm[site] <= z:
             band = np.full(self.shape, 4)
         band = np.asarray(band, dtype=int)
