@@ -27,7 +27,7 @@ _compat.install()
 __all__ = [
     "JOINTS", "UNIT", "MOBILITIES", "joint_range", "Posture", "Body", "DEFAULT_BODY",
     "MUSCLES", "HAMSTRINGS", "REFERENCE", "nerve_bed_length", "relative_bed_length",
-    "bed_contributions", "muscle_length", "protocols", "nerve_mechanics",
+    "bed_contributions", "muscle_length", "protocols", "nerve_mechanics", "held",
     "NERVES", "structure_length", "State", "compute",
     "OutOfRangeError", "UnknownNameError",
     "Person", "movement_limit", "differentiate", "cases",
@@ -39,6 +39,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "compute": ("neuralsim.state", "compute"), "State": ("neuralsim.state", "State"),
     "nerve_mechanics": ("neuralsim.mechanics", "nerve_mechanics"),
+    "held": ("neuralsim.mechanics", "held"),
     "Person": ("neuralsim.limits.person", "Person"),
     "movement_limit": ("neuralsim.limits", "movement_limit"), "differentiate": ("neuralsim.limits", "differentiate"),
     "protocols": ("neuralsim.model.protocols", None), "cases": ("neuralsim.limits.cases", None),

@@ -594,3 +594,20 @@ def test_joint_bars_show_each_joints_share_of_the_bed_change():
     hip = ns.core.parameters.value("nerve_offset_hip") * math.radians(30)
     assert f"hip flexion +{hip:.1f} mm" in bars and "neck flexion +0.0 mm" in bars
     assert f"Total +{hip:.1f} mm" in bars
+
+
+def test_hold_for_says_what_holding_does_with_the_library_numbers():
+    ex = Explorer("slump")
+    assert ex.hold_for.value == 0.0 and ex.hold_for.max == ns.mechanics.hold_limit_s() / 60
+    assert "neuralsim-hold-for" in ex.hold_for._dom_classes and "(min)" in ex.hold_for.description
+    ex.presets["slump end (look down, dorsiflex)"].click()
+    assert "neuralsim-hold" not in ex.text.value                     # not held: the line as before
+    ex.hold_for.value = 5.0
+    relaxed = 100 * (1 - ns.mechanics.relaxation(300.0))
+    peak = float(ns.nerve_mechanics(protocols.POSTURES["slump end (look down, dorsiflex)"]).peak_nerve_in_situ_strain_pct)
+    flow = ns.mechanics.FLOW_BANDS[ns.mechanics.flow_band_of(peak, 300.0)]
+    assert f"Held 5 min: {relaxed:.0f} % of the tension the movement added has relaxed" in ex.text.value
+    assert f"blood flow at the peak (rat figures): {flow}." in ex.text.value
+    assert ex.shown["relaxed_pct"] == pytest.approx(relaxed) and ex.posture == protocols.POSTURES[
+        "slump end (look down, dorsiflex)"]                          # holding moves no joint
+    assert Explorer("slump", strain=False).hold_for is not None

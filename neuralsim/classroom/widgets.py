@@ -47,6 +47,7 @@ from ..model import protocols as _protocols
 from ..core.body import DEFAULT_BODY, HEIGHT_RANGE_M, Body
 from ..core.joints import ACTION_WORDS as _JOINT_WORDS, JOINTS, MOBILITIES, UNIT, joint_range
 from ..model import registry as _reg
+from ..mechanics.hold import FLOW_BANDS, flow_band_of, hold_limit_s, relaxation
 from ..state.states import compute
 from ..core.posture import Posture, as_posture
 from ..view.svg import (JOINT_LABELS, angle_text, contributions_svg, number_text, band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
@@ -348,6 +349,13 @@ class Explorer:
         self.reset_button = w.Button(description="reset to neutral", tooltip="all angles back to 0 deg")
         self.reset_button.add_class("neuralsim-reset")
         self.reset_button.on_click(lambda _b: self.set_posture(Posture(), "Reset to neutral", anchor="since reset"))
+        # how long the posture is held (min): the nerve's added tension relaxes, its strain stays (mechanics.hold)
+        self.hold_for = w.FloatSlider(value=0.0, min=0.0, max=hold_limit_s() / 60.0, step=1.0,
+                                      description="hold for (min)", readout_format=".0f", style=wide,
+                                      layout=w.Layout(width="410px"),
+                                      tooltip="how long the position is held: the tension relaxes, the strain stays")
+        self.hold_for.add_class("neuralsim-hold-for")
+        self.hold_for.observe(lambda _c: self._update(f"Held for {float(self.hold_for.value):g} min"), names="value")
 
     def _make_presets(self, preset_map: Mapping[str, Posture]) -> None:
         """A button per preset posture."""
@@ -416,6 +424,7 @@ class Explorer:
         controls = w.VBox(
             [sliders_box, *([] if key_beside else [self.legend]),
              w.HBox([self.height, self.reset_button], layout=w.Layout(flex_flow="row wrap")), self.mobility,
+             self.hold_for,
              *([w.HTML("<b>Presets</b>"), w.Box(list(self.presets.values()), layout=w.Layout(flex_flow="row wrap"))]
                if self.presets else []),      # no heading over an empty row
              help_line])
@@ -630,6 +639,14 @@ class Explorer:
         note = f' <strong class="neuralsim-clamped">{self._note.strip()}</strong>' if self._note else ""
         bars = (contributions_svg(deltas, width_px=470, title="Each joint's share of the nerve bed's change "
                                   "against standing, mm") if self._joint_bars else "")
+        held_min = float(self.hold_for.value)
+        hold = ""
+        if mech is not None and held_min > 0.0:
+            t = 60.0 * held_min
+            self.shown.update(held_min=held_min, relaxed_pct=100.0 * (1.0 - relaxation(t)))
+            hold = (f' <span class="neuralsim-hold">Held {held_min:g} min: {self.shown["relaxed_pct"]:.0f} % of the '
+                    f'tension the movement added has relaxed, the strain stays; blood flow at the peak (rat '
+                    f'figures): {FLOW_BANDS[flow_band_of(max(peak, 0.0), t)]}.</span>')
         self.text.value = (f'{patient_line}{gauges}<p class="neuralsim-text" role="status" aria-live="polite">'
-                           f'{line}{since}{note}</p>{bars}')
+                           f'{line}{since}{note}{hold}</p>{bars}')
         self.live.value = f'<div class="neuralsim-figure">{self.figure.value}</div>{self.text.value}'   # one message

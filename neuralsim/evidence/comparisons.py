@@ -48,6 +48,7 @@ from ..model.lengths import (
 from ..core.posture import Posture
 from . import people as _people
 from .experiments import alshami, boyd, ridehalgh, slider_tensioner
+from ..mechanics.hold import relaxation, relaxed_at_strain
 from .rows import CHECKS, EVIDENCE, KINDS
 
 __all__ = ["EVIDENCE", "MODEL_QUANTITIES", "comparisons", "summary", "knee_angle_at_onset", "core_rows", "format_comparisons"]
@@ -244,8 +245,19 @@ def _parameter(name):
     return lambda c: {"value": _p.value(name)}
 
 
+_WALL_STRAINS_PCT = (6.0, 9.0, 12.0)   # the row's three strains
+_WALL_HOLD_S = 3600.0                  # held 1 h, as the row says
+_CLARK_EARLY_S, _CLARK_HOUR_S = 1200.0, 3600.0   # the first 20 min of an hour's hold
+
+
 def _wall_relaxation(c):
-    return {"value": 0.0}      # the model is elastic: it never relaxes
+    r = [relaxed_at_strain(e, _WALL_HOLD_S) for e in _WALL_STRAINS_PCT]
+    return {"value": max(r), "value_min": min(r)}
+
+
+def _clark_relaxation_early(c):
+    share = 100.0 * (1.0 - relaxation(_CLARK_EARLY_S)) / (1.0 - relaxation(_CLARK_HOUR_S))
+    return {"value": share, "ok": share > 50.0}
 
 
 def _per_muscle(prefix: str, make: Callable[[str], Callable]) -> dict:
@@ -282,6 +294,10 @@ MODEL_QUANTITIES: Mapping[str, Callable[[Any], dict]] = {
                                   "strain_band_conduction_block", "strain_band_venous_flow_impaired",
                                   "strain_band_ischaemia")},
     "wall_relaxation": _wall_relaxation,
+    "clark_relaxation_early": _clark_relaxation_early,
+    "buehler_thayer_held_flexion": _not_compared,
+    **{n: _parameter(n) for n in ("hold_flow_reduced_strain_pct", "hold_flow_severe_strain_pct",
+                                  "hold_flow_recovery_s", "hold_max_s")},
     **_people.QUANTITIES,
 }
 
