@@ -208,7 +208,7 @@ def prompts_and_locks(nb):
 def test_the_course_has_as_many_locks_as_prompts_and_uses_every_prediction_once():
     prompts = sum(len(re.findall("Predict first", (NB_DIR / n).read_text())) for n in COURSE)
     keys = [k for n in COURSE for _, k, _ in prompts_and_locks(load(n))]
-    assert prompts == len(keys) == 16             # the issue counted 16 prompts over the course
+    assert prompts == len(keys) >= 16             # the issue counted 16 prompts over the course; more came since
     assert None not in keys, "a 'Predict first' prompt without its lock widget right under it"
     assert sorted(keys) == sorted(exercises.PREDICTIONS)
 

@@ -1254,6 +1254,23 @@ def _stuck_strain():
     return _STUCK[0] if up > 0 > down else _STUCK[1] if down > 0 > up else _STUCK[2]
 
 
+_HOLD = ("the tension falls and the strain stays", "both fall", "both stay as they were",
+         "the strain rises the longer it is held")
+
+
+def _hold_effect():
+    from ..mechanics.hold import hold_table
+    from ..model.protocols import POSTURES
+    first, last = hold_table(POSTURES["slump end (look down, dorsiflex)"], [0, 1800], "mid_thigh")
+    tension = last["tension_x_rest"] - first["tension_x_rest"]
+    strain = last["in_situ_strain_pct"] - first["in_situ_strain_pct"]
+    if tension < 0 and strain == 0:
+        return _HOLD[0]
+    if tension < 0 and strain < 0:
+        return _HOLD[1]
+    return _HOLD[2] if strain == 0 else _HOLD[3]
+
+
 def _femoral_lengthening():
     from ..state.analysis import joint_effects
     return {r["joint"] for r in joint_effects(step_deg=10, nerve="femoral") if r["nerve_mm"] > 0}
@@ -1331,6 +1348,13 @@ PREDICTIONS.update({p.key: p for p in [
                lambda: ("Held behind the knee, the nerve cannot slide down into the leg: the length the raise "
                         "takes up at the hip has to come from the nerve above the hold, which stretches more, "
                         "while the nerve below it is left almost unloaded."), choices=lambda: _STUCK),
+    Prediction("predict_hold", "04_nerve_glides",
+               "The slump end held for thirty minutes: what happens to the strain and the tension of the "
+               "nerve at mid-thigh?", "choice", _hold_effect,
+               lambda: ("The posture holds the bed, so the nerve keeps its length and its strain; what it lets go "
+                        "of, slowly, is the tension the movement added (stress relaxation). The blood-flow "
+                        "figures go by the stretch, which is why a held stretch is not made safe by waiting."),
+               choices=lambda: _HOLD),
     Prediction("predict_front_joints", "06_front_of_the_thigh",
                "Moving each joint by 10\u00b0 from standing (in the direction its slider names), which "
                "movements will lengthen the femoral nerve bed?", "joints", _femoral_lengthening,
