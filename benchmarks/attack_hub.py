@@ -422,6 +422,8 @@ def write_table(out, run_folder=None):
              "| kind | attack | result | |", "| --- | --- | --- | --- |"]
     for r in out["rows"]:
         res = r["result"].replace(str(run_folder), "<run folder>") if run_folder else r["result"]
+        # a result cut short may end inside the folder's name
+        res = re.sub(re.escape(lh.RUN_PARENT) + r"/neuralsim-hub-attack-[^\s/']*", "<run folder>", res)
         res = res.replace("|", "/").replace("\n", " ")
         lines.append(f"| {r['kind']} | {r['attack']} | {res} | {'blocked' if r['blocked'] else '**SUCCEEDED**'} |")
     lines += ["", END]
