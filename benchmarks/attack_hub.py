@@ -599,8 +599,9 @@ def attacks(S: Suite, run, deadline):
 
     def second_hub():
         held = socket.socket()
-        p = free_privileged_port({port, port + 1, port + 2})
-        held.bind(("127.0.0.1", p + 1 if p < 990 else p))   # the new hub's proxy API port is taken
+        # three free ports in a row (the first free one below 990 has a taken one right above it)
+        p = lh.free_port_block(3)
+        held.bind(("127.0.0.1", p + 1))                     # the new hub's proxy API port is taken
         held.listen(1)
         try:
             env = dict(os.environ, NEURALSIM_HUB_PORT=str(p), NEURALSIM_HUB_DATA=str(run.base / "second"),
