@@ -106,7 +106,7 @@ def parts_ms(ex: Explorer) -> dict:
     states = [ns.compute(p, body=b, view=view, structures=names) for p in postures]
     mechs = [s.mechanics("sciatic") for s in states]
     for m in mechs:                                  # solved outside the figure's timing
-        m.strain_profile_pct, m.peak_nerve_strain_pct
+        m.in_situ_strain_profile_pct, m.peak_nerve_in_situ_strain_pct
 
     def compute_all():
         for p in postures:
@@ -115,7 +115,7 @@ def parts_ms(ex: Explorer) -> dict:
     def mechanics_all():
         for p in postures:
             m = ns.nerve_mechanics(p, body=b)
-            m.strain_profile_pct, m.peak_nerve_strain_pct          # what the update reads of it
+            m.in_situ_strain_profile_pct, m.peak_nerve_in_situ_strain_pct          # what the update reads of it
 
     def figures():
         for p, s, m in zip(postures, states, mechs):

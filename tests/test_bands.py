@@ -62,8 +62,9 @@ def test_figure_colour_and_mechanics_band_agree_from_0_to_25_pct_in_0_01_steps()
 
 
 def _fake(pct):
-    return types.SimpleNamespace(s_mm=np.linspace(0.0, 1600.0, 20), strain_profile_pct=np.full(20, pct),
-                                 cord_nodes=np.zeros(20, bool), peak_nerve_strain_pct=pct)
+    return types.SimpleNamespace(s_mm=np.linspace(0.0, 1600.0, 20), in_situ_strain_profile_pct=np.full(20, pct),
+                                 cord_nodes=np.zeros(20, bool), root_nodes=np.zeros(20, bool),
+                                 peak_nerve_in_situ_strain_pct=pct)
 
 
 @pytest.mark.parametrize("pct", [0.0, 5.0, 7.99, 8.0, 12.0, 15.0, 15.2, 15.69, 15.7, 20.0])

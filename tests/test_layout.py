@@ -23,6 +23,7 @@ NOT_ONE_MODULE = {
     "test_registry_in_use.py",  # the active registry through lengths, drawing, mechanics, people and stops
     "test_fuzz.py",             # the input contract over the whole public API
     "test_mutants.py",          # tests written for surviving mutants of several modules (tests/mutation/run.py)
+    "test_web_model.py",        # neuralsim/web/model.js, a JavaScript file, against core and model (run by Node)
 }
 
 def modules() -> list[str]:

@@ -367,10 +367,10 @@ def test_a_lookup_of_one_kind_refuses_the_other_kind():
     assert reg.check("semitendinosus", "muscle").name == "semitendinosus"
     with pytest.raises(ValueError) as err:
         reg.check("semitendinosus", "nerve")
-    assert str(err.value) == "unknown nerve 'semitendinosus': choose one of sciatic, femoral"
+    assert str(err.value) == "unknown nerve 'semitendinosus': choose one of sciatic, femoral, saphenous"
     with pytest.raises(ValueError) as err:
         reg.check("tibial")
-    assert str(err.value).startswith("unknown structure 'tibial': choose one of sciatic, femoral, ")
+    assert str(err.value).startswith("unknown structure 'tibial': choose one of sciatic, femoral, saphenous, ")
 
 
 def test_a_structures_defaults_are_its_name_no_contrast_and_the_nerve_group():

@@ -33,15 +33,36 @@ def _rise(post, site, start=P()):
     return ns.nerve_mechanics(post).strain_pct(site) - ns.nerve_mechanics(start).strain_pct(site)
 
 
+def _stretch(post, site, start=P()):
+    """Elongation (%) at ``site`` beyond its length in ``start``, worked from the strains from the unloaded
+    length: (1 + e) / (1 + e_start) - 1, what markers on a nerve in situ measure."""
+    e, e0 = ns.nerve_mechanics(post).strain_pct(site), ns.nerve_mechanics(start).strain_pct(site)
+    return 100.0 * ((1.0 + e / 100.0) / (1.0 + e0 / 100.0) - 1.0)
+
+
 def _random_postures(n, seed):
     rng = np.random.default_rng(seed)
     return P(**{j: rng.uniform(*joint_range(j), n) for j in JOINTS})
 
 
+def _toe_law(model):
+    """Toe end (strain) and stiffening ratio of every element, from the parameters of its tissue."""
+    toe, ratio = np.empty(len(model.element_mm)), np.empty(len(model.element_mm))
+    mids = 0.5 * (model.s_mm[1:] + model.s_mm[:-1])
+    for t, (a, z) in model.tissue_mm.items():
+        inside = (mids >= a) & (mids < z)
+        toe[inside] = 0.01 * value(f"mech_toe_end_{t}_pct")       # beyond the resting strain
+        ratio[inside] = value(f"mech_toe_stiffening_{t}")
+    return (1.0 + model._p_elem) * (1.0 + toe) - 1.0, ratio     # from the unloaded length
+
+
 def _tension_residual(model, u, U):
     """Largest out-of-balance force (in units of the nerve's EA) at the interior nodes, for one posture."""
     he, EA, p, g = model.element_mm, model._EA, model._p_elem, model._g
-    t = EA * np.maximum(np.diff(u) / he + p, 0.0)          # a cable that can pull but not push
+    toe, ratio = _toe_law(model)
+    eps = np.diff(u) / he + p
+    # a cable that can pull but not push, stiffer by the ratio beyond its toe
+    t = EA * np.maximum(eps, 0.0) + (ratio - 1.0) * EA * np.maximum(eps - toe, 0.0)
     return np.abs(t[1:] - t[:-1] - g[1:-1] * (u[1:-1] - U[1:-1])).max()
 
 
@@ -96,8 +117,9 @@ def test_no_element_is_ever_in_compression(seed):
 
 
 def test_end_state_is_the_same_for_every_order_of_the_movements():
-    # Move the joints one at a time in two different orders; each step starts the active-set
-    # solver from the set of taut elements reached at the step before (as a real sequence would).
+    # Move the joints one at a time in three different orders; each step starts the active-set
+    # solver from the regimes (slack, toe, beyond the toe) reached at the step before (as a real
+    # sequence would).
     model = _model()
     start = P(hip_flexion=20, knee_flexion=100, cervical_flexion=-30, ankle_dorsiflexion=-20)
     moves = [dict(hip_flexion=80), dict(knee_flexion=10), dict(cervical_flexion=50), dict(ankle_dorsiflexion=15)]
@@ -111,6 +133,31 @@ def test_end_state_is_the_same_for_every_order_of_the_movements():
     for u in ends[1:]:
         assert np.allclose(u, ends[0], atol=1e-9)
     assert np.allclose(model.solve(post).nerve_displacement_mm, ends[0], atol=1e-6)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.permutations(list(range(5))))
+def test_end_state_is_the_same_for_every_order_of_random_movements(seed, order):
+    # random start and five random joint moves (often taking the cord, roots or nerve beyond
+    # their toe), made one at a time in a random order, each step from the regimes of the last
+    rng = np.random.default_rng(seed)
+    joints = list(rng.choice(JOINTS, size=5, replace=False))
+    start = P(**{j: float(rng.uniform(*joint_range(j))) for j in JOINTS})
+    moves = [{j: float(rng.uniform(*joint_range(j)))} for j in joints]
+    model = _model()
+    post, act = start, None
+    for i in order:
+        post = post.replace(**moves[i])
+        u, act = model.solve_direct(post, start=act, return_active=True)
+    once = model.solve_direct(post)
+    assert np.allclose(u, once, atol=1e-9)
+    assert np.allclose(model.solve(post).nerve_displacement_mm, once, atol=1e-6)
+
+
+def test_random_postures_reach_beyond_the_toe():
+    # the property tests above cover the stiff part of the law: a good share of random postures use it
+    res = _model().solve(_random_postures(400, 5))
+    assert 0.05 * 400 < res._cols.size < 400
 
 
 def test_reference_posture_is_rest_under_the_resting_tension():
@@ -127,6 +174,8 @@ def test_reference_posture_is_rest_under_the_resting_tension():
 # -- hand-solved cases ----------------------------------------------------------------
 
 def _uniform(lam, **kw):
+    # linear (no toe region): the hand-solved cases of a linear cable
+    kw.setdefault("stiffening", 1.0)
     return me.NerveModel(shear_lag_mm=lam, cord_stiffness=1.0, root_stiffness=1.0, **kw)
 
 
@@ -169,6 +218,53 @@ def test_frictionless_cable_goes_slack_as_a_whole_when_the_bed_shortens_by_more_
     assert res.slack_mm == pytest.approx(2 * 25 * math.tan(math.radians(20)) - 0.003 * L, rel=1e-6)
 
 
+def test_beyond_its_toe_the_nerve_is_stiffer_by_the_ratio_hand_solved():
+    # A frictionless cable of one stiffness EA carries one tension T everywhere.  With the cord
+    # (length Lc) stiffening beyond a toe end e_t beyond its in-situ length (strain from the
+    # unloaded length e_u = (1 + p)(1 + e_t) - 1, p the resting strain) and the rest linear, the
+    # two pieces in series take up the bed's lengthening dL:
+    #   Lc (e_u + (T/EA - e_u) / r) + (L - Lc) T/EA = p L + dL   (cord beyond its toe)
+    p, e_t, r = 0.01, 0.02, 4.0
+    e_u = (1 + p) * (1 + e_t) - 1
+    model = _uniform(FREE, prestrain_pct=100 * p, toe_end_pct={"cord": 100 * e_t, "roots": math.inf,
+                                                                "nerve": math.inf}, stiffening={"cord": r})
+    L = nerve_pathway(ns.DEFAULT_BODY).run_length
+    Lc = model.cord_mm[1]
+    post = P(hip_flexion=90, knee_flexion=0, ankle_dorsiflexion=20, cervical_flexion=40)
+    dL = ns.nerve_bed_length(post) - ns.nerve_bed_length(P())
+    tau = (p * L + dL - Lc * e_u * (1 - 1 / r)) / (Lc / r + (L - Lc))    # T / EA
+    cord_strain = e_u + (tau - e_u) / r
+    assert cord_strain > e_u                                              # the case solved is beyond the toe
+    res = model.solve(post)
+    e = res.element_strain_pct
+    assert np.allclose(e[model.cord], 100 * cord_strain, rtol=1e-9)
+    assert np.allclose(e[~model.cord], 100 * tau, rtol=1e-9)
+    # in the toe (a small lengthening) the cord strains like the rest: the law is linear there
+    small = P(hip_flexion=10)
+    dL = ns.nerve_bed_length(small) - ns.nerve_bed_length(P())
+    assert np.allclose(model.solve(small).element_strain_pct, 100 * (p + dL / L), rtol=1e-9)
+
+
+def test_the_toe_region_ends_at_the_cited_strain_beyond_rest():
+    model = _model()
+    toe, ratio = _toe_law(model)
+    assert np.array_equal(model._ratio, ratio) and np.allclose(model._toe, toe)
+    for t in me.TISSUES:
+        assert value(f"mech_toe_stiffening_{t}") > 1.0          # stiffer beyond the toe, never softer
+    # everyday movements stay in the toe (Kwan et al. 1992: 8 % beyond in-situ length carried 2 h)
+    assert value("mech_toe_end_nerve_pct") == 8.0
+    # normal full neck flexion (Reid 1960: about 10 %) reaches the end of the cord's toe
+    assert value("mech_toe_end_cord_pct") == value("strain_band_cord_normal_flexion")
+
+
+@pytest.mark.parametrize("kw, err", [(dict(toe_end_pct=-1), ValueError), (dict(toe_end_pct={"spine": 5}), ValueError),
+                                     (dict(stiffening=0.5), ValueError), (dict(stiffening="5"), TypeError),
+                                     (dict(stiffening={"nerve": 2000}), ValueError)])
+def test_bad_tension_law(kw, err):
+    with pytest.raises(err, match="toe end|stiffening|tissue"):
+        me.NerveModel(**kw)
+
+
 # -- the neck as several joints, the cord as its own tissue ---------------------------------
 
 def test_neck_flexion_is_shared_over_c2_to_t1_in_the_cited_proportions():
@@ -204,6 +300,29 @@ def test_neck_flexion_barely_moves_the_conus_and_the_thigh_nerve():
     assert res.bed_change_mm == pytest.approx(15 * math.pi / 3)
 
 
+def test_neck_flexion_in_neutral_sitting_barely_moves_the_thigh_nerve():
+    a = ns.nerve_mechanics(pr.SITTING)
+    b = ns.nerve_mechanics(pr.SITTING.replace(cervical_flexion=45))
+    assert abs(b.excursion_mm("mid_thigh") - a.excursion_mm("mid_thigh")) <= 2.0
+    assert abs(b.excursion_mm("conus") - a.excursion_mm("conus")) <= 2.0
+
+
+def _neck_pull_at_mid_thigh(base):
+    a, b = ns.nerve_mechanics(base), ns.nerve_mechanics(base.replace(cervical_flexion=45))
+    return b.excursion_mm("mid_thigh") - a.excursion_mm("mid_thigh"), b.strain_pct("mid_thigh") - a.strain_pct("mid_thigh")
+
+
+@pytest.mark.xfail(strict=True, reason="limitation: the cervical tethers that give Reid's 10 % at the neck take up "
+                   "the neck's pull, and normal neck flexion leaves the cord in its toe, so a taut leg does not "
+                   "let the neck reach the thigh (slumped, knee straight: about 0.05 mm, as in neutral sitting)")
+def test_neck_flexion_pulls_the_thigh_nerve_up_when_slumped_with_the_knee_straight():
+    neutral, _ = _neck_pull_at_mid_thigh(pr.SITTING)
+    slumped, tension = _neck_pull_at_mid_thigh(pr.SITTING.replace(lumbar_flexion=30, thoracic_flexion=30, knee_flexion=0))
+    # proximally, by more than ultrasound resolves (SEM 0.7 mm) beyond what it does in neutral sitting
+    assert slumped < neutral - 0.7
+    assert tension > 0.1
+
+
 def test_the_cord_is_its_own_tissue_with_its_own_bands():
     model = _model()
     assert model.cord.any() and not model.cord.all()
@@ -216,6 +335,58 @@ def test_the_cord_is_its_own_tissue_with_its_own_bands():
     assert res.peak_nerve_strain_pct < res.strain_pct("cervical")
     cord = res.cord_nodes
     assert cord[0] and not cord[-1] and res.s_mm[cord].max() == pytest.approx(model.cord_mm[1])
+
+
+# -- strain from the in-situ length -------------------------------------------------------
+
+def test_in_situ_strain_is_elongation_beyond_the_length_at_rest():
+    """(1 + e) / (1 + e_rest) - 1 element by element, e_rest the resting strain: the prestrain in the
+    nerve, prestrain / 0.15 in cord and roots (one resting tension); 0 at rest, the exact ratio."""
+    model = _model()
+    p = value("mech_prestrain_pct") / 100.0
+    rest = np.where(model.cord, p / value("mech_cord_stiffness_ratio"), p)
+    roots = (model._mids > model.tissue_mm["roots"][0]) & (model._mids < model.tissue_mm["roots"][1])
+    rest = np.where(roots, p / value("mech_root_stiffness_ratio"), rest)
+    standing = ns.nerve_mechanics(P())
+    assert np.abs(standing.element_in_situ_strain_pct).max() < 1e-9        # at rest: the in-situ length
+    assert all(abs(standing.in_situ_strain_pct(s)) < 1e-9 for s in me.SITES)
+    post = pr.POSTURES["slump end (look down, dorsiflex)"]
+    res = ns.nerve_mechanics(post)
+    e = np.asarray(res.element_strain_pct) / 100.0
+    want = 100.0 * ((1.0 + e) / (1.0 + rest) - 1.0)
+    np.testing.assert_allclose(res.element_in_situ_strain_pct, want, atol=1e-9)
+    # not the first-order difference: at the roots' 2.67 % rest the two differ visibly
+    k = int(np.argmax(np.where(roots, want, -np.inf)))
+    assert abs(want[k] - 100.0 * (e[k] - rest[k])) > 0.2
+    # the peripheral peak is the largest of the nerve's elements (below the plexus), by hand
+    nerve = model._mids >= model.tissue_mm["nerve"][0]
+    assert res.peak_nerve_in_situ_strain_pct == pytest.approx(want[nerve].max(), abs=1e-9)
+    # a site: the same ratio of the site's strains (rest strain of the tissue it lies in)
+    e_site = res.strain_pct("lumbar_roots") / 100.0
+    assert res.in_situ_strain_pct("lumbar_roots") == pytest.approx(
+        100.0 * ((1.0 + e_site) / (1.0 + p / value("mech_root_stiffness_ratio")) - 1.0), abs=1e-9)
+
+
+def test_a_slack_nerve_is_shorter_than_in_situ():
+    """A bent knee lets the nerve fall slack behind it: its unloaded length, -p / (1 + p) from in situ."""
+    res = ns.nerve_mechanics(P(knee_flexion=120))
+    p = value("mech_prestrain_pct") / 100.0
+    assert res.element_in_situ_strain_pct.min() == pytest.approx(-100.0 * p / (1.0 + p), abs=1e-9)
+
+
+def test_the_roots_have_bands_of_their_own_from_root_data():
+    """Roots have no epineurium: the rabbit peripheral-nerve bands are not theirs.  Their landmark is
+    the 2-4 % a straight-leg raise gave cadaver roots (Smith et al. 1993), its upper end the edge."""
+    assert me.ROOT_STRAIN_BANDS[1].lower_pct == 4.0 and "Smith" in me.ROOT_STRAIN_BANDS[0].source
+    assert all("rabbit" not in b.meaning for b in me.ROOT_STRAIN_BANDS)
+    assert {b.colour for b in me.ROOT_STRAIN_BANDS[1:]}.isdisjoint(b.colour for b in me.STRAIN_BANDS[1:])
+    model = _model()
+    res = ns.nerve_mechanics(P(hip_flexion=60))
+    a, z = model.tissue_mm["roots"]
+    assert np.array_equal(res.root_nodes, (res.s_mm > a + 1e-9) & (res.s_mm < z - 1e-9))
+    assert not (res.root_nodes & res.cord_nodes).any()
+    # Smith's raise, measured from supine: the roots' stretch inside the published 2-4 %, the first band
+    assert 2.0 <= res.in_situ_strain_pct("lumbar_roots") <= 4.0
 
 
 # -- published figures (evidence file) ---------------------------------------------------
@@ -239,12 +410,18 @@ def test_evidence_rows_of_the_mechanics():
     # the median- and ulnar-nerve slider/tensioner figures are compared by direction only
     for key in ("slider_tensioner_excursion_ratio", "slider_in_vivo"):
         assert rows[key]["check"] == "direction" and rows[key]["low"] is None, key
-    # every mechanics row has a computed model value; its misses are exactly the two stated limitations
-    mech = [k for k in rows if k.startswith(("ridehalgh", "alshami", "reid", "smith", "coppieters", "slider", "ellis"))]
+    # every mechanics row has a computed model value; its misses are exactly the stated limitations: the
+    # toe region, and the glides whose excursions differ by less than ultrasound can measure
+    mech = [k for k in rows if k.startswith(("ridehalgh", "alshami", "reid", "smith", "coppieters", "slider", "ellis"))
+            and rows[k]["check"] != "none"]            # Ridehalgh 2015 (people with leg pain): no number compared
     assert len(mech) == 12 and all(rows[k]["model"] is not None for k in mech)
-    assert [k for k in mech if not rows[k]["within"]] == ["alshami_order"]
-    assert "toe region" in rows["alshami_order"]["limitation"]
-    assert rows["reid_cervical"]["model"] == pytest.approx(_rise(P(cervical_flexion=NECK_MAX), "cervical"))
+    unresolved = ["slider_tensioner_excursion_ratio", "slider_in_vivo", "ellis_slider"]
+    assert [k for k in mech if not rows[k]["within"]] == ["alshami_order", *unresolved]
+    assert all(rows[k]["met"] and not rows[k]["resolved"] for k in unresolved)
+    assert "tarsal tunnel" in rows["alshami_order"]["limitation"]
+    assert not rows["boyd_prepositioning"]["within"] and "toe" in rows["boyd_prepositioning"]["limitation"]
+    assert rows["reid_cervical"]["model"] == pytest.approx(_stretch(P(cervical_flexion=NECK_MAX), "cervical"))
+    assert rows["smith_root_strain"]["model"] == pytest.approx(_stretch(P(hip_flexion=60), "lumbar_roots"))
 
 
 # -- entrapment -------------------------------------------------------------------------
@@ -385,7 +562,8 @@ def test_parameters_documented():
         assert PARAMETERS[n].source and PARAMETERS[n].unit
     for n in ("mech_shear_lag_canal", "mech_shear_lag_cervical_canal", "mech_shear_lag_roots", "mech_shear_lag_limb",
               "mech_prestrain_pct", "mech_shear_lag_tarsal_tunnel", "mech_cord_stiffness_ratio",
-              "mech_root_stiffness_ratio", "mech_entrapment_hold_mm"):
+              "mech_root_stiffness_ratio", "mech_entrapment_hold_mm", *(f"mech_toe_end_{t}_pct" for t in me.TISSUES),
+              *(f"mech_toe_stiffening_{t}" for t in me.TISSUES)):
         assert "assumption" in PARAMETERS[n].source, n
     assert "White & Panjabi" in PARAMETERS["mech_neck_rom_c4_c5"].source
     assert "Saifuddin" in PARAMETERS["mech_conus_level"].source

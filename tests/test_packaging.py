@@ -64,6 +64,12 @@ def test_the_wheel_carries_the_explorers_style_sheets_and_browser_programs(wheel
     assert [n for n in static if f"neuralsim/classroom/static/{n}" not in wheel_names] == []
 
 
+def test_the_wheel_carries_the_model_in_the_page(wheel_names):
+    web = sorted(p.name for p in (ROOT / "neuralsim" / "web").glob("*.js"))
+    assert "model.js" in web
+    assert [n for n in web if f"neuralsim/web/{n}" not in wheel_names] == []
+
+
 @pytest.mark.parametrize("module", ["numpy.ma", "matplotlib", "ipywidgets", "neuralsim.limits.stops",
                                     "neuralsim.mechanics.nerve", "neuralsim.view.svg"])
 def test_a_bare_import_leaves_the_heavy_and_upper_parts_unloaded(module):

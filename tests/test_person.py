@@ -22,9 +22,10 @@ P = ns.Posture
 
 
 def _rises(post):
-    """Rise of local strain above standing at each symptom site (%), from the mechanics."""
+    """Rise of local strain above standing at each symptom site (%), from the mechanics: the strain beyond
+    the in-situ (standing) length, (1 + e) / (1 + e_standing) - 1 of the strains from the unloaded length."""
     rest, m = nerve_mechanics(P()), nerve_mechanics(post)
-    return np.array([m.strain_pct(s) - rest.strain_pct(s) for s in SYMPTOM_SITES])
+    return np.array([100 * ((1 + m.strain_pct(s) / 100) / (1 + rest.strain_pct(s) / 100) - 1) for s in SYMPTOM_SITES])
 
 
 def _group_stretch(post):

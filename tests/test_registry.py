@@ -16,6 +16,7 @@ from neuralsim.classroom.cli import format_table
 from neuralsim.model.geometry import LAWS, Crossing, MomentArmCurve, polyline_length
 from neuralsim.model import muscle_pathway
 from neuralsim.core.parameters import value as P
+from neuralsim.core.joints import joint_range
 from neuralsim.model.registry import Registry, using
 
 rad = math.radians
@@ -131,6 +132,40 @@ def test_femoral_bed_lengthens_with_hip_extension_knee_flexion_and_neck_flexion(
     # the ankle, hip adduction and rotation are not on the femoral bed
     c = ns.bed_contributions(ns.Posture(ankle_dorsiflexion=15, hip_adduction=15, hip_internal_rotation=20), nerve="femoral")
     assert all(v == 0.0 for v in c.values())
+
+
+def test_knee_extension_lengthens_the_saphenous_bed():
+    """The saphenous nerve passes the knee behind its flexion axis (with the sartorius and gracilis
+    tendons), so flexion folds its bed (2 d tan(phi / 2) shorter) and extension gives it back; beyond
+    straight it wraps, d x angle."""
+    d = P("saphenous_offset_knee")
+    L = lambda **a: ns.nerve_bed_length(ns.Posture(**a), "saphenous")  # noqa: E731
+    assert L() - L(knee_flexion=90) == pytest.approx(2 * d * math.tan(rad(45)))      # extending from 90 deg
+    assert L(knee_flexion=-5) - L() == pytest.approx(d * rad(5))                      # hyperextension wraps
+    knee = np.linspace(*joint_range("knee_flexion"), 50)
+    assert np.all(np.diff(ns.nerve_bed_length(ns.Posture(knee_flexion=knee), "saphenous")) < 0)
+    # above the knee it is the femoral nerve's bed: the same hip, lumbar and neck effects
+    for a in ({"hip_flexion": -20}, {"hip_flexion": 90}, {"cervical_flexion": 40}, {"lumbar_flexion": 30}):
+        assert L(**a) - L() == pytest.approx(ns.nerve_bed_length(ns.Posture(**a), "femoral")
+                                             - ns.nerve_bed_length(ns.Posture(), "femoral"))
+    assert ns.NERVES["saphenous"].roots == "L3-L4" and "extension lengthens" in ns.NERVES["saphenous"].course
+
+
+def test_the_prone_knee_bend_acts_through_the_femoral_nerve_in_front_of_the_thigh():
+    """Each knee step of the prone knee bend lengthens the femoral bed by its anterior knee offset x the
+    angle and folds the saphenous bed behind the knee: the test loads the femoral nerve's branches in
+    front of the thigh, not its saphenous branch."""
+    steps = [s.posture for s in protocols.PRONE_KNEE_BEND]
+    d_k, d_s = P("femoral_offset_knee"), P("saphenous_offset_knee")
+    for a, z in zip(steps[:2], steps[1:3]):       # the knee bends, nothing else moves
+        assert z.hip_flexion == a.hip_flexion and z.knee_flexion > a.knee_flexion
+        fem = ns.nerve_bed_length(z, "femoral") - ns.nerve_bed_length(a, "femoral")
+        sap = ns.nerve_bed_length(z, "saphenous") - ns.nerve_bed_length(a, "saphenous")
+        assert fem == pytest.approx(d_k * rad(z.knee_flexion - a.knee_flexion))
+        assert sap == pytest.approx(-2 * d_s * (math.tan(rad(z.knee_flexion / 2)) - math.tan(rad(a.knee_flexion / 2))))
+        assert fem > 0 > sap
+    assert protocols.ALL["prone_knee_bend"].nerve == "femoral"
+    assert "knee flexion lengthens them" in ns.NERVES["femoral"].course
 
 
 def test_rectus_femoris_follows_hip_and_knee_but_not_the_neck():

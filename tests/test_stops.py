@@ -34,12 +34,15 @@ def _by_hand(post, person, entrapment=None):
     """(h', n') worked from the muscle lengths and the nerve mechanics with the formulas of the docstring.
 
     Group stretch: elongations weighted by cross-sectional area 18.4 / 4.8 / 11.3 cm^2; nerve: the
-    root-mean-square of each region's strain rise over its threshold; both felt from 0.7.
+    root-mean-square of each region's strain rise over its threshold (the rise beyond the in-situ
+    length, standing: (1 + e) / (1 + e_standing) - 1 of the strains from the unloaded length); both
+    felt from 0.7.
     """
     el = [100 * (muscle_length(post, m) / muscle_length(P(), m) - 1) for m in HAMSTRINGS]
     h = (18.4 * el[0] + 4.8 * el[1] + 11.3 * el[2]) / 34.5 / person.hamstring_tolerance_pct
     rest, m = nerve_mechanics(P()), nerve_mechanics(post, entrapment=entrapment)
-    r = [max(m.strain_pct(s) - rest.strain_pct(s), 0) / person.threshold_pct(s) for s in SYMPTOM_SITES]
+    r = [max(100 * ((1 + m.strain_pct(s) / 100) / (1 + rest.strain_pct(s) / 100) - 1), 0) / person.threshold_pct(s)
+         for s in SYMPTOM_SITES]
     n = math.sqrt(sum(x * x for x in r) / 5)
     return max(h - 0.7, 0) / 0.3, max(n - 0.7, 0) / 0.3
 
@@ -399,7 +402,7 @@ def test_stiff_hip_forces_spinal_rounding_which_tensions_the_nerve_not_the_hamst
     assert stiff["lumbar_deg"] + stiff["thoracic_deg"] > typical["lumbar_deg"] + typical["thoracic_deg"]
     assert stiff["reached_deg"] == pytest.approx(90.0)
     hip_only = nerve_mechanics(P(hip_flexion=45.0))
-    assert stiff["nerve_strain_pct"]["lumbar_roots"] > hip_only.strain_pct("lumbar_roots") + 1.0
+    assert stiff["nerve_strain_pct"]["lumbar_roots"] > hip_only.in_situ_strain_pct("lumbar_roots") + 1.0
     rounded = P(hip_flexion=45.0, lumbar_flexion=stiff["lumbar_deg"], thoracic_flexion=stiff["thoracic_deg"])
     for mu in HAMSTRINGS:   # the rounding adds nothing to the hamstrings
         assert muscle_length(rounded, mu) == pytest.approx(muscle_length(P(hip_flexion=45.0), mu))

@@ -301,8 +301,10 @@ def test_bad_view_is_refused():
 
 def fake_strain(profile):
     profile = np.asarray(profile, dtype=float)
-    return types.SimpleNamespace(s_mm=np.linspace(0.0, 1600.0, len(profile)), strain_profile_pct=profile,
-                                 cord_nodes=np.zeros(len(profile), bool), peak_nerve_strain_pct=float(profile.max()))
+    n = len(profile)
+    return types.SimpleNamespace(s_mm=np.linspace(0.0, 1600.0, n), in_situ_strain_profile_pct=profile,
+                                 cord_nodes=np.zeros(n, bool), root_nodes=np.zeros(n, bool),
+                                 peak_nerve_in_situ_strain_pct=float(profile.max()))
 
 
 def strain_lines(root):
@@ -345,7 +347,7 @@ def test_strain_colour_bands():
 def test_auto_uses_the_mechanics_model():
     p = ns.protocols.SLUMP_SEED[4].posture
     text = figures.posture_svg(p, view="sitting")
-    assert f"peak {float(ns.nerve_mechanics(p).peak_nerve_strain_pct):.1f} %" in text
+    assert f"peak {float(ns.nerve_mechanics(p).peak_nerve_in_situ_strain_pct):.1f} %" in text
 
 
 def test_contribution_bars_are_proportional_and_signed():
@@ -646,15 +648,18 @@ def test_gauges_clip_beyond_their_scale_with_an_arrow():
     assert len(list(root.iter(NS + "polygon"))) == 1       # the arrow says "more than the scale shows"
 
 
-def test_the_cord_gets_no_nerve_band_halo():
-    """The cord's strain is on its own scale: the figure puts the nerve's bands only below it."""
+def test_the_cord_and_the_roots_get_no_nerve_band_halo():
+    """The cord's and the roots' strain are on scales of their own: the figure puts the nerve's
+    (rabbit peripheral-nerve) bands only below the roots."""
     p = ns.protocols.SLUMP_SEED[3].posture                 # slumped, knee straight, looking down
     m = ns.nerve_mechanics(p)
-    cord_peak = float(np.max(np.asarray(m.strain_profile_pct)[np.asarray(m.cord_nodes)]))
-    assert cord_peak > float(m.peak_nerve_strain_pct)       # looking down strains the cord most
+    prof = np.asarray(m.in_situ_strain_profile_pct)
+    cord_peak = float(np.max(prof[np.asarray(m.cord_nodes)]))
+    root_peak = float(np.max(prof[np.asarray(m.root_nodes)]))
+    assert cord_peak > root_peak > float(m.peak_nerve_in_situ_strain_pct)   # looking down strains the cord most
     root = parse(figures.posture_svg(p, view="sitting", strain=m))
     text = ET.tostring(root, "unicode")
-    assert f"peak {float(m.peak_nerve_strain_pct):.1f} %" in text
+    assert f"peak {float(m.peak_nerve_in_situ_strain_pct):.1f} %" in text
     halo = np.array([[float(v) for v in pt.split(",")] for el in strain_lines(root)
                      for pt in el.get("points").split()])
     c1 = ns.model.drawing(p, view="sitting")["joints"]["c1"]
@@ -938,3 +943,33 @@ def test_no_body_part_goes_through_its_support(height):
         if view not in lying or not svg.support_fits(p, view):
             continue
         assert _deepest_below_support(p, view, body) < 0.02 * height * 1000, (what, view, height)
+
+
+def healthy_end_positions():
+    """Every step and preset of the sciatic nerve's protocols, and where a typical person's straight-leg
+    raise (plain and with the foot pulled up), slump knee extension and forward bend stop."""
+    out = [(f"{k} {i + 1}: {s.name}", s.posture) for k, pr in ns.protocols.ALL.items() if pr.nerve == "sciatic"
+           for i, s in enumerate(pr.steps)]
+    out += [(f"preset {n}", p) for n, p in ns.protocols.POSTURES.items()]
+    typical = ns.Person()
+    slr = ns.movement_limit(ns.Posture(), "hip_flexion", typical)
+    slr_df = ns.movement_limit(ns.Posture(ankle_dorsiflexion=15), "hip_flexion", typical)
+    slump = ns.movement_limit(ns.protocols.SLUMP_SEED[1].posture, "knee_flexion", typical, direction=-1)
+    bend = ns.limits.forward_bend(typical, 90.0)
+    out += [("typical straight-leg raise stop", slr.posture()), ("typical raise with dorsiflexion", slr_df.posture()),
+            ("typical slump knee extension stop", slump.posture()),
+            ("typical forward bend", ns.Posture(hip_flexion=bend["hip_deg"], lumbar_flexion=bend["lumbar_deg"],
+                                                thoracic_flexion=bend["thoracic_deg"]))]
+    return out
+
+
+@pytest.mark.parametrize("name,posture", healthy_end_positions(), ids=[c[0] for c in healthy_end_positions()])
+def test_a_healthy_end_position_is_never_painted_as_harm(name, posture):
+    """Strain is banded from the nerve's in-situ length (the rabbit thresholds are elongation beyond
+    it), on the peripheral nerve only: an ordinary slump end, forward bend or a raise to a normal
+    person's limit stays in the lowest band, in the halo and in the key."""
+    m = ns.nerve_mechanics(posture)
+    assert float(m.peak_nerve_in_situ_strain_pct) < svg.STRAIN_BANDS[1].lower_pct, name
+    root = parse(figures.posture_svg(posture, view="sitting", strain=m))
+    assert {el.get("data-band") for el in strain_lines(root)} == {"0"}, name
+    assert f"{svg.STRAIN_BANDS[0].label}  (peak)" in ET.tostring(root, "unicode")

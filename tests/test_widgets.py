@@ -221,7 +221,7 @@ def test_strain_in_text_and_figure():
     ex = Explorer("slump")
     ex.presets["slump end (look down, dorsiflex)"].click()
     peak = parse(ex)["peak"]
-    want = float(ns.nerve_mechanics(protocols.POSTURES["slump end (look down, dorsiflex)"]).peak_nerve_strain_pct)
+    want = float(ns.nerve_mechanics(protocols.POSTURES["slump end (look down, dorsiflex)"]).peak_nerve_in_situ_strain_pct)
     assert float(peak) == pytest.approx(round(want, 1), abs=0.051)
     assert f"peak nerve strain {want:.1f} %" in ex.text.value and "neuralsim-strain" in ex.figure.value
     band = svg.STRAIN_BANDS[svg.band_of(want)]
@@ -235,8 +235,9 @@ def test_strain_colouring_uses_the_documented_api(monkeypatch):
 
     def fake(posture, reference=None, *, body=None, entrapment=None):
         n = 30
-        return types.SimpleNamespace(s_mm=np.linspace(0, 1600, n), strain_profile_pct=np.full(n, 9.0),
-                                     cord_nodes=np.zeros(n, bool), peak_nerve_strain_pct=9.0)
+        return types.SimpleNamespace(s_mm=np.linspace(0, 1600, n), in_situ_strain_profile_pct=np.full(n, 9.0),
+                                     cord_nodes=np.zeros(n, bool), root_nodes=np.zeros(n, bool),
+                                     peak_nerve_in_situ_strain_pct=9.0)
 
     monkeypatch.setattr(mechanics, "nerve_mechanics", fake)
     ex = Explorer("slump")

@@ -597,7 +597,8 @@ class Explorer:
         m0 = before["muscles_mm"] if same_body else muscles_mm
         if self._start is None:
             self._start = {"bed_mm": bed, "muscles_mm": dict(muscles_mm)}
-        peak = None if mech is None else float(mech.peak_nerve_strain_pct)   # the cord has bands of its own
+        # the peak the bands apply to: the peripheral nerve beyond its in-situ length (cord and roots have bands of their own)
+        peak = None if mech is None else float(mech.peak_nerve_in_situ_strain_pct)
         self.shown = {"what": what, "posture": p, "body": b, "view": self.view, "nerve": nerve,
                       "bed_mm": bed, "relative_bed": rel, "group": group, "group_mm": ham,
                       f"{group}_mm": ham, "muscles_mm": muscles_mm, "bed_change_mm": bed - bed0,

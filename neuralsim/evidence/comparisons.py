@@ -22,6 +22,14 @@ are filled from the values the model function computes.
 ``model`` (the value, a float or ``None``), ``within`` (bool) and
 ``limitation`` ('' when within); :func:`summary` counts "N of M comparisons
 within".  Both use the body they are given.
+
+A comparison that rests on a difference of excursion between two movements
+(``effect_mm``: the smallest step its direction or order rests on) is within
+only when that difference is at least the published measurement error of
+excursion by ultrasound (``evidence_excursion_error_mm``): a model difference
+smaller than what could be measured cannot show a published direction.  Each
+row says whether its direction or range was met (``met``) and whether its
+difference could be measured (``resolved``); ``within`` is both.
 """
 from __future__ import annotations
 
@@ -39,7 +47,7 @@ from ..model.lengths import (
 )
 from ..core.posture import Posture
 from . import people as _people
-from .experiments import alshami, ridehalgh, slider_tensioner
+from .experiments import alshami, boyd, ridehalgh, slider_tensioner
 from .rows import CHECKS, EVIDENCE, KINDS
 
 __all__ = ["EVIDENCE", "MODEL_QUANTITIES", "comparisons", "summary", "knee_angle_at_onset", "core_rows", "format_comparisons"]
@@ -166,10 +174,19 @@ def _alshami_order(c):
             "hip_flexed": a["hip flexed"], "both": a["knee extended, hip flexed"]}
 
 
+def _boyd_prepositioning(c):
+    b = boyd(c.mech)
+    neutral, flexed = b["hip neutral"]["excursion_mm"], b["hip flexed"]["excursion_mm"]
+    ratio = flexed / neutral if neutral > 0 else math.inf
+    # a difference below the measurement error (SEM 0.7 mm) is no result
+    return {"value": ratio, "also": neutral - flexed >= 0.7, "neutral_mm": neutral, "flexed_mm": flexed}
+
+
 def _reid_cervical(c):
     top = joint_range("cervical_flexion", c.body.mobility)[1]
     neck = bed_contributions(Posture(cervical_flexion=top), body=c.body)["cervical_flexion"]
-    rise = c.solve(cervical_flexion=top).strain_pct("cervical") - c.solve().strain_pct("cervical")   # from neutral
+    # Reid measured the stretch from the neck in neutral: the strain beyond the cord's in-situ length
+    rise = c.solve(cervical_flexion=top).in_situ_strain_pct("cervical") - c.solve().in_situ_strain_pct("cervical")
     return {"value": rise, "lam_cervical": c.mech.shear_lag_mm["cervical_canal"], "neck_bed_mm": neck}
 
 
@@ -180,13 +197,16 @@ def _smith_root_excursion(c):
 
 
 def _smith_root_strain(c):
-    return {"value": c.solve(hip_flexion=60).strain_pct("lumbar_roots") - c.solve().strain_pct("lumbar_roots")}
+    # markers on the roots of a cadaver lying supine: elongation beyond the roots' in-situ length
+    return {"value": c.solve(hip_flexion=60).in_situ_strain_pct("lumbar_roots")
+            - c.solve().in_situ_strain_pct("lumbar_roots")}
 
 
 def _coppieters_direction(c):
     df, hf = c.solve(ankle_dorsiflexion=20), c.solve(hip_flexion=70)
     ok = df.excursion_mm("ankle") > 0 and hf.excursion_mm("popliteal") < 0 and hf.excursion_mm("ankle") < 0
-    return {"value": hf.excursion_mm("ankle"), "ok": ok}
+    effect = min(abs(df.excursion_mm("ankle")), abs(hf.excursion_mm("popliteal")), abs(hf.excursion_mm("ankle")))
+    return {"value": hf.excursion_mm("ankle"), "ok": ok, "effect_mm": effect}
 
 
 def _glides(c):
@@ -197,7 +217,8 @@ def _glides(c):
 def _slider_tensioner_excursion_ratio(c):
     sl, te, _ = _glides(c)
     ratio = sl["excursion_mm"] / te["excursion_mm"] if te["excursion_mm"] > 0 else math.inf
-    return {"value": ratio, "tensioner_mm": te["excursion_mm"], "ok": sl["excursion_mm"] > te["excursion_mm"]}
+    return {"value": ratio, "tensioner_mm": te["excursion_mm"], "slider_mm": sl["excursion_mm"],
+            "ok": sl["excursion_mm"] > te["excursion_mm"], "effect_mm": sl["excursion_mm"] - te["excursion_mm"]}
 
 
 def _slider_tensioner_strain_ratio(c):
@@ -208,12 +229,15 @@ def _slider_tensioner_strain_ratio(c):
 def _slider_in_vivo(c):
     sl, te, kn = _glides(c)
     return {"value": sl["excursion_mm"], "ok": sl["excursion_mm"] > kn["excursion_mm"] > te["excursion_mm"],
-            "slider_mm": sl["excursion_mm"], "knee_mm": kn["excursion_mm"], "tensioner_mm": te["excursion_mm"]}
+            "slider_mm": sl["excursion_mm"], "knee_mm": kn["excursion_mm"], "tensioner_mm": te["excursion_mm"],
+            "effect_mm": min(sl["excursion_mm"] - kn["excursion_mm"], kn["excursion_mm"] - te["excursion_mm"])}
 
 
 def _ellis_slider(c):
     sl, te, kn = _glides(c)
-    return {"value": sl["excursion_mm"], "ok": sl["excursion_mm"] > max(kn["excursion_mm"], te["excursion_mm"])}
+    nxt = max(kn["excursion_mm"], te["excursion_mm"])
+    return {"value": sl["excursion_mm"], "ok": sl["excursion_mm"] > nxt, "slider_mm": sl["excursion_mm"],
+            "next_mm": nxt, "effect_mm": sl["excursion_mm"] - nxt}
 
 
 def _parameter(name):
@@ -244,6 +268,7 @@ MODEL_QUANTITIES: Mapping[str, Callable[[Any], dict]] = {
     "ridehalgh_hip60": _ridehalgh(60),
     "alshami_ankle": _alshami_ankle,
     "alshami_order": _alshami_order,
+    "boyd_prepositioning": _boyd_prepositioning,
     "reid_cervical": _reid_cervical,
     "smith_root_excursion": _smith_root_excursion,
     "smith_root_strain": _smith_root_strain,
@@ -252,6 +277,7 @@ MODEL_QUANTITIES: Mapping[str, Callable[[Any], dict]] = {
     "slider_tensioner_strain_ratio": _slider_tensioner_strain_ratio,
     "slider_in_vivo": _slider_in_vivo,
     "ellis_slider": _ellis_slider,
+    "ridehalgh_leg_pain": _not_compared,
     **{n: _parameter(n) for n in ("strain_band_blood_flow_stops", "strain_band_conduction_kept",
                                   "strain_band_conduction_block", "strain_band_venous_flow_impaired",
                                   "strain_band_ischaemia")},
@@ -260,7 +286,14 @@ MODEL_QUANTITIES: Mapping[str, Callable[[Any], dict]] = {
 }
 
 
-def _within(row: Mapping, res: Mapping) -> bool:
+def _resolved(res: Mapping) -> bool:
+    """Whether the excursion difference a row rests on (``effect_mm``, if any) is at least the
+    published measurement error of excursion (``evidence_excursion_error_mm``)."""
+    return "effect_mm" not in res or res["effect_mm"] >= _p.value("evidence_excursion_error_mm")
+
+
+def _met(row: Mapping, res: Mapping) -> bool:
+    """Whether the model's value meets the row's range or direction (the measurement error aside)."""
     v, check = res["value"], row["check"]
     if check == "none" or (v is None and check != "direction"):
         return False
@@ -283,30 +316,37 @@ def comparisons(body: Body = DEFAULT_BODY, rows: Any = None) -> list[dict]:
     """
     ctx = _Context(body)
     out = []
+    err = _p.value("evidence_excursion_error_mm")
     for row in EVIDENCE if rows is None else rows:
         res = MODEL_QUANTITIES[row["model"]](ctx)
-        within = _within(row, res)
+        met, resolved = _met(row, res), _resolved(res)
+        within = met and resolved
         value = res["value"]
         out.append({**row, "key": row["model"], "model": None if value is None else float(value),
-                    "within": within, "limitation": "" if within else row["limitation"].format(**res)})
+                    "met": met, "resolved": resolved, "within": within,
+                    "limitation": "" if within else row["limitation"].format(**res, error_mm=err)})
     return out
 
 
 def summary(rows: Any = None, body: Body = DEFAULT_BODY) -> dict:
-    """Counts over :func:`comparisons`: ``{"comparisons", "within", "inputs", "inputs_within",
-    "not_compared", "text"}``, ``text`` being e.g. "6 of 14 comparisons within (...)"."""
+    """Counts over :func:`comparisons`: ``{"comparisons", "within", "met", "inputs", "inputs_within",
+    "not_compared", "text"}``, ``text`` being e.g. "6 of 14 comparisons within (...)"; ``met``: the
+    comparisons whose range or direction the model meets if differences below the measurement error
+    counted (rows made by hand without ``met`` count as their ``within``)."""
     rows = comparisons(body) if rows is None else rows
     kind = lambda r: r.get("kind", "comparison")          # noqa: E731  (rows made by hand count as comparisons)
     none = [r for r in rows if r.get("check") == "none" or (r.get("model") is None and r.get("check") != "direction")]
     comp = [r for r in rows if kind(r) == "comparison" and not any(r is x for x in none)]
     inputs = [r for r in rows if kind(r) == "input"]
     n, m = sum(r["within"] for r in comp), len(comp)
+    met = sum(r.get("met", r["within"]) for r in comp)
     ni = sum(r["within"] for r in inputs)
-    text = (f"{n} of {m} comparisons within; {ni} of {len(inputs)} inputs match their source "
+    below = f" ({met} if model differences below the measurement error counted)" if met != n else ""
+    text = (f"{n} of {m} comparisons within{below}; {ni} of {len(inputs)} inputs match their source "
             f"(inputs are figures the model was set from, not evidence)"
             + (f"; {len(none)} figure{'s' if len(none) != 1 else ''} not compared" if none else ""))
-    return {"comparisons": m, "within": n, "inputs": len(inputs), "inputs_within": ni, "not_compared": len(none),
-            "text": text}
+    return {"comparisons": m, "within": n, "met": met, "inputs": len(inputs), "inputs_within": ni,
+            "not_compared": len(none), "text": text}
 
 
 def core_rows(body: Body = DEFAULT_BODY) -> list[dict]:

@@ -21,7 +21,7 @@ from ..core.posture import Posture
 from ..mechanics.nerve import ENTRAPMENT_SITES, SITES, NerveModel, nerve_mechanics, nerve_model
 from ..model import protocols as pr
 
-__all__ = ["ridehalgh", "alshami", "slider_tensioner", "glide_as_slider", "format_glide_as_slider",
+__all__ = ["ridehalgh", "alshami", "boyd", "slider_tensioner", "glide_as_slider", "format_glide_as_slider",
            "entrapment_table", "format_entrapment_table"]
 
 
@@ -54,21 +54,44 @@ def alshami(model: NerveModel | None = None) -> dict[str, float]:
     return out
 
 
+def boyd(model: NerveModel | None = None, hip_flexed_deg: float = 60.0) -> dict[str, dict[str, float]]:
+    """Dorsiflexion 0 -> 20 deg, supine with the knee straight, with the hip neutral and flexed first.
+
+    Keys ``"hip neutral"`` and ``"hip flexed"`` (``hip_flexed_deg``, default 60 deg, short of
+    a typical straight-leg raise's stop); for each: ``excursion_mm``, the tibial nerve's
+    movement at the popliteal fossa (mm, + distal), and ``strain_pct``, the rise of its local
+    strain there (%), from the start of the dorsiflexion.
+    """
+    m = nerve_model() if model is None else model
+    out = {}
+    for key, hip in (("hip neutral", 0.0), ("hip flexed", hip_flexed_deg)):
+        a = m.solve(Posture(hip_flexion=hip))
+        b = m.solve(Posture(hip_flexion=hip, ankle_dorsiflexion=20))
+        out[key] = {"excursion_mm": b.excursion_mm("popliteal") - a.excursion_mm("popliteal"),
+                    "strain_pct": b.strain_pct("popliteal") - a.strain_pct("popliteal")}
+    return out
+
+
 def slider_tensioner(model: NerveModel | None = None) -> dict[str, dict[str, float]]:
     """The seated sciatic slider and tensioner of :mod:`neuralsim.protocols`.
 
     For each (``"slider"``, ``"tensioner"``, ``"knee alone"``): ``excursion_mm``
-    at mid-thigh from start to end (mm, + distal) and ``strain_pct``, the
-    largest rise of local strain anywhere along the nerve from start to end
-    (%), as a strain gauge zeroed at the start would record it.
+    at mid-thigh from start to end (mm, + distal); ``strain_pct``, the
+    largest rise of local strain anywhere along the cord, roots and nerve
+    from start to end (%), as a strain gauge zeroed at the start would record
+    it; ``leg_strain_pct``, the same over the leg's nerve only (hip to ankle
+    crossing: the cord and roots excluded).
     """
     m = nerve_model() if model is None else model
+    s = m.s_mm
+    leg = (s >= m.crossing_mm["hip_flexion"]) & (s <= m.crossing_mm["ankle_dorsiflexion"])
     out = {}
     for key, steps in (("slider", pr.SCIATIC_SLIDER), ("tensioner", pr.SCIATIC_TENSIONER),
                        ("knee alone", pr.SCIATIC_KNEE_ONLY)):
         a, b = m.solve(steps[0].posture), m.solve(steps[1].posture)
+        rise = b.strain_profile_pct - a.strain_profile_pct
         out[key] = {"excursion_mm": b.excursion_mm("mid_thigh") - a.excursion_mm("mid_thigh"),
-                    "strain_pct": float((b.strain_profile_pct - a.strain_profile_pct).max())}
+                    "strain_pct": float(rise.max()), "leg_strain_pct": float(rise[leg].max())}
     return out
 
 

@@ -14,8 +14,11 @@ A :class:`Person` is immutable.  Besides height (m) and a mobility class (as
   reported passive resistance at the stop, not the stop itself;
 * **nerve sensitivity** ``nerve_threshold_pct``: for each region along the
   nerve (:data:`SYMPTOM_SITES`), the rise of local nerve strain above its
-  value in the baseline posture, standing (percentage points, strain as
-  :func:`neuralsim.nerve_mechanics` reports it), that counts as that region's
+  value in the baseline posture, standing (percentage points of the strain
+  beyond the nerve's in-situ length, ``in_situ_strain_pct`` of
+  :func:`neuralsim.nerve_mechanics`: a threshold, like the rabbit ones, is an
+  elongation beyond the length at rest; standing is that length, so the rise
+  is the in-situ strain itself), that counts as that region's
   full load; the regions' loads are summed along the nerve
   (:func:`discomfort`), and the nerve alone ends a movement when every region
   is at its threshold; default :func:`typical_thresholds`;
@@ -25,7 +28,10 @@ A :class:`Person` is immutable.  Besides height (m) and a mobility class (as
   (held fast), sites as in the mechanics (``"lumbar_roots"``,
   ``"piriformis"``, ``"popliteal"``, ``"tarsal_tunnel"``): passed to
   :func:`neuralsim.nerve_mechanics` (the nerve held there) and lowering the
-  threshold where it is held (the nerve is irritated there too);
+  threshold where it is held (the nerve is irritated there too); a teaching
+  hypothesis: in people with spinally referred leg pain, radiculopathy
+  included, sciatic excursion was no different from people without it
+  (Ridehalgh et al. 2015, a row of ``data/evidence.csv``);
 * **joint limits** (optional): a mapping joint -> ``(min, max)`` degrees that
   narrows the mobility class's range (a stiff hip).
 
@@ -96,14 +102,15 @@ def _registry_cache(fn):
 
 @_registry_cache
 def resting_strain_pct() -> tuple[float, ...]:
-    """Local nerve strain at each symptom site standing (the anatomical position), % (cached).
+    """Local nerve strain beyond the in-situ length at each symptom site standing (the anatomical
+    position), % (cached): 0 while the mechanics' resting posture is the anatomical position.
 
     A threshold is a *rise* of strain above this: standing is symptom-free by definition.
     """
     from ..mechanics.nerve import nerve_mechanics   # inside: mechanics loads numpy's solvers, kept off import
     from ..model.lengths import REFERENCE
     m = nerve_mechanics(REFERENCE)
-    return tuple(float(m.strain_pct(s)) for s in SYMPTOM_SITES)
+    return tuple(float(m.in_situ_strain_pct(s)) for s in SYMPTOM_SITES)
 
 
 def hamstring_weights() -> np.ndarray:
@@ -179,7 +186,7 @@ def _slr_quantities(hip_deg: float) -> tuple[np.ndarray, float]:
     from ..core.posture import Posture
     post = Posture(hip_flexion=hip_deg)
     m = nerve_mechanics(post)
-    rise = np.array([float(m.strain_pct(s)) for s in SYMPTOM_SITES]) - np.array(resting_strain_pct())
+    rise = np.array([float(m.in_situ_strain_pct(s)) for s in SYMPTOM_SITES]) - np.array(resting_strain_pct())
     el = np.array([100.0 * (muscle_length(post, mu) / muscle_length(REFERENCE, mu) - 1.0) for mu in HAMSTRINGS])
     return rise, float(hamstring_stretch_pct(el))
 
@@ -210,12 +217,12 @@ def _typical_rises() -> tuple[float, ...]:
     from ..core.posture import Posture
     rest = np.array(resting_strain_pct())
     slr = nerve_mechanics(Posture(hip_flexion=_p.value("person_slr_nerve_onset_deg")))
-    rise = np.array([float(slr.strain_pct(s)) for s in SYMPTOM_SITES]) - rest
+    rise = np.array([float(slr.in_situ_strain_pct(s)) for s in SYMPTOM_SITES]) - rest
     df = nerve_mechanics(Posture(ankle_dorsiflexion=_jr("ankle_dorsiflexion", "typical")[1]))
     sites = _reg.current().mechanics_nerve.sites
     for k, s in enumerate(SYMPTOM_SITES):      # the site behind the ankle (placed at its crossing)
         if sites[s].at == "ankle_dorsiflexion":
-            rise[k] = max(rise[k], _p.value("person_ankle_margin") * (float(df.strain_pct(s)) - rest[k]))
+            rise[k] = max(rise[k], _p.value("person_ankle_margin") * (float(df.in_situ_strain_pct(s)) - rest[k]))
     return tuple(float(x) for x in rise)
 
 

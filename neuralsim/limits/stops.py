@@ -7,8 +7,8 @@ until the person's discomfort reaches their tolerance or the joint's range ends:
   its length in the anatomical position, weighted by cross-sectional area:
   :func:`neuralsim.person.hamstring_stretch_pct`) relative to the person's
   stretch tolerance, ``h``;
-* **nerve**: the rise of local nerve strain above standing (strain from
-  :func:`neuralsim.nerve_mechanics`) at each region along the nerve relative to
+* **nerve**: the rise of local nerve strain above standing (strain beyond the
+  in-situ length, from :func:`neuralsim.nerve_mechanics`) at each region along the nerve relative to
   that region's threshold (:meth:`neuralsim.person.Person.threshold_pct`),
   summed along the nerve as a root-mean-square, ``n``;
 * each is felt from an onset, and the felt parts add
@@ -133,7 +133,7 @@ def _quantities(angles: np.ndarray, start: Posture, joint: str, entrapment: dict
     from ..mechanics.nerve import nerve_mechanics
     post = start.replace(**{joint: angles, **(remote or {})})
     m = nerve_mechanics(post, None, body=_SWEEP_BODY, entrapment=entrapment or None)
-    strain = np.stack([np.asarray(m.strain_pct(s), dtype=float) for s in SYMPTOM_SITES], axis=-1)
+    strain = np.stack([np.asarray(m.in_situ_strain_pct(s), dtype=float) for s in SYMPTOM_SITES], axis=-1)
     lengths = np.stack([np.asarray(muscle_length(post, mu, body=_SWEEP_BODY), dtype=float) for mu in HAMSTRINGS],
                        axis=-1)
     stretch = 100.0 * (lengths / _reference_lengths() - 1.0)
@@ -177,7 +177,7 @@ class MovementLimit:
     ``(region, sensation)`` pairs (or a list of them, one per person);
     ``discomfort``: ``D`` at the stop (1 when the person stopped it; below 1 when
     the joint's range did);
-    ``nerve_strain_pct``: site -> local strain at the stop (%);
+    ``nerve_strain_pct``: site -> local strain beyond the in-situ length at the stop (%);
     ``peak_nerve_strain_pct``: highest site strain at the stop (%);
     ``hamstring_stretch_pct``: the hamstrings' group stretch at the stop (%,
     :func:`neuralsim.person.hamstring_stretch_pct`);
@@ -480,7 +480,7 @@ def forward_bend(person: Any = None, trunk_deg: float = 90.0) -> dict:
     each to its range.  Returns a dict (arrays ``(n,)`` for many people):
     ``hip_deg``, ``lumbar_deg``, ``thoracic_deg`` (deg), ``reached_deg``
     (the lean achieved, deg), ``hip_limited_by``, ``nerve_strain_pct``
-    (site -> % at the end posture) and ``peak_nerve_strain_pct``.  This is the
+    (site -> % beyond the in-situ length at the end posture) and ``peak_nerve_strain_pct``.  This is the
     source article's point that a hip that does not hinge makes the spine
     round, and the rounding lengthens the nerve's bed, not the hamstrings.
     """
@@ -497,7 +497,7 @@ def forward_bend(person: Any = None, trunk_deg: float = 90.0) -> dict:
     tho = np.minimum(rest - lum, tho_max)
     post = Posture(hip_flexion=hip_deg, lumbar_flexion=lum, thoracic_flexion=tho)
     m = nerve_mechanics(post, None, body=_SWEEP_BODY)
-    strain = {s: np.asarray(m.strain_pct(s), dtype=float) for s in SYMPTOM_SITES}
+    strain = {s: np.asarray(m.in_situ_strain_pct(s), dtype=float) for s in SYMPTOM_SITES}
     single = not people.shape
 
     def pick(x):

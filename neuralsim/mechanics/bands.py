@@ -1,5 +1,11 @@
 """The one scale of local nerve strain, used by the figure, the plots and the mechanics.
 
+The strain is elongation beyond the nerve's in-situ length (its length lying
+at rest in the body), as the thresholds were measured: the ``in_situ_``
+outputs of :func:`neuralsim.nerve_mechanics`, not its strain from the
+unloaded length.  The bands are for peripheral nerve; the cord and the roots
+have bands of their own (:mod:`neuralsim.mechanics.nerve`).
+
 Each band starts at a published threshold (a row of ``data/parameters.csv``
 with its source) and is described in ``data/strain_bands.csv``: a name, a
 short plain label, what the animal experiments saw, a colour and a dash

@@ -24,10 +24,17 @@ the public joint is unchanged.  A bed point at ``s`` moves along the bed by
 
 *Nerve.*  The nerve moves by ``u(s)``.  In the reference posture it lies taut
 under one small resting tension ``T0`` (strain ``p`` in the nerve,
-``p / (EA ratio)`` in cord and roots).  Its tension is
-``t = EA max(u' + p, 0)``: it can be stretched but never pushed.  Where the bed
-shortens more than the resting tension can take up, the nerve falls slack
-(lies in a fold) and carries nothing; it is not pushed along its bed.
+``p / (EA ratio)`` in cord and roots).  Its strain is ``e = u' + p`` and its
+tension
+
+.. math::  t = EA \max(e, 0) + (r - 1)\, EA \max(e - e_t, 0):
+
+it can be stretched but never pushed, and it stiffens as it is stretched: a
+toe region of stiffness ``EA`` up to ``e_t`` (the tissue's toe end, taken
+beyond its resting strain), then a linear region ``r`` times stiffer
+(:data:`TISSUES` each with their own ``e_t`` and ``r``; ``parameters.csv``).
+Where the bed shortens more than the resting tension can take up, the nerve
+falls slack (lies in a fold) and carries nothing; it is not pushed along its bed.
 
 *Interface.*  The tissue round the nerve resists sliding with ``k (u - U)``
 per unit length; ``lam = sqrt(EA / k)`` (mm) is the shear-lag length of each
@@ -35,16 +42,21 @@ region: short in the cervical canal (the dentate ligaments and roots tether
 the cord), long in the thoracic and lumbar canal (cord and cauda slide in
 CSF), short for the roots held at their foramina, long along the limb and
 short again in the tarsal tunnel.  An *entrapment* adds a point hold at a
-named place (:data:`ENTRAPMENT_SITES`).  Ends: ``u(0) = 0`` at C1,
+named place (:data:`ENTRAPMENT_SITES`): a teaching hypothesis, not a finding
+in people (in people with spinally referred leg pain, radiculopathy included,
+Ridehalgh et al. 2015 found sciatic excursion no different from people
+without it; a row of ``data/evidence.csv``).  Ends: ``u(0) = 0`` at C1,
 ``u(L) = U(L)`` at the foot.
 
 The state is the unique minimum of the convex energy
 
-.. math::  E(u) = \sum_e \tfrac{1}{2} EA_e h_e \max(\varepsilon_e + p_e, 0)^2
+.. math::  E(u) = \sum_e \tfrac{1}{2} EA_e h_e \left[\max(\varepsilon_e + p_e, 0)^2
+                + (r_e - 1) \max(\varepsilon_e + p_e - e_{t,e}, 0)^2\right]
                 + \sum_i \tfrac{1}{2} k_i c_i (u_i - U_i)^2,
 
-so it depends only on the posture and the reference, never on the order in
-which the joints were moved.
+(the tension law is monotone, so the energy is convex) so it depends only on
+the posture and the reference, never on the order in which the joints were
+moved.
 
 Solution (exact, vectorised over postures)
 ------------------------------------------
@@ -58,29 +70,59 @@ taut system is linear, so the strain ``w`` of the candidates is
 complementarity problem ``w >= 0, f >= 0, w f = 0`` (``Mf`` is positive
 definite: one solution), found exactly by block principal pivoting with the
 postures grouped by their set of slack elements (one small solve per group;
-Murty's single-pivot rule as a fall-back).  Displacement, excursion and strain
-are then superpositions of unit responses.  :meth:`NerveModel.solve_direct`
-solves the same energy independently, by an active-set Newton method over
-every element (batched Thomas algorithm), and agrees to rounding (tested).
+Murty's single-pivot rule as a fall-back).  That is the whole answer for a
+posture whose every element stays in its toe, checked exactly on the key
+elements (inside a piece of one tissue the strain has no interior maximum
+above its resting strain, and every toe end lies above it).  Beyond the toe
+the stiffer part acts as a second fibre in parallel, taut only beyond ``e_t``;
+its tension in an element is an eigenstrain ``eta`` of the toe system, so
+those postures solve a second complementarity problem in (folds, ``eta`` of
+every element): ``eta >= 0``, ``e_t + eta / (r - 1) - e >= 0``, one zero,
+again by block principal pivoting (one stacked solve per size of the active
+set).  Displacement, excursion and strain are superpositions of unit
+responses.  :meth:`NerveModel.solve_direct` solves the same energy
+independently, by an active-set Newton method over every element and its
+three regimes (slack, toe, beyond; batched Thomas algorithm), and agrees to
+rounding (tested).
 
 Outputs (positive = distal):
 
 * excursion ``u - U`` (mm): how far the nerve has slid along its bed;
 * local strain from the unloaded length (%): ``max(u' + p, 0)``; 0 where slack;
   never negative.  Published strains are changes from a start posture:
-  compare differences (the experiments of :mod:`neuralsim.evidence.experiments` do).
+  compare differences (the experiments of :mod:`neuralsim.evidence.experiments` do);
+* local strain from the in-situ length (%, the ``in_situ_`` outputs): the
+  change of length from the nerve's length lying at rest in the reference
+  posture (default the anatomical position), ``(1 + e) / (1 + e_rest) - 1``
+  with ``e`` and ``e_rest`` from the unloaded length.  This is what an
+  experiment measures between two marks on a nerve in situ, and what every
+  threshold, band and colour applies to: the rabbit thresholds
+  (:mod:`neuralsim.mechanics.bands`) are elongation beyond in-situ length.
+  The exact ratio, not the first-order ``e - e_rest``: the roots rest at
+  ``p / 0.15`` (2.7 %), where the two differ by 0.2 % at 8 %, and the ratio is
+  the one a marker study reports.  Negative where the nerve lies slack (its
+  unloaded length is shorter than its in-situ length).
+
+The rabbit bands are applied to the peripheral nerve only.  The cord has its
+own (:data:`CORD_STRAIN_BANDS`), and so do the roots (:data:`ROOT_STRAIN_BANDS`):
+they have no epineurium, and no threshold of harm measured in roots was found.
 
 Sites (:data:`SITES`, declared with the nerve in the registry, ``data/structures.json``): ``"cervical"`` is the peak cord strain over C2-T1,
 ``"conus"`` the lower end of the cord, then the roots near their foramina,
 the hip, mid-thigh, popliteal fossa and ankle.  Cord strain has its own bands
 (:data:`CORD_STRAIN_BANDS`); the peripheral-nerve bands are not applied to it.
 
-Limitations (the model beside each published figure: :func:`neuralsim.evidence.comparisons`): linear elastic and time-free (no
-toe region, creep or stress relaxation); the interface is a linear shear
-spring (no friction threshold); the lumbar spine and thorax still bend at one
-crossing each; the cord tethers, root hold, tissue stiffnesses and resting
-tension are assumptions chosen within published ranges (each row of
-``data/parameters.csv`` says which).
+Limitations (the model beside each published figure: :func:`neuralsim.evidence.comparisons`): elastic and time-free (no
+creep or stress relaxation); the toe ends beyond everyday strains (8 % nerve
+and roots, 10 % cord, beyond rest: assumptions), so in the course's movements
+the nerve stays in its toe and joints add linearly; the interface is a linear
+shear spring whose hold does not tighten with the nerve's tension (no friction
+where a taut nerve presses on its bed), so pre-positioning the hip does not
+reduce what the ankle moves at the popliteal fossa (Boyd et al. 2012) and the
+neck does not reach the thigh through a taut neuraxis; the lumbar spine and
+thorax still bend at one crossing each; the cord tethers, root hold, tissue
+stiffnesses, toe ends and resting tension are assumptions chosen within
+published ranges (each row of ``data/parameters.csv`` says which).
 
 >>> m = nerve_mechanics(Posture(hip_flexion=70))
 >>> m.excursion_mm("popliteal") < 0   # hip flexion pulls the nerve up the leg
@@ -106,15 +148,18 @@ from ..model.lengths import REFERENCE, _body
 from ..core.posture import Posture, angle_array, broadcast_shape  # noqa: F401  (Posture: the docstrings' examples)
 
 __all__ = [
-    "SITES", "REGIONS", "ENTRAPMENT_SITES", "NECK_LEVELS", "STRAIN_BANDS", "CORD_STRAIN_BANDS", "StrainBand",
+    "SITES", "REGIONS", "TISSUES", "ENTRAPMENT_SITES", "NECK_LEVELS", "STRAIN_BANDS", "CORD_STRAIN_BANDS", "StrainBand",
     "strain_band", "strain_colour", "NerveModel", "NerveMechanics", "nerve_mechanics", "nerve_model",
-    "BAND_CAVEAT", "CORD_STRAIN_BANDS",
+    "BAND_CAVEAT", "ROOT_STRAIN_BANDS",
 ]
 
 #: Named sites along the nerve, head to foot, as the registry's mechanics nerve declares
 #: them (its ``sites``; a live view of the active registry).  ``"cervical"`` reports the
 #: peak cord strain over C2-T1; ``"conus"`` is the lower end of the cord.
 SITES: tuple[str, ...] = _reg.Live(lambda r: r.mechanics_nerve.sites)  # type: ignore[assignment]
+
+#: Tissues with their own stiffness and tension law, head to foot.
+TISSUES: tuple[str, ...] = ("cord", "roots", "nerve")
 
 #: Regions with their own interface (shear-lag length), head to foot.
 REGIONS: tuple[str, ...] = ("cervical_canal", "canal", "roots", "limb", "tarsal_tunnel")
@@ -147,6 +192,29 @@ def _cord_bands() -> tuple[StrainBand, ...]:
 
 #: Strain bands of the spinal cord, from cord data (the nerve's rabbit bands are not applied to it).
 CORD_STRAIN_BANDS: tuple[StrainBand, ...] = _cord_bands()
+
+
+def _root_bands() -> tuple[StrainBand, ...]:
+    slr = _p.PARAMETERS["strain_band_root_slr"]
+    v = slr.value
+    return (
+        StrainBand("within a straight-leg raise", 0.0, v, f"under {v:g} %", f"under {v:g} %: within a straight-leg raise",
+                   "no more than a straight-leg raise stretched the L4-S1 roots of cadavers", slr.source, "#56B4E9", ""),
+        StrainBand("beyond a straight-leg raise", v, math.inf, f"from {v:g} %", f"from {v:g} %: beyond a straight-leg raise",
+                   "more than a straight-leg raise stretched cadaver roots; the model has no sourced threshold of "
+                   "harm for the roots", slr.source, "#CC79A7", "12 6"),
+    )
+
+
+#: Strain bands of the lumbosacral roots (in-situ strain), from root data: the nerve's rabbit
+#: bands, measured on peripheral nerve, are not applied to roots, which have no epineurium.
+ROOT_STRAIN_BANDS: tuple[StrainBand, ...] = _root_bands()
+
+
+def _in_situ(pct: np.ndarray, rest: np.ndarray) -> np.ndarray:
+    """Strain from the in-situ length (%) of strain ``pct`` from the unloaded length (%), with the
+    resting strain ``rest`` (dimensionless, broadcasting against the rows of ``pct``)."""
+    return 100.0 * ((1.0 + 0.01 * pct) / (1.0 + rest) - 1.0)
 
 
 # -- the model ----------------------------------------------------------------
@@ -197,7 +265,11 @@ class NerveModel:
     ``element_mm``: target element length (mm); ``entrapment``: mapping
     site -> severity 0..1 (see :func:`nerve_mechanics`); ``registry``: the
     :class:`~neuralsim.model.registry.Registry` whose mechanics nerve it models
-    (default the active one), with its sites and entrapment places.
+    (default the active one), with its sites and entrapment places;
+    ``toe_end_pct``: where each tissue's toe region ends (% beyond its
+    resting strain; ``math.inf``: never), and ``stiffening``: its stiffness
+    beyond the toe as a multiple of the toe's (1 or more; 1: linear), each a
+    number for every tissue or a mapping tissue -> value (:data:`TISSUES`).
 
     Attributes: ``s_mm`` node positions (``(N,)``, mm from C1);
     ``element_mm`` element lengths (``(N-1,)``, mm); ``cord`` (``(N-1,)``
@@ -205,12 +277,14 @@ class NerveModel:
     ``(joint, share, position_mm)``: the neck is split over C2/3 to C7/T1);
     ``crossing_mm`` (joint -> position of its main crossing, mm from C1);
     ``site_mm``, ``region_mm``, ``shear_lag_mm``, ``prestrain`` (nerve,
-    dimensionless), ``cord_prestrain``.
+    dimensionless), ``cord_prestrain``, ``toe_end`` and ``stiffening``
+    (tissue -> toe end beyond rest, dimensionless, and ratio).
     """
 
     def __init__(self, body: Body | None = None, *, shear_lag_mm: Any = None, prestrain_pct: Any = None,
                  cord_stiffness: Any = None, root_stiffness: Any = None, element_mm: Any = None,
-                 entrapment: Any = None, registry: _reg.Registry | None = None) -> None:
+                 entrapment: Any = None, registry: _reg.Registry | None = None, toe_end_pct: Any = None,
+                 stiffening: Any = None) -> None:
         self.body = b = _body(body)
         self.registry = reg = _reg.current() if registry is None else registry
         nerve = reg.mechanics_nerve
@@ -221,6 +295,7 @@ class NerveModel:
         self.entrapment_sites: tuple[str, ...] = tuple(nerve.entrapments)
         self.entrapment = dict(_check_entrapment(entrapment, self.entrapment_sites))
         h_target = self._set_parameters(b, shear_lag_mm, prestrain_pct, cord_stiffness, root_stiffness, element_mm)
+        self._set_tension_law(toe_end_pct, stiffening)
         path = reg.pathway(nerve.name, b)
         self._place_crossings(path)
         self._place_regions_and_sites(path, nerve)
@@ -261,6 +336,35 @@ class NerveModel:
         if h_target < ELEMENT_MM_MIN:   # model size has bounds: refuse before building a huge mesh
             raise OutOfRangeError("element_mm", h_target, ELEMENT_MM_MIN, 200.0, "mm")
         return h_target
+
+    def _set_tension_law(self, toe_end_pct: Any, stiffening: Any) -> None:
+        """Toe end (strain beyond the resting strain, dimensionless) and linear-over-toe stiffness
+        ratio of each tissue (:data:`TISSUES`), defaults or the overrides (checked): a number for
+        every tissue or a mapping tissue -> value."""
+        def per_tissue(given: Any, what: str, unit: str, lower_ok) -> dict[str, float]:
+            out = {t: _p.value(f"mech_toe_{'end' if what == 'toe end' else 'stiffening'}_{t}"
+                               + ("_pct" if what == "toe end" else "")) for t in TISSUES}
+            if given is None:
+                return out
+            items = given.items() if isinstance(given, Mapping) else ((t, given) for t in TISSUES)
+            for t, v in items:
+                if t not in TISSUES:
+                    raise ValueError(f"unknown tissue {t!r} for the {what}: choose one of {', '.join(TISSUES)}")
+                out[t] = lower_ok(f"{what} of {t}", v, unit)
+            return out
+
+        def ratio(name: str, v: Any, unit: str) -> float:
+            v = _positive(name, v, unit, upper=1000.0)
+            if v < 1.0:
+                raise ValueError(f"{name}: {v!r} is not allowed; give a ratio of 1 (linear) to 1000: "
+                                 "the nerve stiffens as it is stretched, it never softens")
+            return v
+
+        toe = per_tissue(toe_end_pct, "toe end", "% beyond the resting length", lambda n, v, u: _positive(n, v, u))
+        #: tissue -> strain beyond its resting (in-situ) length at which its toe region ends (dimensionless)
+        self.toe_end: dict[str, float] = {t: 0.01 * v for t, v in toe.items()}
+        #: tissue -> axial stiffness beyond the toe as a multiple of the toe's (1: linear)
+        self.stiffening: dict[str, float] = per_tissue(stiffening, "stiffening", "(linear over toe stiffness)", ratio)
 
     def _place_crossings(self, path) -> None:
         """Where each crossing lies along the anatomical bed (mm from C1); the neck split over C2/3 to C7/T1."""
@@ -384,6 +488,18 @@ class NerveModel:
             EA[(mids >= a) & (mids < z)] = stiff[t]
         self._EA = EA
         self._p_elem = self.prestrain / EA                  # (N-1,) resting strain: one resting tension
+        toe = np.full(N - 1, math.inf)
+        ratio = np.ones(N - 1)
+        for t, (a, z) in self.tissue_mm.items():
+            inside = (mids >= a) & (mids < z)
+            toe[inside], ratio[inside] = self.toe_end[t], self.stiffening[t]
+        # from the unloaded length: the toe end is an elongation beyond the in-situ (resting) length
+        toe = (1.0 + self._p_elem) * (1.0 + toe) - 1.0
+        # elements that stiffen beyond their toe: each gets a second, stiffer fibre in parallel,
+        # taut from the toe end on (its tension (ratio - 1) EA max(strain - toe end, 0))
+        self._stiff = np.nonzero((ratio > 1.0) & np.isfinite(toe))[0]
+        self._toe = toe
+        self._ratio = ratio
         # interface per node: its cell (middle of the element before to middle of the one after)
         # times k = EA / lam^2, k taken with the EA of the tissue at that point
         lo = sm - 0.5 * np.concatenate(([0.0], he))
@@ -474,6 +590,19 @@ class NerveModel:
                 rhs[e, k] -= A[e]            # node e+1 (interior index e)
         Gf = np.zeros((N, nc))
         Gf[1:-1] = self._Kinv @ rhs
+        # unit responses to the stiff fibres: a fibre's tension tau in element e acts on the toe
+        # system as an eigenstrain tau / EA_e of that element (one column per stiffening element)
+        st = self._stiff
+        rhs = np.zeros((n, st.size))
+        for k, e in enumerate(st):
+            if e >= 1:
+                rhs[e - 1, k] += self._EA[e]
+            if e + 1 <= n:
+                rhs[e, k] -= self._EA[e]
+        Ge = np.zeros((N, st.size))
+        Ge[1:-1] = self._Kinv @ rhs
+        self._Ge = np.ascontiguousarray(Ge)                                   # (N, n_stiff) mm per unit eigenstrain
+        self._Se = np.ascontiguousarray(np.diff(Ge, axis=0) / he[:, None])    # (N-1, n_stiff) strain per unit
         del self._Kinv
         self._G = np.ascontiguousarray(np.hstack([self._Gj, Gf]))          # (N, n_groups + nc) mm per mm
         del self._Gj
@@ -489,6 +618,18 @@ class NerveModel:
         self._pc = self._p_elem[self._cand]
         self._inv_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._block_steps = 12          # block pivoting steps before the single-pivot (Murty) rule
+        # the complementarity problem with the stiff fibres, variables z = (folds f, eigenstrains
+        # eta of the stiff fibres): v = q + Mz z >= 0, z >= 0, v z = 0, where v is the strain of each
+        # candidate (folds) and toe end + eta / (ratio - 1) - strain of each stiffening element
+        # (a fibre carries tension only beyond the toe end)
+        nst = st.size
+        Mz = np.zeros((nc + nst, nc + nst))
+        Mz[:nc, :nc] = self._Mf
+        Mz[:nc, nc:] = self._Se[self._cand]
+        Mz[nc:, :nc] = -S[st, ng:]
+        Mz[nc:, nc:] = np.diag(1.0 / (self._ratio[st] - 1.0)) - self._Se[st]
+        self._Mz = Mz
+        self._MzT = np.ascontiguousarray(Mz.T)
 
     def _build_site_rows(self) -> None:
         """Excursion ``u - U`` at nodes and strain at element midpoints, interpolated to each site."""
@@ -507,6 +648,14 @@ class NerveModel:
             Ss[k] = (1.0 - w) * S[i] + w * S[j]
             ps[k] = (1.0 - w) * self._p_elem[i] + w * self._p_elem[j]
         self._Xsite, self._Ssite, self._psite = Xs, Ss, ps
+        Xe = np.empty((len(self.sites), self._stiff.size))
+        Se = np.empty((len(self.sites), self._stiff.size))
+        for k, site in enumerate(self.sites):
+            i, j, w = self._site_node[site]
+            Xe[k] = (1.0 - w) * self._Ge[i] + w * self._Ge[j]     # the bed does not move with a fibre
+            i, j, w = self._site_elem[site]
+            Se[k] = (1.0 - w) * self._Se[i] + w * self._Se[j]
+        self._Xsite_e, self._Ssite_e = Xe, Se
 
     def _build_key_elements(self) -> None:
         """Key elements, where the strain of a piece of one tissue in one region between
@@ -529,6 +678,7 @@ class NerveModel:
         self._cerv_key = np.intersect1d(self._cerv, self._key)
         self._below = np.nonzero(~self.cord)[0]                  # elements below the cord
         self._below_key = np.intersect1d(self._below, self._key)
+        self._peripheral = np.nonzero(mids >= self.tissue_mm["nerve"][0])[0]   # peripheral nerve elements
 
     def _region_at(self, x: float) -> str:
         for r, (a, z) in self.region_mm.items():
@@ -652,39 +802,139 @@ class NerveModel:
                 self._inv_cache[code] = hit
         return hit
 
+    def beyond_toe(self, d: np.ndarray, f: np.ndarray) -> np.ndarray:
+        """Postures (column indices) where the toe-only state ``(d, f)`` stretches some element beyond
+        its toe end.  Exact from the key elements alone: inside a piece of one tissue the strain
+        has no interior maximum above the resting strain, and every toe end lies above it."""
+        st = self._stiff
+        if st.size == 0:
+            return np.zeros(0, dtype=int)
+        key = self._stiff_key
+        e = self._S[key] @ np.vstack([d, f])
+        e += (self._p_elem[key] - self._toe[key])[:, None]
+        return np.nonzero((e > 0.0).any(axis=0))[0]
+
+    @cached_property
+    def _stiff_key(self) -> np.ndarray:
+        return np.intersect1d(self._key, self._stiff)
+
+    def stiff_fibres(self, d: np.ndarray, f: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Folds and stiff-fibre eigenstrains of the postures ``cols`` (some element beyond its toe).
+
+        Solves the complementarity problem of the bilinear law, ``v = q + Mz z >= 0``,
+        ``z >= 0``, ``v z = 0`` with ``z`` = (folds of the candidates in mm, eigenstrain of each
+        stiffening element's stiff fibre), exactly by block principal pivoting, each step one
+        stacked solve per size of the active sets (Murty's rule after :attr:`_block_steps` steps).  The start: the toe-only folds and the elements that state
+        stretches beyond their toe.  Returns ``f`` ``(n_candidates, K)`` and ``eta``
+        ``(n_stiff, K)``.
+        """
+        st, nc, ng = self._stiff, len(self._cand), len(self.groups)
+        dk = d[:, cols]
+        n = nc + st.size
+        q = np.empty((cols.size, n))
+        q[:, :nc] = dk.T @ self._Mx.T
+        q[:, :nc] += self._pc
+        q[:, nc:] = -(dk.T @ self._S[st, :ng].T)
+        q[:, nc:] += self._toe[st] - self._p_elem[st]
+        fk = f[:, cols]
+        e0 = self._S[st] @ np.vstack([dk, fk]) + self._p_elem[st, None]
+        active = np.hstack([fk.T > 0.0, (e0 > self._toe[st, None]).T])
+        z = np.zeros((cols.size, n))
+        todo = np.arange(cols.size)
+        for it in range(500):
+            if todo.size == 0:
+                return np.ascontiguousarray(z[:, :nc].T), np.ascontiguousarray(z[:, nc:].T)
+            A = active[todo]
+            qs = q[todo]
+            zs = self._solve_active(A, qs)
+            v = zs @ self._MzT
+            v += qs
+            bad_z = A & (zs < -1e-12)
+            bad_v = ~A & (v < -1e-12)
+            viol = bad_z | bad_v
+            ok = ~viol.any(axis=1)
+            z[todo[ok]] = zs[ok]
+            if it < self._block_steps:
+                new = (A & ~bad_z) | bad_v
+            else:                                            # Murty: flip the first violation only
+                first = np.argmax(viol, axis=1)
+                new = A.copy()
+                k = np.arange(todo.size)
+                new[k, first] = ~new[k, first]
+            todo = todo[~ok]
+            active[todo] = new[~ok]
+        raise RuntimeError("nerve mechanics: the stiffening problem did not settle")  # pragma: no cover
+
+    def _solve_active(self, A: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """``z`` with ``v = q + Mz z`` zero on each row's active set ``A`` and ``z`` zero off it.
+
+        Rows are batched by the size of their active set: one stacked LAPACK solve per size
+        (the sets are mostly all different, so there is little to share between rows)."""
+        z = np.zeros_like(q)
+        size = A.sum(axis=1)
+        for a in np.unique(size):
+            if a == 0:
+                continue
+            rows = np.flatnonzero(size == a)
+            step = max(1, int(4_000_000 // (a * a)))           # bound the stacked matrices' memory
+            for r0 in range(0, rows.size, step):
+                rr = rows[r0:r0 + step]
+                ia = np.nonzero(A[rr])[1].reshape(rr.size, a)
+                B = self._Mz[ia[:, :, None], ia[:, None, :]]
+                rhs = np.take_along_axis(q[rr], ia, axis=1)
+                z[rr[:, None], ia] = -np.linalg.solve(B, rhs[:, :, None])[:, :, 0]
+        return z
+
     def solve(self, posture: Any, reference: Any = None) -> "NerveMechanics":
         """The nerve in its bed for ``posture`` (from ``reference``), see :func:`nerve_mechanics`."""
         d, shape = self.deltas(posture, reference)
-        return NerveMechanics(self, shape, d, self.folds(d))
+        f = self.folds(d)
+        cols = self.beyond_toe(d, f)
+        eta = None
+        if cols.size:
+            f[:, cols], eta = self.stiff_fibres(d, f, cols)
+        return NerveMechanics(self, shape, d, f, cols, eta)
 
     def solve_direct(self, posture: Any, reference: Any = None, max_iter: int = 100,
                      start: np.ndarray | None = None, return_active: bool = False):
         """Nerve displacement ``S + (N,)`` (mm) by an active-set Newton method on every element.
 
         The plain statement of the method and an independent check of
-        :meth:`solve` (which lets only the candidate elements fall slack):
-        each step solves the tridiagonal system with the elements currently
-        in tension (batched Thomas algorithm, one column per posture), then
-        takes as the new set the elements whose strain is positive; it stops
-        when the set no longer changes, which is the exact minimum of the
-        convex energy.  ``start``: the elements taken as taut at the first
-        step (bool, ``S + (N-1,)``; default: those the bed itself stretches
-        or leaves as they were), e.g. the set reached in a previous posture,
-        as when the joints are moved one after another.  Returns ``u`` and,
-        with ``return_active``, the final set (bool, ``S + (N-1,)``).
+        :meth:`solve` (which lets only the candidate elements fall slack and
+        writes the stiff part of the law as fibres in parallel): each element
+        is slack (no tension), in its toe (tension ``EA strain``) or beyond it
+        (tension ``EA toe_end + ratio EA (strain - toe_end)``); each step
+        solves the tridiagonal system with the elements' current regimes
+        (batched Thomas algorithm, one column per posture), then takes the
+        regimes of the strains it gives; it stops when they no longer change,
+        which is the exact minimum of the convex energy.  ``start``: the
+        regimes taken at the first step (int, 0 slack / 1 toe / 2 beyond, or
+        bool for taut, ``S + (N-1,)``; default: those of the bed's own
+        stretch), e.g. those reached in a previous posture, as when the
+        joints are moved one after another.  Returns ``u`` and, with
+        ``return_active``, the final regimes (int8, ``S + (N-1,)``).
         """
         d, shape = self.deltas(posture, reference)
         U = self._Wj @ d
         N, M = U.shape
         he, EA, p, g = self.element_mm, self._EA, self._p_elem, self._g
+        toe, EA2 = self._toe[:, None], (EA * self._ratio)[:, None]
+
+        def regimes(eps):
+            return np.where(eps > 0.0, np.where(eps > toe, 2, 1), 0).astype(np.int8)
+
         if start is None:
-            act = (np.diff(U, axis=0) / he[:, None] + p[:, None]) > 0
+            reg = regimes(np.diff(U, axis=0) / he[:, None] + p[:, None])
         else:
-            act = np.ascontiguousarray(np.broadcast_to(np.asarray(start, dtype=bool),
-                                                       shape + (N - 1,)).reshape(M, N - 1).T)
+            st = np.asarray(start)
+            st = st.astype(np.int8) if st.dtype != bool else st.astype(np.int8)
+            reg = np.ascontiguousarray(np.broadcast_to(st, shape + (N - 1,)).reshape(M, N - 1).T)
+        # tension t = a du + b of each element in its regime (a in units of EA_nerve / mm)
+        toe_t = np.where(np.isfinite(toe), toe, 0.0)
+        b_beyond = EA2 * p[:, None] - (EA2 - EA[:, None]) * toe_t
         for _ in range(max_iter):
-            A = act * (EA / he)[:, None]
-            T = act * (EA * p)[:, None]
+            A = np.where(reg == 0, 0.0, np.where(reg == 1, EA[:, None], EA2)) / he[:, None]
+            T = np.where(reg == 0, 0.0, np.where(reg == 1, (EA * p)[:, None], b_beyond))
             n = N - 2
             diag = A[:-1] + A[1:] + g[1:-1, None]
             rhs = g[1:-1, None] * U[1:-1] + T[1:] - T[:-1]
@@ -703,15 +953,15 @@ class NerveModel:
             u[n] = dp[n - 1]
             for i in range(n - 2, -1, -1):
                 u[i + 1] = dp[i] - cp[i] * u[i + 2]
-            new = (np.diff(u, axis=0) / he[:, None] + p[:, None]) > 0
-            if np.array_equal(new, act):
+            new = regimes(np.diff(u, axis=0) / he[:, None] + p[:, None])
+            if np.array_equal(new, reg):
                 break
-            act = new
+            reg = new
         else:  # pragma: no cover
             raise RuntimeError("nerve mechanics: the active-set iteration did not settle")
         u = np.ascontiguousarray(u.T).reshape(shape + (N,))
         if return_active:
-            return u, np.ascontiguousarray(act.T).reshape(shape + (N - 1,))
+            return u, np.ascontiguousarray(reg.T).reshape(shape + (N - 1,))
         return u
 
 
@@ -736,15 +986,34 @@ class NerveMechanics:
     slack) length, in %: 0 where the nerve is slack, never negative.
     """
 
-    def __init__(self, model: NerveModel, shape: tuple, d: np.ndarray, f: np.ndarray) -> None:
+    def __init__(self, model: NerveModel, shape: tuple, d: np.ndarray, f: np.ndarray,
+                 cols: np.ndarray | None = None, eta: np.ndarray | None = None) -> None:
         self.model = model
         self.shape = shape
         ng = len(model.groups)
         self._c = np.ascontiguousarray(np.vstack([d, f]))     # (n_groups + nc, M): bed changes and folds, mm
         self._d = self._c[:ng]
         self._folds = self._c[ng:]
+        # the postures with some element beyond its toe, and their stiff fibres' eigenstrains (n_stiff, K)
+        self._cols = np.zeros(0, dtype=int) if cols is None else cols
+        self._eta = eta
         self._elem_cache = None
         self._site_cache: dict[str, np.ndarray] = {}
+
+    def _add_fibres(self, out: np.ndarray, rows_of_unit: np.ndarray, cols=slice(None)) -> np.ndarray:
+        """Add the stiff fibres' part (``rows_of_unit @ eta``) to ``out`` (rows x the columns ``cols``)."""
+        if self._cols.size == 0:
+            return out
+        if isinstance(cols, slice):
+            out[:, self._cols] += rows_of_unit @ self._eta
+            return out
+        pos = np.full(self._c.shape[1], -1)
+        pos[self._cols] = np.arange(self._cols.size)
+        sel = pos[cols]
+        hit = sel >= 0
+        if hit.any():
+            out[:, hit] += rows_of_unit @ self._eta[:, sel[hit]]
+        return out
 
     def _sites(self, what: str) -> np.ndarray:
         """Excursion (``"x"``, mm) or strain (``"e"``, %, not for "cervical") at every site, ``(n_sites, M)``."""
@@ -752,9 +1021,9 @@ class NerveMechanics:
         if got is None:
             m = self.model
             if what == "x":
-                got = m._Xsite @ self._c
+                got = self._add_fibres(m._Xsite @ self._c, m._Xsite_e)
             else:
-                got = m._Ssite @ self._c
+                got = self._add_fibres(m._Ssite @ self._c, m._Ssite_e)
                 got += m._psite[:, None]
                 np.maximum(got, 0.0, out=got)
                 got *= 100.0
@@ -777,7 +1046,7 @@ class NerveMechanics:
 
     def _strain_rows(self, rows, cols=slice(None)) -> np.ndarray:
         m = self.model
-        e = m._S[rows] @ self._c[:, cols]
+        e = self._add_fibres(m._S[rows] @ self._c[:, cols], m._Se[rows], cols)
         e += m._p_elem[rows, None]
         np.maximum(e, 0.0, out=e)           # clears rounding (-1e-16) in a fold: slack is 0 strain
         e *= 100.0
@@ -810,7 +1079,7 @@ class NerveMechanics:
     @property
     def nerve_displacement_mm(self) -> np.ndarray:
         """Nerve displacement ``u`` along the bed from the reference (mm, + distal), ``S + (N,)``."""
-        return self._profile(self.model._G @ self._c)
+        return self._profile(self._add_fibres(self.model._G @ self._c, self.model._Ge))
 
     @property
     def bed_displacement_mm(self) -> np.ndarray:
@@ -820,7 +1089,7 @@ class NerveMechanics:
     @property
     def excursion_profile_mm(self) -> np.ndarray:
         """Nerve movement relative to its bed ``u - U`` at every node (mm, + distal), ``S + (N,)``."""
-        return self._profile(self.model._X @ self._c)
+        return self._profile(self._add_fibres(self.model._X @ self._c, self.model._Ge))
 
     @property
     def strain_profile_pct(self) -> np.ndarray:
@@ -891,6 +1160,49 @@ class NerveMechanics:
         return self._out(self._sites("e")[k])
 
 
+    # -- strain from the in-situ length: what every band, colour and threshold applies to --------
+    @property
+    def element_in_situ_strain_pct(self) -> np.ndarray:
+        """Local strain of every element from its in-situ length (its length at rest in the reference
+        posture), %, shape ``S + (N-1,)``; negative where the nerve lies slack."""
+        return self._profile(_in_situ(self._elem, self.model._p_elem[:, None]))
+
+    @property
+    def in_situ_strain_profile_pct(self) -> np.ndarray:
+        """Local strain from the in-situ length at every node (%), shape ``S + (N,)``: the mean of the
+        two elements beside it (the end nodes take their one element), as :attr:`strain_profile_pct`."""
+        e = _in_situ(self._elem, self.model._p_elem[:, None])
+        nodes = np.empty((e.shape[0] + 1, e.shape[1]))
+        nodes[0], nodes[-1] = e[0], e[-1]
+        nodes[1:-1] = 0.5 * (e[1:] + e[:-1])
+        return self._profile(nodes)
+
+    def in_situ_strain_pct(self, site: str):
+        """Local strain at ``site`` from its in-situ length (%), shape ``S``; ``"cervical"`` the peak
+        over C2-T1 (the cord rests at one strain, so the peak is the same element either way)."""
+        k = self._site(site)
+        m = self.model
+        if site in m._neck_sites:
+            return self._out(_in_situ(self._peak(m._cerv, m._cerv_key), m._p_elem[m._cerv].max()))
+        return self._out(_in_situ(self._sites("e")[k], m._psite[k]))
+
+    @property
+    def root_nodes(self) -> np.ndarray:
+        """``(N,)`` bool: nodes on the roots (the conus to the plexus), whose strain belongs on
+        :data:`ROOT_STRAIN_BANDS`, not on the nerve's :data:`STRAIN_BANDS`."""
+        a, z = self.model.tissue_mm["roots"]
+        s = self.model.s_mm
+        return read_only((s > a + 1e-9) & (s < z - 1e-9))
+
+    @property
+    def peak_nerve_in_situ_strain_pct(self):
+        """Highest local strain from the in-situ length along the peripheral nerve (below the roots,
+        where the rabbit bands apply), %, shape ``S``."""
+        m = self.model
+        rows = m._peripheral
+        return self._out(_in_situ(self._elem[rows], m._p_elem[rows, None]).max(axis=0))
+
+
 #: (registry key, body, entrapment) -> NerveModel, most recently used last
 _MODELS: "OrderedDict[tuple, NerveModel]" = OrderedDict()
 _MODELS_MAX = 32
@@ -942,7 +1254,8 @@ def nerve_mechanics(posture: Any, reference: Any = None, *, body: Body | None = 
     (dimensionless, 0 = free to 1 = held fast) for sites in
     :data:`ENTRAPMENT_SITES` (``"lumbar_roots"`` at the disc, ``"piriformis"``,
     ``"popliteal"``, ``"tarsal_tunnel"``): the nerve is held to its bed there,
-    so it slides less beyond the site and strains more next to it.
+    so it slides less beyond the site and strains more next to it (a teaching hypothesis: see
+    the module docstring).
 
     Returns a :class:`NerveMechanics` with ``excursion_mm(site)`` (mm, + =
     distal), ``strain_pct(site)`` (%), ``peak_strain_pct`` (%), and the

@@ -32,6 +32,7 @@ keyword-only where they follow the posture and the structure.
 from __future__ import annotations
 
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -130,6 +131,9 @@ REFERENCE = Posture()
 # Drawing-only proportions of the head (they change no length).
 _HEAD_ROUNDNESS = 0.75
 _HEAD_FORWARD = 0.15
+#: The same, by name, for the model in the page (neuralsim/web/model.js is handed them, so they live here only).
+DRAWING_PROPORTIONS: Mapping[str, float] = MappingProxyType({"head_roundness": _HEAD_ROUNDNESS,
+                                                             "head_forward": _HEAD_FORWARD})
 
 
 def _body(body: Body | None) -> Body:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from typing import Any, Mapping, Sequence
+import numpy as np
 
 
 from ..model import registry as _reg
@@ -244,13 +245,19 @@ GLIDES: Mapping[str, tuple[Posture, Posture]] = {
 }
 
 
+def _peak_in_situ(m) -> float:
+    """Highest local strain beyond the in-situ length anywhere along the cable (%)."""
+    return float(np.max(m.element_in_situ_strain_pct))
+
+
 def glide_table(site: str = "mid_thigh", glides: Mapping | None = None, body: Body | None = None) -> list[dict]:
     """Bed change, nerve excursion and peak strain for each movement of :data:`GLIDES`.
 
     Keys: ``name``; ``bed_change_mm`` (core model); ``excursion_mm`` (nerve
     movement at ``site`` from start to end, mm, + = distal); ``peak_strain_pct``
-    (highest local strain at the end, %); ``strain_rise_pct`` (how much the
-    peak strain rose from start to end, %), from :mod:`neuralsim.mechanics`.
+    (highest local strain beyond the in-situ length at the end, cord, roots and nerve, %);
+    ``strain_rise_pct`` (how much that peak rose from start to end, %), from
+    :mod:`neuralsim.mechanics`.
     """
     b = _b(body)
     nerve = _reg.current().default_nerve
@@ -261,8 +268,8 @@ def glide_table(site: str = "mid_thigh", glides: Mapping | None = None, body: Bo
         rows.append({
             "name": name, "bed_change_mm": s1.lengths_mm[nerve] - s0.lengths_mm[nerve],
             "excursion_mm": float(m1.excursion_mm(site)) - float(m0.excursion_mm(site)),
-            "peak_strain_pct": float(m1.peak_strain_pct),
-            "strain_rise_pct": float(m1.peak_strain_pct) - float(m0.peak_strain_pct),
+            "peak_strain_pct": _peak_in_situ(m1),
+            "strain_rise_pct": _peak_in_situ(m1) - _peak_in_situ(m0),
         })
     return rows
 
@@ -271,7 +278,7 @@ def site_table(glides: Mapping | None = None, body: Body | None = None) -> list[
     """Excursion (mm, + = distal) and end strain (%) at every site of :data:`SITES` for each glide.
 
     One row per site: ``site`` and, per movement name, ``"<name>|excursion_mm"``
-    (start to end) and ``"<name>|strain_pct"`` (at the end), from
+    (start to end) and ``"<name>|strain_pct"`` (at the end, beyond the in-situ length), from
     :mod:`neuralsim.mechanics`.
     """
     b = _b(body)
@@ -283,7 +290,7 @@ def site_table(glides: Mapping | None = None, body: Body | None = None) -> list[
         for name in g:
             m0, m1 = solved[name]
             row[f"{name}|excursion_mm"] = float(m1.excursion_mm(site)) - float(m0.excursion_mm(site))
-            row[f"{name}|strain_pct"] = float(m1.strain_pct(site))
+            row[f"{name}|strain_pct"] = float(m1.in_situ_strain_pct(site))
         rows.append(row)
     return rows
 

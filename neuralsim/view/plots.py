@@ -172,13 +172,15 @@ def evidence_figure(rows: Sequence[Mapping]):
 
 
 def strain_profiles(results: Mapping[str, Any]):
-    """Local nerve strain (%) along the nerve (mm from its upper end) for named postures.
+    """Local strain beyond the in-situ length (%) along the nerve (mm from its upper end) for named postures.
 
     ``results``: name -> a :func:`neuralsim.mechanics.nerve_mechanics` result (``s_mm``,
-    ``strain_profile_pct``, ``peak_strain_pct``).
+    ``in_situ_strain_profile_pct``, ``peak_nerve_in_situ_strain_pct``).
 
     Dotted lines, each labelled, mark where the
-    bands of :mod:`neuralsim.bands` start (animal-model thresholds, for teaching only).
+    bands of :mod:`neuralsim.bands` start (animal-model thresholds for peripheral nerve, for
+    teaching only; the cord and roots have bands of their own); each line's label gives the
+    peak along the peripheral nerve.
     """
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 3.8))
@@ -186,8 +188,9 @@ def strain_profiles(results: Mapping[str, Any]):
     colours = [c for c in _LINE_COLOURS if c.upper() not in {b.colour.upper() for b in STRAIN_BANDS}]
     styles = ["-", "--", "-.", ":"]
     for i, (name, r) in enumerate(results.items()):
-        ax.plot(np.asarray(r.s_mm), np.asarray(r.strain_profile_pct), linestyle=styles[i % 4],
-                color=colours[i % len(colours)], lw=2, label=f"{name} (peak {float(r.peak_strain_pct):.1f} %)")
+        ax.plot(np.asarray(r.s_mm), np.asarray(r.in_situ_strain_profile_pct), linestyle=styles[i % 4],
+                color=colours[i % len(colours)], lw=2,
+                label=f"{name} (nerve peak {float(r.peak_nerve_in_situ_strain_pct):.1f} %)")
     for i, band in enumerate(STRAIN_BANDS[1:], 1):   # the one band scale (neuralsim.bands), labelled
         dashes = tuple(float(x) for x in band.pattern.split())       # the band's own dash pattern
         ax.axhline(band.lower_pct, color=band.colour, lw=1.0, ls=(0, dashes) if dashes else "-")
@@ -195,5 +198,6 @@ def strain_profiles(results: Mapping[str, Any]):
         ax.annotate(band.label, (1.0, band.lower_pct), xycoords=("axes fraction", "data"),
                     ha="right", va="top" if close else "bottom", fontsize=7, color=band.colour)
     ax.set_ylim(top=max(ax.get_ylim()[1], STRAIN_BANDS[-1].lower_pct * 1.1))   # room for the top label
-    _finish(fig, ax, "position along the nerve from its upper end (mm)", "local strain (%)")
+    _finish(fig, ax, "position along the nerve from its upper end (mm)",
+            "local strain beyond in-situ length (%)")
     return fig

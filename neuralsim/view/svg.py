@@ -139,7 +139,7 @@ def angle_text(deg: float) -> str:
 MAX_SHARED_ASPECT = 1.28
 _BOXES: Mapping[str, tuple[float, float, float, float]] = {
     "standing": (-0.257, -0.570, 0.498, 0.498),
-    "sitting": (-0.376, -0.328, 0.739, 0.544),      # measured top 0.498
+    "sitting": (-0.376, -0.328, 0.736, 0.541),      # measured top 0.498
     "supine": (-0.498, -0.207, 0.614, 0.662),       # measured top 0.544
     "prone": (-0.564, -0.183, 0.498, 0.371),
     "side_lying": (-0.333, -0.392, 0.553, 0.390),
@@ -188,24 +188,26 @@ def _polyline(pts, colour: str, width: float, extra: str = "", cls: str = "") ->
 def _nerve_segments(nerve: np.ndarray, strain: Any) -> list[str]:
     """Halo polylines under the nerve, one per run of points in the same strain band.
 
-    The halo's colour, dash pattern and width all step with the band (see :data:`STRAIN_BANDS`).
+    The halo's colour, dash pattern and width all step with the band (see :data:`STRAIN_BANDS`),
+    from the strain beyond the nerve's in-situ length (``in_situ_strain_profile_pct``): the rabbit
+    thresholds were measured that way.
     """
     # The mechanics model measures s along the bed in the anatomical position
     # (C1 at 0, the end of the bed at s[-1]); the drawn bed runs between the
     # same two ends, so points are matched by their fraction of the way along.
     s_mm = np.asarray(strain.s_mm, dtype=float)
-    prof = np.asarray(strain.strain_profile_pct, dtype=float)
+    prof = np.asarray(strain.in_situ_strain_profile_pct, dtype=float)
     seg = np.hypot(*np.diff(nerve, axis=0).T)
     s_draw = np.concatenate(([0.0], np.cumsum(seg)))
     mids = 0.5 * (s_draw[1:] + s_draw[:-1]) / s_draw[-1]
     frac = (s_mm - s_mm[0]) / (s_mm[-1] - s_mm[0])
     local = np.interp(mids, frac, prof)
-    band = _band_index(np.maximum(local, 0.0))    # a slack (compressed) stretch is in the lowest band
-    # The spinal cord is its own tissue: the nerve's (rabbit peripheral-nerve) bands do not apply
-    # to it, so the cord gets no halo (band -1) and the peak is the roots' and the nerve's.
-    cord = np.asarray(strain.cord_nodes, dtype=bool)
-    if cord.any():
-        band = np.where(mids <= frac[cord].max(), -1, band)
+    band = _band_index(np.maximum(local, 0.0))    # shorter than in situ (slack): the lowest band
+    # The cord and the roots are tissues of their own: the nerve's (rabbit peripheral-nerve) bands
+    # do not apply to them, so they get no halo (band -1) and the peak is the peripheral nerve's.
+    spinal = np.asarray(strain.cord_nodes, dtype=bool) | np.asarray(strain.root_nodes, dtype=bool)
+    if spinal.any():
+        band = np.where(mids <= frac[spinal].max(), -1, band)
     out = []
     start = 0
     n = len(band)
@@ -841,8 +843,9 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     ``data``: the :func:`neuralsim.model.drawing` result of ``posture`` in ``view`` (every
     coordinate drawn).  ``strain``: ``None`` draws no strain halo; or a result object
     (:func:`neuralsim.mechanics.nerve_mechanics`) with ``s_mm`` and
-    ``strain_profile_pct`` arrays (shape ``(N,)``, mm and %) and
-    ``cord_nodes`` (``(N,)`` bool) and ``peak_nerve_strain_pct`` (the peak below the cord, %).
+    ``in_situ_strain_profile_pct`` arrays (shape ``(N,)``, mm and % beyond the in-situ length),
+    ``cord_nodes`` and ``root_nodes`` (``(N,)`` bool: no halo there, they have bands of their own)
+    and ``peak_nerve_in_situ_strain_pct`` (the peak along the peripheral nerve, %).
     ``title``/``desc`` replace the generated ones.
     ``legend``: draw the key in a panel right of the body's box (never on the
     body).  ``labels``: name the nerve's parts and each hamstring with leader
@@ -902,7 +905,7 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     if strain is not None:
         parts.extend(_nerve_segments(nerve_pts, strain))
         if legend:                      # the key prints the peak (%): read only when drawn
-            peak = float(strain.peak_nerve_strain_pct)
+            peak = float(strain.peak_nerve_in_situ_strain_pct)
     over = []      # muscles drawn over the nerve (they run along it: under it they would be hidden)
     for m, (mgroup, colour, width, dash) in muscle_styles(names).items():   # styled by group
         extra = "" if dash == "none" else f' stroke-dasharray="{dash}"'

@@ -55,6 +55,11 @@ COLUMN_LABELS: Mapping[str, str] = {
     "strain_rise_pct": "rise of peak strain (%)",
     "hip_deg": "hip angle (°)",
     "earlier_by_deg": "sooner by (°)",
+    "rms_difference_mm": "RMS difference of the change (mm)",
+    "opensim_rms_change_mm": "OpenSim's RMS change (mm)",
+    "ratio_pct": "difference / OpenSim's change (%)",
+    "largest_difference_mm": "largest difference (mm)",
+    "agrees": "within the tolerance?",
 }
 
 _SUFFIX = {"_mm": " (mm)", "_deg": " (°)", "_pct": " (%)", "_m": " (m)"}

@@ -112,7 +112,7 @@ def check_line(text: str, angles: dict, prev: dict | None = None) -> list[str]:
     if got["peak_pct"] is not None and not ns.NERVES[nerve].mechanics:
         bad.append(f"a peak strain is shown for the {nerve} nerve, which the mechanics does not model")
     elif got["peak_pct"] is not None:
-        want["peak_pct"] = (float(ns.nerve_mechanics(ns.Posture(**angles)).peak_nerve_strain_pct), 0.05)
+        want["peak_pct"] = (float(ns.nerve_mechanics(ns.Posture(**angles)).peak_nerve_in_situ_strain_pct), 0.05)
     for key, (value, tol) in want.items():
         if abs(got[key] - value) > tol + 1e-6:
             bad.append(f"{key}: shown {got[key]:g}, library {value:.3f}")
