@@ -422,6 +422,8 @@ def write_table(out, run_folder=None):
              "| kind | attack | result | |", "| --- | --- | --- | --- |"]
     for r in out["rows"]:
         res = r["result"].replace(str(run_folder), "<run folder>") if run_folder else r["result"]
+        # a result cut short may end inside the folder's name
+        res = re.sub(re.escape(lh.RUN_PARENT) + r"/neuralsim-hub-attack-[^\s/']*", "<run folder>", res)
         res = res.replace("|", "/").replace("\n", " ")
         lines.append(f"| {r['kind']} | {r['attack']} | {res} | {'blocked' if r['blocked'] else '**SUCCEEDED**'} |")
     lines += ["", END]
@@ -597,8 +599,9 @@ def attacks(S: Suite, run, deadline):
 
     def second_hub():
         held = socket.socket()
-        p = free_privileged_port({port, port + 1, port + 2})
-        held.bind(("127.0.0.1", p + 1 if p < 990 else p))   # the new hub's proxy API port is taken
+        # three free ports in a row (the first free one below 990 has a taken one right above it)
+        p = lh.free_port_block(3)
+        held.bind(("127.0.0.1", p + 1))                     # the new hub's proxy API port is taken
         held.listen(1)
         try:
             env = dict(os.environ, NEURALSIM_HUB_PORT=str(p), NEURALSIM_HUB_DATA=str(run.base / "second"),

@@ -567,11 +567,13 @@ def test_the_attack_table_names_no_path_of_the_machine_it_ran_on(tmp_path, monke
     monkeypatch.setattr(ah, "README", readme)
     run = "/var/tmp/neuralsim-hub-attack-x1y2"
     ah.write_table({"finished": "now", "seconds": 1, "attacks": 1, "blocked": 1, "rows": [
-        {"kind": "grading", "attack": "plant a file", "blocked": True, "result": f"refused ('{run}/data/inbound/x')"}]}, run)
+        {"kind": "grading", "attack": "plant a file", "blocked": True, "result": f"refused ('{run}/data/inbound/x')"},
+        {"kind": "grading", "attack": "cut short", "blocked": True, "result": f"shown: REFUSED x: {run[:-3]}"}]}, run)
     text = readme.read_text()
     assert run not in text and "refused ('<run folder>/data/inbound/x')" in text
     assert text.startswith("intro\n") and text.endswith("after\n") and "STALE ROW" not in text
     assert "| grading | plant a file | refused ('<run folder>/data/inbound/x') | blocked |" in text
+    assert "| grading | cut short | shown: REFUSED x: <run folder> | blocked |" in text and "/var/tmp" not in text
 
 
 def test_cpu_demand_counts_time_running_and_waiting_of_the_groups_threads(tmp_path):

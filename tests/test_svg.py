@@ -762,7 +762,11 @@ def test_a_head_that_would_go_through_the_couch_hangs_over_its_end(view):
     rests, hangs = (0, -20) if view == "supine" else (0, 30)
     (x0, x1, _top), _low, _sh = parts(rests)
     bx0, _by0, bx1, _by1 = svg.view_box(view)
-    assert x0 == pytest.approx(bx0, abs=1) and x1 == pytest.approx(bx1, abs=1)   # across the whole picture
+    assert x1 == pytest.approx(bx1, abs=1)                   # to the picture's edge on the head's side
+    if view == "supine":
+        assert x0 == pytest.approx(bx0, abs=1)               # across the whole picture
+    else:       # face down the foot, at a right angle to the shin, hangs over the couch's other end
+        assert x0 > bx0 + 1
     (x0, x1, _top), (hx, _hy), shoulders = parts(hangs)
     assert (x0 if view == "supine" else x1) == pytest.approx(shoulders, abs=1)            # ends at C7-T1
     assert not x0 <= hx <= x1
@@ -843,6 +847,102 @@ def test_marks_are_data_and_the_view_draws_them_where_they_say():
     assert (stop.find(NS + "circle").get("cx"), stop.find(NS + "circle").get("cy")) == ("0", "-1000")
     words = texts[marks[-1].short]
     assert (words.get("x"), words.get("y"), words.get("text-anchor")) == ("900", "-1110", "middle")
+
+
+
+# -- the gaze follows the neck, over every protocol step and preset, at three heights -------------------
+
+def _gaze_deg(p, view, body):
+    root = parse(figures.posture_svg(p, body, view=view, strain=None))
+    el = next((el for el in root.iter(NS + "polyline") if el.get("class") == "neuralsim-gaze"), None)
+    if el is None:
+        return None                       # a face turned to the couch: no room for the arrow
+    a, b = polyline_points(el)[[0, -1]] * (1, -1)
+    return math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
+
+
+def _steps_and_presets():
+    out = [(f"{k}: {name}", p, proto.view) for k, proto in ns.protocols.ALL.items() for name, p in proto.steps]
+    from neuralsim.classroom.widgets import choose_view      # the view the explorer draws a preset in
+    seated = ("sitting", "slump", "slider", "tensioner")
+    out += [(f"preset {label}", p, choose_view(p, None, "sitting" if any(w in label for w in seated) else "standing"))
+            for label, p in ns.protocols.POSTURES.items()]
+    return out
+
+
+@pytest.mark.parametrize("height", [1.40, 1.75, 2.10])
+def test_the_gaze_says_where_the_words_say_the_person_looks(height):
+    body = ns.Body(height_m=height)
+    for what, p, view in _steps_and_presets():
+        if not svg.support_fits(p, view):
+            continue
+        g = _gaze_deg(p, view, body)
+        words = what.casefold()
+        if view not in ("standing", "sitting") or g is None:
+            continue
+        if "look up" in words or "looking up" in words:
+            assert g > 0, (what, height, g)                    # above the horizontal
+        elif "look ahead" in words:
+            assert abs(g) <= 20, (what, height, g)
+        elif "look down" in words or "looking down" in words:
+            assert g < -20, (what, height, g)
+
+
+@pytest.mark.parametrize("height", [1.40, 1.75, 2.10])
+def test_the_gaze_turns_with_the_neck_over_its_whole_range(height):
+    # from each step and preset, the neck swept over its range: more flexion never raises the gaze, and
+    # from neutral the gaze goes down with flexion and up with extension (the neck's sign)
+    body = ns.Body(height_m=height)
+    lo, hi = ns.joint_range("cervical_flexion")
+    sweep = np.linspace(lo, hi, 9)
+    for what, p, view in _steps_and_presets():
+        base = p.replace(cervical_flexion=0.0)
+        if not all(svg.support_fits(base.replace(cervical_flexion=float(n)), view) for n in sweep):
+            continue
+        gz = [_gaze_deg(base.replace(cervical_flexion=float(n)), view, body) for n in sweep]
+        if None in gz:
+            continue
+        gz = np.unwrap(np.radians(gz))
+        assert np.all(np.diff(gz) < 1e-9), (what, height, np.degrees(gz).round(1))
+        zero = float(np.radians(_gaze_deg(base, view, body)))
+        zero = gz[np.argmin(np.abs(gz - zero))]
+        assert gz[0] > zero > gz[-1], (what, height)            # extension up, flexion down
+
+
+# -- no body part through a support, over every protocol step and preset, at three heights ------------
+
+def _support_top_and_span(root):
+    sup = next(el for el in root.iter() if el.get("class") == "neuralsim-support")
+    top_rect = sup if sup.tag == NS + "rect" else next(sup.iter(NS + "rect"))
+    x0 = float(top_rect.get("x"))
+    return -float(top_rect.get("y")), x0, x0 + float(top_rect.get("width"))
+
+
+def _deepest_below_support(p, view, body):
+    """How far (mm) the drawn body outline reaches below the support's top, where the support is."""
+    root = parse(figures.posture_svg(p, body, view=view, strain=None))
+    top, x0, x1 = _support_top_and_span(root)
+    deepest = 0.0
+    body_g = next(el for el in root.iter() if el.get("class") == "neuralsim-body")
+    for poly in body_g.iter(NS + "polygon"):
+        pts = polyline_points(poly) * (1, -1)
+        over = (pts[:, 0] > x0) & (pts[:, 0] < x1)
+        if over.any():
+            deepest = max(deepest, top - float(pts[over, 1].min()))
+    return deepest
+
+
+@pytest.mark.parametrize("height", [1.40, 1.75, 2.10])
+def test_no_body_part_goes_through_its_support(height):
+    # a resting body presses into a padded couch: its outline may dip by the outline's width and a
+    # little soft tissue, under 2 % of its height (a heel lying on the back: 1.8 %); a foot at a right
+    # angle lying face down (5.5 %) or a tall person's hanging calf (21 % into the plinth) went through
+    body = ns.Body(height_m=height)
+    lying = {"supine", "prone", "sitting"}
+    for what, p, view in _steps_and_presets():
+        if view not in lying or not svg.support_fits(p, view):
+            continue
+        assert _deepest_below_support(p, view, body) < 0.02 * height * 1000, (what, view, height)
 
 
 def healthy_end_positions():

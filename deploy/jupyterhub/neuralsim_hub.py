@@ -313,8 +313,8 @@ class Cgroups:
     #: v1: the CPU group, beside the class's, that demoted students' processes are moved into. A
     #: weight lowered inside the class's group is not enough: that group weighs as ``weight_of``
     #: processes against everything else on the machine, and a demoted spinner uses all of it
-    #: whenever the rest of the class is idle (in the load test three spinners took 1.7 of the 2
-    #: cores from everything else, the other engineers' tests on the machine included).
+    #: whenever the rest of the class is idle (three spinners can then take most of a 2-core
+    #: machine from everything else on it).
     LOW = "neuralsim-hub-low"
     LOW_WEIGHT_OF = 1
 

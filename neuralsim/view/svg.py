@@ -456,8 +456,12 @@ def _support(view: str, d: dict, b: Body, sil: dict, box=None) -> list[str]:
         return [f'<rect {cls} x="{x0:.0f}" y="{-y1:.0f}" width="{x1 - x0:.0f}" height="{y1 - y0:.0f}" fill="#F1F1F1"/>']
     top = -sil["_back"][view]
     left, edge = x0, x1
+    frames = d["frames"]
     if view == "sitting":
-        edge = float(d["joints"]["knee"][0]) - 0.04 * _H_MAX_MM
+        # the plinth's front edge behind the knee, and behind the hanging calf (a tall body's calf
+        # reaches further back than the knee joint's fixed margin)
+        calf = _segment_box(sil, b, "shank", frames["shank"])[0]
+        edge = min(float(d["joints"]["knee"][0]) - 0.04 * _H_MAX_MM, calf - _SUPPORT_GAP_MM)
     elif _head_over_end(d, top):
         # the head would go through the couch (neck extended lying on the back, flexed lying face
         # down): it hangs over the couch's end, which is under the shoulders (C7-T1)
@@ -466,12 +470,24 @@ def _support(view: str, d: dict, b: Body, sil: dict, box=None) -> list[str]:
             left = shoulders
         else:
             edge = shoulders
+    if view in ("supine", "prone"):
+        fx0, fy0, fx1, _fy1 = _segment_box(sil, b, "foot", frames["foot"])
+        if fy0 < top - _HEAD_SINK_MM:
+            # the foot would go through the couch (lying face down, the foot at a right angle to the
+            # shin): it hangs over the couch's end, which is under the shin, clear of the foot
+            if float(d["joints"]["ankle"][0]) < float(d["joints"]["hip"][0]):
+                left = max(left, fx1 + _SUPPORT_GAP_MM)
+            else:
+                edge = min(edge, fx0 - _SUPPORT_GAP_MM)
     leg = 0.015 * _H_MAX_MM
     return [f'<g {cls} fill="{SUPPORT_FILL}">'
             f'<rect x="{left:.0f}" y="{-top:.0f}" width="{edge - left:.0f}" height="{t:.0f}"/>'
             f'<rect x="{edge - 2 * leg:.0f}" y="{-top:.0f}" width="{leg:.0f}" height="{top - y0:.0f}"/>'
             f'<rect x="{left + 0.2 * (edge - left):.0f}" y="{-top:.0f}" width="{leg:.0f}" height="{top - y0:.0f}"/></g>']
 
+
+#: The gap (mm) between a support's end and a body part hanging over it.
+_SUPPORT_GAP_MM = 10.0
 
 #: How far (mm) the drawn head may dip below a couch's top before the couch is drawn ending
 #: under the shoulders (a head resting on the couch dips about 14 mm: the outline and the hair).
