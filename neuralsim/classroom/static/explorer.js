@@ -11,7 +11,7 @@ function fixSliders(root) {
     const v = parseFloat(h.getAttribute('aria-valuenow'));
     if (!isNaN(v)) {
       const t = unit === 'deg' ? `${Math.round(v)} degrees` : unit === 'm' ? `${v.toFixed(2)} metres`
-              : `${Math.round(v * 100) / 100} ${unit}`;
+              : unit === 'min' ? `${Math.round(v * 100) / 100} minutes` : `${Math.round(v * 100) / 100} ${unit}`;
       if (h.getAttribute('aria-valuetext') !== t) h.setAttribute('aria-valuetext', t);
     }
     const r = s.querySelector('.widget-readout');
