@@ -101,7 +101,7 @@ def test_each_prediction_locks_before_its_answer_appears_and_no_raw_output(part,
 
 
 def test_the_course_has_sixteen_predictions():
-    assert sum(len(_predictions(p)) for p in COURSE) == 16 == len(exercises.PREDICTIONS)
+    assert sum(len(_predictions(p)) for p in COURSE) == len(exercises.PREDICTIONS) >= 16   # 16 when the issue counted; more since
 
 
 def test_the_clinic_page_holds_no_answer_key(page, voila_server):
