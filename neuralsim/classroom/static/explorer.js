@@ -140,12 +140,14 @@ function render({ model, el }) {
       steps.observe(b, { attributes: true, attributeFilter: ['disabled'] }));
     // leaving the browser's full screen (its own Escape, which the page never sees) leaves presentation
     // mode too: the sliders come back, and the focus stays on the explorer
-    let full = false;
+    let full = false, leaving = false;     // leaving: the explorer itself asked to leave (f, Escape, button)
     const onFull = () => {
       if (document.fullscreenElement === root) { full = true; return; }
       if (full && !document.fullscreenElement) {
         full = false;
-        if (root.classList.contains('neuralsim-present')) click(root, '.neuralsim-present-toggle');
+        // the class goes only when the kernel answers: clicking again then would enter anew
+        if (!leaving && root.classList.contains('neuralsim-present')) click(root, '.neuralsim-present-toggle');
+        leaving = false;
         setTimeout(() => { const t = root.querySelector('.neuralsim-present-toggle'); if (t) t.focus(); }, 300);
       }
     };
@@ -155,6 +157,7 @@ function render({ model, el }) {
     const tog = root.querySelector('.neuralsim-present-toggle');
     if (tog) tog.addEventListener('click', () => {
       const on = !root.classList.contains('neuralsim-present');
+      leaving = !on;
       try {
         if (on && root.requestFullscreen && !document.fullscreenElement) root.requestFullscreen().catch(() => {});
         else if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
