@@ -767,18 +767,8 @@ class NerveModel:
                     fs[a:z, ia] = -(qs[a:z, ia] @ invT)
             w = fs @ MfT
             w += qs
-            bad_f = S & (fs < -1e-12)
-            bad_w = ~S & (w < -1e-12)
-            viol = bad_f | bad_w
-            ok = ~viol.any(axis=1)
+            ok, new = _pivot(S, fs, w, it < self._block_steps)
             fT[cols[ok]] = fs[ok]
-            if it < self._block_steps:
-                new = (S & ~bad_f) | bad_w
-            else:                                            # Murty: flip the first violation only
-                first = np.argmax(viol, axis=1)
-                new = S.copy()
-                k = np.arange(cols.size)
-                new[k, first] = ~new[k, first]
             keep = ~ok
             todo = cols[keep]
             slack[todo] = new[keep]
@@ -849,18 +839,8 @@ class NerveModel:
             zs = self._solve_active(A, qs)
             v = zs @ self._MzT
             v += qs
-            bad_z = A & (zs < -1e-12)
-            bad_v = ~A & (v < -1e-12)
-            viol = bad_z | bad_v
-            ok = ~viol.any(axis=1)
+            ok, new = _pivot(A, zs, v, it < self._block_steps)
             z[todo[ok]] = zs[ok]
-            if it < self._block_steps:
-                new = (A & ~bad_z) | bad_v
-            else:                                            # Murty: flip the first violation only
-                first = np.argmax(viol, axis=1)
-                new = A.copy()
-                k = np.arange(todo.size)
-                new[k, first] = ~new[k, first]
             todo = todo[~ok]
             active[todo] = new[~ok]
         raise RuntimeError("nerve mechanics: the stiffening problem did not settle")  # pragma: no cover
@@ -963,6 +943,27 @@ class NerveModel:
         if return_active:
             return u, np.ascontiguousarray(reg.T).reshape(shape + (N - 1,))
         return u
+
+
+def _pivot(active: np.ndarray, z: np.ndarray, w: np.ndarray, block: bool) -> tuple[np.ndarray, np.ndarray]:
+    """One step of principal pivoting for the problems ``w = q + M z >= 0, z >= 0, w z = 0``, rows of postures.
+
+    ``active``: the variables taken as non-zero; ``z``, ``w``: the solution on that set.  Returns which
+    rows are solved (no negative ``z`` on the set, no negative ``w`` off it) and the next active sets:
+    every violation flipped at once (block pivoting), or with ``block`` false only the first one
+    (Murty's rule, which always ends).
+    """
+    bad_z = active & (z < -1e-12)
+    bad_w = ~active & (w < -1e-12)
+    viol = bad_z | bad_w
+    ok = ~viol.any(axis=1)
+    if block:
+        return ok, (active & ~bad_z) | bad_w
+    first = np.argmax(viol, axis=1)
+    new = active.copy()
+    k = np.arange(active.shape[0])
+    new[k, first] = ~new[k, first]
+    return ok, new
 
 
 def _weights(x: float, grid: np.ndarray) -> tuple[int, int, float]:
