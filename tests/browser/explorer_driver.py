@@ -40,7 +40,13 @@ def read_posture(page) -> dict:
 
 
 def text_line(page) -> str:
-    return page.locator(".neuralsim-text").first.inner_text().strip()
+    """The first explorer's text line, read from the DOM (textContent, whitespace collapsed).
+
+    Not ``innerText``: JupyterLab skips rendering cells outside the viewport
+    (content-visibility), and there ``innerText`` is empty although the line is in the page.
+    """
+    return page.locator(".neuralsim-text").first.evaluate(
+        "e => e.textContent.replace(/\\s+/g, ' ').trim()")
 
 
 def figure_html(page) -> str:
