@@ -604,16 +604,40 @@ def attacks(S: Suite, run, deadline):
         held.bind(("127.0.0.1", p + 1))                     # the new hub's proxy API port is taken
         held.listen(1)
         try:
+            # a folder of its own, as the README asks of a second hub, so it gets as far as its proxy
             env = dict(os.environ, NEURALSIM_HUB_PORT=str(p), NEURALSIM_HUB_DATA=str(run.base / "second"),
-                       NEURALSIM_HUB_ROSTER=str(run.roster))
+                       NEURALSIM_HUB_ROSTER=str(run.roster), NEURALSIM_HUB_CGROUP="neuralsim-hub-attack2")
             r = subprocess.run([str(Path(sys.executable).with_name("jupyterhub")), "-f", str(run.config)], env=env,
                                capture_output=True, text=True, timeout=60, cwd=run.base, stdin=subprocess.DEVNULL)
         finally:
             held.close()
+            second = hub.Cgroups(folder="neuralsim-hub-attack2")
+            for name in second.names():
+                second.kill(name, timeout=5)
+            second.remove_all()
         said = [line for line in (r.stdout + r.stderr).splitlines() if "in use" in line]
         S.record("processes", "the hub reports 'running' while its proxy could not bind", r.returncode != 0 and said,
                  f"refused to start (exit {r.returncode}): {said[0][-90:] if said else (r.stderr or r.stdout)[-120:]}")
     S.guard("processes", "second hub", second_hub)
+
+    def second_hub_same_folder():
+        # a hub ends every student group of its cgroup folder as it starts: started beside this one
+        # (the teacher's second course, a stale terminal) it must refuse before it kills anyone
+        p = lh.free_port_block(3)
+        before = {n: cg.pids(n) for n in (att, vic, honest)}
+        env = dict(os.environ, NEURALSIM_HUB_PORT=str(p), NEURALSIM_HUB_DATA=str(run.base / "second-same"),
+                   NEURALSIM_HUB_ROSTER=str(run.roster))
+        env.pop("NEURALSIM_HUB_CGROUP", None)
+        r = subprocess.run([str(Path(sys.executable).with_name("jupyterhub")), "-f", str(run.config)], env=env,
+                           capture_output=True, text=True, timeout=60, cwd=run.base, stdin=subprocess.DEVNULL)
+        after = {n: cg.pids(n) for n in before}
+        kept = all(before[n] and set(before[n]) <= set(after[n]) for n in before)
+        said = [line for line in (r.stdout + r.stderr).splitlines() if "another hub" in line]
+        S.record("processes", "a second hub started on the same machine ends the running hub's students",
+                 r.returncode != 0 and bool(said) and kept,
+                 f"refused (exit {r.returncode}): '{said[0][-80:] if said else (r.stderr or r.stdout)[-120:]}'; "
+                 f"{sum(len(v) for v in after.values())} processes of 3 students still running")
+    S.guard("processes", "second hub, same folder", second_hub_same_folder)
 
     # -- 6. limits: /dev/shm across a restart, /tmp, the home's disk, the exchange, processes, memory
     def shm():

@@ -596,3 +596,47 @@ def test_cpu_demand_counts_time_running_and_waiting_of_the_groups_threads(tmp_pa
         ran, waited = (int(x) for x in f.read().split()[:2])
     got = cg.demand_ns("alex")
     assert ran >= 0.2e9 and ran + waited <= got <= ran + waited + 0.1e9
+
+
+def test_a_second_class_folder_has_its_own_groups(tmp_path):
+    for c in ("memory", "cpu", "cpuacct", "pids", "freezer"):
+        (tmp_path / c).mkdir(parents=True)
+    proc = tmp_path / "proc_cgroup"
+    proc.write_text("".join(f"{i}:{c}:/\n" for i, c in enumerate(("memory", "cpu", "cpuacct", "pids", "freezer"))))
+    first = hub.Cgroups(root=str(tmp_path), proc_self=str(proc))
+    second = hub.Cgroups(root=str(tmp_path), proc_self=str(proc), folder="course-b")
+    first.create("alex", 2**30, 1.0)
+    second.create("sam", 2**30, 1.0)
+    assert first.base["cpu"] == tmp_path / "cpu" / "neuralsim-hub"
+    assert second.base["cpu"] == tmp_path / "cpu" / "course-b"
+    assert first.names() == ["alex"] and second.names() == ["sam"]     # a hub's start-up kill sees its own only
+    assert second.low_dir("sam") == tmp_path / "cpu" / "course-b-low" / "sam"
+    assert second.service_dir() == tmp_path / "cpu" / "course-b-service"
+    assert first.low_dir("alex") == tmp_path / "cpu" / "neuralsim-hub-low" / "alex"
+
+
+@pytest.mark.parametrize("folder", ["", "../etc", "Neuralsim", "a/b", "x" * 49, "-hub"])
+def test_a_class_folder_that_is_not_a_plain_name_is_refused(tmp_path, folder):
+    with pytest.raises(ValueError, match="NEURALSIM_HUB_CGROUP"):
+        hub.Cgroups(root=str(tmp_path), proc_self=str(tmp_path / "none"), folder=folder)
+
+
+def test_a_second_hub_on_the_same_class_folder_is_refused_and_names_the_first(tmp_path):
+    fd = hub.hold_hub_lock("neuralsim-hub", run_dir=str(tmp_path))
+    try:
+        assert (tmp_path / "neuralsim-hub.lock").read_text().strip() == str(os.getpid())
+        with pytest.raises(hub.HubLockError, match=rf"pid {os.getpid()}\).*NEURALSIM_HUB_CGROUP"):
+            hub.hold_hub_lock("neuralsim-hub", run_dir=str(tmp_path))    # flock: per open file, so refused here too
+        os.close(hub.hold_hub_lock("course-b", run_dir=str(tmp_path)))   # another folder: its own lock
+    finally:
+        os.close(fd)
+    os.close(hub.hold_hub_lock("neuralsim-hub", run_dir=str(tmp_path)))  # released with the first hub
+
+
+def test_the_hub_lock_never_follows_a_link(tmp_path):
+    target = tmp_path / "victim"
+    target.write_text("root's file\n")
+    (tmp_path / "neuralsim-hub.lock").symlink_to(target)
+    with pytest.raises(OSError):
+        hub.hold_hub_lock("neuralsim-hub", run_dir=str(tmp_path))
+    assert target.read_text() == "root's file\n"

@@ -23,6 +23,8 @@ NEURALSIM_HUB_MEM_LIMIT      memory per student, server + kernels together (defa
 NEURALSIM_HUB_CPU_LIMIT      CPU cores per student (default 1)
 NEURALSIM_HUB_MAX_SERVERS    servers running at once (default 40)
 NEURALSIM_HUB_CULL_TIMEOUT   seconds without activity before a server is stopped (default 3600)
+NEURALSIM_HUB_CGROUP         the students' cgroup folder (default neuralsim-hub); a second hub on one machine
+                             needs its own (a hub ends every student group in its folder when it starts)
 NEURALSIM_HUB_SIGNUP         1: students choose their password on the sign-up page; the teacher approves
                              each one at /hub/authorize (default 0: the teacher hands out passwords)
 NEURALSIM_HUB_LOGIN_TRIES, NEURALSIM_HUB_LOGIN_WAIT   failed logins before a user name is locked, and
@@ -38,7 +40,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
-from neuralsim_hub import (GRADER, GRADER_MARKER, Cgroups, DiskImages, check_bind, check_data_dir, check_data_not_private,  # noqa: E402
+from neuralsim_hub import (GRADER, GRADER_MARKER, Cgroups, HubLockError, hold_hub_lock, DiskImages, check_bind, check_data_dir, check_data_not_private,  # noqa: E402
                            check_ports, data_dir, ensure_unix_user, git_dirs, parse_roster, parse_size,
                            protect_teacher_material, reachable_by_all, readable_by_others, safe_mkdir)
 
@@ -118,6 +120,12 @@ c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
 # proxy and the ports are taken afresh, and no process of a student survives into the next hub.
 c.JupyterHub.cleanup_servers = True
 _cg = Cgroups()
+if _cg.available:
+    # held until this process exits: a second hub on the same folder would kill our students below
+    try:
+        _lock = hold_hub_lock(_cg.folder)
+    except HubLockError as e:
+        fail(e)
 for _name in _cg.names() if _cg.available else []:
     _cg.kill(_name)
 if _cg.available:

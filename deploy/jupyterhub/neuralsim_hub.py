@@ -33,7 +33,7 @@ from pathlib import Path
 __all__ = ["Roster", "RosterError", "parse_roster", "check_bind", "data_dir", "check_data_dir", "check_data_not_private",
            "parse_size", "reachable_by_all", "ensure_unix_user", "ensure_home", "remove_unix_users", "hub_users",
            "protect_teacher_material", "Cgroups", "GRADER", "GRADER_MARKER", "git_dirs", "client_address", "CpuFairness", "USER_MARKER", "private_mounts", "DiskImages",
-           "safe_write", "safe_mkdir", "LoginLimiter", "check_ports", "hub_processes", "readable_by_others",
+           "safe_write", "safe_mkdir", "LoginLimiter", "HubLockError", "hold_hub_lock", "check_ports", "hub_processes", "readable_by_others",
            "teacher_step"]
 
 #: GECOS comment of every Unix account the hub creates: clean-up removes only accounts carrying it.
@@ -304,6 +304,11 @@ class Cgroups:
     student's private ``/tmp`` and ``/dev/shm`` (tmpfs) is charged to the group too. Over the
     memory limit the kernel's OOM killer ends the biggest process in that group only (their
     notebook kernel); at the process limit ``fork`` fails in that group only.
+
+    ``folder`` (default ``$NEURALSIM_HUB_CGROUP``, else ``neuralsim-hub``) names the class's folder;
+    its demoted and service groups are ``<folder>-low`` and ``<folder>-service``. A hub kills every
+    group in its folder when it starts, so two hubs on one machine need two folders, and
+    :func:`hold_hub_lock` refuses a second hub on a folder in use.
     """
 
     PERIOD_US = 100_000
@@ -317,14 +322,25 @@ class Cgroups:
     #: machine from everything else on it).
     LOW = "neuralsim-hub-low"
     LOW_WEIGHT_OF = 1
+    #: the default class folder; names allowed for ``folder``
+    FOLDER = "neuralsim-hub"
+    FOLDER_RE = re.compile(r"^[a-z][a-z0-9-]{0,47}$")
 
-    def __init__(self, root: str = "/sys/fs/cgroup", proc_self: str = "/proc/self/cgroup", weight_of: int = 40):
+    def __init__(self, root: str = "/sys/fs/cgroup", proc_self: str = "/proc/self/cgroup", weight_of: int = 40,
+                 folder: str | None = None):
         """``weight_of``: the class as a whole gets the CPU weight of that many ordinary processes.
 
         (A cgroup competes for CPU as ONE entity against the processes beside it: left at the
         default weight, 30 students together would get the share of a single process whenever
         other work runs on the machine.)
         """
+        folder = folder if folder is not None else (os.environ.get("NEURALSIM_HUB_CGROUP") or self.FOLDER)
+        if not isinstance(folder, str) or not self.FOLDER_RE.match(folder):
+            raise ValueError(f"cgroup folder (NEURALSIM_HUB_CGROUP) {folder!r}: a lower-case letter, then at most "
+                             "47 lower-case letters, digits or '-'")
+        self.folder = folder
+        # instance names shadow the class's defaults, so a second folder has groups of its own
+        self.LOW, self.SERVICE = f"{folder}-low", f"{folder}-service"
         self.root = Path(root)
         self.weight_of = weight_of
         self.version = None
@@ -337,11 +353,11 @@ class Cgroups:
         # load test's client starts) places the class where the process came from, never inside
         own = {c: self._outside_own(path) for c, path in own.items()}
         if (self.root / "cgroup.controllers").exists() and "" in own:
-            base = self.root / own[""].lstrip("/") / "neuralsim-hub"
+            base = self.root / own[""].lstrip("/") / folder
             self.version, self.base = 2, {c: base for c in ("memory", "cpu", "pids")}
         elif (self.root / "memory").is_dir() and (self.root / "cpu").is_dir():
             self.version = 1
-            self.base = {c: self.root / c / own.get(c, "/").lstrip("/") / "neuralsim-hub"
+            self.base = {c: self.root / c / own.get(c, "/").lstrip("/") / folder
                          for c in self.V1 if (self.root / c).is_dir()}
         try:
             for b in set(self.base.values()):
@@ -361,10 +377,9 @@ class Cgroups:
     #: the load test's client's CPU group (benchmarks/load_hub.py)
     CLIENT = "neuralsim-hub-load-client"
 
-    @classmethod
-    def _outside_own(cls, path: str) -> str:
+    def _outside_own(self, path: str) -> str:
         parts = [x for x in path.split("/") if x]
-        while parts and parts[-1] in (cls.SERVICE, cls.LOW, cls.CLIENT):
+        while parts and parts[-1] in (self.SERVICE, self.LOW, self.CLIENT, Cgroups.SERVICE, Cgroups.LOW):
             parts.pop()
         return "/" + "/".join(parts)
 
@@ -426,10 +441,10 @@ class Cgroups:
     #: the CPU group of the hub's own processes (hub, proxy, culler), beside the class's group
     SERVICE = "neuralsim-hub-service"
 
-    def service_dir(self, name: str = SERVICE) -> Path:
-        return self.base["cpu"].parent / name
+    def service_dir(self, name: str | None = None) -> Path:
+        return self.base["cpu"].parent / (name or self.SERVICE)
 
-    def join_service(self, pid: int, name: str = SERVICE) -> Path:
+    def join_service(self, pid: int, name: str | None = None) -> Path:
         """Move process ``pid`` (and what it starts later) into the CPU group ``name``, beside the
         class's group and of the same weight.
 
@@ -445,7 +460,7 @@ class Cgroups:
         (d / "cgroup.procs").write_text(str(pid))
         return d
 
-    def leave_service(self, pid: int, name: str = SERVICE) -> None:
+    def leave_service(self, pid: int, name: str | None = None) -> None:
         """Move ``pid`` back to the group above and remove the group ``name`` once it is empty."""
         d = self.service_dir(name)
         if not d.is_dir():
@@ -962,6 +977,46 @@ def client_address(peer: str, forwarded_for: str | None, proxies=("127.0.0.1", "
         except ValueError:
             return peer
     return peer
+
+
+# ----------------------------------------------------------------------------- one hub per class folder
+class HubLockError(RuntimeError):
+    """Another hub holds the class folder's lock; the message names its pid and what to do."""
+
+
+def hold_hub_lock(folder: str, run_dir: str = "/run") -> int:
+    """Take the machine-wide lock of cgroup class folder ``folder`` for this process's lifetime.
+
+    A hub kills every student group in its folder when it starts (whatever a previous hub left):
+    a second hub on the same folder would end the running hub's students. The lock is an
+    ``flock`` on ``<run_dir>/<folder>.lock`` (``/run`` is root's: opened with ``O_NOFOLLOW``,
+    never through a link someone else placed), released by the kernel when the hub exits, so a
+    crashed hub leaves no stale lock. Returns the open descriptor (keep it open);
+    raises :class:`HubLockError` if another process holds it.
+    """
+    import fcntl
+
+    if not Cgroups.FOLDER_RE.match(folder):
+        raise ValueError(f"cgroup folder {folder!r}: a lower-case letter, then lower-case letters, digits or '-'")
+    path = Path(run_dir) / f"{folder}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise HubLockError(f"{path} is not a regular file: remove it and start the hub again")
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            raise HubLockError(
+                f"another hub (pid {holder}) runs with the students' cgroup folder {folder!r}; starting a second "
+                f"one would end its students' servers. Stop it first, or give this hub a folder of its own "
+                f"(NEURALSIM_HUB_CGROUP=<name>) and its own port and data folder.") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 # ----------------------------------------------------------------------------- ports, running hubs, the checkout
