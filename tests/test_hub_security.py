@@ -347,17 +347,22 @@ def test_checkout_and_git_folders_readable_by_others():
     shutil.rmtree(tmp_path)
 
 
-def _cg_or_skip():
+@pytest.fixture
+def cg():
+    """Cgroups in a class folder of the tests' own (never a running hub's), removed afterwards."""
     if not ROOT:
         _missing("needs root")
-    cg = hub.Cgroups()
+    cg = hub.Cgroups(folder=f"neuralsim-hub-test-{os.getpid()}")
     if not cg.available:
         _missing("no writable cgroups (cpu, memory, pids controllers)")
-    return cg
+    yield cg
+    for name in cg.names():
+        cg.kill(name, timeout=5)
+    cg.remove_all()
+    assert not any(b.exists() for b in cg.base.values()), "the tests' cgroup folders were left behind"
 
 
-def test_cgroup_kill_ends_a_setsid_double_fork():
-    cg = _cg_or_skip()
+def test_cgroup_kill_ends_a_setsid_double_fork(cg):
     name = f"test-kill-{os.getpid()}"
     cg.create(name, 256 * 2**20, 1.0, pids=64)
     files = cg.procs_files(name)
@@ -374,8 +379,7 @@ def test_cgroup_kill_ends_a_setsid_double_fork():
         cg.kill(name)
 
 
-def test_cgroup_pids_limit_stops_a_fork_bomb():
-    cg = _cg_or_skip()
+def test_cgroup_pids_limit_stops_a_fork_bomb(cg):
     if cg.version == 1 and "pids" not in cg.base:
         _missing("no pids controller")
     name = f"test-pids-{os.getpid()}"
