@@ -635,7 +635,7 @@ def attacks(S: Suite, run, deadline):
         said = [line for line in (r.stdout + r.stderr).splitlines() if "another hub" in line]
         S.record("processes", "a second hub started on the same machine ends the running hub's students",
                  r.returncode != 0 and bool(said) and kept,
-                 f"refused (exit {r.returncode}): '{said[0][-80:] if said else (r.stderr or r.stdout)[-120:]}'; "
+                 f"refused (exit {r.returncode}): '{said[0].partition('another hub')[2][:70].strip() if said else (r.stderr or r.stdout)[-120:]}...'; "
                  f"{sum(len(v) for v in after.values())} processes of 3 students still running")
     S.guard("processes", "second hub, same folder", second_hub_same_folder)
 
@@ -792,6 +792,64 @@ def attacks(S: Suite, run, deadline):
                  f"API median {1000 * quiet:.0f} ms quiet, {1000 * busy:.0f} ms during {counts['tries']} wrong logins "
                  "(bcrypt on 2 threads off the event loop; locked pairs skip it)")
     S.guard("logins", "flood", flood)
+
+    def change_password_flood():
+        # a logged-in student posts the change-password form in a loop with wrong current passwords
+        import threading
+        api = {"Authorization": f"token {run.service_token}"}
+        addr = "127.0.4.1"
+        me = requests.Session()
+        me.mount("http://", SourceAdapter(addr))
+        r = me.get(f"{base}/hub/login", timeout=60)
+        m = re.search(r'name="_xsrf"\s+value="([^"]+)"', r.text)
+        me.post(f"{base}/hub/login", data={"username": att, "password": run.passwords[att],
+                                           "_xsrf": m.group(1) if m else me.cookies.get("_xsrf", "")},
+                allow_redirects=False, timeout=120)
+        page = me.get(f"{base}/hub/change-password", timeout=60)
+        m = re.search(r'name="_xsrf"\s+value="([^"]+)"', page.text)
+        xsrf = m.group(1) if m else me.cookies.get("_xsrf", "")
+
+        def form(old):
+            return me.post(f"{base}/hub/change-password", timeout=120, data={
+                "old_password": old, "new_password": "a-new-pass-9Q", "new_password_confirmation": "a-new-pass-9Q",
+                "_xsrf": xsrf})
+
+        def api_median(n=15):
+            xs = []
+            for _ in range(n):
+                t = time.perf_counter()
+                requests.get(f"{base}/hub/api/", headers=api, timeout=60)
+                xs.append(time.perf_counter() - t)
+                time.sleep(0.05)
+            return statistics.median(xs)
+        quiet = api_median()
+        stop, tries = threading.Event(), [0]
+
+        def hammer():
+            k = 0
+            while not stop.is_set() and k < 30:
+                form(f"wrong-{k}")
+                tries[0] += 1
+                k += 1
+        th = [threading.Thread(target=hammer) for _ in range(3)]
+        for t in th:
+            t.start()
+        time.sleep(1.0)
+        busy = api_median()
+        stop.set()
+        for t in th:
+            t.join(timeout=120)
+        right = form(run.passwords[att])            # the right current password, after the wrong ones
+        locked = "Too many wrong passwords" in right.text and "changed successfully" not in right.text
+        code, _ = form_login(base, att, run.passwords[att], source=addr)
+        hub.LoginLimiter(run.state / "logins.sqlite").unlock(name=att, address=addr)
+        ok = page.status_code == 200 and busy <= max(3 * quiet, quiet + 0.05) and locked and code != 302
+        S.record("logins", "a student posts the change-password form in a loop: the hub stalls, and it guesses "
+                 "around the login's lock", ok,
+                 f"API median {1000 * quiet:.0f} ms quiet, {1000 * busy:.0f} ms during {tries[0]} wrong posts (bcrypt "
+                 f"off the event loop); then the right password {'refused: locked' if locked else 'accepted'}, "
+                 f"login from that address HTTP {code}")
+    S.guard("logins", "change-password flood", change_password_flood)
 
     def spoof():
         addr = "127.0.3.9"

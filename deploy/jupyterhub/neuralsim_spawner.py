@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import bcrypt
+from tornado import web
 
 from jupyterhub.spawner import LocalProcessSpawner
 from nativeauthenticator import NativeAuthenticator
@@ -72,6 +73,86 @@ class _LoginHandler(_native_handlers.LoginHandler):
             return
         html = await self._render(login_error="Invalid username or password.", username=data.get("username"))
         self.finish(html)
+
+
+def _weak_password_message(auth, whose: str) -> str:
+    n = auth.minimum_password_length
+    return (f"Something went wrong!\nBe sure {whose} has at least {n} characters and is not too common." if n > 0
+            else f"Something went wrong!\nBe sure {whose} is not too common.")
+
+
+async def _set_password(auth, name: str, new_password: str) -> bool:
+    """nativeauthenticator's ``change_password`` with its bcrypt on the login pool, off the event loop."""
+    info = auth.get_user(name)
+    if info is None or not auth.is_password_strong(new_password):
+        return False
+    info.password = await asyncio.get_running_loop().run_in_executor(
+        auth._pool, bcrypt.hashpw, new_password.encode("utf-8"), bcrypt.gensalt())
+    auth.db.commit()
+    return True
+
+
+class _ChangePasswordHandler(_native_handlers.ChangePasswordHandler):
+    """/hub/change-password with bcrypt off the hub's event loop, and wrong current passwords counted.
+
+    nativeauthenticator checks the current password and hashes the new one on the event loop (about
+    a quarter of a second each): a logged-in student posting the form in a loop held every login,
+    spawn and API call of the class. A wrong current password counts as a failed login of that name
+    from that address (:class:`LoginLimiter`), so the form is no way around the login's lock."""
+
+    @web.authenticated
+    async def post(self):
+        auth = self.authenticator
+        user = await self.get_current_user()
+        old = self.get_body_argument("old_password", strip=False)
+        new = self.get_body_argument("new_password", strip=False)
+        confirmation = self.get_body_argument("new_password_confirmation", strip=False)
+        address = auth.address_of(self)
+        alert = "alert-danger"
+        if auth.limiter.blocked(user.name, address) > 0:
+            message = "Too many wrong passwords. Wait a few minutes, then try again."
+        else:
+            info = auth.get_user(user.name)
+            stored = info.password if info is not None and info.password else auth._DUMMY
+            ok = await asyncio.get_running_loop().run_in_executor(
+                auth._pool, bcrypt.checkpw, old.encode("utf-8"), stored)
+            if not ok:
+                auth.limiter.failed(user.name, address)
+                message = "Your current password was incorrect. Please try again."
+            elif new != confirmation:
+                message = "Your new password didn't match the confirmation. Please try again."
+            elif await _set_password(auth, user.name, new):
+                alert, message = "alert-success", "Your password has been changed successfully!"
+            else:
+                message = _weak_password_message(auth, "your new password")
+        html = await self.render_template("change-password.html", user_name=user.name,
+                                          result_message=message, alert=alert)
+        self.finish(html)
+
+
+class _ChangePasswordAdminHandler(_native_handlers.ChangePasswordAdminHandler):
+    """The teacher's /hub/change-password/<name>, its bcrypt off the hub's event loop."""
+
+    @_native_handlers.admin_users_scope
+    async def post(self, user_name):
+        auth = self.authenticator
+        new = self.get_body_argument("new_password", strip=False)
+        confirmation = self.get_body_argument("new_password_confirmation", strip=False)
+        alert = "alert-danger"
+        if new != confirmation:
+            message = "The new password didn't match the confirmation. Please try again."
+        elif await _set_password(auth, user_name, new):
+            alert, message = "alert-success", f"The password for {user_name} has been changed successfully"
+        else:
+            message = _weak_password_message(auth, f"the new password for {user_name}")
+        html = await self.render_template("change-password-admin.html", user_name=user_name,
+                                          result_message=message, alert=alert)
+        self.finish(html)
+
+
+_HANDLERS = {_native_handlers.LoginHandler: _LoginHandler,
+             _native_handlers.ChangePasswordHandler: _ChangePasswordHandler,
+             _native_handlers.ChangePasswordAdminHandler: _ChangePasswordAdminHandler}
 
 
 def cgroups() -> Cgroups:
@@ -191,8 +272,7 @@ class RosterAuthenticator(NativeAuthenticator):
         return super().create_user(username, password, **kwargs)
 
     def get_handlers(self, app):
-        return [(url, _LoginHandler if h is _native_handlers.LoginHandler else h)
-                for url, h in super().get_handlers(app)]
+        return [(url, _HANDLERS.get(h, h)) for url, h in super().get_handlers(app)]
 
     limiter_db = Unicode("", config=True, help="SQLite file of failed logins (LoginLimiter)")
     per_address = Integer(20, config=True, help="failed logins from one address before it waits")
