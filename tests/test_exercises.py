@@ -159,12 +159,33 @@ def test_slump_and_glide_answers_follow_the_protocols():
     assert exercises.check("glide_neck", "looks up (extension)").correct
 
 
-def test_slr_biggest_single_sensitiser_by_hand():
+def test_slr_biggest_single_sensitiser_is_the_one_that_lowers_people_s_stop_most():
+    from neuralsim.limits import cases
+    people = cases.healthy_people()
+    plain = np.asarray(ns.movement_limit(ns.Posture(), "hip_flexion", people).angle_deg)
+    lower = {name: float((plain - np.asarray(ns.movement_limit(ns.Posture(**extra), "hip_flexion",
+                                                                 people).angle_deg)).mean())
+             for name, extra in [("+ dorsiflexion 15", {"ankle_dorsiflexion": 15}),
+                                 ("+ hip adduction 15", {"hip_adduction": 15}),
+                                 ("+ hip internal rotation 20", {"hip_internal_rotation": 20}),
+                                 ("+ neck flexion 40", {"cervical_flexion": 40})]}
+    best = max(lower, key=lower.get)
+    assert exercises.check("slr_biggest_sensitiser", best).correct
+    assert exercises.PREDICTIONS["predict_sensitiser"].model() == best
+    # the published order: pulling the foot up lowers a healthy raise (Boyd et al. 2009, 4-12 deg accepted
+    # from plantarflexed to dorsiflexed), neck flexion less (the clinical order)
+    assert lower["+ dorsiflexion 15"] > lower["+ neck flexion 40"] > 0
+    # by bed length alone the order differs, and that answer gets its own hint
     gains = {"+ dorsiflexion 15": P("nerve_offset_ankle") * math.radians(15),
              "+ hip adduction 15": P("nerve_offset_hip_adduction") * math.radians(15),
              "+ hip internal rotation 20": P("nerve_offset_hip_rotation") * math.radians(20),
              "+ neck flexion 40": P("nerve_offset_cervical") * math.radians(40)}
-    assert exercises.check("slr_biggest_sensitiser", max(gains, key=gains.get)).correct
+    bed = max(gains, key=gains.get)
+    assert bed != best
+    fb = exercises.check("slr_biggest_sensitiser", bed)
+    assert fb.correct is False and fb.reason == "bed_not_stop"
+    right = exercises.check("slr_biggest_sensitiser", best).message
+    assert f"{lower[best]:.1f}°" in right and "bed length alone" in right
 
 
 def test_glide_strain_exercise_uses_mechanics():
@@ -237,7 +258,7 @@ def test_degree_sign_and_word_are_read():
 
 
 @pytest.mark.parametrize("key, text", [
-    ("slr_biggest_sensitiser", "neck"), ("slr_biggest_sensitiser", "Neck flexion"),
+    ("slr_biggest_sensitiser", "ankle"), ("slr_biggest_sensitiser", "Dorsiflexion"),
     ("ham_bend_nerve", "spinal rounding"), ("ham_bend_nerve", "rounding"), ("ham_bend_nerve", "spine"),
     ("ham_bend_hamstrings", "hinge"), ("glide_neck", "up"), ("glide_neck", "looks up"),
     ("slump_biggest_step", "knee"), ("slump_biggest_step", "Extend one knee"),
@@ -247,12 +268,12 @@ def test_natural_choice_words_are_right(key, text):
     assert fb.correct is True, (key, text, fb.message)
 
 
-def test_dorsiflexion_names_its_sensitiser_and_is_judged_on_it():
-    # the right sensitiser is the neck (by hand in test_slr_biggest_single_sensitiser_by_hand);
-    # "dorsiflexion" is read as the ankle's row, so it is a readable but wrong answer
-    fb = exercises.check("slr_biggest_sensitiser", "dorsiflexion")
+def test_neck_names_its_sensitiser_and_is_judged_on_it():
+    # the right sensitiser is the ankle's (test_slr_biggest_single_sensitiser_is_the_one_that_lowers_people_s_stop_most);
+    # "neck" is read as the neck's row, so it is a readable but wrong answer
+    fb = exercises.check("slr_biggest_sensitiser", "neck")
     assert fb.correct is False and fb.reason != "form"
-    assert exercises.parse_choice("dorsiflexion", exercises._SINGLE) == "+ dorsiflexion 15"
+    assert exercises.parse_choice("neck", exercises._SINGLE) == "+ neck flexion 40"
 
 
 @pytest.mark.parametrize("key, junk", [("ham_bend_nerve", "s"), ("ham_bend_nerve", "sp"), ("ham_bend_nerve", "r"),
@@ -350,7 +371,7 @@ def test_targeted_hints_never_hold_the_answer():
 
 def test_a_right_answer_says_because():
     for key, ex in exercises.EXERCISES.items():
-        assert len(ex.because) > 20, key
+        assert len(ex.because() if callable(ex.because) else ex.because) > 20, key
     fb = exercises.check("slump_look_up_hamstrings", "0")
     assert fb.correct and ", because " in fb.message and "neck" in fb.message
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..core import parameters as _p
 from ..core.posture import Posture
-from ..limits.cases import CASES, SLUMP_START, class_set
+from ..limits.cases import CASES, SLUMP_START, healthy_people
 from ..limits.person import Person
 from ..limits.stops import AKE_START, after_stretching, differentiate, movement_limit
 from ..model.lengths import HAMSTRINGS, REFERENCE, muscle_length
@@ -22,7 +22,7 @@ __all__ = ["QUANTITIES"]
 
 def _healthy(seed: int = 1, n: int = 200) -> Person:
     """Generated healthy people ("neither" answers of a seeded class) for population figures."""
-    return Person.stack([p.person for p in class_set(seed, n) if p.answer == "neither"])
+    return healthy_people(seed, n)
 
 
 def _ev_slr_mean(c) -> dict:

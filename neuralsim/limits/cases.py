@@ -30,7 +30,8 @@ from .person import Person, typical_tolerance_pct
 from ..core.posture import Posture, as_posture
 
 __all__ = ["Patient", "CASES", "ANSWERS", "class_set", "examine", "identify", "seated_start", "answer_key",
-           "SLR_START", "SLUMP_START", "RELEASED_SLR_START"]
+           "SLR_START", "SLUMP_START", "RELEASED_SLR_START", "healthy_people", "sensitiser_stops",
+           "format_sensitiser_stops"]
 
 ANSWERS: tuple[str, ...] = ("hamstrings", "nerve", "both", "stiff hip", "neither")
 
@@ -150,6 +151,46 @@ def class_set(seed: int, n: int = 30) -> list[Patient]:
 def answer_key(seed: int, n: int = 30) -> list[tuple[str, str]]:
     """For the teacher: ``(label, answer)`` of every patient of :func:`class_set` ``(seed, n)``."""
     return [(p.label, p.answer) for p in class_set(seed, n)]
+
+
+def healthy_people(seed: int = 1, n: int = 200) -> Person:
+    """The generated healthy people of a seeded class: the ``"neither"`` answers of
+    :func:`class_set` ``(seed, n)``, as one array :class:`~neuralsim.limits.person.Person`."""
+    people = [p.person for p in class_set(seed, n) if p.answer == "neither"]
+    if not people:
+        raise ValueError(f"class_set({seed}, {n}) holds no healthy person; take a larger n")
+    return Person.stack(people)
+
+
+def sensitiser_stops(people: Person | None = None, sensitisers: dict | None = None) -> list[dict]:
+    """Where the straight-leg raise stops with each sensitiser, for people (default
+    :func:`healthy_people`).
+
+    One row per sensitiser combination (default the bed table's,
+    :data:`neuralsim.state.analysis.SENSITISERS`, the plain raise first), lying on the back
+    with the knee straight: ``name``, ``mean_deg`` and ``sd_deg`` (the stops' mean and SD, deg
+    hip flexion), ``lower_by_deg`` (the mean over the people of their own plain stop minus this
+    stop, deg), ``n`` (people).
+    """
+    from ..state.analysis import SENSITISERS
+    people = healthy_people() if people is None else people
+    rows, plain = [], None
+    for name, extra in (SENSITISERS if sensitisers is None else sensitisers).items():
+        a = np.atleast_1d(np.asarray(movement_limit(SLR_START.replace(**extra), "hip_flexion", people).angle_deg,
+                                     dtype=float))
+        plain = a if plain is None else plain
+        rows.append({"name": name, "mean_deg": float(a.mean()), "sd_deg": float(a.std()),
+                     "lower_by_deg": float((plain - a).mean()), "n": int(a.size)})
+    return rows
+
+
+def format_sensitiser_stops(rows) -> str:
+    """Plain-text table of :func:`sensitiser_stops` rows (degrees)."""
+    head = f"{'straight-leg raise':<30}{'stop, mean (deg)':>18}{'SD (deg)':>10}{'lower by (deg)':>16}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r['name']:<30}{r['mean_deg']:>18.1f}{r['sd_deg']:>10.1f}{r['lower_by_deg']:>16.1f}")
+    return "\n".join(lines)
 
 
 def seated_start(person: Person, start=None):

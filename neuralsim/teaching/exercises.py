@@ -104,7 +104,7 @@ class Exercise:
     ``kind``: ``"number"`` (answer a float, right within ``tolerance`` in ``unit``),
     ``"choice"`` (one of ``choices()``), or ``"joints"`` (a set of joint names).
     ``answer()`` computes the right answer from the library; ``because`` is the
-    short reason shown with a right answer; ``mistakes`` are likely wrong answers
+    short reason shown with a right answer (text, or a function computing it); ``mistakes`` are likely wrong answers
     with a hint each; ``hints`` are shown in turn on other wrong tries;
     ``working()`` explains the answer (solutions only).  ``aliases`` maps more
     words to a choice (``{"spine": "spinal rounding"}``).
@@ -120,7 +120,7 @@ class Exercise:
     tolerance: float = 0.0
     unit: str = ""
     choices: Callable[[], Sequence[str]] | None = None
-    because: str = ""
+    because: str | Callable[[], str] = ""
     mistakes: Sequence[Mistake] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)
 
@@ -340,6 +340,8 @@ def _targeted(ex: Exercise, value: Any, right: Any) -> tuple[str, str] | None:
             return m.reason, m.hint
         if ex.kind == "joints" and value == frozenset(wrong):
             return m.reason, m.hint
+        if ex.kind == "choice" and value == wrong and not ex.matches(value, right):
+            return m.reason, m.hint
     if ex.kind == "number" and abs(float(right)) > ex.tolerance and abs(value + float(right)) <= ex.tolerance:
         return "sign", ("Check the sign: the size looks right, but does the bed (or muscle) get longer "
                         "(+) or shorter (−) here?")
@@ -373,7 +375,8 @@ def check(key: str, given: Any) -> Feedback:
     right = ex.answer()
     if ex.matches(value, right):
         _attempts.pop(key, None)
-        because = f", because {ex.because}" if ex.because else "."
+        text = ex.because() if callable(ex.because) else ex.because
+        because = f", because {text}" if text else "."
         return Feedback(key, True, "That matches the model" + because, "right")
     n = _attempts.get(key, 0) + 1
     _attempts[key] = n
@@ -500,9 +503,39 @@ def _slr_rows():
 _SINGLE = ("+ dorsiflexion 15", "+ hip adduction 15", "+ hip internal rotation 20", "+ neck flexion 40")
 
 
+def _slr_stops():
+    from ..limits.cases import sensitiser_stops
+    return {r["name"]: r for r in sensitiser_stops()}
+
+
 def _slr_biggest():
+    """The single sensitiser that lowers where the raise stops most, for generated healthy people."""
+    rows = _slr_stops()
+    return max(_SINGLE, key=lambda n: rows[n]["lower_by_deg"])
+
+
+def _slr_bed_biggest():
+    """The single sensitiser that adds most bed length (reaches 1.04 x standing soonest)."""
     rows = {r["name"]: r for r in _slr_rows()}
     return max(_SINGLE, key=lambda n: rows[n]["earlier_by_deg"])
+
+
+def _slr_stops_words() -> str:
+    rows = _slr_stops()
+    order = sorted(_SINGLE, key=lambda n: -rows[n]["lower_by_deg"])
+    return ("for the generated healthy people the raise stops sooner by "
+            + ", ".join(f"{rows[n]['lower_by_deg']:.1f}° with {n[2:]}°" for n in order)
+            + " on average")
+
+
+def _slr_stops_because() -> str:
+    bed = _slr_bed_biggest()
+    rows = {r["name"]: r for r in _slr_rows()}
+    also = "" if bed == _slr_biggest() else (
+        f"; by bed length alone {bed[2:]}° would come first ({rows[bed]['earlier_by_deg']:.1f}° sooner to "
+        "1.04 × standing), but a raise stops where the nerve's strain is felt, not where the bed's total "
+        "length reaches a mark")
+    return _slr_stops_words() + also + "."
 
 
 def _glides():
@@ -697,16 +730,20 @@ EXERCISES: dict[str, Exercise] = {e.key: e for e in [
         mistakes=[Mistake("radians", lambda: math.radians(_slr_rows()[0]["hip_deg"]),
                           "That looks like an angle in radians: give it in degrees.")]),
     _ex("slr_biggest_sensitiser", "03_straight_leg_raise",
-        "Which single sensitiser brings that point soonest (smallest hip angle)?", "choice", _slr_biggest,
-        ["Compare the 'sooner by' column of the sensitiser table.",
-         "A sensitiser that moves through a large angle at a joint with a big moment arm adds most length."],
-        lambda: _slr_biggest(), choices=lambda: _SINGLE,
+        "For the generated healthy people, which single sensitiser lowers where the straight-leg raise "
+        "stops the most?", "choice", _slr_biggest,
+        ["Compare the 'lower by' column of the table of where people's raises stop.",
+         "The bed table says which sensitiser adds most length; the stop is where the nerve's strain is felt."],
+        lambda: _slr_biggest() + ": " + _slr_stops_words() + ".", choices=lambda: _SINGLE,
         aliases={"ankle": "+ dorsiflexion 15", "foot": "+ dorsiflexion 15", "head": "+ neck flexion 40",
                  "adduction": "+ hip adduction 15", "rotation": "+ hip internal rotation 20"},
-        because="the neck moves through the largest angle (40°) of the four, and the bed wraps round it "
-                "at a sizeable moment arm, so it uses up the most length before the hip moves."),
+        because=_slr_stops_because,
+        mistakes=[Mistake("bed_not_stop", _slr_bed_biggest,
+                          "That is the sensitiser that adds most bed length (the first table). The question "
+                          "is where people's raises stop: read the second table.")]),
     _ex("slr_all_four", "03_straight_leg_raise",
-        "With all four sensitisers together, how many degrees sooner is that point reached than in the plain raise?",
+        "With all four sensitisers together, how many degrees sooner does the bed reach 1.04 times its standing "
+        "length than in the plain raise?",
         "number", lambda: _slr_rows()[-1]["earlier_by_deg"],
         ["Read the last row of the sensitiser table.",
          "Are the sensitisers' effects simply added in this model? Compare with the single rows."],
@@ -905,10 +942,9 @@ PREDICTIONS: dict[str, Prediction] = {p.key: p for p in [
                lambda: ("Looking up undoes the wrap round the neck and makes a fold; no hamstring crosses the "
                         "neck, so they do not change at all."), unit="mm", tolerance=3.0),
     Prediction("predict_sensitiser", "03_straight_leg_raise",
-               "Which single sensitiser will bring the 1.04 × standing point soonest (smallest hip angle)?",
-               "choice", _slr_biggest,
-               lambda: ("The neck moves through the largest angle of the four (40°), so it uses up the most "
-                        "bed length before the hip starts."), choices=lambda: _SINGLE),
+               "For healthy people, which single sensitiser will lower where the straight-leg raise stops the most?",
+               "choice", _slr_biggest, lambda: _slr_stops_because()[0].upper() + _slr_stops_because()[1:],
+               choices=lambda: _SINGLE),
     Prediction("predict_taller", "03_straight_leg_raise",
                "Will a taller person reach 1.04 × standing at a smaller, the same, or a larger hip angle?",
                "choice", _taller,
