@@ -55,6 +55,21 @@ def test_time_zero_is_the_elastic_result_exactly():
     assert held(ns.Posture(), 0.0).tension_x_rest("mid_thigh") == pytest.approx(1.0, rel=1e-12)
 
 
+def test_tension_beyond_the_toe_has_the_stiffer_part_of_the_law():
+    # hip flexed 120 deg with the foot pulled up, slumped: the mid-thigh nerve goes beyond its toe
+    p = ns.Posture(hip_flexion=120, ankle_dorsiflexion=20, lumbar_flexion=30, thoracic_flexion=30,
+                   hip_adduction=10, hip_internal_rotation=10)
+    m = nerve_mechanics(p)
+    e = m.strain_pct("mid_thigh") / 100.0                     # from the unloaded length
+    rest = 0.004                                               # mech_prestrain_pct 0.4 %
+    toe = (1.0 + rest) * 1.08 - 1.0                            # 8 % beyond the in-situ length
+    assert e > toe + 0.002                                     # well beyond the toe: the law's second line
+    # tension / resting tension: e / rest in the toe, plus (5 - 1) (e - toe) / rest beyond it
+    by_hand = (e + 4.0 * (e - toe)) / rest
+    assert held(p, 0.0).tension_x_rest("mid_thigh") == pytest.approx(by_hand, rel=1e-9)
+    assert by_hand > 1.3 * e / rest                            # the toe law alone would be far lower
+
+
 def test_an_hour_held_by_hand():
     m = nerve_mechanics(SLUMP_LONG_SIT)
     rest = nerve_mechanics(ns.Posture())

@@ -34,9 +34,10 @@ faster than its interface would slide back toward its bed.
 
 Tension is given as a multiple of the resting tension, which is one tension
 along the whole cable, so sites compare directly.  It is read from the strain
-with the toe region's law (tension proportional to the strain from the
-unloaded length, with the tissue's stiffness cancelling); beyond the toe end
-the stiffer part of the law is not in it.
+with the whole tension law of :func:`nerve_mechanics`
+(:meth:`~neuralsim.mechanics.NerveMechanics.tension_x_rest`): proportional to
+the strain from the unloaded length in the toe (the tissue's stiffness
+cancelling), and beyond the toe end the stiffer part added.
 
 Creep.  Under a constant *load* (a weight hung on a nerve, not a held
 posture), the strain grows: :func:`creep` is the creep function of the same
@@ -211,9 +212,7 @@ class Held:
     def tension_x_rest(self, site: str):
         """Tension at ``site`` after the hold, as a multiple of the resting tension (1 at rest, 0 slack):
         relaxing toward 1 where the movement stretched the nerve, as it was where it unloaded it."""
-        e0 = np.asarray(self.elastic.strain_pct(site), dtype=float)
-        rest = float(self._rest.strain_pct(site))
-        t0 = e0 / rest
+        t0 = np.asarray(self.elastic.tension_x_rest(site), dtype=float)
         return self._out(np.where(t0 > 1.0, 1.0 + self._G * (t0 - 1.0), t0))
 
     def flow_band(self, site: str):

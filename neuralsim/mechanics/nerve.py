@@ -112,8 +112,10 @@ Sites (:data:`SITES`, declared with the nerve in the registry, ``data/structures
 the hip, mid-thigh, popliteal fossa and ankle.  Cord strain has its own bands
 (:data:`CORD_STRAIN_BANDS`); the peripheral-nerve bands are not applied to it.
 
-Limitations (the model beside each published figure: :func:`neuralsim.evidence.comparisons`): elastic and time-free (no
-creep or stress relaxation); the toe ends beyond everyday strains (8 % nerve
+Limitations (the model beside each published figure: :func:`neuralsim.evidence.comparisons`): elastic: the state
+the moment a posture is reached (what holding it does over time, relaxation and creep, is
+:func:`neuralsim.mechanics.held`, one relaxation function for the whole cable, and the nerve keeps its
+place while it relaxes); the toe ends beyond everyday strains (8 % nerve
 and roots, 10 % cord, beyond rest: assumptions), so in the course's movements
 the nerve stays in its toe and joints add linearly; the interface is a linear
 shear spring whose hold does not tighten with the nerve's tension (no friction
@@ -680,6 +682,15 @@ class NerveModel:
         self._below_key = np.intersect1d(self._below, self._key)
         self._peripheral = np.nonzero(mids >= self.tissue_mm["nerve"][0])[0]   # peripheral nerve elements
 
+    def _element_tension(self, k: int, e: np.ndarray) -> np.ndarray:
+        """Tension of element ``k`` (in units of the nerve's ``EA``) at strain ``e`` from its unloaded length
+        (dimensionless, 0 or more): ``EA e + (r - 1) EA max(e - e_t, 0)``."""
+        EA, r, toe = self._EA[k], self._ratio[k], self._toe[k]
+        t = EA * e
+        if r > 1.0 and math.isfinite(toe):
+            t = t + (r - 1.0) * EA * np.maximum(e - toe, 0.0)
+        return t
+
     def _region_at(self, x: float) -> str:
         for r, (a, z) in self.region_mm.items():
             if a <= x < z:
@@ -1186,6 +1197,24 @@ class NerveMechanics:
         if site in m._neck_sites:
             return self._out(_in_situ(self._peak(m._cerv, m._cerv_key), m._p_elem[m._cerv].max()))
         return self._out(_in_situ(self._sites("e")[k], m._psite[k]))
+
+    def tension_x_rest(self, site: str):
+        """Tension at ``site`` as a multiple of the resting tension (1 at rest, 0 slack), shape ``S``, with
+        the whole tension law: the toe, and beyond the toe end the stiffer part (``stiffening`` times the
+        toe's stiffness).  The resting tension is one tension along the cable, so sites compare directly;
+        ``"cervical"`` is the tension where the cord strain over C2-T1 peaks (the cord has one law, so the
+        peak strain is the peak tension)."""
+        k = self._site(site)
+        m = self.model
+        if site in m._neck_sites:
+            e = 0.01 * self._peak(m._cerv, m._cerv_key)
+            c = m._cerv[0]
+            return self._out(m._element_tension(c, e) / m.prestrain)
+        # tension, unlike strain, is continuous where the tissue (and its stiffness) changes, so the
+        # two elements' tensions are interpolated, each with its own law
+        i, j, w = m._site_elem[site]
+        e = 0.01 * self._strain_rows(np.array([i, j]))
+        return self._out(((1.0 - w) * m._element_tension(i, e[0]) + w * m._element_tension(j, e[1])) / m.prestrain)
 
     @property
     def root_nodes(self) -> np.ndarray:
