@@ -222,6 +222,10 @@ def export(dest: str | os.PathLike, names: list[str] | None = None) -> list[Path
     :data:`MAX_PAGE_BYTES` is an error, not a file."""
     if not isinstance(dest, (str, os.PathLike)):
         raise TypeError(f"dest: {dest!r} is not a folder path; give the folder to write the pages into")
+    chosen = list(EXPLORERS) if names is None else list(names)
+    for n in chosen:
+        if n not in EXPLORERS:
+            raise ValueError(f"unknown explorer {n!r}: choose one of {', '.join(EXPLORERS)}")
     folder = Path(dest)
     if str(dest) == "":
         raise ValueError("dest: an empty path; give the folder to write the pages into")
@@ -233,10 +237,6 @@ def export(dest: str | os.PathLike, names: list[str] | None = None) -> list[Path
         folder.mkdir()
     if not os.access(folder, os.W_OK):
         raise ValueError(f"dest: {str(folder)!r} is not writable")
-    chosen = list(EXPLORERS) if names is None else list(names)
-    for n in chosen:
-        if n not in EXPLORERS:
-            raise ValueError(f"unknown explorer {n!r}: choose one of {', '.join(EXPLORERS)}")
     written = []
     for n in chosen:
         html = page_html(n).encode("utf-8")
