@@ -11,6 +11,9 @@ Subcommands
     Print every model parameter with unit, status and source.
 ``notebooks DEST [--overwrite]``
     Copy the teaching notebooks into folder DEST (for a student's own copy).
+``export DEST [--only NAME ...]``
+    Write one self-contained HTML page per explorer into folder DEST (no server, no network:
+    see :mod:`neuralsim.classroom.export`).
 """
 from __future__ import annotations
 
@@ -51,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     n = sub.add_parser("notebooks", help="copy the teaching notebooks into a folder of your own")
     n.add_argument("dest", help="folder to copy into (created if missing)")
     n.add_argument("--overwrite", action="store_true", help="replace notebooks already there")
+    x = sub.add_parser("export", help="one offline HTML page per explorer, for a web page or a learning platform")
+    x.add_argument("dest", help="folder to write the pages into (created if missing; its parent must exist)")
+    x.add_argument("--only", nargs="+", metavar="NAME", help="only these explorers (default all)")
     args = parser.parse_args(argv)
 
     from ..model import protocols
@@ -72,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "notebooks":
             from .notebooks_cli import main as notebooks_main
             return notebooks_main(args.dest, overwrite=args.overwrite)
+        elif args.command == "export":
+            from .export import main as export_main
+            return export_main(args.dest, args.only)
         elif args.command == "params":
             from ..core.parameters import PARAMETERS
             for p in PARAMETERS.values():

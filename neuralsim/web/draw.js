@@ -1,0 +1,653 @@
+/**
+ * The explorer's pictures in the page: the posture figure, the gauges, the joints' bars and the
+ * text line, as neuralsim.view.svg (posture_svg, gauges_svg, contributions_svg, describe) and
+ * neuralsim.classroom.widgets (change_text, choose_view) write them, from a drawing of
+ * neuralsim/web/model.js.
+ *
+ * Every drawing constant (colours, widths, the label font's advance widths, the view boxes, the
+ * silhouette of every body height the page offers, the supports' margins) comes from the library
+ * through the exported page's data (neuralsim.classroom.export builds it from neuralsim.view.svg),
+ * so the page draws what the library draws; tests/test_web_draw.py compares the SVG text with the
+ * library's. The formulas' own shape factors (where a nose sits on the head) are the library's
+ * code, ported as they stand.
+ *
+ * No strain halo: the nerve mechanics do not run in the page (the page's key says so).
+ *
+ * @module neuralsim/web/draw
+ */
+
+/** Python's round-half-even of x * 10^d to an integer count (numpy's rint), for points_attr. */
+function rint(v) {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * x written as Python's f"{x:.{d}f}" writes it: the exact binary value rounded to d decimals,
+ * an exact tie to the even digit (JavaScript's toFixed takes the larger), "-0" kept.
+ */
+export function pyFixed(x, d) {
+  if (Object.is(x, -0)) return d ? `-0.${"0".repeat(d)}` : "-0";
+  const scale = 2 ** (d + 1);
+  const t = x * scale;
+  if (Number.isInteger(t) && Math.abs(t % 2) === 1 && Math.abs(x) < 1e15) {
+    const neg = x < 0, ax = Math.abs(x), p = 10 ** d;
+    let n = Math.floor(ax * p);
+    if (n % 2 !== 0) n += 1;
+    const s = (n / p).toFixed(d);
+    return neg ? `-${s}` : s;
+  }
+  return x.toFixed(d);
+}
+
+/** Python's "%g" of a number (six significant digits). */
+function g(x) {
+  if (Number.isInteger(x) && Math.abs(x) < 1e6) return Object.is(x, -0) ? "-0" : String(x);
+  return formatG(x);
+}
+
+/** "%g" as Python writes it (the model's formatG, for numbers that are not whole). */
+let formatG = (x) => String(x);
+
+/** html.escape(text, quote=True). */
+export function escape(text) {
+  return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+}
+
+/** neuralsim.view.svg.number_text. */
+export function numberText(value, digits = 0, signed = false) {
+  let s = pyFixed(value, digits);
+  if (/^-0(\.0*)?$/.test(s)) s = s.slice(1);
+  return signed && !s.startsWith("-") ? `+${s}` : s;
+}
+
+/** neuralsim.view.svg.angle_text: to a tenth of a degree, no trailing .0. */
+export function angleText(deg) {
+  const v = Number(pyFixed(deg, 1)) + 0.0;
+  return g(v === 0 ? 0 : v);
+}
+
+/** neuralsim.view.svg._signed: +1.5 / −1.5 (Unicode minus) / 0. */
+function signed(v, nd) {
+  const r = Number(pyFixed(v, nd));
+  if (r === 0) return nd === 0 ? "0" : (0).toFixed(nd);
+  return (r > 0 ? "+" : "\u2212") + pyFixed(Math.abs(r), nd);
+}
+
+/** neuralsim.view.svg.points_attr: world points, y flipped, 0.1 mm. */
+function pointsAttr(pts) {
+  let out = "";
+  for (let i = 0; i < pts.length; i++) {
+    const x = rint(pts[i][0] * 10.0) / 10.0 + 0.0, y = rint(pts[i][1] * -10.0) / 10.0 + 0.0;
+    out += (i ? " " : "") + g(x === 0 ? 0 : x) + "," + g(y === 0 ? 0 : y);
+  }
+  return out;
+}
+
+/** neuralsim.view.svg._points_mm: whole mm (outlines). */
+function pointsMm(pts) {
+  let out = "";
+  for (let i = 0; i < pts.length; i++) {
+    const x = rint(pts[i][0]) + 0, y = rint(-pts[i][1]) + 0;
+    out += (i ? " " : "") + (x === 0 ? 0 : x) + "," + (y === 0 ? 0 : y);
+  }
+  return out;
+}
+
+/**
+ * The drawing functions, for a model and the library's drawing data.
+ * @param {Object} model  createModel(...) of neuralsim/web/model.js
+ * @param {Object} D      the exported page's drawing data (neuralsim.classroom.export)
+ */
+export function createDrawing(model, D) {
+  formatG = model.formatG || formatG;
+  const H_MAX = D.h_max_mm;
+  const MUSCLE = D.muscles;                 // name -> {group, short, full, label, in_front}
+  const STYLES = D.muscle_styles;           // group -> [colour, width, dashes]
+  const EM = D.em, EM_OTHER = D.em_other;
+  const FONT = D.font_mm, HALO = D.label_halo;
+  let ids = 0;
+
+  function polyline(pts, colour, width, extra = "", cls = "") {
+    const c = cls ? ` class="${cls}"` : "";
+    return `<polyline${c} points="${typeof pts === "string" ? pts : pointsAttr(pts)}" fill="none" stroke="${colour}" `
+      + `stroke-width="${g(width)}" stroke-linejoin="round" stroke-linecap="round"${extra}/>`;
+  }
+
+  function polygon(pts, fill, stroke, width, cls = "") {
+    const c = cls ? ` class="${cls}"` : "";
+    return `<polygon${c} points="${pointsAttr(pts)}" fill="${fill}" stroke="${stroke}" stroke-width="${g(width)}" stroke-linejoin="round"/>`;
+  }
+
+  function muscleInfo(name) {
+    const m = MUSCLE[name];
+    if (!m) return ["other", name.replace(/_/g, " "), name.replace(/_/g, " ")];
+    return [Object.hasOwn(STYLES, m.group) ? m.group : "other", m.short, m.full];
+  }
+
+  /** muscle -> [group, colour, width, dash] (neuralsim.view.svg.muscle_styles). */
+  function muscleStyles(names) {
+    const out = {}, counts = {};
+    for (const m of names) {
+      const group = muscleInfo(m)[0];
+      const [colour, width, dashes] = STYLES[group];
+      const k = counts[group] = (counts[group] ?? -1) + 1;
+      out[m] = [group, colour, width, dashes[k % dashes.length]];
+    }
+    return out;
+  }
+
+  function viewBox(view) {
+    const box = D.view_boxes[view];
+    if (!box) throw new RangeError(`unknown view '${view}': choose one of ${Object.keys(D.view_boxes).join(", ")}`);
+    return box;
+  }
+
+  const outward = ([x0, y0, x1, y1]) => [Math.floor(x0), Math.floor(y0), Math.ceil(x1), Math.ceil(y1)];
+
+  function silhouette(b) {
+    const key = pyFixed(b.height_m, 2);
+    const s = D.silhouettes[key];
+    if (!s) throw new RangeError(`body height ${b.height_m} m: the page draws the heights ${Object.keys(D.silhouettes)[0]} `
+      + `to ${Object.keys(D.silhouettes).at(-1)} m in steps of 0.01 m`);
+    return s;
+  }
+
+  const frameOf = (f) => [f.origin, f.angle];
+
+  function toWorld([o, a], pts) {
+    const c = Math.cos(a), s = Math.sin(a);
+    return pts.map(([x, y]) => [o[0] + c * x - s * y, o[1] + s * x + c * y]);
+  }
+
+  function segmentBox(sil, b, segname, frame) {
+    let pts, pad;
+    if (frame === null) {
+      const th = b.segment("thigh"), sh = b.segment("shank");
+      const stance = { thigh: [[0.0, 0.0], 0.0], shank: [[0.0, -th], 0.0], foot: [[0.0, -th - sh], 0.0] };
+      pts = [];
+      for (const [seg, fr] of Object.entries(stance)) for (const p of sil[seg]) pts.push(...toWorld(fr, p));
+      pad = 4.5;
+    } else {
+      pts = [];
+      for (const p of sil[segname]) pts.push(...toWorld(frame, p));
+      pad = 5.5;
+    }
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const [x, y] of pts) { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); }
+    return [x0 - pad, y0 - pad, x1 + pad, y1 + pad];
+  }
+
+  // -- the head --------------------------------------------------------------------------
+  const eyesUpDeg = (neck) => Math.min(D.eyes_up_max_deg, Math.max(0.0, -neck));
+  const headAngle = (d) => d.frames.head_neck.angle + eyesUpDeg(d.angles.cervical_flexion) * (Math.PI / 180.0);
+
+  function headPoints(cx, cy, r, a, floor = null, gazeA = null) {
+    const fwd = [Math.cos(a), Math.sin(a)], up = [-Math.sin(a), Math.cos(a)];
+    const at = (f, u, k = 1.0) => [cx + k * r * (f * fwd[0] + u * up[0]), cy + k * r * (f * fwd[1] + u * up[1])];
+    const eye = [cx + r * (0.5 * fwd[0] + 0.22 * up[0]), cy + r * (0.5 * fwd[1] + 0.22 * up[1])];
+    const nose = [at(0.93, 0.12), at(1.3, -0.12), at(0.93, -0.3)];
+    const hair = [];
+    for (let i = 0; i < 12; i++) {
+      const t = 0.55 * Math.PI + (1.35 * Math.PI - 0.55 * Math.PI) * i / 11;
+      hair.push([cx + 1.02 * r * (Math.cos(t) * fwd[0] + Math.sin(t) * up[0]),
+        cy + 1.02 * r * (Math.cos(t) * fwd[1] + Math.sin(t) * up[1])]);
+    }
+    let reach = D.gaze_to * r;
+    const ga = gazeA === null ? a : gazeA;
+    const look = [Math.cos(ga), Math.sin(ga)], side = [-Math.sin(ga), Math.cos(ga)];
+    if (floor !== null && look[1] < -1e-9) {
+      const tipRoom = 0.35 * r * 0.6 * Math.abs(look[0]) + 8.0;
+      reach = Math.min(reach, (eye[1] - floor - tipRoom) / -look[1]);
+    }
+    if (reach - D.gaze_from * r < r) return [eye, nose, hair, null];
+    const g0 = [eye[0] + D.gaze_from * r * look[0], eye[1] + D.gaze_from * r * look[1]];
+    const g1 = [eye[0] + reach * look[0], eye[1] + reach * look[1]];
+    const tip = [[g1[0] + 0.35 * r * (-look[0] + 0.6 * side[0]), g1[1] + 0.35 * r * (-look[1] + 0.6 * side[1])], g1,
+      [g1[0] + 0.35 * r * (-look[0] - 0.6 * side[0]), g1[1] + 0.35 * r * (-look[1] - 0.6 * side[1])]];
+    return [eye, nose, hair, [g0, g1, tip]];
+  }
+
+  function drawHead(cx, cy, r, a, floor, gazeA) {
+    const [eye, nose, hair, gaze] = headPoints(cx, cy, r, a, floor, gazeA);
+    const out = ['<g class="neuralsim-head">',
+      `<circle cx="${pyFixed(cx, 1)}" cy="${pyFixed(-cy, 1)}" r="${pyFixed(r, 1)}" fill="${D.body_fill}" stroke="${D.body_outline}" stroke-width="10"/>`,
+      polygon(hair, "#6B6259", "#6B6259", 4), polygon(nose, D.body_fill, D.body_outline, 8),
+      `<circle cx="${pyFixed(eye[0], 1)}" cy="${pyFixed(-eye[1], 1)}" r="${pyFixed(0.12 * r, 1)}" fill="#222222"/>`];
+    if (gaze !== null) {
+      const [g0, g1, tip] = gaze;
+      out.push(polyline([g0, g1], "#333333", 8, ' stroke-dasharray="18 14"', "neuralsim-gaze"), polyline(tip, "#333333", 8));
+    }
+    out.push("</g>");
+    return out;
+  }
+
+  function headBox(cx, cy, r, a, floor, gazeA) {
+    const [, nose, , gaze] = headPoints(cx, cy, r, a, floor, gazeA);
+    const pts = gaze === null ? [...nose] : [...nose, ...gaze[2], gaze[0], gaze[1]];
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const [x, y] of pts) { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); }
+    return [Math.min(x0 - 4.5, cx - r - 5.5), Math.min(y0 - 4.5, cy - r - 5.5),
+      Math.max(x1 + 4.5, cx + r + 5.5), Math.max(y1 + 4.5, cy + r + 5.5)];
+  }
+
+  // -- the support -------------------------------------------------------------------------
+  const couchTop = (view, sil) => (view === "supine" || view === "prone" ? -sil._back[view] : null);
+  const headOverEnd = (d, top) => d.head.centre[1] - d.head.radius < top - D.head_sink_mm;
+
+  function support(view, d, b, sil, box) {
+    const [x0, y0, x1, y1] = box;
+    const t = 0.02 * H_MAX;
+    const cls = `class="neuralsim-support" data-support="${D.support[view]}"`;
+    if (view === "standing") {
+      const top = -(b.segment("thigh") + b.segment("shank") + b.segment("ankle_height"));
+      return [`<rect ${cls} x="${pyFixed(x0, 0)}" y="${pyFixed(-top, 0)}" width="${pyFixed(x1 - x0, 0)}" height="${pyFixed(t, 0)}" fill="${D.support_fill}"/>`];
+    }
+    if (view === "side_lying") {
+      return [`<rect ${cls} x="${pyFixed(x0, 0)}" y="${pyFixed(-y1, 0)}" width="${pyFixed(x1 - x0, 0)}" height="${pyFixed(y1 - y0, 0)}" fill="#F1F1F1"/>`];
+    }
+    const top = -sil._back[view];
+    let left = x0, edge = x1;
+    const frames = d.frames, joints = d.joints;
+    if (view === "sitting") {
+      const calf = segmentBox(sil, b, "shank", frameOf(frames.shank))[0];
+      edge = Math.min(joints.knee[0] - 0.04 * H_MAX, calf - D.support_gap_mm);
+    } else if (headOverEnd(d, top)) {
+      const shoulders = joints.c7_t1[0];
+      if (d.head.centre[0] < joints.hip[0]) left = shoulders;
+      else edge = shoulders;
+    }
+    if (view === "supine" || view === "prone") {
+      const [fx0, fy0, fx1] = segmentBox(sil, b, "foot", frameOf(frames.foot));
+      if (fy0 < top - D.head_sink_mm) {
+        if (joints.ankle[0] < joints.hip[0]) left = Math.max(left, fx1 + D.support_gap_mm);
+        else edge = Math.min(edge, fx0 - D.support_gap_mm);
+      }
+    }
+    const leg = 0.015 * H_MAX;
+    return [`<g ${cls} fill="${D.support_fill}">`
+      + `<rect x="${pyFixed(left, 0)}" y="${pyFixed(-top, 0)}" width="${pyFixed(edge - left, 0)}" height="${pyFixed(t, 0)}"/>`
+      + `<rect x="${pyFixed(edge - 2 * leg, 0)}" y="${pyFixed(-top, 0)}" width="${pyFixed(leg, 0)}" height="${pyFixed(top - y0, 0)}"/>`
+      + `<rect x="${pyFixed(left + 0.2 * (edge - left), 0)}" y="${pyFixed(-top, 0)}" width="${pyFixed(leg, 0)}" height="${pyFixed(top - y0, 0)}"/></g>`];
+  }
+
+  function stanceLeg(b, sil) {
+    const th = b.segment("thigh"), sh = b.segment("shank");
+    const frames = { thigh: [[0.0, 0.0], 0.0], shank: [[0.0, -th], 0.0], foot: [[0.0, -th - sh], 0.0] };
+    const out = ['<g class="neuralsim-stance-leg" opacity="0.55">'];
+    for (const seg of ["foot", "shank", "thigh"]) {
+      for (const pts of sil[seg]) out.push(polygon(toWorld(frames[seg], pts), D.body_fill, D.body_outline, 8));
+    }
+    out.push("</g>");
+    return out;
+  }
+
+  function bodyParts(frames, sil, fill, outline, cls) {
+    const uid = ++ids;
+    const out = [`<use href="#ns-body-${uid}" fill="${outline}" stroke="${outline}" stroke-width="10" stroke-linejoin="round"/>`,
+      `<g fill="${fill}" stroke="${fill}" stroke-width="0.5"><g id="ns-body-${uid}" class="${cls}">`];
+    for (const seg of D.order) {
+      out.push(sil[seg].map((pts) => `<polygon points="${pointsMm(toWorld(frameOf(frames[seg]), pts))}"/>`).join(""));
+    }
+    for (const [seg, items] of Object.entries(sil._joints)) {
+      for (const [xy, r] of items) {
+        const c = toWorld(frameOf(frames[seg]), [xy])[0];
+        out.push(`<circle cx="${pyFixed(c[0], 0)}" cy="${pyFixed(-c[1], 0)}" r="${pyFixed(r, 0)}"/>`);
+      }
+    }
+    out.push("</g></g>");
+    return out;
+  }
+
+  // -- labels ----------------------------------------------------------------------------
+  function textWidth(text, size) {
+    let w = 0;
+    for (const c of text) w += Object.hasOwn(EM, c) ? EM[c] : EM_OTHER;
+    return size * w;
+  }
+
+  function textBox(x, y, text, size, anchor, halo = 0.0) {
+    const w = textWidth(text, size);
+    const xa = x - (anchor === "end" ? w : anchor === "middle" ? w / 2 : 0.0);
+    const h = halo / 2;
+    return [xa - h, y - 0.25 * size - h, xa + w + h, y + 0.8 * size + h];
+  }
+
+  function* labelPlaces(p, [ca, sa], sign, length, scale, towardHead) {
+    const [px, py] = p;
+    for (const [side, r0] of [[sign, length * scale], [-sign, (length + D.across_mm) * scale]]) {
+      let back = [-side * ca, -side * sa];
+      if (side !== sign) {
+        const t = D.across_lean_deg * (Math.PI / 180.0) * towardHead;
+        back = [back[0] * Math.cos(t) + back[1] * Math.sin(t), -back[0] * Math.sin(t) + back[1] * Math.cos(t)];
+      }
+      const anchor = back[0] < -0.35 ? "end" : back[0] > 0.35 ? "start" : "middle";
+      const dy = back[1] > 0.35 ? 0.35 * FONT : back[1] < -0.35 ? -0.9 * FONT : -0.35 * FONT;
+      const dx = anchor === "end" ? -12 : anchor === "start" ? 12 : 0;
+      for (let k = 0; k <= D.stagger_steps; k++) {
+        const r = r0 + k * D.stagger_mm * scale;
+        const q = [px + back[0] * r, py + back[1] * r];
+        yield { q, tx: q[0] + dx, ty: q[1] - dy, anchor };
+      }
+    }
+  }
+
+  const onCouch = (place, floor) => Math.min(place.ty - 0.25 * FONT, place.q[1]) <= floor + 10.0;
+
+  /** The first point of ``path`` nearest the target (numpy's argmin). */
+  function nearest(path, [tx, ty]) {
+    let best = 0, bd = Infinity;
+    for (let i = 0; i < path.length; i++) {
+      const dd = (path[i][0] - tx) ** 2 + (path[i][1] - ty) ** 2;
+      if (dd < bd) { bd = dd; best = i; }
+    }
+    return best;
+  }
+
+  function labelItems(d, b, muscleNames, view, nerveParts, group, floor) {
+    const frames = d.frames;
+    const th = b.segment("thigh"), sh = b.segment("shank"), L = b.segment("lumbar");
+    const s = b.height_m * 1000.0 / D.ref_h;
+    const items = [];
+    const nerve = d.nerve;
+    const sitting = view === "sitting";
+    if (nerveParts && nerveParts.length) {
+      const [roots, thigh, shank] = nerveParts;
+      items.push([nerve, "lumbar", [-20.0, 0.35 * L], roots, D.nerve_colour, 150, 1]);
+      items.push([nerve, "thigh", [-41.0, -0.06 * th], thigh, D.nerve_colour, 150, 1]);
+      items.push([nerve, "shank", [-25.0, -0.55 * sh], shank, D.nerve_colour, sitting ? 230 : 170, sitting ? -1 : 1]);
+    }
+    const named = muscleNames.filter((m) => muscleInfo(m)[0] === group);
+    const colour = (Object.hasOwn(STYLES, group) ? STYLES[group] : STYLES.other)[0];
+    named.forEach((m, i) => {
+      const length = sitting ? 150 + 95 * i : 150 + 130 * (i % 2);
+      const k = MUSCLE[m] && MUSCLE[m].in_front ? -1 : 1;
+      items.push([d.muscles[m], "thigh", [-60.0 * k, -(0.4 + 0.2 * i) * th], muscleInfo(m)[1], colour, length, k]);
+    });
+    const out = [], placed = [];
+    for (const [path, segname, local, text, col, length, sign] of items) {
+      const { origin: o, angle: a } = frames[segname];
+      const ca = Math.cos(a), sa = Math.sin(a);
+      const lx = local[0] * s, ly = local[1];
+      const target = [o[0] + ca * lx - sa * ly, o[1] + sa * lx + ca * ly];
+      const p = path[nearest(path, target)];
+      const towardHead = d.head.centre[0] > p[0] ? 1.0 : -1.0;
+      let chosen = null;
+      for (const place of labelPlaces(p, [ca, sa], sign, length, s, towardHead)) {
+        if (floor !== null && onCouch(place, floor)) continue;
+        const box = textBox(place.tx, place.ty, text, FONT, place.anchor, HALO);
+        if (chosen === null) chosen = [place, box];
+        if (!placed.some((q) => box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3])) {
+          chosen = [place, box];
+          break;
+        }
+      }
+      if (chosen === null) {
+        const place = [...labelPlaces(p, [ca, sa], sign, length, s, towardHead)][D.stagger_steps + 1];
+        chosen = [place, textBox(place.tx, place.ty, text, FONT, place.anchor, HALO)];
+      }
+      const [place, box] = chosen;
+      out.push([p, place.q, place.tx, place.ty, place.anchor, text, col]);
+      placed.push(box);
+    }
+    return out;
+  }
+
+  const r1 = (x) => { const v = Number(pyFixed(x, 1)) + 0.0; return g(v === 0 ? 0 : v); };
+
+  function labels(items) {
+    const out = [`<g class="neuralsim-labels" font-family="sans-serif" font-size="${pyFixed(FONT, 0)}" font-weight="bold">`];
+    for (const [p, q, tx, ty, anchor, text, colour] of items) {
+      const leader = `${r1(p[0])},${r1(-p[1])} ${r1(q[0])},${r1(-q[1])}`;
+      out.push(polyline(leader, colour, 6, "", "neuralsim-leader"));
+      out.push(`<circle cx="${pyFixed(p[0], 1)}" cy="${pyFixed(-p[1], 1)}" r="11" fill="${colour}"/>`);
+      out.push(`<text x="${pyFixed(tx, 0)}" y="${pyFixed(-ty, 0)}" text-anchor="${anchor}" fill="${colour}" `
+        + `stroke="#FFFFFF" stroke-width="${g(HALO)}" paint-order="stroke" class="neuralsim-label">${escape(text)}</text>`);
+    }
+    out.push("</g>");
+    return out;
+  }
+
+  // -- extent and box ----------------------------------------------------------------------
+  function extent(d, b, view, nervePts, muscles, items, floor) {
+    const sil = silhouette(b);
+    const frames = d.frames;
+    const boxes = [];
+    const add = (pts, pad) => {
+      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (const [x, y] of pts) { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); }
+      boxes.push([x0 - pad, y0 - pad, x1 + pad, y1 + pad]);
+    };
+    for (const seg of D.order) boxes.push(segmentBox(sil, b, seg, frameOf(frames[seg])));
+    for (const [seg, jts] of Object.entries(sil._joints)) {
+      const { origin: [ox, oy], angle: a } = frames[seg];
+      const ca = Math.cos(a), sa = Math.sin(a);
+      for (const [[x, y], r] of jts) {
+        const cx = ox + ca * x - sa * y, cy = oy + sa * x + ca * y;
+        boxes.push([cx - r - 5.5, cy - r - 5.5, cx + r + 5.5, cy + r + 5.5]);
+      }
+    }
+    if (view === "standing") boxes.push(segmentBox(sil, b, "_stance", null));
+    for (const line of d.skeleton) add(line, 4.5);
+    boxes.push(headBox(d.head.centre[0], d.head.centre[1], d.head.radius, frames.head_neck.angle, floor, headAngle(d)));
+    for (const [m, [, , width]] of Object.entries(muscleStyles(Object.keys(muscles)))) add(muscles[m], (width + 8) / 2 + 0.1);
+    add(nervePts, D.nerve_width / 2 + 0.1);
+    for (const [p, q, tx, ty, anchor, text] of items) {
+      boxes.push([p[0] - 11.1, p[1] - 11.1, p[0] + 11.1, p[1] + 11.1]);
+      boxes.push([q[0] - 3.1, q[1] - 3.1, q[0] + 3.1, q[1] + 3.1]);
+      boxes.push(textBox(tx, ty, text, FONT, anchor, HALO));
+    }
+    return [Math.min(...boxes.map((x) => x[0])), Math.min(...boxes.map((x) => x[1])),
+      Math.max(...boxes.map((x) => x[2])), Math.max(...boxes.map((x) => x[3]))];
+  }
+
+  function pictureBox(view, ext) {
+    const box = viewBox(view);
+    const [x0, y0, x1, y1] = box;
+    const [e0, f0, e1, f1] = ext;
+    if (e0 >= x0 && f0 >= y0 && e1 <= x1 && f1 <= y1) return box;
+    let u0 = Math.min(x0, e0), v0 = Math.min(y0, f0), u1 = Math.max(x1, e1), v1 = Math.max(y1, f1);
+    const aspect = (x1 - x0) / (y1 - y0);
+    const w = u1 - u0, h = v1 - v0;
+    if (w / h < aspect) {
+      const extra = h * aspect - w;
+      u0 -= extra / 2; u1 += extra / 2;
+    } else {
+      const extra = w / aspect - h;
+      v0 -= extra / 2; v1 += extra / 2;
+    }
+    return outward([u0, v0, u1, v1]);
+  }
+
+  // -- the figure ----------------------------------------------------------------------------
+  /**
+   * neuralsim.view.svg.describe: the figure's description (its desc element).
+   * @param {Object<string, number>} angles  joint -> deg
+   * @param {{bed_mm: number, relative_bed: number, muscles_mm: Object<string, number>}} numbers
+   */
+  function describe(angles, b, view, numbers, nerve) {
+    const spec = D.nerves[nerve];
+    const list = model.JOINTS.map((j) => `${D.joint_labels[j]} ${angleText(angles[j] ?? 0.0)} ${model.UNIT}`).join(", ");
+    const group = spec.contrast;
+    const bedName = spec.label.charAt(0).toUpperCase() + spec.label.slice(1).toLowerCase();
+    const gName = group.charAt(0).toUpperCase() + group.slice(1).toLowerCase();
+    return `${view.charAt(0).toUpperCase() + view.slice(1).toLowerCase()} view of a ${pyFixed(b.height_m, 2)} m body. `
+      + `Joint angles: ${list}. ${bedName} ${pyFixed(numbers.bed_mm, 0)} mm, `
+      + `${numberText(100 * (numbers.relative_bed - 1), 1, true)} % against standing. `
+      + `${gName}: ${D.groups[group].map((m) => `${MUSCLE[m].label} ${pyFixed(numbers.muscles_mm[m], 0)} mm`).join(", ")}.`;
+  }
+
+  /**
+   * The posture's figure (neuralsim.view.svg.posture_svg with legend=False, no strain halo):
+   * the same SVG text for the same drawing.
+   * @param {Object} d  model.drawing(...) with only the structures drawn kept (see {@link keep})
+   */
+  function postureSvg(angles, b, view, d, { heightPx, numbers, nerve, labels: withLabels = true }) {
+    const spec = D.nerves[nerve];
+    const nervePts = d.nerves[nerve];
+    const sil = silhouette(b);
+    const floor = couchTop(view, sil);
+    const items = withLabels ? labelItems(d, b, Object.keys(d.muscles), view, spec.figure_parts, spec.contrast,
+      view === "prone" ? floor : null) : [];
+    const names = Object.keys(d.muscles);
+    const group = spec.contrast;
+    const box = pictureBox(view, extent(d, b, view, nervePts, d.muscles, items, floor));
+    const [x0, y0, x1, y1] = box;
+    const bh = y1 - y0, bw = x1 - x0;
+    const widthPx = heightPx * bw / bh;
+    const title = `Body seen from the side, ${view} view (${D.support[view]}), with the nerve bed and the ${group}`;
+    const desc = describe(angles, b, view, numbers, nerve);
+    const uid = ++ids;
+    const parts = [`<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-posture" data-view="${view}" `
+      + `viewBox="${pyFixed(x0, 0)} ${pyFixed(-y1, 0)} ${pyFixed(bw, 0)} ${pyFixed(bh, 0)}" width="${pyFixed(widthPx, 0)}" height="${pyFixed(heightPx, 0)}" `
+      + `aria-labelledby="ns-title-${uid} ns-desc-${uid}">`
+      + `<title id="ns-title-${uid}">${escape(title)}</title><desc id="ns-desc-${uid}">${escape(desc)}</desc>`];
+    parts.push(...support(view, d, b, sil, box));
+    if (view === "standing") parts.push(...stanceLeg(b, sil));
+    parts.push(...bodyParts(d.frames, sil, D.body_fill, D.body_outline, "neuralsim-body"));
+    for (const line of d.skeleton) parts.push(polyline(line, "#B9B3AC", 8, "", "neuralsim-skeleton"));
+    parts.push(...drawHead(d.head.centre[0], d.head.centre[1], d.head.radius, d.frames.head_neck.angle, floor, headAngle(d)));
+    const over = [];
+    for (const [m, [mgroup, colour, width, dash]] of Object.entries(muscleStyles(names))) {
+      const extra = dash === "none" ? "" : ` stroke-dasharray="${dash}"`;
+      const pts = pointsAttr(d.muscles[m]);
+      const cls = mgroup === "hamstrings" ? "neuralsim-hamstring" : `neuralsim-muscle neuralsim-${m}`;
+      if (spec.contrast_over && mgroup === group) {
+        over.push(polyline(pts, colour, D.over_width, extra + ` data-muscle="${m}"`, cls));
+        continue;
+      }
+      parts.push(polyline(pts, "#FFFFFF", width + 8, "", "neuralsim-casing"));
+      parts.push(polyline(pts, colour, width, extra + ` data-muscle="${m}"`, cls));
+    }
+    parts.push(polyline(nervePts, D.nerve_colour, D.nerve_width, "", "neuralsim-nerve"));
+    parts.push(...over);
+    if (withLabels) parts.push(...labels(items));
+    parts.push("</svg>");
+    return parts.join("");
+  }
+
+  /** A model drawing with only ``structures`` kept, in the registry's order (as neuralsim.compute draws). */
+  function keep(d, structures) {
+    const want = new Set(structures);
+    const nerves = Object.fromEntries(Object.entries(d.nerves).filter(([n]) => want.has(n)));
+    const muscles = Object.fromEntries(Object.entries(d.muscles).filter(([m]) => want.has(m)));
+    const first = Object.hasOwn(nerves, model.DEFAULT_NERVE) ? nerves[model.DEFAULT_NERVE] : Object.values(nerves)[0];
+    return { ...d, nerves, muscles, nerve: first };
+  }
+
+  // -- gauges, bars ------------------------------------------------------------------------
+  function gaugesSvg(rows, { reference = "standing (anatomical position)", widthPx = 470, title = null, startLabel = "since start" }) {
+    const [lo, hi] = D.gauge_range_pct;
+    const fs = 15, row = 30, labelW = 86, barW = 136;
+    const col = [labelW + barW + 8, labelW + barW + 156, labelW + barW + 234];
+    const width = col[2] + 64, top = 44, height = top + row * rows.length + 6;
+    const xOf = (pct) => labelW + barW * (Math.min(Math.max(pct, lo), hi) - lo) / (hi - lo);
+    const zero = xOf(0.0);
+    if (title === null) title = `Length of the nerve bed and of each hamstring against ${reference}`;
+    const desc = rows.map((r) => `${r.name}: ${numberText(100 * (r.mm / r.ref_mm - 1), 1, true)} % `
+      + `(${numberText(r.mm - r.ref_mm, 0, true)} mm) against ${reference}, `
+      + `last step ${numberText(r.step_mm, 0, true)} mm, ${startLabel} ${numberText(r.start_mm, 0, true)} mm`).join("; ") + ".";
+    const uid = ++ids;
+    const out = [`<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-gauges" `
+      + `viewBox="0 0 ${width} ${height}" width="${widthPx}" height="${pyFixed(widthPx * height / width, 0)}" `
+      + `aria-labelledby="ns-g-title-${uid} ns-g-desc-${uid}" font-family="sans-serif" font-size="${fs}" fill="#222222">`
+      + `<title id="ns-g-title-${uid}">${escape(title)}</title><desc id="ns-g-desc-${uid}">${escape(desc)}</desc>`
+      + `<text x="${pyFixed(labelW + barW / 2, 0)}" y="14" text-anchor="middle" font-size="13">against standing</text>`
+      + `<text x="${col[0]}" y="14" font-size="13">% and mm</text>`
+      + `<text x="${col[1] + 56}" y="14" font-size="13" text-anchor="end">last step</text>`
+      + `<text x="${col[2] + 62}" y="14" font-size="13" text-anchor="end">${escape(startLabel)}</text>`
+      + `<text x="${col[1] + 56}" y="30" font-size="13" text-anchor="end">(mm)</text>`
+      + `<text x="${col[2] + 62}" y="30" font-size="13" text-anchor="end">(mm)</text>`];
+    for (const t of [lo, 0.0, 10.0, 20.0, hi]) {
+      const x = xOf(t);
+      out.push(t !== lo && t !== hi
+        ? `<text x="${pyFixed(x, 0)}" y="30" font-size="11" text-anchor="middle" fill="#555555">${t >= 0 ? "+" : ""}${pyFixed(t, 0)}%</text>` : "");
+      out.push(`<line x1="${pyFixed(x, 1)}" y1="${top - 8}" x2="${pyFixed(x, 1)}" y2="${height - 4}" stroke="#BBBBBB" stroke-width="1"/>`);
+    }
+    out.push(`<line x1="${pyFixed(zero, 1)}" y1="${top - 8}" x2="${pyFixed(zero, 1)}" y2="${height - 4}" stroke="#444444" stroke-width="2"/>`);
+    const styles = muscleStyles(rows.filter((r) => r.kind !== "nerve").map((r) => r.kind));
+    rows.forEach((r, i) => {
+      const y = top + i * row;
+      const pct = 100.0 * (r.mm / r.ref_mm - 1.0);
+      let colour, dash;
+      if (r.kind === "nerve") [colour, dash] = [D.nerve_colour, "none"];
+      else [, colour, , dash] = styles[r.kind];
+      const x = xOf(pct);
+      const xa = Math.min(x, zero), xb = Math.max(x, zero);
+      const edge = dash === "none" ? "" : ` stroke-dasharray="${dash.split(" ").map((v) => pyFixed(Number(v) * 0.4, 1)).join(" ")}"`;
+      out.push(`<text x="${labelW - 8}" y="${y + 16}" text-anchor="end" font-weight="bold" fill="${colour}">${escape(r.name)}</text>`);
+      out.push(`<rect class="neuralsim-gauge" data-kind="${escape(r.kind)}" data-pct="${pyFixed(pct, 2)}" x="${pyFixed(xa, 1)}" y="${y + 2}" `
+        + `width="${pyFixed(xb - xa, 1)}" height="${row - 8}" fill="${colour}" fill-opacity="0.85" stroke="#222222" stroke-width="1.5"${edge}/>`);
+      if (pct > hi || pct < lo) {
+        const tip = pct > hi ? xb : xa, s = pct > hi ? 1 : -1;
+        out.push(`<polygon points="${pyFixed(tip, 1)},${y + 1} ${pyFixed(tip + 10 * s, 1)},${pyFixed(y + row / 2 - 3, 1)} ${pyFixed(tip, 1)},${y + row - 7}" fill="#222222"/>`);
+      }
+      out.push(`<text x="${col[0]}" y="${y + 16}">${signed(pct, 1)} %, ${signed(r.mm - r.ref_mm, 0)} mm</text>`);
+      out.push(`<text x="${col[1] + 56}" y="${y + 16}" text-anchor="end">${signed(r.step_mm, 0)}</text>`);
+      out.push(`<text x="${col[2] + 62}" y="${y + 16}" text-anchor="end">${signed(r.start_mm, 0)}</text>`);
+    });
+    out.push("</svg>");
+    return out.join("");
+  }
+
+  function contributionsSvg(contributions, { title = null, scaleMm = 80.0, widthPx = 360 }) {
+    const vals = model.JOINTS.map((j) => [j, contributions[j] ?? 0.0]);
+    const biggest = Math.max(...vals.map(([, v]) => Math.abs(v)));
+    const scale = Math.max(scaleMm, biggest);
+    const row = 26, labelW = 150, barW = 160, pad = 60;
+    const width = labelW + barW + pad, height = row * vals.length + 40;
+    const total = vals.reduce((a, [, v]) => a + v, 0);
+    if (title === null) title = "Change of nerve bed length at each joint against standing, mm";
+    const desc = vals.map(([j, v]) => `${D.joint_labels[j]} ${numberText(v, 1, true)} mm`).join("; ")
+      + `. Total ${numberText(total, 1, true)} mm.`;
+    const x0 = labelW + barW / 2;
+    const uid = ++ids;
+    const parts = [`<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-bars" `
+      + `viewBox="0 0 ${width} ${height}" width="${widthPx}" height="${pyFixed(widthPx * height / width, 0)}" `
+      + `aria-labelledby="ns-bars-title-${uid} ns-bars-desc-${uid}" font-family="sans-serif" font-size="13">`
+      + `<title id="ns-bars-title-${uid}">${escape(title)}</title><desc id="ns-bars-desc-${uid}">${escape(desc)}</desc>`
+      + `<text x="${pyFixed(width / 2, 0)}" y="16" text-anchor="middle" fill="#222222">bed length against standing, per joint (mm)</text>`
+      + `<line x1="${g(x0)}" y1="24" x2="${g(x0)}" y2="${height - 8}" stroke="#666666"/>`];
+    vals.forEach(([j, v], i) => {
+      const y = 28 + i * row;
+      const w = (barW / 2) * Math.abs(v) / scale;
+      const fill = v >= 0 ? D.nerve_colour : "#FFFFFF";
+      const x = v >= 0 ? x0 : x0 - w;
+      const rounded = Number(pyFixed(v, 0));
+      parts.push(`<text x="${labelW - 6}" y="${y + 16}" text-anchor="end" fill="#222222">${D.joint_labels[j]}</text>`);
+      parts.push(`<rect class="neuralsim-bar" data-joint="${j}" x="${pyFixed(x, 1)}" y="${y + 4}" width="${pyFixed(w, 1)}" height="${row - 8}" fill="${fill}" stroke="${D.nerve_colour}" stroke-width="2"/>`);
+      parts.push(`<text x="${g(x0 + barW / 2 + 4)}" y="${y + 16}" fill="#222222">${rounded >= 0 ? "+" : "-"}${Math.abs(rounded)}</text>`);
+    });
+    parts.push("</svg>");
+    return parts.join("");
+  }
+
+  // -- the view a posture is drawn in, the text line -------------------------------------------
+  /** neuralsim.view.svg.support_fits. */
+  function supportFits(angles, view) {
+    const hip = angles.hip_flexion ?? 0.0, knee = angles.knee_flexion ?? 0.0;
+    if (view === "standing") return !(hip >= 45.0 && knee >= 45.0);
+    if (view === "sitting") return hip >= 45.0;
+    if (view === "supine") return hip >= 0.0 && knee <= hip + 5.0;
+    return true;
+  }
+
+  /** neuralsim.classroom.widgets.choose_view. */
+  function chooseView(angles, ...preferred) {
+    for (const v of [...preferred, ...D.view_order]) if (v && supportFits(angles, v)) return v;
+    const given = preferred.filter(Boolean);
+    return given.length ? given[0] : "standing";
+  }
+
+  /** neuralsim.classroom.widgets.change_text (no strain: the mechanics do not run in the page). */
+  function changeText(what, bedBefore, bedAfter, hamBefore, hamAfter, relAfter, group) {
+    const dd = bedAfter - bedBefore, pct = 100.0 * dd / bedBefore, dh = hamAfter - hamBefore;
+    return `${what} → nerve bed ${numberText(dd, 0, true)} mm (${numberText(pct, 1, true)} %); `
+      + `${group} ${numberText(dh, 0, true)} mm. `
+      + `Bed now ${numberText(bedAfter)} mm, ${numberText(100.0 * (relAfter - 1.0), 1, true)} % against standing.`;
+  }
+
+  return Object.freeze({ postureSvg, gaugesSvg, contributionsSvg, describe, keep, supportFits, chooseView, changeText,
+    muscleInfo, viewBox, angleText, numberText });
+}
