@@ -49,7 +49,8 @@ from test_web_model import ROOT, _node
 
 HARNESS = ROOT / "tests" / "web" / "draw_harness.mjs"
 RANDOM = 1500
-NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+#: a number written in the SVG (not the digits of a colour such as #0072B2, nor of a name)
+NUMBER = re.compile(r"(?<![#\w.])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?(?![\w.])")
 IDS = re.compile(r"(ns-[a-z-]*?)\d+")
 
 
@@ -211,3 +212,5 @@ def test_the_comparison_sees_a_moved_point():
     assert compare(svg.replace("10.5", "10.6"), svg)[1] == 1
     assert compare(svg.replace("10.5", "10.7"), svg)[2]
     assert compare(svg.replace("stroke-width", "stroke"), svg)[2]
+    colour = '<polyline stroke="#0072B2" points="1,2"/>'
+    assert compare(colour.replace("0072", "0073"), colour)[2]

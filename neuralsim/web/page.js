@@ -74,7 +74,7 @@ export function startExplorer(root, data, createModel, createDrawing) {
   for (const j of JOINTS) {
     const [lo, hi] = model.jointRange(j, S.body.mobility);
     const id = `ns-slider-${j}`;
-    const s = el("input", { type: "range", id, class: `neuralsim-slider-${j}`, min: lo, max: hi, step: 1, value: 0,
+    const s = el("input", { type: "range", id, class: `neuralsim-slider-${j}`, min: lo, max: hi, step: "any", value: 0,
       title: `${labels[j]} in degrees; arrow keys step by 1 deg` });
     const out = el("output", { for: id, text: "0°" });
     sliders[j] = s; outputs[j] = out;
@@ -303,7 +303,24 @@ export function startExplorer(root, data, createModel, createDrawing) {
   window.addEventListener("hashchange", () => { if (!writing) readLink(); });
 
   // -- events ----------------------------------------------------------------------------------
-  for (const j of JOINTS) sliders[j].addEventListener("input", () => onSlider(j, Number(sliders[j].value)));
+  // A joint slider moves in whole degrees: a drag or a tap lands on the nearest one (inside the range,
+  // whose ends may be halves: a hypomobile knee's -3.75 deg), a key steps from where it is (1 deg,
+  // Page Up / Down 5 deg, Home / End the range's ends). step="any", so that an angle a step or a
+  // preset sets is shown as it is, not snapped to a grid counted from the range's end.
+  const clampTo = (s, v) => Math.min(Math.max(v, Number(s.min)), Number(s.max));
+  for (const j of JOINTS) {
+    const s = sliders[j];
+    s.addEventListener("input", () => onSlider(j, clampTo(s, Math.round(Number(s.value)))));
+    s.addEventListener("keydown", (e) => {
+      const by = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 5, PageDown: -5 }[e.key];
+      if (by === undefined && e.key !== "Home" && e.key !== "End") return;
+      e.preventDefault();
+      e.stopPropagation();
+      const v = e.key === "Home" ? Number(s.min) : e.key === "End" ? Number(s.max) : clampTo(s, S.posture[j] + by);
+      s.value = v;
+      onSlider(j, v);
+    });
+  }
   height.addEventListener("input", () => onBody(Number(height.value), S.body.mobility, true));
   for (const r of mobility.querySelectorAll("input")) r.addEventListener("change", () => onBody(S.body.height_m, r.value, false));
   reset.addEventListener("click", () => setPosture({}, "Reset to neutral", null, "since reset"));
@@ -318,13 +335,6 @@ export function startExplorer(root, data, createModel, createDrawing) {
     if (t && (t.isContentEditable || t.tagName === "SELECT" || t.tagName === "TEXTAREA"
       || (t.tagName === "INPUT" && !inSlider && t.type !== "radio"))) return;
     const on = root.classList.contains("neuralsim-present");
-    if (inSlider && (e.key === "PageUp" || e.key === "PageDown")) {
-      e.preventDefault();
-      const v = Math.min(Math.max(Number(t.value) + (e.key === "PageUp" ? 5 : -5) * Number(t.step === "0.01" ? 0.01 : 1), Number(t.min)), Number(t.max));
-      t.value = v;
-      t.dispatchEvent(new Event("input", { bubbles: true }));
-      return;
-    }
     let act = null;
     if (e.key === "n" || (!inSlider && (e.key === "PageDown" || (on && e.key === "ArrowRight")))) act = next;
     else if (e.key === "p" || (!inSlider && (e.key === "PageUp" || (on && e.key === "ArrowLeft")))) act = prev;
