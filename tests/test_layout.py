@@ -24,6 +24,7 @@ NOT_ONE_MODULE = {
     "test_fuzz.py",             # the input contract over the whole public API
     "test_mutants.py",          # tests written for surviving mutants of several modules (tests/mutation/run.py)
     "test_web_model.py",        # neuralsim/web/model.js, a JavaScript file, against core and model (run by Node)
+    "test_web_draw.py",         # neuralsim/web/draw.js, a JavaScript file, against neuralsim.view.svg (run by Node)
 }
 
 def modules() -> list[str]:
