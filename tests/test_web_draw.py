@@ -189,11 +189,14 @@ def test_the_page_draws_the_librarys_svg(drawn):
         assert js["text"] == want["text"], c
         for part in ("figure", "gauges", "bars"):
             if part == "figure":          # the labels apart: a leader may start at either of two tied points
+                # each string cut at its own labels group: the element ids before it (a counter in each
+                # runtime, higher in a library that has drawn before) need not have as many digits
                 cut = want[part].index('<g class="neuralsim-labels"')
-                if js[part][cut:] != want[part][cut:] and compare(js[part][cut:], want[part][cut:])[2]:
+                js_cut = js[part].index('<g class="neuralsim-labels"')
+                if compare(js[part][js_cut:], want[part][cut:])[2]:
                     tied.append(c)
                     assert _names(js[part]) == _names(want[part])
-                    js[part], want[part] = js[part][:js[part].index('<g class="neuralsim-labels"')], want[part][:cut]
+                    js[part], want[part] = js[part][:js_cut], want[part][:cut]
             n, k, problems = compare(js[part], want[part])
             total, off = total + n, off + k
             bad += [f"{part} of {c['angles']} at {c['height']} m {c['mobility']}, {c['view']}: {p}" for p in problems]
