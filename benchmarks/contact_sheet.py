@@ -3,7 +3,10 @@ femoral nerve's tests (prone knee bend, side-lying slump knee bend), drawn at pr
 
 Each sheet is one PNG in ``artifacts/contact-sheet/`` (1280 px wide, one figure per step as the
 explorer draws it: view, support, strain halo, labels and key), for a teacher to check every
-picture before class.  Needs Debian's Chromium (``/usr/bin/chromium``) and Playwright.
+picture before class.  Beside them, ``exported-<name>-step-<k>.png``: every page of
+``python -m neuralsim export`` opened from ``file://`` at 1280 x 800 at each step of its first
+protocol, as a student sees it without a server.  Needs Debian's Chromium (``/usr/bin/chromium``)
+and Playwright.
 """
 from __future__ import annotations
 
@@ -88,18 +91,46 @@ def explorer_screenshot(path: Path, notebook: str = "02_slump_test.ipynb", steps
     return path
 
 
+def exported_screenshots(out_dir: Path) -> list[Path]:
+    """Every exported page (``python -m neuralsim export``) from ``file://`` at 1280 x 800, one PNG
+    per step of its first protocol (``exported-<name>-step-<k>.png``)."""
+    import tempfile
+    from playwright.sync_api import sync_playwright
+    import jupyter_harness as H
+    from neuralsim.classroom.export import export, page_data
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=H.CHROMIUM, headless=True, args=list(H.CHROMIUM_ARGS))
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        for html in export(Path(tmp)):
+            ex = page_data(html.stem)["explorer"]
+            for k in range(len(ex["protocols"][ex["protocol"]]["steps"])):
+                page.goto(f"{html.as_uri()}#protocol={ex['protocol']}&step={k + 1}")
+                page.wait_for_selector("[data-ready=true]", timeout=30_000)
+                path = out_dir / f"exported-{html.stem}-step-{k + 1}.png"
+                page.screenshot(path=str(path))
+                paths.append(path)
+        browser.close()
+    return paths
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "artifacts" / "contact-sheet")
     ap.add_argument("--explorer", type=Path, default=None,
                     help="also photograph the slump explorer in Voila at 1280x800 into this PNG "
                          "(the README's picture: docs/explorer.png)")
+    ap.add_argument("--no-exported", action="store_true", help="leave out the exported pages' screenshots")
     ap.add_argument("protocols", nargs="*", default=list(SHEETS))
     args = ap.parse_args(argv)
     if args.explorer is not None:
         print(explorer_screenshot(args.explorer))
     for p in render({k: sheet_html(k) for k in args.protocols}, args.out):
         print(p)
+    if not args.no_exported:
+        for p in exported_screenshots(args.out):
+            print(p)
     return 0
 
 

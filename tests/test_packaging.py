@@ -65,8 +65,8 @@ def test_the_wheel_carries_the_explorers_style_sheets_and_browser_programs(wheel
 
 
 def test_the_wheel_carries_the_model_in_the_page(wheel_names):
-    web = sorted(p.name for p in (ROOT / "neuralsim" / "web").glob("*.js"))
-    assert "model.js" in web
+    web = sorted(p.name for p in (ROOT / "neuralsim" / "web").iterdir() if p.suffix in (".js", ".css"))
+    assert {"model.js", "draw.js", "page.js", "page.css"} <= set(web)     # what an exported page carries
     assert [n for n in web if f"neuralsim/web/{n}" not in wheel_names] == []
 
 

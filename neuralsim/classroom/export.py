@@ -192,12 +192,14 @@ _TEMPLATE = """<!doctype html>
 <script type="text/plain" id="ns-model">{model}</script>
 <script type="text/plain" id="ns-draw">{draw}</script>
 <script type="text/plain" id="ns-controls">{controls}</script>
+<script type="text/plain" id="ns-live">{live}</script>
 <script type="application/json" id="ns-data">{data}</script>
 <script type="module">
 const load = (id) => import(URL.createObjectURL(new Blob([document.getElementById(id).textContent], {{ type: "text/javascript" }})));
-const [{{ createModel }}, {{ createDrawing }}, {{ startExplorer }}] = await Promise.all([load("ns-model"), load("ns-draw"), load("ns-controls")]);
+const [{{ createModel }}, {{ createDrawing }}, {{ startExplorer }}, live] = await Promise.all(
+  [load("ns-model"), load("ns-draw"), load("ns-controls"), load("ns-live")]);
 startExplorer(document.getElementById("neuralsim-page"), JSON.parse(document.getElementById("ns-data").textContent),
-              createModel, createDrawing);
+              createModel, createDrawing, live.default);
 </script>
 </body>
 </html>
@@ -207,7 +209,9 @@ startExplorer(document.getElementById("neuralsim-page"), JSON.parse(document.get
 def page_html(name: str) -> str:
     """The self-contained HTML text of explorer ``name``'s page."""
     data = page_data(name)
+    from . import _static
     sources = {k: _web(f) for k, f in (("model", "model.js"), ("draw", "draw.js"), ("controls", "page.js"))}
+    sources["live"] = _static("live.js")       # the notebook explorer's own in-place updates
     for k, text in sources.items():
         if "</script" in text.lower():
             raise ValueError(f"web/{k}: a closing script tag in the source would end its element in the page")

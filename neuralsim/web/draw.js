@@ -99,15 +99,20 @@ function pointsMm(pts) {
  * The drawing functions, for a model and the library's drawing data.
  * @param {Object} model  createModel(...) of neuralsim/web/model.js
  * @param {Object} D      the exported page's drawing data (neuralsim.classroom.export)
+ * @param {{stableIds?: boolean}} [options]  stableIds: every picture of a kind takes the same
+ *   element ids (the library counts them up, one picture after another): a page that shows one
+ *   figure, one set of gauges and one chart and changes them in place keeps its ids, so the
+ *   figure's outline pass (a use of the body's group) is not rebuilt on every key
  */
-export function createDrawing(model, D) {
+export function createDrawing(model, D, { stableIds = false } = {}) {
   formatG = model.formatG || formatG;
   const H_MAX = D.h_max_mm;
   const MUSCLE = D.muscles;                 // name -> {group, short, full, label, in_front}
   const STYLES = D.muscle_styles;           // group -> [colour, width, dashes]
   const EM = D.em, EM_OTHER = D.em_other;
   const FONT = D.font_mm, HALO = D.label_halo;
-  let ids = 0;
+  let counter = 0;
+  const nextId = () => (stableIds ? 1 : ++counter);
 
   function polyline(pts, colour, width, extra = "", cls = "") {
     const c = cls ? ` class="${cls}"` : "";
@@ -284,7 +289,7 @@ export function createDrawing(model, D) {
   }
 
   function bodyParts(frames, sil, fill, outline, cls) {
-    const uid = ++ids;
+    const uid = nextId();
     const out = [`<use href="#ns-body-${uid}" fill="${outline}" stroke="${outline}" stroke-width="10" stroke-linejoin="round"/>`,
       `<g fill="${fill}" stroke="${fill}" stroke-width="0.5"><g id="ns-body-${uid}" class="${cls}">`];
     for (const seg of D.order) {
@@ -498,7 +503,7 @@ export function createDrawing(model, D) {
     const widthPx = heightPx * bw / bh;
     const title = `Body seen from the side, ${view} view (${D.support[view]}), with the nerve bed and the ${group}`;
     const desc = describe(angles, b, view, numbers, nerve);
-    const uid = ++ids;
+    const uid = nextId();
     const parts = [`<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-posture" data-view="${view}" `
       + `viewBox="${pyFixed(x0, 0)} ${pyFixed(-y1, 0)} ${pyFixed(bw, 0)} ${pyFixed(bh, 0)}" width="${pyFixed(widthPx, 0)}" height="${pyFixed(heightPx, 0)}" `
       + `aria-labelledby="ns-title-${uid} ns-desc-${uid}">`
@@ -548,7 +553,7 @@ export function createDrawing(model, D) {
     const desc = rows.map((r) => `${r.name}: ${numberText(100 * (r.mm / r.ref_mm - 1), 1, true)} % `
       + `(${numberText(r.mm - r.ref_mm, 0, true)} mm) against ${reference}, `
       + `last step ${numberText(r.step_mm, 0, true)} mm, ${startLabel} ${numberText(r.start_mm, 0, true)} mm`).join("; ") + ".";
-    const uid = ++ids;
+    const uid = nextId();
     const out = [`<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-gauges" `
       + `viewBox="0 0 ${width} ${height}" width="${widthPx}" height="${pyFixed(widthPx * height / width, 0)}" `
       + `aria-labelledby="ns-g-title-${uid} ns-g-desc-${uid}" font-family="sans-serif" font-size="${fs}" fill="#222222">`
@@ -602,7 +607,7 @@ export function createDrawing(model, D) {
     const desc = vals.map(([j, v]) => `${D.joint_labels[j]} ${numberText(v, 1, true)} mm`).join("; ")
       + `. Total ${numberText(total, 1, true)} mm.`;
     const x0 = labelW + barW / 2;
-    const uid = ++ids;
+    const uid = nextId();
     const parts = [`<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-bars" `
       + `viewBox="0 0 ${width} ${height}" width="${widthPx}" height="${pyFixed(widthPx * height / width, 0)}" `
       + `aria-labelledby="ns-bars-title-${uid} ns-bars-desc-${uid}" font-family="sans-serif" font-size="13">`

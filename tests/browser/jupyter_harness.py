@@ -281,7 +281,7 @@ class NetworkGuard:
 
     @staticmethod
     def is_local(url: str) -> bool:
-        if url.startswith(("data:", "blob:", "about:")):
+        if url.startswith(("data:", "blob:", "about:", "file:")):     # no network (an exported page)
             return True
         m = re.match(r"^(?:https?|wss?)://(\[[^\]]+\]|[^/:]+)", url)
         return bool(m) and m.group(1) in LOCAL_HOSTS
