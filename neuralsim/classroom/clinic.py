@@ -248,7 +248,8 @@ class PatientMode:
         """:func:`neuralsim.movement_limit` of the test's joint from its start angle, the other joints
         as in ``posture`` (deg); cached per posture of the other joints."""
         p = self._inside(as_posture(posture))[0]
-        start = p.replace(**{self.joint: float(getattr(self.start(), self.joint))})
+        start = p.replace(**{self.joint: float(getattr(self.start(), self.joint))},
+                          pelvic_tilt=self.start().pelvic_tilt)      # the movement tilts it from there
         key = (self.test, tuple(round(float(getattr(start, j)), 6) for j in JOINTS))
         if key not in self._cache:
             if len(self._cache) > 256:
@@ -436,7 +437,7 @@ class PatientExplorer:
                                  presets={}, protocols=["slr"], height_px=height_px, patient_mode=self.mode)
         ex = self.explorer
         for hidden in (ex.protocol_select, ex.step_label, ex.prev_button, ex.next_button, ex.height,
-                       ex.mobility, ex.reset_button):
+                       ex.mobility, ex.reset_button, ex.pelvis, ex.pelvis_follows):
             hidden.layout.display = "none"
         ex.prev_button.disabled = ex.next_button.disabled = True    # the n / p keys step nothing
         self.patient = w.Dropdown(options=names, value=names[0], description="Patient",

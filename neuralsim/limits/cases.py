@@ -39,8 +39,10 @@ ANSWERS: tuple[str, ...] = ("hamstrings", "nerve", "both", "stiff hip", "neither
 SLR_START = Posture()
 #: The straight-leg raise with the nerve slackened from both ends: neck extended, ankle plantarflexed.
 RELEASED_SLR_START = Posture(cervical_flexion=-40, ankle_dorsiflexion=-30)
-#: Seated slump, neck flexed, knee bent: the slump's knee extension moves knee_flexion down from 90.
-SLUMP_START = Posture(hip_flexion=90, lumbar_flexion=30, thoracic_flexion=30, cervical_flexion=45, knee_flexion=90)
+#: Seated slump, neck flexed, knee bent: the slump's knee extension moves knee_flexion down from 90.  The
+#: pelvis is turned back as sitting turns it (``pelvis_sitting_tilt_deg``), the slump flexing the back further.
+SLUMP_START = Posture(hip_flexion=90, lumbar_flexion=30, thoracic_flexion=30, cervical_flexion=45, knee_flexion=90,
+                      pelvic_tilt=_p.value("pelvis_sitting_tilt_deg"))
 #: Remote-joint angles the clinic uses (deg): ankle neutral -> dorsiflexed, neck neutral -> flexed,
 #: and in the slump the neck flexed -> looking up.
 ANKLE_ANGLES = (0.0, 10.0)
@@ -207,7 +209,7 @@ def seated_start(person: Person, start=None):
     for j, a in start.angles().items():
         lo, hi = person.joint_range(j)
         fitted[j] = float(min(max(a, lo[0]), hi[0]))
-    return Posture(**fitted)
+    return Posture(**fitted, pelvic_tilt=start.pelvic_tilt)
 
 
 def examine(patient: Patient | Person) -> dict:
