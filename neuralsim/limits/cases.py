@@ -242,11 +242,12 @@ def identify(patient: Patient | Person, findings: dict | None = None) -> str:
 
     1. The raise stops at a firm block (no stretch felt) short of 90 deg: ``"stiff hip"``.
     2. The raise reaches ``slr_normal_min_deg`` or more: ``"neither"``.
-    3. Otherwise the nerve takes part if what is felt most at the stop is a
-       nerve symptom (a deep pull or burning, tingling: not the broad stretch
-       of a muscle), or if the neck or the ankle moves the raise's stop, or
-       looking up moves the slump's knee stop, by at least
-       ``differentiation_min_change_deg``; the hamstrings are short if the
+    3. Otherwise the nerve takes part if what is felt most at the raise's stop, or at
+       the slump's (neck flexed), is a nerve symptom (a deep pull or burning, tingling:
+       not the broad stretch of a muscle), or if the neck or the ankle moves the raise's
+       stop, or looking up moves the slump's knee stop, by more than the test's minimal
+       detectable difference (:func:`neuralsim.limits.mdd_deg`: smaller changes are
+       measurement error); the hamstrings are short if the
        raise with the nerve slackened (neck extended, ankle plantarflexed)
        still stops below ``slr_normal_min_deg`` and the stretch in the back
        of the thigh is the strongest thing felt there.  Both, one, or (if neither shows)
@@ -260,7 +261,7 @@ def identify(patient: Patient | Person, findings: dict | None = None) -> str:
     if slr.angle_deg >= normal:
         return "neither"
     muscle = (tuple(HAMSTRING_FEEL),)
-    nerve_felt = slr.symptoms[:1] != muscle
+    nerve_felt = slr.symptoms[:1] != muscle or f["slump"].results[0].symptoms[:1] != muscle
     nerve = bool(nerve_felt or f["slr_ankle"].nerve_involved() or f["slr_neck"].nerve_involved()
                  or f["slump"].nerve_involved())
     rel = f["slr_released"]

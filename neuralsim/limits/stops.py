@@ -67,7 +67,7 @@ from ..core.posture import Posture, as_posture
 from .pelvis import PELVIS_MODES, with_rhythm
 
 __all__ = [
-    "movement_limit", "differentiate", "MovementLimit", "Differentiation", "REGIONS", "forward_bend",
+    "movement_limit", "differentiate", "MovementLimit", "Differentiation", "REGIONS", "forward_bend", "mdd_deg",
     "after_stretching", "FELT_KEYS", "AKE_START", "HAMSTRING_FEEL",
     "LIMITED_BY", "MAX_PEOPLE", "MAX_REMOTE_ANGLES",
 ]
@@ -416,6 +416,18 @@ def _movement_limit(start: Posture, joint: str, direction: int, people: Person, 
     )
 
 
+def mdd_deg(joint: str) -> float:
+    """The minimal detectable difference of a stop of ``joint``'s movement (deg): the straight-leg
+    raise's for the hip (``mdd_slr_deg``), the knee-extension tests' for the knee
+    (``mdd_knee_extension_deg``); for another joint, none being published, the larger of the two."""
+    check_joint(joint)
+    if joint == "hip_flexion":
+        return _p.value("mdd_slr_deg")
+    if joint == "knee_flexion":
+        return _p.value("mdd_knee_extension_deg")
+    return max(_p.value("mdd_slr_deg"), _p.value("mdd_knee_extension_deg"))
+
+
 @dataclass(frozen=True)
 class Differentiation:
     """Stops of one movement at several angles of a remote joint.
@@ -424,7 +436,10 @@ class Differentiation:
     remote angle; ``angle_deg``: stops, ``(K,)`` for one person or ``(K, n)``;
     ``change_deg``: stop at the last remote angle minus stop at the first
     (deg; float or ``(n,)``); ``symptoms_change``: whether what is felt
-    differs between the first and last remote angle (bool or ``(n,)``).
+    differs between the first and last remote angle (bool or ``(n,)``);
+    ``mdd_deg``: the movement's minimal detectable difference (:func:`mdd_deg`);
+    ``beyond_mdd`` (property): whether the change exceeds it, i.e. is more than
+    measurement error.
     """
 
     joint: str
@@ -434,17 +449,24 @@ class Differentiation:
     angle_deg: np.ndarray
     change_deg: Any
     symptoms_change: Any
+    mdd_deg: float = 7.0
+
+    @property
+    def beyond_mdd(self):
+        """True where the stop changed by more than the minimal detectable difference (bool or ``(n,)``)."""
+        out = np.abs(np.asarray(self.change_deg)) > self.mdd_deg
+        return bool(out) if out.ndim == 0 else out
 
     def nerve_involved(self, min_change_deg: float | None = None):
-        """True where moving the remote joint changed the stop by at least ``min_change_deg``.
+        """True where moving the remote joint changed the stop by more than ``min_change_deg``.
 
         The remote joint is one the hamstrings do not cross, so only the nerve
-        can carry its effect to the stop.  Default threshold:
-        ``differentiation_min_change_deg`` from the parameters.
+        can carry its effect to the stop.  Default threshold: the movement's minimal
+        detectable difference (:attr:`mdd_deg`): a smaller change is measurement error.
         """
-        m = _p.value("differentiation_min_change_deg") if min_change_deg is None \
+        m = self.mdd_deg if min_change_deg is None \
             else as_number("min_change_deg", min_change_deg, 0.0, np.inf, UNIT)
-        out = np.abs(np.asarray(self.change_deg)) >= m
+        out = np.abs(np.asarray(self.change_deg)) > m
         return bool(out) if out.ndim == 0 else out
 
 
@@ -483,7 +505,7 @@ def differentiate(start: Any, joint: str, remote_joint: str, remote_angles: Sequ
     sym = (results[0].felt != results[-1].felt).any(axis=-1)
     sym_change: Any = bool(sym) if sym.ndim == 0 else read_only(sym)
     return Differentiation(joint, remote_joint, ra, results, read_only(stops),
-                           float(change) if change.ndim == 0 else read_only(change), sym_change)
+                           float(change) if change.ndim == 0 else read_only(change), sym_change, mdd_deg(joint))
 
 
 def forward_bend(person: Any = None, trunk_deg: float = 90.0) -> dict:

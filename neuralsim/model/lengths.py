@@ -317,7 +317,7 @@ def drawing(posture: Any, body: Body | None = None, view: str = "standing", *,
     if angles is None:
         frames, angles = body_frames(posture, b, view)
     else:
-        frames = kinematics(angles, joint_locations(b), view, as_posture(posture).pelvic_tilt)
+        frames = kinematics(angles, joint_locations(b), view, 0.0 if posture is None else as_posture(posture).pelvic_tilt)
 
     def world(segment: str, xy) -> np.ndarray:
         o, a = frames[segment]
