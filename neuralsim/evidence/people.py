@@ -105,6 +105,14 @@ def _ev_slump_look_up(c) -> dict:
     return {"value": float(gain.mean()), "ok": bool(gain.mean() > 0 and gain.min() >= -1e-9)}
 
 
+def _ev_slump_symptoms_knee(c) -> dict:
+    """Where generated healthy people feel the slump at its knee stop (neck flexed): % feeling each region."""
+    from ..limits.stops import FELT_KEYS
+    felt = np.asarray(movement_limit(SLUMP_START, "knee_flexion", _healthy(), direction=-1).felt)
+    share = {k: 100.0 * float(felt[:, i].mean()) for i, k in enumerate(FELT_KEYS)}
+    return {"value": share["popliteal"], "back": share["lumbar_roots"], "thigh": share["mid_thigh"]}
+
+
 def _ev_ylinen(c) -> dict:
     short = CASES["short hamstrings"].person
     before = movement_limit(Posture(), "hip_flexion", short).angle_deg
@@ -125,6 +133,7 @@ QUANTITIES = {
     "slr_neck_vs_dorsiflexion": _ev_neck_vs_ankle,
     "knee_extension_hip90": _ev_knee_extension_hip90,
     "slump_look_up_knee": _ev_slump_look_up,
+    "slump_symptoms_knee": _ev_slump_symptoms_knee,
     "ylinen_four_weeks": _ev_ylinen,
     # the rows named ward_pcsa_<muscle>: the cross-sectional area the registry gives that muscle
     **{r["model"]: _pcsa(r["model"][len("ward_pcsa_"):]) for r in EVIDENCE if r["model"].startswith("ward_pcsa_")},
