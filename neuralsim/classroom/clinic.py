@@ -248,7 +248,8 @@ class PatientMode:
         """:func:`neuralsim.movement_limit` of the test's joint from its start angle, the other joints
         as in ``posture`` (deg); cached per posture of the other joints."""
         p = self._inside(as_posture(posture))[0]
-        start = p.replace(**{self.joint: float(getattr(self.start(), self.joint))})
+        start = p.replace(**{self.joint: float(getattr(self.start(), self.joint))},
+                          pelvic_tilt=self.start().pelvic_tilt)      # the movement tilts it from there
         key = (self.test, tuple(round(float(getattr(start, j)), 6) for j in JOINTS))
         if key not in self._cache:
             if len(self._cache) > 256:
@@ -374,19 +375,23 @@ def because(patient: _cases.Patient) -> str:
     if slr.symptoms[:1] != (muscle,):
         cues.append(f"what was felt most at its stop was a nerve symptom ({_felt_words(slr.symptoms[:1])}), "
                     "not the broad stretch of a muscle")
+    if slr.symptoms[:1] == (muscle,) and slump.results[0].symptoms[:1] != (muscle,):
+        cues.append(f"sitting slumped with the neck bent, what was felt most was a nerve symptom "
+                    f"({_felt_words(slump.results[0].symptoms[:1])})")
     for d, what, direction in ((neck, "bending the neck 40°", +1), (ankle, "pulling the ankle up 10°", +1),
                                (slump, "looking up in the slump", -1)):
         if d.nerve_involved():
             a0, a1 = (held_angle(x, direction) for x in d.angle_deg[[0, -1]])
-            cues.append(f"{what} moved the stop from {a0:.0f}° to {a1:.0f}°, and the hamstrings do not cross that joint")
+            cues.append(f"{what} moved the stop from {a0:.0f}° to {a1:.0f}°, more than the {d.mdd_deg:g}° a "
+                        "re-measurement can differ by, and the hamstrings do not cross that joint")
     r = held_angle(rel.angle_deg, +1)
     short = rel.angle_deg < normal and rel.symptoms[:1] == (muscle,)
     parts = [f"{first} (short of {normal:.0f}°)."]
     if cues:
         parts.append("The nerve takes part: " + "; ".join(cues) + ".")
     else:
-        parts.append("Neither the neck nor the ankle moved the stop, and the stretch in the back of the thigh was "
-                     "what was felt: nothing points to the nerve.")
+        parts.append("Neither the neck nor the ankle moved the stop by more than measurement error, and the stretch "
+                     "in the back of the thigh was what was felt: nothing points to the nerve.")
     if short:
         parts.append(f"With the nerve slackened (neck back, foot pointed) the raise still stopped at {r:.0f}° "
                      "with a broad stretch in the back of the thigh felt most: the hamstrings are short"
@@ -436,7 +441,7 @@ class PatientExplorer:
                                  presets={}, protocols=["slr"], height_px=height_px, patient_mode=self.mode)
         ex = self.explorer
         for hidden in (ex.protocol_select, ex.step_label, ex.prev_button, ex.next_button, ex.height,
-                       ex.mobility, ex.reset_button):
+                       ex.mobility, ex.reset_button, ex.pelvis, ex.pelvis_follows):
             hidden.layout.display = "none"
         ex.prev_button.disabled = ex.next_button.disabled = True    # the n / p keys step nothing
         self.patient = w.Dropdown(options=names, value=names[0], description="Patient",

@@ -49,7 +49,8 @@ from ..core.joints import ACTION_WORDS as _JOINT_WORDS, JOINTS, MOBILITIES, UNIT
 from ..model import registry as _reg
 from ..mechanics.hold import FLOW_BANDS, flow_band_of, hold_limit_s, relaxation
 from ..state.states import compute
-from ..core.posture import Posture, as_posture
+from ..core.posture import PELVIC_TILT_RANGE, Posture, as_posture
+from ..limits.pelvis import coupled_tilt
 from ..view.svg import (JOINT_LABELS, angle_text, contributions_svg, number_text, band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
                   support_fits, view_box)
 
@@ -355,6 +356,18 @@ class Explorer:
                                       layout=w.Layout(width="410px"),
                                       tooltip="how long the position is held: the tension relaxes, the strain stays")
         self.hold_for.add_class("neuralsim-hold-for")
+        # the pelvis: how much of the thigh-trunk angle it takes by tilting back (deg); set by hand, or
+        # following the thigh and the knee as people's pelvis does (neuralsim.limits.pelvis)
+        self.pelvis = w.FloatSlider(value=float(start.pelvic_tilt), min=PELVIC_TILT_RANGE[0],
+                                    max=PELVIC_TILT_RANGE[1], step=1.0, description=f"pelvis tilted back ({UNIT})",
+                                    readout_format=".0f", style=wide, layout=w.Layout(width="410px"),
+                                    tooltip="backward (posterior) tilt of the pelvis; negative = forward")
+        self.pelvis.add_class("neuralsim-pelvis")
+        self.pelvis.observe(self._on_pelvis, names="value")
+        self.pelvis_follows = w.Checkbox(value=False, description="pelvis follows the thigh and knee",
+                                         indent=False, layout=w.Layout(width="auto"))
+        self.pelvis_follows.add_class("neuralsim-pelvis-follows")
+        self.pelvis_follows.observe(self._on_pelvis_follows, names="value")
         self.hold_for.observe(lambda _c: self._update(f"Held for {float(self.hold_for.value):g} min"), names="value")
 
     def _make_presets(self, preset_map: Mapping[str, Posture]) -> None:
@@ -425,6 +438,7 @@ class Explorer:
             [sliders_box, *([] if key_beside else [self.legend]),
              w.HBox([self.height, self.reset_button], layout=w.Layout(flex_flow="row wrap")), self.mobility,
              self.hold_for,
+             w.HBox([self.pelvis, self.pelvis_follows], layout=w.Layout(flex_flow="row wrap")),
              *([w.HTML("<b>Presets</b>"), w.Box(list(self.presets.values()), layout=w.Layout(flex_flow="row wrap"))]
                if self.presets else []),      # no heading over an empty row
              help_line])
@@ -469,6 +483,7 @@ class Explorer:
                 if got != want:
                     clamped.append(f"{JOINT_LABELS[j]} {angle_text(got)}° (asked {angle_text(want)}°)")
                 s.value = got
+            self.pelvis.value = float(p.pelvic_tilt)
         finally:
             self._hold = False
         self._note = (f" Clamped to the {self.body.mobility} joint ranges: {', '.join(clamped)}."
@@ -505,7 +520,38 @@ class Explorer:
             self.widget.remove_class("neuralsim-present")
 
     def _read_sliders(self) -> Posture:
-        return Posture(**{j: s.value for j, s in self.sliders.items()})
+        return Posture(**{j: s.value for j, s in self.sliders.items()}, pelvic_tilt=float(self.pelvis.value))
+
+    def _following(self, p: Posture) -> Posture:
+        """``p`` with the pelvis where the rhythm puts it (:func:`neuralsim.limits.pelvis.coupled_tilt`:
+        the thigh's share, and with the hip flexed the knee's extension from 90 deg), when it follows."""
+        if not self.pelvis_follows.value:
+            return p
+        bent = float(p.hip_flexion) >= 45.0
+        return p.replace(pelvic_tilt=float(coupled_tilt(float(p.hip_flexion), float(p.knee_flexion),
+                                                        90.0 if bent else None)))
+
+    def _show_pelvis(self) -> None:
+        self._hold = True
+        try:
+            self.pelvis.value = float(self._posture.pelvic_tilt)
+        finally:
+            self._hold = False
+
+    def _on_pelvis(self, change) -> None:
+        if self._hold or abs(change["new"] - float(self._posture.pelvic_tilt)) < 1e-6:
+            return
+        self.pelvis_follows.value = False           # a tilt set by hand no longer follows
+        self._posture = self._posture.replace(pelvic_tilt=float(change["new"]))
+        self._update(f"Pelvis tilted {'back' if change['new'] > change['old'] else 'forward'} to "
+                     f"{angle_text(self._posture.pelvic_tilt)}°")
+
+    def _on_pelvis_follows(self, change) -> None:
+        if not change["new"]:
+            return
+        self._posture = self._following(self._posture)
+        self._show_pelvis()
+        self._update(f"Pelvis follows the thigh: tilted back {angle_text(self._posture.pelvic_tilt)}°")
 
     def _show_step(self) -> None:
         proto = _protocols.ALL[self.protocol]
@@ -530,7 +576,9 @@ class Explorer:
             return
         name, up, down = ACTION_WORDS[joint]
         verb = up if change["new"] > change["old"] else down
-        self._posture = self._posture.replace(**{joint: change["new"]})
+        self._posture = self._following(self._posture.replace(**{joint: change["new"]}))
+        if self.pelvis_follows.value:
+            self._show_pelvis()
         self._note = ""
         if self.patient_mode is not None:       # the patient's movement is held at its stop
             self._posture, self._note = self.patient_mode.constrain(self._posture, joint)

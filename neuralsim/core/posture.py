@@ -14,6 +14,19 @@ together, and the posture then stands for that many postures
 0.0
 >>> Posture(knee_flexion=[0, 45, 90]).shape
 (3,)
+
+The pelvis
+----------
+``pelvic_tilt`` (deg, + = tilted back, posteriorly; default 0) is not a joint of its own: it
+says how a posture's ``hip_flexion``, the angle between the thigh and the trunk (what a
+clinician reads with the trunk on the couch), is shared between the hip joint and the low back.
+The pelvis turns back between a trunk and a thigh that keep their places, so the hip joint
+flexes ``hip_flexion - pelvic_tilt`` and the lumbar spine ``lumbar_flexion + pelvic_tilt``
+(:func:`joint_angles`; every length and the drawing use these).  With no tilt the two are the
+same, so a posture that does not name the pelvis means what it always meant.
+
+>>> joint_angles(Posture(hip_flexion=70, pelvic_tilt=15))["hip_flexion"]
+55.0
 """
 from __future__ import annotations
 
@@ -27,7 +40,19 @@ import numpy as np
 from .errors import MAX_POSTURES, check_size, is_masked
 from .joints import JOINTS, UNIT, check_angle, check_joint
 
-__all__ = ["Posture", "as_posture", "angle_array", "angle_arrays", "broadcast_shape"]
+__all__ = ["Posture", "as_posture", "angle_array", "angle_arrays", "broadcast_shape", "joint_angles",
+           "PELVIC_TILT_RANGE"]
+
+#: The pelvic tilt a posture may hold (deg, + = back): from a forward tilt of 20 to a backward one of 45.
+PELVIC_TILT_RANGE = (-20.0, 45.0)
+
+
+def _check_tilt(value):
+    from .errors import as_numbers
+    if type(value) is float or type(value) is int:
+        if PELVIC_TILT_RANGE[0] <= value <= PELVIC_TILT_RANGE[1]:
+            return np.asarray(value, dtype=float)
+    return as_numbers("pelvic_tilt", value, *PELVIC_TILT_RANGE, UNIT, "(+ = tilted back)")
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +74,7 @@ class Posture:
     hip_internal_rotation: Any = 0.0
     knee_flexion: Any = 0.0
     ankle_dorsiflexion: Any = 0.0
+    pelvic_tilt: Any = 0.0
     _shape: tuple = field(default=(), init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -62,10 +88,16 @@ class Posture:
                 val.setflags(write=False)
             object.__setattr__(self, name, val)
             values.append(arr)
+        tilt = _check_tilt(self.pelvic_tilt)
+        if tilt.ndim:
+            tilt = tilt.copy()
+            tilt.setflags(write=False)
+        object.__setattr__(self, "pelvic_tilt", float(tilt) if tilt.ndim == 0 else tilt)
+        values.append(tilt)
         try:
             shape = np.broadcast_shapes(*(np.shape(v) for v in values))
         except ValueError:
-            shapes = ", ".join(f"{n}{np.shape(v)}" for n, v in zip(JOINTS, values))
+            shapes = ", ".join(f"{n}{np.shape(v)}" for n, v in zip(JOINTS + ("pelvic_tilt",), values))
             raise ValueError(
                 f"the joint angle arrays ({UNIT}) do not broadcast to one shape: {shapes}"
             ) from None
@@ -79,14 +111,16 @@ class Posture:
         return self._shape
 
     def replace(self, **angles: Any) -> "Posture":
-        """A new posture with some angles changed (degrees)."""
+        """A new posture with some angles changed (degrees; ``pelvic_tilt`` too)."""
         for name in angles:
-            check_joint(name)
-        if not self._shape and all(type(v) is float or type(v) is int for v in angles.values()):
+            if name != "pelvic_tilt":
+                check_joint(name)
+        if not self._shape and "pelvic_tilt" not in angles \
+                and all(type(v) is float or type(v) is int for v in angles.values()):
             # one posture, plain numbers (a slider move): the other angles were checked when
             # this posture was made, so only the new ones are checked, as the constructor would
             new = object.__new__(Posture)
-            for name in JOINTS:
+            for name in JOINTS + ("pelvic_tilt",):
                 object.__setattr__(new, name, getattr(self, name))
             for name, v in angles.items():
                 object.__setattr__(new, name, float(check_angle(name, v, "hypermobile")))
@@ -99,7 +133,8 @@ class Posture:
         return {name: getattr(self, name) for name in JOINTS}
 
     def as_array(self) -> np.ndarray:
-        """Angles as an array of shape ``shape + (8,)`` in :data:`JOINTS` order (deg)."""
+        """Angles as an array of shape ``shape + (8,)`` in :data:`JOINTS` order (deg); the pelvic
+        tilt is not a joint and is left out (see :func:`joint_angles` for what the joints do)."""
         return np.stack([np.broadcast_to(getattr(self, n), self._shape) for n in JOINTS], axis=-1)
 
     @classmethod
@@ -117,7 +152,8 @@ class Posture:
         """One posture (or a slice) out of an array posture."""
         if not self._shape:
             raise ValueError("a single posture cannot be indexed; it has shape ()")
-        return Posture(**{n: np.broadcast_to(getattr(self, n), self._shape)[index] for n in JOINTS})
+        return Posture(**{n: np.broadcast_to(getattr(self, n), self._shape)[index]
+                          for n in JOINTS + ("pelvic_tilt",)})
 
     def __len__(self) -> int:
         if not self._shape:
@@ -133,18 +169,18 @@ class Posture:
         if not isinstance(other, Posture):
             return NotImplemented
         return self._shape == other._shape and all(
-            np.array_equal(getattr(self, n), getattr(other, n)) for n in JOINTS
+            np.array_equal(getattr(self, n), getattr(other, n)) for n in JOINTS + ("pelvic_tilt",)
         )
 
     def __hash__(self) -> int:
         if self._shape:
             raise TypeError("an array posture is not hashable")
-        return hash(tuple(getattr(self, n) for n in JOINTS))
+        return hash(tuple(getattr(self, n) for n in JOINTS + ("pelvic_tilt",)))
 
     def __repr__(self) -> str:
         if self._shape:
             return f"Posture(shape={self._shape})"
-        parts = [f"{n}={getattr(self, n):g}" for n in JOINTS if getattr(self, n) != 0.0]
+        parts = [f"{n}={getattr(self, n):g}" for n in JOINTS + ("pelvic_tilt",) if getattr(self, n) != 0.0]
         return "Posture(" + ", ".join(parts) + ")"
 
 
@@ -191,16 +227,31 @@ def as_posture(posture: Any) -> Posture:
 
 
 def angle_array(posture: Any, mobility: str = "typical") -> dict[str, np.ndarray]:
-    """Angles of ``posture`` (deg) checked against ``mobility``'s ranges, as arrays.
+    """What the joints of ``posture`` do (deg, :func:`joint_angles`) checked against ``mobility``'s
+    ranges, as arrays.
 
     Every joint's array has the posture's full shape (read-only broadcast
     views), so a result computed from only some joints still has the shape
     of the whole posture.
     """
     p = as_posture(posture)
+    a = joint_angles(p)
     if not p.shape:
-        return {n: check_angle(n, getattr(p, n), mobility) for n in JOINTS}
-    return {n: np.broadcast_to(check_angle(n, getattr(p, n), mobility), p.shape) for n in JOINTS}
+        return {n: check_angle(n, a[n], mobility) for n in JOINTS}
+    return {n: np.broadcast_to(check_angle(n, a[n], mobility), p.shape) for n in JOINTS}
+
+
+def joint_angles(posture: Any) -> dict[str, Any]:
+    """What each joint does in ``posture`` (deg): its angles with the pelvic tilt shared out, the
+    hip joint flexed ``hip_flexion - pelvic_tilt`` and the low back ``lumbar_flexion + pelvic_tilt``
+    (see the module docstring); floats for a single posture, arrays otherwise."""
+    p = as_posture(posture)
+    out = p.angles()
+    t = p.pelvic_tilt
+    if np.ndim(t) or t != 0.0:
+        out["hip_flexion"] = out["hip_flexion"] - t
+        out["lumbar_flexion"] = out["lumbar_flexion"] + t
+    return out
 
 
 def broadcast_shape(posture: Any, reference: Any) -> tuple:

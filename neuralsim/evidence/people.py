@@ -58,9 +58,11 @@ def _ev_neck_vs_ankle(c) -> dict:
 _AKE_POINTED_DEG = -20.0
 
 
-def _ake_stops(people: Person, hip_deg: float, ankle_deg: float = 0.0) -> np.ndarray:
-    """Each person's knee stop (deg flexion) straightening the knee supine with the hip at ``hip_deg``."""
-    return np.asarray(movement_limit(AKE_START.replace(hip_flexion=hip_deg, ankle_dorsiflexion=ankle_deg),
+def _ake_stops(people: Person, hip_deg: float, ankle_deg: float = 0.0, tilt_deg: float = 0.0) -> np.ndarray:
+    """Each person's knee stop (deg flexion) straightening the knee supine with the thigh at ``hip_deg``
+    (the pelvis following it, and turned back ``tilt_deg`` more)."""
+    return np.asarray(movement_limit(AKE_START.replace(hip_flexion=hip_deg, ankle_dorsiflexion=ankle_deg,
+                                                       pelvic_tilt=AKE_START.pelvic_tilt + tilt_deg),
                                      "knee_flexion", people, direction=-1).angle_deg)
 
 
@@ -69,13 +71,12 @@ def _ev_knee_extension_hip90(c) -> dict:
 
     Besides the mean stop and its SD: the hamstrings' mean moment arms over the two arcs the tests
     use (hip 0 -> 90 deg with the knee straight, knee 90 -> 0 deg with the hip at 90; mm, the length
-    change over the arc in radians), their knee-to-hip ratio, how far the mean stop moves towards
-    straight per degree less true hip flexion (``per_deg``, from 90 and 88 deg) and the smallest
-    lowering of the true hip angle that would bring the mean to the published range's upper end
-    (``tilt_needed``, deg; bisection to 0.05 deg): the pelvic tilt the test would need beyond that of
-    the raise the tolerance is anchored to; and the mean stop with the foot pointed (``value_pointed``,
-    ankle at ``-pointed_deg``): the protocols leave the ankle neutral or relaxed.
+    change over the arc in radians, the pelvis held), their knee-to-hip ratio, how far the mean stop
+    moves towards straight per degree the pelvis turns back beyond the rhythm (``per_deg``, from 0 and
+    2 deg more), the pelvis's tilt at the start (``tilt_start``, deg) and the mean stop with the foot
+    pointed (``value_pointed``, ankle at ``-pointed_deg``): the protocols leave the ankle neutral or relaxed.
     """
+    from ..limits.pelvis import coupled_tilt
     people = _healthy()
     a = _ake_stops(people, 90.0)
     hip_arm, knee_arm = [], []
@@ -84,23 +85,15 @@ def _ev_knee_extension_hip90(c) -> dict:
         knee_arm.append((muscle_length(Posture(hip_flexion=90), m)
                          - muscle_length(Posture(hip_flexion=90, knee_flexion=90), m)) / (np.pi / 2))
     ratio = np.array(knee_arm) / np.array(hip_arm)
-    high = row("knee_extension_hip90")["high"]
-    per_deg = float((a.mean() - _ake_stops(people, 88.0).mean()) / 2.0)
-    lo, hi = 0.0, 10.0                         # deg less hip flexion: lo misses the range, hi reaches it
-    if _ake_stops(people, 90.0 - hi).mean() > high:
-        need = float("nan")
-    else:
-        while hi - lo > 0.05:
-            mid = 0.5 * (lo + hi)
-            lo, hi = (mid, hi) if _ake_stops(people, 90.0 - mid).mean() > high else (lo, mid)
-        need = hi
+    per_deg = float((a.mean() - _ake_stops(people, 90.0, tilt_deg=2.0).mean()) / 2.0)
     pointed = float(_ake_stops(people, 90.0, ankle_deg=_AKE_POINTED_DEG).mean())
     return {"value": float(a.mean()), "sd": float(a.std()), "anchor": _p.value("person_slr_hamstring_stop_deg"),
             "pointed_deg": -_AKE_POINTED_DEG, "value_pointed": pointed,
             "ratio_min": float(ratio.min()), "ratio_max": float(ratio.max()),
             "hip_arm_min": float(min(hip_arm)), "hip_arm_max": float(max(hip_arm)),
             "knee_arm_min": float(min(knee_arm)), "knee_arm_max": float(max(knee_arm)),
-            "per_deg": per_deg, "tilt_needed": need}
+            "per_deg": per_deg, "tilt_start": float(coupled_tilt(90.0)),
+            "tilt_end": float(coupled_tilt(90.0, 0.0, 90.0))}
 
 
 def _ev_slump_look_up(c) -> dict:
@@ -110,6 +103,14 @@ def _ev_slump_look_up(c) -> dict:
                                    direction=-1).angle_deg)
     gain = down - up
     return {"value": float(gain.mean()), "ok": bool(gain.mean() > 0 and gain.min() >= -1e-9)}
+
+
+def _ev_slump_symptoms_knee(c) -> dict:
+    """Where generated healthy people feel the slump at its knee stop (neck flexed): % feeling each region."""
+    from ..limits.stops import FELT_KEYS
+    felt = np.asarray(movement_limit(SLUMP_START, "knee_flexion", _healthy(), direction=-1).felt)
+    share = {k: 100.0 * float(felt[:, i].mean()) for i, k in enumerate(FELT_KEYS)}
+    return {"value": share["popliteal"], "back": share["lumbar_roots"], "thigh": share["mid_thigh"]}
 
 
 def _ev_ylinen(c) -> dict:
@@ -132,6 +133,7 @@ QUANTITIES = {
     "slr_neck_vs_dorsiflexion": _ev_neck_vs_ankle,
     "knee_extension_hip90": _ev_knee_extension_hip90,
     "slump_look_up_knee": _ev_slump_look_up,
+    "slump_symptoms_knee": _ev_slump_symptoms_knee,
     "ylinen_four_weeks": _ev_ylinen,
     # the rows named ward_pcsa_<muscle>: the cross-sectional area the registry gives that muscle
     **{r["model"]: _pcsa(r["model"][len("ward_pcsa_"):]) for r in EVIDENCE if r["model"].startswith("ward_pcsa_")},

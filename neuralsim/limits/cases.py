@@ -39,8 +39,10 @@ ANSWERS: tuple[str, ...] = ("hamstrings", "nerve", "both", "stiff hip", "neither
 SLR_START = Posture()
 #: The straight-leg raise with the nerve slackened from both ends: neck extended, ankle plantarflexed.
 RELEASED_SLR_START = Posture(cervical_flexion=-40, ankle_dorsiflexion=-30)
-#: Seated slump, neck flexed, knee bent: the slump's knee extension moves knee_flexion down from 90.
-SLUMP_START = Posture(hip_flexion=90, lumbar_flexion=30, thoracic_flexion=30, cervical_flexion=45, knee_flexion=90)
+#: Seated slump, neck flexed, knee bent: the slump's knee extension moves knee_flexion down from 90.  The
+#: pelvis is turned back as sitting turns it (``pelvis_sitting_tilt_deg``), the slump flexing the back further.
+SLUMP_START = Posture(hip_flexion=90, lumbar_flexion=30, thoracic_flexion=30, cervical_flexion=45, knee_flexion=90,
+                      pelvic_tilt=_p.value("pelvis_sitting_tilt_deg"))
 #: Remote-joint angles the clinic uses (deg): ankle neutral -> dorsiflexed, neck neutral -> flexed,
 #: and in the slump the neck flexed -> looking up.
 ANKLE_ANGLES = (0.0, 10.0)
@@ -207,7 +209,7 @@ def seated_start(person: Person, start=None):
     for j, a in start.angles().items():
         lo, hi = person.joint_range(j)
         fitted[j] = float(min(max(a, lo[0]), hi[0]))
-    return Posture(**fitted)
+    return Posture(**fitted, pelvic_tilt=start.pelvic_tilt)
 
 
 def examine(patient: Patient | Person) -> dict:
@@ -240,11 +242,12 @@ def identify(patient: Patient | Person, findings: dict | None = None) -> str:
 
     1. The raise stops at a firm block (no stretch felt) short of 90 deg: ``"stiff hip"``.
     2. The raise reaches ``slr_normal_min_deg`` or more: ``"neither"``.
-    3. Otherwise the nerve takes part if what is felt most at the stop is a
-       nerve symptom (a deep pull or burning, tingling: not the broad stretch
-       of a muscle), or if the neck or the ankle moves the raise's stop, or
-       looking up moves the slump's knee stop, by at least
-       ``differentiation_min_change_deg``; the hamstrings are short if the
+    3. Otherwise the nerve takes part if what is felt most at the raise's stop, or at
+       the slump's (neck flexed), is a nerve symptom (a deep pull or burning, tingling:
+       not the broad stretch of a muscle), or if the neck or the ankle moves the raise's
+       stop, or looking up moves the slump's knee stop, by more than the test's minimal
+       detectable difference (:func:`neuralsim.limits.mdd_deg`: smaller changes are
+       measurement error); the hamstrings are short if the
        raise with the nerve slackened (neck extended, ankle plantarflexed)
        still stops below ``slr_normal_min_deg`` and the stretch in the back
        of the thigh is the strongest thing felt there.  Both, one, or (if neither shows)
@@ -258,7 +261,7 @@ def identify(patient: Patient | Person, findings: dict | None = None) -> str:
     if slr.angle_deg >= normal:
         return "neither"
     muscle = (tuple(HAMSTRING_FEEL),)
-    nerve_felt = slr.symptoms[:1] != muscle
+    nerve_felt = slr.symptoms[:1] != muscle or f["slump"].results[0].symptoms[:1] != muscle
     nerve = bool(nerve_felt or f["slr_ankle"].nerve_involved() or f["slr_neck"].nerve_involved()
                  or f["slump"].nerve_involved())
     rel = f["slr_released"]

@@ -184,7 +184,8 @@ def _slr_quantities(hip_deg: float) -> tuple[np.ndarray, float]:
     from ..mechanics.nerve import nerve_mechanics
     from ..model.lengths import HAMSTRINGS, REFERENCE, muscle_length
     from ..core.posture import Posture
-    post = Posture(hip_flexion=hip_deg)
+    from .pelvis import with_rhythm
+    post = with_rhythm(Posture(), {"hip_flexion": hip_deg})        # the pelvis as in people's raises
     m = nerve_mechanics(post)
     rise = np.array([float(m.in_situ_strain_pct(s)) for s in SYMPTOM_SITES]) - np.array(resting_strain_pct())
     el = np.array([100.0 * (muscle_length(post, mu) / muscle_length(REFERENCE, mu) - 1.0) for mu in HAMSTRINGS])
@@ -216,7 +217,8 @@ def _typical_rises() -> tuple[float, ...]:
     from ..mechanics.nerve import nerve_mechanics
     from ..core.posture import Posture
     rest = np.array(resting_strain_pct())
-    slr = nerve_mechanics(Posture(hip_flexion=_p.value("person_slr_nerve_onset_deg")))
+    from .pelvis import with_rhythm
+    slr = nerve_mechanics(with_rhythm(Posture(), {"hip_flexion": _p.value("person_slr_nerve_onset_deg")}))
     rise = np.array([float(slr.in_situ_strain_pct(s)) for s in SYMPTOM_SITES]) - rest
     df = nerve_mechanics(Posture(ankle_dorsiflexion=_jr("ankle_dorsiflexion", "typical")[1]))
     sites = _reg.current().mechanics_nerve.sites

@@ -64,9 +64,10 @@ from ..model import registry as _reg
 from ..model.lengths import HAMSTRINGS, REFERENCE, muscle_length
 from .person import SYMPTOM_SITES, Person, discomfort, hamstring_stretch_pct, resting_strain_pct
 from ..core.posture import Posture, as_posture
+from .pelvis import PELVIS_MODES, with_rhythm
 
 __all__ = [
-    "movement_limit", "differentiate", "MovementLimit", "Differentiation", "REGIONS", "forward_bend",
+    "movement_limit", "differentiate", "MovementLimit", "Differentiation", "REGIONS", "forward_bend", "mdd_deg",
     "after_stretching", "FELT_KEYS", "AKE_START", "HAMSTRING_FEEL",
     "LIMITED_BY", "MAX_PEOPLE", "MAX_REMOTE_ANGLES",
 ]
@@ -125,13 +126,13 @@ def _reference_lengths() -> np.ndarray:
 
 
 def _quantities(angles: np.ndarray, start: Posture, joint: str, entrapment: dict | None = None,
-                remote: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+                remote: dict | None = None, pelvis: str = "coupled") -> tuple[np.ndarray, np.ndarray]:
     """Rise of nerve strain above standing at the s symptom sites ``(..., s)`` (%) and the elongation
     of the k hamstrings ``(..., k)`` (%).
 
     ``remote``: remote joint -> angles (deg) broadcasting with ``angles`` (differentiation's rows)."""
     from ..mechanics.nerve import nerve_mechanics
-    post = start.replace(**{joint: angles, **(remote or {})})
+    post = with_rhythm(start, {joint: angles, **(remote or {})}, pelvis)
     m = nerve_mechanics(post, None, body=_SWEEP_BODY, entrapment=entrapment or None)
     strain = np.stack([np.asarray(m.in_situ_strain_pct(s), dtype=float) for s in SYMPTOM_SITES], axis=-1)
     lengths = np.stack([np.asarray(muscle_length(post, mu, body=_SWEEP_BODY), dtype=float) for mu in HAMSTRINGS],
@@ -200,6 +201,7 @@ class MovementLimit:
     nerve_ratio: Any
     hamstring_ratio: Any
     discomfort: Any = None
+    pelvis: str = "coupled"
 
     @property
     def felt(self) -> np.ndarray:
@@ -228,9 +230,9 @@ class MovementLimit:
             else abs(self.angle_deg - getattr(self.start, self.joint))
 
     def posture(self, i: int | None = None) -> Posture:
-        """The posture at the stop (of person ``i`` for many people)."""
+        """The posture at the stop (of person ``i`` for many people), the pelvis tilted as it was there."""
         a = self.angle_deg if i is None else self.angle_deg[i]
-        return self.start.replace(**{self.joint: float(a)})
+        return with_rhythm(self.start, {self.joint: float(a)}, self.pelvis)
 
     def describe(self, i: int | None = None) -> str:
         """One sentence: where it stopped, why, and what was felt where."""
@@ -242,7 +244,7 @@ class MovementLimit:
 
 
 def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray, hi: np.ndarray,
-           thr: np.ndarray, tol: np.ndarray, ent: dict, remote: tuple | None = None):
+           thr: np.ndarray, tol: np.ndarray, ent: dict, remote: tuple | None = None, pelvis: str = "coupled"):
     """The stops of people who share one entrapment ``ent``: grid bracketing, then vectorised bisection.
 
     Returns ``angle`` (deg), ``stopped_by_range`` (bool), site strain rises ``(m, s)`` and hamstring
@@ -259,10 +261,10 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
     wide = joint_range(joint, "hypermobile")
     ang = np.clip(a0 + direction * t, *wide)
     if remote is None:
-        rise, elong = _quantities(ang, start, joint, ent)                      # (G, s), (G, k)
+        rise, elong = _quantities(ang, start, joint, ent, None, pelvis)        # (G, s), (G, k)
         rise, elong = rise[None, :, :], elong[None, :, :]
     else:
-        rise, elong = _quantities(ang[None, :], start, joint, ent, {remote[0]: remote[1][:, None]})  # (K, G, .)
+        rise, elong = _quantities(ang[None, :], start, joint, ent, {remote[0]: remote[1][:, None]}, pelvis)  # (K, G, .)
         rise, elong = rise[remote[2]], elong[remote[2]]                       # (m, G, .)
     d = _feel(rise, elong, thr[:, None, :], tol[:, None], False)["D"]       # (m, G)
     passed = (d >= 1.0) & (t[None, :] <= reach[:, None] + 1e-9)
@@ -273,7 +275,7 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
     lo_t = np.where(any_grid, t[np.maximum(g1 - 1, 0)], 0.0)
     hi_t = np.where(any_grid, t[g1], reach)
     if at_end.any():
-        r_e, e_e = _quantities(np.clip(a0 + direction * reach, *wide), start, joint, ent, rj)
+        r_e, e_e = _quantities(np.clip(a0 + direction * reach, *wide), start, joint, ent, rj, pelvis)
         end_passed = at_end & (_feel(r_e, e_e, thr, tol, False)["D"] >= 1.0)
         last = np.searchsorted(t, reach, side="left") - 1
         lo_t = np.where(end_passed, t[np.clip(last, 0, None)], lo_t)
@@ -286,14 +288,14 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
         if not need.any():
             break
         mid = 0.5 * (lo_t + hi_t)
-        r_m, e_m = _quantities(np.clip(a0 + direction * mid, *wide), start, joint, ent, rj)
+        r_m, e_m = _quantities(np.clip(a0 + direction * mid, *wide), start, joint, ent, rj, pelvis)
         over = _feel(r_m, e_m, thr, tol, False)["D"] >= 1.0
         hi_t = np.where(need & over, mid, hi_t)
         lo_t = np.where(need & ~over, mid, lo_t)
     t_stop = np.where(stopped_by_range, reach, np.where(at_start, 0.0, hi_t))
     angle = np.clip(a0 + direction * t_stop, lo, hi)
     if remote is None:
-        r_f, e_f = _quantities(angle, start, joint, ent)                           # (m, s), (m, k)
+        r_f, e_f = _quantities(angle, start, joint, ent, None, pelvis)             # (m, s), (m, k)
     else:
         # the reported strains at the stop: each remote angle as one number, as movement_limit has it
         # (numpy's vectorised sine and cosine may differ from the scalar ones in the last bit)
@@ -301,7 +303,7 @@ def _solve(start: Posture, joint: str, direction: int, a0: float, lo: np.ndarray
         for k in np.unique(remote[2]):
             rows = np.flatnonzero(remote[2] == k)
             r_f[rows], e_f[rows] = _quantities(angle[rows], start.replace(**{remote[0]: float(remote[1][k])}),
-                                               joint, ent)
+                                               joint, ent, None, pelvis)
     return angle, stopped_by_range, r_f, e_f
 
 
@@ -315,7 +317,8 @@ def _check_movement(start: Any, joint: Any, person: Any, direction: Any) -> tupl
     return start, joint, people, direction
 
 
-def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int = +1) -> MovementLimit:
+def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int = +1,
+                   pelvis: str = "coupled") -> MovementLimit:
     """Move ``joint`` from the ``start`` posture until the person's discomfort reaches 1; see the module docstring.
 
     ``start``: a single posture (``Posture``, mapping joint -> deg, or array ``(8,)``);
@@ -326,13 +329,25 @@ def movement_limit(start: Any, joint: str, person: Any = None, *, direction: int
     The straight-leg raise is ``movement_limit(Posture(), "hip_flexion")``;
     the slump's knee extension is ``movement_limit(slump_posture, "knee_flexion",
     direction=-1)`` (the knee straightens: its flexion angle falls).
+
+    ``pelvis``: ``"coupled"`` (default) lets the pelvis tilt back as people's do, with the thigh
+    rising towards the trunk and the knee straightening with the hip flexed
+    (:func:`neuralsim.limits.pelvis.coupled_tilt`, on top of the start's own ``pelvic_tilt``);
+    ``"fixed"`` holds it at the start's tilt.  The stop is given as the moved joint's angle of
+    the posture: for the hip, the thigh-trunk angle a clinician reads.
     """
     start, joint, people, direction = _check_movement(start, joint, person, direction)
-    return _limits(start, joint, people, direction)[0]
+    return _limits(start, joint, people, direction, pelvis=_check_pelvis(pelvis))[0]
+
+
+def _check_pelvis(pelvis: Any) -> str:
+    from ..core.errors import as_name
+    return as_name("pelvis", pelvis, PELVIS_MODES)
 
 
 def _limits(start: Posture, joint: str, people: Person, direction: int,
-            remote_joint: str | None = None, remote_angles: np.ndarray | None = None) -> list[MovementLimit]:
+            remote_joint: str | None = None, remote_angles: np.ndarray | None = None,
+            pelvis: str = "coupled") -> list[MovementLimit]:
     """:func:`movement_limit` for every person with ``remote_joint`` at each of ``remote_angles``
     (deg; one :class:`MovementLimit` per remote angle), all remote angles in one sweep."""
     n = people.n
@@ -366,16 +381,16 @@ def _limits(start: Posture, joint: str, people: Person, direction: int,
         rk = np.repeat(np.arange(K), idx.size)                                 # rows: (remote angle, person)
         ri = np.tile(idx, K)
         got = _solve(start, joint, direction, a0, lo[ri], hi[ri], thr[ri], tol[ri], ent,
-                     None if ra is None else (remote_joint, ra, rk))
+                     None if ra is None else (remote_joint, ra, rk), pelvis)
         angle[rk, ri], stopped_by_range[rk, ri], s_f[rk, ri], h_f[rk, ri] = got
     starts = [start] if ra is None else [start.replace(**{remote_joint: float(r)}) for r in ra]
     return [_movement_limit(starts[kk], joint, direction, people, angle[kk], stopped_by_range[kk], s_f[kk],
-                            h_f[kk], thr, tol) for kk in range(K)]
+                            h_f[kk], thr, tol, pelvis) for kk in range(K)]
 
 
 def _movement_limit(start: Posture, joint: str, direction: int, people: Person, angle: np.ndarray,
                     stopped_by_range: np.ndarray, s_f: np.ndarray, h_f: np.ndarray, thr: np.ndarray,
-                    tol: np.ndarray) -> MovementLimit:
+                    tol: np.ndarray, pelvis: str = "coupled") -> MovementLimit:
     """The :class:`MovementLimit` of the stops found (arrays over the people), read-only."""
     f = _feel(s_f, h_f, thr, tol)
     limited = np.where(stopped_by_range, "joint range", np.where(f["h_felt"] >= f["n_felt"], "hamstrings", "nerve"))
@@ -397,8 +412,20 @@ def _movement_limit(start: Posture, joint: str, direction: int, people: Person, 
         peak_nerve_strain_pct=pick(strain_f.max(axis=-1)),
         hamstring_stretch_pct=pick(stretch_max),
         passive_resistance=pick(stretch_max * people.stiffness()),
-        nerve_ratio=pick(f["n"]), hamstring_ratio=pick(f["h"]), discomfort=pick(f["D"]),
+        nerve_ratio=pick(f["n"]), hamstring_ratio=pick(f["h"]), discomfort=pick(f["D"]), pelvis=pelvis,
     )
+
+
+def mdd_deg(joint: str) -> float:
+    """The minimal detectable difference of a stop of ``joint``'s movement (deg): the straight-leg
+    raise's for the hip (``mdd_slr_deg``), the knee-extension tests' for the knee
+    (``mdd_knee_extension_deg``); for another joint, none being published, the larger of the two."""
+    check_joint(joint)
+    if joint == "hip_flexion":
+        return _p.value("mdd_slr_deg")
+    if joint == "knee_flexion":
+        return _p.value("mdd_knee_extension_deg")
+    return max(_p.value("mdd_slr_deg"), _p.value("mdd_knee_extension_deg"))
 
 
 @dataclass(frozen=True)
@@ -409,7 +436,10 @@ class Differentiation:
     remote angle; ``angle_deg``: stops, ``(K,)`` for one person or ``(K, n)``;
     ``change_deg``: stop at the last remote angle minus stop at the first
     (deg; float or ``(n,)``); ``symptoms_change``: whether what is felt
-    differs between the first and last remote angle (bool or ``(n,)``).
+    differs between the first and last remote angle (bool or ``(n,)``);
+    ``mdd_deg``: the movement's minimal detectable difference (:func:`mdd_deg`);
+    ``beyond_mdd`` (property): whether the change exceeds it, i.e. is more than
+    measurement error.
     """
 
     joint: str
@@ -419,22 +449,29 @@ class Differentiation:
     angle_deg: np.ndarray
     change_deg: Any
     symptoms_change: Any
+    mdd_deg: float = 7.0
+
+    @property
+    def beyond_mdd(self):
+        """True where the stop changed by more than the minimal detectable difference (bool or ``(n,)``)."""
+        out = np.abs(np.asarray(self.change_deg)) > self.mdd_deg
+        return bool(out) if out.ndim == 0 else out
 
     def nerve_involved(self, min_change_deg: float | None = None):
-        """True where moving the remote joint changed the stop by at least ``min_change_deg``.
+        """True where moving the remote joint changed the stop by more than ``min_change_deg``.
 
         The remote joint is one the hamstrings do not cross, so only the nerve
-        can carry its effect to the stop.  Default threshold:
-        ``differentiation_min_change_deg`` from the parameters.
+        can carry its effect to the stop.  Default threshold: the movement's minimal
+        detectable difference (:attr:`mdd_deg`): a smaller change is measurement error.
         """
-        m = _p.value("differentiation_min_change_deg") if min_change_deg is None \
+        m = self.mdd_deg if min_change_deg is None \
             else as_number("min_change_deg", min_change_deg, 0.0, np.inf, UNIT)
-        out = np.abs(np.asarray(self.change_deg)) >= m
+        out = np.abs(np.asarray(self.change_deg)) > m
         return bool(out) if out.ndim == 0 else out
 
 
 def differentiate(start: Any, joint: str, remote_joint: str, remote_angles: Sequence[float],
-                  person: Any = None, *, direction: int = +1) -> Differentiation:
+                  person: Any = None, *, direction: int = +1, pelvis: str = "coupled") -> Differentiation:
     """Structural differentiation: the stop of ``joint`` with ``remote_joint`` at each of ``remote_angles`` (deg).
 
     The remote joint must be one the hamstrings do not cross (not the hip's
@@ -462,13 +499,13 @@ def differentiate(start: Any, joint: str, remote_joint: str, remote_angles: Sequ
     check_size("remote_angles", ra.size, MAX_REMOTE_ANGLES, "remote angles")
     check_size("remote_angles x people", ra.size * people.n, MAX_PEOPLE, "rows (remote angles x people)")
     ra = read_only(ra.copy())
-    results = tuple(_limits(start, joint, people, direction, remote_joint, ra))
+    results = tuple(_limits(start, joint, people, direction, remote_joint, ra, _check_pelvis(pelvis)))
     stops = np.array([np.asarray(r.angle_deg, dtype=float) for r in results])
     change = stops[-1] - stops[0]
     sym = (results[0].felt != results[-1].felt).any(axis=-1)
     sym_change: Any = bool(sym) if sym.ndim == 0 else read_only(sym)
     return Differentiation(joint, remote_joint, ra, results, read_only(stops),
-                           float(change) if change.ndim == 0 else read_only(change), sym_change)
+                           float(change) if change.ndim == 0 else read_only(change), sym_change, mdd_deg(joint))
 
 
 def forward_bend(person: Any = None, trunk_deg: float = 90.0) -> dict:
@@ -533,7 +570,7 @@ def after_stretching(person: Any = None, weeks: int = 4) -> Person:
     tol = people.tolerance()
     # the hamstring-only stop: the angle where the group stretch reaches the tolerance, ignoring the nerve
     grid = np.arange(0.0, joint_range("hip_flexion", "hypermobile")[1] + 0.5, 0.5)
-    lengths = np.stack([np.asarray(muscle_length(Posture(hip_flexion=grid), mu, body=_SWEEP_BODY))
+    lengths = np.stack([np.asarray(muscle_length(with_rhythm(Posture(), {"hip_flexion": grid}), mu, body=_SWEEP_BODY))
                         for mu in HAMSTRINGS], axis=-1)
     stretch = hamstring_stretch_pct(100.0 * (lengths / _reference_lengths() - 1.0))   # rises with the angle
     ang = np.interp(tol, stretch, grid)
@@ -542,6 +579,7 @@ def after_stretching(person: Any = None, weeks: int = 4) -> Person:
     return people.replace(hamstring_tolerance_pct=new_tol)
 
 
-#: The active-knee-extension start as Kuilart et al. 2005 measured it: lying supine, hip and knee at 90 deg,
-#: spine and neck neutral (not the slump, whose flexed spine and neck load the nerve).
-AKE_START = Posture(hip_flexion=90, knee_flexion=90)
+#: The active-knee-extension start as Kuilart et al. 2005 measured it: lying supine, the thigh and the
+#: knee at 90 deg, spine and neck neutral (not the slump, whose flexed spine and neck load the nerve),
+#: the pelvis turned back as bringing the thigh up turns it (:mod:`neuralsim.limits.pelvis`).
+from .pelvis import AKE_START  # noqa: E402

@@ -584,14 +584,18 @@ def _unit_steps(n: int) -> np.ndarray:
 
 
 def kinematics(angles: Mapping[str, float], locations: Mapping[str, Mapping[str, tuple[float, float]]],
-               view: str = "standing") -> dict[str, tuple[np.ndarray, float]]:
+               view: str = "standing", pelvic_tilt: float = 0.0) -> dict[str, tuple[np.ndarray, float]]:
     """World frame of every segment for one posture: segment -> (origin ``(2,)`` mm, angle rad).
 
     ``angles``: joint -> degrees (scalars).  ``locations``: segment -> {joint:
     (x, y)} joint centres in the segment's frame (the child's origin is its
     joint with the parent).  ``view``: one of :data:`VIEWS`; it holds one
     segment at a fixed world angle (:data:`VIEW_HOLDS`).  The hip centre is at
-    the world origin.
+    the world origin.  ``pelvic_tilt`` (deg, + = back): where the view holds the pelvis, it is
+    held turned back by this much about the hip centre, so that a thigh and a trunk that keep
+    their places (``angles`` being what the joints do, :func:`neuralsim.core.posture.joint_angles`)
+    keep their directions on the page; lying, the low back's joint keeps its place too, and the
+    hip centre moves off the origin.
     """
     try:
         held, held_deg = VIEW_HOLDS[view]
@@ -604,6 +608,8 @@ def kinematics(angles: Mapping[str, float], locations: Mapping[str, Mapping[str,
         parent, joint, k, _above = CHAIN[seg]
         rel += k * math.radians(float(angles[joint]))
         seg = parent
+    if held == ROOT and pelvic_tilt:
+        rel -= CHAIN["thigh"][2] * math.radians(float(pelvic_tilt))
     frames: dict[str, tuple[np.ndarray, float]] = {ROOT: (np.zeros(2), math.radians(held_deg) - rel)}
     for child in _ORDER:
         parent, joint, k, _above = CHAIN[child]
@@ -612,4 +618,12 @@ def kinematics(angles: Mapping[str, float], locations: Mapping[str, Mapping[str,
         c, s = math.cos(p_angle), math.sin(p_angle)
         origin = p_origin + np.array([c * jx - s * jy, s * jx + c * jy])
         frames[child] = (origin, p_angle + k * math.radians(float(angles[joint])))
+    if held == ROOT and pelvic_tilt:
+        # lying, the trunk stays on the couch and the turning pelvis lifts the hip: every segment
+        # shifts so that the low back's joint is where it would be with the pelvis untilted
+        jx, jy = locations[ROOT][CHAIN["lumbar"][1]]
+        a0 = math.radians(held_deg) - rel - CHAIN["thigh"][2] * math.radians(float(pelvic_tilt))
+        untilted = np.array([math.cos(a0) * jx - math.sin(a0) * jy, math.sin(a0) * jx + math.cos(a0) * jy])
+        shift = untilted - frames["lumbar"][0]
+        frames = {seg: (o + shift, a) for seg, (o, a) in frames.items()}
     return frames

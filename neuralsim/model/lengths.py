@@ -293,7 +293,7 @@ def body_frames(posture: Any, body: Body | None = None, view: str = "standing"):
     if p.shape:
         raise ValueError(f"drawing needs a single posture, got one of shape {p.shape}")
     angles = {j: float(a) for j, a in angle_array(p, b.mobility).items()}
-    return kinematics(angles, joint_locations(b), view), angles
+    return kinematics(angles, joint_locations(b), view, p.pelvic_tilt), angles
 
 
 def drawing(posture: Any, body: Body | None = None, view: str = "standing", *,
@@ -317,7 +317,7 @@ def drawing(posture: Any, body: Body | None = None, view: str = "standing", *,
     if angles is None:
         frames, angles = body_frames(posture, b, view)
     else:
-        frames = kinematics(angles, joint_locations(b), view)
+        frames = kinematics(angles, joint_locations(b), view, 0.0 if posture is None else as_posture(posture).pelvic_tilt)
 
     def world(segment: str, xy) -> np.ndarray:
         o, a = frames[segment]

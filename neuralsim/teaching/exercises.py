@@ -1345,6 +1345,17 @@ def _clinic_neck():
     return _NECK_MOVES[{(False, False): 0, (True, False): 1, (False, True): 2}.get(tuple(moved), 3)]
 
 
+def _clinic_neck_explain() -> str:
+    from ..core.posture import Posture
+    from ..limits.cases import CASES, NECK_ANGLES
+    from ..limits.stops import differentiate
+    d = [differentiate(Posture(), "hip_flexion", "cervical_flexion", NECK_ANGLES, CASES[name].person)
+         for name in ("short hamstrings", "sensitised nerve")]
+    return (f"With the neck bent the short-hamstring raise moves {abs(d[0].change_deg):.1f}\u00b0 (the hamstrings do "
+            f"not reach the neck) and the sensitised one {abs(d[1].change_deg):.1f}\u00b0 earlier; a re-measurement of "
+            f"a raise can differ by up to {d[0].mdd_deg:g}\u00b0, so a change counts only beyond that.")
+
+
 def worked_example():
     """The clinic notebook's worked example: a hidden person who is none of the clinic's patients
     (a sensitised nerve, hamstrings a little short of typical, 1.66 m), with the answer the
@@ -1358,10 +1369,10 @@ def worked_example():
 
 
 def _gains() -> tuple[str, str]:
-    """The two answers about stretching: a change the clinic counts (differentiation_min_change_deg) or not."""
-    from ..core.parameters import value
-    d = value("differentiation_min_change_deg")
-    return (f"yes, by {d:g}\u00b0 or more", f"no: by less than {d:g}\u00b0, which the clinic does not count as a change")
+    """The two answers about stretching: a change beyond the raise's minimal detectable difference or not."""
+    from ..limits.stops import mdd_deg
+    d = mdd_deg("hip_flexion")
+    return (f"yes, by more than {d:g}\u00b0", f"no: by {d:g}\u00b0 or less, within the error of measuring a raise")
 
 
 def _stretch_gain_deg():
@@ -1374,7 +1385,8 @@ def _stretch_gain_deg():
 
 def _stretch_gain():
     from ..core.parameters import value
-    return _gains()[0] if _stretch_gain_deg() >= value("differentiation_min_change_deg") else _gains()[1]
+    from ..limits.stops import mdd_deg
+    return _gains()[0] if _stretch_gain_deg() > mdd_deg("hip_flexion") else _gains()[1]
 
 
 PREDICTIONS.update({p.key: p for p in [
@@ -1408,12 +1420,10 @@ PREDICTIONS.update({p.key: p for p in [
                lambda: ("Only the femoral bed runs up to the neck; rectus femoris runs from the pelvis to the "
                         "shin, so the neck cannot change it."), choices=lambda: _RELEASE),
     Prediction("predict_clinic_neck", "07_clinic_hamstrings_or_nerve",
-               "Bending the neck forward before the raise: whose stopping angle moves, the patient with short "
+               "Bending the neck forward 40\u00b0 before the raise: whose stopping angle moves by more than a "
+               "re-measurement can differ (the raise's minimal detectable difference), the patient with short "
                "hamstrings and a normal nerve, the patient with a sensitised nerve, both, or neither?",
-               "choice", _clinic_neck,
-               lambda: ("The hamstrings do not reach the neck, so the short-hamstring raise stops where it did; "
-                        "a sensitised nerve is loaded sooner by the bent neck, so that raise stops earlier."),
-               choices=lambda: _NECK_MOVES),
+               "choice", _clinic_neck, _clinic_neck_explain, choices=lambda: _NECK_MOVES),
     Prediction("predict_clinic_earliest", "07_clinic_hamstrings_or_nerve",
                "Which patient do you expect to stop earliest in the plain straight-leg raise, and will "
                "bending the neck change where they stop? Write it down before you open the patients.",

@@ -139,8 +139,8 @@ def angle_text(deg: float) -> str:
 MAX_SHARED_ASPECT = 1.28
 _BOXES: Mapping[str, tuple[float, float, float, float]] = {
     "standing": (-0.257, -0.570, 0.498, 0.498),
-    "sitting": (-0.376, -0.328, 0.736, 0.541),      # measured top 0.498
-    "supine": (-0.498, -0.207, 0.614, 0.662),       # measured top 0.544
+    "sitting": (-0.377, -0.328, 0.726, 0.534),      # measured top 0.498
+    "supine": (-0.498, -0.211, 0.606, 0.652),       # measured top 0.544
     "prone": (-0.564, -0.183, 0.498, 0.371),
     "side_lying": (-0.333, -0.392, 0.553, 0.390),
 }
