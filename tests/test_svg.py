@@ -660,6 +660,45 @@ def test_gauges_are_the_change_against_the_reference_side_by_side():
     assert "+12" in text and "+40" in text and "\u22123" in text      # signed, Unicode minus
 
 
+def _font_sizes(root):
+    """The font size (user units) every non-empty text is set in (its own, else its nearest parent's)."""
+    sizes = []
+
+    def walk(el, fs):
+        fs = float(el.get("font-size", fs))
+        if el.tag == NS + "text" and (el.text or "").strip():
+            sizes.append(fs)
+        for c in el:
+            walk(c, fs)
+    walk(root, 16.0)
+    return sizes
+
+
+def test_presentation_gauges_and_key_set_every_letter_20_px_or_more():
+    # drawn at their own size (viewBox = width x height in px): every letter 20 px or more
+    rows = _gauge_rows()
+    for text in (svg.gauges_svg(rows, large=True), svg.legend_svg(None, list(ns.HAMSTRINGS) + ["gastrocnemius"],
+                                                                   strain=True, large=True, peak_band=1)):
+        root = parse(text)
+        vb = [float(v) for v in root.get("viewBox").split()]
+        assert (vb[2], vb[3]) == (float(root.get("width")), float(root.get("height"))) and vb[2] == svg.LARGE_W_PX
+        sizes = _font_sizes(root)
+        assert sizes and min(sizes) >= svg.LARGE_TYPE_PX == 20
+    root = parse(svg.gauges_svg(rows, large=True))
+    bars = [el for el in root.iter(NS + "rect") if el.get("data-kind")]
+    pcts = [100 * (r["mm"] / r["ref_mm"] - 1) for r in rows]
+    assert [float(b.get("data-pct")) for b in bars] == pytest.approx(pcts, abs=0.006)
+    # by hand: the scale -10 .. +30 % over 170 px, so 1 % is 4.25 px wide (inside the scale)
+    lo, hi = svg.GAUGE_RANGE_PCT
+    for b, pct in zip(bars, pcts):
+        assert float(b.get("width")) == pytest.approx(4.25 * (min(pct, hi) - max(min(pct, 0), lo)), abs=0.06)
+    words = [el.text for el in root.iter(NS + "text")]
+    assert words[-2 * len(rows)::2] == ["nerve", "SM", "ST", "BFlh"]
+    assert words[-2 * len(rows) + 1::2] == [f"{'+' if p >= 0.05 else ''}{p:.1f} %".replace("-", "\u2212") for p in pcts]
+    key = svg.legend_svg(None, list(ns.HAMSTRINGS), strain=True, large=True, peak_band=1)
+    assert "8-15 % ◀" in key and "under 8 % ◀" not in key and all(s in key for s in ("SM", "ST", "BFlh"))
+
+
 def test_gauges_clip_beyond_their_scale_with_an_arrow():
     rows = [{"name": "x", "kind": "semitendinosus", "mm": 150.0, "ref_mm": 100.0, "step_mm": 0, "start_mm": 0}]
     root = parse(svg.gauges_svg(rows))

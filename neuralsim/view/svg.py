@@ -46,7 +46,7 @@ __all__ = [
     "OKABE_ITO", "NERVE_COLOUR", "HAMSTRING_COLOUR", "STRAIN_BANDS", "JOINT_LABELS",
     "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "picture_box", "drawn_extent", "describe", "Picture", "picture", "strip", "strain_colour", "points_attr", "band_of",
     "Mark", "marks_svg", "MARK_R_MM", "number_text", "angle_text", "eyes_up_deg", "EYES_UP_MAX_DEG",
-    "arm_points", "ARM_PLACES", "SIDE_LYING_TURN_DEG",
+    "arm_points", "ARM_PLACES", "SIDE_LYING_TURN_DEG", "LARGE_TYPE_PX", "LARGE_W_PX",
 ]
 
 #: The Okabe-Ito colour-blind-safe palette (name -> hex).
@@ -1289,19 +1289,64 @@ def _legend_compact(peak: float | None, muscles, strain: bool, peak_band: int | 
     return "".join(out), h
 
 
+#: Presentation mode's key and gauges: their smallest type (px, drawn at their own size) and width
+#: (px; they sit in a side column of 37 % of a 1024 px projector's width).
+LARGE_TYPE_PX = 20
+LARGE_W_PX = 370
+
+
+def _legend_large(peak: float | None, muscles, strain: bool, peak_band: int | None = None,
+                  nerve: str | None = None) -> tuple[str, float]:
+    """The key for a lecture hall: structures by their short names (left), strain bands by their
+    ranges (right), type :data:`LARGE_TYPE_PX` px; also its height (px)."""
+    fs, step = LARGE_TYPE_PX, 30
+    out = [f'<g font-family="sans-serif" font-size="{fs}" fill="#222222">']
+    y = 22
+    out.append(f'<line x1="0" y1="{y}" x2="40" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="7" stroke-linecap="round"/>'
+               f'<text x="48" y="{y + 7}">nerve<title>{escape(_nerve_key(nerve))}</title></text>')
+    for m, (_group, colour, width, dash) in muscle_styles(muscles).items():
+        _g, short, full = muscle_info(m)
+        extra = "" if dash == "none" else f' stroke-dasharray="{_scale_dash(dash, 0.27)}"'
+        y += step
+        out.append(f'<line x1="0" y1="{y}" x2="40" y2="{y}" stroke="{colour}" stroke-width="{width * 0.27:.1f}"{extra}/>'
+                   f'<text x="48" y="{y + 7}">{escape(short)}<title>{escape(full)}</title></text>')
+    h = y + 14
+    if strain:
+        x, yy = 170, 22
+        out.append(f'<text x="{x}" y="{yy + 7}" font-weight="bold">strain (halo)</text>')
+        for k, b in enumerate(STRAIN_BANDS):
+            yy += step
+            now = (band_of(peak) if peak is not None else peak_band) == k
+            out.append(_band_sample(k, x + 4, x + 40, yy))
+            bold, mark = (' font-weight="bold"', " ◀") if now else ("", "")
+            out.append(f'<text x="{x + 50}" y="{yy + 7}"{bold}>{escape(b.range_label)}{mark}'
+                       f'<title>{escape(b.label)}: {escape(b.meaning)}</title></text>')
+        yy += step
+        out.append(f'<text x="{x}" y="{yy + 7}" fill="#555555">rabbit data</text>')
+        h = max(h, yy + 14)
+    out.append("</g>")
+    return "".join(out), h
+
+
 def legend_svg(peak: float | None, muscles: list | tuple | None = None, width_px: int = 260,
                strain: bool | None = None, compact: bool = False, peak_band: int | None = None,
-               nerve: str | None = None) -> str:
+               nerve: str | None = None, large: bool = False) -> str:
     """The figure's key as its own SVG (the explorer shows it beside the body, never on it).
 
     ``peak``: the peak local strain (%) to print, or ``None``.  ``compact``: two columns
     (structures, strain bands) for a wide, low box; there ``peak_band`` marks a band as the
-    peak's without printing the value.
+    peak's without printing the value.  ``large``: for a lecture hall (presentation mode), two
+    columns of short names, every letter :data:`LARGE_TYPE_PX` px high or more, drawn
+    :data:`LARGE_W_PX` px wide (``width_px`` is then ignored).
     """
     if muscles is None:
         muscles = list(_reg.current().muscles)
     show = peak is not None if strain is None else bool(strain)
-    if compact:
+    if large:
+        body, h = _legend_large(peak, muscles, show, peak_band, nerve)
+        w_units = float(LARGE_W_PX)
+        width_px = LARGE_W_PX          # drawn at its own size: its type is the size it says
+    elif compact:
         body, h = _legend_compact(peak, muscles, show, peak_band, nerve)
         w_units = 640.0
     else:
@@ -1405,7 +1450,7 @@ GAUGE_RANGE_PCT: tuple[float, float] = (-10.0, 30.0)
 
 
 def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)", width_px: int = 470,
-               title: str | None = None, start_label: str = "since start") -> str:
+               title: str | None = None, start_label: str = "since start", large: bool = False) -> str:
     """Side-by-side gauges (SVG string): the nerve bed and each hamstring, drawn alike.
 
     ``rows``: one dict per structure with ``name`` (label), ``kind`` (``"nerve"`` or a muscle
@@ -1415,6 +1460,9 @@ def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)",
     with an arrow beyond it) in the structure's own colour (nerve blue, hamstrings purple
     with their dash pattern as the bar's edge); the columns beside it print that change in %
     and mm, then the last step's change and the change since the start (mm), labelled.
+    ``large``: for a lecture hall (presentation mode): the bars and the change in % only, every
+    letter :data:`LARGE_TYPE_PX` px or more, drawn :data:`LARGE_W_PX` px wide (``width_px``
+    ignored; the millimetres are in the text line and the description).
     """
     lo, hi = GAUGE_RANGE_PCT
     fs, row = 15, 30
@@ -1432,6 +1480,8 @@ def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)",
         f"({number_text(r['mm'] - r['ref_mm'], signed=True)} mm) against {reference}, "
         f"last step {number_text(r['step_mm'], signed=True)} mm, {start_label} "
         f"{number_text(r['start_mm'], signed=True)} mm" for r in rows) + "."
+    if large:
+        return _gauges_large(rows, title, desc)
     uid = next(_ids)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-gauges" '
            f'viewBox="0 0 {width} {height}" width="{width_px}" height="{width_px * height / width:.0f}" '
@@ -1470,6 +1520,51 @@ def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)",
         out.append(f'<text x="{col[0]}" y="{y + 16}">{_signed(pct, 1)} %, {_signed(r["mm"] - r["ref_mm"], 0)} mm</text>')
         out.append(f'<text x="{col[1] + 56}" y="{y + 16}" text-anchor="end">{_signed(r["step_mm"], 0)}</text>')
         out.append(f'<text x="{col[2] + 62}" y="{y + 16}" text-anchor="end">{_signed(r["start_mm"], 0)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _gauges_large(rows: list, title: str, desc: str) -> str:
+    """:func:`gauges_svg`'s ``large`` form (see there): name, bar, change in %, each row 40 px."""
+    lo, hi = GAUGE_RANGE_PCT
+    fs, row, top = LARGE_TYPE_PX, 40, 64
+    label_w, bar_w = 76, 170
+    width, height = LARGE_W_PX, top + row * len(rows) + 6
+    x_of = lambda pct: label_w + 8 + bar_w * (min(max(pct, lo), hi) - lo) / (hi - lo)  # noqa: E731
+    zero = x_of(0.0)
+    uid = next(_ids)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-gauges-large" '
+           f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+           f'aria-labelledby="ns-gl-title-{uid} ns-gl-desc-{uid}" font-family="sans-serif" font-size="{fs}" fill="#222222">'
+           f'<title id="ns-gl-title-{uid}">{escape(title)}</title><desc id="ns-gl-desc-{uid}">{escape(desc)}</desc>'
+           f'<text x="{label_w + 8}" y="22">change against standing</text>']
+    for t in (0.0, 20.0):          # two tick labels: at this size more would run into one another
+        x = x_of(t)
+        out.append(f'<text x="{x:.0f}" y="{top - 14}" text-anchor="middle" fill="#444444">{"0" if t == 0 else f"{t:+.0f} %"}</text>')
+    for t in (lo, 10.0, 20.0, hi):
+        x = x_of(t)
+        out.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 4}" stroke="#BBBBBB" stroke-width="1.5"/>')
+    out.append(f'<line x1="{zero:.1f}" y1="{top - 8}" x2="{zero:.1f}" y2="{height - 4}" stroke="#444444" stroke-width="3"/>')
+    styles = muscle_styles([r["kind"] for r in rows if r["kind"] != "nerve"])
+    for i, r in enumerate(rows):
+        y = top + i * row
+        pct = 100.0 * (r["mm"] / r["ref_mm"] - 1.0)
+        if r["kind"] == "nerve":
+            colour, dash, name = NERVE_COLOUR, "none", "nerve"
+        else:
+            _group, colour, _w, dash = styles[r["kind"]]
+            name = r["name"]
+        x = x_of(pct)
+        x_a, x_b = min(x, zero), max(x, zero)
+        edge = "" if dash == "none" else f' stroke-dasharray="{_scale_dash(dash, 0.5)}"'
+        out.append(f'<text x="{label_w}" y="{y + 25}" text-anchor="end" font-weight="bold" fill="{colour}">{escape(name)}</text>')
+        out.append(f'<rect data-kind="{escape(r["kind"])}" data-pct="{pct:.2f}" x="{x_a:.1f}" y="{y + 4}" '
+                   f'width="{x_b - x_a:.1f}" height="{row - 10}" fill="{colour}" fill-opacity="0.85" stroke="#222222" stroke-width="2"{edge}/>')
+        if pct > hi or pct < lo:
+            tip = x_b if pct > hi else x_a
+            sgn = 1 if pct > hi else -1
+            out.append(f'<polygon points="{tip:.1f},{y + 3} {tip + 12 * sgn:.1f},{y + row / 2 - 1:.1f} {tip:.1f},{y + row - 5}" fill="#222222"/>')
+        out.append(f'<text x="{width - 2}" y="{y + 25}" text-anchor="end">{_signed(pct, 1)} %</text>')
     out.append("</svg>")
     return "".join(out)
 
