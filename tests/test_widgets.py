@@ -450,6 +450,23 @@ def test_presentation_mode_toggles_a_class():
     assert "neuralsim-present" not in ex.widget._dom_classes
 
 
+def test_presentation_mode_draws_the_gauges_and_key_large_and_shows_the_sliders_on_demand():
+    ex = Explorer("slump")
+    ex.step(+1)
+    line = ex.text.value[ex.text.value.index('<p class="neuralsim-text"'):]
+    assert 'class="neuralsim-gauges"' in ex.text.value and "neuralsim-gauges-large" not in ex.text.value
+    ex.present_button.value = True
+    # the same numbers, drawn for the room; the text line and the step untouched
+    assert "neuralsim-gauges-large" in ex.text.value and 'class="neuralsim-gauges"' not in ex.text.value
+    assert ex.text.value.endswith(line) and 'viewBox="0 0 370 ' in ex.legend.value
+    assert ex.live.value.endswith(ex.text.value)
+    ex.sliders_button.value = True
+    assert "ns-sliders-on" in ex.widget._dom_classes
+    ex.present_button.value = False              # leaving presentation mode hides the drawer's class too
+    assert "ns-sliders-on" not in ex.widget._dom_classes and not ex.sliders_button.value
+    assert 'class="neuralsim-gauges"' in ex.text.value and ex.text.value.endswith(line)
+
+
 # -- each explorer draws and gauges its own nerve's muscles (registry data) ------------------------
 
 def _drawn_muscles(ex):

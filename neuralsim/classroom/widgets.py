@@ -379,6 +379,12 @@ class Explorer:
         self.present_button = w.ToggleButton(value=False, description="presentation",
                                              tooltip="full screen, larger type; keys n / p step, f or Escape leave",
                                              icon="")
+        # presentation mode: the joint sliders on demand, in the side column (a step's "now move the
+        # neck" shown live); outside it they are always under the figure and this button is hidden
+        self.sliders_button = w.ToggleButton(value=False, description="sliders",
+                                             tooltip="show the joint sliders beside the figure (key s)")
+        self.sliders_button.add_class("neuralsim-sliders-toggle")
+        self.sliders_button.observe(self._on_sliders_shown, names="value")
         self.prev_button.add_class("neuralsim-prev")
         self.next_button.add_class("neuralsim-next")
         self.present_button.add_class("neuralsim-present-toggle")
@@ -408,7 +414,7 @@ class Explorer:
         help_line = w.HTML('<span style="font-size:12px;color:#444">Keys: Tab to a slider, arrows move it; '
                            'n / p next / previous step; f presentation.</span>')
 
-        stepper = w.HBox([self.prev_button, self.next_button, self.present_button])
+        stepper = w.HBox([self.prev_button, self.next_button, self.present_button, self.sliders_button])
         stepper.add_class("neuralsim-stepper")
         # In patient mode the sliders examine the patient: the key goes under them, so that the
         # figure, the stop line and the sliders fit a projector's screen together.
@@ -503,6 +509,15 @@ class Explorer:
             self.widget.add_class("neuralsim-present")
         else:
             self.widget.remove_class("neuralsim-present")
+            self.sliders_button.value = False
+        if getattr(self, "_painted", None) is not None:
+            self._paint()
+
+    def _on_sliders_shown(self, change) -> None:
+        if change["new"]:
+            self.widget.add_class("ns-sliders-on")
+        else:
+            self.widget.remove_class("ns-sliders-on")
 
     def _read_sliders(self) -> Posture:
         return Posture(**{j: s.value for j, s in self.sliders.items()})
@@ -623,14 +638,6 @@ class Explorer:
         for m in names:
             rows.append({"name": muscle_info(m)[1], "kind": m, "mm": muscles_mm[m], "ref_mm": st.reference_mm[m],
                          "step_mm": muscles_mm[m] - m0[m], "start_mm": muscles_mm[m] - self._start["muscles_mm"][m]})
-        gauges = gauges_svg(rows, start_label=self._start_label, width_px=470, title=self._gauge_title)
-        # the key marks the band the peak is in (the peak's value is in the text line): it is
-        # rebuilt only when that band changes, not on every update
-        key = (mech is not None, None if peak is None else band_of(peak))
-        if key != getattr(self, "_legend_key", None):
-            self._legend_key = key
-            self.legend.value = legend_svg(None, list(d["muscles"]), width_px=470, strain=mech is not None,
-                                           compact=True, peak_band=key[1], nerve=nerve)
         words = self._group_words
         line = change_text(what, bed0, bed, ham0, ham, rel, peak, group=words)
         since = (f' <span class="neuralsim-since">{self._start_label.capitalize()}: nerve bed '
@@ -647,6 +654,27 @@ class Explorer:
             hold = (f' <span class="neuralsim-hold">Held {held_min:g} min: {self.shown["relaxed_pct"]:.0f} % of the '
                     f'tension the movement added has relaxed, the strain stays; blood flow at the peak (rat '
                     f'figures): {FLOW_BANDS[flow_band_of(max(peak, 0.0), t)]}.</span>')
-        self.text.value = (f'{patient_line}{gauges}<p class="neuralsim-text" role="status" aria-live="polite">'
-                           f'{line}{since}{note}{hold}</p>{bars}')
+        self._painted = {"patient_line": patient_line, "rows": rows, "muscles": list(d["muscles"]),
+                         "strain": mech is not None, "peak_band": None if peak is None else band_of(peak),
+                         "nerve": nerve,
+                         "line": (f'<p class="neuralsim-text" role="status" aria-live="polite">'
+                                  f'{line}{since}{note}{hold}</p>{bars}')}
+        self._paint()
+
+    def _paint(self) -> None:
+        """Write the gauges, the key and the text line of the last update, in the size of the mode
+        shown: presentation mode draws the gauges and the key for a lecture hall (``large``)."""
+        got = self._painted
+        large = bool(self.present_button.value)
+        gauges = gauges_svg(got["rows"], start_label=self._start_label, width_px=470, title=self._gauge_title,
+                            large=large)
+        # the key marks the band the peak is in (the peak's value is in the text line): it is
+        # rebuilt only when that band (or the mode) changes, not on every update
+        key = (got["strain"], got["peak_band"], large)
+        if key != getattr(self, "_legend_key", None):
+            self._legend_key = key
+            self.legend.value = legend_svg(None, got["muscles"], width_px=470, strain=got["strain"],
+                                           compact=True, peak_band=got["peak_band"], nerve=got["nerve"],
+                                           large=large)
+        self.text.value = f'{got["patient_line"]}{gauges}{got["line"]}'
         self.live.value = f'<div class="neuralsim-figure">{self.figure.value}</div>{self.text.value}'   # one message
