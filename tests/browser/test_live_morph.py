@@ -3,7 +3,8 @@ HTML the explorer's parts make.
 
 ``neuralsim.classroom.widgets._LIVE_ESM`` builds the figure from its parts (the ``<svg>`` opening
 tag, the parts inside it, the panel under it); an update carries only the parts that changed, and
-each is parsed off the page and changed in place (attributes, text, elements whose tag differs).
+they are parsed off the page (together, once the message's parts have all arrived) and changed in
+place (attributes, text, elements whose tag differs).
 Here its ``render`` runs in Chromium on a stand-in for the widget's model (``get``, ``on``, ``off``;
 a message sets its parts, then fires ``change:<part>`` for each, as Backbone does) that is given
 the messages the explorer really sends (slider moves, protocol steps, other views and nerves, a
@@ -110,10 +111,11 @@ def test_parts_change_the_page_to_exactly_the_explorers_html_and_keep_unchanged_
     }""", first)
     untouched = 0
     for i, (msg, value) in enumerate(messages, 1):
-        got = pg.evaluate("""([msg, v]) => {
+        got = pg.evaluate("""async ([msg, v]) => {
             const box = document.querySelector('#el > .widget-html-content');
             const head = box.querySelector('svg.neuralsim-posture .neuralsim-head');
             window.__model.send(msg);
+            await Promise.resolve();          // the parts are applied together, in a microtask
             const ref = document.getElementById('ref');
             ref.innerHTML = v;
             const fig = box.querySelector('svg.neuralsim-posture');

@@ -52,46 +52,64 @@ function morphRun(parent, olds, news, after) {
 }
 // The live widget: the figure's <svg> opening tag (part_svg), the parts inside it (in the order
 // `order` names them: part_<name>) and the panel under it (part_panel).  An update carries only the
-// parts that changed; each is parsed off the page (an inert <template>) and changed in place, and
-// the page keeps, for each part, the run of nodes it made.
+// parts that changed; they are parsed off the page together (one inert <template>, after the
+// message's last part has arrived: a microtask) and changed in place, and the page keeps, for each
+// part, the run of nodes it made.
+const SVG_NS = 'http://www.w3.org/2000/svg';
 function render({ model, el }) {
   const box = document.createElement('div');
   box.className = 'widget-html-content';
   el.appendChild(box);
   const tpl = document.createElement('template');
-  const parse = (html) => { tpl.innerHTML = html; return Array.from(tpl.content.childNodes); };
-  const inSvg = (markup) => {
-    tpl.innerHTML = `<svg xmlns="http://www.w3.org/2000/svg">${markup}</svg>`;
-    return Array.from(tpl.content.firstChild.childNodes);
-  };
   const order = model.get('order') || [];
+  const text = (k) => model.get(`part_${k}`) || '';
+  // the parts `names` (and the <svg> tag, the panel) parsed at once: name -> nodes (the tag: an element)
+  const parse = (names, tag, panel) => {
+    tpl.innerHTML = (tag ? `${text('svg')}</svg>` : '') + (panel ? `<div>${text('panel')}</div>` : '')
+      + `<svg xmlns="${SVG_NS}">${names.map((k) => `<g>${text(k)}</g>`).join('')}</svg>`;
+    const top = Array.from(tpl.content.childNodes), out = {};
+    if (tag) out.svg = top.shift();
+    if (panel) out.panel = Array.from(top.shift().childNodes);
+    Array.from(top[0].childNodes).forEach((g, i) => { out[names[i]] = Array.from(g.childNodes); });
+    return out;
+  };
   const fig = document.createElement('div');
   fig.className = 'neuralsim-figure';
   box.appendChild(fig);
-  fig.appendChild(parse(`${model.get('part_svg') || ''}</svg>`)[0]);
-  const svg = fig.firstChild;
+  const first = parse(order, true, true);
+  const svg = first.svg;
+  fig.appendChild(svg);
   const runs = {};
-  for (const k of order) {
-    runs[k] = inSvg(model.get(`part_${k}`) || '');
-    for (const n of runs[k]) svg.appendChild(n);
-  }
-  let panel = parse(model.get('part_panel') || '');
+  for (const k of order) { runs[k] = first[k]; for (const n of runs[k]) svg.appendChild(n); }
+  let panel = first.panel;
   for (const n of panel) box.appendChild(n);
+  tpl.innerHTML = '';
   // where a part with no nodes now puts new ones: before the first node of a later part
   const anchor = (i) => {
     for (let j = i + 1; j < order.length; j++) if (runs[order[j]].length) return runs[order[j]][0];
     return null;
   };
-  const handlers = [];
-  const on = (name, f) => { model.on(`change:${name}`, f); handlers.push([name, f]); };
-  on('part_svg', () => attrs(svg, parse(`${model.get('part_svg') || ''}</svg>`)[0]));
-  order.forEach((k, i) => on(`part_${k}`, () => {
-    const olds = runs[k];
-    const after = olds.length ? olds[olds.length - 1].nextSibling : anchor(i);
-    runs[k] = morphRun(svg, olds, inSvg(model.get(`part_${k}`) || ''), after);
-  }));
-  on('part_panel', () => { panel = morphRun(box, panel, parse(model.get('part_panel') || ''), null); });
-  tpl.innerHTML = '';
-  return () => handlers.forEach(([name, f]) => model.off(`change:${name}`, f));
+  const pending = new Set();
+  let queued = false;
+  const flush = () => {
+    queued = false;
+    const names = order.filter((k) => pending.has(k));
+    const got = parse(names, pending.has('svg'), pending.has('panel'));
+    pending.clear();
+    if (got.svg) attrs(svg, got.svg);
+    for (const k of names) {
+      const olds = runs[k];
+      const after = olds.length ? olds[olds.length - 1].nextSibling : anchor(order.indexOf(k));
+      runs[k] = morphRun(svg, olds, got[k], after);
+    }
+    if (got.panel) panel = morphRun(box, panel, got.panel, null);
+    tpl.innerHTML = '';
+  };
+  const handlers = ['svg', ...order, 'panel'].map((k) => {
+    const f = () => { pending.add(k); if (!queued) { queued = true; queueMicrotask(flush); } };
+    model.on(`change:part_${k}`, f);
+    return [`change:part_${k}`, f];
+  });
+  return () => handlers.forEach(([e, f]) => model.off(e, f));
 }
 export default { render };
