@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from functools import lru_cache
 from html import escape
 from typing import Any, Mapping, NamedTuple
 
@@ -44,7 +45,7 @@ from ..core.posture import as_posture
 
 __all__ = [
     "OKABE_ITO", "NERVE_COLOUR", "HAMSTRING_COLOUR", "STRAIN_BANDS", "JOINT_LABELS",
-    "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "picture_box", "drawn_extent", "describe", "Picture", "picture", "strip", "strain_colour", "points_attr", "band_of",
+    "posture_svg", "posture_parts", "POSTURE_PARTS", "picture_uid", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "picture_box", "drawn_extent", "describe", "Picture", "picture", "strip", "strain_colour", "points_attr", "band_of",
     "Mark", "marks_svg", "MARK_R_MM", "number_text", "angle_text", "eyes_up_deg", "EYES_UP_MAX_DEG",
     "arm_points", "ARM_PLACES", "SIDE_LYING_TURN_DEG", "LARGE_TYPE_PX", "LARGE_W_PX",
 ]
@@ -92,6 +93,22 @@ def muscle_styles(names) -> dict:
     """muscle -> ``(group, colour, stroke width mm, dash pattern)`` for ``names`` in order: each
     group's muscles take the group's dash patterns in turn (``"none"`` = solid).  One table for
     the figure, the key and the gauges, so a muscle looks the same in all three."""
+    names = tuple(names)
+    reg = _reg.current()
+    key = (id(reg), names)
+    got = _STYLES.get(key)
+    if got is None or got[0] is not reg:        # the entry holds its registry: an id is never reused
+        if len(_STYLES) > 256:
+            _STYLES.clear()
+        got = _STYLES[key] = (reg, _muscle_styles(names))
+    return dict(got[1])
+
+
+#: (registry, muscle names) -> their styles (the figure, its extent and the gauges ask on every update)
+_STYLES: dict = {}
+
+
+def _muscle_styles(names: tuple) -> dict:
     out, counts = {}, {}
     for m in names:
         group = muscle_info(m)[0]
@@ -168,6 +185,12 @@ def _outward(box) -> tuple[float, float, float, float]:
 _ids = itertools.count(1)
 
 
+def picture_uid() -> int:
+    """A new number for a picture's element ids (``uid`` of :func:`posture_svg` and
+    :func:`gauges_svg`), never handed out before in this process."""
+    return next(_ids)
+
+
 strain_colour = _bands.strain_colour
 _band_index = _bands.band_index
 
@@ -186,44 +209,62 @@ def _polyline(pts, colour: str, width: float, extra: str = "", cls: str = "") ->
             f'stroke-width="{width:g}" stroke-linejoin="round" stroke-linecap="round"{extra}/>')
 
 
-def _nerve_segments(nerve: np.ndarray, strain: Any) -> list[str]:
-    """Halo polylines under the nerve, one per run of points in the same strain band.
+def _nerve_segments(nerve: np.ndarray, strain: Any, nerve_text: str | None = None) -> list[str]:
+    """Halo polylines under the nerve, one per run of points in the same strain band
+    (``nerve_text``: the nerve's :func:`points_attr` text, when the caller has it: each run's
+    points are a piece of it).
 
     The halo's colour, dash pattern and width all step with the band (see :data:`STRAIN_BANDS`),
     from the strain beyond the nerve's in-situ length (``in_situ_strain_profile_pct``): the rabbit
     thresholds were measured that way.
     """
-    # The mechanics model measures s along the bed in the anatomical position
-    # (C1 at 0, the end of the bed at s[-1]); the drawn bed runs between the
-    # same two ends, so points are matched by their fraction of the way along.
-    s_mm = np.asarray(strain.s_mm, dtype=float)
+    frac, spinal_end = _bed_fractions(strain)
     prof = np.asarray(strain.in_situ_strain_profile_pct, dtype=float)
     seg = np.hypot(*np.diff(nerve, axis=0).T)
     s_draw = np.concatenate(([0.0], np.cumsum(seg)))
     mids = 0.5 * (s_draw[1:] + s_draw[:-1]) / s_draw[-1]
-    frac = (s_mm - s_mm[0]) / (s_mm[-1] - s_mm[0])
     local = np.interp(mids, frac, prof)
     band = _band_index(np.maximum(local, 0.0))    # shorter than in situ (slack): the lowest band
     # The cord and the roots are tissues of their own: the nerve's (rabbit peripheral-nerve) bands
     # do not apply to them, so they get no halo (band -1) and the peak is the peripheral nerve's.
-    spinal = np.asarray(strain.cord_nodes, dtype=bool) | np.asarray(strain.root_nodes, dtype=bool)
-    if spinal.any():
-        band = np.where(mids <= frac[spinal].max(), -1, band)
+    if spinal_end is not None:
+        band = np.where(mids <= spinal_end, -1, band)
+    # runs of points in one band: each starts where the band changes (found at once, not point by point)
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(band)) + 1)).tolist()
+    ends = starts[1:] + [len(band)]
+    points = (nerve_text if nerve_text is not None else points_attr(nerve)).split(" ")
     out = []
-    start = 0
-    n = len(band)
-    for i in range(1, n + 1):
-        if i == n or band[i] != band[start]:
-            k = int(band[start])
-            if k < 0:
-                start = i
-                continue
-            b = STRAIN_BANDS[k]
-            dash = f' stroke-dasharray="{_scale_dash(b.pattern, 4.0)}"' if b.pattern else ""
-            out.append(_polyline(nerve[start:i + 1], b.colour, halo_width(k),
-                                 f' data-band="{k}"{dash}', cls="neuralsim-strain"))
-            start = i
+    for start, end, k in zip(starts, ends, band[starts].tolist()):
+        if k < 0:
+            continue
+        b = STRAIN_BANDS[k]
+        dash = f' stroke-dasharray="{_scale_dash(b.pattern, 4.0)}"' if b.pattern else ""
+        out.append(_polyline(" ".join(points[start:end + 1]), b.colour, halo_width(k),
+                             f' data-band="{k}"{dash}', cls="neuralsim-strain"))
     return out
+
+
+#: id of a mechanics model's node positions -> (those positions, each node's fraction of the way
+#: along the bed, the fraction where the cord and roots end or ``None``): the same for every posture
+#: of one model, so worked out once.
+_FRACTIONS: dict = {}
+
+
+def _bed_fractions(strain: Any) -> tuple:
+    s_raw = strain.s_mm
+    got = _FRACTIONS.get(id(s_raw))
+    if got is None or got[0] is not s_raw:          # the entry holds its array: an id is never reused
+        if len(_FRACTIONS) > 64:
+            _FRACTIONS.clear()
+        # The mechanics model measures s along the bed in the anatomical position
+        # (C1 at 0, the end of the bed at s[-1]); the drawn bed runs between the
+        # same two ends, so points are matched by their fraction of the way along.
+        s_mm = np.asarray(s_raw, dtype=float)
+        frac = (s_mm - s_mm[0]) / (s_mm[-1] - s_mm[0])
+        frac.flags.writeable = False
+        spinal = np.asarray(strain.cord_nodes, dtype=bool) | np.asarray(strain.root_nodes, dtype=bool)
+        got = _FRACTIONS[id(s_raw)] = (s_raw, frac, float(frac[spinal].max()) if spinal.any() else None)
+    return got[1], got[2]
 
 
 #: Stroke widths in world mm (a 2.1 m box drawn about 500 px high: 24 mm is about 6 px).
@@ -322,18 +363,20 @@ def _points_mm(pts) -> str:
     return " ".join(["%d,%d"] * len(a)) % tuple(a.ravel().tolist())
 
 
-def _body_parts(frames, sil, fill: str, outline: str, cls: str) -> list[str]:
+def _body_parts(frames, sil, fill: str, outline: str, cls: str, uid: int | None = None) -> list[str]:
     """The silhouette: every segment's outline drawn once, shown twice (a wide outline pass through
     ``<use>``, then the fill pass on top, so the seams between segments vanish)."""
-    uid = next(_ids)
+    uid = next(_ids) if uid is None else uid
     out = [f'<use href="#ns-body-{uid}" fill="{outline}" stroke="{outline}" stroke-width="10" stroke-linejoin="round"/>',
            f'<g fill="{fill}" stroke="{fill}" stroke-width="0.5"><g id="ns-body-{uid}" class="{cls}">']
     for segname in _ORDER:
         out.append(_segment_outline(sil, segname, frames[segname]))
     for segname, items in sil["_joints"].items():
-        for (xy, r) in items:
-            c = _to_world(frames[segname], [xy])[0]
-            out.append(f'<circle cx="{c[0]:.0f}" cy="{-c[1]:.0f}" r="{r:.0f}"/>')
+        (ox, oy), a = frames[segname]
+        ca, sa = math.cos(a), math.sin(a)
+        for ((x, y), r) in items:        # as _to_world, on plain floats (the same arithmetic)
+            cx, cy = float(ox) + ca * x - sa * y, float(oy) + sa * x + ca * y
+            out.append(f'<circle cx="{cx:.0f}" cy="{-cy:.0f}" r="{r:.0f}"/>')
     out.append("</g></g>")
     return out
 
@@ -592,7 +635,21 @@ _SUPPORT: Mapping[str, str] = {"standing": "floor", "sitting": "plinth", "supine
 
 
 def _stance_leg(b: Body, sil: dict) -> list[str]:
-    """Standing: the other leg, straight under the hip (the drawn leg may bend or lift)."""
+    """Standing: the other leg, straight under the hip (the drawn leg may bend or lift); the same
+    for every posture of a body, so drawn once per silhouette."""
+    key = (id(sil), b)
+    got = _STANCE.get(key)
+    if got is None or got[0] is not sil:
+        if len(_STANCE) > 64:
+            _STANCE.clear()
+        got = _STANCE[key] = (sil, _draw_stance_leg(b, sil))
+    return got[1]
+
+
+_STANCE: dict = {}
+
+
+def _draw_stance_leg(b: Body, sil: dict) -> list[str]:
     th, sh = b.segment("thigh"), b.segment("shank")
     frames = {"thigh": (np.zeros(2), 0.0), "shank": (np.array([0.0, -th]), 0.0),
               "foot": (np.array([0.0, -th - sh]), 0.0)}
@@ -615,7 +672,9 @@ def _in_front(muscle: str) -> bool:
 
 
 def _nearest(path: np.ndarray, target) -> int:
-    return int(np.argmin(((path - np.asarray(target)) ** 2).sum(axis=1)))
+    d = path - np.asarray(target)
+    d *= d
+    return int((d[:, 0] + d[:, 1]).argmin())
 
 
 #: How much longer (mm, 1.75 m body) a leader is that crosses the body to the side away from the couch.
@@ -810,7 +869,13 @@ _EM_OTHER = 1.15
 def text_width(text: str, size: float) -> float:
     """Width (in the units of ``size``) of ``text`` set in bold sans-serif at font size ``size``,
     from :data:`_EM` (a wider face than DejaVu Sans Bold may run a little longer)."""
-    return size * sum(_EM.get(c, _EM_OTHER) for c in text)
+    return size * _ems(text)
+
+
+@lru_cache(maxsize=1024)
+def _ems(text: str) -> float:
+    """Width of ``text`` in em (the same few labels are measured at every place tried, every update)."""
+    return sum(_EM.get(c, _EM_OTHER) for c in text)
 
 
 def _text_box(x: float, y: float, text: str, size: float, anchor: str, halo: float = 0.0):
@@ -831,11 +896,6 @@ def _extent(d: dict, b: Body, view: str, nerve_pts, muscles, label_items, floor,
     frames = d["frames"]
     boxes = []                    # (x0, y0, x1, y1) of each thing drawn
 
-    def add(pts, pad: float) -> None:
-        pts = np.asarray(pts, dtype=float)
-        lo, hi = pts.min(axis=0), pts.max(axis=0)
-        boxes.append((lo[0] - pad, lo[1] - pad, hi[0] + pad, hi[1] + pad))
-
     for segname in _ORDER:
         boxes.append(_segment_box(sil, b, segname, frames[segname]))
     for segname, jts in sil["_joints"].items():
@@ -846,16 +906,20 @@ def _extent(d: dict, b: Body, view: str, nerve_pts, muscles, label_items, floor,
             boxes.append((cx - r - 5.5, cy - r - 5.5, cx + r + 5.5, cy + r + 5.5))
     if view == "standing":
         boxes.append(_segment_box(sil, b, "_stance", None))
-    arm = arm_points(d, b, view)
-    if arm is not None:
-        add(arm, (sil["_arm"]["widths"][0] + 10) / 2 + 0.1)
-    for line in d["skeleton"]:
-        add(line, 4.5)
     (cx, cy), r = d["head"]
     boxes.append(_head_box(float(cx), float(cy), float(r), float(frames["head_neck"][1]), floor, _head_angle(d)))
-    for m, (_g, _c, width, _dash) in muscle_styles(list(muscles)).items():
-        add(muscles[m], (width + 8) / 2 + 0.1)
-    add(nerve_pts, (halo_width(len(STRAIN_BANDS) - 1) if strain else NERVE_WIDTH) / 2 + 0.1)
+    # the lines (skeleton, muscles, nerve), each padded by half its width: all points at once
+    lines = [(line, 4.5) for line in d["skeleton"]]
+    arm = arm_points(d, b, view)
+    if arm is not None:
+        lines.append((arm, (sil["_arm"]["widths"][0] + 10) / 2 + 0.1))
+    lines += [(muscles[m], (width + 8) / 2 + 0.1) for m, (_g, _c, width, _dash) in muscle_styles(list(muscles)).items()]
+    lines.append((nerve_pts, (halo_width(len(STRAIN_BANDS) - 1) if strain else NERVE_WIDTH) / 2 + 0.1))
+    pts = [np.asarray(line, dtype=float) for line, _pad in lines]
+    pad = np.repeat([p for _line, p in lines], [len(a) for a in pts])[:, None]
+    pts = np.concatenate(pts)
+    lo, hi = (pts - pad).min(axis=0), (pts + pad).max(axis=0)
+    boxes.append((float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])))
     for p, q, tx, ty, anchor, text, _colour in label_items:
         px, py = float(p[0]), float(p[1])
         boxes.append((px - 11.1, py - 11.1, px + 11.1, py + 11.1))
@@ -1087,7 +1151,7 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
                 strain: Any = None, title: str | None = None, desc: str | None = None,
                 width_px: int | None = None, legend: bool = True,
                 numbers: Mapping | None = None, height_px: int | None = None, labels: bool = True,
-                nerve: str | None = None) -> str:
+                nerve: str | None = None, uid: int | None = None) -> str:
     """An SVG picture (string) of one posture: a silhouette, a nerve bed and every muscle of the registry.
 
     ``posture``: a single :class:`~neuralsim.Posture` (angles in degrees) or a
@@ -1109,8 +1173,29 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     (default 480) or ``width_px`` sets the displayed size in pixels.  The
     picture's box is :func:`view_box` (every step and preset of the view fits
     it); a posture beyond it is drawn whole in a larger box of the same shape
-    (:func:`picture_box`), never cut off.
+    (:func:`picture_box`), never cut off.  ``uid``: the number in the picture's element ids
+    (title, description, outline); default a new one for every picture, so that pictures on one
+    page never share an id (a figure redrawn in place, as the explorer's, keeps its own).
     """
+    return "".join(posture_parts(posture, body, view, data=data, strain=strain, title=title, desc=desc,
+                                 width_px=width_px, legend=legend, numbers=numbers, height_px=height_px,
+                                 labels=labels, nerve=nerve, uid=uid).values()) + "</svg>"
+
+
+#: The parts of :func:`posture_parts`, in drawing order (each one string of whole elements, maybe
+#: empty); ``"svg"`` is the opening tag: the others go inside it.
+POSTURE_PARTS = ("svg", "caption", "support", "body", "skeleton", "head", "halo", "muscles", "nerve",
+                 "labels", "key")
+
+
+def posture_parts(posture: Any, body: Body | None = None, view: str = "standing", *, data: Mapping,
+                  strain: Any = None, title: str | None = None, desc: str | None = None,
+                  width_px: int | None = None, legend: bool = True,
+                  numbers: Mapping | None = None, height_px: int | None = None, labels: bool = True,
+                  nerve: str | None = None, uid: int | None = None) -> dict[str, str]:
+    """:func:`posture_svg`'s picture in parts: part name (:data:`POSTURE_PARTS`, in order) -> SVG
+    text; joined, then ``"</svg>"``, they are that picture byte for byte.  A figure redrawn in
+    place (the explorer's) replaces only the parts that changed."""
     b = DEFAULT_BODY if body is None else body
     p = as_posture(posture)
     d = _drawn(data, b, nerve, view)
@@ -1129,7 +1214,6 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     if height_px is None:
         height_px = 480 if width_px is None else width_px * bh / bw
     width_px = height_px * bw / bh
-    parts: list[str] = []
     if title is None:
         seen = "lying on its side, seen from above" if view == "side_lying" else "seen from the side"
         title = f"Body {seen}, {view} view ({_SUPPORT[view]}), with the nerve bed and the {group}"
@@ -1138,28 +1222,29 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
             raise TypeError("posture_svg: give numbers (the lengths for the description, see describe) "
                             "or desc (the description itself)")
         desc = describe(p, b, view, numbers, nerve=nerve)
-    uid = next(_ids)
-    parts.append(
+    fixed = uid is not None              # a picture redrawn in place: one id number for all its ids
+    uid = int(uid) if fixed else next(_ids)
+    out = dict.fromkeys(POSTURE_PARTS, "")
+    out["svg"] = (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-posture" data-view="{view}" '
         f'viewBox="{x0:.0f} {-y1:.0f} {bw:.0f} {bh:.0f}" width="{width_px:.0f}" height="{height_px:.0f}" '
-        f'aria-labelledby="ns-title-{uid} ns-desc-{uid}">'
-        f'<title id="ns-title-{uid}">{escape(title)}</title><desc id="ns-desc-{uid}">{escape(desc)}</desc>'
-    )
+        f'aria-labelledby="ns-title-{uid} ns-desc-{uid}">')
+    out["caption"] = (f'<title id="ns-title-{uid}">{escape(title)}</title>'
+                      f'<desc id="ns-desc-{uid}">{escape(desc)}</desc>')
     sil = _silhouette(b)
     frames = d["frames"]
-    parts.extend(_support(view, d, b, sil, box))
-    if view == "standing":
-        parts.extend(_stance_leg(b, sil))
-    parts.extend(_body_parts(frames, sil, BODY_FILL, BODY_OUTLINE, "neuralsim-body"))
-    parts.extend(_arm(d, b, view))
-    for line in d["skeleton"]:
-        parts.append(_polyline(line, "#B9B3AC", 8, cls="neuralsim-skeleton"))
-    parts.extend(_head(d, floor))
+    out["support"] = "".join(_support(view, d, b, sil, box) + (_stance_leg(b, sil) if view == "standing" else []))
+    out["body"] = "".join(list(_body_parts(frames, sil, BODY_FILL, BODY_OUTLINE, "neuralsim-body", uid if fixed else None))
+                          + list(_arm(d, b, view)))
+    out["skeleton"] = "".join(_polyline(line, "#B9B3AC", 8, cls="neuralsim-skeleton") for line in d["skeleton"])
+    out["head"] = "".join(_head(d, floor))
     peak = None
+    nerve_text = points_attr(nerve_pts)      # one text for the nerve and its halo's runs
     if strain is not None:
-        parts.extend(_nerve_segments(nerve_pts, strain))
+        out["halo"] = "".join(_nerve_segments(nerve_pts, strain, nerve_text))
         if legend:                      # the key prints the peak (%): read only when drawn
             peak = float(strain.peak_nerve_in_situ_strain_pct)
+    parts: list[str] = []
     over = []      # muscles drawn over the nerve (they run along it: under it they would be hidden)
     for m, (mgroup, colour, width, dash) in muscle_styles(names).items():   # styled by group
         extra = "" if dash == "none" else f' stroke-dasharray="{dash}"'
@@ -1170,16 +1255,15 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
             continue
         parts.append(_polyline(pts, "#FFFFFF", width + 8, cls="neuralsim-casing"))
         parts.append(_polyline(pts, colour, width, extra + f' data-muscle="{m}"', cls=cls))
-    parts.append(_polyline(nerve_pts, NERVE_COLOUR, NERVE_WIDTH, cls="neuralsim-nerve"))
-    parts.extend(over)
+    out["muscles"] = "".join(parts)
+    out["nerve"] = _polyline(nerve_text, NERVE_COLOUR, NERVE_WIDTH, cls="neuralsim-nerve") + "".join(over)
     if labels:
-        parts.extend(_labels(items))
+        out["labels"] = "".join(_labels(items))
     if legend:
         scale = bh / _LEGEND_H
-        parts.append(f'<g class="neuralsim-legend" transform="translate({x1 + 0.02 * _H_MAX_MM:.0f} {-y1 + 0.02 * _H_MAX_MM:.0f}) '
-                     f'scale({scale * 0.96:.3f})">{legend_body(peak, names, nerve=nerve)}</g>')
-    parts.append("</svg>")
-    return "".join(parts)
+        out["key"] = (f'<g class="neuralsim-legend" transform="translate({x1 + 0.02 * _H_MAX_MM:.0f} '
+                      f'{-y1 + 0.02 * _H_MAX_MM:.0f}) scale({scale * 0.96:.3f})">{legend_body(peak, names, nerve=nerve)}</g>')
+    return out
 
 
 _LEGEND_H = 560.0                       # legend user units (px at its natural size)
@@ -1450,7 +1534,8 @@ GAUGE_RANGE_PCT: tuple[float, float] = (-10.0, 30.0)
 
 
 def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)", width_px: int = 470,
-               title: str | None = None, start_label: str = "since start", large: bool = False) -> str:
+               title: str | None = None, start_label: str = "since start", large: bool = False,
+               uid: int | None = None) -> str:
     """Side-by-side gauges (SVG string): the nerve bed and each hamstring, drawn alike.
 
     ``rows``: one dict per structure with ``name`` (label), ``kind`` (``"nerve"`` or a muscle
@@ -1463,6 +1548,7 @@ def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)",
     ``large``: for a lecture hall (presentation mode): the bars and the change in % only, every
     letter :data:`LARGE_TYPE_PX` px or more, drawn :data:`LARGE_W_PX` px wide (``width_px``
     ignored; the millimetres are in the text line and the description).
+    ``uid``: the number in its element ids (default a new one, as :func:`posture_svg`).
     """
     lo, hi = GAUGE_RANGE_PCT
     fs, row = 15, 30
@@ -1481,24 +1567,13 @@ def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)",
         f"last step {number_text(r['step_mm'], signed=True)} mm, {start_label} "
         f"{number_text(r['start_mm'], signed=True)} mm" for r in rows) + "."
     if large:
-        return _gauges_large(rows, title, desc)
-    uid = next(_ids)
+        return _gauges_large(rows, title, desc, uid)
+    uid = next(_ids) if uid is None else int(uid)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-gauges" '
            f'viewBox="0 0 {width} {height}" width="{width_px}" height="{width_px * height / width:.0f}" '
            f'aria-labelledby="ns-g-title-{uid} ns-g-desc-{uid}" font-family="sans-serif" font-size="{fs}" fill="#222222">'
-           f'<title id="ns-g-title-{uid}">{escape(title)}</title><desc id="ns-g-desc-{uid}">{escape(desc)}</desc>'
-           f'<text x="{label_w + bar_w / 2:.0f}" y="14" text-anchor="middle" font-size="13">against standing</text>'
-           f'<text x="{col[0]}" y="14" font-size="13">% and mm</text>'
-           f'<text x="{col[1] + 56}" y="14" font-size="13" text-anchor="end">last step</text>'
-           f'<text x="{col[2] + 62}" y="14" font-size="13" text-anchor="end">{escape(start_label)}</text>'
-           f'<text x="{col[1] + 56}" y="30" font-size="13" text-anchor="end">(mm)</text>'
-           f'<text x="{col[2] + 62}" y="30" font-size="13" text-anchor="end">(mm)</text>']
-    for t in (lo, 0.0, 10.0, 20.0, hi):
-        x = x_of(t)
-        out.append(f'<text x="{x:.0f}" y="30" font-size="11" text-anchor="middle" fill="#555555">{t:+.0f}%</text>'
-                   if t not in (lo, hi) else "")
-        out.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 4}" stroke="#BBBBBB" stroke-width="1"/>')
-    out.append(f'<line x1="{zero:.1f}" y1="{top - 8}" x2="{zero:.1f}" y2="{height - 4}" stroke="#444444" stroke-width="2"/>')
+           f'<title id="ns-g-title-{uid}">{escape(title)}</title><desc id="ns-g-desc-{uid}">{escape(desc)}</desc>',
+           _gauge_scale(start_label, len(rows))]
     styles = muscle_styles([r["kind"] for r in rows if r["kind"] != "nerve"])
     for i, r in enumerate(rows):
         y = top + i * row
@@ -1524,7 +1599,7 @@ def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)",
     return "".join(out)
 
 
-def _gauges_large(rows: list, title: str, desc: str) -> str:
+def _gauges_large(rows: list, title: str, desc: str, uid: int | None = None) -> str:
     """:func:`gauges_svg`'s ``large`` form (see there): name, bar, change in %, each row 40 px."""
     lo, hi = GAUGE_RANGE_PCT
     fs, row, top = LARGE_TYPE_PX, 40, 64
@@ -1532,7 +1607,7 @@ def _gauges_large(rows: list, title: str, desc: str) -> str:
     width, height = LARGE_W_PX, top + row * len(rows) + 6
     x_of = lambda pct: label_w + 8 + bar_w * (min(max(pct, lo), hi) - lo) / (hi - lo)  # noqa: E731
     zero = x_of(0.0)
-    uid = next(_ids)
+    uid = next(_ids) if uid is None else int(uid)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-gauges-large" '
            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
            f'aria-labelledby="ns-gl-title-{uid} ns-gl-desc-{uid}" font-family="sans-serif" font-size="{fs}" fill="#222222">'
@@ -1566,6 +1641,30 @@ def _gauges_large(rows: list, title: str, desc: str) -> str:
             out.append(f'<polygon points="{tip:.1f},{y + 3} {tip + 12 * sgn:.1f},{y + row / 2 - 1:.1f} {tip:.1f},{y + row - 5}" fill="#222222"/>')
         out.append(f'<text x="{width - 2}" y="{y + 25}" text-anchor="end">{_signed(pct, 1)} %</text>')
     out.append("</svg>")
+    return "".join(out)
+
+
+@lru_cache(maxsize=64)
+def _gauge_scale(start_label: str, n_rows: int) -> str:
+    """The gauges' column heads and scale lines (the same on every update of an explorer)."""
+    lo, hi = GAUGE_RANGE_PCT
+    row, label_w, bar_w, top = 30, 86, 136, 44
+    col = [label_w + bar_w + 8, label_w + bar_w + 156, label_w + bar_w + 234]
+    height = top + row * n_rows + 6
+    x_of = lambda pct: label_w + bar_w * (min(max(pct, lo), hi) - lo) / (hi - lo)  # noqa: E731
+    zero = x_of(0.0)
+    out = [f'<text x="{label_w + bar_w / 2:.0f}" y="14" text-anchor="middle" font-size="13">against standing</text>'
+           f'<text x="{col[0]}" y="14" font-size="13">% and mm</text>'
+           f'<text x="{col[1] + 56}" y="14" font-size="13" text-anchor="end">last step</text>'
+           f'<text x="{col[2] + 62}" y="14" font-size="13" text-anchor="end">{escape(start_label)}</text>'
+           f'<text x="{col[1] + 56}" y="30" font-size="13" text-anchor="end">(mm)</text>'
+           f'<text x="{col[2] + 62}" y="30" font-size="13" text-anchor="end">(mm)</text>']
+    for t in (lo, 0.0, 10.0, 20.0, hi):
+        x = x_of(t)
+        out.append(f'<text x="{x:.0f}" y="30" font-size="11" text-anchor="middle" fill="#555555">{t:+.0f}%</text>'
+                   if t not in (lo, hi) else "")
+        out.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 4}" stroke="#BBBBBB" stroke-width="1"/>')
+    out.append(f'<line x1="{zero:.1f}" y1="{top - 8}" x2="{zero:.1f}" y2="{height - 4}" stroke="#444444" stroke-width="2"/>')
     return "".join(out)
 
 
