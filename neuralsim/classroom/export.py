@@ -167,6 +167,9 @@ def page_data(name: str) -> dict:
             "group_words": shown._group_words, "gauge_title": shown._gauge_title, "height_px": _HEIGHT_PX,
             "legend": svg.legend_svg(None, [m for m in _drawn_order(shown)], width_px=470, strain=False,
                                      compact=True, nerve=shown.nerve),
+            # presentation mode's key, for a lecture hall (as the notebook explorer's, legend_svg large=True)
+            "legend_large": svg.legend_svg(None, [m for m in _drawn_order(shown)], strain=False, large=True,
+                                           nerve=shown.nerve),
             "action_words": {j: list(ACTION_WORDS[j]) for j in JOINTS},
             "heights": [_heights()[0], _heights()[-1]],
         },
