@@ -20,11 +20,13 @@ What is timed (best of 7 repeats of a sweep, per update, ms):
 ``--kernel`` also times the update in a real ipykernel (started with
 jupyter_client, no browser), where every widget change is serialised, signed
 and sent as a comm message: the in-kernel cost on an idle machine, beside the
-cost of setting a one-word ``ipywidgets.HTML`` there (the floor).
+cost of setting a one-word ``ipywidgets.HTML`` there (the floor); and 40 updates 150 ms apart,
+as the browser benchmark presses the key, when the caches have gone cold (CPU and wall time).
 
 Target (exit status 1 if missed): update <= 0.7 x from scratch, in the same run.
 Timings are the best of several repeats, the figure least disturbed by other
-work on a shared machine.
+work on a shared machine; ``--clock cpu`` times them by this process's CPU time instead of the
+wall clock (other work on the machine then counts only through the caches it shares).
 """
 from __future__ import annotations
 
@@ -46,8 +48,14 @@ REPEATS = 7
 KNEE = [float(v) for v in range(130, -1, -1)]
 
 
+#: the clock the repeats are timed with: wall (time.perf_counter) or this process's CPU time
+#: (time.process_time: what other work on a shared machine changes least)
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+_clock = CLOCKS["wall"]
+
+
 def _per_update(fn, n: int) -> float:
-    return 1e3 * min(timeit.repeat(fn, number=1, repeat=REPEATS)) / n
+    return 1e3 * min(timeit.repeat(fn, number=1, repeat=REPEATS, timer=_clock)) / n
 
 
 def explorer_update_ms() -> tuple[float, Explorer]:
@@ -144,6 +152,13 @@ def med(fn, n):
         t = time.perf_counter(); fn(i); ts.append(1e3 * (time.perf_counter() - t))
     return statistics.median(ts), sorted(ts)[int(0.9 * n)]
 upd = med(lambda i: setattr(knee, "value", vals[i % len(vals)]), 3 * len(vals))
+# presses 150 ms apart, as the browser benchmark makes them: the update runs with cold caches
+cold_cpu, cold_wall = [], []
+for i in range(40):
+    time.sleep(0.15)
+    t, w = time.process_time(), time.perf_counter()
+    knee.value = vals[i]
+    cold_cpu.append(1e3 * (time.process_time() - t)); cold_wall.append(1e3 * (time.perf_counter() - w))
 def sweep():
     for v in vals[:131]:
         knee.value = v
@@ -152,7 +167,8 @@ best = min(timeit.repeat(sweep, number=1, repeat=7)) * 1e3 / 132     # as the in
 h = W.HTML("0")
 floor = med(lambda i: setattr(h, "value", str(i)), 400)
 print(json.dumps({"update_median_ms": upd[0], "update_p90_ms": upd[1], "update_best_ms": best,
-                  "floor_median_ms": floor[0]}))
+                  "floor_median_ms": floor[0], "paused_cpu_median_ms": statistics.median(cold_cpu),
+                  "paused_wall_median_ms": statistics.median(cold_wall)}))
 '''
 
 
@@ -175,14 +191,19 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--kernel", action="store_true", help="also time the update inside a real ipykernel")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                    help="time the repeats by the wall clock (default) or by this process's CPU time")
     args = ap.parse_args(argv)
+    global _clock
+    _clock = CLOCKS[args.clock]
     upd, ex = explorer_update_ms()
     base = from_scratch_ms()
     parts = parts_ms(ex)
     ratio = upd / base
-    report = {"update_ms": upd, "from_scratch_ms": base, "ratio": ratio, "parts_ms": parts,
+    report = {"clock": args.clock, "update_ms": upd, "from_scratch_ms": base, "ratio": ratio, "parts_ms": parts,
               "load_average": os.getloadavg(), "time_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime())}
-    print(f"explorer update      {upd:.3f} ms per slider move (best of {REPEATS} sweeps of {len(KNEE) + 1})")
+    print(f"explorer update      {upd:.3f} ms per slider move (best of {REPEATS} sweeps of {len(KNEE) + 1}, "
+          f"{args.clock} clock)")
     print(f"from scratch         {base:.3f} ms (every structure, mechanics, figure, gauges; nothing kept)")
     print("parts                " + ", ".join(f"{k} {v:.3f}" for k, v in parts.items()) + " ms")
     if args.kernel:
@@ -191,6 +212,8 @@ def main(argv=None) -> int:
         print(f"in a kernel          update {k['update_best_ms']:.3f} ms (best sweep, as above); per update median "
               f"{k['update_median_ms']:.3f} ms, p90 {k['update_p90_ms']:.3f}; one-word HTML "
               f"{k['floor_median_ms']:.3f} ms (messages included)")
+        print(f"  presses 150 ms apartmedian {k['paused_cpu_median_ms']:.3f} ms CPU, "
+              f"{k['paused_wall_median_ms']:.3f} ms wall (the caches cold, as in the browser benchmark)")
     ok = ratio <= TARGET_RATIO
     print(f"{'PASS' if ok else 'FAIL'} update / from scratch = {ratio:.2f} <= {TARGET_RATIO:g}  "
           f"(load average {report['load_average'][0]:.2f})")

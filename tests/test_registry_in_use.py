@@ -269,8 +269,9 @@ def test_a_hamstring_added_from_data_alone_shows_in_the_patient_mode_and_the_pic
         text = figures.posture_svg(p, view=mode.view, strain=None)
         drawn = [el for el in _polylines(text, "neuralsim-hamstring") if el.get("data-muscle") == "test_hamstring"]
         assert len(drawn) == 1
+        # (its ends; along the thigh the hamstrings are drawn in lanes apart: tests/test_svg.py)
         want = np.round(drawing(p, view=mode.view)["muscles"]["test_hamstring"] * (1.0, -1.0), 1)
-        np.testing.assert_allclose(_points(drawn[0]), want, atol=1e-9)
+        np.testing.assert_allclose(_points(drawn[0])[[0, -1]], want[[0, -1]], atol=1e-9)
         words = [t.text for t in ET.fromstring(text).iter(_SVG + "text")]
         assert "TH" in words                      # its short label, on the leader's end
         assert "TH: test hamstring" in text       # the key: short label and label

@@ -56,8 +56,20 @@ def test_title_desc_and_nerve_path_are_the_library_geometry(view, posture):
     assert {el.get("stroke") for el in hams.values()} == {svg.HAMSTRING_COLOUR}   # one colour: the hamstrings
     d = drawing(posture, view=view)
     for m, el in hams.items():
-        assert np.abs(polyline_points(el) - d["muscles"][m] * (1, -1)).max() <= 0.051
+        # the library's path at both ends (origin, insertion); between them at most a lane's move away
+        # from it, square to the thigh: two lanes and the nerve's width (64 mm)
+        pts, model = polyline_points(el) * (1, -1), d["muscles"][m]
+        assert np.abs(pts[[0, -1]] - model[[0, -1]]).max() <= 0.051
+        assert max(_distance_to(model, q) for q in pts) <= 2 * svg._LANE_MM + svg.NERVE_WIDTH
     assert root.get("data-view") == view
+
+
+def _distance_to(path, q):
+    """Distance (mm) from point ``q`` to the polyline ``path``."""
+    a, b = path[:-1], path[1:]
+    ab = b - a
+    t = np.clip(((q - a) * ab).sum(axis=1) / np.maximum((ab * ab).sum(axis=1), 1e-12), 0.0, 1.0)
+    return float(np.min(np.hypot(*(a + t[:, None] * ab - q).T)))
 
 
 def test_the_drawn_nerve_is_as_long_as_the_bed_in_plane():
@@ -547,8 +559,14 @@ def test_every_protocol_step_rests_on_its_support(name, posture, view):
     assert support == {"standing": "floor", "sitting": "plinth", "supine": "couch", "prone": "couch",
                        "side_lying": "couch"}[view]
     sil = svg._silhouette(ns.DEFAULT_BODY)
-    if view == "side_lying":       # seen from above: the couch is the whole background
-        assert top == pytest.approx(-svg.view_box(view)[3], abs=1)
+    if view == "side_lying":       # seen from above: the couch's top is under every part of the body
+        g = next(el for el in root.iter() if el.get("class") == "neuralsim-support")
+        rect = next(g.iter(NS + "rect"))
+        x0, y0 = float(rect.get("x")), float(rect.get("y"))
+        x1, y1 = x0 + float(rect.get("width")), y0 + float(rect.get("height"))
+        body = next(el for el in root.iter() if el.get("class") == "neuralsim-body")
+        pts = np.vstack([polyline_points(el) for el in body.iter(NS + "polygon")])
+        assert (pts[:, 0] > x0).all() and (pts[:, 0] < x1).all() and (pts[:, 1] > y0).all() and (pts[:, 1] < y1).all(), name
         return
     if view == "standing":
         segs = ("foot",)
@@ -577,7 +595,9 @@ def test_labels_start_on_their_own_paths():
     texts = [el.text for el in g.iter(NS + "text")]
     leaders = [polyline_points(el)[0] * (1, -1) for el in g.iter(NS + "polyline")]
     assert texts == ["roots", "sciatic", "tibial", "SM", "ST", "BFlh"]
-    paths = [d["nerve"]] * 3 + [d["muscles"][m] for m in ("semimembranosus", "semitendinosus", "biceps_femoris_lh")]
+    drawn = {el.get("data-muscle"): polyline_points(el) * (1, -1) for el in root.iter(NS + "polyline")
+             if el.get("class") == "neuralsim-hamstring"}           # as drawn (apart in the thigh)
+    paths = [d["nerve"]] * 3 + [drawn[m] for m in ("semimembranosus", "semitendinosus", "biceps_femoris_lh")]
     for text, start, path in zip(texts, leaders, paths):
         # the leader starts on a vertex of its own path (to the 0.1 mm the SVG is written in)
         assert np.min(np.abs(path - start).max(axis=1)) <= 0.051, text
@@ -640,6 +660,45 @@ def test_gauges_are_the_change_against_the_reference_side_by_side():
     assert "+12" in text and "+40" in text and "\u22123" in text      # signed, Unicode minus
 
 
+def _font_sizes(root):
+    """The font size (user units) every non-empty text is set in (its own, else its nearest parent's)."""
+    sizes = []
+
+    def walk(el, fs):
+        fs = float(el.get("font-size", fs))
+        if el.tag == NS + "text" and (el.text or "").strip():
+            sizes.append(fs)
+        for c in el:
+            walk(c, fs)
+    walk(root, 16.0)
+    return sizes
+
+
+def test_presentation_gauges_and_key_set_every_letter_20_px_or_more():
+    # drawn at their own size (viewBox = width x height in px): every letter 20 px or more
+    rows = _gauge_rows()
+    for text in (svg.gauges_svg(rows, large=True), svg.legend_svg(None, list(ns.HAMSTRINGS) + ["gastrocnemius"],
+                                                                   strain=True, large=True, peak_band=1)):
+        root = parse(text)
+        vb = [float(v) for v in root.get("viewBox").split()]
+        assert (vb[2], vb[3]) == (float(root.get("width")), float(root.get("height"))) and vb[2] == svg.LARGE_W_PX
+        sizes = _font_sizes(root)
+        assert sizes and min(sizes) >= svg.LARGE_TYPE_PX == 20
+    root = parse(svg.gauges_svg(rows, large=True))
+    bars = [el for el in root.iter(NS + "rect") if el.get("data-kind")]
+    pcts = [100 * (r["mm"] / r["ref_mm"] - 1) for r in rows]
+    assert [float(b.get("data-pct")) for b in bars] == pytest.approx(pcts, abs=0.006)
+    # by hand: the scale -10 .. +30 % over 170 px, so 1 % is 4.25 px wide (inside the scale)
+    lo, hi = svg.GAUGE_RANGE_PCT
+    for b, pct in zip(bars, pcts):
+        assert float(b.get("width")) == pytest.approx(4.25 * (min(pct, hi) - max(min(pct, 0), lo)), abs=0.06)
+    words = [el.text for el in root.iter(NS + "text")]
+    assert words[-2 * len(rows)::2] == ["nerve", "SM", "ST", "BFlh"]
+    assert words[-2 * len(rows) + 1::2] == [f"{'+' if p >= 0.05 else ''}{p:.1f} %".replace("-", "\u2212") for p in pcts]
+    key = svg.legend_svg(None, list(ns.HAMSTRINGS), strain=True, large=True, peak_band=1)
+    assert "8-15 % ◀" in key and "under 8 % ◀" not in key and all(s in key for s in ("SM", "ST", "BFlh"))
+
+
 def test_gauges_clip_beyond_their_scale_with_an_arrow():
     rows = [{"name": "x", "kind": "semitendinosus", "mm": 150.0, "ref_mm": 100.0, "step_mm": 0, "start_mm": 0}]
     root = parse(svg.gauges_svg(rows))
@@ -687,7 +746,7 @@ def test_both_keys_list_the_same_muscles_in_the_figures_styles():
             "SM: semimembranosus", "ST: semitendinosus", "BFlh: biceps femoris, long head", "gastroc.: gastrocnemius"]
     assert "rectus femoris" not in full + compact
     fig = figures.posture_svg(ns.Posture(), strain=None)
-    assert re.search(r'stroke="#CC79A7" stroke-width="20" stroke-linejoin="round" stroke-linecap="round" '
+    assert re.search(r'stroke="#CC79A7" stroke-width="16" stroke-linejoin="round" stroke-linecap="round" '
                      r'stroke-dasharray="44 18" data-muscle="semitendinosus"', fig)
 
 
@@ -751,8 +810,9 @@ def test_a_head_that_would_go_through_the_couch_hangs_over_its_end(view):
         root = parse(figures.posture_svg(posture, view=view, strain=None))
         g = next(el for el in root.iter() if el.get("class") == "neuralsim-support")
         rect = next(g.iter(NS + "rect"))
+        tops = [el for el in g.iter(NS + "rect") if el.get("height") == rect.get("height")]  # (a face hole: two)
         x0 = float(rect.get("x"))
-        couch = (x0, x0 + float(rect.get("width")), float(rect.get("y")))
+        couch = (x0, float(tops[-1].get("x")) + float(tops[-1].get("width")), float(rect.get("y")))
         head = next(g for g in root.iter(NS + "g") if g.get("class") == "neuralsim-head")
         c = next(head.iter(NS + "circle"))
         cx, cy, r = (float(c.get(k)) for k in ("cx", "cy", "r"))
@@ -807,12 +867,12 @@ def test_labels_never_print_over_one_another(name, posture, view, nerve, height)
 def test_labels_of_a_body_lying_flat_are_staggered_by_hand():
     """On the back, in the anatomical position (1.75 m body, world mm, y up; a label's box is its
     text, 62 mm type with 0.8 em above the baseline and 0.25 em below, plus 7 mm of white ground;
-    a leader pointing down puts the baseline 0.9 em above its end):
+    a leader pointing down puts the letters' top 10 mm below its end: the baseline 10 + 49.6 mm below):
 
-    * 'roots' from (-170, -55), leader 150: baseline at -55 - 150 + 55.8 = -149.2, box y -171.7 to
-      -92.6; 2.96 em wide, centred: x -268.8 to -71.2.
+    * 'roots' from (-170, -55), leader 150: baseline at -55 - 150 - 59.6 = -264.6, box y -287.1 to
+      -208.0; 2.96 em wide, centred: x -268.8 to -71.2.
     * 'sciatic' from (0, -41), 3.66 em wide, centred: x -120.5 to 120.5, which overlaps in x; so its
-      box top (baseline -41 - r + 55.8, plus 56.6) must be at or below -171.7: r >= 243.1 mm.  With
+      box top (baseline -41 - r - 59.6, plus 56.6) must be at or below -287.1: r >= 243.1 mm.  With
       70 mm steps from 150: 220 is too short, 290 (two steps) clears.
     * 'tibial' and the hamstrings clear everything placed before them at their own lengths."""
     d = drawing(ns.Posture(), view="supine")
@@ -973,3 +1033,174 @@ def test_a_healthy_end_position_is_never_painted_as_harm(name, posture):
     root = parse(figures.posture_svg(posture, view="sitting", strain=m))
     assert {el.get("data-band") for el in strain_lines(root)} == {"0"}, name
     assert f"{svg.STRAIN_BANDS[0].label}  (peak)" in ET.tostring(root, "unicode")
+
+
+# -- postures drawn as the words say, over every protocol step and preset, at three heights -----------
+
+def _inside(poly, q):
+    """Whether point ``q`` is inside polygon ``poly`` (ray casting)."""
+    x, y = q
+    inside = False
+    for (x0, y0), (x1, y1) in zip(poly, np.roll(poly, -1, axis=0)):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside
+
+
+def _in_view(view):
+    return [(what, p) for what, p, v in _steps_and_presets() if v == view and svg.support_fits(p, view)]
+
+
+@pytest.mark.parametrize("height", [1.40, 1.75, 2.10])
+def test_sitting_the_arms_are_behind_the_back(height):
+    # the slump test's position ("slump, arms behind"): the elbow out behind the trunk, the hand behind
+    # the low back (not on the thigh, which runs forwards from the hip), nothing of it in the plinth
+    body = ns.Body(height_m=height)
+    sil = svg._silhouette(body)
+    for what, p in _in_view("sitting"):
+        d = drawing(p, body, "sitting")
+        root = parse(figures.posture_svg(p, body, view="sitting", strain=None, data=d))
+        arm = next(el for el in root.iter(NS + "g") if el.get("class") == "neuralsim-arm")
+        assert arm.get("data-arm") == "behind the back"
+        lines = [polyline_points(el) * (1, -1) for el in arm.iter(NS + "polyline")]
+        (sh, elbow), (_e, wrist, hand) = lines[0], lines[1]
+        trunk = [svg._to_world(d["frames"][seg], pts) for seg in ("lumbar", "thoracic") for pts in sil[seg]]
+        assert not any(_inside(poly, elbow) for poly in trunk), (what, height)        # out behind the trunk
+        spine_x = min(float(d["joints"][j][0]) for j in ("c7_t1", "t12_l1", "l5_s1"))
+        assert elbow[0] < spine_x and wrist[0] < float(d["joints"]["l5_s1"][0]), (what, height)
+        assert max(wrist[0], hand[0]) < float(d["joints"]["hip"][0]), (what, height)   # not on the thigh
+        assert min(pt[1] for pt in lines[0].tolist() + lines[1].tolist()) > _support_top_and_span(root)[0], what
+        # and the arm's two parts are the proportions' lengths (upper arm 0.186 H, forearm 0.146 H)
+        assert math.dist(sh, elbow) == pytest.approx(0.186 * height * 1000, abs=0.2)
+        assert math.dist(elbow, wrist) == pytest.approx(0.146 * height * 1000, abs=0.2)
+
+
+def _thigh_x(path, frame, y):
+    """Thigh-frame x (mm, + forwards) where ``path`` (world) first crosses thigh-frame height ``y``."""
+    (o, a) = frame
+    c, s = math.cos(a), math.sin(a)
+    rel = np.asarray(path) - o
+    loc = np.column_stack((c * rel[:, 0] + s * rel[:, 1], -s * rel[:, 0] + c * rel[:, 1]))
+    for (x0, y0), (x1, y1) in zip(loc[:-1], loc[1:]):
+        if (y0 - y) * (y1 - y) <= 0 and y0 != y1:
+            return x0 + (y - y0) * (x1 - x0) / (y1 - y0)
+    return None
+
+
+@pytest.mark.parametrize("height", [1.40, 1.75, 2.10])
+def test_sitting_the_three_hamstrings_are_drawn_apart(height):
+    # a third and halfway down the thigh the three hamstrings' strokes (16 mm) do not touch one another
+    # or the nerve's (24 mm), and stay inside the thigh's outline
+    body = ns.Body(height_m=height)
+    th = body.segment("thigh")
+    width = svg.MUSCLE_STYLES["hamstrings"][1]
+    for what, p in _in_view("sitting"):
+        d = drawing(p, body, "sitting")
+        root = parse(figures.posture_svg(p, body, view="sitting", strain=None, data=d))
+        hams = {el.get("data-muscle"): polyline_points(el) * (1, -1) for el in root.iter(NS + "polyline")
+                if el.get("class") == "neuralsim-hamstring"}
+        nerve = polyline_points(nerve_lines(root)[0]) * (1, -1)
+        outline = svg._silhouette(body)["thigh"][0]
+        for frac in (0.3, 0.5):
+            y = -frac * th
+            xs = sorted(_thigh_x(h, d["frames"]["thigh"], y) for h in hams.values())
+            assert all(b - a >= width + 2 - 0.2 for a, b in zip(xs, xs[1:])), (what, height, frac, xs)   # 0.1 mm SVG
+            xn = _thigh_x(nerve, d["frames"]["thigh"], y)
+            assert min(abs(x - xn) for x in xs) >= (width + svg.NERVE_WIDTH) / 2 + 2 - 0.2, (what, height, frac)
+            ring = np.vstack([outline, outline[:1]])
+            back = min(x0 + (y - y0) * (x1 - x0) / (y1 - y0) for (x0, y0), (x1, y1) in zip(ring[:-1], ring[1:])
+                       if (y0 - y) * (y1 - y) <= 0 and y0 != y1)            # the outline's back edge there
+            assert xs[0] - width / 2 > back, (what, height, frac, xs[0], back)
+
+
+def _leaders_and_ink(root):
+    g = next(g for g in root.iter(NS + "g") if g.get("class") == "neuralsim-labels")
+    leaders = [polyline_points(el) for el in g.iter(NS + "polyline")]
+    return leaders, _label_ink(root)
+
+
+def _segment_hits_box(a, b, box, steps=60):
+    _t, x0, y0, x1, y1 = box
+    for t in np.linspace(0.0, 1.0, steps):
+        x, y = a + t * (b - a)
+        if x0 < x < x1 and y0 < y < y1:
+            return True
+    return False
+
+
+@pytest.mark.parametrize("height", [1.40, 1.75, 2.10])
+def test_leader_lines_never_cross_a_label(height):
+    # each leader ends beside its own label (the letters beyond its end, above, below or level with it)
+    # and passes through no label's letters, its own included; sitting, no label prints over the
+    # hanging shank or foot
+    body = ns.Body(height_m=height)
+    sil = svg._silhouette(body)
+    for what, p, view in _steps_and_presets():
+        if not svg.support_fits(p, view):
+            continue
+        nerve = "femoral" if view in ("prone", "side_lying") else None
+        d = drawing(p, body, view)
+        root = parse(figures.posture_svg(p, body, view=view, strain=None, nerve=nerve, data=d))
+        leaders, ink = _leaders_and_ink(root)
+        for line, own in zip(leaders, ink):
+            for box in ink:
+                assert not _segment_hits_box(line[0], line[-1], box), (what, view, height, own[0], box[0])
+            # and it ends next to its own letters (within 30 mm of their box)
+            _t, x0, y0, x1, y1 = own
+            ex, ey = line[-1]
+            assert max(x0 - ex, ex - x1, y0 - ey, ey - y1, 0) <= 30, (what, view, own[0])
+        if view == "sitting":
+            for seg in ("shank", "foot"):
+                pts = np.vstack([svg._to_world(d["frames"][seg], q) for q in sil[seg]]) * (1, -1)
+                sx0, sy0 = pts.min(axis=0)
+                sx1, sy1 = pts.max(axis=0)
+                for text, x0, y0, x1, y1 in ink:
+                    assert not (x0 < sx1 and sx0 < x1 and y0 < sy1 and sy0 < y1), (what, height, text, seg)
+
+
+@pytest.mark.parametrize("height", [1.40, 1.75, 2.10])
+def test_face_down_the_nose_does_not_go_through_the_couch(height):
+    # the nose over the couch's top wherever the couch is (face down, the couch has a face hole under it)
+    body = ns.Body(height_m=height)
+    for what, p in _in_view("prone"):
+        root = parse(figures.posture_svg(p, body, view="prone", strain=None, nerve="femoral"))
+        sup = next(el for el in root.iter() if el.get("class") == "neuralsim-support")
+        first = next(sup.iter(NS + "rect"))
+        tops = [el for el in sup.iter(NS + "rect") if el.get("height") == first.get("height")]
+        top = -float(first.get("y"))
+        head = next(g for g in root.iter(NS + "g") if g.get("class") == "neuralsim-head")
+        nose = polyline_points(list(head.iter(NS + "polygon"))[1]) * (1, -1)
+        for x, y in nose:
+            over = any(float(r.get("x")) <= x <= float(r.get("x")) + float(r.get("width")) for r in tops)
+            assert not over or y - 4.0 >= top, (what, height, x, y, top)     # 4 mm: half the outline
+
+
+@pytest.mark.parametrize("height", [1.40, 1.75, 2.10])
+def test_side_lying_reads_as_lying_along_the_couch(height):
+    # seen from above: the trunk (hip to C7/T1) lies within 25 deg of the couch's length (not standing up
+    # from it like a sitting person's), the head on a pillow, the body inside the couch's outline
+    body = ns.Body(height_m=height)
+    for what, p in _in_view("side_lying"):
+        root = parse(figures.posture_svg(p, body, view="side_lying", strain=None, nerve="femoral"))
+        sup = next(el for el in root.iter() if el.get("class") == "neuralsim-support")
+        couch = next(sup.iter(NS + "rect"))
+        cx0, cy0 = float(couch.get("x")), float(couch.get("y"))
+        cx1, cy1 = cx0 + float(couch.get("width")), cy0 + float(couch.get("height"))
+        assert cx1 - cx0 > cy1 - cy0                                  # a couch: longer than wide
+        skeleton = [polyline_points(el) for el in root.iter(NS + "polyline") if el.get("class") == "neuralsim-skeleton"]
+        pts = np.vstack(skeleton) * (1, -1)
+        d = drawing(p, body, "side_lying")
+        hip = pts[np.argmin(np.hypot(*(pts - svg._turned(d, svg.SIDE_LYING_TURN_DEG)["joints"]["hip"]).T))]
+        c7 = pts[np.argmin(np.hypot(*(pts - svg._turned(d, svg.SIDE_LYING_TURN_DEG)["joints"]["c7_t1"]).T))]
+        tilt = abs(math.degrees(math.atan2(c7[1] - hip[1], hip[0] - c7[0])))
+        assert tilt <= 25, (what, height, tilt)
+        pillow = next(el for el in sup.iter(NS + "ellipse") if el.get("class") == "neuralsim-pillow")
+        head = next(g for g in root.iter(NS + "g") if g.get("class") == "neuralsim-head")
+        c = next(head.iter(NS + "circle"))
+        hx, hy = float(c.get("cx")), float(c.get("cy"))
+        px, py = float(pillow.get("cx")), float(pillow.get("cy"))
+        assert ((hx - px) / float(pillow.get("rx"))) ** 2 + ((hy - py) / float(pillow.get("ry"))) ** 2 < 0.1
+        body_g = next(el for el in root.iter() if el.get("class") == "neuralsim-body")
+        outline = np.vstack([polyline_points(el) for el in body_g.iter(NS + "polygon")])
+        assert (outline[:, 0] > cx0).all() and (outline[:, 0] < cx1).all(), what
+        assert (outline[:, 1] > cy0).all() and (outline[:, 1] < cy1).all(), what

@@ -3,8 +3,8 @@
 Node runs the page's drawing (``tests/web/draw_harness.mjs``: model.js and draw.js, fed the data an
 exported page carries, ``neuralsim.classroom.export.page_data``) and the SVG text it writes is
 compared here with the library's, made as the notebook explorer makes it (``neuralsim.compute`` of
-the explorer's structures, then ``posture_svg`` without the legend, ``gauges_svg``,
-``contributions_svg``, ``change_text``):
+the explorer's structures, then ``posture_svg`` without the legend, ``gauges_svg`` (and its
+presentation mode's ``large`` form), ``contributions_svg``, ``change_text``):
 
 * every protocol step and preset of every exported explorer, in the view the explorer draws it in,
   at 1.40, 1.75 and 2.10 m and each mobility the posture fits;
@@ -111,11 +111,12 @@ def _library(c: dict, step_deg: float | None = None) -> dict:
     rows += [{"name": muscle_info(m)[1], "kind": m, "mm": st.lengths_mm[m], "ref_mm": st.reference_mm[m],
               "step_mm": c["step_mm"], "start_mm": c["start_mm"]} for m in gauged]
     gauges = gauges_svg(rows, start_label=c["start_label"], width_px=470, title=c["gauge_title"])
+    large = gauges_svg(rows, start_label=c["start_label"], title=c["gauge_title"], large=True)
     bars = contributions_svg(dict(st.contributions_mm[nerve]), width_px=470, title=c["bars_title"])
     ham = sum(muscles_mm.values()) / len(muscles_mm)
     text = change_text(c["what"], c["bed_before"], numbers["bed_mm"], c["ham_before"], ham, numbers["relative_bed"],
                        group=c["group_words"])
-    return {"figure": figure, "gauges": gauges, "bars": bars, "text": text}
+    return {"figure": figure, "gauges": gauges, "gauges_large": large, "bars": bars, "text": text}
 
 
 ARC_STEP = inspect.signature(Pathway.points).parameters["arc_step_deg"].default
@@ -187,7 +188,7 @@ def test_the_page_draws_the_librarys_svg(drawn):
         views.add(c["view"])
         assert js["view"] == choose_view(Posture(**c["angles"]), c["view"])
         assert js["text"] == want["text"], c
-        for part in ("figure", "gauges", "bars"):
+        for part in ("figure", "gauges", "gauges_large", "bars"):
             if part == "figure":          # the labels apart: a leader may start at either of two tied points
                 # each string cut at its own labels group: the element ids before it (a counter in each
                 # runtime, higher in a library that has drawn before) need not have as many digits

@@ -76,9 +76,10 @@ def test_controls_are_labelled_classed_and_start_neutral(ex):
     assert ex.view == "standing"      # neutral is a standing posture, even in the slump explorer
 
 
-def test_a_slider_move_sends_one_message_with_figure_gauges_and_text(ex, monkeypatch):
-    """One key press, one message: the figure, the gauges and the text line travel together
-    (a second message costs the browser about a frame; benchmarks/README.md)."""
+def test_a_slider_move_sends_one_message_with_only_the_parts_that_changed(ex, monkeypatch):
+    """One key press, one message: the figure's parts, the gauges and the text line travel together
+    (a second message costs the browser about a frame; benchmarks/README.md), and only the parts
+    that changed travel: applied to what the page had, they make the whole new picture."""
     sent = []
     real = widgets.w.Widget._send
 
@@ -86,13 +87,33 @@ def test_a_slider_move_sends_one_message_with_figure_gauges_and_text(ex, monkeyp
         sent.append((self, msg))
         return real(self, msg, buffers)
 
+    before = {k: v for k, v in ex.live.get_state().items() if k.startswith("part_")}
+    old_value = ex.live.value
     monkeypatch.setattr(widgets.w.Widget, "_send", record)
     knee = ex.sliders["knee_flexion"]
     knee.value = 30.0
     others = [(wd, m) for wd, m in sent if wd is not knee]
     assert [wd for wd, _m in others] == [ex.live]
-    value = others[0][1]["state"]["value"]
-    assert "neuralsim-posture" in value and "neuralsim-gauges" in value and "Knee bent to 30°" in value
+    state = others[0][1]["state"]
+    assert "Knee bent to 30°" in state["part_panel"] and "neuralsim-gauges" in state["part_panel"]
+    assert "data-muscle=\"semitendinosus\"" in state["part_muscles"]          # the hamstrings cross the knee
+    # the knee moved: the head, the floor and the figure's frame (its <svg> tag) did not
+    assert not {"part_head", "part_support", "part_svg"} & set(state)
+    after = {**before, **state}
+    inner = "".join(after[f"part_{k}"] for k in ex.live.order)
+    assert f'<div class="neuralsim-figure">{after["part_svg"]}{inner}</svg></div>{after["part_panel"]}' == ex.live.value
+    assert ex.live.value != old_value and ex.live.value == f'<div class="neuralsim-figure">{ex.figure.value}</div>{ex.text.value}'
+    knee.value = 30.0 + 1e-9                        # the browser's float echo of the same angle: nothing sent
+    assert len([m for wd, m in sent if wd is ex.live]) == 1
+
+
+def test_the_figure_keeps_its_ids_from_update_to_update_and_two_explorers_do_not_share_them():
+    a, b = Explorer("slump"), Explorer("slump")
+    ids = re.findall(r'id="([^"]+)"', a.live.value)
+    assert len(ids) == len(set(ids)) == 5         # title, desc, outline; the gauges' title and desc
+    a.sliders["knee_flexion"].value = 40
+    assert re.findall(r'id="([^"]+)"', a.live.value) == ids
+    assert not set(ids) & set(re.findall(r'id="([^"]+)"', b.live.value))
 
 
 def test_extending_the_knee_from_90_deg_unfolds_the_bed_by_2_offsets(ex):
@@ -448,6 +469,23 @@ def test_presentation_mode_toggles_a_class():
     assert "neuralsim-present" in ex.widget._dom_classes
     ex.present_button.value = False
     assert "neuralsim-present" not in ex.widget._dom_classes
+
+
+def test_presentation_mode_draws_the_gauges_and_key_large_and_shows_the_sliders_on_demand():
+    ex = Explorer("slump")
+    ex.step(+1)
+    line = ex.text.value[ex.text.value.index('<p class="neuralsim-text"'):]
+    assert 'class="neuralsim-gauges"' in ex.text.value and "neuralsim-gauges-large" not in ex.text.value
+    ex.present_button.value = True
+    # the same numbers, drawn for the room; the text line and the step untouched
+    assert "neuralsim-gauges-large" in ex.text.value and 'class="neuralsim-gauges"' not in ex.text.value
+    assert ex.text.value.endswith(line) and 'viewBox="0 0 370 ' in ex.legend.value
+    assert ex.live.value.endswith(ex.text.value)
+    ex.sliders_button.value = True
+    assert "ns-sliders-on" in ex.widget._dom_classes
+    ex.present_button.value = False              # leaving presentation mode hides the drawer's class too
+    assert "ns-sliders-on" not in ex.widget._dom_classes and not ex.sliders_button.value
+    assert 'class="neuralsim-gauges"' in ex.text.value and ex.text.value.endswith(line)
 
 
 # -- each explorer draws and gauges its own nerve's muscles (registry data) ------------------------

@@ -36,6 +36,7 @@ browser lays it out (saved HTML).
 """
 from __future__ import annotations
 
+import types
 import warnings
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
@@ -51,8 +52,8 @@ from ..mechanics.hold import FLOW_BANDS, flow_band_of, hold_limit_s, relaxation
 from ..state.states import compute
 from ..core.posture import PELVIC_TILT_RANGE, Posture, as_posture
 from ..limits.pelvis import coupled_tilt
-from ..view.svg import (JOINT_LABELS, angle_text, contributions_svg, number_text, band_of, gauges_svg, legend_svg, muscle_info, posture_svg,
-                  support_fits, view_box)
+from ..view.svg import (JOINT_LABELS, POSTURE_PARTS, angle_text, contributions_svg, number_text, band_of, gauges_svg,
+                        legend_svg, muscle_info, picture_uid, posture_parts, posture_svg, support_fits, view_box)
 
 __all__ = ["Explorer", "change_text", "ACTION_WORDS", "choose_view"]
 
@@ -116,14 +117,18 @@ _CSS = "<style>\n" + _static("explorer.css") + "</style>"
 _ESM = _static("explorer.js")
 
 
-# Browser side of the live widget (static/live.js: figure, patient line, gauges, text line): the first value is
-# parsed into the page; every later one is parsed off the page (a <template>) and only what
-# differs is changed in place: attributes, text, and any element whose tag differs.  The page
-# then restyles, lays out and repaints only the changed nodes, where replacing the whole
-# content (ipywidgets.HTML) rebuilt every node of both SVGs on each key press, and the
-# unchanged labels kept their shaped text.  Nothing is run from the value (a template's
-# content is inert); the value is the same HTML text ``live.value`` holds in Python.
+# Browser side of the live widget (static/live.js: figure, patient line, gauges, text line).  The
+# widget holds the figure in its parts (svg.posture_parts, then the patient's marks) and the
+# panel under it (patient line, gauges, text line, bars), one synced text each: an update sends,
+# in one message, only the parts that changed (a knee press leaves the head, the labels and the
+# support as they were), and the page parses and changes only those, in place (attributes, text,
+# an element whose tag differs), so it restyles, lays out and repaints only the changed nodes.
+# Nothing is run from a part (parsed in an inert <template>).  ``live.value`` is the whole HTML
+# the parts make, as the page shows it.
 _LIVE_ESM = _static("live.js")
+
+#: The live widget's parts inside the figure's ``<svg>`` (its opening tag is ``part_svg``), in order.
+_FIGURE_PARTS = (*POSTURE_PARTS[1:], "marks")
 
 
 @lru_cache(maxsize=None)
@@ -132,12 +137,19 @@ def _live_class():
     import anywidget
     import traitlets
 
-    class _Live(anywidget.AnyWidget):
-        _esm = _LIVE_ESM
-        #: the HTML shown (the figure's SVG, the patient line, the gauges' SVG and the text line)
-        value = traitlets.Unicode("").tag(sync=True)
+    parts = {f"part_{k}": traitlets.Unicode("").tag(sync=True) for k in ("svg", *_FIGURE_PARTS, "panel")}
 
-    return _Live
+    def value(self) -> str:
+        """The HTML shown: the figure's SVG (in ``div.neuralsim-figure``), then the panel."""
+        inner = "".join(getattr(self, f"part_{k}") for k in _FIGURE_PARTS)
+        return f'<div class="neuralsim-figure">{self.part_svg}{inner}</svg></div>{self.part_panel}'
+
+    body = {"__doc__": "The explorer's figure and panel, sent part by part (see _LIVE_ESM).",
+            "_esm": _LIVE_ESM,
+            # the names of the figure's parts inside its <svg>, in order (the page builds it from them)
+            "order": traitlets.List(traitlets.Unicode(), default_value=list(_FIGURE_PARTS)).tag(sync=True),
+            **parts, "value": property(value)}
+    return types.new_class("_Live", (anywidget.AnyWidget,), {}, lambda ns: ns.update(body))
 
 
 def _live_widget():
@@ -392,6 +404,12 @@ class Explorer:
         self.present_button = w.ToggleButton(value=False, description="presentation",
                                              tooltip="full screen, larger type; keys n / p step, f or Escape leave",
                                              icon="")
+        # presentation mode: the joint sliders on demand, in the side column (a step's "now move the
+        # neck" shown live); outside it they are always under the figure and this button is hidden
+        self.sliders_button = w.ToggleButton(value=False, description="sliders",
+                                             tooltip="show the joint sliders beside the figure (key s)")
+        self.sliders_button.add_class("neuralsim-sliders-toggle")
+        self.sliders_button.observe(self._on_sliders_shown, names="value")
         self.prev_button.add_class("neuralsim-prev")
         self.next_button.add_class("neuralsim-next")
         self.present_button.add_class("neuralsim-present-toggle")
@@ -410,6 +428,9 @@ class Explorer:
         # under) the figure, with the side column's controls.
         self.live = _live_widget()
         self.live.add_class("neuralsim-live")
+        # the figure and gauges are redrawn in place: their element ids stay the same from update to update
+        self._uid, self._gauges_uid = picture_uid(), picture_uid()
+        self._sent: dict[str, str] = {}
         self.figure = _Part()
         self.text = _Part()
         self.gauges = self.text
@@ -421,7 +442,7 @@ class Explorer:
         help_line = w.HTML('<span style="font-size:12px;color:#444">Keys: Tab to a slider, arrows move it; '
                            'n / p next / previous step; f presentation.</span>')
 
-        stepper = w.HBox([self.prev_button, self.next_button, self.present_button])
+        stepper = w.HBox([self.prev_button, self.next_button, self.present_button, self.sliders_button])
         stepper.add_class("neuralsim-stepper")
         # In patient mode the sliders examine the patient: the key goes under them, so that the
         # figure, the stop line and the sliders fit a projector's screen together.
@@ -518,6 +539,15 @@ class Explorer:
             self.widget.add_class("neuralsim-present")
         else:
             self.widget.remove_class("neuralsim-present")
+            self.sliders_button.value = False
+        if getattr(self, "_painted", None) is not None:
+            self._paint()
+
+    def _on_sliders_shown(self, change) -> None:
+        if change["new"]:
+            self.widget.add_class("ns-sliders-on")
+        else:
+            self.widget.remove_class("ns-sliders-on")
 
     def _read_sliders(self) -> Posture:
         return Posture(**{j: s.value for j, s in self.sliders.items()}, pelvic_tilt=float(self.pelvis.value))
@@ -662,23 +692,16 @@ class Explorer:
                       f"{group}_change_mm": ham - ham0, "contributions_mm": deltas, "peak_strain_pct": peak,
                       "bed_since_start_mm": bed - self._start["bed_mm"]}
         numbers = {"bed_mm": bed, "relative_bed": rel, "muscles_mm": muscles_mm}
-        figure = posture_svg(p, b, self.view, strain=mech, data=d, height_px=self._height_px,
-                             numbers=numbers, legend=False, nerve=nerve)
+        parts = posture_parts(p, b, self.view, strain=mech, data=d, height_px=self._height_px,
+                              numbers=numbers, legend=False, nerve=nerve, uid=self._uid)
         marks, patient_line = self.patient_mode.annotate(p, d) if self.patient_mode is not None else ("", "")
-        self.figure.value = figure[:-len("</svg>")] + marks + "</svg>" if marks else figure
+        parts["marks"] = marks
+        self.figure.value = "".join(parts.values()) + "</svg>"
         rows = [{"name": "nerve bed", "kind": "nerve", "mm": bed, "ref_mm": nerve_run,
                  "step_mm": bed - bed0, "start_mm": bed - self._start["bed_mm"]}]
         for m in names:
             rows.append({"name": muscle_info(m)[1], "kind": m, "mm": muscles_mm[m], "ref_mm": st.reference_mm[m],
                          "step_mm": muscles_mm[m] - m0[m], "start_mm": muscles_mm[m] - self._start["muscles_mm"][m]})
-        gauges = gauges_svg(rows, start_label=self._start_label, width_px=470, title=self._gauge_title)
-        # the key marks the band the peak is in (the peak's value is in the text line): it is
-        # rebuilt only when that band changes, not on every update
-        key = (mech is not None, None if peak is None else band_of(peak))
-        if key != getattr(self, "_legend_key", None):
-            self._legend_key = key
-            self.legend.value = legend_svg(None, list(d["muscles"]), width_px=470, strain=mech is not None,
-                                           compact=True, peak_band=key[1], nerve=nerve)
         words = self._group_words
         line = change_text(what, bed0, bed, ham0, ham, rel, peak, group=words)
         since = (f' <span class="neuralsim-since">{self._start_label.capitalize()}: nerve bed '
@@ -695,6 +718,33 @@ class Explorer:
             hold = (f' <span class="neuralsim-hold">Held {held_min:g} min: {self.shown["relaxed_pct"]:.0f} % of the '
                     f'tension the movement added has relaxed, the strain stays; blood flow at the peak (rat '
                     f'figures): {FLOW_BANDS[flow_band_of(max(peak, 0.0), t)]}.</span>')
-        self.text.value = (f'{patient_line}{gauges}<p class="neuralsim-text" role="status" aria-live="polite">'
-                           f'{line}{since}{note}{hold}</p>{bars}')
-        self.live.value = f'<div class="neuralsim-figure">{self.figure.value}</div>{self.text.value}'   # one message
+        self._painted = {"patient_line": patient_line, "rows": rows, "muscles": list(d["muscles"]),
+                         "strain": mech is not None, "peak_band": None if peak is None else band_of(peak),
+                         "nerve": nerve,
+                         "line": (f'<p class="neuralsim-text" role="status" aria-live="polite">'
+                                  f'{line}{since}{note}{hold}</p>{bars}'),
+                         "parts": parts}
+        self._paint()
+
+    def _paint(self) -> None:
+        """Write the gauges, the key and the text line of the last update, in the size of the mode
+        shown: presentation mode draws the gauges and the key for a lecture hall (``large``)."""
+        got = self._painted
+        large = bool(self.present_button.value)
+        gauges = gauges_svg(got["rows"], start_label=self._start_label, width_px=470, title=self._gauge_title,
+                            large=large, uid=self._gauges_uid)
+        # the key marks the band the peak is in (the peak's value is in the text line): it is
+        # rebuilt only when that band (or the mode) changes, not on every update
+        key = (got["strain"], got["peak_band"], large)
+        if key != getattr(self, "_legend_key", None):
+            self._legend_key = key
+            self.legend.value = legend_svg(None, got["muscles"], width_px=470, strain=got["strain"],
+                                           compact=True, peak_band=got["peak_band"], nerve=got["nerve"],
+                                           large=large)
+        self.text.value = f'{got["patient_line"]}{gauges}{got["line"]}'
+        parts = dict(got["parts"], panel=self.text.value)
+        changed = {k: v for k, v in parts.items() if self._sent.get(k) != v}
+        self._sent = parts
+        with self.live.hold_sync():          # one message, holding the parts that changed
+            for k, v in changed.items():
+                setattr(self.live, f"part_{k}", v)

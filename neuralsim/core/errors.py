@@ -278,14 +278,17 @@ def read_only(value: Any) -> Any:
     read-only, so writing to it raises instead of changing a cache or the next call's result.
     """
     if isinstance(value, np.ndarray):
-        value.flags.writeable = False
-    elif isinstance(value, dict):
-        for v in value.values():
-            read_only(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            read_only(v)
+        if value.flags.writeable:
+            value.flags.writeable = False
+    elif isinstance(value, (dict, list, tuple)):
+        # plain numbers and text hold no array: skipped without a call (a drawing holds dozens)
+        for v in (value.values() if isinstance(value, dict) else value):
+            if type(v) not in _NO_ARRAYS:
+                read_only(v)
     return value
+
+
+_NO_ARRAYS = frozenset({float, int, bool, str, type(None)})
 
 
 class UnknownNameError(KeyError, ValueError):

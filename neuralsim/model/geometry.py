@@ -534,7 +534,7 @@ class Pathway:
         # those numbers, so when one joint moves the pieces above it are reused as computed.
         last = self.__dict__.get("_drawn_pieces", {})
         cache = self.__dict__["_drawn_pieces"] = {}
-        key_of = {seg: (float(o[0]), float(o[1]), float(a)) for seg, (o, a) in frames.items()}
+        key_of = _frame_keys(frames)
         worlds: dict[int, np.ndarray] = {}
         for i, piece in enumerate(pieces := self.pieces):
             if isinstance(piece, Run):
@@ -573,6 +573,20 @@ class Pathway:
                 chunks.append(drawn)
                 skip_first = True                # and the next run's start too
         return np.concatenate(chunks)
+
+
+_LAST_FRAMES: list = [{}, {}]
+
+
+def _frame_keys(frames: Mapping[str, tuple[np.ndarray, float]]) -> dict:
+    """segment -> its frame as plain numbers (a key of the drawn pieces).  Every path of one drawing
+    is drawn in the same frames: the last frames' keys are kept, for frames holding the very same
+    (origin, angle) items."""
+    last, keys = _LAST_FRAMES
+    if len(last) != len(frames) or any(last.get(seg) is not fr for seg, fr in frames.items()):
+        last, keys = dict(frames), {seg: (float(o[0]), float(o[1]), float(a)) for seg, (o, a) in frames.items()}
+        _LAST_FRAMES[:] = last, keys
+    return keys
 
 
 @lru_cache(maxsize=None)

@@ -166,9 +166,10 @@ def compute(posture: Any, *, body: Body | None = None, view: str | None = None,
             ref_lengths[name] = _result(path.length_of(was))
         lengths[name] = _result(path.length_of(now))
         contrib[name] = MappingProxyType(_contributions_of(now, was, angles, ref_angles, shape))
-    for v in (*lengths.values(), *ref_lengths.values(), *angles.values(),
-              *(x for c in contrib.values() for x in c.values())):
-        read_only(v)                 # the state is immutable: its arrays too
+    if shape:                        # one posture: plain numbers, and its angles are read-only already
+        for v in (*lengths.values(), *ref_lengths.values(), *angles.values(),
+                  *(x for c in contrib.values() for x in c.values())):
+            read_only(v)             # the state is immutable: its arrays too
     d = None
     if view is not None:
         if shape:                  # the reference counts: a drawing is of one posture against one reference
@@ -176,17 +177,49 @@ def compute(posture: Any, *, body: Body | None = None, view: str | None = None,
                              f"and reference shape {ref.shape}")
         d = MappingProxyType(read_only(drawing(p, b, view, angles={j: float(a) for j, a in angles.items()},
                                                structures=None if structures is None else names)))
-    groups = {g: reg.group(g) for g in reg.groups}
+    groups = _groups(reg)
     return State(
         posture=p, reference=ref, body=b, view=view, angles=MappingProxyType(angles),
         lengths_mm=MappingProxyType(lengths), reference_mm=MappingProxyType(ref_lengths),
         contributions_mm=MappingProxyType(contrib), drawing=d, nerves=tuple(reg.nerves),
-        muscles=tuple(reg.muscles), groups=MappingProxyType(groups), _registry=reg,
+        muscles=tuple(reg.muscles), groups=groups, _registry=reg,
     )
+
+
+#: (registry, structures asked for) -> the names :func:`_names` checked (the explorer asks for
+#: the same tuple on every key press); each entry holds its registry: an id is never reused.
+_NAMES: dict = {}
 
 
 def _names(reg, structures: Iterable[str]) -> tuple[str, ...]:
     """The structures asked for, checked against the registry, in registry order, each once."""
+    key = ((id(reg), structures) if type(structures) is tuple and all(type(n) is str for n in structures)
+           else None)
+    got = _NAMES.get(key) if key is not None else None
+    if got is not None and got[0] is reg:
+        return got[1]
+    names = _check_names(reg, structures)
+    if key is not None:
+        if len(_NAMES) > 256:
+            _NAMES.clear()
+        _NAMES[key] = (reg, names)
+    return names
+
+
+def _groups(reg) -> Mapping[str, tuple[str, ...]]:
+    """Muscle group -> names, for the state (read-only; worked out once per registry)."""
+    got = _GROUPS.get(id(reg))
+    if got is None or got[0] is not reg:
+        if len(_GROUPS) > 64:
+            _GROUPS.clear()
+        got = _GROUPS[id(reg)] = (reg, MappingProxyType({g: reg.group(g) for g in reg.groups}))
+    return got[1]
+
+
+_GROUPS: dict = {}
+
+
+def _check_names(reg, structures: Iterable[str]) -> tuple[str, ...]:
     if isinstance(structures, str):
         structures = (structures,)
     try:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from functools import lru_cache
 from html import escape
 from typing import Any, Mapping, NamedTuple
 
@@ -44,8 +45,9 @@ from ..core.posture import as_posture
 
 __all__ = [
     "OKABE_ITO", "NERVE_COLOUR", "HAMSTRING_COLOUR", "STRAIN_BANDS", "JOINT_LABELS",
-    "posture_svg", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "picture_box", "drawn_extent", "describe", "Picture", "picture", "strip", "strain_colour", "points_attr", "band_of",
+    "posture_svg", "posture_parts", "POSTURE_PARTS", "picture_uid", "contributions_svg", "gauges_svg", "legend_svg", "muscle_info", "MUSCLE_STYLES", "support_fits", "view_box", "picture_box", "drawn_extent", "describe", "Picture", "picture", "strip", "strain_colour", "points_attr", "band_of",
     "Mark", "marks_svg", "MARK_R_MM", "number_text", "angle_text", "eyes_up_deg", "EYES_UP_MAX_DEG",
+    "arm_points", "ARM_PLACES", "SIDE_LYING_TURN_DEG", "LARGE_TYPE_PX", "LARGE_W_PX",
 ]
 
 #: The Okabe-Ito colour-blind-safe palette (name -> hex).
@@ -72,7 +74,7 @@ STRAIN_BANDS = _bands.STRAIN_BANDS
 #: Muscle group -> drawing style (colour, stroke width mm, dash patterns in turn).  A muscle
 #: of a group not listed here is drawn in the "other" style: adding one from data never fails.
 MUSCLE_STYLES: Mapping[str, tuple[str, float, tuple[str, ...]]] = {
-    "hamstrings": (HAMSTRING_COLOUR, 20.0, ("none", "44 18", "12 12")),
+    "hamstrings": (HAMSTRING_COLOUR, 16.0, ("none", "44 18", "12 12")),
     "calf": (GASTROC_COLOUR, 14.0, ("6 14",)),
     "quadriceps": (OKABE_ITO["bluish_green"], 18.0, ("30 12 6 12",)),
     "other": (OKABE_ITO["black"], 12.0, ("4 10",)),
@@ -91,6 +93,22 @@ def muscle_styles(names) -> dict:
     """muscle -> ``(group, colour, stroke width mm, dash pattern)`` for ``names`` in order: each
     group's muscles take the group's dash patterns in turn (``"none"`` = solid).  One table for
     the figure, the key and the gauges, so a muscle looks the same in all three."""
+    names = tuple(names)
+    reg = _reg.current()
+    key = (id(reg), names)
+    got = _STYLES.get(key)
+    if got is None or got[0] is not reg:        # the entry holds its registry: an id is never reused
+        if len(_STYLES) > 256:
+            _STYLES.clear()
+        got = _STYLES[key] = (reg, _muscle_styles(names))
+    return dict(got[1])
+
+
+#: (registry, muscle names) -> their styles (the figure, its extent and the gauges ask on every update)
+_STYLES: dict = {}
+
+
+def _muscle_styles(names: tuple) -> dict:
     out, counts = {}, {}
     for m in names:
         group = muscle_info(m)[0]
@@ -138,11 +156,11 @@ def angle_text(deg: float) -> str:
 # (picture_box) instead of cutting the body off.
 MAX_SHARED_ASPECT = 1.28
 _BOXES: Mapping[str, tuple[float, float, float, float]] = {
-    "standing": (-0.257, -0.570, 0.498, 0.498),
-    "sitting": (-0.377, -0.328, 0.726, 0.534),      # measured top 0.498
-    "supine": (-0.498, -0.211, 0.606, 0.652),       # measured top 0.544
+    "standing": (-0.264, -0.570, 0.498, 0.498),
+    "sitting": (-0.377, -0.328, 0.726, 0.534),
+    "supine": (-0.498, -0.252, 0.606, 0.610),
     "prone": (-0.564, -0.183, 0.498, 0.371),
-    "side_lying": (-0.333, -0.392, 0.553, 0.390),
+    "side_lying": (-0.435, -0.243, 0.498, 0.390),
 }
 _H_MAX_MM = HEIGHT_RANGE_M[1] * 1000.0
 
@@ -167,6 +185,12 @@ def _outward(box) -> tuple[float, float, float, float]:
 _ids = itertools.count(1)
 
 
+def picture_uid() -> int:
+    """A new number for a picture's element ids (``uid`` of :func:`posture_svg` and
+    :func:`gauges_svg`), never handed out before in this process."""
+    return next(_ids)
+
+
 strain_colour = _bands.strain_colour
 _band_index = _bands.band_index
 
@@ -185,44 +209,62 @@ def _polyline(pts, colour: str, width: float, extra: str = "", cls: str = "") ->
             f'stroke-width="{width:g}" stroke-linejoin="round" stroke-linecap="round"{extra}/>')
 
 
-def _nerve_segments(nerve: np.ndarray, strain: Any) -> list[str]:
-    """Halo polylines under the nerve, one per run of points in the same strain band.
+def _nerve_segments(nerve: np.ndarray, strain: Any, nerve_text: str | None = None) -> list[str]:
+    """Halo polylines under the nerve, one per run of points in the same strain band
+    (``nerve_text``: the nerve's :func:`points_attr` text, when the caller has it: each run's
+    points are a piece of it).
 
     The halo's colour, dash pattern and width all step with the band (see :data:`STRAIN_BANDS`),
     from the strain beyond the nerve's in-situ length (``in_situ_strain_profile_pct``): the rabbit
     thresholds were measured that way.
     """
-    # The mechanics model measures s along the bed in the anatomical position
-    # (C1 at 0, the end of the bed at s[-1]); the drawn bed runs between the
-    # same two ends, so points are matched by their fraction of the way along.
-    s_mm = np.asarray(strain.s_mm, dtype=float)
+    frac, spinal_end = _bed_fractions(strain)
     prof = np.asarray(strain.in_situ_strain_profile_pct, dtype=float)
     seg = np.hypot(*np.diff(nerve, axis=0).T)
     s_draw = np.concatenate(([0.0], np.cumsum(seg)))
     mids = 0.5 * (s_draw[1:] + s_draw[:-1]) / s_draw[-1]
-    frac = (s_mm - s_mm[0]) / (s_mm[-1] - s_mm[0])
     local = np.interp(mids, frac, prof)
     band = _band_index(np.maximum(local, 0.0))    # shorter than in situ (slack): the lowest band
     # The cord and the roots are tissues of their own: the nerve's (rabbit peripheral-nerve) bands
     # do not apply to them, so they get no halo (band -1) and the peak is the peripheral nerve's.
-    spinal = np.asarray(strain.cord_nodes, dtype=bool) | np.asarray(strain.root_nodes, dtype=bool)
-    if spinal.any():
-        band = np.where(mids <= frac[spinal].max(), -1, band)
+    if spinal_end is not None:
+        band = np.where(mids <= spinal_end, -1, band)
+    # runs of points in one band: each starts where the band changes (found at once, not point by point)
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(band)) + 1)).tolist()
+    ends = starts[1:] + [len(band)]
+    points = (nerve_text if nerve_text is not None else points_attr(nerve)).split(" ")
     out = []
-    start = 0
-    n = len(band)
-    for i in range(1, n + 1):
-        if i == n or band[i] != band[start]:
-            k = int(band[start])
-            if k < 0:
-                start = i
-                continue
-            b = STRAIN_BANDS[k]
-            dash = f' stroke-dasharray="{_scale_dash(b.pattern, 4.0)}"' if b.pattern else ""
-            out.append(_polyline(nerve[start:i + 1], b.colour, halo_width(k),
-                                 f' data-band="{k}"{dash}', cls="neuralsim-strain"))
-            start = i
+    for start, end, k in zip(starts, ends, band[starts].tolist()):
+        if k < 0:
+            continue
+        b = STRAIN_BANDS[k]
+        dash = f' stroke-dasharray="{_scale_dash(b.pattern, 4.0)}"' if b.pattern else ""
+        out.append(_polyline(" ".join(points[start:end + 1]), b.colour, halo_width(k),
+                             f' data-band="{k}"{dash}', cls="neuralsim-strain"))
     return out
+
+
+#: id of a mechanics model's node positions -> (those positions, each node's fraction of the way
+#: along the bed, the fraction where the cord and roots end or ``None``): the same for every posture
+#: of one model, so worked out once.
+_FRACTIONS: dict = {}
+
+
+def _bed_fractions(strain: Any) -> tuple:
+    s_raw = strain.s_mm
+    got = _FRACTIONS.get(id(s_raw))
+    if got is None or got[0] is not s_raw:          # the entry holds its array: an id is never reused
+        if len(_FRACTIONS) > 64:
+            _FRACTIONS.clear()
+        # The mechanics model measures s along the bed in the anatomical position
+        # (C1 at 0, the end of the bed at s[-1]); the drawn bed runs between the
+        # same two ends, so points are matched by their fraction of the way along.
+        s_mm = np.asarray(s_raw, dtype=float)
+        frac = (s_mm - s_mm[0]) / (s_mm[-1] - s_mm[0])
+        frac.flags.writeable = False
+        spinal = np.asarray(strain.cord_nodes, dtype=bool) | np.asarray(strain.root_nodes, dtype=bool)
+        got = _FRACTIONS[id(s_raw)] = (s_raw, frac, float(frac[spinal].max()) if spinal.any() else None)
+    return got[1], got[2]
 
 
 #: Stroke widths in world mm (a 2.1 m box drawn about 500 px high: 24 mm is about 6 px).
@@ -267,12 +309,18 @@ def _silhouette_local(b: Body) -> dict:
         "lumbar": [poly([(-55, -0.1), (150, -0.1), (150, 1.05), (-58, 1.05)], L)],
         "thoracic": [poly([(-62, 0), (165, 0), (170, 0.6), (115, 1.0), (-45, 1.02), (-68, 0.55)], T)],
         "head_neck": [poly([(-42, -0.15), (62, -0.15), (52, 1.0), (-34, 1.0)], C)],
-        "thigh": [poly([(-98, 0.12), (88, 0.12), (64, -0.88), (55, -1.0), (-58, -1.0), (-74, -0.86)], th)],
+        "thigh": [poly([(-98, 0.12), (88, 0.12), (64, -0.88), (55, -1.0), (-58, -1.0), (-74, -0.86), (-104, -0.45)], th)],
         "shank": [poly([(-58, 0.05), (52, 0.05), (46, -0.25), (40, -0.9), (32, -1.0), (-30, -1.0),
                         (-42, -0.75), (-74, -0.32)], sh)],
         "foot": [np.array([(-40 * s, 0.35 * ah), (38 * s, 0.35 * ah), (0.45 * (foot - heel), -0.35 * ah),
                            (foot - heel, -0.8 * ah), (foot - heel, -ah), (-heel, -ah), (-heel - 12 * s, -0.5 * ah)])],
         "_joints": {"thigh": [((0.0, -th), 56 * s)], "shank": [((0.0, -sh), 36 * s)]},
+        # the arm (drawn sitting, hands behind the back): lengths, widths, the shoulder in the thoracic
+        # frame and the wrist in the lumbar frame (just behind the low back, at the sacrum)
+        "_arm": {"upper": _p_value("frac_upper_arm") * b.height_m * 1000.0,
+                 "fore": _p_value("frac_forearm") * b.height_m * 1000.0,
+                 "hand": _p_value("frac_hand") * b.height_m * 1000.0,
+                 "widths": (78 * s, 62 * s), "shoulder": (18 * s, 0.86 * T), "wrist": (-92 * s, 0.12 * L)},
         # depth of the support's top below the hip centre (prone: the chest and thighs rest on it)
         "_back": {"standing": 0.0, "sitting": 80 * s, "supine": 72 * s, "prone": 110 * s, "side_lying": 72 * s},
     }
@@ -315,18 +363,20 @@ def _points_mm(pts) -> str:
     return " ".join(["%d,%d"] * len(a)) % tuple(a.ravel().tolist())
 
 
-def _body_parts(frames, sil, fill: str, outline: str, cls: str) -> list[str]:
+def _body_parts(frames, sil, fill: str, outline: str, cls: str, uid: int | None = None) -> list[str]:
     """The silhouette: every segment's outline drawn once, shown twice (a wide outline pass through
     ``<use>``, then the fill pass on top, so the seams between segments vanish)."""
-    uid = next(_ids)
+    uid = next(_ids) if uid is None else uid
     out = [f'<use href="#ns-body-{uid}" fill="{outline}" stroke="{outline}" stroke-width="10" stroke-linejoin="round"/>',
            f'<g fill="{fill}" stroke="{fill}" stroke-width="0.5"><g id="ns-body-{uid}" class="{cls}">']
     for segname in _ORDER:
         out.append(_segment_outline(sil, segname, frames[segname]))
     for segname, items in sil["_joints"].items():
-        for (xy, r) in items:
-            c = _to_world(frames[segname], [xy])[0]
-            out.append(f'<circle cx="{c[0]:.0f}" cy="{-c[1]:.0f}" r="{r:.0f}"/>')
+        (ox, oy), a = frames[segname]
+        ca, sa = math.cos(a), math.sin(a)
+        for ((x, y), r) in items:        # as _to_world, on plain floats (the same arithmetic)
+            cx, cy = float(ox) + ca * x - sa * y, float(oy) + sa * x + ca * y
+            out.append(f'<circle cx="{cx:.0f}" cy="{-cy:.0f}" r="{r:.0f}"/>')
     out.append("</g></g>")
     return out
 
@@ -436,6 +486,52 @@ def _draw_head(cx: float, cy: float, r: float, a: float, floor: float | None = N
     return out
 
 
+#: view -> where the drawn arm is: sitting, the slump test's position (hands clasped behind the back,
+#: which every slump step and the sitting preset starts from); other views draw no arm.
+ARM_PLACES: Mapping[str, str] = {"sitting": "behind the back"}
+
+
+def arm_points(d: Mapping, b: Body, view: str):
+    """World points (mm) of the drawn arm, ``(shoulder, elbow, wrist, hand's end)`` as a ``(4, 2)``
+    array, or ``None`` in a view that draws none (:data:`ARM_PLACES`).  Behind the back: the wrist
+    just behind the low back, the elbow bent and pointing backwards (the arm's two lengths from the
+    drawing's proportions), the hand on along the forearm."""
+    if view not in ARM_PLACES:
+        return None
+    arm = _silhouette(b)["_arm"]
+    frames = d["frames"]
+    sh = _to_world(frames["thoracic"], [arm["shoulder"]])[0]
+    wr = _to_world(frames["lumbar"], [arm["wrist"]])[0]
+    u, f = arm["upper"], arm["fore"]
+    v = wr - sh
+    dist = float(np.hypot(*v))
+    if dist > 0.98 * (u + f):                 # out of reach: the arm nearly straight towards the wrist
+        wr = sh + v * (0.98 * (u + f) / dist)
+        v, dist = wr - sh, 0.98 * (u + f)
+    along = (u * u - f * f + dist * dist) / (2 * dist)
+    h = math.sqrt(max(u * u - along * along, 0.0))
+    e_dir, n = v / dist, np.array([-v[1], v[0]]) / dist
+    fwd = np.array([math.cos(frames["thoracic"][1]), math.sin(frames["thoracic"][1])])
+    elbows = [sh + along * e_dir + h * n, sh + along * e_dir - h * n]
+    elbow = min(elbows, key=lambda e: float(np.dot(e - sh, fwd)))        # the one pointing backwards
+    fore = (wr - elbow) / f
+    hand = wr + 0.7 * arm["hand"] * fore
+    return np.array([sh, elbow, wr, hand])
+
+
+def _arm(d: Mapping, b: Body, view: str) -> list[str]:
+    """The arm of :func:`arm_points` (nothing in a view without one): the upper arm, then the forearm
+    and hand a little narrower, each an outline pass under a fill pass like the silhouette's."""
+    pts = arm_points(d, b, view)
+    if pts is None:
+        return []
+    wu, wf = _silhouette(b)["_arm"]["widths"]
+    upper, lower = points_attr(pts[:2]), points_attr(pts[1:])
+    return [f'<g class="neuralsim-arm" data-arm="{ARM_PLACES[view]}">',
+            _polyline(upper, BODY_OUTLINE, wu + 10), _polyline(lower, BODY_OUTLINE, wf + 10),
+            _polyline(upper, BODY_FILL, wu), _polyline(lower, BODY_FILL, wf), "</g>"]
+
+
 def _couch_top(view: str, sil: dict) -> float | None:
     """World height (mm) of the couch's top under a lying body (supine, prone), else ``None``."""
     return -sil["_back"][view] if view in ("supine", "prone") else None
@@ -452,8 +548,8 @@ def _support(view: str, d: dict, b: Body, sil: dict, box=None) -> list[str]:
     if view == "standing":
         top = d["joints"]["ankle"][1] if False else -(b.segment("thigh") + b.segment("shank") + b.segment("ankle_height"))
         return [f'<rect {cls} x="{x0:.0f}" y="{-top:.0f}" width="{x1 - x0:.0f}" height="{t:.0f}" fill="{SUPPORT_FILL}"/>']
-    if view == "side_lying":   # seen from above: the couch is under the whole body, the page itself
-        return [f'<rect {cls} x="{x0:.0f}" y="{-y1:.0f}" width="{x1 - x0:.0f}" height="{y1 - y0:.0f}" fill="#F1F1F1"/>']
+    if view == "side_lying":
+        return _couch_from_above(d, cls, (x0, y0, x1, y1))
     top = -sil["_back"][view]
     left, edge = x0, x1
     frames = d["frames"]
@@ -480,10 +576,28 @@ def _support(view: str, d: dict, b: Body, sil: dict, box=None) -> list[str]:
             else:
                 edge = min(edge, fx0 - _SUPPORT_GAP_MM)
     leg = 0.015 * _H_MAX_MM
-    return [f'<g {cls} fill="{SUPPORT_FILL}">'
-            f'<rect x="{left:.0f}" y="{-top:.0f}" width="{edge - left:.0f}" height="{t:.0f}"/>'
+    hole = _face_hole(d, top) if view == "prone" else None
+    if hole is None:
+        tops = f'<rect x="{left:.0f}" y="{-top:.0f}" width="{edge - left:.0f}" height="{t:.0f}"/>'
+    else:      # face down, the nose over the couch's face hole (it would go through the couch's top)
+        tops = (f'<rect x="{left:.0f}" y="{-top:.0f}" width="{hole[0] - left:.0f}" height="{t:.0f}"/>'
+                f'<rect x="{hole[1]:.0f}" y="{-top:.0f}" width="{edge - hole[1]:.0f}" height="{t:.0f}" data-after-hole="1"/>')
+    return [f'<g {cls} fill="{SUPPORT_FILL}">' + tops +
             f'<rect x="{edge - 2 * leg:.0f}" y="{-top:.0f}" width="{leg:.0f}" height="{top - y0:.0f}"/>'
             f'<rect x="{left + 0.2 * (edge - left):.0f}" y="{-top:.0f}" width="{leg:.0f}" height="{top - y0:.0f}"/></g>']
+
+
+def _couch_from_above(d: Mapping, cls: str, box) -> list[str]:
+    """Side-lying, seen from above: the couch's top under the body's whole length (the picture's box,
+    a margin in), outlined, with a pillow under the head."""
+    x0, y0, x1, y1 = box
+    m = 0.01 * _H_MAX_MM
+    (hx, hy), r = d["head"]
+    return [f'<g {cls}>'
+            f'<rect x="{x0 + m:.0f}" y="{-y1 + m:.0f}" width="{x1 - x0 - 2 * m:.0f}" height="{y1 - y0 - 2 * m:.0f}" '
+            f'rx="{2 * m:.0f}" fill="#EEEEEE" stroke="{SUPPORT_FILL}" stroke-width="10"/>'
+            f'<ellipse class="neuralsim-pillow" cx="{float(hx):.0f}" cy="{-float(hy):.0f}" rx="{1.9 * float(r):.0f}" '
+            f'ry="{1.5 * float(r):.0f}" fill="#FFFFFF" stroke="{SUPPORT_FILL}" stroke-width="10"/></g>']
 
 
 #: The gap (mm) between a support's end and a body part hanging over it.
@@ -492,6 +606,20 @@ _SUPPORT_GAP_MM = 10.0
 #: How far (mm) the drawn head may dip below a couch's top before the couch is drawn ending
 #: under the shoulders (a head resting on the couch dips about 14 mm: the outline and the hair).
 _HEAD_SINK_MM = 30.0
+
+
+def _face_hole(d: Mapping, top: float):
+    """Face down with the head on the couch: the x range (whole mm, world) of the couch's face hole
+    when the nose would reach below the couch's top ``top`` (world y, mm), else ``None``.  The hole
+    is the nose's width and :data:`_SUPPORT_GAP_MM` either side."""
+    if _head_over_end(d, top):
+        return None
+    (cx, cy), r = d["head"]
+    nose = _head_points(float(cx), float(cy), float(r), float(d["frames"]["head_neck"][1]))[1]
+    if float(nose[:, 1].min()) - 4.0 >= top:          # the nose's outline (8 mm) clear of the top
+        return None
+    return (math.floor(float(nose[:, 0].min()) - 4.0 - _SUPPORT_GAP_MM),
+            math.ceil(float(nose[:, 0].max()) + 4.0 + _SUPPORT_GAP_MM))
 
 
 def _head_over_end(d: Mapping, top: float) -> bool:
@@ -507,7 +635,21 @@ _SUPPORT: Mapping[str, str] = {"standing": "floor", "sitting": "plinth", "supine
 
 
 def _stance_leg(b: Body, sil: dict) -> list[str]:
-    """Standing: the other leg, straight under the hip (the drawn leg may bend or lift)."""
+    """Standing: the other leg, straight under the hip (the drawn leg may bend or lift); the same
+    for every posture of a body, so drawn once per silhouette."""
+    key = (id(sil), b)
+    got = _STANCE.get(key)
+    if got is None or got[0] is not sil:
+        if len(_STANCE) > 64:
+            _STANCE.clear()
+        got = _STANCE[key] = (sil, _draw_stance_leg(b, sil))
+    return got[1]
+
+
+_STANCE: dict = {}
+
+
+def _draw_stance_leg(b: Body, sil: dict) -> list[str]:
     th, sh = b.segment("thigh"), b.segment("shank")
     frames = {"thigh": (np.zeros(2), 0.0), "shank": (np.array([0.0, -th]), 0.0),
               "foot": (np.array([0.0, -th - sh]), 0.0)}
@@ -530,7 +672,9 @@ def _in_front(muscle: str) -> bool:
 
 
 def _nearest(path: np.ndarray, target) -> int:
-    return int(np.argmin(((path - np.asarray(target)) ** 2).sum(axis=1)))
+    d = path - np.asarray(target)
+    d *= d
+    return int((d[:, 0] + d[:, 1]).argmin())
 
 
 #: How much longer (mm, 1.75 m body) a leader is that crosses the body to the side away from the couch.
@@ -541,6 +685,8 @@ _ACROSS_LEAN = 40.0
 #: body), up to :data:`_STAGGER_STEPS` times, so names along a body lying flat are staggered.
 _STAGGER_MM = 70.0
 _STAGGER_STEPS = 3
+#: The gap (mm) between a leader's end and the letters of its label above or below it.
+_LABEL_GAP_MM = 10.0
 
 
 def _label_items(d: dict, b: Body, muscle_names: list, view: str = "standing", nerve_parts: tuple = (),
@@ -560,6 +706,7 @@ def _label_items(d: dict, b: Body, muscle_names: list, view: str = "standing", n
     th, sh, L = b.segment("thigh"), b.segment("shank"), b.segment("lumbar")
     s = b.height_m * 1000.0 / _REF_H
     items = []   # (path, segment, target in its frame, label, colour, leader length mm, direction +1 back / -1 front)
+    hang = {}    # item -> the text anchor of a name hanging below its leader's end (default: centred)
     nerve = d["nerve"]
     sitting = view == "sitting"
     if nerve_parts:              # the registry's names of the nerve's parts (none: not named)
@@ -573,35 +720,74 @@ def _label_items(d: dict, b: Body, muscle_names: list, view: str = "standing", n
     for i, m in enumerate(named):
         length = (150 + 95 * i) if sitting else (150 + 130 * (i % 2))
         k = -1 if _in_front(m) else 1
-        items.append((d["muscles"][m], "thigh", (-60.0 * k, -(0.4 + 0.2 * i) * th), muscle_info(m)[1],
+        # sitting, the names hang under the thigh, each left of its leader's end (so a longer leader
+        # further on passes right of the names above it), between the nerve's name and the shank
+        along = (0.36 + 0.16 * i) if sitting else (0.4 + 0.2 * i)
+        items.append((d["muscles"][m], "thigh", (-60.0 * k, -along * th), muscle_info(m)[1],
                       colour, length, k))
-    out, placed = [], []          # placed: the text boxes (world mm) of the labels so far
-    for path, segname, local, text, colour, length, sign in items:
+        hang[len(items) - 1] = "end" if sitting else None
+    # placed: the text boxes (world mm) of the labels so far; sitting, the hanging lower leg is one too
+    # (a name under the thigh would otherwise print over the shank)
+    sil = _silhouette(b)
+    placed = [_segment_box(sil, b, seg, frames[seg]) for seg in ("shank", "foot")] if sitting else []
+    out = []
+    leaders = []                  # the leaders (p, q) so far
+    for n, (path, segname, local, text, colour, length, sign) in enumerate(items):
         o, a = frames[segname]
         ca, sa = math.cos(a), math.sin(a)
         lx, ly = local[0] * s, local[1]
         target = (o[0] + ca * lx - sa * ly, o[1] + sa * lx + ca * ly)      # the segment frame's point
         p = path[_nearest(path, target)]
+        if hang.get(n):       # names hanging one under another: their leaders end at steps of depth
+            xl = ca * (float(p[0]) - o[0]) + sa * (float(p[1]) - o[1])            # p's x in the frame
+            length += sign * (xl - lx) / s
         toward_head = 1.0 if d["head"][0][0] > p[0] else -1.0
         # Taken: the first place that is off the couch and clear of the labels placed so far; else
         # the first off the couch; else (on the couch either way) across the body at its first length.
+        # Clear: its text off the boxes placed so far, its leader through none of their texts, and no
+        # leader so far through its text.
         chosen = None
-        for place in _label_places(p, (ca, sa), sign, length, s, toward_head):
+        for place in _label_places(p, (ca, sa), sign, length, s, toward_head, hang.get(n)):
             if floor is not None and place.on_couch(floor):
                 continue
             box = place.box(text)
             if chosen is None:
                 chosen = (place, box)
-            if not any(box[0] < q[2] and q[0] < box[2] and box[1] < q[3] and q[1] < box[3] for q in placed):
+            texts = placed[len(placed) - len(out):]          # the labels' boxes (not the lower leg's)
+            if (not any(box[0] < q[2] and q[0] < box[2] and box[1] < q[3] and q[1] < box[3] for q in placed)
+                    and not any(_crosses(p, place.q, q) for q in texts)
+                    and not any(_crosses(a0, a1, box) for a0, a1 in leaders)):
                 chosen = (place, box)
                 break
         if chosen is None:
-            place = list(_label_places(p, (ca, sa), sign, length, s, toward_head))[_STAGGER_STEPS + 1]
+            places = list(_label_places(p, (ca, sa), sign, length, s, toward_head, hang.get(n)))
+            place = places[min(_STAGGER_STEPS + 1, len(places) - 1)]
             chosen = (place, place.box(text))
         place, box = chosen
         out.append((p, place.q, place.tx, place.ty, place.anchor, text, colour))
         placed.append(box)
+        leaders.append((p, place.q))
     return out
+
+
+def _crosses(a, b, box) -> bool:
+    """Whether the segment ``a``-``b`` (world mm) passes through ``box`` ``(x0, y0, x1, y1)``
+    (Liang-Barsky clipping)."""
+    (ax, ay), (bx, by) = (float(a[0]), float(a[1])), (float(b[0]), float(b[1]))
+    t0, t1 = 0.0, 1.0
+    for p_, q_ in ((-(bx - ax), ax - box[0]), (bx - ax, box[2] - ax), (-(by - ay), ay - box[1]), (by - ay, box[3] - ay)):
+        if p_ == 0.0:
+            if q_ < 0.0:
+                return False
+            continue
+        t = q_ / p_
+        if p_ < 0.0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
 
 
 class _Place(NamedTuple):
@@ -621,26 +807,35 @@ class _Place(NamedTuple):
         return _text_box(self.tx, self.ty, text, _FONT_MM, self.anchor, _LABEL_HALO)
 
 
-def _label_places(p, axis: tuple, sign: int, length: float, scale: float, toward_head: float):
+def _label_places(p, axis: tuple, sign: int, length: float, scale: float, toward_head: float,
+                  hang: str | None = None):
     """The places a label with its leader from ``p`` may go, in order of preference: square to its
     segment (``axis``: the segment's (cos, sin)) on its own side (``sign`` +1 behind, -1 in front),
     ``length`` mm out, then longer by :data:`_STAGGER_MM` up to :data:`_STAGGER_STEPS` times; then
     the same across the body, :data:`_ACROSS_MM` further and leaning towards the head
-    (``toward_head``: +1 when the head is at larger x).  Lengths are for a 1.75 m body, times ``scale``."""
+    (``toward_head``: +1 when the head is at larger x).  Lengths are for a 1.75 m body, times ``scale``.
+    ``hang``: the text anchor of a name below a leader going down on its own side (default centred);
+    such a name is never taken across the body, its leader lengthened up to twice as often instead."""
     ca, sa = axis
     px, py = float(p[0]), float(p[1])
-    for side, r0 in ((sign, length * scale), (-sign, (length + _ACROSS_MM) * scale)):
+    sides = ((sign, length * scale),) if hang else ((sign, length * scale), (-sign, (length + _ACROSS_MM) * scale))
+    for side, r0 in sides:
         back = (-side * ca, -side * sa)
         if side != sign:
             t = math.radians(_ACROSS_LEAN) * toward_head
             back = (back[0] * math.cos(t) + back[1] * math.sin(t), -back[0] * math.sin(t) + back[1] * math.cos(t))
         anchor = "end" if back[0] < -0.35 else ("start" if back[0] > 0.35 else "middle")
-        dy = 0.35 * _FONT_MM if back[1] > 0.35 else (-0.9 * _FONT_MM if back[1] < -0.35 else -0.35 * _FONT_MM)
+        # the text beyond the leader's end, never on the leader: above the end of a leader going up,
+        # below the end of one going down, level with it beside one going sideways
+        base = _LABEL_GAP_MM + 0.25 * _FONT_MM if back[1] > 0.35 else (
+            -(_LABEL_GAP_MM + 0.8 * _FONT_MM) if back[1] < -0.35 else -0.3 * _FONT_MM)
         dx = -12 if anchor == "end" else (12 if anchor == "start" else 0)
-        for k in range(_STAGGER_STEPS + 1):
+        if hang is not None and side == sign and back[1] < -0.35:
+            anchor, dx = hang, (6 if hang == "end" else -6 if hang == "start" else 0)
+        for k in range(2 * _STAGGER_STEPS + 1 if hang else _STAGGER_STEPS + 1):   # hanging: no way across
             r = r0 + k * _STAGGER_MM * scale
             q = (px + back[0] * r, py + back[1] * r)
-            yield _Place(q, q[0] + dx, q[1] - dy, anchor)
+            yield _Place(q, q[0] + dx, q[1] + base, anchor)
 
 
 def _labels(items: list) -> list[str]:
@@ -674,7 +869,13 @@ _EM_OTHER = 1.15
 def text_width(text: str, size: float) -> float:
     """Width (in the units of ``size``) of ``text`` set in bold sans-serif at font size ``size``,
     from :data:`_EM` (a wider face than DejaVu Sans Bold may run a little longer)."""
-    return size * sum(_EM.get(c, _EM_OTHER) for c in text)
+    return size * _ems(text)
+
+
+@lru_cache(maxsize=1024)
+def _ems(text: str) -> float:
+    """Width of ``text`` in em (the same few labels are measured at every place tried, every update)."""
+    return sum(_EM.get(c, _EM_OTHER) for c in text)
 
 
 def _text_box(x: float, y: float, text: str, size: float, anchor: str, halo: float = 0.0):
@@ -695,11 +896,6 @@ def _extent(d: dict, b: Body, view: str, nerve_pts, muscles, label_items, floor,
     frames = d["frames"]
     boxes = []                    # (x0, y0, x1, y1) of each thing drawn
 
-    def add(pts, pad: float) -> None:
-        pts = np.asarray(pts, dtype=float)
-        lo, hi = pts.min(axis=0), pts.max(axis=0)
-        boxes.append((lo[0] - pad, lo[1] - pad, hi[0] + pad, hi[1] + pad))
-
     for segname in _ORDER:
         boxes.append(_segment_box(sil, b, segname, frames[segname]))
     for segname, jts in sil["_joints"].items():
@@ -710,13 +906,20 @@ def _extent(d: dict, b: Body, view: str, nerve_pts, muscles, label_items, floor,
             boxes.append((cx - r - 5.5, cy - r - 5.5, cx + r + 5.5, cy + r + 5.5))
     if view == "standing":
         boxes.append(_segment_box(sil, b, "_stance", None))
-    for line in d["skeleton"]:
-        add(line, 4.5)
     (cx, cy), r = d["head"]
     boxes.append(_head_box(float(cx), float(cy), float(r), float(frames["head_neck"][1]), floor, _head_angle(d)))
-    for m, (_g, _c, width, _dash) in muscle_styles(list(muscles)).items():
-        add(muscles[m], (width + 8) / 2 + 0.1)
-    add(nerve_pts, (halo_width(len(STRAIN_BANDS) - 1) if strain else NERVE_WIDTH) / 2 + 0.1)
+    # the lines (skeleton, muscles, nerve), each padded by half its width: all points at once
+    lines = [(line, 4.5) for line in d["skeleton"]]
+    arm = arm_points(d, b, view)
+    if arm is not None:
+        lines.append((arm, (sil["_arm"]["widths"][0] + 10) / 2 + 0.1))
+    lines += [(muscles[m], (width + 8) / 2 + 0.1) for m, (_g, _c, width, _dash) in muscle_styles(list(muscles)).items()]
+    lines.append((nerve_pts, (halo_width(len(STRAIN_BANDS) - 1) if strain else NERVE_WIDTH) / 2 + 0.1))
+    pts = [np.asarray(line, dtype=float) for line, _pad in lines]
+    pad = np.repeat([p for _line, p in lines], [len(a) for a in pts])[:, None]
+    pts = np.concatenate(pts)
+    lo, hi = (pts - pad).min(axis=0), (pts + pad).max(axis=0)
+    boxes.append((float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])))
     for p, q, tx, ty, anchor, text, _colour in label_items:
         px, py = float(p[0]), float(p[1])
         boxes.append((px - 11.1, py - 11.1, px + 11.1, py + 11.1))
@@ -778,10 +981,124 @@ def drawn_extent(data: Mapping, body: Body | None = None, view: str = "standing"
     widest strain halo."""
     b = DEFAULT_BODY if body is None else body
     view_box(view)                                   # an unknown view: the ValueError naming the views
-    d = data
+    d = _drawn(data, b, nerve, view)
     nerve_pts = d["nerve"] if nerve is None else d["nerves"][nerve]
     floor, items = _placed_labels(d, b, view, nerve, labels)
     return _extent(d, b, view, nerve_pts, d["muscles"], items, floor, strain)
+
+
+#: In the thigh the paths of a nerve's contrast muscles (the hamstrings) run within a few mm of one
+#: another and of the nerve (they share their origin): drawn there side by side in lanes this far
+#: apart (mm, centre to centre), each on its own side of the nerve, so the three read as three.
+_LANE_MM = 18.0
+#: Where along the thigh (fractions of its length from the hip) the lanes are fully apart, and where
+#: they have joined their own paths again (the origin and the insertions are drawn where they are).
+_LANE_FULL, _LANE_END = (0.25, 0.6), (0.05, 0.9)
+
+
+def _densify(pts: np.ndarray, step: float) -> np.ndarray:
+    """``pts`` with points added along each segment at most ``step`` mm apart (the vertices kept)."""
+    pts = np.asarray(pts, dtype=float)
+    out = [pts[:1]]
+    for a, b in zip(pts[:-1], pts[1:]):
+        n = max(1, int(math.ceil(math.hypot(*(b - a)) / step)))
+        out.append(a + (b - a) * (np.arange(1, n + 1)[:, None] / n))
+    return np.vstack(out)
+
+
+#: Side-lying is seen from above (the couch under the body's length): the drawing is turned this far
+#: (deg, counter-clockwise, about the hip) from the library's side-lying drawing, which lies like the
+#: supine one, so that the femoral slump's curled trunk (60 deg of spinal flexion) lies along the
+#: couch instead of standing up from it like a sitting person's.
+SIDE_LYING_TURN_DEG = 30.0
+
+
+def _turned(d: Mapping, deg: float) -> Mapping:
+    """``d`` (a :func:`neuralsim.model.drawing` result) turned ``deg`` counter-clockwise about the hip
+    centre (the origin): every point, frame and the head; lengths and angles between parts unchanged."""
+    t = math.radians(deg)
+    rot = np.array([[math.cos(t), math.sin(t)], [-math.sin(t), math.cos(t)]])     # row vectors: p @ rot
+
+    def pts(a):
+        return np.asarray(a, dtype=float) @ rot
+
+    (hc, hr) = d["head"]
+    return {**d, "joints": {k: pts(v) for k, v in d["joints"].items()},
+            "skeleton": [pts(line) for line in d["skeleton"]],
+            "head": (pts(hc), hr), "nerve": pts(d["nerve"]),
+            "nerves": {k: pts(v) for k, v in d["nerves"].items()},
+            "muscles": {k: pts(v) for k, v in d["muscles"].items()},
+            "frames": {k: (pts(o), float(a) + t) for k, (o, a) in d["frames"].items()}}
+
+
+def _drawn(d: Mapping, b: Body, nerve: str | None, view: str = "standing") -> Mapping:
+    """``d`` as drawn in ``view``: side-lying turned :data:`SIDE_LYING_TURN_DEG`; the contrast muscles of ``nerve`` drawn apart in the thigh (see :data:`_LANE_MM`):
+    each keeps its own path at its ends; along the thigh it is moved square to the thigh onto a lane of
+    its own (alongside the nerve), keeping their order front to back, the nerve between them."""
+    if view == "side_lying":
+        d = _turned(d, SIDE_LYING_TURN_DEG)
+    group = _contrast(nerve)
+    names = [m for m in d["muscles"] if muscle_info(m)[0] == group]
+    if len(names) < 2:
+        return d
+    (o, a), th = d["frames"]["thigh"], b.segment("thigh")
+    c, sn = math.cos(a), math.sin(a)
+    s = b.height_m * 1000.0 / _REF_H
+
+    def local(pts):
+        rel = np.asarray(pts, dtype=float) - o
+        return np.column_stack((c * rel[:, 0] + sn * rel[:, 1], -sn * rel[:, 0] + c * rel[:, 1]))
+
+    def along_thigh(loc):        # the points of a path on its way down the thigh (not a folded-back shank)
+        down = np.arange(len(loc)) <= int(np.argmin(loc[:, 1]))          # to its lowest point
+        return down & (loc[:, 1] <= 0.0) & (loc[:, 1] >= -th) & (np.abs(loc[:, 0]) < 150.0 * s)
+
+    def mid_x(loc):              # the path's x (thigh frame) halfway down the thigh, if it runs there
+        inside = along_thigh(loc)
+        if inside.sum() < 2:
+            return None
+        y, x = loc[inside, 1], loc[inside, 0]
+        order = np.argsort(y)
+        return float(np.interp(-0.5 * th, y[order], x[order]))
+
+    paths = {m: local(_densify(d["muscles"][m], 15.0)) for m in names}
+    mids = {m: mid_x(p) for m, p in paths.items()}
+    if any(v is None for v in mids.values()):
+        return d
+    nerve_loc = local(_densify(d["nerve"] if nerve is None else d["nerves"][nerve], 15.0))
+    nerve_mid = mid_x(nerve_loc)
+    if nerve_mid is not None:    # the lanes run alongside the nerve: its x (thigh frame) down the thigh
+        run = along_thigh(nerve_loc)
+        ny, nx = nerve_loc[run, 1], nerve_loc[run, 0]
+        order = np.argsort(ny)
+        beside = lambda y: np.interp(y, ny[order], nx[order]) - nerve_mid       # noqa: E731
+    else:
+        beside = lambda y: 0.0 * y                                                # noqa: E731
+    width = MUSCLE_STYLES[group][1] if group in MUSCLE_STYLES else MUSCLE_STYLES["other"][1]
+    centre = float(np.mean(list(mids.values()))) if nerve_mid is None else nerve_mid
+    gap = (NERVE_WIDTH + width) / 2 + (_LANE_MM - width) if nerve_mid is not None else _LANE_MM / 2
+    # front to back; with the nerve between them (the sciatic nerve runs between the lateral and the
+    # medial hamstrings), at least one lane on each side of it
+    ranked = sorted(names, key=lambda m: -mids[m])
+    n_front = sum(mids[m] > centre for m in names)
+    if nerve_mid is not None:
+        n_front = min(max(n_front, 1), len(names) - 1)
+    front, back = ranked[:n_front], ranked[n_front:]
+    lane = {m: centre + gap + k * _LANE_MM for k, m in enumerate(front)}
+    lane.update({m: centre - gap - k * _LANE_MM for k, m in enumerate(back)})
+    (f0, f1), (e0, e1) = _LANE_FULL, _LANE_END
+    out = dict(d["muscles"])
+    for m, loc in paths.items():
+        t = -loc[:, 1] / th                                     # fraction down the thigh
+        w = np.clip(np.minimum((t - e0) / (f0 - e0), (e1 - t) / (e1 - f1)), 0.0, 1.0)
+        w[np.abs(loc[:, 0]) >= 150.0 * s] = 0.0
+        w[np.maximum.accumulate(t) > e1] = 0.0     # past the knee (a shank folded back along the thigh)
+        w[~along_thigh(loc)] = 0.0
+        w[[0, -1]] = 0.0
+        x = (1.0 - w) * loc[:, 0] + w * (lane[m] + beside(loc[:, 1]))
+        y = loc[:, 1]
+        out[m] = np.column_stack((o[0] + c * x - sn * y, o[1] + sn * x + c * y))
+    return {**d, "muscles": out}
 
 
 def _placed_labels(d: Mapping, b: Body, view: str, nerve: str | None, labels: bool) -> tuple:
@@ -834,7 +1151,7 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
                 strain: Any = None, title: str | None = None, desc: str | None = None,
                 width_px: int | None = None, legend: bool = True,
                 numbers: Mapping | None = None, height_px: int | None = None, labels: bool = True,
-                nerve: str | None = None) -> str:
+                nerve: str | None = None, uid: int | None = None) -> str:
     """An SVG picture (string) of one posture: a silhouette, a nerve bed and every muscle of the registry.
 
     ``posture``: a single :class:`~neuralsim.Posture` (angles in degrees) or a
@@ -856,11 +1173,32 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     (default 480) or ``width_px`` sets the displayed size in pixels.  The
     picture's box is :func:`view_box` (every step and preset of the view fits
     it); a posture beyond it is drawn whole in a larger box of the same shape
-    (:func:`picture_box`), never cut off.
+    (:func:`picture_box`), never cut off.  ``uid``: the number in the picture's element ids
+    (title, description, outline); default a new one for every picture, so that pictures on one
+    page never share an id (a figure redrawn in place, as the explorer's, keeps its own).
     """
+    return "".join(posture_parts(posture, body, view, data=data, strain=strain, title=title, desc=desc,
+                                 width_px=width_px, legend=legend, numbers=numbers, height_px=height_px,
+                                 labels=labels, nerve=nerve, uid=uid).values()) + "</svg>"
+
+
+#: The parts of :func:`posture_parts`, in drawing order (each one string of whole elements, maybe
+#: empty); ``"svg"`` is the opening tag: the others go inside it.
+POSTURE_PARTS = ("svg", "caption", "support", "body", "skeleton", "head", "halo", "muscles", "nerve",
+                 "labels", "key")
+
+
+def posture_parts(posture: Any, body: Body | None = None, view: str = "standing", *, data: Mapping,
+                  strain: Any = None, title: str | None = None, desc: str | None = None,
+                  width_px: int | None = None, legend: bool = True,
+                  numbers: Mapping | None = None, height_px: int | None = None, labels: bool = True,
+                  nerve: str | None = None, uid: int | None = None) -> dict[str, str]:
+    """:func:`posture_svg`'s picture in parts: part name (:data:`POSTURE_PARTS`, in order) -> SVG
+    text; joined, then ``"</svg>"``, they are that picture byte for byte.  A figure redrawn in
+    place (the explorer's) replaces only the parts that changed."""
     b = DEFAULT_BODY if body is None else body
     p = as_posture(posture)
-    d = data
+    d = _drawn(data, b, nerve, view)
     nerve_pts = d["nerve"] if nerve is None else d["nerves"][nerve]
     if nerve is not None and not _nerve_spec(nerve).mechanics:
         strain = None
@@ -876,36 +1214,37 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
     if height_px is None:
         height_px = 480 if width_px is None else width_px * bh / bw
     width_px = height_px * bw / bh
-    parts: list[str] = []
     if title is None:
-        title = (f"Body seen from the side, {view} view ({_SUPPORT[view]}), with the nerve bed and the "
-                 f"{group}")
+        seen = "lying on its side, seen from above" if view == "side_lying" else "seen from the side"
+        title = f"Body {seen}, {view} view ({_SUPPORT[view]}), with the nerve bed and the {group}"
     if desc is None:
         if numbers is None:
             raise TypeError("posture_svg: give numbers (the lengths for the description, see describe) "
                             "or desc (the description itself)")
         desc = describe(p, b, view, numbers, nerve=nerve)
-    uid = next(_ids)
-    parts.append(
+    fixed = uid is not None              # a picture redrawn in place: one id number for all its ids
+    uid = int(uid) if fixed else next(_ids)
+    out = dict.fromkeys(POSTURE_PARTS, "")
+    out["svg"] = (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-posture" data-view="{view}" '
         f'viewBox="{x0:.0f} {-y1:.0f} {bw:.0f} {bh:.0f}" width="{width_px:.0f}" height="{height_px:.0f}" '
-        f'aria-labelledby="ns-title-{uid} ns-desc-{uid}">'
-        f'<title id="ns-title-{uid}">{escape(title)}</title><desc id="ns-desc-{uid}">{escape(desc)}</desc>'
-    )
+        f'aria-labelledby="ns-title-{uid} ns-desc-{uid}">')
+    out["caption"] = (f'<title id="ns-title-{uid}">{escape(title)}</title>'
+                      f'<desc id="ns-desc-{uid}">{escape(desc)}</desc>')
     sil = _silhouette(b)
     frames = d["frames"]
-    parts.extend(_support(view, d, b, sil, box))
-    if view == "standing":
-        parts.extend(_stance_leg(b, sil))
-    parts.extend(_body_parts(frames, sil, BODY_FILL, BODY_OUTLINE, "neuralsim-body"))
-    for line in d["skeleton"]:
-        parts.append(_polyline(line, "#B9B3AC", 8, cls="neuralsim-skeleton"))
-    parts.extend(_head(d, floor))
+    out["support"] = "".join(_support(view, d, b, sil, box) + (_stance_leg(b, sil) if view == "standing" else []))
+    out["body"] = "".join(list(_body_parts(frames, sil, BODY_FILL, BODY_OUTLINE, "neuralsim-body", uid if fixed else None))
+                          + list(_arm(d, b, view)))
+    out["skeleton"] = "".join(_polyline(line, "#B9B3AC", 8, cls="neuralsim-skeleton") for line in d["skeleton"])
+    out["head"] = "".join(_head(d, floor))
     peak = None
+    nerve_text = points_attr(nerve_pts)      # one text for the nerve and its halo's runs
     if strain is not None:
-        parts.extend(_nerve_segments(nerve_pts, strain))
+        out["halo"] = "".join(_nerve_segments(nerve_pts, strain, nerve_text))
         if legend:                      # the key prints the peak (%): read only when drawn
             peak = float(strain.peak_nerve_in_situ_strain_pct)
+    parts: list[str] = []
     over = []      # muscles drawn over the nerve (they run along it: under it they would be hidden)
     for m, (mgroup, colour, width, dash) in muscle_styles(names).items():   # styled by group
         extra = "" if dash == "none" else f' stroke-dasharray="{dash}"'
@@ -916,16 +1255,15 @@ def posture_svg(posture: Any, body: Body | None = None, view: str = "standing", 
             continue
         parts.append(_polyline(pts, "#FFFFFF", width + 8, cls="neuralsim-casing"))
         parts.append(_polyline(pts, colour, width, extra + f' data-muscle="{m}"', cls=cls))
-    parts.append(_polyline(nerve_pts, NERVE_COLOUR, NERVE_WIDTH, cls="neuralsim-nerve"))
-    parts.extend(over)
+    out["muscles"] = "".join(parts)
+    out["nerve"] = _polyline(nerve_text, NERVE_COLOUR, NERVE_WIDTH, cls="neuralsim-nerve") + "".join(over)
     if labels:
-        parts.extend(_labels(items))
+        out["labels"] = "".join(_labels(items))
     if legend:
         scale = bh / _LEGEND_H
-        parts.append(f'<g class="neuralsim-legend" transform="translate({x1 + 0.02 * _H_MAX_MM:.0f} {-y1 + 0.02 * _H_MAX_MM:.0f}) '
-                     f'scale({scale * 0.96:.3f})">{legend_body(peak, names, nerve=nerve)}</g>')
-    parts.append("</svg>")
-    return "".join(parts)
+        out["key"] = (f'<g class="neuralsim-legend" transform="translate({x1 + 0.02 * _H_MAX_MM:.0f} '
+                      f'{-y1 + 0.02 * _H_MAX_MM:.0f}) scale({scale * 0.96:.3f})">{legend_body(peak, names, nerve=nerve)}</g>')
+    return out
 
 
 _LEGEND_H = 560.0                       # legend user units (px at its natural size)
@@ -1035,19 +1373,64 @@ def _legend_compact(peak: float | None, muscles, strain: bool, peak_band: int | 
     return "".join(out), h
 
 
+#: Presentation mode's key and gauges: their smallest type (px, drawn at their own size) and width
+#: (px; they sit in a side column of 37 % of a 1024 px projector's width).
+LARGE_TYPE_PX = 20
+LARGE_W_PX = 370
+
+
+def _legend_large(peak: float | None, muscles, strain: bool, peak_band: int | None = None,
+                  nerve: str | None = None) -> tuple[str, float]:
+    """The key for a lecture hall: structures by their short names (left), strain bands by their
+    ranges (right), type :data:`LARGE_TYPE_PX` px; also its height (px)."""
+    fs, step = LARGE_TYPE_PX, 30
+    out = [f'<g font-family="sans-serif" font-size="{fs}" fill="#222222">']
+    y = 22
+    out.append(f'<line x1="0" y1="{y}" x2="40" y2="{y}" stroke="{NERVE_COLOUR}" stroke-width="7" stroke-linecap="round"/>'
+               f'<text x="48" y="{y + 7}">nerve<title>{escape(_nerve_key(nerve))}</title></text>')
+    for m, (_group, colour, width, dash) in muscle_styles(muscles).items():
+        _g, short, full = muscle_info(m)
+        extra = "" if dash == "none" else f' stroke-dasharray="{_scale_dash(dash, 0.27)}"'
+        y += step
+        out.append(f'<line x1="0" y1="{y}" x2="40" y2="{y}" stroke="{colour}" stroke-width="{width * 0.27:.1f}"{extra}/>'
+                   f'<text x="48" y="{y + 7}">{escape(short)}<title>{escape(full)}</title></text>')
+    h = y + 14
+    if strain:
+        x, yy = 170, 22
+        out.append(f'<text x="{x}" y="{yy + 7}" font-weight="bold">strain (halo)</text>')
+        for k, b in enumerate(STRAIN_BANDS):
+            yy += step
+            now = (band_of(peak) if peak is not None else peak_band) == k
+            out.append(_band_sample(k, x + 4, x + 40, yy))
+            bold, mark = (' font-weight="bold"', " ◀") if now else ("", "")
+            out.append(f'<text x="{x + 50}" y="{yy + 7}"{bold}>{escape(b.range_label)}{mark}'
+                       f'<title>{escape(b.label)}: {escape(b.meaning)}</title></text>')
+        yy += step
+        out.append(f'<text x="{x}" y="{yy + 7}" fill="#555555">rabbit data</text>')
+        h = max(h, yy + 14)
+    out.append("</g>")
+    return "".join(out), h
+
+
 def legend_svg(peak: float | None, muscles: list | tuple | None = None, width_px: int = 260,
                strain: bool | None = None, compact: bool = False, peak_band: int | None = None,
-               nerve: str | None = None) -> str:
+               nerve: str | None = None, large: bool = False) -> str:
     """The figure's key as its own SVG (the explorer shows it beside the body, never on it).
 
     ``peak``: the peak local strain (%) to print, or ``None``.  ``compact``: two columns
     (structures, strain bands) for a wide, low box; there ``peak_band`` marks a band as the
-    peak's without printing the value.
+    peak's without printing the value.  ``large``: for a lecture hall (presentation mode), two
+    columns of short names, every letter :data:`LARGE_TYPE_PX` px high or more, drawn
+    :data:`LARGE_W_PX` px wide (``width_px`` is then ignored).
     """
     if muscles is None:
         muscles = list(_reg.current().muscles)
     show = peak is not None if strain is None else bool(strain)
-    if compact:
+    if large:
+        body, h = _legend_large(peak, muscles, show, peak_band, nerve)
+        w_units = float(LARGE_W_PX)
+        width_px = LARGE_W_PX          # drawn at its own size: its type is the size it says
+    elif compact:
         body, h = _legend_compact(peak, muscles, show, peak_band, nerve)
         w_units = 640.0
     else:
@@ -1151,7 +1534,8 @@ GAUGE_RANGE_PCT: tuple[float, float] = (-10.0, 30.0)
 
 
 def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)", width_px: int = 470,
-               title: str | None = None, start_label: str = "since start") -> str:
+               title: str | None = None, start_label: str = "since start", large: bool = False,
+               uid: int | None = None) -> str:
     """Side-by-side gauges (SVG string): the nerve bed and each hamstring, drawn alike.
 
     ``rows``: one dict per structure with ``name`` (label), ``kind`` (``"nerve"`` or a muscle
@@ -1161,6 +1545,10 @@ def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)",
     with an arrow beyond it) in the structure's own colour (nerve blue, hamstrings purple
     with their dash pattern as the bar's edge); the columns beside it print that change in %
     and mm, then the last step's change and the change since the start (mm), labelled.
+    ``large``: for a lecture hall (presentation mode): the bars and the change in % only, every
+    letter :data:`LARGE_TYPE_PX` px or more, drawn :data:`LARGE_W_PX` px wide (``width_px``
+    ignored; the millimetres are in the text line and the description).
+    ``uid``: the number in its element ids (default a new one, as :func:`posture_svg`).
     """
     lo, hi = GAUGE_RANGE_PCT
     fs, row = 15, 30
@@ -1178,23 +1566,14 @@ def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)",
         f"({number_text(r['mm'] - r['ref_mm'], signed=True)} mm) against {reference}, "
         f"last step {number_text(r['step_mm'], signed=True)} mm, {start_label} "
         f"{number_text(r['start_mm'], signed=True)} mm" for r in rows) + "."
-    uid = next(_ids)
+    if large:
+        return _gauges_large(rows, title, desc, uid)
+    uid = next(_ids) if uid is None else int(uid)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-gauges" '
            f'viewBox="0 0 {width} {height}" width="{width_px}" height="{width_px * height / width:.0f}" '
            f'aria-labelledby="ns-g-title-{uid} ns-g-desc-{uid}" font-family="sans-serif" font-size="{fs}" fill="#222222">'
-           f'<title id="ns-g-title-{uid}">{escape(title)}</title><desc id="ns-g-desc-{uid}">{escape(desc)}</desc>'
-           f'<text x="{label_w + bar_w / 2:.0f}" y="14" text-anchor="middle" font-size="13">against standing</text>'
-           f'<text x="{col[0]}" y="14" font-size="13">% and mm</text>'
-           f'<text x="{col[1] + 56}" y="14" font-size="13" text-anchor="end">last step</text>'
-           f'<text x="{col[2] + 62}" y="14" font-size="13" text-anchor="end">{escape(start_label)}</text>'
-           f'<text x="{col[1] + 56}" y="30" font-size="13" text-anchor="end">(mm)</text>'
-           f'<text x="{col[2] + 62}" y="30" font-size="13" text-anchor="end">(mm)</text>']
-    for t in (lo, 0.0, 10.0, 20.0, hi):
-        x = x_of(t)
-        out.append(f'<text x="{x:.0f}" y="30" font-size="11" text-anchor="middle" fill="#555555">{t:+.0f}%</text>'
-                   if t not in (lo, hi) else "")
-        out.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 4}" stroke="#BBBBBB" stroke-width="1"/>')
-    out.append(f'<line x1="{zero:.1f}" y1="{top - 8}" x2="{zero:.1f}" y2="{height - 4}" stroke="#444444" stroke-width="2"/>')
+           f'<title id="ns-g-title-{uid}">{escape(title)}</title><desc id="ns-g-desc-{uid}">{escape(desc)}</desc>',
+           _gauge_scale(start_label, len(rows))]
     styles = muscle_styles([r["kind"] for r in rows if r["kind"] != "nerve"])
     for i, r in enumerate(rows):
         y = top + i * row
@@ -1217,6 +1596,75 @@ def gauges_svg(rows: list, *, reference: str = "standing (anatomical position)",
         out.append(f'<text x="{col[1] + 56}" y="{y + 16}" text-anchor="end">{_signed(r["step_mm"], 0)}</text>')
         out.append(f'<text x="{col[2] + 62}" y="{y + 16}" text-anchor="end">{_signed(r["start_mm"], 0)}</text>')
     out.append("</svg>")
+    return "".join(out)
+
+
+def _gauges_large(rows: list, title: str, desc: str, uid: int | None = None) -> str:
+    """:func:`gauges_svg`'s ``large`` form (see there): name, bar, change in %, each row 40 px."""
+    lo, hi = GAUGE_RANGE_PCT
+    fs, row, top = LARGE_TYPE_PX, 40, 64
+    label_w, bar_w = 76, 170
+    width, height = LARGE_W_PX, top + row * len(rows) + 6
+    x_of = lambda pct: label_w + 8 + bar_w * (min(max(pct, lo), hi) - lo) / (hi - lo)  # noqa: E731
+    zero = x_of(0.0)
+    uid = next(_ids) if uid is None else int(uid)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-gauges-large" '
+           f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+           f'aria-labelledby="ns-gl-title-{uid} ns-gl-desc-{uid}" font-family="sans-serif" font-size="{fs}" fill="#222222">'
+           f'<title id="ns-gl-title-{uid}">{escape(title)}</title><desc id="ns-gl-desc-{uid}">{escape(desc)}</desc>'
+           f'<text x="{label_w + 8}" y="22">change against standing</text>']
+    for t in (0.0, 20.0):          # two tick labels: at this size more would run into one another
+        x = x_of(t)
+        out.append(f'<text x="{x:.0f}" y="{top - 14}" text-anchor="middle" fill="#444444">{"0" if t == 0 else f"{t:+.0f} %"}</text>')
+    for t in (lo, 10.0, 20.0, hi):
+        x = x_of(t)
+        out.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 4}" stroke="#BBBBBB" stroke-width="1.5"/>')
+    out.append(f'<line x1="{zero:.1f}" y1="{top - 8}" x2="{zero:.1f}" y2="{height - 4}" stroke="#444444" stroke-width="3"/>')
+    styles = muscle_styles([r["kind"] for r in rows if r["kind"] != "nerve"])
+    for i, r in enumerate(rows):
+        y = top + i * row
+        pct = 100.0 * (r["mm"] / r["ref_mm"] - 1.0)
+        if r["kind"] == "nerve":
+            colour, dash, name = NERVE_COLOUR, "none", "nerve"
+        else:
+            _group, colour, _w, dash = styles[r["kind"]]
+            name = r["name"]
+        x = x_of(pct)
+        x_a, x_b = min(x, zero), max(x, zero)
+        edge = "" if dash == "none" else f' stroke-dasharray="{_scale_dash(dash, 0.5)}"'
+        out.append(f'<text x="{label_w}" y="{y + 25}" text-anchor="end" font-weight="bold" fill="{colour}">{escape(name)}</text>')
+        out.append(f'<rect data-kind="{escape(r["kind"])}" data-pct="{pct:.2f}" x="{x_a:.1f}" y="{y + 4}" '
+                   f'width="{x_b - x_a:.1f}" height="{row - 10}" fill="{colour}" fill-opacity="0.85" stroke="#222222" stroke-width="2"{edge}/>')
+        if pct > hi or pct < lo:
+            tip = x_b if pct > hi else x_a
+            sgn = 1 if pct > hi else -1
+            out.append(f'<polygon points="{tip:.1f},{y + 3} {tip + 12 * sgn:.1f},{y + row / 2 - 1:.1f} {tip:.1f},{y + row - 5}" fill="#222222"/>')
+        out.append(f'<text x="{width - 2}" y="{y + 25}" text-anchor="end">{_signed(pct, 1)} %</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+@lru_cache(maxsize=64)
+def _gauge_scale(start_label: str, n_rows: int) -> str:
+    """The gauges' column heads and scale lines (the same on every update of an explorer)."""
+    lo, hi = GAUGE_RANGE_PCT
+    row, label_w, bar_w, top = 30, 86, 136, 44
+    col = [label_w + bar_w + 8, label_w + bar_w + 156, label_w + bar_w + 234]
+    height = top + row * n_rows + 6
+    x_of = lambda pct: label_w + bar_w * (min(max(pct, lo), hi) - lo) / (hi - lo)  # noqa: E731
+    zero = x_of(0.0)
+    out = [f'<text x="{label_w + bar_w / 2:.0f}" y="14" text-anchor="middle" font-size="13">against standing</text>'
+           f'<text x="{col[0]}" y="14" font-size="13">% and mm</text>'
+           f'<text x="{col[1] + 56}" y="14" font-size="13" text-anchor="end">last step</text>'
+           f'<text x="{col[2] + 62}" y="14" font-size="13" text-anchor="end">{escape(start_label)}</text>'
+           f'<text x="{col[1] + 56}" y="30" font-size="13" text-anchor="end">(mm)</text>'
+           f'<text x="{col[2] + 62}" y="30" font-size="13" text-anchor="end">(mm)</text>']
+    for t in (lo, 0.0, 10.0, 20.0, hi):
+        x = x_of(t)
+        out.append(f'<text x="{x:.0f}" y="30" font-size="11" text-anchor="middle" fill="#555555">{t:+.0f}%</text>'
+                   if t not in (lo, hi) else "")
+        out.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 4}" stroke="#BBBBBB" stroke-width="1"/>')
+    out.append(f'<line x1="{zero:.1f}" y1="{top - 8}" x2="{zero:.1f}" y2="{height - 4}" stroke="#444444" stroke-width="2"/>')
     return "".join(out)
 
 

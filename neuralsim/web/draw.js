@@ -46,8 +46,22 @@ function g(x) {
   return formatG(x);
 }
 
-/** "%g" as Python writes it (the model's formatG, for numbers that are not whole). */
-let formatG = (x) => String(x);
+/** A number as Python's "%g" writes it (six significant digits, trailing zeros dropped, an exact tie to the even digit). */
+function formatG(x) {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0" : "0";
+  let [mant, expText] = x.toExponential(5).split("e");
+  const exact = Math.abs(x).toExponential(100).split("e")[0].replace(".", "");
+  if (/^\d{6}50*$/.test(exact) && Number(exact[5]) % 2 === 0) {
+    [mant, expText] = Math.abs(x).toExponential(100).split("e");
+    mant = (x < 0 ? "-" : "") + mant.slice(0, 7);
+  }
+  const exp = Number(expText);
+  const strip = (t) => (t.includes(".") ? t.replace(/0+$/, "").replace(/\.$/, "") : t);
+  if (exp < -4 || exp >= 6) return `${strip(mant)}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  return strip(Number(`${mant}e${expText}`).toFixed(5 - exp));
+}
 
 /** html.escape(text, quote=True). */
 export function escape(text) {
@@ -249,9 +263,7 @@ export function createDrawing(model, D, { stableIds = false } = {}) {
       const top = -(b.segment("thigh") + b.segment("shank") + b.segment("ankle_height"));
       return [`<rect ${cls} x="${pyFixed(x0, 0)}" y="${pyFixed(-top, 0)}" width="${pyFixed(x1 - x0, 0)}" height="${pyFixed(t, 0)}" fill="${D.support_fill}"/>`];
     }
-    if (view === "side_lying") {
-      return [`<rect ${cls} x="${pyFixed(x0, 0)}" y="${pyFixed(-y1, 0)}" width="${pyFixed(x1 - x0, 0)}" height="${pyFixed(y1 - y0, 0)}" fill="#F1F1F1"/>`];
-    }
+    if (view === "side_lying") return couchFromAbove(d, cls, box);
     const top = -sil._back[view];
     let left = x0, edge = x1;
     const frames = d.frames, joints = d.joints;
@@ -271,10 +283,35 @@ export function createDrawing(model, D, { stableIds = false } = {}) {
       }
     }
     const leg = 0.015 * H_MAX;
-    return [`<g ${cls} fill="${D.support_fill}">`
-      + `<rect x="${pyFixed(left, 0)}" y="${pyFixed(-top, 0)}" width="${pyFixed(edge - left, 0)}" height="${pyFixed(t, 0)}"/>`
+    const hole = view === "prone" ? faceHole(d, top) : null;
+    const tops = hole === null
+      ? `<rect x="${pyFixed(left, 0)}" y="${pyFixed(-top, 0)}" width="${pyFixed(edge - left, 0)}" height="${pyFixed(t, 0)}"/>`
+      : `<rect x="${pyFixed(left, 0)}" y="${pyFixed(-top, 0)}" width="${pyFixed(hole[0] - left, 0)}" height="${pyFixed(t, 0)}"/>`
+        + `<rect x="${pyFixed(hole[1], 0)}" y="${pyFixed(-top, 0)}" width="${pyFixed(edge - hole[1], 0)}" height="${pyFixed(t, 0)}" data-after-hole="1"/>`;
+    return [`<g ${cls} fill="${D.support_fill}">` + tops
       + `<rect x="${pyFixed(edge - 2 * leg, 0)}" y="${pyFixed(-top, 0)}" width="${pyFixed(leg, 0)}" height="${pyFixed(top - y0, 0)}"/>`
       + `<rect x="${pyFixed(left + 0.2 * (edge - left), 0)}" y="${pyFixed(-top, 0)}" width="${pyFixed(leg, 0)}" height="${pyFixed(top - y0, 0)}"/></g>`];
+  }
+
+  /** Side-lying, seen from above: the couch's top under the whole body, outlined, a pillow under the head. */
+  function couchFromAbove(d, cls, [x0, y0, x1, y1]) {
+    const m = 0.01 * H_MAX;
+    const [hx, hy] = d.head.centre, r = d.head.radius;
+    return [`<g ${cls}>`
+      + `<rect x="${pyFixed(x0 + m, 0)}" y="${pyFixed(-y1 + m, 0)}" width="${pyFixed(x1 - x0 - 2 * m, 0)}" height="${pyFixed(y1 - y0 - 2 * m, 0)}" `
+      + `rx="${pyFixed(2 * m, 0)}" fill="#EEEEEE" stroke="${D.support_fill}" stroke-width="10"/>`
+      + `<ellipse class="neuralsim-pillow" cx="${pyFixed(hx, 0)}" cy="${pyFixed(-hy, 0)}" rx="${pyFixed(1.9 * r, 0)}" `
+      + `ry="${pyFixed(1.5 * r, 0)}" fill="#FFFFFF" stroke="${D.support_fill}" stroke-width="10"/></g>`];
+  }
+
+  /** Face down, the head on the couch: the x range (whole mm) of the couch's face hole under the nose, or null. */
+  function faceHole(d, top) {
+    if (headOverEnd(d, top)) return null;
+    const [cx, cy] = d.head.centre;
+    const nose = headPoints(cx, cy, d.head.radius, d.frames.head_neck.angle)[1];
+    if (Math.min(...nose.map((q) => q[1])) - 4.0 >= top) return null;
+    return [Math.floor(Math.min(...nose.map((q) => q[0])) - 4.0 - D.support_gap_mm),
+      Math.ceil(Math.max(...nose.map((q) => q[0])) + 4.0 + D.support_gap_mm)];
   }
 
   function stanceLeg(b, sil) {
@@ -305,6 +342,46 @@ export function createDrawing(model, D, { stableIds = false } = {}) {
     return out;
   }
 
+  // -- the arm (sitting: hands behind the back) ---------------------------------------------
+  /** neuralsim.view.svg.arm_points: [shoulder, elbow, wrist, hand's end] (world mm), or null. */
+  function armPoints(d, b, view) {
+    if (!Object.hasOwn(D.arm_places, view)) return null;
+    const arm = silhouette(b)._arm;
+    const frames = d.frames;
+    const sh = toWorld(frameOf(frames.thoracic), [arm.shoulder])[0];
+    let wr = toWorld(frameOf(frames.lumbar), [arm.wrist])[0];
+    const u = arm.upper, f = arm.fore;
+    let v = [wr[0] - sh[0], wr[1] - sh[1]];
+    let dist = Math.hypot(v[0], v[1]);
+    if (dist > 0.98 * (u + f)) {
+      const k = 0.98 * (u + f) / dist;
+      wr = [sh[0] + v[0] * k, sh[1] + v[1] * k];
+      v = [wr[0] - sh[0], wr[1] - sh[1]];
+      dist = 0.98 * (u + f);
+    }
+    const along = (u * u - f * f + dist * dist) / (2 * dist);
+    const h = Math.sqrt(Math.max(u * u - along * along, 0.0));
+    const e = [v[0] / dist, v[1] / dist], n = [-v[1] / dist, v[0] / dist];
+    const fa = frames.thoracic.angle, fwd = [Math.cos(fa), Math.sin(fa)];
+    const mid = [sh[0] + along * e[0], sh[1] + along * e[1]];
+    const elbows = [[mid[0] + h * n[0], mid[1] + h * n[1]], [mid[0] - h * n[0], mid[1] - h * n[1]]];
+    const back = (q) => (q[0] - sh[0]) * fwd[0] + (q[1] - sh[1]) * fwd[1];
+    const elbow = back(elbows[1]) < back(elbows[0]) ? elbows[1] : elbows[0];     // the one pointing backwards
+    const fore = [(wr[0] - elbow[0]) / f, (wr[1] - elbow[1]) / f];
+    const reach = 0.7 * arm.hand;
+    return [sh, elbow, wr, [wr[0] + reach * fore[0], wr[1] + reach * fore[1]]];
+  }
+
+  function drawArm(d, b, view) {
+    const pts = armPoints(d, b, view);
+    if (pts === null) return [];
+    const [wu, wf] = silhouette(b)._arm.widths;
+    const upper = pointsAttr(pts.slice(0, 2)), lower = pointsAttr(pts.slice(1));
+    return [`<g class="neuralsim-arm" data-arm="${D.arm_places[view]}">`,
+      polyline(upper, D.body_outline, wu + 10), polyline(lower, D.body_outline, wf + 10),
+      polyline(upper, D.body_fill, wu), polyline(lower, D.body_fill, wf), "</g>"];
+  }
+
   // -- labels ----------------------------------------------------------------------------
   function textWidth(text, size) {
     let w = 0;
@@ -319,21 +396,29 @@ export function createDrawing(model, D, { stableIds = false } = {}) {
     return [xa - h, y - 0.25 * size - h, xa + w + h, y + 0.8 * size + h];
   }
 
-  function* labelPlaces(p, [ca, sa], sign, length, scale, towardHead) {
+  function* labelPlaces(p, [ca, sa], sign, length, scale, towardHead, hang = null) {
     const [px, py] = p;
-    for (const [side, r0] of [[sign, length * scale], [-sign, (length + D.across_mm) * scale]]) {
+    const sides = hang ? [[sign, length * scale]] : [[sign, length * scale], [-sign, (length + D.across_mm) * scale]];
+    for (const [side, r0] of sides) {
       let back = [-side * ca, -side * sa];
       if (side !== sign) {
         const t = D.across_lean_deg * (Math.PI / 180.0) * towardHead;
         back = [back[0] * Math.cos(t) + back[1] * Math.sin(t), -back[0] * Math.sin(t) + back[1] * Math.cos(t)];
       }
-      const anchor = back[0] < -0.35 ? "end" : back[0] > 0.35 ? "start" : "middle";
-      const dy = back[1] > 0.35 ? 0.35 * FONT : back[1] < -0.35 ? -0.9 * FONT : -0.35 * FONT;
-      const dx = anchor === "end" ? -12 : anchor === "start" ? 12 : 0;
-      for (let k = 0; k <= D.stagger_steps; k++) {
+      let anchor = back[0] < -0.35 ? "end" : back[0] > 0.35 ? "start" : "middle";
+      // the text beyond the leader's end: above one going up, below one going down, level beside one going sideways
+      const base = back[1] > 0.35 ? D.label_gap_mm + 0.25 * FONT
+        : back[1] < -0.35 ? -(D.label_gap_mm + 0.8 * FONT) : -0.3 * FONT;
+      let dx = anchor === "end" ? -12 : anchor === "start" ? 12 : 0;
+      if (hang !== null && side === sign && back[1] < -0.35) {
+        anchor = hang;
+        dx = hang === "end" ? 6 : hang === "start" ? -6 : 0;
+      }
+      const steps = hang ? 2 * D.stagger_steps : D.stagger_steps;          // hanging: no way across
+      for (let k = 0; k <= steps; k++) {
         const r = r0 + k * D.stagger_mm * scale;
         const q = [px + back[0] * r, py + back[1] * r];
-        yield { q, tx: q[0] + dx, ty: q[1] - dy, anchor };
+        yield { q, tx: q[0] + dx, ty: q[1] + base, anchor };
       }
     }
   }
@@ -365,38 +450,71 @@ export function createDrawing(model, D, { stableIds = false } = {}) {
     }
     const named = muscleNames.filter((m) => muscleInfo(m)[0] === group);
     const colour = (Object.hasOwn(STYLES, group) ? STYLES[group] : STYLES.other)[0];
+    const hang = [];        // item -> the text anchor of a name hanging below its leader's end (null: centred)
     named.forEach((m, i) => {
       const length = sitting ? 150 + 95 * i : 150 + 130 * (i % 2);
       const k = MUSCLE[m] && MUSCLE[m].in_front ? -1 : 1;
-      items.push([d.muscles[m], "thigh", [-60.0 * k, -(0.4 + 0.2 * i) * th], muscleInfo(m)[1], colour, length, k]);
+      const along = sitting ? 0.36 + 0.16 * i : 0.4 + 0.2 * i;
+      items.push([d.muscles[m], "thigh", [-60.0 * k, -along * th], muscleInfo(m)[1], colour, length, k]);
+      hang[items.length - 1] = sitting ? "end" : null;
     });
-    const out = [], placed = [];
-    for (const [path, segname, local, text, col, length, sign] of items) {
+    // the text boxes placed so far; sitting, the hanging lower leg is one too
+    const sil = silhouette(b);
+    const placed = sitting ? ["shank", "foot"].map((seg) => segmentBox(sil, b, seg, frameOf(frames[seg]))) : [];
+    const out = [], leaders = [];
+    items.forEach(([path, segname, local, text, col, len0, sign], n) => {
       const { origin: o, angle: a } = frames[segname];
       const ca = Math.cos(a), sa = Math.sin(a);
       const lx = local[0] * s, ly = local[1];
       const target = [o[0] + ca * lx - sa * ly, o[1] + sa * lx + ca * ly];
       const p = path[nearest(path, target)];
+      const hung = hang[n] ?? null;
+      let length = len0;
+      if (hung) {          // names hanging one under another: their leaders end at steps of depth
+        const xl = ca * (p[0] - o[0]) + sa * (p[1] - o[1]);
+        length += sign * (xl - lx) / s;
+      }
       const towardHead = d.head.centre[0] > p[0] ? 1.0 : -1.0;
       let chosen = null;
-      for (const place of labelPlaces(p, [ca, sa], sign, length, s, towardHead)) {
+      for (const place of labelPlaces(p, [ca, sa], sign, length, s, towardHead, hung)) {
         if (floor !== null && onCouch(place, floor)) continue;
         const box = textBox(place.tx, place.ty, text, FONT, place.anchor, HALO);
         if (chosen === null) chosen = [place, box];
-        if (!placed.some((q) => box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3])) {
+        const texts = placed.slice(placed.length - out.length);          // the labels' boxes (not the lower leg's)
+        if (!placed.some((q) => box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3])
+            && !texts.some((q) => crosses(p, place.q, q))
+            && !leaders.some(([a0, a1]) => crosses(a0, a1, box))) {
           chosen = [place, box];
           break;
         }
       }
       if (chosen === null) {
-        const place = [...labelPlaces(p, [ca, sa], sign, length, s, towardHead)][D.stagger_steps + 1];
+        const places = [...labelPlaces(p, [ca, sa], sign, length, s, towardHead, hung)];
+        const place = places[Math.min(D.stagger_steps + 1, places.length - 1)];
         chosen = [place, textBox(place.tx, place.ty, text, FONT, place.anchor, HALO)];
       }
       const [place, box] = chosen;
       out.push([p, place.q, place.tx, place.ty, place.anchor, text, col]);
       placed.push(box);
-    }
+      leaders.push([p, place.q]);
+    });
     return out;
+  }
+
+  /** Whether the segment a-b (world mm) passes through box [x0, y0, x1, y1] (Liang-Barsky clipping). */
+  function crosses([ax, ay], [bx, by], box) {
+    let t0 = 0.0, t1 = 1.0;
+    for (const [p, q] of [[-(bx - ax), ax - box[0]], [bx - ax, box[2] - ax], [-(by - ay), ay - box[1]], [by - ay, box[3] - ay]]) {
+      if (p === 0.0) {
+        if (q < 0.0) return false;
+        continue;
+      }
+      const t = q / p;
+      if (p < 0.0) t0 = Math.max(t0, t);
+      else t1 = Math.min(t1, t);
+      if (t0 > t1) return false;
+    }
+    return true;
   }
 
   const r1 = (x) => { const v = Number(pyFixed(x, 1)) + 0.0; return g(v === 0 ? 0 : v); };
@@ -435,6 +553,8 @@ export function createDrawing(model, D, { stableIds = false } = {}) {
     }
     if (view === "standing") boxes.push(segmentBox(sil, b, "_stance", null));
     for (const line of d.skeleton) add(line, 4.5);
+    const arm = armPoints(d, b, view);
+    if (arm !== null) add(arm, (sil._arm.widths[0] + 10) / 2 + 0.1);
     boxes.push(headBox(d.head.centre[0], d.head.centre[1], d.head.radius, frames.head_neck.angle, floor, headAngle(d)));
     for (const [m, [, , width]] of Object.entries(muscleStyles(Object.keys(muscles)))) add(muscles[m], (width + 8) / 2 + 0.1);
     add(nervePts, D.nerve_width / 2 + 0.1);
@@ -465,6 +585,123 @@ export function createDrawing(model, D, { stableIds = false } = {}) {
     return outward([u0, v0, u1, v1]);
   }
 
+  // -- the drawing as drawn: side-lying turned, the contrast muscles apart in lanes ------------------
+  /** numpy.interp at x of the increasing xp (ties allowed) and fp. */
+  function interp(x, xp, fp) {
+    const n = xp.length;
+    if (x > xp[n - 1]) return fp[n - 1];
+    if (x < xp[0]) return fp[0];
+    let lo = 0, hi = n - 1;                 // the last j with xp[j] <= x
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (xp[mid] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    const j = lo;
+    if (j === n - 1 || xp[j] === x) return fp[j];
+    const slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j]);
+    let v = slope * (x - xp[j]) + fp[j];
+    if (Number.isNaN(v)) {
+      v = slope * (x - xp[j + 1]) + fp[j + 1];
+      if (Number.isNaN(v) && fp[j] === fp[j + 1]) v = fp[j];
+    }
+    return v;
+  }
+
+  /** pts with points added along each segment at most step mm apart (the vertices kept). */
+  function densify(pts, step) {
+    const out = [pts[0]];
+    for (let i = 1; i < pts.length; i++) {
+      const a = pts[i - 1], b = pts[i];
+      const dx = b[0] - a[0], dy = b[1] - a[1];
+      const n = Math.max(1, Math.ceil(Math.hypot(dx, dy) / step));
+      for (let k = 1; k <= n; k++) out.push([a[0] + dx * (k / n), a[1] + dy * (k / n)]);
+    }
+    return out;
+  }
+
+  /** A drawing turned deg counter-clockwise about the hip centre (the origin). */
+  function turned(d, deg) {
+    const t = deg * (Math.PI / 180.0);
+    const c = Math.cos(t), s = Math.sin(t);
+    const pt = ([x, y]) => [x * c + y * -s, x * s + y * c];
+    const pts = (line) => line.map(pt);
+    const each = (o, f) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+    return { ...d, joints: each(d.joints, pt), skeleton: d.skeleton.map(pts),
+      head: { centre: pt(d.head.centre), radius: d.head.radius }, nerve: pts(d.nerve),
+      nerves: each(d.nerves, pts), muscles: each(d.muscles, pts),
+      frames: each(d.frames, (f) => ({ origin: pt(f.origin), angle: f.angle + t })) };
+  }
+
+  /**
+   * neuralsim.view.svg._drawn: d as drawn in view: side-lying turned; the nerve's contrast muscles
+   * moved apart in the thigh onto lanes of their own alongside the nerve, each keeping its own path
+   * at its ends.
+   */
+  function drawn(d, b, nerve, view) {
+    if (view === "side_lying") d = turned(d, D.side_lying_turn_deg);
+    const group = D.nerves[nerve].contrast;
+    const names = Object.keys(d.muscles).filter((m) => muscleInfo(m)[0] === group);
+    if (names.length < 2) return d;
+    const { origin: o, angle: a } = d.frames.thigh;
+    const th = b.segment("thigh");
+    const c = Math.cos(a), sn = Math.sin(a);
+    const s = b.height_m * 1000.0 / D.ref_h;
+    const local = (pts) => pts.map(([x, y]) => {
+      const r0 = x - o[0], r1 = y - o[1];
+      return [c * r0 + sn * r1, -sn * r0 + c * r1];
+    });
+    const alongThigh = (loc) => {          // on its way down the thigh (not a folded-back shank)
+      let low = 0;
+      for (let i = 1; i < loc.length; i++) if (loc[i][1] < loc[low][1]) low = i;
+      return loc.map(([x, y], i) => i <= low && y <= 0.0 && y >= -th && Math.abs(x) < 150.0 * s);
+    };
+    const sortedRun = (loc) => {           // [ys, xs] of the points down the thigh, by y
+      const inside = alongThigh(loc);
+      const run = loc.filter((_, i) => inside[i]).sort((p, q) => p[1] - q[1]);
+      return [run.map((q) => q[1]), run.map((q) => q[0])];
+    };
+    const midX = (loc) => {
+      const [ys, xs] = sortedRun(loc);
+      return ys.length < 2 ? null : interp(-0.5 * th, ys, xs);
+    };
+    const paths = Object.fromEntries(names.map((m) => [m, local(densify(d.muscles[m], 15.0))]));
+    const mids = Object.fromEntries(names.map((m) => [m, midX(paths[m])]));
+    if (names.some((m) => mids[m] === null)) return d;
+    const nerveLoc = local(densify(d.nerves[nerve], 15.0));
+    const nerveMid = midX(nerveLoc);
+    let beside = () => 0.0;
+    if (nerveMid !== null) {
+      const [ny, nx] = sortedRun(nerveLoc);
+      beside = (y) => interp(y, ny, nx) - nerveMid;
+    }
+    const width = (Object.hasOwn(STYLES, group) ? STYLES[group] : STYLES.other)[1];
+    const centre = nerveMid === null ? names.reduce((acc, m) => acc + mids[m], 0) / names.length : nerveMid;
+    const gap = nerveMid !== null ? (D.nerve_width + width) / 2 + (D.lane_mm - width) : D.lane_mm / 2;
+    const ranked = [...names].sort((p, q) => mids[q] - mids[p]);       // front to back
+    let nFront = names.filter((m) => mids[m] > centre).length;
+    if (nerveMid !== null) nFront = Math.min(Math.max(nFront, 1), names.length - 1);
+    const lane = {};
+    ranked.slice(0, nFront).forEach((m, k) => { lane[m] = centre + gap + k * D.lane_mm; });
+    ranked.slice(nFront).forEach((m, k) => { lane[m] = centre - gap - k * D.lane_mm; });
+    const [f0, f1] = D.lane_full, [e0, e1] = D.lane_end;
+    const muscles = { ...d.muscles };
+    for (const m of names) {
+      const loc = paths[m];
+      const inside = alongThigh(loc);
+      let reach = -Infinity;
+      muscles[m] = loc.map(([lx, ly], i) => {
+        const t = -ly / th;                                      // fraction down the thigh
+        reach = Math.max(reach, t);
+        let w = Math.min(Math.max(Math.min((t - e0) / (f0 - e0), (e1 - t) / (e1 - f1)), 0.0), 1.0);
+        if (Math.abs(lx) >= 150.0 * s || reach > e1 || !inside[i] || i === 0 || i === loc.length - 1) w = 0.0;
+        const x = (1.0 - w) * lx + w * (lane[m] + beside(ly));
+        return [o[0] + c * x - sn * ly, o[1] + sn * x + c * ly];
+      });
+    }
+    return { ...d, muscles };
+  }
+
   // -- the figure ----------------------------------------------------------------------------
   /**
    * neuralsim.view.svg.describe: the figure's description (its desc element).
@@ -488,8 +725,9 @@ export function createDrawing(model, D, { stableIds = false } = {}) {
    * the same SVG text for the same drawing.
    * @param {Object} d  model.drawing(...) with only the structures drawn kept (see {@link keep})
    */
-  function postureSvg(angles, b, view, d, { heightPx, numbers, nerve, labels: withLabels = true }) {
+  function postureSvg(angles, b, view, data, { heightPx, numbers, nerve, labels: withLabels = true }) {
     const spec = D.nerves[nerve];
+    const d = drawn(data, b, nerve, view);
     const nervePts = d.nerves[nerve];
     const sil = silhouette(b);
     const floor = couchTop(view, sil);
@@ -501,7 +739,8 @@ export function createDrawing(model, D, { stableIds = false } = {}) {
     const [x0, y0, x1, y1] = box;
     const bh = y1 - y0, bw = x1 - x0;
     const widthPx = heightPx * bw / bh;
-    const title = `Body seen from the side, ${view} view (${D.support[view]}), with the nerve bed and the ${group}`;
+    const seen = view === "side_lying" ? "lying on its side, seen from above" : "seen from the side";
+    const title = `Body ${seen}, ${view} view (${D.support[view]}), with the nerve bed and the ${group}`;
     const desc = describe(angles, b, view, numbers, nerve);
     const uid = nextId();
     const parts = [`<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-posture" data-view="${view}" `
@@ -510,7 +749,7 @@ export function createDrawing(model, D, { stableIds = false } = {}) {
       + `<title id="ns-title-${uid}">${escape(title)}</title><desc id="ns-desc-${uid}">${escape(desc)}</desc>`];
     parts.push(...support(view, d, b, sil, box));
     if (view === "standing") parts.push(...stanceLeg(b, sil));
-    parts.push(...bodyParts(d.frames, sil, D.body_fill, D.body_outline, "neuralsim-body"));
+    parts.push(...bodyParts(d.frames, sil, D.body_fill, D.body_outline, "neuralsim-body"), ...drawArm(d, b, view));
     for (const line of d.skeleton) parts.push(polyline(line, "#B9B3AC", 8, "", "neuralsim-skeleton"));
     parts.push(...drawHead(d.head.centre[0], d.head.centre[1], d.head.radius, d.frames.head_neck.angle, floor, headAngle(d)));
     const over = [];
@@ -542,7 +781,12 @@ export function createDrawing(model, D, { stableIds = false } = {}) {
   }
 
   // -- gauges, bars ------------------------------------------------------------------------
-  function gaugesSvg(rows, { reference = "standing (anatomical position)", widthPx = 470, title = null, startLabel = "since start" }) {
+  /**
+   * neuralsim.view.svg.gauges_svg; large: its presentation form (name, bar and change in % only,
+   * type D.large_type_px, D.large_w_px wide, drawn its own size).
+   */
+  function gaugesSvg(rows, { reference = "standing (anatomical position)", widthPx = 470, title = null, startLabel = "since start",
+    large = false }) {
     const [lo, hi] = D.gauge_range_pct;
     const fs = 15, row = 30, labelW = 86, barW = 136;
     const col = [labelW + barW + 8, labelW + barW + 156, labelW + barW + 234];
@@ -553,6 +797,7 @@ export function createDrawing(model, D, { stableIds = false } = {}) {
     const desc = rows.map((r) => `${r.name}: ${numberText(100 * (r.mm / r.ref_mm - 1), 1, true)} % `
       + `(${numberText(r.mm - r.ref_mm, 0, true)} mm) against ${reference}, `
       + `last step ${numberText(r.step_mm, 0, true)} mm, ${startLabel} ${numberText(r.start_mm, 0, true)} mm`).join("; ") + ".";
+    if (large) return gaugesLarge(rows, title, desc);
     const uid = nextId();
     const out = [`<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-gauges" `
       + `viewBox="0 0 ${width} ${height}" width="${widthPx}" height="${pyFixed(widthPx * height / width, 0)}" `
@@ -591,6 +836,50 @@ export function createDrawing(model, D, { stableIds = false } = {}) {
       out.push(`<text x="${col[0]}" y="${y + 16}">${signed(pct, 1)} %, ${signed(r.mm - r.ref_mm, 0)} mm</text>`);
       out.push(`<text x="${col[1] + 56}" y="${y + 16}" text-anchor="end">${signed(r.step_mm, 0)}</text>`);
       out.push(`<text x="${col[2] + 62}" y="${y + 16}" text-anchor="end">${signed(r.start_mm, 0)}</text>`);
+    });
+    out.push("</svg>");
+    return out.join("");
+  }
+
+  /** neuralsim.view.svg._gauges_large: name, bar, change in %, each row 40 px. */
+  function gaugesLarge(rows, title, desc) {
+    const [lo, hi] = D.gauge_range_pct;
+    const fs = D.large_type_px, row = 40, top = 64, labelW = 76, barW = 170;
+    const width = D.large_w_px, height = top + row * rows.length + 6;
+    const xOf = (pct) => labelW + 8 + barW * (Math.min(Math.max(pct, lo), hi) - lo) / (hi - lo);
+    const zero = xOf(0.0);
+    const uid = nextId();
+    const out = [`<svg xmlns="http://www.w3.org/2000/svg" role="img" class="neuralsim-gauges-large" `
+      + `viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" `
+      + `aria-labelledby="ns-gl-title-${uid} ns-gl-desc-${uid}" font-family="sans-serif" font-size="${fs}" fill="#222222">`
+      + `<title id="ns-gl-title-${uid}">${escape(title)}</title><desc id="ns-gl-desc-${uid}">${escape(desc)}</desc>`
+      + `<text x="${labelW + 8}" y="22">change against standing</text>`];
+    for (const t of [0.0, 20.0]) {          // two tick labels: at this size more would run into one another
+      out.push(`<text x="${pyFixed(xOf(t), 0)}" y="${top - 14}" text-anchor="middle" fill="#444444">${t === 0 ? "0" : `+${pyFixed(t, 0)} %`}</text>`);
+    }
+    for (const t of [lo, 10.0, 20.0, hi]) {
+      const x = xOf(t);
+      out.push(`<line x1="${pyFixed(x, 1)}" y1="${top - 8}" x2="${pyFixed(x, 1)}" y2="${height - 4}" stroke="#BBBBBB" stroke-width="1.5"/>`);
+    }
+    out.push(`<line x1="${pyFixed(zero, 1)}" y1="${top - 8}" x2="${pyFixed(zero, 1)}" y2="${height - 4}" stroke="#444444" stroke-width="3"/>`);
+    const styles = muscleStyles(rows.filter((r) => r.kind !== "nerve").map((r) => r.kind));
+    rows.forEach((r, i) => {
+      const y = top + i * row;
+      const pct = 100.0 * (r.mm / r.ref_mm - 1.0);
+      let colour, dash, name;
+      if (r.kind === "nerve") [colour, dash, name] = [D.nerve_colour, "none", "nerve"];
+      else [[, colour, , dash], name] = [styles[r.kind], r.name];
+      const x = xOf(pct);
+      const xa = Math.min(x, zero), xb = Math.max(x, zero);
+      const edge = dash === "none" ? "" : ` stroke-dasharray="${dash.split(" ").map((v) => pyFixed(Number(v) * 0.5, 1)).join(" ")}"`;
+      out.push(`<text x="${labelW}" y="${y + 25}" text-anchor="end" font-weight="bold" fill="${colour}">${escape(name)}</text>`);
+      out.push(`<rect data-kind="${escape(r.kind)}" data-pct="${pyFixed(pct, 2)}" x="${pyFixed(xa, 1)}" y="${y + 4}" `
+        + `width="${pyFixed(xb - xa, 1)}" height="${row - 10}" fill="${colour}" fill-opacity="0.85" stroke="#222222" stroke-width="2"${edge}/>`);
+      if (pct > hi || pct < lo) {
+        const tip = pct > hi ? xb : xa, sgn = pct > hi ? 1 : -1;
+        out.push(`<polygon points="${pyFixed(tip, 1)},${y + 3} ${pyFixed(tip + 12 * sgn, 1)},${pyFixed(y + row / 2 - 1, 1)} ${pyFixed(tip, 1)},${y + row - 5}" fill="#222222"/>`);
+      }
+      out.push(`<text x="${width - 2}" y="${y + 25}" text-anchor="end">${signed(pct, 1)} %</text>`);
     });
     out.push("</svg>");
     return out.join("");

@@ -167,7 +167,8 @@ export function startExplorer(root, data, createModel, createDrawing, live) {
       rows.push({ name: draw.muscleInfo(m)[1], kind: m, mm: musclesMm[m], ref_mm: ref[m], step_mm: musclesMm[m] - m0[m],
         start_mm: musclesMm[m] - S.start.muscles_mm[m] });
     }
-    gauges.html = draw.gaugesSvg(rows, { startLabel: S.startLabel, widthPx: 470, title: X.gauge_title });
+    S.rows = rows;
+    paintPanel();
     const words = X.group_words;
     const since = ` <span class="neuralsim-since">${esc(cap(S.startLabel))}: nerve bed `
       + `${draw.numberText(bed - S.start.bed_mm, 0, true)} mm, ${esc(words)} `
@@ -183,6 +184,17 @@ export function startExplorer(root, data, createModel, createDrawing, live) {
     linkTimer = setTimeout(writeLink, 150);
     S.updates += 1;
     S.lastMs = performance.now() - t0;
+  }
+
+  /** The gauges and the key in the mode's size: presentation mode draws their large forms (as the notebook's explorer). */
+  function paintPanel() {
+    const large = root.classList.contains("neuralsim-present");
+    gauges.html = draw.gaugesSvg(S.rows, { startLabel: S.startLabel, widthPx: 470, title: X.gauge_title, large });
+    const key = large ? X.legend_large : X.legend;
+    if (legend.dataset.large !== String(large)) {
+      legend.innerHTML = key;
+      legend.dataset.large = String(large);
+    }
   }
 
   function clampedTo(p) {
@@ -262,6 +274,7 @@ export function startExplorer(root, data, createModel, createDrawing, live) {
   function setPresent(on) {
     root.classList.toggle("neuralsim-present", on);
     present.setAttribute("aria-pressed", String(on));
+    if (S.rows) paintPanel();
     if (on && document.fullscreenEnabled && !document.fullscreenElement) {
       askedFull = true;
       root.requestFullscreen().catch(() => { askedFull = false; });

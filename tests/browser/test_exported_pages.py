@@ -13,7 +13,8 @@ Every page the command writes is opened from ``file://`` in a context that is of
   track): each changes the posture as asked, the text line says what changed, and the picture is
   still the library's;
 * the link's fragment holds the state: a page opened with it shows the same posture and step;
-* presentation mode with f (larger text), Escape leaves it;
+* presentation mode with f (larger text; the gauges and the key in their large forms, drawn their own
+  size, every letter view.svg.LARGE_TYPE_PX or more, on a 1024 x 768 screen), Escape leaves it;
 * axe-core (bundled in axe-playwright-python, injected, nothing fetched): no serious or critical
   finding; every slider is named and gives its value with its unit;
 * a 1280 x 800 screenshot of each page under artifacts/browser/ (presentation mode at 1024 x 768).
@@ -33,7 +34,7 @@ from neuralsim.core.posture import Posture
 from neuralsim.model.geometry import Pathway
 from neuralsim.model.registry import current
 from neuralsim.state.states import compute
-from neuralsim.view.svg import posture_svg
+from neuralsim.view.svg import LARGE_TYPE_PX, LARGE_W_PX, posture_svg
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = H.REPO / "artifacts" / "browser"
@@ -107,6 +108,19 @@ def _same(got: list, want: list) -> list[str]:
         if gx != wx:
             out.append(f"{wt} text {gx!r} in the page, {wx!r} in the library")
     return out
+
+
+#: presentation mode's gauges and key: [drawn width (px), class] of the gauges, the key's drawn width,
+#: the smallest type in them (px on the screen) and their lowest edge (px)
+PRESENTED = """() => {
+  const g = document.querySelector('.neuralsim-gauges-box svg'), k = document.querySelector('.neuralsim-legend-box svg');
+  const texts = [...g.querySelectorAll('text'), ...k.querySelectorAll('text')];
+  const scale = (svg) => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const px = (t) => parseFloat(getComputedStyle(t).fontSize) * scale(t.ownerSVGElement);
+  return {gauges: [Math.round(g.getBoundingClientRect().width), g.getAttribute('class')],
+          key: Math.round(k.getBoundingClientRect().width), smallest_px: Math.min(...texts.map(px)),
+          bottom: Math.max(g.getBoundingClientRect().bottom, k.getBoundingClientRect().bottom)};
+}"""
 
 
 def _state(pg) -> dict:
@@ -281,9 +295,16 @@ def test_exported_page(page, pages, name):
     pg.wait_for_function("() => document.querySelector('.neuralsim-explorer').classList.contains('neuralsim-present')")
     size = pg.evaluate("() => parseFloat(getComputedStyle(document.querySelector('p.neuralsim-text')).fontSize)")
     assert size >= 22
+    # the gauges and the key in their large forms, as the notebook's explorer draws them projected:
+    # drawn their own size (LARGE_W_PX wide), every letter LARGE_TYPE_PX or more, on the screen
+    big = pg.evaluate(PRESENTED)
+    assert big["gauges"] == [LARGE_W_PX, "neuralsim-gauges-large"] and big["key"] == LARGE_W_PX, (name, big)
+    assert big["smallest_px"] >= LARGE_TYPE_PX and big["bottom"] <= 768, (name, big)
     pg.screenshot(path=str(ARTIFACTS / f"exported-{name}-presentation-1024x768.png"))
     pg.keyboard.press("Escape")
     pg.wait_for_function("() => !document.querySelector('.neuralsim-explorer').classList.contains('neuralsim-present')")
+    assert pg.evaluate("() => [...document.querySelectorAll('.neuralsim-gauges-box svg')].map((e) => e.getAttribute('class'))"
+                       ) == ["neuralsim-gauges"], name
 
     log = pg.log
     assert log["blocked"] == [] and log["failed"] == [], log

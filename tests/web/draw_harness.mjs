@@ -5,7 +5,7 @@
 //
 // CASES.json: {"page": an exported page's data (neuralsim.classroom.export.page_data), "cases":
 // [{angles, height, mobility, view, nerve, structures, height_px, gauges: rows, bars: bool}]}.
-// OUT.json: per case {figure, gauges, bars} (SVG text) and the time taken.
+// OUT.json: per case {figure, gauges, gauges_large, bars} (SVG text) and the time taken.
 import { readFileSync, writeFileSync } from "node:fs";
 
 const [casesPath, outPath] = process.argv.slice(2);
@@ -29,9 +29,10 @@ const out = cases.map((c) => {
   const rows = gauged.map((m) => ({ name: draw.muscleInfo(m)[1], kind: m, mm: lengths[m], ref_mm: ref[m], step_mm: c.step_mm, start_mm: c.start_mm }));
   rows.unshift({ name: "nerve bed", kind: "nerve", mm: lengths[nerve], ref_mm: ref[nerve], step_mm: c.step_mm, start_mm: c.start_mm });
   const gauges = draw.gaugesSvg(rows, { startLabel: c.start_label, widthPx: 470, title: c.gauge_title });
+  const gaugesLarge = draw.gaugesSvg(rows, { startLabel: c.start_label, title: c.gauge_title, large: true });
   const bars = draw.contributionsSvg(model.contributions(c.angles, body, nerve), { widthPx: 470, title: c.bars_title });
   const text = draw.changeText(c.what, c.bed_before, lengths[nerve], c.ham_before,
     gauged.reduce((a, m) => a + lengths[m], 0) / gauged.length, lengths[nerve] / ref[nerve], c.group_words);
-  return { figure, gauges, bars, text, view: draw.chooseView(c.angles, c.view) };
+  return { figure, gauges, gauges_large: gaugesLarge, bars, text, view: draw.chooseView(c.angles, c.view) };
 });
 writeFileSync(outPath, JSON.stringify({ out, ms: performance.now() - started }));

@@ -28,7 +28,10 @@ function roomOf(root) {
 function needed(root) {
   const t = root.querySelector('.neuralsim-top').getBoundingClientRect().top;
   let b = t;
-  const must = ['.neuralsim-figure', '.neuralsim-stepper', 'svg.neuralsim-gauges', 'p.neuralsim-text'];
+  const present = root.classList.contains('neuralsim-present');
+  // projected: the gauges and the key (the text line may run on below them); else the gauges and the text
+  const must = ['.neuralsim-figure', '.neuralsim-stepper', ...(present
+    ? ['svg.neuralsim-gauges-large', '.neuralsim-legend-box svg'] : ['svg.neuralsim-gauges', 'p.neuralsim-text'])];
   if (root.classList.contains('neuralsim-patient')) must.push('.neuralsim-sliders');   // the examination
   for (const s of must) {
     const e = root.querySelector(s);
@@ -100,9 +103,15 @@ function render({ model, el }) {
     ro.observe(root.querySelector('.neuralsim-top') || root);
     window.addEventListener('resize', onResize);
     let present = root.classList.contains('neuralsim-present');
+    // the sliders' drawer (presentation mode) starts under the step buttons, which stay in sight
+    const drawerTop = () => {
+      const st = root.querySelector('.neuralsim-stepper');
+      if (st) root.style.setProperty('--ns-drawer-top', `${Math.ceil(st.getBoundingClientRect().bottom) + 2}px`);
+    };
     new MutationObserver(() => {            // presentation mode on or off (fitRoom's own classes aside)
       const now = root.classList.contains('neuralsim-present');
       if (now !== present) { present = now; fit(true); }
+      if (root.classList.contains('ns-sliders-on')) drawerTop();
     }).observe(root, { attributes: true, attributeFilter: ['class'] });
     new MutationObserver(() => fixSliders(root)).observe(root, {
       subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
@@ -117,6 +126,7 @@ function render({ model, el }) {
       if (e.key === 'n' || (!inSlider && (e.key === 'PageDown' || (present && e.key === 'ArrowRight')))) act = '.neuralsim-next';
       else if (e.key === 'p' || (!inSlider && (e.key === 'PageUp' || (present && e.key === 'ArrowLeft')))) act = '.neuralsim-prev';
       else if (e.key === 'f') act = '.neuralsim-present-toggle';
+      else if (e.key === 's' && present) act = '.neuralsim-sliders-toggle';
       else if (e.key === 'Escape' && present) act = '.neuralsim-present-toggle';
       if (act) { e.preventDefault(); e.stopPropagation(); click(root, act); }
     };
