@@ -113,6 +113,15 @@ def test_the_articles_supine_glide_is_a_tensioner_and_the_slider_version_strains
     assert written["strain_rise_pct"] > 3 * slider["strain_rise_pct"] > 0
     assert slider["excursion_mm"] > 0
     assert "as a slider" in ex.format_glide_as_slider(g)
+    # the rise of the peak is the glide table's (notebook 04 prints both: one quantity, one number)
+    from neuralsim.state import analysis
+    row = next(r for r in analysis.glide_table() if r["name"].startswith("supine sciatic glide"))
+    assert written["peak_rise_pct"] == pytest.approx(row["strain_rise_pct"], abs=1e-9)
+    text = ex.format_glide_as_slider(g)
+    head, line = text.splitlines()[:2]
+    assert "largest strain rise" in head and "rise of the peak" in head and line.startswith("as written")
+    assert line.split()[-4:] == [f"{written['strain_rise_pct']:.1f}", "%", f"{row['strain_rise_pct']:.1f}", "%"]
+    assert max(len(t) for t in text.splitlines()) <= 100          # one line each on a 1024 px page
 
 
 def test_entrapment_table():

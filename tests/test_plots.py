@@ -132,10 +132,36 @@ def test_evidence_figure_marks_within_and_outside():
     fig = figures.evidence_figure(rows)
     within, outside = fig.axes
     assert [l.get_marker() for l in within.lines] == ["o"] and [l.get_marker() for l in outside.lines] == ["X"]
-    assert within.get_title(loc="left") == "a [mm]: model 1.5" and outside.get_title(loc="left") == "b [1]: model 0.5"
+    assert within.get_title(loc="left") == "a: model 1.50 mm" and outside.get_title(loc="left") == "b: model 0.500"
     for ax, (lo, hi, m) in [(within, (1.0, 2.0, 1.5)), (outside, (1.0, 1.0, 0.5))]:
         left, right = ax.get_xlim()
         assert left < min(lo, m) and right > max(hi, m)
     # the published range is the bar: from low to high for a closed range
     bar = within.patches[0]
     assert (bar.get_x(), bar.get_x() + bar.get_width()) == pytest.approx((1.0, 2.0))
+
+
+def test_the_evidence_figure_prints_numbers_and_units_as_a_page_does():
+    """Every word the evidence figure draws (titles and tick labels): no float noise or unrounded
+    digits, units as a page prints them (°, cm², no [deg] or cm^2), arrows and names, not identifiers."""
+    import re
+    import sys
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    from support import raw_output
+    from neuralsim import evidence
+    rows = [{"quantity": "knee short of full extension at hip 90 deg (deg knee flexion)", "low": 21.0,
+             "high": 49.4, "unit": "deg", "model": 50.97425974151235, "within": False},
+            {"quantity": "biceps_femoris_lh: hip 0->90 deg (ratio)", "low": 1.0, "high": 3.0, "unit": "1",
+             "model": 2.887919909015777, "within": True},
+            {"quantity": "area (cm^2)", "low": 10.0, "high": 20.0, "unit": "cm^2", "model": 18.4, "within": True}]
+    titles = [ax.get_title(loc="left") for ax in figures.evidence_figure(rows).axes]
+    assert titles == ["knee short of full extension at hip 90° (° knee flexion): model 51.0°",
+                      "biceps femoris, long head: hip 0 → 90° (ratio): model 2.89",
+                      "area (cm²): model 18.4 cm²"]
+    fig = figures.evidence_figure(evidence.comparisons())
+    fig.canvas.draw()
+    words = [t.get_text() for ax in fig.axes for t in [ax.title, ax._left_title, *ax.get_xticklabels()]]
+    text = " ".join(words)
+    assert len(fig.axes) >= 30 and raw_output(text) == []
+    assert not re.search(r"\d\.\d{4,}|\bdeg\b|\^2|\[|->|\b[a-z]+_[a-z_]+\b", text), text
+    plt.close("all")

@@ -54,3 +54,25 @@ def test_evidence_tables_render_every_row_they_are_given():
 def test_one_dict_is_one_row():
     t = tables.show({"nerve_mm": -22.70007, "semitendinosus_mm": 0.0})
     assert t.cells() == [["nerve bed (mm)", "semitendinosus (mm)"], ["-22.7", "0.0"]]
+
+
+def test_a_parameter_source_on_a_students_page_keeps_the_citation_not_the_projects_remarks():
+    import re
+    from neuralsim.core import parameters
+    from neuralsim.view import tables
+    # by hand: the remarks go, the citation and the reasoning stay
+    assert tables.source_text("Lundborg & Rydevik 1973, J Bone Joint Surg Br 55:390-401 (rabbit; quoted widely, "
+                              "not read in the source: status 'check' in data/evidence.csv)") == \
+        "Lundborg & Rydevik 1973, J Bone Joint Surg Br 55:390-401 (rabbit)"
+    assert tables.source_text("Ward, Eng, Smallwood & Lieber 2009, Clin Orthop Relat Res 467(4):1074-82; value as "
+                              "recalled from its table, not re-read") == \
+        "Ward, Eng, Smallwood & Lieber 2009, Clin Orthop Relat Res 467(4):1074-82"
+    assert tables.source_text("range of Alshami et al. 2008 (J Appl Biomech 24(4):368-76; tested in "
+                              "tests/test_mechanics.py), so") == "range of Alshami et al. 2008 (J Appl Biomech 24(4):368-76), so"
+    cite = re.compile(r"[A-Z][a-z]+(?: et al\.| & [A-Z][a-z]+)?,? (?:19|20)\d\d")
+    shown = tables.parameter_rows(parameters.table())
+    for raw, row in zip(parameters.table(), shown):
+        text = row["source"]
+        assert not re.search(r"tests/|data/|\.py\b|\.csv\b|re-read|recalled", text), (row["name"], text)
+        assert cite.findall(text) == cite.findall(raw["source"]), row["name"]      # every citation kept
+        assert {k: v for k, v in row.items() if k != "source"} == {k: v for k, v in raw.items() if k != "source"}

@@ -105,8 +105,10 @@ def glide_as_slider(body: Body | None = None) -> dict[str, dict[str, Any]]:
     (and comes up as it bends), so the ankle gives back part of what the knee
     takes.  For each (``"as written"``, ``"as a slider"``): ``start`` and
     ``end`` postures, ``bed_change_mm`` (core), ``excursion_mm`` at mid-thigh
-    (mm, + distal) and ``strain_rise_pct``, the largest rise of local strain
-    anywhere from start to end (%).
+    (mm, + distal), ``strain_rise_pct``, the largest rise of local strain
+    anywhere from start to end (%), and ``peak_rise_pct``, how much the peak (beyond the in-situ
+    length) rose, as :func:`neuralsim.state.analysis.glide_table` gives it (%; the peak may sit
+    elsewhere than the largest rise).
     """
     m = nerve_model(body)
     g0, g1 = pr.SCIATIC_GLIDE_SUPINE[0].posture, pr.SCIATIC_GLIDE_SUPINE[1].posture
@@ -118,15 +120,19 @@ def glide_as_slider(body: Body | None = None) -> dict[str, dict[str, Any]]:
         ra, rz = m.solve(a), m.solve(z)
         out[name] = {"start": a, "end": z, "bed_change_mm": rz.bed_change_mm - ra.bed_change_mm,
                      "excursion_mm": rz.excursion_mm("mid_thigh") - ra.excursion_mm("mid_thigh"),
-                     "strain_rise_pct": float((rz.strain_profile_pct - ra.strain_profile_pct).max())}
+                     "strain_rise_pct": float((rz.strain_profile_pct - ra.strain_profile_pct).max()),
+                     "peak_rise_pct": float(np.max(rz.element_in_situ_strain_pct))
+                     - float(np.max(ra.element_in_situ_strain_pct))}
     return out
 
 
 def format_glide_as_slider(glide: dict) -> str:
     """Plain-text lines of :func:`glide_as_slider` (mm and %)."""
-    return "\n".join(f"{name:12s} bed change {g['bed_change_mm']:+6.1f} mm, excursion at mid-thigh "
-                     f"{g['excursion_mm']:+5.1f} mm, strain rises by {g['strain_rise_pct']:.1f} %"
-                     for name, g in glide.items())
+    head = (f"{'':12s}{'bed change':>13s}{'excursion at mid-thigh':>25s}{'largest strain rise':>22s}"
+            f"{'rise of the peak':>19s}")
+    return "\n".join([head] + [f"{name:12s}{g['bed_change_mm']:>+10.1f} mm{g['excursion_mm']:>+22.1f} mm"
+                                f"{g['strain_rise_pct']:>20.1f} %{g['peak_rise_pct']:>17.1f} %"
+                                for name, g in glide.items()])
 
 
 def entrapment_table(posture: Any, site: str, severities=(0.0, 0.5, 1.0), reference: Any = None,

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..mechanics.bands import STRAIN_BANDS
 from ..core.joints import UNIT
+from . import tables as _tables
 from .svg import HAMSTRING_COLOUR, JOINT_LABELS, NERVE_COLOUR, OKABE_ITO, muscle_info, muscle_styles
 
 __all__ = ["length_angle_curves", "two_joint_heatmap", "step_bars", "sensitiser_curves",
@@ -166,7 +167,9 @@ def evidence_figure(rows: Sequence[Mapping]):
         ax.set_xlim(left, right)
         ax.set_yticks([])
         ax.tick_params(axis="x", labelsize=7)
-        ax.set_title(f"{r['quantity']} [{r['unit']}]: model {m:g}", fontsize=7, loc="left", pad=2)
+        unit = _tables.unit_text(str(r["unit"]))
+        value = _tables.cell_text(m, digits=None) + ("" if unit in ("", "°") else " ") + unit
+        ax.set_title(f"{_tables.quantity_text(str(r['quantity']))}: model {value}", fontsize=7, loc="left", pad=2)
     fig.tight_layout()
     return fig
 

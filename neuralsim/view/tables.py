@@ -90,6 +90,54 @@ def _plain(text: str) -> str:
     return text.replace("_", " ")
 
 
+#: Units as a page prints them (the data files' ASCII forms: ``deg``, ``cm^2``; ``1``: a ratio, no unit).
+_UNITS = {"deg": "°", "cm^2": "cm²", "mm^2": "mm²", "1": ""}
+
+
+def unit_text(unit: str) -> str:
+    """A data file's unit as a page prints it: ``"deg"`` -> ``"°"``, ``"cm^2"`` -> ``"cm²"``, ``"1"`` -> ``""``."""
+    return _UNITS.get(unit, unit)
+
+
+def quantity_text(text: str) -> str:
+    """A data file's description of a quantity as a page prints it: degrees as ``°``
+    (``"90 deg hip"`` -> ``"90° hip"``, ``"(deg)"`` -> ``"(°)"``), arrows as ``→``, squared units
+    as ``²``, a structure's identifier (``biceps_femoris_lh``) by its name."""
+    text = re.sub(r"(\d) ?deg\b", r"\1°", text)
+    text = re.sub(r"\(deg\b", "(°", text)
+    text = text.replace(" -> ", " → ").replace("->", " → ").replace("^2", "²")
+    return re.sub(r"\b[a-z]+(?:_[a-z]+)+\b", lambda m: _plain(m.group(0)), text)
+
+
+#: The project's own remarks inside a parameter's source (which test checks it, whether the figure was
+#: re-read in the source): for its developers, kept in the data file, left off a student's page.
+_REMARKS = (
+    re.compile(r";\s*value as recalled from its table, not re-read"),
+    re.compile(r";\s*quoted widely, not read in the source: status 'check' in data/evidence\.csv"),
+    re.compile(r"[;,]\s*(?:tested|checked) in (?:tests|data)/[\w./-]+"),
+    re.compile(r"\s*\([^()]*\b(?:tested|checked) in (?:tests|data)/[\w./-]+\)"),
+)
+#: The data files by the names a page gives them.
+_FILES = ((re.compile(r"\bdata/evidence\.csv\b"), "the evidence table"),
+          (re.compile(r"\bdata/parameters\.csv\b"), "the parameter table"))
+
+
+def source_text(source: str) -> str:
+    """A parameter's source as a student's page prints it: the citation and the reasoning, without
+    the project's remarks on them (:data:`_REMARKS`: test files, data files, "not re-read")."""
+    for pat in _REMARKS:
+        source = pat.sub("", source)
+    for pat, name in _FILES:
+        source = pat.sub(name, source)
+    return source
+
+
+def parameter_rows(rows: Sequence[Mapping]) -> list[dict]:
+    """Rows of :func:`neuralsim.core.parameters.table` for a student's page: each source as
+    :func:`source_text` gives it."""
+    return [dict(r, source=source_text(str(r.get("source", "")))) for r in rows]
+
+
 def cell_text(value: Any, digits: int | None = 1, signed: bool = False) -> str:
     """One value as text: yes/no, numbers rounded to ``digits`` (``None``: about three significant
     figures; no ``-0.0``; ``+`` with ``signed``), a dash for nothing."""
