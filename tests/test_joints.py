@@ -49,7 +49,8 @@ def test_the_joint_table_is_the_one_source():
     from neuralsim.view import svg
     from neuralsim.classroom import widgets
     assert ns.JOINTS == tuple(joints.TABLE)
-    assert tuple(f.name for f in dataclasses.fields(ns.Posture) if f.init) == ns.JOINTS
+    # the pelvis is no joint of its own: it shares the hip's angle (core.posture.joint_angles)
+    assert tuple(f.name for f in dataclasses.fields(ns.Posture) if f.init) == ns.JOINTS + ("pelvic_tilt",)
     assert svg.JOINT_LABELS is joints.LABELS and widgets.ACTION_WORDS is joints.ACTION_WORDS
     assert joints.DESCRIPTIONS["knee_flexion"] == "knee: 0 = straight, + bent (flexion), - hyperextended"
     assert joints.TABLE["hip_flexion"].range() == ns.joint_range("hip_flexion")

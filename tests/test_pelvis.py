@@ -40,6 +40,7 @@ def test_the_tilt_shares_the_thigh_trunk_angle_between_hip_and_low_back():
     arr = P(hip_flexion=[60, 70], pelvic_tilt=[0, 10])
     np.testing.assert_allclose(joint_angles(arr)["hip_flexion"], [60, 60])
     assert arr[1] == P(hip_flexion=70, pelvic_tilt=10) and arr.replace(pelvic_tilt=0)[1] == P(hip_flexion=70)
+    assert ns.core.posture.as_posture({"hip_flexion": 70, "pelvic_tilt": 10}) == P(hip_flexion=70, pelvic_tilt=10)
 
 
 def test_a_tilt_out_of_its_range_is_refused_with_its_name_range_and_unit():

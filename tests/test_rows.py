@@ -12,7 +12,7 @@ def test_one_row_per_line_of_the_file_with_numbers_for_the_range():
     lines = list(csv.DictReader(read_text("evidence.csv").splitlines()))
     assert len(rows.EVIDENCE) == len(lines) >= 40
     kne = rows.row("knee_extension_hip90")
-    assert (kne["low"], kne["high"], kne["unit"]) == (21.0, 49.4, "deg")       # 35.2 +/- 14.2 as in the CSV
+    assert (kne["low"], kne["high"], kne["unit"]) == (30.9, 39.5, "deg")       # 35.2 +/- 1.96 x 14.2 / sqrt(42), as in the CSV
     assert rows.row("coppieters_direction")["low"] is None                        # direction only: no range
 
 

@@ -211,12 +211,13 @@ def _numeric_array(values: Any) -> np.ndarray:
 
 
 def as_posture(posture: Any) -> Posture:
-    """Accept a :class:`Posture`, a mapping joint -> degrees, or an array ``(..., 8)``."""
+    """Accept a :class:`Posture`, a mapping joint -> degrees (``pelvic_tilt`` too), or an array ``(..., 8)``."""
     if isinstance(posture, Posture):
         return posture
     if isinstance(posture, Mapping):
         for name in posture:
-            check_joint(name)
+            if name != "pelvic_tilt":
+                check_joint(name)
         return Posture(**posture)
     if isinstance(posture, (np.ndarray, list, tuple)):
         return Posture.from_array(posture)

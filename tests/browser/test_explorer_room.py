@@ -172,7 +172,7 @@ def check_sliders_accessible(page, where: str):
     # the first explorer of the page (notebook 07 shows two)
     handles = page.evaluate("""() => [...document.querySelector('.neuralsim-explorer').querySelectorAll('.noUi-handle')].map(h =>
         [h.getAttribute('aria-label'), h.getAttribute('aria-valuetext'), h.getAttribute('aria-valuenow')])""")
-    assert len(handles) == len(ns.JOINTS) + 2, handles          # 8 joints, the body height and the hold time
+    assert len(handles) == len(ns.JOINTS) + 3, handles          # 8 joints, the body height, the hold time, the pelvis
     for name, text, now in handles:
         assert name and name[0].isalpha(), f"{where}: slider without a name: {handles}"
         assert re.fullmatch(r"-?\d+(\.\d\d?)? (degrees|metres|minutes)", text or ""), f"{where}: value text {text!r}"
