@@ -51,6 +51,10 @@ function formatG(x) {
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   if (x === 0) return Object.is(x, -0) ? "-0" : "0";
+  // the shortest text that reads back as x, when it has six significant digits or fewer and no
+  // exponent, is what "%g" writes (a point's 0.1 mm coordinates): the exact digits below are slow
+  const ax = Math.abs(x), short = String(x);
+  if (ax >= 1e-4 && ax < 1e6 && !short.includes("e") && short.replace(/^-?[0.]*/, "").replace(".", "").length <= 6) return short;
   let [mant, expText] = x.toExponential(5).split("e");
   const exact = Math.abs(x).toExponential(100).split("e")[0].replace(".", "");
   if (/^\d{6}50*$/.test(exact) && Number(exact[5]) % 2 === 0) {
@@ -94,10 +98,14 @@ function pointsAttr(pts) {
   let out = "";
   for (let i = 0; i < pts.length; i++) {
     const x = rint(pts[i][0] * 10.0) / 10.0 + 0.0, y = rint(pts[i][1] * -10.0) / 10.0 + 0.0;
-    out += (i ? " " : "") + g(x === 0 ? 0 : x) + "," + g(y === 0 ? 0 : y);
+    out += (i ? " " : "") + tenth(x) + "," + tenth(y);
   }
   return out;
 }
+
+/** "%g" of a number of whole tenths: under 10^5 in size it has six significant digits or fewer, so
+ * the shortest text that reads back as it is Python's (a figure writes thousands of them). */
+const tenth = (x) => (x === 0 ? "0" : Math.abs(x) < 1e5 ? String(x) : g(x));
 
 /** neuralsim.view.svg._points_mm: whole mm (outlines). */
 function pointsMm(pts) {
