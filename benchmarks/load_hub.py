@@ -901,9 +901,11 @@ class WriteWatcher:
         for who, paths in sorted(self.writes.items()):
             for p in sorted(paths):
                 if who == "(hub)" or who == "(gone)":
-                    # the run's folder (data folder, the hub's log, its TMPDIR); useradd's account files
+                    # the run's folder (data folder, the hub's log, its TMPDIR); useradd's account files;
+                    # the lock that keeps a second hub off the students' cgroup folder
                     ok = _under(p, self.run.base) or re.fullmatch(
-                        r"/etc/(\.pwd\.lock|(passwd|group|shadow|gshadow|subuid|subgid)([-+]|\.\d+)?)", p) is not None
+                        r"/etc/(\.pwd\.lock|(passwd|group|shadow|gshadow|subuid|subgid)([-+]|\.\d+)?)", p) is not None \
+                        or re.fullmatch(r"/run/[a-z][a-z0-9-]*\.lock", p) is not None
                 else:
                     # a student's server logs to the hub's log through the stdout it inherits;
                     # nbgrader submit writes into the exchange's inbound folder
