@@ -470,7 +470,7 @@ def test_the_view_s_figures_draw_the_numbers_they_are_handed():
     assert (rng.get_x(), rng.get_width()) == pytest.approx((1.0, 1.0))          # 1 to 2 mm
     assert a.get_lines()[0].get_xdata()[0] == 1.5 and a.get_lines()[0].get_marker() == "o"
     assert a.get_xlim() == pytest.approx((0.7, 2.3))                           # 30 % of the span either side
-    assert a.get_title(loc="left") == "a [mm]: model 1.5" and b.get_title(loc="left") == "b [1]: model 0.5"
+    assert a.get_title(loc="left") == "a: model 1.50 mm" and b.get_title(loc="left") == "b: model 0.500"   # unit "1": a ratio
     # open-ended range: drawn from 1 to 1.5 x the larger of low and model; outside: a cross
     assert (b.patches[0].get_x(), b.patches[0].get_width()) == pytest.approx((1.0, 0.5))
     assert b.get_lines()[0].get_marker() == "X"
