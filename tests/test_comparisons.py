@@ -107,10 +107,6 @@ def test_summary_counts_comparisons_apart_from_inputs():
 # Known misses against published data: strict xfail, so a model that comes inside the range shows up.
 KNOWN_MISSES = {
     "thigh_over_shank": "the model follows Winter's fractions (thigh about as long as the shank), not Delp's generic model",
-    "alshami_order": "the ankle's strain is set by the tarsal tunnel's hold, which no pre-position changes; a nerve "
-                     "taken beyond its toe is stiffer and strains less for the same dorsiflexion",
-    "boyd_prepositioning": "the hip's pre-tension leaves the leg's nerve in its toe, so hip and ankle add linearly; "
-                           "a nerve beyond its toe carries the ankle's pull further, moving more, not less",
     **{k: "the model's slider, knee extension alone and tensioner move the nerve at mid-thigh within 0.2 mm of each "
           "other, under the published measurement error of excursion by ultrasound, so no direction is shown"
        for k in ("slider_tensioner_excursion_ratio", "slider_in_vivo", "ellis_slider")},

@@ -63,7 +63,14 @@ def _tension_residual(model, u, U):
     eps = np.diff(u) / he + p
     # a cable that can pull but not push, stiffer by the ratio beyond its toe
     t = EA * np.maximum(eps, 0.0) + (ratio - 1.0) * EA * np.maximum(eps - toe, 0.0)
-    return np.abs(t[1:] - t[:-1] - g[1:-1] * (u[1:-1] - U[1:-1])).max()
+    # the interface: g x, and in the leg beyond its glide (lam_limb / lam_beyond)^2 times stiffer
+    x = u - U
+    hold = g * x
+    leg = model.glide_nodes
+    r = (model.shear_lag_mm["limb"] / value("mech_shear_lag_beyond_glide")) ** 2
+    beyond = np.maximum(np.abs(x[leg]) - value("mech_glide_leg_mm"), 0.0) * np.sign(x[leg])
+    hold[leg] += (r - 1.0) * g[leg] * beyond
+    return np.abs(t[1:] - t[:-1] - hold[1:-1]).max()
 
 
 # -- a nerve that cannot be pushed -------------------------------------------------
@@ -410,16 +417,17 @@ def test_evidence_rows_of_the_mechanics():
     # the median- and ulnar-nerve slider/tensioner figures are compared by direction only
     for key in ("slider_tensioner_excursion_ratio", "slider_in_vivo"):
         assert rows[key]["check"] == "direction" and rows[key]["low"] is None, key
-    # every mechanics row has a computed model value; its misses are exactly the stated limitations: the
-    # toe region, and the glides whose excursions differ by less than ultrasound can measure
+    # every mechanics row has a computed model value; its misses are exactly the stated limitations:
+    # the glides whose excursions differ by less than ultrasound can measure
     mech = [k for k in rows if k.startswith(("ridehalgh", "alshami", "reid", "smith", "coppieters", "slider", "ellis"))
             and rows[k]["check"] != "none"]            # Ridehalgh 2015 (people with leg pain): no number compared
     assert len(mech) == 12 and all(rows[k]["model"] is not None for k in mech)
     unresolved = ["slider_tensioner_excursion_ratio", "slider_in_vivo", "ellis_slider"]
-    assert [k for k in mech if not rows[k]["within"]] == ["alshami_order", *unresolved]
+    assert [k for k in mech if not rows[k]["within"]] == unresolved
     assert all(rows[k]["met"] and not rows[k]["resolved"] for k in unresolved)
-    assert "tarsal tunnel" in rows["alshami_order"]["limitation"]
-    assert not rows["boyd_prepositioning"]["within"] and "toe" in rows["boyd_prepositioning"]["limitation"]
+    # the leg's glide (Shum et al. 2013) held beyond it: pre-positions add at the ankle, and the hip
+    # flexed first leaves the ankle's pull less to move at the popliteal fossa (Boyd et al. 2012)
+    assert rows["alshami_order"]["within"] and rows["boyd_prepositioning"]["within"]
     assert rows["reid_cervical"]["model"] == pytest.approx(_stretch(P(cervical_flexion=NECK_MAX), "cervical"))
     assert rows["smith_root_strain"]["model"] == pytest.approx(_stretch(P(hip_flexion=60), "lumbar_roots"))
 
@@ -591,7 +599,10 @@ def test_discretisation_converged():
         assert np.abs(a.excursion_mm(s) - b.excursion_mm(s)).max() < 0.05
         # the cord's crossings are 16 mm apart under a 40 mm hold: its peak converges to first
         # order in the element length (about 2 % of the value per halving)
-        assert np.abs(a.strain_pct(s) - b.strain_pct(s)).max() < (0.4 if s in ("cervical", "conus") else 0.05)
+        # near a toe end (a kink in the tension law) the strain converges to first order too: the
+        # roots, pulled near theirs in a raise above 110 deg, 0.14 % then 0.05 % per halving
+        tol = 0.4 if s in ("cervical", "conus") else 0.15 if s == "lumbar_roots" else 0.05
+        assert np.abs(a.strain_pct(s) - b.strain_pct(s)).max() < tol
     assert np.abs(a.peak_strain_pct - b.peak_strain_pct).max() < 0.6
 
 
