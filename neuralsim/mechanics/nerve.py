@@ -952,38 +952,34 @@ class NerveModel:
                 return np.ascontiguousarray(z[:, :nc].T), np.ascontiguousarray(z[:, nc:].T)
             A = active[todo]
             qs = q[todo]
-            zs, v = self._solve_active(A, qs)
+            zs = self._solve_active(A, qs)
+            v = zs @ self._MzT
+            v += qs
             ok, new = _pivot(A, zs, v, it < self._block_steps)
             z[todo[ok]] = zs[ok]
             todo = todo[~ok]
             active[todo] = new[~ok]
         raise RuntimeError("nerve mechanics: the stiffening problem did not settle")  # pragma: no cover
 
-    def _solve_active(self, A: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``z`` with ``v = q + Mz z`` zero on each row's active set ``A`` and ``z`` zero off it, and ``v``.
+    def _solve_active(self, A: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """``z`` with ``v = q + Mz z`` zero on each row's active set ``A`` and ``z`` zero off it.
 
         Rows are batched by the size of their active set: one stacked LAPACK solve per size
-        (the sets are mostly all different, so there is little to share between rows); ``v``
-        from the active columns of ``Mz`` only (a few of many)."""
+        (the sets are mostly all different, so there is little to share between rows)."""
         z = np.zeros_like(q)
-        v = q.copy()
         size = A.sum(axis=1)
-        n = q.shape[1]
-        MzT = self._MzT
         for a in np.unique(size):
             if a == 0:
                 continue
             rows = np.flatnonzero(size == a)
-            step = max(1, int(4_000_000 // (a * max(a, n))))      # bound the stacked matrices' memory
+            step = max(1, int(4_000_000 // (a * a)))           # bound the stacked matrices' memory
             for r0 in range(0, rows.size, step):
                 rr = rows[r0:r0 + step]
                 ia = np.nonzero(A[rr])[1].reshape(rr.size, a)
                 B = self._Mz[ia[:, :, None], ia[:, None, :]]
                 rhs = np.take_along_axis(q[rr], ia, axis=1)
-                za = -np.linalg.solve(B, rhs[:, :, None])        # (rows, a, 1)
-                z[rr[:, None], ia] = za[:, :, 0]
-                v[rr] += np.matmul(za.transpose(0, 2, 1), MzT[ia])[:, 0, :]
-        return z, v
+                z[rr[:, None], ia] = -np.linalg.solve(B, rhs[:, :, None])[:, :, 0]
+        return z
 
     def solve(self, posture: Any, reference: Any = None) -> "NerveMechanics":
         """The nerve in its bed for ``posture`` (from ``reference``), see :func:`nerve_mechanics`."""
