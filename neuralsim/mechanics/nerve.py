@@ -58,8 +58,8 @@ Alshami et al. 2008: both within their published figures with it on).  It is
 off by default because the stops of :mod:`neuralsim.limits` are calibrated on a
 freely gliding leg: with it on, the typical raise's nerve is no longer felt at
 the anchor, and the classroom's cases change their answers; until those
-anchors are set again with it, the published rows above stay misses of the
-default model.  An *entrapment* adds a point hold at a
+anchors are set again with it, the Boyd and Alshami rows of ``data/evidence.csv``
+stay misses of the default model.  An *entrapment* adds a point hold at a
 named place (:data:`ENTRAPMENT_SITES`): a teaching hypothesis, not a finding
 in people (in people with spinally referred leg pain, radiculopathy included,
 Ridehalgh et al. 2015 found sciatic excursion no different from people
@@ -73,7 +73,8 @@ The state is the unique minimum of the convex energy
                 + \sum_i \tfrac{1}{2} k_i c_i \left[(u_i - U_i)^2
                 + (r_i - 1) \max(|u_i - U_i| - x_g, 0)^2\right],
 
-(the tension law and the hold are monotone, so the energy is convex) so it depends only on
+(``r_i = 1`` off the leg and with the glide off; the tension law and the hold
+are monotone, so the energy is convex) so it depends only on
 the posture and the reference, never on the order in which the joints were
 moved.
 
