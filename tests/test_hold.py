@@ -50,8 +50,10 @@ def test_time_zero_is_the_elastic_result_exactly():
     for s in SITES:
         assert h.strain_pct(s) == m.strain_pct(s)
         assert h.in_situ_strain_pct(s) == m.in_situ_strain_pct(s)
+        assert h.tension_x_rest(s) == m.tension_x_rest(s)
         # tension in the toe is proportional to the strain from the unloaded length
-        assert h.tension_x_rest(s) == pytest.approx(m.strain_pct(s) / rest.strain_pct(s), rel=1e-12)
+        if m.in_situ_strain_pct(s) < 7.0:                    # well short of every toe end (8 % and more)
+            assert h.tension_x_rest(s) == pytest.approx(m.strain_pct(s) / rest.strain_pct(s), rel=1e-9)
     assert held(ns.Posture(), 0.0).tension_x_rest("mid_thigh") == pytest.approx(1.0, rel=1e-12)
 
 
@@ -72,9 +74,12 @@ def test_tension_beyond_the_toe_has_the_stiffer_part_of_the_law():
 
 def test_an_hour_held_by_hand():
     m = nerve_mechanics(SLUMP_LONG_SIT)
-    rest = nerve_mechanics(ns.Posture())
     h = held(SLUMP_LONG_SIT, 3600.0)
-    t0 = m.strain_pct("mid_thigh") / rest.strain_pct("mid_thigh")
+    # the long sit takes the thigh's nerve just beyond its toe (8 % beyond its in-situ length):
+    # tension / resting tension is e / p, plus (5 - 1) (e - toe end) / p beyond it
+    e, p = m.strain_pct("mid_thigh") / 100.0, 0.004
+    toe = (1.0 + p) * 1.08 - 1.0
+    t0 = (e + 4.0 * max(e - toe, 0.0)) / p
     g = 0.44 + 0.56 * math.exp(-3600.0 / 199.0)
     assert h.tension_x_rest("mid_thigh") == pytest.approx(1.0 + g * (t0 - 1.0), rel=1e-12)
     assert h.strain_pct("mid_thigh") == m.strain_pct("mid_thigh")          # the bed is held
