@@ -218,3 +218,22 @@ def test_the_comparison_sees_a_moved_point():
     assert compare(svg.replace("stroke-width", "stroke"), svg)[2]
     colour = '<polyline stroke="#0072B2" points="1,2"/>'
     assert compare(colour.replace("0072", "0073"), colour)[2]
+
+
+def test_the_page_writes_numbers_as_pythons_g():
+    """draw.js's ``%g`` (stroke widths, a point's tenths of a mm) is Python's: exact ties to the even
+    digit, exponents from 10^6 and under 10^-4, the float noise of a sum (62.4 mm + 10 mm) kept as
+    Python writes it, on seeded numbers of every size."""
+    rng = np.random.default_rng(26)
+    values = [0.5, 2.5, 1234565.0, 0.00012345, 0.0001, 0.00009999, 99999.95, 999999.5, 123456.5, 1e6, -1e-5,
+              62.400000000000006, 52.4 + 10.0, -0.0, 1e-300, 1.5e300]
+    values += np.round(rng.uniform(-3000.0, 3000.0, 2000), 1).tolist()
+    values += (rng.uniform(-1.0, 1.0, 2000) * 10.0 ** rng.integers(-8, 9, 2000)).tolist()
+    script = ("const { formatG } = await import(process.argv[1]); const v = JSON.parse(process.argv[2]);"
+              "console.log(JSON.stringify(v.map(formatG)));")
+    done = subprocess.run([_node(), "--input-type=module", "-e", script, (ROOT / "neuralsim" / "web" / "draw.js").as_uri(),
+                           json.dumps(values)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(done.stdout)
+    wrong = [(v, g, "%g" % v) for v, g in zip(values, got) if g != "%g" % v]
+    assert not wrong, wrong[:10]

@@ -47,7 +47,7 @@ function g(x) {
 }
 
 /** A number as Python's "%g" writes it (six significant digits, trailing zeros dropped, an exact tie to the even digit). */
-function formatG(x) {
+export function formatG(x) {
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   if (x === 0) return Object.is(x, -0) ? "-0" : "0";

@@ -301,6 +301,26 @@ def test_exported_page(page, pages, name):
     assert big["gauges"] == [LARGE_W_PX, "neuralsim-gauges-large"] and big["key"] == LARGE_W_PX, (name, big)
     assert big["smallest_px"] >= LARGE_TYPE_PX and big["bottom"] <= 768, (name, big)
     pg.screenshot(path=str(ARTIFACTS / f"exported-{name}-presentation-1024x768.png"))
+    # and so at every step of the protocol shown, back to its first with p, then on with n (a longer
+    # step name pushes them down)
+    last = len(ex["protocols"][_state(pg)["protocol"]]["steps"]) - 1
+
+    def press(key: str) -> int:
+        n = _state(pg)["updates"]
+        pg.keyboard.press(key)
+        _wait_updates(pg, n)
+        return _state(pg)["step"]
+
+    while _state(pg)["step"] > 0:
+        press("p")
+    seen = [_state(pg)["step"] if _state(pg)["step"] == 0 else press("n")]
+    while True:
+        big = pg.evaluate(PRESENTED)
+        assert big["gauges"][1] == "neuralsim-gauges-large" and big["bottom"] <= 768, (name, seen[-1], big)
+        if seen[-1] == last:
+            break
+        seen.append(press("n"))
+    assert seen == list(range(last + 1)), (name, seen)
     pg.keyboard.press("Escape")
     pg.wait_for_function("() => !document.querySelector('.neuralsim-explorer').classList.contains('neuralsim-present')")
     assert pg.evaluate("() => [...document.querySelectorAll('.neuralsim-gauges-box svg')].map((e) => e.getAttribute('class'))"
