@@ -53,16 +53,25 @@ export function startExplorer(root, data, createModel, createDrawing, live) {
 
   // -- the page's parts ---------------------------------------------------------------------
   root.classList.add("neuralsim-explorer");
-  // A part whose HTML is set on each update, shown by live.js as in the notebook: the first value
-  // parsed into the page, every later one parsed off the page and only what differs changed, so
+  // A part whose HTML is set on each update, changed in place with live.js's morph as in the
+  // notebook: the first value parsed into the page, every later one parsed off the page and only
+  // what differs changed, so
   // the browser restyles and repaints only the changed nodes (a knee moved: the shank, the foot,
   // the paths and the numbers), not both SVGs whole.
   const livePart = (cls) => {
     const box = el("div", { class: cls });
     let value = "";
-    const listeners = [];
-    live.render({ el: box, model: { get: () => value, on: (_e, f) => listeners.push(f), off: () => {} } });
-    Object.defineProperty(box, "html", { set(v) { if (v !== value) { value = v; for (const f of listeners) f(); } } });
+    const inner = el("div", { class: "widget-html-content" });
+    box.append(inner);
+    const tpl = document.createElement("template");
+    Object.defineProperty(box, "html", {
+      set(v) {
+        if (v === value) return;
+        if (!value) inner.innerHTML = v;
+        else { tpl.innerHTML = v; live.morph(inner, tpl.content); tpl.innerHTML = ""; }
+        value = v;
+      },
+    });
     return box;
   };
   const figure = livePart("neuralsim-figure");

@@ -223,7 +223,10 @@ def test_exported_page(page, pages, name):
         if key == ex["protocol"]:
             pg.screenshot(path=str(ARTIFACTS / f"exported-{name}-1280x800.png"))
 
-    # the link holds the state: open the page again with it
+    # the link holds the state: open the page again with it (the page writes the fragment once the
+    # keys rest, 150 ms after the last: keys pressed faster leave it behind until then)
+    pg.wait_for_function("""() => { const s = window.neuralsim.state, q = new URLSearchParams(location.hash.slice(1));
+        return q.get('protocol') === s.protocol && Number(q.get('step')) === s.step + 1; }""", timeout=10_000)
     s = _state(pg)
     _open(pg, pages[name], s["hash"])
     again = _state(pg)

@@ -28,8 +28,8 @@ pytestmark = pytest.mark.browser
 
 def _module_source() -> str:
     """The live widget's browser module as a plain script: ``render`` on ``window``."""
-    assert _LIVE_ESM.rstrip().endswith("export default { render };")
-    return _LIVE_ESM.replace("export default { render };", "window.__render = render;")
+    assert _LIVE_ESM.rstrip().endswith("export default { render, morph };")
+    return _LIVE_ESM.replace("export default { render, morph };", "window.__render = render;")
 
 
 def _parts(live) -> dict:

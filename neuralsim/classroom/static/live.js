@@ -112,4 +112,5 @@ function render({ model, el }) {
   });
   return () => handlers.forEach(([e, f]) => model.off(e, f));
 }
-export default { render };
+// morph: for a page that changes its own parts in place (neuralsim/web/page.js, the exported page)
+export default { render, morph };
