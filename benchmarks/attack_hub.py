@@ -70,6 +70,17 @@ def form_login(base, name, password, source="127.0.0.1", headers=None):
     return r.status_code, time.perf_counter() - t
 
 
+def api_median(base, token, n=15):
+    """Median seconds of ``n`` calls of the hub's API root (what every other user waits for meanwhile)."""
+    xs = []
+    for _ in range(n):
+        t = time.perf_counter()
+        requests.get(f"{base}/hub/api/", headers={"Authorization": f"token {token}"}, timeout=60)
+        xs.append(time.perf_counter() - t)
+        time.sleep(0.05)
+    return statistics.median(xs)
+
+
 class Suite:
     def __init__(self, run, students, args):
         self.run, self.st, self.args = run, students, args
@@ -758,17 +769,8 @@ def attacks(S: Suite, run, deadline):
 
     def flood():
         import threading
-        api = {"Authorization": f"token {run.service_token}"}
 
-        def api_median(n=15):
-            xs = []
-            for _ in range(n):
-                t = time.perf_counter()
-                requests.get(f"{base}/hub/api/", headers=api, timeout=60)
-                xs.append(time.perf_counter() - t)
-                time.sleep(0.05)
-            return statistics.median(xs)
-        quiet = api_median()
+        quiet = api_median(base, run.service_token)
         stop = threading.Event()
         counts = {"refused_fast": 0, "tries": 0}
 
@@ -783,7 +785,7 @@ def attacks(S: Suite, run, deadline):
         for t in th:
             t.start()
         time.sleep(1.0)
-        busy = api_median()
+        busy = api_median(base, run.service_token)
         stop.set()
         for t in th:
             t.join(timeout=120)
@@ -796,7 +798,6 @@ def attacks(S: Suite, run, deadline):
     def change_password_flood():
         # a logged-in student posts the change-password form in a loop with wrong current passwords
         import threading
-        api = {"Authorization": f"token {run.service_token}"}
         addr = "127.0.4.1"
         me = requests.Session()
         me.mount("http://", SourceAdapter(addr))
@@ -814,15 +815,7 @@ def attacks(S: Suite, run, deadline):
                 "old_password": old, "new_password": "a-new-pass-9Q", "new_password_confirmation": "a-new-pass-9Q",
                 "_xsrf": xsrf})
 
-        def api_median(n=15):
-            xs = []
-            for _ in range(n):
-                t = time.perf_counter()
-                requests.get(f"{base}/hub/api/", headers=api, timeout=60)
-                xs.append(time.perf_counter() - t)
-                time.sleep(0.05)
-            return statistics.median(xs)
-        quiet = api_median()
+        quiet = api_median(base, run.service_token)
         stop, tries = threading.Event(), [0]
 
         def hammer():
@@ -835,7 +828,7 @@ def attacks(S: Suite, run, deadline):
         for t in th:
             t.start()
         time.sleep(1.0)
-        busy = api_median()
+        busy = api_median(base, run.service_token)
         stop.set()
         for t in th:
             t.join(timeout=120)
