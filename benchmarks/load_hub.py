@@ -75,6 +75,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import hub_teardown  # noqa: E402
 NOTEBOOK_IN_HOME = "neuralsim/02_slump_test.ipynb"
 RUN_PARENT = "/var/tmp"
+#: the live widget's trait that holds the gauges and the text line (only changed parts are sent)
+_PANEL = "part_panel"
 RESULT_RE = re.compile(r"Bed now (\d+) mm, ([+-]?\d+\.\d) % against standing")
 # Joints moved, in turn (all visible in the sitting slump).
 MOVE_JOINTS = ["knee_flexion", "ankle_dorsiflexion", "cervical_flexion", "hip_flexion",
@@ -259,9 +261,10 @@ class KernelChannel:
         if not sliders:
             raise RuntimeError("no Explorer sliders (class neuralsim-slider-*) in the notebook")
         after = self.opened[start:]
-        # the explorer's live widget: the figure, the gauges (SVGs) and the text line with the bed length
+        # the explorer's live widget: the figure in parts, and its panel (the gauges and the text line
+        # with the bed length)
         text = next(cid for cid in after if "neuralsim-live" in self.widgets[cid].get("_dom_classes", [])
-                    and RESULT_RE.search(str(self.widgets[cid].get("value", ""))))
+                    and RESULT_RE.search(str(self.widgets[cid].get(_PANEL, ""))))
         height = next((cid for cid in after if "neuralsim-height" in self.widgets[cid].get("_dom_classes", [])), None)
         mobility = next((cid for cid in after if self.widgets[cid].get("_model_name") == "ToggleButtonsModel"
                          and set(self.widgets[cid].get("_options_labels", [])) >= {"typical"}), None)
@@ -273,9 +276,9 @@ class KernelChannel:
         _, iopub = self.request("shell", "comm_msg", {
             "comm_id": comm_id, "data": {"method": "update", "state": {"value": value}, "buffer_paths": []}}, timeout)
         dt = time.perf_counter() - t0
-        texts = [m["content"]["data"]["state"]["value"] for m in iopub
+        texts = [m["content"]["data"]["state"][_PANEL] for m in iopub
                  if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == text_id
-                 and "value" in m["content"]["data"].get("state", {})]
+                 and _PANEL in m["content"]["data"].get("state", {})]
         errors = [m["content"] for m in iopub if m["msg_type"] == "error"]
         return dt, (texts[-1] if texts else None), errors
 
